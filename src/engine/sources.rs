@@ -1,0 +1,93 @@
+//! Where policy text comes from: the built-in pack embedded in the binary, and
+//! user directories given with `--policies`.
+
+use std::path::{Path, PathBuf};
+
+use include_dir::{include_dir, Dir};
+
+use super::errors::PolicyError;
+
+static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/policies");
+
+/// One `.rego` file.
+#[derive(Debug, Clone)]
+pub struct PolicySource {
+    /// Path shown to the user (`policies/...` for built-in files).
+    pub path: String,
+    /// The Rego text.
+    pub text: String,
+    /// Whether it ships inside the binary.
+    pub builtin: bool,
+}
+
+impl PolicySource {
+    /// Whether this file holds unit tests (`*_test.rego`).
+    pub fn is_test(&self) -> bool {
+        self.path.ends_with("_test.rego")
+    }
+}
+
+/// The built-in rule pack (rules, libraries and their tests).
+pub fn builtin() -> Vec<PolicySource> {
+    let mut out = Vec::new();
+    collect_embedded(&BUILTIN, &mut out);
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
+fn collect_embedded(dir: &Dir<'static>, out: &mut Vec<PolicySource>) {
+    for file in dir.files() {
+        if file.path().extension().is_some_and(|e| e == "rego") {
+            out.push(PolicySource {
+                path: format!("policies/{}", file.path().display()),
+                text: file.contents_utf8().unwrap_or_default().to_string(),
+                builtin: true,
+            });
+        }
+    }
+    for sub in dir.dirs() {
+        collect_embedded(sub, out);
+    }
+}
+
+/// Every `.rego` file under `root` (or `root` itself when it is a file), sorted by path.
+pub fn from_path(root: &Path) -> Result<Vec<PolicySource>, PolicyError> {
+    let io = |path: &Path, source: std::io::Error| PolicyError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let meta = std::fs::metadata(root).map_err(|e| io(root, e))?;
+    let mut files = Vec::new();
+    if meta.is_file() {
+        files.push(root.to_path_buf());
+    } else {
+        walk(root, &mut files).map_err(|(p, e)| io(&p, e))?;
+    }
+    files.sort();
+    files
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;
+            Ok(PolicySource {
+                path: path.display().to_string(),
+                text,
+                builtin: false,
+            })
+        })
+        .collect()
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), (PathBuf, std::io::Error)> {
+    let entries = std::fs::read_dir(dir).map_err(|e| (dir.to_path_buf(), e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| (dir.to_path_buf(), e))?;
+        let path = entry.path();
+        let file_type = entry.file_type().map_err(|e| (path.clone(), e))?;
+        if file_type.is_dir() {
+            walk(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "rego") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}

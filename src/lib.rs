@@ -1,0 +1,22 @@
+//! apimguard: policy-as-code compliance for Azure API Management and Defender for APIs.
+//!
+//! The pipeline is collect → snapshot → engine → report (→ remediate); each stage
+//! reads a document and writes one. This crate is the library behind the
+//! `apimguard` binary; `main.rs` only maps [`run`]'s result to an exit code.
+
+pub mod cli;
+pub mod commands;
+pub mod engine;
+pub mod report;
+pub mod snapshot;
+
+use cli::{Cli, Command};
+
+/// Runs one invocation and returns its exit code (0 pass, 1 findings, 2 could not decide).
+pub fn run(cli: Cli) -> miette::Result<u8> {
+    match cli.command {
+        Command::Check(args) => commands::check::run(&args),
+        Command::Rules(cmd) => commands::rules::run(cmd),
+        Command::Schema => commands::schema::run(),
+    }
+}

@@ -1,0 +1,121 @@
+//! The human report: grouped by severity, failing resources under each rule,
+//! a closing summary line. Colour only when asked (the CLI decides: a terminal
+//! and no `NO_COLOR`).
+
+use std::fmt::Write;
+
+use owo_colors::{OwoColorize, Style};
+
+use super::{Report, RuleStatus};
+use crate::engine::Severity;
+
+/// How many failing resources the human report lists per rule before summarising.
+const MAX_LISTED: usize = 25;
+
+/// Renders the report for a person reading a terminal or a log.
+pub fn render_human(report: &Report, color: bool) -> String {
+    let paint = |text: &str, style: Style| -> String {
+        if color {
+            text.style(style).to_string()
+        } else {
+            text.to_string()
+        }
+    };
+    let mut out = String::new();
+    let snap = &report.snapshot;
+    let _ = writeln!(
+        out,
+        "{} {} · collected {} · {} subscription(s), {} service(s), {} API(s)",
+        paint("apimguard check", Style::new().bold()),
+        snap.path,
+        snap.collected_at,
+        snap.subscriptions,
+        snap.services,
+        snap.apis
+    );
+    if !snap.complete {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                &format!("warning: the snapshot is incomplete ({} gap(s)); results cover only what was read", snap.gaps),
+                Style::new().yellow()
+            )
+        );
+    }
+    for severity in Severity::DESCENDING {
+        let rules: Vec<_> = report.results.iter().filter(|r| r.severity == severity).collect();
+        if rules.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{}", paint(&severity.as_str().to_uppercase(), severity_style(severity).bold()));
+        for r in rules {
+            let failed = r.findings.iter().filter(|f| !f.waived).count();
+            let waived = r.findings.len() - failed;
+            let (mark, style) = match r.status {
+                RuleStatus::Pass => ("✓", Style::new().green()),
+                RuleStatus::Fail => ("✗", Style::new().red()),
+                RuleStatus::Error => ("!", Style::new().magenta()),
+            };
+            let tally = match r.status {
+                RuleStatus::Error => "error".to_string(),
+                _ if waived > 0 => format!("{failed} of {} failed, {waived} waived", r.checked),
+                _ => format!("{failed} of {} failed", r.checked),
+            };
+            let _ = writeln!(
+                out,
+                "  {} {:<14} {}  {}",
+                paint(mark, style),
+                paint(&r.rule_id, Style::new().bold()),
+                r.title,
+                paint(&format!("({tally})"), Style::new().dimmed())
+            );
+            if let Some(error) = &r.error {
+                let _ = writeln!(out, "      {}", paint(error, Style::new().magenta()));
+            }
+            for f in r.findings.iter().take(MAX_LISTED) {
+                let waived = if f.waived { " [waived]" } else { "" };
+                let _ = writeln!(out, "      {}{}", short_resource(&f.resource), paint(waived, Style::new().dimmed()));
+                let _ = writeln!(out, "        {}", paint(&f.message, Style::new().dimmed()));
+            }
+            if r.findings.len() > MAX_LISTED {
+                let _ = writeln!(
+                    out,
+                    "      … and {} more (every finding is in `--format json`)",
+                    r.findings.len() - MAX_LISTED
+                );
+            }
+        }
+    }
+    let s = &report.summary;
+    let verdict = match report.exit_code() {
+        0 => paint("PASS", Style::new().green().bold()),
+        1 => paint("FAIL", Style::new().red().bold()),
+        _ => paint("ERROR", Style::new().magenta().bold()),
+    };
+    let _ = writeln!(
+        out,
+        "\n{verdict}: {} rules: {} passed, {} failed, {} error(s) · {} finding(s), {} waived · gate: fail on {} and above",
+        s.rules, s.passed, s.failed, s.errors, s.findings, s.waived, report.fail_on
+    );
+    out
+}
+
+fn severity_style(severity: Severity) -> Style {
+    match severity {
+        Severity::Critical => Style::new().bright_red(),
+        Severity::High => Style::new().red(),
+        Severity::Medium => Style::new().yellow(),
+        Severity::Low => Style::new().cyan(),
+        Severity::Info => Style::new().blue(),
+    }
+}
+
+/// `contoso/apis/echo-api` for an APIM id; other ids unchanged.
+pub fn short_resource(id: &str) -> &str {
+    const MARKER: &str = "/providers/Microsoft.ApiManagement/service/";
+    match id.find(MARKER) {
+        Some(i) => &id[i + MARKER.len()..],
+        None => id,
+    }
+}

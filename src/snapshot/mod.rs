@@ -1,0 +1,23 @@
+//! The snapshot document: the only interface between collection and policy.
+//!
+//! A snapshot is what `collect` writes and what `check` reads. Its shape is the
+//! schema-v1 contract of `DESIGN.md`: rules may rely on every field defined here,
+//! so loading is strict about the fields the contract names (a missing field is an
+//! error that names its JSON path, never a silent "compliant") and lenient about
+//! extra ones (collectors may add fields without breaking older readers).
+
+mod load;
+mod model;
+
+pub(crate) use load::span_at;
+pub use load::{load, load_str, save, LoadedSnapshot, SnapshotError};
+pub use model::*;
+
+/// The schema version this build reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The JSON Schema of the snapshot document, generated from the serde types.
+pub fn json_schema() -> serde_json::Value {
+    let schema = schemars::schema_for!(Snapshot);
+    serde_json::to_value(schema).expect("a generated JSON Schema always serializes")
+}

@@ -1,0 +1,436 @@
+//! Serde types of the schema-v1 snapshot (field names are camelCase, as in ARM).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// An arbitrary JSON object kept verbatim (for example an ARM `properties` object).
+pub type JsonObject = Map<String, Value>;
+
+/// The whole snapshot of one estate at one point in time.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Snapshot {
+    /// Version of this contract; this build reads version 1.
+    pub schema_version: u32,
+    /// When the data was read (RFC 3339, UTC). Rules use it as "now".
+    pub collected_at: String,
+    /// Where the data came from.
+    pub source: Source,
+    /// False when anything could not be read; see `gaps`.
+    pub complete: bool,
+    /// What could not be read, one entry per failed scope.
+    pub gaps: Vec<Gap>,
+    /// Every Azure subscription that was read.
+    pub subscriptions: Vec<Subscription>,
+}
+
+/// The origin of a snapshot.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Source {
+    /// `arm` (live Azure), `iac` (templates or APIOps files) or `fixture` (hand-made).
+    pub kind: SourceKind,
+    /// Azure cloud name, for example `AzureCloud` or `AzureUSGovernment`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud: Option<String>,
+    /// Entra tenant the data was read from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_id: Option<String>,
+    /// Collector-specific details (scope, files read, tool version).
+    #[serde(flatten)]
+    pub extra: JsonObject,
+}
+
+/// The kind of source a snapshot was built from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// Read live from Azure Resource Manager.
+    Arm,
+    /// Read from infrastructure-as-code files.
+    Iac,
+    /// Written by hand (tests, demos).
+    Fixture,
+}
+
+/// Something the collector could not read.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Gap {
+    /// The ARM id (or file) whose data is missing.
+    pub scope: String,
+    /// What could not be read there, for example `apis` or `policy`.
+    pub what: String,
+    /// Why, as a person can act on it.
+    pub error: String,
+}
+
+/// One Azure subscription and everything read under it.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Subscription {
+    /// The subscription GUID.
+    pub subscription_id: String,
+    /// Display name (informational: everything is keyed by id).
+    #[serde(default)]
+    pub display_name: String,
+    /// The Defender for APIs plan (`Microsoft.Security/pricings/Api`); null when unknown.
+    pub defender_for_apis: Option<DefenderPlan>,
+    /// API Management services in the subscription.
+    pub services: Vec<Service>,
+    /// Defender for Cloud assessments about these resources.
+    pub recommendations: Vec<Recommendation>,
+    /// Defender for APIs alerts (`API_*` alert types).
+    pub alerts: Vec<Alert>,
+}
+
+/// State of the Defender for APIs plan on a subscription.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DefenderPlan {
+    /// True when `pricingTier` is `Standard`.
+    pub enabled: bool,
+    /// `Free` or `Standard`.
+    pub pricing_tier: Option<String>,
+    /// `P1` … `P5` when enabled.
+    #[serde(default)]
+    pub sub_plan: Option<String>,
+}
+
+/// One API Management service.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Service {
+    /// Full ARM resource id.
+    pub id: String,
+    /// Service name.
+    pub name: String,
+    /// Resource group name.
+    pub resource_group: String,
+    /// Azure region.
+    pub location: String,
+    /// Pricing tier and units.
+    pub sku: Sku,
+    /// The ARM `properties` object, verbatim.
+    pub properties: JsonObject,
+    /// Managed identity block of the service, verbatim (null when none).
+    #[serde(default)]
+    pub identity: Option<Value>,
+    /// Parsed service-level (global) policy; null when the service has none.
+    pub policy: Option<Policy>,
+    /// Latest `Capacity` metric in percent; null when not collected.
+    pub capacity_percent: Option<f64>,
+    /// Direct management API (`tenant/access`) setting; null when not read.
+    #[serde(default)]
+    pub tenant_access: Option<TenantAccess>,
+    /// APIs (current revisions).
+    pub apis: Vec<Api>,
+    /// Products.
+    pub products: Vec<Product>,
+    /// APIM subscriptions (metadata only, never keys).
+    pub apim_subscriptions: Vec<Resource>,
+    /// Backends.
+    pub backends: Vec<Resource>,
+    /// Named values (metadata only, never values).
+    pub named_values: Vec<Resource>,
+    /// Self-hosted gateways and the APIs they serve.
+    pub gateways: Vec<Gateway>,
+    /// Workspaces and the APIs they hold.
+    pub workspaces: Vec<Workspace>,
+    /// Where this resource was declared (IaC snapshots only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+/// Service pricing tier.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Sku {
+    /// `Consumption`, `Developer`, `Basic`, `Standard`, `Premium`, `BasicV2`, `StandardV2`, …
+    pub name: String,
+    /// Scale units.
+    #[serde(default)]
+    pub capacity: Option<u32>,
+}
+
+/// The direct management API (tenant access) setting of a service.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantAccess {
+    /// Whether the direct management REST API is enabled.
+    pub enabled: bool,
+}
+
+/// An ARM child resource kept verbatim (`properties` as ARM returned them, secrets removed).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Resource {
+    /// Full ARM resource id.
+    pub id: String,
+    /// Resource name.
+    pub name: String,
+    /// The ARM `properties` object.
+    pub properties: JsonObject,
+    /// Where this resource was declared (IaC snapshots only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+/// A product, with its policy and the APIs it contains.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Product {
+    /// Full ARM resource id.
+    pub id: String,
+    /// Product name (its id segment, e.g. `starter`).
+    pub name: String,
+    /// The ARM `properties` object.
+    pub properties: JsonObject,
+    /// Parsed product policy; null when none.
+    pub policy: Option<Policy>,
+    /// Names of the APIs in the product.
+    pub apis: Vec<String>,
+    /// Where this resource was declared (IaC snapshots only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+/// A self-hosted gateway.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Gateway {
+    /// Full ARM resource id.
+    pub id: String,
+    /// Gateway name.
+    pub name: String,
+    /// The ARM `properties` object.
+    pub properties: JsonObject,
+    /// Names of the APIs the gateway serves.
+    pub apis: Vec<String>,
+}
+
+/// A workspace.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Workspace {
+    /// Full ARM resource id.
+    pub id: String,
+    /// Workspace name.
+    pub name: String,
+    /// The ARM `properties` object.
+    pub properties: JsonObject,
+    /// Names of the APIs managed in the workspace.
+    pub apis: Vec<String>,
+}
+
+/// One API (its current revision).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Api {
+    /// Full ARM resource id.
+    pub id: String,
+    /// API name (its id segment).
+    pub name: String,
+    /// Display name.
+    pub display_name: String,
+    /// URL suffix under the gateway.
+    pub path: String,
+    /// `http`, `https`, `ws`, `wss`.
+    pub protocols: Vec<String>,
+    /// `http` (REST), `soap`, `graphql`, `websocket`, `grpc`, `odata`.
+    #[serde(rename = "type")]
+    pub api_type: String,
+    /// Whether this is the current revision.
+    pub is_current: bool,
+    /// Whether callers must present a subscription key.
+    pub subscription_required: bool,
+    /// The ARM `properties` object, verbatim.
+    pub properties: JsonObject,
+    /// Parsed API-level policy; null when the API has none.
+    pub policy: Option<Policy>,
+    /// Operations with their parsed policies.
+    pub operations: Vec<Operation>,
+    /// Names of the products that contain the API.
+    pub products: Vec<String>,
+    /// How callers are authenticated, derived from every policy scope.
+    pub auth: Auth,
+    /// Who can reach the API.
+    pub exposure: Exposure,
+    /// Defender for APIs state of the API.
+    pub defender: ApiDefender,
+    /// Where this resource was declared (IaC snapshots only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+/// One API operation.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Operation {
+    /// Operation name (its id segment).
+    pub name: String,
+    /// HTTP method (`*` for any).
+    pub method: String,
+    /// URL template, for example `/users/{id}`.
+    pub url_template: String,
+    /// Parsed operation policy; null when none.
+    pub policy: Option<Policy>,
+}
+
+/// The collector's verdict on how an API authenticates its callers.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Auth {
+    /// A subscription key is required.
+    pub subscription_key: bool,
+    /// `validate-jwt` or `validate-azure-ad-token` runs on every call.
+    pub jwt_validation: bool,
+    /// `validate-client-certificate` (or an equivalent check) runs on every call.
+    pub client_certificate: bool,
+    /// An `ip-filter` policy restricts callers.
+    pub ip_filter: bool,
+    /// The verdict over all of the above.
+    pub effective: AuthVerdict,
+}
+
+/// Whether an API authenticates its callers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthVerdict {
+    /// Every call is authenticated.
+    Authenticated,
+    /// Some or all calls are not authenticated.
+    Unauthenticated,
+    /// The collector could not tell (for example a `<choose>` decides it).
+    Unknown,
+}
+
+/// Who can reach an API.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Exposure {
+    /// Reachable from the internet.
+    pub external: bool,
+    /// Gateways serving the API: `managed` and/or self-hosted gateway names.
+    pub gateways: Vec<String>,
+    /// Workspace holding the API, or null.
+    pub workspace: Option<String>,
+}
+
+/// Defender for APIs state of one API.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiDefender {
+    /// Whether Defender for APIs can protect the API.
+    pub eligible: bool,
+    /// Why not: `self-hosted-gateway`, `workspace`, `non-rest`, `consumption-sku`; null when eligible.
+    pub ineligible_reason: Option<String>,
+    /// Whether the API has a Defender apiCollection.
+    pub onboarded: bool,
+    /// The Defender apiCollection properties, verbatim, or null.
+    pub collection: Option<JsonObject>,
+    /// Endpoints Defender saw called without authentication (absent when unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unauthenticated_endpoints: Option<u64>,
+    /// Endpoints Defender saw called from the internet (absent when unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_endpoints: Option<u64>,
+    /// Endpoints with no traffic for 30 days (absent when unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inactive_endpoints: Option<u64>,
+    /// Endpoints exposing sensitive data (absent when unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensitive_endpoints: Option<u64>,
+    /// Highest Purview sensitivity label seen (absent when unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensitivity_label: Option<String>,
+}
+
+/// A parsed APIM policy document of one scope.
+///
+/// Each section holds its elements in document order, so rules can see where
+/// `<base />` stands (what the parent scope contributes) and what comes before it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Policy {
+    /// `inbound` section, or null when the document has none.
+    pub inbound: Option<Vec<PolicyElement>>,
+    /// `backend` section, or null when the document has none.
+    pub backend: Option<Vec<PolicyElement>>,
+    /// `outbound` section, or null when the document has none.
+    pub outbound: Option<Vec<PolicyElement>>,
+    /// `on-error` section, or null when the document has none.
+    pub on_error: Option<Vec<PolicyElement>>,
+    /// Policy fragments the document includes (`include-fragment`).
+    #[serde(default)]
+    pub fragments: Vec<String>,
+}
+
+/// One element of a policy section.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyElement {
+    /// Element name, for example `base`, `validate-jwt`, `rate-limit-by-key`.
+    pub name: String,
+    /// Attributes; policy expressions are kept as opaque strings.
+    #[serde(default)]
+    pub attributes: Map<String, Value>,
+    /// Child elements in document order.
+    #[serde(default)]
+    pub children: Vec<PolicyElement>,
+    /// Text content (trimmed), when the element has any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+/// A Defender for Cloud assessment (recommendation) about a resource.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Recommendation {
+    /// Assessment ARM id.
+    pub id: String,
+    /// Assessment key (GUID) or name.
+    pub name: String,
+    /// Display name.
+    #[serde(default)]
+    pub display_name: String,
+    /// `Healthy`, `Unhealthy` or `NotApplicable`.
+    pub status: String,
+    /// `High`, `Medium` or `Low`.
+    pub severity: String,
+    /// The assessed resource's ARM id.
+    pub resource_id: String,
+}
+
+/// A Defender for APIs security alert.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Alert {
+    /// Alert ARM id.
+    pub id: String,
+    /// Alert type, for example `API_AccessFromSuspiciousIP`.
+    pub alert_type: String,
+    /// Display name.
+    #[serde(default)]
+    pub display_name: String,
+    /// `High`, `Medium`, `Low` or `Informational`.
+    pub severity: String,
+    /// `Active`, `InProgress`, `Resolved` or `Dismissed`.
+    pub status: String,
+    /// The resource the alert is about.
+    pub resource_id: String,
+    /// When the activity started (RFC 3339).
+    #[serde(default)]
+    pub start_time_utc: Option<String>,
+}
+
+/// Where an IaC resource was declared.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Origin {
+    /// File path, relative to where the reader was pointed.
+    pub file: String,
+    /// 1-based line number.
+    pub line: u32,
+}
