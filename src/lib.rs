@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod diagnostic;
 pub mod engine;
 pub mod report;
 pub mod snapshot;

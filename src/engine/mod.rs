@@ -58,7 +58,11 @@ pub struct PolicySet {
 impl PolicySet {
     /// Loads, parses and validates policies.
     pub fn load(options: &LoadOptions) -> Result<Self, PolicyError> {
-        let mut sources = if options.no_builtin { Vec::new() } else { sources::builtin() };
+        let mut sources = if options.no_builtin {
+            Vec::new()
+        } else {
+            sources::builtin()
+        };
         for path in &options.paths {
             sources.extend(sources::from_path(path)?);
         }
@@ -68,6 +72,7 @@ impl PolicySet {
         let mut engine = sandboxed_engine()?;
         let mut rules: Vec<Rule> = Vec::new();
         for source in &sources {
+            refuse_forbidden_builtins(source)?;
             let package = engine
                 .add_policy(source.path.clone(), source.text.clone())
                 .map_err(|e| PolicyError::from_engine(&e, &sources))?;
@@ -89,7 +94,11 @@ impl PolicySet {
         engine
             .eval_query("true".to_string(), false)
             .map_err(|e| PolicyError::from_engine(&e, &sources))?;
-        Ok(PolicySet { engine, rules, sources })
+        Ok(PolicySet {
+            engine,
+            rules,
+            sources,
+        })
     }
 
     /// The rules, in load order.
@@ -108,24 +117,75 @@ impl PolicySet {
     }
 }
 
+/// Builtins a rule may never call: they reach outside the snapshot (network, host
+/// environment) or make results irreproducible. regorus is built without most of
+/// them, but refusing them by name gives the author a located error at load time.
+const FORBIDDEN_BUILTINS: [&str; 6] = [
+    "http.send",
+    "net.lookup_ip_addr",
+    "opa.runtime",
+    "time.now_ns",
+    "rand.intn",
+    "uuid.rfc4122",
+];
+
+fn refuse_forbidden_builtins(source: &PolicySource) -> Result<(), PolicyError> {
+    for (i, line) in source.text.lines().enumerate() {
+        let code = line.split('#').next().unwrap_or_default();
+        if let Some(name) = FORBIDDEN_BUILTINS
+            .iter()
+            .find(|b| code.contains(&format!("{b}(")))
+        {
+            return Err(PolicyError::contract(
+                source,
+                i + 1,
+                format!("`{name}` is not available to rules: rules are pure functions of the snapshot (no network, clock or randomness; use input.collectedAt as \"now\")"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A regorus engine with the non-deterministic builtins replaced by refusals.
 fn sandboxed_engine() -> Result<regorus::Engine, PolicyError> {
     let mut engine = regorus::Engine::new();
     let refusals: [(&str, u8, &str); 2] = [
-        ("time.now_ns", 0, "rules must not read the clock: use input.collectedAt as \"now\""),
-        ("rand.intn", 2, "rules must be deterministic: rand.intn is not available"),
+        (
+            "time.now_ns",
+            0,
+            "rules must not read the clock: use input.collectedAt as \"now\"",
+        ),
+        (
+            "rand.intn",
+            2,
+            "rules must be deterministic: rand.intn is not available",
+        ),
     ];
     for (name, nargs, message) in refusals {
         engine
-            .add_extension(name.to_string(), nargs, Box::new(move |_| Err(anyhow::anyhow!(message))))
-            .map_err(|e| PolicyError::Engine { message: e.to_string() })?;
+            .add_extension(
+                name.to_string(),
+                nargs,
+                Box::new(move |_| Err(anyhow::anyhow!(message))),
+            )
+            .map_err(|e| PolicyError::Engine {
+                message: e.to_string(),
+            })?;
     }
     Ok(engine)
 }
 
 /// Decides whether a module is a rule (has METADATA) or a library, and checks the contract.
-fn classify(engine: &regorus::Engine, source: &PolicySource, package: String) -> Result<Option<Rule>, PolicyError> {
-    let declares = |name: &str| engine.has_declared_rule_rooted_at(&source.path, name).unwrap_or(false);
+fn classify(
+    engine: &regorus::Engine,
+    source: &PolicySource,
+    package: String,
+) -> Result<Option<Rule>, PolicyError> {
+    let declares = |name: &str| {
+        engine
+            .has_declared_rule_rooted_at(&source.path, name)
+            .unwrap_or(false)
+    };
     let package_line = source
         .text
         .lines()
@@ -141,13 +201,17 @@ fn classify(engine: &regorus::Engine, source: &PolicySource, package: String) ->
         }
         return Ok(None);
     };
-    let meta = metadata::parse(&block).map_err(|e| PolicyError::contract(source, e.line, e.message))?;
+    let meta =
+        metadata::parse(&block).map_err(|e| PolicyError::contract(source, e.line, e.message))?;
     for required in ["deny", "checked"] {
         if !declares(required) {
             return Err(PolicyError::contract(
                 source,
                 package_line,
-                format!("rule {} defines no `{required}` set (every rule defines `checked` and `deny`)", meta.id),
+                format!(
+                    "rule {} defines no `{required}` set (every rule defines `checked` and `deny`)",
+                    meta.id
+                ),
             ));
         }
     }

@@ -9,7 +9,6 @@
 mod load;
 mod model;
 
-pub(crate) use load::span_at;
 pub use load::{load, load_str, save, LoadedSnapshot, SnapshotError};
 pub use model::*;
 
