@@ -86,31 +86,53 @@ pub fn load(path: &Path) -> Result<LoadedSnapshot, SnapshotError> {
 
 /// Validates snapshot text; `name` is used in error messages.
 pub fn load_str(name: &str, text: &str) -> Result<Snapshot, SnapshotError> {
-    // Syntax first, so that a broken document is reported as such, not as a shape error.
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| syntax_error(name, text, &e))?;
-    if let Some(found) = value.get("schemaVersion").and_then(|v| v.as_u64()) {
+    // One pass on the happy path; the error path works out which error to report.
+    let mut de = serde_json::Deserializer::from_str(text);
+    let err = match serde_path_to_error::deserialize::<_, Snapshot>(&mut de) {
+        Ok(snapshot) => {
+            de.end().map_err(|e| syntax_error(name, text, &e))?;
+            if snapshot.schema_version != SCHEMA_VERSION {
+                return Err(version_error(name, snapshot.schema_version.into()));
+            }
+            return Ok(snapshot);
+        }
+        Err(err) => err,
+    };
+    let json_path = err.path().to_string();
+    let inner = err.into_inner();
+    if !inner.is_data() {
+        return Err(syntax_error(name, text, &inner));
+    }
+    // A document of another schema version fails on shape; say so rather than name a field.
+    #[derive(serde::Deserialize)]
+    struct VersionOnly {
+        #[serde(rename = "schemaVersion")]
+        schema_version: Option<u64>,
+    }
+    if let Ok(VersionOnly {
+        schema_version: Some(found),
+    }) = serde_json::from_str(text)
+    {
         if found != u64::from(SCHEMA_VERSION) {
-            return Err(SnapshotError::Version {
-                path: name.to_string(),
-                found: u32::try_from(found).unwrap_or(u32::MAX),
-            });
+            return Err(version_error(name, found));
         }
     }
-    let mut de = serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize::<_, Snapshot>(&mut de).map_err(|e| {
-        let json_path = e.path().to_string();
-        let inner = e.into_inner();
-        SnapshotError::Located(Located::new(
-            "apimguard::snapshot::shape",
-            "the snapshot does not follow schema v1; `apimguard schema` prints the JSON Schema, docs/snapshot.md explains each field",
-            name,
-            text,
-            inner.line(),
-            inner.column(),
-            format!("{name}: `{json_path}`: {}", strip_position(&inner.to_string())),
-        ))
-    })
+    Err(SnapshotError::Located(Located::new(
+        "apimguard::snapshot::shape",
+        "the snapshot does not follow schema v1; `apimguard schema` prints the JSON Schema, docs/snapshot.md explains each field",
+        name,
+        text,
+        inner.line(),
+        inner.column(),
+        format!("{name}: `{json_path}`: {}", strip_position(&inner.to_string())),
+    )))
+}
+
+fn version_error(name: &str, found: u64) -> SnapshotError {
+    SnapshotError::Version {
+        path: name.to_string(),
+        found: u32::try_from(found).unwrap_or(u32::MAX),
+    }
 }
 
 /// Writes a snapshot atomically: a temporary file beside the target, then a rename,
