@@ -10,6 +10,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod report;
 pub mod snapshot;
+pub mod synthetic;
 
 use cli::{Cli, Command};
 

@@ -58,16 +58,13 @@ pub struct RuleOutcome {
 }
 
 impl PolicySet {
-    /// Evaluates every rule over the input document (JSON text), one outcome per rule
-    /// in the order of [`PolicySet::rules`].
+    /// Evaluates every rule over the input document (see [`parse_input`]), one
+    /// outcome per rule in the order of [`PolicySet::rules`].
     pub fn evaluate(
         &self,
-        input_json: &str,
+        input: &regorus::Value,
         options: &EvalOptions,
     ) -> Result<Vec<RuleOutcome>, PolicyError> {
-        let input = regorus::Value::from_json_str(input_json).map_err(|e| PolicyError::Engine {
-            message: format!("cannot read the input: {e}"),
-        })?;
         let mut engine = self.engine.clone();
         let data = serde_json::json!({ "apimguard": { "config": options.config } });
         engine
@@ -75,7 +72,7 @@ impl PolicySet {
             .map_err(|e| PolicyError::Engine {
                 message: format!("cannot load the configuration: {e}"),
             })?;
-        engine.set_input(input);
+        engine.set_input(input.clone());
         engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
             limit: options.rule_timeout,
             check_interval: std::num::NonZeroU32::new(1000).expect("non-zero"),
@@ -105,6 +102,13 @@ impl PolicySet {
             .map(|o| o.expect("every rule was evaluated"))
             .collect())
     }
+}
+
+/// Parses a JSON document into the engine's value type (the rules' `input`).
+pub fn parse_input(json: &str) -> Result<regorus::Value, PolicyError> {
+    regorus::Value::from_json_str(json).map_err(|e| PolicyError::Engine {
+        message: format!("cannot read the input document: {e}"),
+    })
 }
 
 fn evaluate_rule(engine: &mut regorus::Engine, rule: &Rule) -> RuleOutcome {

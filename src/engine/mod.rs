@@ -17,7 +17,7 @@ mod testing;
 use std::path::PathBuf;
 
 pub use errors::PolicyError;
-pub use evaluate::{EvalOptions, RawFinding, RuleOutcome};
+pub use evaluate::{parse_input, EvalOptions, RawFinding, RuleOutcome};
 pub use metadata::RuleMeta;
 pub use severity::{FailOn, Severity};
 pub use sources::PolicySource;

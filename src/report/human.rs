@@ -111,10 +111,24 @@ pub fn render_human(report: &Report, color: bool) -> String {
     };
     let _ = writeln!(
         out,
-        "\n{verdict}: {} rules: {} passed, {} failed, {} error(s) · {} finding(s), {} waived · gate: fail on {} and above",
-        s.rules, s.passed, s.failed, s.errors, s.findings, s.waived, report.fail_on
+        "\n{verdict}: {} rules: {} passed, {} failed, {} error(s) · {} finding(s), {} waived · {}",
+        s.rules,
+        s.passed,
+        s.failed,
+        s.errors,
+        s.findings,
+        s.waived,
+        gate(&report.fail_on)
     );
     out
+}
+
+fn gate(fail_on: &str) -> String {
+    if fail_on == "never" {
+        "gate: off (--fail-on never)".to_string()
+    } else {
+        format!("gate: fail on {fail_on} and above")
+    }
 }
 
 fn severity_style(severity: Severity) -> Style {

@@ -66,21 +66,26 @@ pub enum SnapshotError {
 
 /// Reads and validates a snapshot file (`-` reads standard input).
 pub fn load(path: &Path) -> Result<LoadedSnapshot, SnapshotError> {
+    let text = read_text(path)?;
+    let snapshot = load_str(&path.display().to_string(), &text)?;
+    Ok(LoadedSnapshot {
+        path: path.to_path_buf(),
+        text,
+        snapshot,
+    })
+}
+
+/// Reads a snapshot file's text without validating it (`-` reads standard input).
+pub fn read_text(path: &Path) -> Result<String, SnapshotError> {
     let display = path.display().to_string();
-    let text = if display == "-" {
+    if display == "-" {
         std::io::read_to_string(std::io::stdin())
     } else {
         std::fs::read_to_string(path)
     }
     .map_err(|source| SnapshotError::Io {
-        path: display.clone(),
+        path: display,
         source,
-    })?;
-    let snapshot = load_str(&display, &text)?;
-    Ok(LoadedSnapshot {
-        path: path.to_path_buf(),
-        text,
-        snapshot,
     })
 }
 

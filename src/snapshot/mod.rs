@@ -9,7 +9,7 @@
 mod load;
 mod model;
 
-pub use load::{load, load_str, save, LoadedSnapshot, SnapshotError};
+pub use load::{load, load_str, read_text, save, LoadedSnapshot, SnapshotError};
 pub use model::*;
 
 /// The schema version this build reads and writes.
