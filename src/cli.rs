@@ -62,6 +62,10 @@ pub struct CheckArgs {
     /// Threads evaluating rules (default: the machine's cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Print where the time went (load, compile, evaluate, report, and the slowest rules)
+    /// to stderr; rules are then evaluated one by one so each rule's cost is measured.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 /// Report formats of `check`.
