@@ -9,6 +9,8 @@ pub mod commands;
 pub mod diagnostic;
 pub mod engine;
 pub mod report;
+pub mod ruledoc;
+pub mod scaffold;
 pub mod snapshot;
 pub mod synthetic;
 

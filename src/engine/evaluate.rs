@@ -17,7 +17,7 @@ use super::{PolicyError, PolicySet, Rule};
 /// How to evaluate.
 #[derive(Debug, Clone)]
 pub struct EvalOptions {
-    /// `data.apimguard.config`: rule parameters.
+    /// The user's `data.apimguard.config`, overlaid on the rules' parameter defaults.
     pub config: Json,
     /// Longest time one rule may run before it is stopped with an error.
     pub rule_timeout: Duration,
@@ -68,13 +68,7 @@ impl PolicySet {
         input: &regorus::Value,
         options: &EvalOptions,
     ) -> Result<Vec<RuleOutcome>, PolicyError> {
-        let mut engine = self.engine.clone();
-        let data = serde_json::json!({ "apimguard": { "config": options.config } });
-        engine
-            .add_data_json(&data.to_string())
-            .map_err(|e| PolicyError::Engine {
-                message: format!("cannot load the configuration: {e}"),
-            })?;
+        let mut engine = self.engine_with_config(&options.config)?;
         engine.set_input(input.clone());
         engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
             limit: options.rule_timeout,

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use regex::Regex;
 
 use super::errors::{engine_message, parse_location};
-use super::PolicySet;
+use super::{PolicyError, PolicySet};
 
 /// One test rule.
 #[derive(Debug, Clone)]
@@ -32,7 +32,6 @@ pub struct TestOutcome {
 impl PolicySet {
     /// Every `test_*` rule in the loaded test modules (only user ones when `user_only`), in file order.
     pub fn test_cases(&self, user_only: bool) -> Vec<TestCase> {
-        let package_re = Regex::new(r"(?m)^package\s+([A-Za-z0-9_.]+)").expect("valid regex");
         let test_re = Regex::new(r"(?m)^(test_[A-Za-z0-9_]+)").expect("valid regex");
         let mut cases = Vec::new();
         for source in self
@@ -40,7 +39,7 @@ impl PolicySet {
             .iter()
             .filter(|s| s.is_test() && !(user_only && s.builtin))
         {
-            let Some(package) = package_re.captures(&source.text).map(|c| c[1].to_string()) else {
+            let Some(package) = source.package() else {
                 continue;
             };
             let mut seen = std::collections::BTreeSet::new();
@@ -60,11 +59,13 @@ impl PolicySet {
     }
 
     /// Runs the tests (only those of user directories when `user_only`) with an empty
-    /// input; tests supply theirs with `with input as`.
-    pub fn run_tests(&self, user_only: bool) -> Vec<TestOutcome> {
-        let mut engine = self.engine.clone();
+    /// input and the rules' parameter defaults as `data.apimguard.config`; tests supply
+    /// their input with `with input as` (and other settings with `with data.apimguard.config…`).
+    pub fn run_tests(&self, user_only: bool) -> Result<Vec<TestOutcome>, PolicyError> {
+        let mut engine = self.engine_with_config(&serde_json::Value::Null)?;
         engine.set_input(regorus::Value::new_object());
-        self.test_cases(user_only)
+        Ok(self
+            .test_cases(user_only)
             .into_iter()
             .map(|case| {
                 let start = Instant::now();
@@ -90,6 +91,6 @@ impl PolicySet {
                     elapsed: start.elapsed(),
                 }
             })
-            .collect()
+            .collect())
     }
 }
