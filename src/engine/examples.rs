@@ -13,7 +13,7 @@ use serde_json::Value as Json;
 
 use super::{PolicyError, PolicySet, Rule};
 
-/// Name of the rule added to a test package to evaluate one `with input as` expression.
+/// Prefix of the rules added to a test package to evaluate its `with input as` expressions.
 const PROBE_RULE: &str = "__apimguard_example";
 
 /// A snapshot fragment from a rule's unit tests, with what the rule made of it.
@@ -39,82 +39,171 @@ pub struct Examples {
 }
 
 /// One `with input as EXPR` inside a test rule.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct InputExpression {
     test: String,
     expr: String,
 }
 
+/// The `with input as` expressions of one test module, to evaluate as rules of a
+/// module added to the test's package (with the test's imports).
+#[derive(Debug, Clone)]
+struct Probe {
+    /// The test file.
+    file: String,
+    /// The test package, without `data.`.
+    package: String,
+    /// The test module's `import` lines.
+    imports: String,
+    /// The expressions, in file order.
+    candidates: Vec<InputExpression>,
+}
+
 impl PolicySet {
-    /// Examples for `rule` from the `_test.rego` beside it (the set must have been
-    /// loaded with tests); empty when there is no such file.
-    pub fn examples(&self, rule: &Rule) -> Result<Examples, PolicyError> {
-        let mut examples = Examples::default();
-        let test_path = rule
-            .path
-            .strip_suffix(".rego")
-            .map(|stem| format!("{stem}_test.rego"));
-        let Some(test) = self
-            .sources
-            .iter()
-            .find(|s| Some(&s.path) == test_path.as_ref())
-        else {
-            return Ok(examples);
-        };
-        let Some(package) = test.package() else {
-            return Ok(examples);
-        };
-        let imports: String = test
-            .text
-            .lines()
-            .filter(|l| l.starts_with("import "))
-            .map(|l| format!("{l}\n"))
-            .collect();
+    /// Examples for each of `rules` (in order) from the `_test.rego` beside it; the set
+    /// must have been loaded with tests. A rule without such a file gets none.
+    pub fn examples(&self, rules: &[&Rule]) -> Result<Vec<Examples>, PolicyError> {
         let base = self.engine_with_config(&Json::Null)?;
-        for candidate in input_expressions(&test.text) {
-            if examples.failing.is_some() && examples.passing.is_some() {
-                break;
-            }
-            let module = format!(
-                "package {package}\n{imports}\n{PROBE_RULE} := {}\n",
-                candidate.expr
-            );
-            let mut engine = base.clone();
-            let input = engine
-                .add_policy(format!("{}#example", test.path), module)
-                .and_then(|_| engine.eval_rule(format!("data.{package}.{PROBE_RULE}")));
-            let Ok(input @ regorus::Value::Object(_)) = input else {
-                continue;
-            };
-            let mut engine = base.clone();
-            engine.set_input(input.clone());
-            let (Some(deny), Some(checked)) = (
-                eval_set(&mut engine, rule, "deny"),
-                eval_set(&mut engine, rule, "checked"),
-            ) else {
-                continue;
-            };
-            let slot = if !deny.is_empty() {
-                &mut examples.failing
-            } else if !checked.is_empty() {
-                &mut examples.passing
-            } else {
-                continue;
-            };
-            if slot.is_none() {
-                *slot = Some(Example {
-                    file: test.path.clone(),
-                    test: candidate.test,
-                    input: serde_json::to_value(&input).unwrap_or_default(),
-                    messages: deny
-                        .iter()
-                        .filter_map(|d| d["message"].as_str().map(str::to_string))
-                        .collect(),
-                });
-            }
-        }
-        Ok(examples)
+        let probes: Vec<Option<Probe>> = rules.iter().map(|rule| self.probe(rule)).collect();
+        let present: Vec<&Probe> = probes.iter().flatten().collect();
+        let mut inputs = probe_inputs(&base, &present).into_iter();
+        Ok(rules
+            .iter()
+            .zip(&probes)
+            .map(|(rule, probe)| match probe {
+                Some(probe) => pick(&base, rule, probe, inputs.next().unwrap_or_default()),
+                None => Examples::default(),
+            })
+            .collect())
     }
+
+    /// The probe of the test module beside `rule`, if there is one.
+    fn probe(&self, rule: &Rule) -> Option<Probe> {
+        let test_path = format!("{}_test.rego", rule.path.strip_suffix(".rego")?);
+        let test = self.sources.iter().find(|s| s.path == test_path)?;
+        Some(Probe {
+            file: test.path.clone(),
+            package: test.package()?.to_string(),
+            imports: test
+                .text
+                .lines()
+                .filter(|l| l.starts_with("import "))
+                .map(|l| format!("{l}\n"))
+                .collect(),
+            candidates: input_expressions(&test.text),
+        })
+    }
+}
+
+/// The first failing and the first passing input, judged by running `rule` on each.
+fn pick(
+    base: &regorus::Engine,
+    rule: &Rule,
+    probe: &Probe,
+    inputs: Vec<Option<regorus::Value>>,
+) -> Examples {
+    let mut examples = Examples::default();
+    for (candidate, input) in probe.candidates.iter().zip(inputs) {
+        if examples.failing.is_some() && examples.passing.is_some() {
+            break;
+        }
+        let Some(input @ regorus::Value::Object(_)) = input else {
+            continue;
+        };
+        let mut engine = base.clone();
+        engine.set_input(input.clone());
+        let (Some(deny), Some(checked)) = (
+            eval_set(&mut engine, rule, "deny"),
+            eval_set(&mut engine, rule, "checked"),
+        ) else {
+            continue;
+        };
+        let slot = if !deny.is_empty() {
+            &mut examples.failing
+        } else if !checked.is_empty() {
+            &mut examples.passing
+        } else {
+            continue;
+        };
+        if slot.is_none() {
+            *slot = Some(Example {
+                file: probe.file.clone(),
+                test: candidate.test.clone(),
+                input: serde_json::to_value(&input).unwrap_or_default(),
+                messages: deny
+                    .iter()
+                    .filter_map(|d| d["message"].as_str().map(str::to_string))
+                    .collect(),
+            });
+        }
+    }
+    examples
+}
+
+/// The value of every probe's expressions, `None` where one cannot be evaluated.
+///
+/// All probes are compiled together, so the policies are analysed once. When that
+/// fails (an expression that does not stand alone), each probe is tried alone, then
+/// each of its expressions, so that a bad expression costs only itself.
+fn probe_inputs(base: &regorus::Engine, probes: &[&Probe]) -> Vec<Vec<Option<regorus::Value>>> {
+    eval_probes(base, probes).unwrap_or_else(|| {
+        probes
+            .iter()
+            .map(|probe| {
+                eval_probes(base, &[probe])
+                    .and_then(|mut all| all.pop())
+                    .unwrap_or_else(|| {
+                        (0..probe.candidates.len())
+                            .map(|i| {
+                                let single = Probe {
+                                    candidates: vec![probe.candidates[i].clone()],
+                                    ..(*probe).clone()
+                                };
+                                eval_probes(base, &[&single])
+                                    .and_then(|mut all| all.pop()?.pop())
+                                    .flatten()
+                            })
+                            .collect()
+                    })
+            })
+            .collect()
+    })
+}
+
+/// Adds one module per probe (a rule per expression) and evaluates them all; `None`
+/// when the modules do not compile.
+fn eval_probes(
+    base: &regorus::Engine,
+    probes: &[&Probe],
+) -> Option<Vec<Vec<Option<regorus::Value>>>> {
+    let mut engine = base.clone();
+    for probe in probes {
+        let rules: String = probe
+            .candidates
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{PROBE_RULE}_{i} := {}\n", c.expr))
+            .collect();
+        let text = format!("package {}\n{}\n{rules}", probe.package, probe.imports);
+        engine
+            .add_policy(format!("{}#examples", probe.file), text)
+            .ok()?;
+    }
+    // Analysis is lazy: run it now, so that a compile error rejects the modules.
+    engine.eval_query("true".to_string(), false).ok()?;
+    Some(
+        probes
+            .iter()
+            .map(|probe| {
+                (0..probe.candidates.len())
+                    .map(|i| {
+                        let path = format!("data.{}.{PROBE_RULE}_{i}", probe.package);
+                        engine.eval_rule(path).ok()
+                    })
+                    .collect()
+            })
+            .collect(),
+    )
 }
 
 /// The members of `<package>.<name>`, or `None` when it cannot be evaluated.
@@ -224,6 +313,95 @@ fn enclosing_test(before: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::LoadOptions;
+
+    const RULE: &str = r#"# METADATA
+# title: Keys required
+# custom:
+#   id: T-1
+#   severity: low
+package acme.keys
+
+import rego.v1
+
+checked contains api.id if some api in input.apis
+
+deny contains {"resource": api.id, "message": "no key"} if {
+	some api in input.apis
+	not api.key
+}
+"#;
+
+    const TESTS: &str = r#"package acme.keys_test
+
+import rego.v1
+
+import data.acme.keys as rule
+
+one(key) := {"apis": [{"id": "a", "key": key}]}
+
+test_local_variable_is_skipped if {
+	inp := one(false)
+	count(rule.deny) == 1 with input as inp
+}
+
+test_config_dependent_is_skipped if {
+	count(rule.deny) == 1 with input as one(false) with data.apimguard.config as {}
+}
+
+test_empty_estate_is_neither if {
+	count(rule.deny) == 0 with input as {"apis": []}
+}
+
+test_keyless_fails if {
+	count(rule.deny) == 1 with input as one(false)
+}
+
+test_keyed_passes if {
+	count(rule.deny) == 0 with input as one(true)
+}
+"#;
+
+    #[test]
+    fn examples_come_from_tests_the_rule_agrees_with() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("keys.rego"), RULE).unwrap();
+        std::fs::write(dir.path().join("keys_test.rego"), TESTS).unwrap();
+        let set = PolicySet::load(&LoadOptions {
+            no_builtin: true,
+            paths: vec![dir.path().to_path_buf()],
+            include_tests: true,
+            profile: None,
+        })
+        .unwrap();
+        let rule = &set.rules()[0];
+        let probe = set.probe(rule).unwrap();
+        assert_eq!(
+            probe.candidates.len(),
+            4,
+            "the config-dependent one is left out"
+        );
+        let examples = set.examples(&[rule]).unwrap().remove(0);
+        let failing = examples.failing.expect("a failing example");
+        assert_eq!(failing.test, "test_keyless_fails");
+        assert_eq!(
+            failing.input,
+            serde_json::json!({"apis": [{"id": "a", "key": false}]})
+        );
+        assert_eq!(failing.messages, vec!["no key"]);
+        let passing = examples.passing.expect("a passing example");
+        assert_eq!(passing.test, "test_keyed_passes");
+        assert!(passing.messages.is_empty());
+
+        // An expression that does not compile costs only itself.
+        let mut broken = probe.clone();
+        broken.candidates[0].expr = "one(".into();
+        let base = set.engine_with_config(&Json::Null).unwrap();
+        assert!(eval_probes(&base, &[&broken]).is_none());
+        let inputs = probe_inputs(&base, &[&broken]).remove(0);
+        assert!(inputs[0].is_none());
+        assert!(inputs[2..].iter().all(Option::is_some));
+    }
 
     #[test]
     fn finds_input_expressions_in_test_rules_only() {

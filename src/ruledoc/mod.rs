@@ -72,14 +72,15 @@ pub struct DocIoError {
 pub fn generate(set: &PolicySet) -> Result<Vec<DocFile>, PolicyError> {
     let mut rules: Vec<&Rule> = set.rules().iter().collect();
     rules.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
-    let mut files = Vec::with_capacity(rules.len() + 1);
-    for rule in &rules {
-        let examples = set.examples(rule)?;
-        files.push(DocFile {
+    let examples = set.examples(&rules)?;
+    let mut files: Vec<DocFile> = rules
+        .iter()
+        .zip(&examples)
+        .map(|(rule, examples)| DocFile {
             name: format!("{}.md", rule.meta.id),
-            text: markdown::render_page(&Page::for_rule(rule, Some(&examples))),
-        });
-    }
+            text: markdown::render_page(&Page::for_rule(rule, Some(examples))),
+        })
+        .collect();
     files.push(DocFile {
         name: CATALOGUE.to_string(),
         text: markdown::render_catalogue(&rules),
