@@ -88,7 +88,7 @@ pub enum RulesCommand {
     List(ListArgs),
     /// Show one rule's page: what it checks, why, how to fix it, its parameters and mappings.
     Explain(ExplainArgs),
-    /// Scaffold a new rule and its unit tests (DIR/<family>/<name>.rego and <name>_test.rego).
+    /// Scaffold a new rule and its unit tests: DIR/FAMILY/NAME.rego and NAME_test.rego.
     New(NewArgs),
     /// Generate the rule pages and catalogue (docs/rules) from the built-in rules.
     Doc(DocArgs),
@@ -139,7 +139,7 @@ pub struct NewArgs {
     /// Directory of your rules.
     #[arg(long, value_name = "DIR", default_value = "policies")]
     pub dir: PathBuf,
-    /// Rule id (default: CUSTOM-<NAME>).
+    /// Rule id (default: CUSTOM- and NAME in upper case, e.g. CUSTOM-REQUIRE-TLS).
     #[arg(long, value_name = "ID")]
     pub id: Option<String>,
     /// Severity of a failure.
