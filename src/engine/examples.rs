@@ -63,7 +63,12 @@ impl PolicySet {
     /// Examples for each of `rules` (in order) from the `_test.rego` beside it; the set
     /// must have been loaded with tests. A rule without such a file gets none.
     pub fn examples(&self, rules: &[&Rule]) -> Result<Vec<Examples>, PolicyError> {
-        let base = self.engine_with_config(&Json::Null)?;
+        let mut base = self.engine_with_config(&Json::Null)?;
+        // Analyse once here, so that the clones below start ready to evaluate.
+        base.eval_query("true".to_string(), false)
+            .map_err(|e| PolicyError::Engine {
+                message: e.to_string(),
+            })?;
         let probes: Vec<Option<Probe>> = rules.iter().map(|rule| self.probe(rule)).collect();
         let present: Vec<&Probe> = probes.iter().flatten().collect();
         let mut inputs = probe_inputs(&base, &present).into_iter();

@@ -144,8 +144,7 @@ impl PolicySet {
     }
 
     /// A clone of the compiled engine whose `data.apimguard.config` is the parameter
-    /// defaults overlaid with `overrides` (an object; `null` for none), analysed once
-    /// so that its clones start ready to evaluate.
+    /// defaults overlaid with `overrides` (an object; `null` for none).
     fn engine_with_config(&self, overrides: &Json) -> Result<regorus::Engine, PolicyError> {
         let mut config = self.default_config();
         overlay(&mut config, overrides);
@@ -153,7 +152,6 @@ impl PolicySet {
         let mut engine = self.engine.clone();
         engine
             .add_data_json(&data.to_string())
-            .and_then(|()| engine.eval_query("true".to_string(), false))
             .map_err(|e| PolicyError::Engine {
                 message: format!("cannot load the configuration: {e}"),
             })?;
