@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use minijinja::value::Serde;
-use minijinja::Environment;
+use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
 use super::human::short_resource;
@@ -36,6 +36,8 @@ const MAX_LABEL: usize = 28;
 /// Renders the report as one HTML page.
 pub fn render_html(report: &Report) -> Result<String, minijinja::Error> {
     let mut env = Environment::new();
+    // A misspelt field is an error (the tests render every section), not an empty cell.
+    env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
     env.add_template("report.html", TEMPLATE)?;
     let (verdict, verdict_class) = match report.exit_code() {
         0 => ("PASS", "pass"),
@@ -84,6 +86,7 @@ struct Tally {
     pass: usize,
     waived: usize,
     fail: usize,
+    errors: usize,
 }
 
 #[derive(Serialize)]
@@ -103,6 +106,7 @@ struct Bar {
     segments: Vec<Segment>,
     total: usize,
     total_x: f64,
+    errors: usize,
 }
 
 #[derive(Serialize)]
@@ -164,6 +168,9 @@ fn severity_tallies(report: &Report) -> (Vec<Tally>, usize) {
 }
 
 fn add(t: &mut Tally, r: &RuleResult) {
+    if r.status == RuleStatus::Error {
+        t.errors += 1;
+    }
     t.pass += r.passing.len();
     for g in r.by_resource() {
         if g.waived() {
@@ -242,6 +249,7 @@ fn chart((tallies, more): (Vec<Tally>, usize)) -> Chart {
                 segments,
                 total: t.pass + t.waived + t.fail,
                 total_x: round(x + 6.0),
+                errors: t.errors,
             }
         })
         .collect::<Vec<_>>();

@@ -129,7 +129,9 @@ fn severity_table(out: &mut String, report: &Report) {
 }
 
 fn rule_section(out: &mut String, r: &RuleResult) {
-    let groups = r.by_resource();
+    let mut groups = r.by_resource();
+    // Failing resources first, waived ones after.
+    groups.sort_by_key(|g| g.waived());
     let failing = groups.iter().filter(|g| !g.waived()).count();
     let mark = if r.status == RuleStatus::Fail { "❌" } else { "☑️" };
     let _ = writeln!(out, "#### {mark} {} · {} · {}\n", r.rule_id, r.severity, text(&r.title));
