@@ -173,11 +173,12 @@ fn parse_fail_on(s: &str) -> Result<FailOn, String> {
 
 fn parse_output(s: &str) -> Result<OutputSpec, String> {
     let (name, path) = match s.split_once(':') {
-        Some((name, path)) if path.is_empty() => return Err(format!("`{name}:` names no file")),
+        Some((name, "")) => return Err(format!("`{name}:` names no file")),
         Some((name, path)) => (name, Some(PathBuf::from(path))),
         None => (s, None),
     };
-    let format = ReportFormat::from_str(name, true)
-        .map_err(|_| format!("unknown format `{name}` (expected human, json, sarif, junit, markdown or html)"))?;
+    let format = ReportFormat::from_str(name, true).map_err(|_| {
+        format!("unknown format `{name}` (expected human, json, sarif, junit, markdown or html)")
+    })?;
     Ok(OutputSpec { format, path })
 }

@@ -35,7 +35,8 @@ fn check_json(extra: &[&str]) -> (i32, Value) {
     let mut args = vec!["check", SNAPSHOT, "-p", POLICIES, "-f", "json"];
     args.extend(extra);
     let out = apimguard(&args);
-    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)));
+    let report =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)));
     (code(&out), report)
 }
 
@@ -53,7 +54,12 @@ fn findings<'a>(report: &'a Value, rule: &str) -> Vec<&'a Value> {
 }
 
 fn api_name(finding: &Value) -> &str {
-    finding["resource"].as_str().unwrap().rsplit('/').next().unwrap()
+    finding["resource"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
 }
 
 #[test]
@@ -72,11 +78,20 @@ fn a_waiver_keeps_a_finding_out_of_the_gate_but_in_the_report() {
         assert_eq!(f["waived"], true);
         assert_eq!(f["waiver"]["expired"], false);
         for key in ["reason", "owner", "expires"] {
-            assert!(f["waiver"][key].as_str().is_some_and(|s| !s.is_empty()), "{key} missing: {f}");
+            assert!(
+                f["waiver"][key].as_str().is_some_and(|s| !s.is_empty()),
+                "{key} missing: {f}"
+            );
         }
     }
-    let legacy = findings(&report, "APIM-DEF-001").into_iter().find(|f| api_name(f) == "legacy-api").unwrap();
-    assert_eq!(legacy["waiver"]["owner"], "alice@contoso.com", "matched without regard to case");
+    let legacy = findings(&report, "APIM-DEF-001")
+        .into_iter()
+        .find(|f| api_name(f) == "legacy-api")
+        .unwrap();
+    assert_eq!(
+        legacy["waiver"]["owner"], "alice@contoso.com",
+        "matched without regard to case"
+    );
     // The medium finding still fails a lower gate.
     let (exit, _) = check_json(&["--fail-on", "medium", "--config", WAIVERS]);
     assert_eq!(exit, 1);
@@ -87,7 +102,10 @@ fn an_expired_waiver_does_not_waive() {
     let (exit, report) = check_json(&["--fail-on", "critical", "--config", EXPIRED]);
     assert_eq!(exit, 1);
     assert_eq!(report["summary"]["gating"], 1);
-    let legacy = findings(&report, "APIM-DEF-001").into_iter().find(|f| api_name(f) == "legacy-api").unwrap();
+    let legacy = findings(&report, "APIM-DEF-001")
+        .into_iter()
+        .find(|f| api_name(f) == "legacy-api")
+        .unwrap();
     assert_eq!(legacy["waived"], false);
     assert_eq!(legacy["waiver"]["expired"], true);
     assert_eq!(legacy["waiver"]["expires"], "2020-01-01");
@@ -95,14 +113,34 @@ fn an_expired_waiver_does_not_waive() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|w| (w["expired"].as_bool().unwrap(), w["matched"].as_u64().unwrap()))
+        .map(|w| {
+            (
+                w["expired"].as_bool().unwrap(),
+                w["matched"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(statuses, [(false, 1), (true, 1), (false, 1)]);
 
-    let out = apimguard(&["check", SNAPSHOT, "-p", POLICIES, "--fail-on", "critical", "--config", EXPIRED]);
+    let out = apimguard(&[
+        "check",
+        SNAPSHOT,
+        "-p",
+        POLICIES,
+        "--fail-on",
+        "critical",
+        "--config",
+        EXPIRED,
+    ]);
     let human = String::from_utf8_lossy(&out.stdout);
-    assert!(human.contains("legacy-api [waiver expired 2020-01-01]"), "{human}");
-    assert!(human.contains("expired on 2020-01-01; its findings count again"), "{human}");
+    assert!(
+        human.contains("legacy-api [waiver expired 2020-01-01]"),
+        "{human}"
+    );
+    assert!(
+        human.contains("expired on 2020-01-01; its findings count again"),
+        "{human}"
+    );
 }
 
 #[test]
@@ -111,15 +149,29 @@ fn a_config_with_an_unknown_key_exits_2_naming_its_line() {
     assert_eq!(code(&out), 2);
     let err = stderr(&out);
     assert!(err.contains(&format!("{UNKNOWN_KEY}:11:5")), "{err}");
-    assert!(err.contains("unknown field") && err.contains("`approved`"), "{err}");
-    assert!(out.stdout.is_empty(), "no report when the configuration is bad");
+    assert!(
+        err.contains("unknown field") && err.contains("`approved`"),
+        "{err}"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "no report when the configuration is bad"
+    );
 }
 
 #[test]
 fn exit_zero_never_fails_the_build_but_keeps_2() {
     let out = apimguard(&["check", SNAPSHOT, "-p", POLICIES, "--exit-zero"]);
     assert_eq!(code(&out), 0);
-    let out = apimguard(&["check", SNAPSHOT, "-p", POLICIES, "--exit-zero", "--config", UNKNOWN_KEY]);
+    let out = apimguard(&[
+        "check",
+        SNAPSHOT,
+        "-p",
+        POLICIES,
+        "--exit-zero",
+        "--config",
+        UNKNOWN_KEY,
+    ]);
     assert_eq!(code(&out), 2);
     let out = apimguard(&["check", SNAPSHOT, "-p", POLICIES, "--fail-on", "never"]);
     assert_eq!(code(&out), 0);
@@ -135,16 +187,34 @@ fn config_turns_rules_off_overrides_severity_and_passes_parameters() {
     )
     .unwrap();
     let (exit, report) = check_json(&["--config", config.to_str().unwrap()]);
-    let ids: Vec<&str> = report["results"].as_array().unwrap().iter().map(|r| r["ruleId"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, ["TEST-RPT-001"]);
-    assert_eq!(report["disabledRules"], serde_json::json!(["APIM-DEF-001", "TEST-RPT-002"]));
+    assert_eq!(
+        report["disabledRules"],
+        serde_json::json!(["APIM-DEF-001", "TEST-RPT-002"])
+    );
     let rule = &report["results"][0];
-    assert_eq!((rule["severity"].as_str(), rule["defaultSeverity"].as_str()), (Some("critical"), Some("medium")));
+    assert_eq!(
+        (rule["severity"].as_str(), rule["defaultSeverity"].as_str()),
+        (Some("critical"), Some("medium"))
+    );
     assert_eq!(rule["status"], "pass", "http is allowed by the parameter");
     assert_eq!(exit, 0);
 
     std::fs::write(&config, "rules:\n  disable: ['*']\n").unwrap();
-    let out = apimguard(&["check", SNAPSHOT, "-p", POLICIES, "--config", config.to_str().unwrap()]);
+    let out = apimguard(&[
+        "check",
+        SNAPSHOT,
+        "-p",
+        POLICIES,
+        "--config",
+        config.to_str().unwrap(),
+    ]);
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("no rules to evaluate"));
 }
@@ -154,9 +224,20 @@ fn config_entries_that_match_no_rule_are_warned_about() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("apimguard.yaml");
     std::fs::write(&config, "severity:\n  APIM-NOPE-999: low\n").unwrap();
-    let out = apimguard(&["check", SNAPSHOT, "-p", POLICIES, "--config", config.to_str().unwrap()]);
+    let out = apimguard(&[
+        "check",
+        SNAPSHOT,
+        "-p",
+        POLICIES,
+        "--config",
+        config.to_str().unwrap(),
+    ]);
     assert_eq!(code(&out), 1);
-    assert!(stderr(&out).contains("warning:") && stderr(&out).contains("APIM-NOPE-999"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning:") && stderr(&out).contains("APIM-NOPE-999"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// (rule, api) pairs of a list of drift entries.
@@ -164,7 +245,12 @@ fn pairs(list: &Value) -> BTreeSet<(String, String)> {
     list.as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["ruleId"].as_str().unwrap().to_string(), api_name(e).to_string()))
+        .map(|e| {
+            (
+                e["ruleId"].as_str().unwrap().to_string(),
+                api_name(e).to_string(),
+            )
+        })
         .collect()
 }
 
@@ -173,8 +259,14 @@ fn pair(rule: &str, api: &str) -> (String, String) {
 }
 
 fn assert_drift(drift: &Value) {
-    assert_eq!(pairs(&drift["newFindings"]), BTreeSet::from([pair("APIM-DEF-001", "legacy-api")]));
-    assert_eq!(pairs(&drift["resolved"]), BTreeSet::from([pair("APIM-DEF-001", "retired-api")]));
+    assert_eq!(
+        pairs(&drift["newFindings"]),
+        BTreeSet::from([pair("APIM-DEF-001", "legacy-api")])
+    );
+    assert_eq!(
+        pairs(&drift["resolved"]),
+        BTreeSet::from([pair("APIM-DEF-001", "retired-api")])
+    );
     // echo-api's id differs in case between the runs: still the same finding.
     assert_eq!(
         pairs(&drift["stillFailing"]),
@@ -197,12 +289,32 @@ fn diff_of_two_snapshots_finds_exactly_the_new_and_resolved_findings() {
     assert_eq!(code(&out), 1, "a new critical finding: {}", stderr(&out));
     assert_drift(&serde_json::from_slice(&out.stdout).unwrap());
 
-    let out = apimguard(&["diff", OLD_SNAPSHOT, SNAPSHOT, "-p", POLICIES, "--exit-zero"]);
+    let out = apimguard(&[
+        "diff",
+        OLD_SNAPSHOT,
+        SNAPSHOT,
+        "-p",
+        POLICIES,
+        "--exit-zero",
+    ]);
     assert_eq!(code(&out), 0);
     let human = String::from_utf8_lossy(&out.stdout);
-    assert!(human.contains("NEW (1)") && human.contains("RESOLVED (1)"), "{human}");
+    assert!(
+        human.contains("NEW (1)") && human.contains("RESOLVED (1)"),
+        "{human}"
+    );
     // Waived in the new run: the new finding no longer gates.
-    let out = apimguard(&["diff", OLD_SNAPSHOT, SNAPSHOT, "-p", POLICIES, "--config", WAIVERS, "--fail-on", "critical"]);
+    let out = apimguard(&[
+        "diff",
+        OLD_SNAPSHOT,
+        SNAPSHOT,
+        "-p",
+        POLICIES,
+        "--config",
+        WAIVERS,
+        "--fail-on",
+        "critical",
+    ]);
     assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stdout));
 }
 
@@ -219,19 +331,41 @@ fn diff_of_two_reports_gives_the_same_answer() {
     }
     let md_path = dir.path().join("drift.md");
     let md_spec = format!("markdown:{}", md_path.display());
-    let out = apimguard(&["diff", &paths[0], &paths[1], "-f", "json", "-f", &md_spec, "--fail-on", "high"]);
+    let out = apimguard(&[
+        "diff",
+        &paths[0],
+        &paths[1],
+        "-f",
+        "json",
+        "-f",
+        &md_spec,
+        "--fail-on",
+        "high",
+    ]);
     assert_eq!(code(&out), 1);
     assert_drift(&serde_json::from_slice(&out.stdout).unwrap());
     let md = std::fs::read_to_string(md_path).unwrap();
-    assert!(md.starts_with("## apimguard drift: ❌ 1 new, 1 resolved, 5 still failing"), "{md}");
-    assert!(md.contains("### 🆕 New findings") && md.contains("`contoso/apis/legacy-api`"), "{md}");
+    assert!(
+        md.starts_with("## apimguard drift: ❌ 1 new, 1 resolved, 5 still failing"),
+        "{md}"
+    );
+    assert!(
+        md.contains("### 🆕 New findings") && md.contains("`contoso/apis/legacy-api`"),
+        "{md}"
+    );
 
     // The other way round, new and resolved swap.
     let out = apimguard(&["diff", &paths[1], &paths[0], "-f", "json"]);
     assert_eq!(code(&out), 1);
     let drift: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(pairs(&drift["newFindings"]), BTreeSet::from([pair("APIM-DEF-001", "retired-api")]));
-    assert_eq!(pairs(&drift["resolved"]), BTreeSet::from([pair("APIM-DEF-001", "legacy-api")]));
+    assert_eq!(
+        pairs(&drift["newFindings"]),
+        BTreeSet::from([pair("APIM-DEF-001", "retired-api")])
+    );
+    assert_eq!(
+        pairs(&drift["resolved"]),
+        BTreeSet::from([pair("APIM-DEF-001", "legacy-api")])
+    );
     let out = apimguard(&["diff", &paths[0], &paths[1], "-f", "sarif"]);
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("`diff` cannot write sarif"));

@@ -62,7 +62,9 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
     let report = checker.check(&loaded, args.allow_incomplete)?;
     for spec in &args.format {
         let text = match spec.format {
-            ReportFormat::Human => report::render_human(&report, spec.path.is_none() && super::color_stdout()),
+            ReportFormat::Human => {
+                report::render_human(&report, spec.path.is_none() && super::color_stdout())
+            }
             ReportFormat::Json if args.include_passing => report::render_json(&report),
             ReportFormat::Json => report::render_json(&report.without_passing()),
             ReportFormat::Sarif => {
@@ -111,11 +113,19 @@ impl<'a> Checker<'a> {
         let mut policies = PolicySet::load(&policy.load_options())?;
         let mut disabled = Vec::new();
         if let Some(config) = config {
-            let ids: Vec<&str> = policies.rules().iter().map(|r| r.meta.id.as_str()).collect();
+            let ids: Vec<&str> = policies
+                .rules()
+                .iter()
+                .map(|r| r.meta.id.as_str())
+                .collect();
             for warning in config.unmatched(&ids) {
                 eprintln!("warning: {warning}");
             }
-            disabled = ids.into_iter().filter(|id| !config.is_enabled(id)).map(str::to_string).collect();
+            disabled = ids
+                .into_iter()
+                .filter(|id| !config.is_enabled(id))
+                .map(str::to_string)
+                .collect();
             policies.retain_rules(|r| config.is_enabled(&r.meta.id));
             options.config = config.parameters.clone();
         }
@@ -134,7 +144,9 @@ impl<'a> Checker<'a> {
     /// Evaluates the rules over a snapshot and builds the report.
     pub fn check(&self, loaded: &LoadedSnapshot, allow_incomplete: bool) -> miette::Result<Report> {
         if !loaded.snapshot.complete && !allow_incomplete {
-            return Err(incomplete(&loaded.path.display().to_string(), &loaded.snapshot.gaps).into());
+            return Err(
+                incomplete(&loaded.path.display().to_string(), &loaded.snapshot.gaps).into(),
+            );
         }
         let outcomes = self.policies.evaluate(&loaded.text, &self.options)?;
         Ok(report::build(

@@ -58,7 +58,11 @@ enum Input {
 }
 
 /// The formats `diff` writes.
-const FORMATS: [ReportFormat; 3] = [ReportFormat::Human, ReportFormat::Json, ReportFormat::Markdown];
+const FORMATS: [ReportFormat; 3] = [
+    ReportFormat::Human,
+    ReportFormat::Json,
+    ReportFormat::Markdown,
+];
 
 /// Runs `diff` and returns the exit code.
 pub fn run(args: &DiffArgs) -> miette::Result<u8> {
@@ -70,7 +74,12 @@ pub fn run(args: &DiffArgs) -> miette::Result<u8> {
     let new = read(&new_path)?;
     let needs_rules = matches!(old, Input::Snapshot(_)) || matches!(new, Input::Snapshot(_));
     let checker = if needs_rules {
-        Some(Checker::new(&args.policy, config.as_ref(), args.fail_on, EvalOptions::default())?)
+        Some(Checker::new(
+            &args.policy,
+            config.as_ref(),
+            args.fail_on,
+            EvalOptions::default(),
+        )?)
     } else {
         if config.is_some() || !args.policy.policies.is_empty() {
             eprintln!("warning: both sides are reports; --config and --policies apply only to snapshots and are ignored");
@@ -108,7 +117,9 @@ fn read(path: &str) -> miette::Result<Input> {
     })?;
     // A syntax error is reported by the snapshot reader, with its location.
     let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return Err(snapshot::load_str(path, &text).expect_err("invalid JSON is an error").into());
+        return Err(snapshot::load_str(path, &text)
+            .expect_err("invalid JSON is an error")
+            .into());
     };
     if value.get("schemaVersion").is_some() {
         let snapshot = snapshot::load_str(path, &text)?;
@@ -119,7 +130,10 @@ fn read(path: &str) -> miette::Result<Input> {
         })));
     }
     if value.get("results").is_none() || value.get("summary").is_none() {
-        return Err(DiffError::Unknown { path: path.to_string() }.into());
+        return Err(DiffError::Unknown {
+            path: path.to_string(),
+        }
+        .into());
     }
     serde_path_to_error::deserialize::<_, Report>(value)
         .map(|r| Input::Report(Box::new(r)))

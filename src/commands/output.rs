@@ -26,7 +26,10 @@ pub enum OutputError {
     },
     /// A format this command does not write.
     #[error("`{command}` cannot write {format}")]
-    #[diagnostic(code(apimguard::output::format), help("`{command}` writes: {supported}"))]
+    #[diagnostic(
+        code(apimguard::output::format),
+        help("`{command}` writes: {supported}")
+    )]
     Unsupported {
         /// The command.
         command: &'static str,
@@ -53,12 +56,20 @@ pub fn name(format: ReportFormat) -> String {
 
 /// Checks that `command` supports every format asked for and that at most one
 /// of them takes standard output.
-pub fn validate(specs: &[OutputSpec], command: &'static str, supported: &[ReportFormat]) -> Result<(), OutputError> {
+pub fn validate(
+    specs: &[OutputSpec],
+    command: &'static str,
+    supported: &[ReportFormat],
+) -> Result<(), OutputError> {
     if let Some(bad) = specs.iter().find(|s| !supported.contains(&s.format)) {
         return Err(OutputError::Unsupported {
             command,
             format: name(bad.format),
-            supported: supported.iter().map(|f| name(*f)).collect::<Vec<_>>().join(", "),
+            supported: supported
+                .iter()
+                .map(|f| name(*f))
+                .collect::<Vec<_>>()
+                .join(", "),
         });
     }
     let mut on_stdout = specs.iter().filter(|s| s.path.is_none());

@@ -24,7 +24,10 @@ use crate::snapshot::span_at;
 pub enum ConfigError {
     /// The file could not be read.
     #[error("cannot read configuration {path}: {source}")]
-    #[diagnostic(code(apimguard::config::io), help("`--config` takes a YAML file; apimguard.example.yaml shows every key"))]
+    #[diagnostic(
+        code(apimguard::config::io),
+        help("`--config` takes a YAML file; apimguard.example.yaml shows every key")
+    )]
     Io {
         /// The file.
         path: String,
@@ -207,7 +210,8 @@ impl Config {
 
     /// Whether a rule is evaluated: not matched by `rules.disable`, or matched by `rules.enable`.
     pub fn is_enabled(&self, rule_id: &str) -> bool {
-        !self.disable.iter().any(|p| p.matches(rule_id)) || self.enable.iter().any(|p| p.matches(rule_id))
+        !self.disable.iter().any(|p| p.matches(rule_id))
+            || self.enable.iter().any(|p| p.matches(rule_id))
     }
 
     /// The severity the configuration gives a rule, if it overrides the rule's own.
@@ -223,14 +227,24 @@ impl Config {
     pub fn unmatched(&self, rule_ids: &[&str]) -> Vec<String> {
         let matches_any = |p: &Pattern| rule_ids.iter().any(|id| p.matches(id));
         let mut warnings = Vec::new();
-        for (key, patterns) in [("rules.disable", &self.disable), ("rules.enable", &self.enable)] {
+        for (key, patterns) in [
+            ("rules.disable", &self.disable),
+            ("rules.enable", &self.enable),
+        ] {
             for p in patterns.iter().filter(|p| !matches_any(p)) {
-                warnings.push(format!("{}: {key} `{}` matches no loaded rule", self.path, p.as_str()));
+                warnings.push(format!(
+                    "{}: {key} `{}` matches no loaded rule",
+                    self.path,
+                    p.as_str()
+                ));
             }
         }
         for id in self.severity.keys() {
             if !rule_ids.iter().any(|r| r.eq_ignore_ascii_case(id)) {
-                warnings.push(format!("{}: severity override for `{id}`, which is not a loaded rule", self.path));
+                warnings.push(format!(
+                    "{}: severity override for `{id}`, which is not a loaded rule",
+                    self.path
+                ));
             }
         }
         for w in &self.waivers {
@@ -280,10 +294,19 @@ waivers:
         assert!(!config.is_enabled("apim-def-002"));
         assert!(config.is_enabled("APIM-DEF-001"));
         assert_eq!(config.severity_of("APIM-DEF-001"), Some(Severity::High));
-        assert_eq!(config.parameters["allowedProtocols"], serde_json::json!(["https"]));
+        assert_eq!(
+            config.parameters["allowedProtocols"],
+            serde_json::json!(["https"])
+        );
         let w = &config.waivers[0];
-        assert!(w.covers("APIM-DEF-001", "/subscriptions/1/resourcegroups/rg-dev/providers/x/apis/a"));
-        assert!(!w.covers("APIM-DEF-001", "/subscriptions/1/resourceGroups/rg-prod/providers/x/apis/a"));
+        assert!(w.covers(
+            "APIM-DEF-001",
+            "/subscriptions/1/resourcegroups/rg-dev/providers/x/apis/a"
+        ));
+        assert!(!w.covers(
+            "APIM-DEF-001",
+            "/subscriptions/1/resourceGroups/rg-prod/providers/x/apis/a"
+        ));
         assert!(!w.is_expired(NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()));
         assert!(w.is_expired(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()));
     }
@@ -315,6 +338,17 @@ waivers:
         let (line, message) = invalid(&FILE.replace("  - rule: APIM-DEF-001", "  - rule: APIM-*"));
         assert_eq!(line, 9);
         assert!(message.contains("not a rule id"), "{message}");
+    }
+
+    #[test]
+    fn the_example_file_is_valid() {
+        let config = Config::parse(
+            "apimguard.example.yaml",
+            include_str!("../../apimguard.example.yaml"),
+        )
+        .unwrap();
+        assert_eq!(config.waivers.len(), 2);
+        assert!(config.is_enabled("APIM-POL-002") && !config.is_enabled("APIM-POL-001"));
     }
 
     #[test]

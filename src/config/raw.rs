@@ -104,7 +104,10 @@ impl<'de> Deserialize<'de> for RuleId {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         checked_string(deserializer, "a rule id such as APIM-DEF-001", |s| {
             let s = s.trim().to_string();
-            if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+            if !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+            {
                 Ok(RuleId(s))
             } else {
                 Err(format!(
@@ -122,7 +125,9 @@ impl<'de> Deserialize<'de> for Glob {
             if s.is_empty() {
                 return Err("must not be empty".into());
             }
-            super::Pattern::new(&s).map(|_| Glob(s)).map_err(|e| e.to_string())
+            super::Pattern::new(&s)
+                .map(|_| Glob(s))
+                .map_err(|e| e.to_string())
         })
     }
 }

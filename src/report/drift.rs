@@ -97,7 +97,13 @@ impl Drift {
 }
 
 /// Compares two reports; `old_path` and `new_path` are the files they came from.
-pub fn compare(old: &Report, new: &Report, old_path: &str, new_path: &str, fail_on: FailOn) -> Drift {
+pub fn compare(
+    old: &Report,
+    new: &Report,
+    old_path: &str,
+    new_path: &str,
+    fail_on: FailOn,
+) -> Drift {
     let before = entries(old);
     let after = entries(new);
     let evaluated: BTreeSet<&str> = new

@@ -149,7 +149,11 @@ fn severity_tallies(report: &Report) -> (Vec<Tally>, usize) {
     let tallies = Severity::DESCENDING
         .iter()
         .filter_map(|&severity| {
-            let rules: Vec<&RuleResult> = report.results.iter().filter(|r| r.severity == severity).collect();
+            let rules: Vec<&RuleResult> = report
+                .results
+                .iter()
+                .filter(|r| r.severity == severity)
+                .collect();
             if rules.is_empty() {
                 return None;
             }
@@ -217,7 +221,12 @@ fn service_tallies(report: &Report) -> (Vec<Tally>, usize) {
 }
 
 fn chart((tallies, more): (Vec<Tally>, usize)) -> Chart {
-    let max = tallies.iter().map(|t| t.pass + t.waived + t.fail).max().unwrap_or(0).max(1);
+    let max = tallies
+        .iter()
+        .map(|t| t.pass + t.waived + t.fail)
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let scale = BAR_WIDTH / max as f64;
     let round = |v: f64| (v * 10.0).round() / 10.0;
     let bars = tallies
@@ -266,8 +275,14 @@ fn rows(report: &Report) -> Vec<Row> {
     for r in &report.results {
         for f in &r.findings {
             let (status, note) = match &f.waiver {
-                Some(w) if w.expired => ("expired", format!("waiver by {} expired {}: {}", w.owner, w.expires, w.reason)),
-                Some(w) if f.waived => ("waived", format!("waived by {} until {}: {}", w.owner, w.expires, w.reason)),
+                Some(w) if w.expired => (
+                    "expired",
+                    format!("waiver by {} expired {}: {}", w.owner, w.expires, w.reason),
+                ),
+                Some(w) if f.waived => (
+                    "waived",
+                    format!("waived by {} until {}: {}", w.owner, w.expires, w.reason),
+                ),
                 _ => ("fail", String::new()),
             };
             rows.push(Row {

@@ -45,11 +45,22 @@ pub fn render_human(report: &Report, color: bool) -> String {
         );
     }
     for severity in Severity::DESCENDING {
-        let rules: Vec<_> = report.results.iter().filter(|r| r.severity == severity).collect();
+        let rules: Vec<_> = report
+            .results
+            .iter()
+            .filter(|r| r.severity == severity)
+            .collect();
         if rules.is_empty() {
             continue;
         }
-        let _ = writeln!(out, "\n{}", paint(&severity.as_str().to_uppercase(), severity_style(severity).bold()));
+        let _ = writeln!(
+            out,
+            "\n{}",
+            paint(
+                &severity.as_str().to_uppercase(),
+                severity_style(severity).bold()
+            )
+        );
         for r in rules {
             let failed = r.findings.iter().filter(|f| !f.waived).count();
             let waived = r.findings.len() - failed;
@@ -76,7 +87,10 @@ pub fn render_human(report: &Report, color: bool) -> String {
             }
             for f in r.findings.iter().take(MAX_LISTED) {
                 let note = match &f.waiver {
-                    Some(w) if w.expired => paint(&format!(" [waiver expired {}]", w.expires), Style::new().yellow()),
+                    Some(w) if w.expired => paint(
+                        &format!(" [waiver expired {}]", w.expires),
+                        Style::new().yellow(),
+                    ),
                     Some(w) if f.waived => paint(
                         &format!(" [waived until {} by {}]", w.expires, w.owner),
                         Style::new().dimmed(),
@@ -96,7 +110,12 @@ pub fn render_human(report: &Report, color: bool) -> String {
         }
     }
     if !report.disabled_rules.is_empty() {
-        let _ = writeln!(out, "\ndisabled by {}: {}", report.config.as_deref().unwrap_or("the configuration"), report.disabled_rules.join(", "));
+        let _ = writeln!(
+            out,
+            "\ndisabled by {}: {}",
+            report.config.as_deref().unwrap_or("the configuration"),
+            report.disabled_rules.join(", ")
+        );
     }
     for w in report.waivers.iter().filter(|w| w.expired) {
         let _ = writeln!(
@@ -147,8 +166,16 @@ pub fn render_drift_human(drift: &Drift, color: bool) -> String {
     let sections: [(&str, &[DriftEntry], Style); 4] = [
         ("NEW", &drift.new_findings, Style::new().red().bold()),
         ("RESOLVED", &drift.resolved, Style::new().green().bold()),
-        ("STILL FAILING", &drift.still_failing, Style::new().yellow().bold()),
-        ("NOT EVALUATED IN THE NEW RUN", &drift.not_evaluated, Style::new().dimmed().bold()),
+        (
+            "STILL FAILING",
+            &drift.still_failing,
+            Style::new().yellow().bold(),
+        ),
+        (
+            "NOT EVALUATED IN THE NEW RUN",
+            &drift.not_evaluated,
+            Style::new().dimmed().bold(),
+        ),
     ];
     for (title, entries, style) in sections {
         if entries.is_empty() {
@@ -168,7 +195,11 @@ pub fn render_drift_human(drift: &Drift, color: bool) -> String {
             let _ = writeln!(out, "      {}", paint(&e.message, Style::new().dimmed()));
         }
         if entries.len() > MAX_LISTED {
-            let _ = writeln!(out, "  … and {} more (every entry is in `--format json`)", entries.len() - MAX_LISTED);
+            let _ = writeln!(
+                out,
+                "  … and {} more (every entry is in `--format json`)",
+                entries.len() - MAX_LISTED
+            );
         }
     }
     if !drift.errors.is_empty() {
@@ -176,7 +207,10 @@ pub fn render_drift_human(drift: &Drift, color: bool) -> String {
             out,
             "\n{}",
             paint(
-                &format!("rules that could not be evaluated in the new run: {}", drift.errors.join(", ")),
+                &format!(
+                    "rules that could not be evaluated in the new run: {}",
+                    drift.errors.join(", ")
+                ),
                 Style::new().magenta()
             )
         );

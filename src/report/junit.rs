@@ -14,7 +14,9 @@ pub fn render_junit(report: &Report) -> String {
     for rule in &report.results {
         junit.add_test_suite(suite(rule));
     }
-    junit.to_string().expect("a JUnit report of strings always serializes")
+    junit
+        .to_string()
+        .expect("a JUnit report of strings always serializes")
 }
 
 fn suite(rule: &RuleResult) -> TestSuite {
@@ -32,7 +34,11 @@ fn suite(rule: &RuleResult) -> TestSuite {
         .by_resource()
         .into_iter()
         .map(|group| (group.resource, failing_status(rule, &group)))
-        .chain(rule.passing.iter().map(|r| (r.as_str(), TestCaseStatus::success())))
+        .chain(
+            rule.passing
+                .iter()
+                .map(|r| (r.as_str(), TestCaseStatus::success())),
+        )
         .collect();
     cases.sort_by(|a, b| a.0.cmp(b.0));
     for (resource, status) in cases {
@@ -50,14 +56,23 @@ fn failing_status(rule: &RuleResult, group: &ResourceFindings<'_>) -> TestCaseSt
             .findings
             .iter()
             .filter_map(|f| f.waiver.as_ref())
-            .map(|w| format!("waived: {} (accepted by {} until {})", w.reason, w.owner, w.expires))
+            .map(|w| {
+                format!(
+                    "waived: {} (accepted by {} until {})",
+                    w.reason, w.owner, w.expires
+                )
+            })
             .collect();
         status.set_message(reasons.first().cloned().unwrap_or_else(|| "waived".into()));
         status.set_description(messages(group));
         return status;
     }
     let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-    let first = group.findings.iter().find(|f| !f.waived).unwrap_or(&group.findings[0]);
+    let first = group
+        .findings
+        .iter()
+        .find(|f| !f.waived)
+        .unwrap_or(&group.findings[0]);
     status
         .set_message(first.message.as_str())
         .set_type(rule.severity.as_str())
@@ -75,7 +90,10 @@ fn messages(group: &ResourceFindings<'_>) -> String {
                 "{} [waiver by {} expired on {}: {}]",
                 f.message, w.owner, w.expires, w.reason
             ),
-            Some(w) => format!("{} [waived by {} until {}: {}]", f.message, w.owner, w.expires, w.reason),
+            Some(w) => format!(
+                "{} [waived by {} until {}: {}]",
+                f.message, w.owner, w.expires, w.reason
+            ),
             None => f.message.clone(),
         })
         .collect::<Vec<_>>()

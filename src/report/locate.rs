@@ -38,7 +38,9 @@ impl<'a> Locator<'a> {
         if path == "-" {
             return None;
         }
-        maps.lines.get(&key).map(|&line| Origin { file: path, line })
+        maps.lines
+            .get(&key)
+            .map(|&line| Origin { file: path, line })
     }
 }
 
@@ -47,10 +49,17 @@ impl Maps {
         let mut origins = HashMap::new();
         let mut add = |id: &str, origin: &Option<Origin>| {
             if let Some(o) = origin {
-                origins.entry(id.to_lowercase()).or_insert_with(|| o.clone());
+                origins
+                    .entry(id.to_lowercase())
+                    .or_insert_with(|| o.clone());
             }
         };
-        for svc in loaded.snapshot.subscriptions.iter().flat_map(|s| &s.services) {
+        for svc in loaded
+            .snapshot
+            .subscriptions
+            .iter()
+            .flat_map(|s| &s.services)
+        {
             add(&svc.id, &svc.origin);
             for api in &svc.apis {
                 add(&api.id, &api.origin);
@@ -58,7 +67,12 @@ impl Maps {
             for product in &svc.products {
                 add(&product.id, &product.origin);
             }
-            for r in svc.apim_subscriptions.iter().chain(&svc.backends).chain(&svc.named_values) {
+            for r in svc
+                .apim_subscriptions
+                .iter()
+                .chain(&svc.backends)
+                .chain(&svc.named_values)
+            {
                 add(&r.id, &r.origin);
             }
         }
@@ -76,11 +90,15 @@ fn id_lines(text: &str) -> HashMap<String, u32> {
     let (mut line, mut last) = (1u32, 0usize);
     for caps in re.captures_iter(text) {
         let whole = caps.get(0).expect("group 0 always matches");
-        line += text.as_bytes()[last..whole.start()].iter().filter(|&&b| b == b'\n').count() as u32;
+        line += text.as_bytes()[last..whole.start()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u32;
         last = whole.start();
         let raw = &caps[1];
         let id = if raw.contains('\\') {
-            serde_json::from_str::<String>(&format!("\"{raw}\"")).unwrap_or_else(|_| raw.to_string())
+            serde_json::from_str::<String>(&format!("\"{raw}\""))
+                .unwrap_or_else(|_| raw.to_string())
         } else {
             raw.to_string()
         };

@@ -60,11 +60,20 @@ pub fn render_markdown(report: &Report) -> String {
         let _ = writeln!(
             out,
             "Disabled by configuration: {}\n",
-            report.disabled_rules.iter().map(|id| format!("`{}`", code(id))).collect::<Vec<_>>().join(", ")
+            report
+                .disabled_rules
+                .iter()
+                .map(|id| format!("`{}`", code(id)))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
 
-    let errors: Vec<&RuleResult> = report.results.iter().filter(|r| r.status == RuleStatus::Error).collect();
+    let errors: Vec<&RuleResult> = report
+        .results
+        .iter()
+        .filter(|r| r.status == RuleStatus::Error)
+        .collect();
     if !errors.is_empty() {
         out.push_str("### ⚠️ Rules that could not be evaluated\n\n");
         for r in errors {
@@ -79,7 +88,11 @@ pub fn render_markdown(report: &Report) -> String {
         out.push('\n');
     }
 
-    let with_findings: Vec<&RuleResult> = report.results.iter().filter(|r| !r.findings.is_empty()).collect();
+    let with_findings: Vec<&RuleResult> = report
+        .results
+        .iter()
+        .filter(|r| !r.findings.is_empty())
+        .collect();
     if !with_findings.is_empty() {
         out.push_str("### Failing rules\n\n");
     }
@@ -97,7 +110,12 @@ pub fn render_markdown(report: &Report) -> String {
         );
     }
     waiver_sections(&mut out, report);
-    let _ = writeln!(out, "<sub>{} · {}</sub>", text(&report.tool), text(&report.generated_at));
+    let _ = writeln!(
+        out,
+        "<sub>{} · {}</sub>",
+        text(&report.tool),
+        text(&report.generated_at)
+    );
     out
 }
 
@@ -105,13 +123,20 @@ fn severity_table(out: &mut String, report: &Report) {
     out.push_str("| Severity | Rules | Passed | Failed | Errors | Findings | Waived |\n");
     out.push_str("|---|--:|--:|--:|--:|--:|--:|\n");
     for severity in Severity::DESCENDING {
-        let rules: Vec<&RuleResult> = report.results.iter().filter(|r| r.severity == severity).collect();
+        let rules: Vec<&RuleResult> = report
+            .results
+            .iter()
+            .filter(|r| r.severity == severity)
+            .collect();
         if rules.is_empty() {
             continue;
         }
         let count = |status: RuleStatus| rules.iter().filter(|r| r.status == status).count();
         let findings: usize = rules.iter().map(|r| r.findings.len()).sum();
-        let waived: usize = rules.iter().map(|r| r.findings.iter().filter(|f| f.waived).count()).sum();
+        let waived: usize = rules
+            .iter()
+            .map(|r| r.findings.iter().filter(|f| f.waived).count())
+            .sum();
         let _ = writeln!(
             out,
             "| {} {} | {} | {} | {} | {} | {} | {} |",
@@ -133,8 +158,18 @@ fn rule_section(out: &mut String, r: &RuleResult) {
     // Failing resources first, waived ones after.
     groups.sort_by_key(|g| g.waived());
     let failing = groups.iter().filter(|g| !g.waived()).count();
-    let mark = if r.status == RuleStatus::Fail { "❌" } else { "☑️" };
-    let _ = writeln!(out, "#### {mark} {} · {} · {}\n", r.rule_id, r.severity, text(&r.title));
+    let mark = if r.status == RuleStatus::Fail {
+        "❌"
+    } else {
+        "☑️"
+    };
+    let _ = writeln!(
+        out,
+        "#### {mark} {} · {} · {}\n",
+        r.rule_id,
+        r.severity,
+        text(&r.title)
+    );
     let mut tally = format!("{failing} of {} checked resource(s) fail", r.checked);
     if failing < groups.len() {
         let _ = write!(tally, ", {} waived", groups.len() - failing);
@@ -154,10 +189,19 @@ fn rule_section(out: &mut String, r: &RuleResult) {
         .iter()
         .map(|g| {
             let messages: Vec<String> = g.findings.iter().map(|f| text(&f.message)).collect();
-            let mut line = format!("- `{}` — {}", code(short_resource(g.resource)), messages.join("; "));
+            let mut line = format!(
+                "- `{}` — {}",
+                code(short_resource(g.resource)),
+                messages.join("; ")
+            );
             if let Some(w) = g.findings.iter().find_map(|f| f.waiver.as_ref()) {
                 if w.expired {
-                    let _ = write!(line, " · **waiver expired {}** ({})", w.expires, text(&w.owner));
+                    let _ = write!(
+                        line,
+                        " · **waiver expired {}** ({})",
+                        w.expires,
+                        text(&w.owner)
+                    );
                 } else if g.waived() {
                     let _ = write!(
                         line,
@@ -175,7 +219,11 @@ fn rule_section(out: &mut String, r: &RuleResult) {
         let _ = writeln!(out, "{line}");
     }
     if lines.len() > SHOWN {
-        let _ = writeln!(out, "\n<details><summary>{} more</summary>\n", lines.len() - SHOWN);
+        let _ = writeln!(
+            out,
+            "\n<details><summary>{} more</summary>\n",
+            lines.len() - SHOWN
+        );
         for line in &lines[SHOWN..] {
             if out.len() > BUDGET {
                 let _ = writeln!(out, "- … (list cut to fit the summary limit)");
@@ -196,8 +244,14 @@ fn waiver_sections(out: &mut String, report: &Report) {
         .collect();
     let expired: Vec<_> = report.waivers.iter().filter(|w| w.expired).collect();
     for (title, list) in [
-        (format!("### ⏳ Waivers expiring within {EXPIRY_WARNING_DAYS} days"), soon),
-        ("### ⌛ Expired waivers (their findings count again)".to_string(), expired),
+        (
+            format!("### ⏳ Waivers expiring within {EXPIRY_WARNING_DAYS} days"),
+            soon,
+        ),
+        (
+            "### ⌛ Expired waivers (their findings count again)".to_string(),
+            expired,
+        ),
     ] {
         if list.is_empty() {
             continue;
@@ -248,7 +302,11 @@ pub fn render_drift_markdown(drift: &Drift) -> String {
     let _ = writeln!(out, "| ✅ Resolved | {} |", s.resolved);
     let _ = writeln!(out, "| ⏸️ Still failing | {} |", s.still_failing);
     if s.not_evaluated > 0 {
-        let _ = writeln!(out, "| ❔ Rule not evaluated in the new run | {} |", s.not_evaluated);
+        let _ = writeln!(
+            out,
+            "| ❔ Rule not evaluated in the new run | {} |",
+            s.not_evaluated
+        );
     }
     out.push('\n');
     if !drift.errors.is_empty() {
@@ -261,7 +319,12 @@ pub fn render_drift_markdown(drift: &Drift) -> String {
     drift_table(&mut out, "### 🆕 New findings", &drift.new_findings, false);
     drift_table(&mut out, "### ✅ Resolved", &drift.resolved, false);
     drift_table(&mut out, "### ⏸️ Still failing", &drift.still_failing, true);
-    drift_table(&mut out, "### ❔ Not evaluated in the new run", &drift.not_evaluated, true);
+    drift_table(
+        &mut out,
+        "### ❔ Not evaluated in the new run",
+        &drift.not_evaluated,
+        true,
+    );
     out
 }
 
@@ -271,12 +334,20 @@ fn drift_table(out: &mut String, title: &str, entries: &[DriftEntry], folded: bo
     }
     let _ = writeln!(out, "{title}\n");
     if folded {
-        let _ = writeln!(out, "<details><summary>{} finding(s)</summary>\n", entries.len());
+        let _ = writeln!(
+            out,
+            "<details><summary>{} finding(s)</summary>\n",
+            entries.len()
+        );
     }
     out.push_str("| Severity | Rule | Resource | Finding |\n|---|---|---|---|\n");
     for (i, e) in entries.iter().enumerate() {
         if out.len() > BUDGET {
-            let _ = writeln!(out, "| | | … {} more (cut to fit the summary limit) | |", entries.len() - i);
+            let _ = writeln!(
+                out,
+                "| | | … {} more (cut to fit the summary limit) | |",
+                entries.len() - i
+            );
             break;
         }
         let waived = if e.waived { " _(waived)_" } else { "" };
@@ -329,7 +400,9 @@ fn text(s: &str) -> String {
 
 /// Text for inside a code span in a table: no backticks, pipes escaped, one line.
 fn code(s: &str) -> String {
-    s.replace('`', "'").replace('|', "\\|").replace(['\n', '\r'], " ")
+    s.replace('`', "'")
+        .replace('|', "\\|")
+        .replace(['\n', '\r'], " ")
 }
 
 #[cfg(test)]

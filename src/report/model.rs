@@ -251,7 +251,9 @@ pub fn identity(rule_id: &str, resource: &str) -> String {
 pub fn service_of(resource: &str) -> Option<&str> {
     const MARKER: &str = "/providers/microsoft.apimanagement/service/";
     let start = resource.to_ascii_lowercase().find(MARKER)? + MARKER.len();
-    let end = resource[start..].find('/').map_or(resource.len(), |i| start + i);
+    let end = resource[start..]
+        .find('/')
+        .map_or(resource.len(), |i| start + i);
     Some(&resource[..end])
 }
 
@@ -269,7 +271,12 @@ pub struct BuildOptions<'a> {
 }
 
 /// Builds the report from the rules and their outcomes (same order).
-pub fn build(loaded: &LoadedSnapshot, rules: &[Rule], outcomes: Vec<RuleOutcome>, options: &BuildOptions) -> Report {
+pub fn build(
+    loaded: &LoadedSnapshot,
+    rules: &[Rule],
+    outcomes: Vec<RuleOutcome>,
+    options: &BuildOptions,
+) -> Report {
     let snapshot = &loaded.snapshot;
     let path = loaded.path.display().to_string();
     let waivers = options.config.map_or(&[][..], |c| &c.waivers[..]);
@@ -291,10 +298,9 @@ pub fn build(loaded: &LoadedSnapshot, rules: &[Rule], outcomes: Vec<RuleOutcome>
                         matched[i] += 1;
                     }
                     // A waiver in force wins over an expired one.
-                    let waiver = covering
-                        .iter()
-                        .map(|&i| &waivers[i])
-                        .min_by_key(|w| (w.is_expired(options.today), std::cmp::Reverse(w.expires)));
+                    let waiver = covering.iter().map(|&i| &waivers[i]).min_by_key(|w| {
+                        (w.is_expired(options.today), std::cmp::Reverse(w.expires))
+                    });
                     Finding {
                         location: locator.locate(&f.resource),
                         waived: waiver.is_some_and(|w| !w.is_expired(options.today)),
@@ -316,7 +322,8 @@ pub fn build(loaded: &LoadedSnapshot, rules: &[Rule], outcomes: Vec<RuleOutcome>
             } else {
                 RuleStatus::Pass
             };
-            let failing: std::collections::BTreeSet<&str> = findings.iter().map(|f| f.resource.as_str()).collect();
+            let failing: std::collections::BTreeSet<&str> =
+                findings.iter().map(|f| f.resource.as_str()).collect();
             let passing = outcome
                 .checked
                 .iter()
@@ -345,7 +352,11 @@ pub fn build(loaded: &LoadedSnapshot, rules: &[Rule], outcomes: Vec<RuleOutcome>
             }
         })
         .collect();
-    results.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.rule_id.cmp(&b.rule_id)));
+    results.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.rule_id.cmp(&b.rule_id))
+    });
     let summary = summarize(&results, options.fail_on);
     let services = snapshot.subscriptions.iter().flat_map(|s| &s.services);
     Report {
@@ -423,6 +434,9 @@ mod tests {
 
     #[test]
     fn identity_ignores_resource_case() {
-        assert_eq!(identity("R-1", "/Subscriptions/A"), identity("R-1", "/subscriptions/a"));
+        assert_eq!(
+            identity("R-1", "/Subscriptions/A"),
+            identity("R-1", "/subscriptions/a")
+        );
     }
 }

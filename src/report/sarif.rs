@@ -9,9 +9,10 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 use serde_sarif::sarif::{
-    ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString, Notification,
-    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, ReportingDescriptorReference,
-    Result as SarifResult, ResultLevel, Run, Sarif, Suppression, Tool, ToolComponent,
+    ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString,
+    Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
+    ReportingDescriptor, ReportingDescriptorReference, Result as SarifResult, ResultLevel, Run,
+    Sarif, Suppression, Tool, ToolComponent,
 };
 
 use super::{identity, Finding, Report, RuleResult};
@@ -41,7 +42,11 @@ fn render_limited(report: &Report, limit: usize) -> (String, Option<String>) {
         if aggregated.contains(&index) {
             results.push(aggregate(rule, index, &artifact));
         } else {
-            results.extend(rule.findings.iter().map(|f| finding(rule, index, f, &artifact)));
+            results.extend(
+                rule.findings
+                    .iter()
+                    .map(|f| finding(rule, index, f, &artifact)),
+            );
         }
     }
     let mut notifications: Vec<Notification> = report
@@ -53,7 +58,10 @@ fn render_limited(report: &Report, limit: usize) -> (String, Option<String>) {
             Some(
                 Notification::builder()
                     .level(json!("error"))
-                    .message(text(format!("rule {} could not be evaluated: {error}", r.rule_id)))
+                    .message(text(format!(
+                        "rule {} could not be evaluated: {error}",
+                        r.rule_id
+                    )))
                     .associated_rule(rule_ref(r, index))
                     .build(),
             )
@@ -69,7 +77,12 @@ fn render_limited(report: &Report, limit: usize) -> (String, Option<String>) {
         )
     });
     if let Some(notice) = &notice {
-        notifications.push(Notification::builder().level(json!("warning")).message(text(notice)).build());
+        notifications.push(
+            Notification::builder()
+                .level(json!("warning"))
+                .message(text(notice))
+                .build(),
+        );
     }
     let mut invocation = Invocation::builder()
         .execution_successful(report.summary.errors == 0)
@@ -115,7 +128,9 @@ fn plan(results: &[RuleResult], limit: usize) -> Vec<usize> {
     if total <= limit {
         return Vec::new();
     }
-    let mut with_findings: Vec<usize> = (0..results.len()).filter(|&i| !results[i].findings.is_empty()).collect();
+    let mut with_findings: Vec<usize> = (0..results.len())
+        .filter(|&i| !results[i].findings.is_empty())
+        .collect();
     let mut remaining = limit;
     let mut aggregated = Vec::new();
     while let Some(i) = (!with_findings.is_empty()).then(|| with_findings.remove(0)) {
@@ -139,15 +154,22 @@ fn driver(report: &Report) -> ToolComponent {
 }
 
 fn descriptor(rule: &RuleResult) -> ReportingDescriptor {
-    let how = rule.recommendation.clone().unwrap_or_else(|| rule.description.clone());
+    let how = rule
+        .recommendation
+        .clone()
+        .unwrap_or_else(|| rule.description.clone());
     let mut help = how.clone();
     let mut markdown = format!("**{}** ({})\n\n{}", rule.title, rule.severity, how);
     if rule.recommendation.is_some() && !rule.description.is_empty() {
         markdown.push_str(&format!("\n\n**Why it matters:** {}", rule.description));
     }
     if let Some(action) = &rule.remediation {
-        help.push_str(&format!("\nRemediation action: {action} (apimguard remediate)."));
-        markdown.push_str(&format!("\n\nRemediation action: `{action}` (`apimguard remediate`)."));
+        help.push_str(&format!(
+            "\nRemediation action: {action} (apimguard remediate)."
+        ));
+        markdown.push_str(&format!(
+            "\n\nRemediation action: `{action}` (`apimguard remediate`)."
+        ));
     }
     let mut tags = vec!["security".to_string(), "azure-api-management".to_string()];
     for (framework, controls) in &rule.frameworks {
@@ -163,14 +185,29 @@ fn descriptor(rule: &RuleResult) -> ReportingDescriptor {
         } else {
             &rule.description
         }))
-        .help(MultiformatMessageString::builder().text(help).markdown(markdown).build())
-        .default_configuration(ReportingConfiguration::builder().level(json!(level(rule.severity))).build())
+        .help(
+            MultiformatMessageString::builder()
+                .text(help)
+                .markdown(markdown)
+                .build(),
+        )
+        .default_configuration(
+            ReportingConfiguration::builder()
+                .level(json!(level(rule.severity)))
+                .build(),
+        )
         .properties(
             PropertyBag::builder()
                 .tags(tags)
                 .additional_properties(BTreeMap::from([
-                    ("security-severity".to_string(), json!(security_severity(rule.severity))),
-                    ("problem.severity".to_string(), json!(problem_severity(rule.severity))),
+                    (
+                        "security-severity".to_string(),
+                        json!(security_severity(rule.severity)),
+                    ),
+                    (
+                        "problem.severity".to_string(),
+                        json!(problem_severity(rule.severity)),
+                    ),
                     ("precision".to_string(), json!("high")),
                 ]))
                 .build(),
@@ -194,7 +231,13 @@ fn finding(rule: &RuleResult, index: usize, f: &Finding, artifact: &str) -> Sari
         .physical_location(physical(&uri, line))
         .logical_locations(vec![LogicalLocation::builder()
             .fully_qualified_name(f.resource.clone())
-            .name(f.resource.rsplit('/').next().unwrap_or(&f.resource).to_string())
+            .name(
+                f.resource
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(&f.resource)
+                    .to_string(),
+            )
             .kind("resource")
             .build()])
         .build();
@@ -210,7 +253,10 @@ fn finding(rule: &RuleResult, index: usize, f: &Finding, artifact: &str) -> Sari
         result.suppressions = Some(vec![Suppression::builder()
             .kind(json!("external"))
             .status(json!("accepted"))
-            .justification(format!("{} (accepted by {} until {})", w.reason, w.owner, w.expires))
+            .justification(format!(
+                "{} (accepted by {} until {})",
+                w.reason, w.owner, w.expires
+            ))
             .build()]);
     }
     result
@@ -218,7 +264,12 @@ fn finding(rule: &RuleResult, index: usize, f: &Finding, artifact: &str) -> Sari
 
 fn aggregate(rule: &RuleResult, index: usize, artifact: &str) -> SarifResult {
     let unwaived = rule.findings.iter().filter(|f| !f.waived).count();
-    let examples: Vec<&str> = rule.findings.iter().take(5).map(|f| f.resource.as_str()).collect();
+    let examples: Vec<&str> = rule
+        .findings
+        .iter()
+        .take(5)
+        .map(|f| f.resource.as_str())
+        .collect();
     let message = format!(
         "{} finding(s) of rule {} ({} waived), folded into one result to stay within the SARIF results limit; for example: {}. The JSON report lists every finding.",
         rule.findings.len(),
@@ -231,7 +282,9 @@ fn aggregate(rule: &RuleResult, index: usize, artifact: &str) -> SarifResult {
         .rule_index(index as i64)
         .level(result_level(rule.severity))
         .message(text(message))
-        .locations(vec![Location::builder().physical_location(physical(artifact, 1)).build()])
+        .locations(vec![Location::builder()
+            .physical_location(physical(artifact, 1))
+            .build()])
         .partial_fingerprints(fingerprints(&identity(&rule.rule_id, "*aggregated*")))
         .occurrence_count(rule.findings.len() as i64)
         .build();
@@ -264,7 +317,9 @@ fn text(s: impl Into<String>) -> Message {
 }
 
 fn message_string(s: &str) -> MultiformatMessageString {
-    MultiformatMessageString::builder().text(s.to_string()).build()
+    MultiformatMessageString::builder()
+        .text(s.to_string())
+        .build()
 }
 
 /// `primaryLocationLineHash` is the fingerprint GitHub reads; when present, the
@@ -273,7 +328,10 @@ fn message_string(s: &str) -> MultiformatMessageString {
 fn fingerprints(identity: &str) -> BTreeMap<String, String> {
     let hash = fnv1a(identity);
     BTreeMap::from([
-        ("primaryLocationLineHash".to_string(), format!("{hash:016x}:1")),
+        (
+            "primaryLocationLineHash".to_string(),
+            format!("{hash:016x}:1"),
+        ),
         ("apimguardFinding/v1".to_string(), format!("{hash:016x}")),
     ])
 }
@@ -333,7 +391,9 @@ fn rule_name(rule: &RuleResult) -> String {
         .filter(|w| !w.is_empty())
         .map(|w| {
             let mut chars = w.chars();
-            chars.next().map_or(String::new(), |c| c.to_ascii_uppercase().to_string() + chars.as_str())
+            chars.next().map_or(String::new(), |c| {
+                c.to_ascii_uppercase().to_string() + chars.as_str()
+            })
         })
         .collect();
     if name.is_empty() {
@@ -377,7 +437,11 @@ mod tests {
             title: format!("title of {id}"),
             severity,
             default_severity: None,
-            status: if findings > 0 { RuleStatus::Fail } else { RuleStatus::Pass },
+            status: if findings > 0 {
+                RuleStatus::Fail
+            } else {
+                RuleStatus::Pass
+            },
             checked: findings + 1,
             findings: (0..findings)
                 .map(|i| Finding {
