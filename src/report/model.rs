@@ -287,11 +287,17 @@ pub fn build(
         .zip(outcomes)
         .map(|(rule, outcome)| {
             let id = &rule.meta.id;
+            // Only this rule's waivers are tried against its findings.
+            let candidates: Vec<usize> = (0..waivers.len())
+                .filter(|&i| waivers[i].rule.eq_ignore_ascii_case(id))
+                .collect();
             let findings: Vec<Finding> = outcome
                 .findings
                 .into_iter()
                 .map(|f| {
-                    let covering: Vec<usize> = (0..waivers.len())
+                    let covering: Vec<usize> = candidates
+                        .iter()
+                        .copied()
                         .filter(|&i| waivers[i].covers(id, &f.resource))
                         .collect();
                     for &i in &covering {
