@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod diagnostic;
 pub mod engine;
 pub mod report;
@@ -20,6 +21,7 @@ use cli::{Cli, Command};
 pub fn run(cli: Cli) -> miette::Result<u8> {
     match cli.command {
         Command::Check(args) => commands::check::run(&args),
+        Command::Diff(args) => commands::diff::run(&args),
         Command::Rules(cmd) => commands::rules::run(cmd),
         Command::Schema => commands::schema::run(),
     }

@@ -1,6 +1,8 @@
 //! One file per subcommand: argument handling and output, calling into the library.
 
 pub mod check;
+pub mod diff;
+mod output;
 pub mod rules;
 pub mod schema;
 
