@@ -87,3 +87,41 @@ is_open_alert(alert) if {
 	is_api_alert(alert)
 	alert.status in open_alert_statuses
 }
+
+# --- Gateway security settings (service properties.customProperties) ----------------------
+
+gateway_setting_prefix := "Microsoft.WindowsAzure.ApiManagement.Gateway.Security."
+
+# The raw value of a gateway security setting (suffix after the common prefix), when set.
+gateway_setting(svc, suffix) := v if {
+	props := object.get(svc.properties, "customProperties", null)
+	is_object(props)
+	v := object.get(props, concat("", [gateway_setting_prefix, suffix]), null)
+	v != null
+}
+
+# Services created on or before 2018-04-01 have TLS 1.0/1.1, SSL 3.0 and 3DES on by
+# default; later ones have them off. An unknown creation date (IaC) means a new service.
+legacy_tls_defaults(svc) if {
+	created := object.get(svc.properties, "createdAtUtc", null)
+	is_string(created)
+	substring(created, 0, 10) <= "2018-04-01"
+}
+
+# Whether a protocol or 3DES setting is on: its explicit value, else the creation-date default.
+legacy_setting_on(svc, suffix) if is_true(gateway_setting(svc, suffix))
+
+legacy_setting_on(svc, suffix) if {
+	not gateway_setting(svc, suffix)
+	legacy_tls_defaults(svc)
+}
+
+# Whether a cipher setting (other than 3DES) is on: its explicit value, else on (the platform default).
+cipher_on(svc, suffix) if is_true(gateway_setting(svc, suffix))
+
+cipher_on(svc, suffix) if not gateway_setting(svc, suffix)
+
+# " (default)" when a setting is not set explicitly, for messages.
+default_note(svc, suffix) := "" if gateway_setting(svc, suffix)
+
+default_note(svc, suffix) := " (default)" if not gateway_setting(svc, suffix)

@@ -57,3 +57,22 @@ test_of_total_and_label if {
 test_resource_name if {
 	estate.resource_name("/subscriptions/s/resourceGroups/rg/providers/Microsoft.ApiManagement/service/apim/apis/echo") == "echo"
 }
+
+svc(created, props) := {"sku": {"name": "Standard"}, "properties": {"createdAtUtc": created, "customProperties": props}}
+
+test_explicit_setting_wins if {
+	estate.legacy_setting_on(svc("2021-06-16T09:40:00Z", {"Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10": "True"}), "Protocols.Tls10")
+	not estate.legacy_setting_on(svc("2017-06-16T09:40:00Z", {"Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10": "false"}), "Protocols.Tls10")
+}
+
+test_legacy_default_depends_on_creation_date if {
+	estate.legacy_setting_on(svc("2018-04-01T23:00:00Z", {}), "Protocols.Tls11")
+	not estate.legacy_setting_on(svc("2018-04-02T00:00:00Z", {}), "Protocols.Tls11")
+	not estate.legacy_setting_on({"properties": {}}, "Protocols.Tls11")
+}
+
+test_ciphers_default_on if {
+	estate.cipher_on(svc("2021-06-16T09:40:00Z", {}), "Ciphers.TLS_RSA_WITH_AES_128_CBC_SHA")
+	not estate.cipher_on(svc("2021-06-16T09:40:00Z", {"Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TLS_RSA_WITH_AES_128_CBC_SHA": "False"}), "Ciphers.TLS_RSA_WITH_AES_128_CBC_SHA")
+	estate.default_note(svc("2021-06-16T09:40:00Z", {}), "Ciphers.X") == " (default)"
+}
