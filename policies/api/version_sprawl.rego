@@ -27,26 +27,42 @@ default max_versions := 3
 
 max_versions := object.get(data.apimguard.config, "max_api_versions", 3)
 
-# Version set id (lower case) → "name (version)" of each online API in it; built once.
-online_versions[set_id] contains label if {
+# Version set key (its id in lower case: ARM ids are case-insensitive) → "name version" of
+# each online API in the set; built once.
+online_versions[set_key] contains label if {
 	some sub in input.subscriptions
 	some svc in sub.services
 	some api in svc.apis
-	raw := object.get(api.properties, "apiVersionSetId", null)
-	is_string(raw)
-	raw != ""
+	raw := _set_id(api)
 	object.get(api.properties, "isOnline", true) != false
-	set_id := lower(raw)
+	set_key := lower(raw)
 	label := sprintf("%s %v", [api.name, object.get(api.properties, "apiVersion", "(no version)")])
 }
 
-checked contains set_id if {
-	some set_id, _ in online_versions
+# Version set key → the ids as the APIs spell them (to report the set under its own casing).
+spellings[set_key] contains raw if {
+	some sub in input.subscriptions
+	some svc in sub.services
+	some api in svc.apis
+	raw := _set_id(api)
+	set_key := lower(raw)
 }
 
-deny contains {"resource": set_id, "message": msg} if {
-	some set_id, members in online_versions
+_set_id(api) := raw if {
+	raw := object.get(api.properties, "apiVersionSetId", null)
+	is_string(raw)
+	raw != ""
+}
+
+_resource(set_key) := sort([s | some s in spellings[set_key]])[0]
+
+checked contains _resource(set_key) if {
+	some set_key, _ in online_versions
+}
+
+deny contains {"resource": _resource(set_key), "message": msg} if {
+	some set_key, members in online_versions
 	count(members) > max_versions
-	parts := split(set_id, "/")
+	parts := split(set_key, "/")
 	msg := sprintf("version set %q has %d versions online (%s); at most %d are allowed", [parts[count(parts) - 1], count(members), concat(", ", sort(members)), max_versions])
 }

@@ -17,7 +17,7 @@ test_four_online_versions_fail if {
 	result := rule.deny with input as estate(apis)
 	count(result) == 1
 	some f in result
-	f.resource == lower(set_id)
+	f.resource == set_id
 	contains(f.message, `version set "orders" has 4 versions online (orders-v1 v1, orders-v2 v2, orders-v3 v3, orders-v4 v4)`)
 }
 

@@ -51,20 +51,35 @@ _children(level) := [c |
 ]
 
 # Every element of `elems` and of their children, down to 8 levels (enough for
-# choose/when/send-request/set-header/value), level by level.
-descendants(elems) := array.concat(
-	array.concat(array.concat(l0, l1), array.concat(l2, l3)),
-	array.concat(array.concat(l4, l5), array.concat(l6, l7)),
-) if {
-	l0 := elems
-	l1 := _children(l0)
-	l2 := _children(l1)
-	l3 := _children(l2)
-	l4 := _children(l3)
-	l5 := _children(l4)
-	l6 := _children(l5)
-	l7 := _children(l6)
-}
+# choose/when/send-request/set-header/value), level by level. It stops at the first empty
+# level, so flat documents cost one pass.
+descendants(elems) := _d1(elems, _children(elems))
+
+_d1(acc, l) := acc if count(l) == 0
+
+_d1(acc, l) := _d2(array.concat(acc, l), _children(l)) if count(l) > 0
+
+_d2(acc, l) := acc if count(l) == 0
+
+_d2(acc, l) := _d3(array.concat(acc, l), _children(l)) if count(l) > 0
+
+_d3(acc, l) := acc if count(l) == 0
+
+_d3(acc, l) := _d4(array.concat(acc, l), _children(l)) if count(l) > 0
+
+_d4(acc, l) := acc if count(l) == 0
+
+_d4(acc, l) := _d5(array.concat(acc, l), _children(l)) if count(l) > 0
+
+_d5(acc, l) := acc if count(l) == 0
+
+_d5(acc, l) := _d6(array.concat(acc, l), _children(l)) if count(l) > 0
+
+_d6(acc, l) := acc if count(l) == 0
+
+_d6(acc, l) := _d7(array.concat(acc, l), _children(l)) if count(l) > 0
+
+_d7(acc, l) := array.concat(acc, l)
 
 # Every element (nested ones included) of one section of a document; [] when absent.
 section_elements(policy, section) := [] if policy == null
@@ -80,10 +95,14 @@ section_elements(policy, section) := [] if {
 }
 
 # Every element (nested ones included) of every section of a document.
-document_elements(policy) := [e |
+document_elements(policy) := [] if policy == null
+
+document_elements(policy) := descendants([e |
 	some s in section_names
-	some e in section_elements(policy, s)
-]
+	sec := object.get(policy, s, null)
+	is_array(sec)
+	some e in sec
+]) if policy != null
 
 # Whether any element (nested ones included) of `elems` is named one of `names` (a set).
 has_any(elems, names) if {
@@ -225,6 +244,47 @@ _operation_chains(api, at_api, pname, section) := array.concat(shared, own) if {
 		op.policy != null
 	]
 }
+
+# --- Cheap presence checks along the chain -------------------------------------------------
+#
+# `chains` materialises every chain; a rule that only asks "does some element named X run
+# on every path?" can instead compose one boolean per scope, computing each scope's own
+# part once: effect(policy, section, names) summarises a scope, apply(effect, parent) says
+# whether the scope runs such an element given whether its parent scope does.
+
+# {"own": the scope's own elements include one of `names`, "base": the scope runs its parent's}.
+effect(policy, _, _) := {"own": false, "base": true} if policy == null
+
+effect(policy, section, _) := {"own": false, "base": false} if {
+	policy != null
+	not is_array(object.get(policy, section, null))
+}
+
+effect(policy, section, names) := {"own": _any(own, names), "base": count(own) < count(elems)} if {
+	policy != null
+	elems := object.get(policy, section, null)
+	is_array(elems)
+	own := [e | some e in elems; e.name != "base"]
+}
+
+apply(eff, _) := true if eff.own
+
+apply(eff, parent) := parent if {
+	not eff.own
+	eff.base
+}
+
+apply(eff, _) := false if {
+	not eff.own
+	not eff.base
+}
+
+_any(elems, names) := true if has_any(elems, names)
+
+_any(elems, names) := false if not has_any(elems, names)
+
+# The product contexts of `product_paths`, as product names (null for "no product").
+path_names(svc, api) := [_name_of(p) | some p in product_paths(svc, api)]
 
 # A readable description of a chain, for messages: `operation "x" via product "y"`.
 chain_label(c) := concat(" ", [_op_label(c.operation), _product_label(c.product)])

@@ -106,3 +106,31 @@ test_chain_label if {
 	policy.chain_label({"product": null, "operation": "get"}) == `operation "get" called without a product subscription`
 	policy.chain_label({"product": "starter", "operation": null}) == `all operations via product "starter"`
 }
+
+test_effect_and_apply if {
+	limits := {"rate-limit"}
+	inherit := policy.effect(null, "inbound", limits)
+	policy.apply(inherit, true) == true
+	policy.apply(inherit, false) == false
+	own := policy.effect(doc([el("x"), el("rate-limit")]), "inbound", limits)
+	policy.apply(own, false) == true
+	keeps := policy.effect(doc([base, el("x")]), "inbound", limits)
+	policy.apply(keeps, true) == true
+	policy.apply(keeps, false) == false
+	drops := policy.effect(doc([el("x")]), "inbound", limits)
+	policy.apply(drops, true) == false
+	missing := policy.effect({"inbound": null}, "inbound", limits)
+	policy.apply(missing, true) == false
+}
+
+test_effect_sees_nested_elements if {
+	choose := {"name": "choose", "attributes": {}, "children": [{"name": "when", "attributes": {}, "children": [el("rate-limit")]}]}
+	policy.effect(doc([base, choose]), "inbound", {"rate-limit"}).own == true
+}
+
+test_path_names if {
+	a := api("echo", ["starter"], false, null, [])
+	svc := service(null, [product("starter", null)], [a], [])
+	names := policy.path_names(svc, a) with input as estate(svc)
+	names == ["starter", null]
+}

@@ -28,6 +28,19 @@ import data.apimguard.lib.policy
 
 limits := {"rate-limit", "rate-limit-by-key", "quota", "quota-by-key", "llm-token-limit", "azure-openai-token-limit"}
 
+# Whether each service's global inbound policy runs a limit, and each product's chain; built once.
+global_limited := {svc.id: policy.apply(policy.effect(svc.policy, "inbound", limits), false) |
+	some sub in input.subscriptions
+	some svc in sub.services
+}
+
+product_limited := {svc.id: {p.name: policy.apply(policy.effect(p.policy, "inbound", limits), global_limited[svc.id]) |
+	some p in svc.products
+} |
+	some sub in input.subscriptions
+	some svc in sub.services
+}
+
 checked contains api.id if {
 	some sub in input.subscriptions
 	some svc in sub.services
@@ -38,18 +51,56 @@ deny contains {"resource": api.id, "message": msg} if {
 	some sub in input.subscriptions
 	some svc in sub.services
 	some api in svc.apis
-	chains := policy.chains(svc, api, "inbound")
-	missing := [c | some c in chains; not policy.has_any(c.elements, limits)]
+	api_effect := policy.effect(api.policy, "inbound", limits)
+	op_effects := [[op.name, policy.effect(op.policy, "inbound", limits)] | some op in api.operations; op.policy != null]
+	missing := [policy.chain_label({"product": pname, "operation": op}) |
+		some pname in policy.path_names(svc, api)
+		at_api := policy.apply(api_effect, _product_limited(svc, pname))
+		some op in _unlimited_operations(api, at_api, op_effects)
+	]
 	count(missing) > 0
-	labels := [policy.chain_label(c) | some c in missing]
-	msg := sprintf("API %q (service %q) runs no rate limit or quota for %s%s", [api.displayName, svc.name, concat("; ", labels), _fragment_note(missing)])
+	msg := sprintf("API %q (service %q) runs no rate limit or quota for %s%s", [api.displayName, svc.name, concat("; ", missing), _fragment_note(svc, api)])
 }
 
-_fragment_note(chains) := " (the chain includes policy fragments, whose content the snapshot does not carry)" if _has_fragment(chains)
+# A path's product chain: the product's, or the global one without product (or for an
+# unknown product, which has no policy of its own).
+_product_limited(svc, null) := global_limited[svc.id]
 
-_fragment_note(chains) := "" if not _has_fragment(chains)
+_product_limited(svc, pname) := object.get(product_limited[svc.id], pname, global_limited[svc.id]) if pname != null
 
-_has_fragment(chains) if {
-	some c in chains
-	policy.has_any(c.elements, {"include-fragment"})
+# Operations without a limit on one path: null stands for the operations that inherit the
+# API's chain (or the API without operations).
+_unlimited_operations(api, at_api, op_effects) := array.concat(
+	[null | not at_api; _inherits_somewhere(api)],
+	[name | some pair in op_effects; name := pair[0]; not policy.apply(pair[1], at_api)],
+)
+
+_inherits_somewhere(api) if count(api.operations) == 0
+
+_inherits_somewhere(api) if {
+	some op in api.operations
+	op.policy == null
+}
+
+_fragment_note(svc, api) := " (policy fragments are included along the way; their content is not in the snapshot)" if _has_fragment(svc, api)
+
+_fragment_note(svc, api) := "" if not _has_fragment(svc, api)
+
+_has_fragment(svc, api) if {
+	some doc in [svc.policy, api.policy]
+	doc != null
+	count(object.get(doc, "fragments", [])) > 0
+}
+
+_has_fragment(svc, api) if {
+	some pname in api.products
+	p := object.get(object.get(policy.products_by_service, svc.id, {}), pname, {})
+	is_object(object.get(p, "policy", null))
+	count(object.get(p.policy, "fragments", [])) > 0
+}
+
+_has_fragment(_, api) if {
+	some op in api.operations
+	op.policy != null
+	count(object.get(op.policy, "fragments", [])) > 0
 }

@@ -50,6 +50,16 @@ test_llm_token_limit_counts if {
 }
 
 test_fragment_note if {
-	some f in rule.deny with input as estate(doc([el("include-fragment")]), [], api([], true, null, []))
+	global := object.union(doc([el("include-fragment")]), {"fragments": ["common-inbound"]})
+	some f in rule.deny with input as estate(global, [], api([], true, null, []))
 	contains(f.message, "policy fragments")
+}
+
+test_unknown_product_inherits_global if {
+	count(rule.deny) == 0 with input as estate(doc([el("quota")]), [], api(["ghost"], true, null, []))
+}
+
+test_product_without_limit_is_named if {
+	some f in rule.deny with input as estate(null, [product("starter", doc([base, el("rate-limit")])), product("unlimited", doc([base]))], api(["starter", "unlimited"], true, null, []))
+	endswith(f.message, `for all operations via product "unlimited"`)
 }
