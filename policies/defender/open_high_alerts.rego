@@ -43,7 +43,7 @@ deny contains {"resource": alert.resourceId, "message": msg} if {
 	some alert in sub.alerts
 	estate.is_open_alert(alert)
 	lower(alert.severity) == "high"
-	msg := sprintf("open High-severity Defender for APIs alert %s %q on %q (status %s, started %v)", [alert.alertType, alert.displayName, estate.resource_name(alert.resourceId), alert.status, _start(alert)])
+	msg := sprintf("open High-severity Defender for APIs alert %s %q on %q (status %s, started %v)", [alert.alertType, object.get(alert, "displayName", ""), estate.resource_name(alert.resourceId), alert.status, _start(alert)])
 }
 
 _start(alert) := t if {

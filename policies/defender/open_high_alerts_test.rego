@@ -38,3 +38,8 @@ test_no_alerts_checks_every_api if {
 	checked := rule.checked with input as estate([])
 	checked == {api_id}
 }
+
+test_missing_display_name_still_reported if {
+	a := object.remove(alert("API_AccessFromSuspiciousIP", "High", "Active"), ["displayName"])
+	count(rule.deny) == 1 with input as estate([a])
+}

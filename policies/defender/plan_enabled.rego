@@ -38,7 +38,7 @@ deny contains {"resource": estate.subscription_resource(sub), "message": msg} if
 	some sub in input.subscriptions
 	count(sub.services) > 0
 	object.get(sub, "defenderForApis", null) == null
-	msg := sprintf("subscription %q (%s) holds %d API Management service(s), but the state of its Defender for APIs plan could not be read", [sub.displayName, sub.subscriptionId, count(sub.services)])
+	msg := sprintf("subscription %q (%s) holds %d API Management service(s), but the state of its Defender for APIs plan could not be read", [object.get(sub, "displayName", ""), sub.subscriptionId, count(sub.services)])
 }
 
 deny contains {"resource": estate.subscription_resource(sub), "message": msg} if {
@@ -47,5 +47,5 @@ deny contains {"resource": estate.subscription_resource(sub), "message": msg} if
 	plan := object.get(sub, "defenderForApis", null)
 	plan != null
 	not plan.enabled
-	msg := sprintf("subscription %q (%s) holds %d API Management service(s), but its Defender for APIs plan is off (pricing tier %v)", [sub.displayName, sub.subscriptionId, count(sub.services), object.get(plan, "pricingTier", "unknown")])
+	msg := sprintf("subscription %q (%s) holds %d API Management service(s), but its Defender for APIs plan is off (pricing tier %v)", [object.get(sub, "displayName", ""), sub.subscriptionId, count(sub.services), object.get(plan, "pricingTier", "unknown")])
 }

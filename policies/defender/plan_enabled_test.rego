@@ -30,3 +30,8 @@ test_subscription_without_services_is_not_checked if {
 	count(rule.deny) == 0 with input as estate(null, [])
 	count(rule.checked) == 0 with input as estate(null, [])
 }
+
+test_missing_display_name_still_reported if {
+	result := rule.deny with input as {"subscriptions": [{"subscriptionId": "s2", "defenderForApis": {"enabled": false, "pricingTier": "Free"}, "services": [{"name": "apim"}]}]}
+	count(result) == 1
+}

@@ -50,7 +50,7 @@ deny contains {"resource": alert.resourceId, "message": msg} if {
 	start != null
 	age := estate.days_since(start)
 	age > max_age
-	msg := sprintf("Defender for APIs alert %s %q (%s) on %q has been open for %d days (status %s since %s; allowed %d days)", [alert.alertType, alert.displayName, alert.severity, estate.resource_name(alert.resourceId), age, alert.status, start, max_age])
+	msg := sprintf("Defender for APIs alert %s %q (%s) on %q has been open for %d days (status %s since %s; allowed %d days)", [alert.alertType, object.get(alert, "displayName", ""), alert.severity, estate.resource_name(alert.resourceId), age, alert.status, start, max_age])
 }
 
 deny contains {"resource": alert.resourceId, "message": msg} if {
@@ -58,5 +58,5 @@ deny contains {"resource": alert.resourceId, "message": msg} if {
 	some alert in sub.alerts
 	estate.is_open_alert(alert)
 	object.get(alert, "startTimeUtc", null) == null
-	msg := sprintf("Defender for APIs alert %s %q (%s) on %q is open (status %s) and has no start time, so its age cannot be checked", [alert.alertType, alert.displayName, alert.severity, estate.resource_name(alert.resourceId), alert.status])
+	msg := sprintf("Defender for APIs alert %s %q (%s) on %q is open (status %s) and has no start time, so its age cannot be checked", [alert.alertType, object.get(alert, "displayName", ""), alert.severity, estate.resource_name(alert.resourceId), alert.status])
 }

@@ -37,3 +37,8 @@ test_missing_start_time_fails_closed if {
 	some f in result
 	contains(f.message, "no start time")
 }
+
+test_missing_display_name_still_reported if {
+	a := object.remove(alert("Active", "2026-10-01T00:00:00Z"), ["displayName"])
+	count(rule.deny) == 1 with input as estate([a])
+}

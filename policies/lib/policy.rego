@@ -113,6 +113,10 @@ has_any(elems, names) if {
 # An attribute value of an element as a string ("" when absent).
 attr(e, name) := sprintf("%v", [object.get(object.get(e, "attributes", {}), name, "")])
 
+# The policy document of a service, product, API or operation (null when it has none; the
+# collector may also leave the key out).
+doc_of(x) := object.get(x, "policy", null)
+
 # Whether a value is a policy expression (`@(...)` or `@{...}`), evaluated per request.
 is_expression(v) if startswith(trim_space(v), "@")
 
@@ -126,8 +130,8 @@ scopes := array.concat(array.concat(_global_scopes, _product_scopes), array.conc
 _global_scopes := [s |
 	some sub in input.subscriptions
 	some svc in sub.services
-	svc.policy != null
-	s := {"resource": svc.id, "kind": "global", "service": svc.name, "policy": svc.policy,
+	doc_of(svc) != null
+	s := {"resource": svc.id, "kind": "global", "service": svc.name, "policy": doc_of(svc),
 		"label": sprintf("global policy of service %q", [svc.name])}
 ]
 
@@ -135,9 +139,9 @@ _product_scopes := [s |
 	some sub in input.subscriptions
 	some svc in sub.services
 	some p in svc.products
-	p.policy != null
+	doc_of(p) != null
 	name := object.get(p.properties, "displayName", p.name)
-	s := {"resource": p.id, "kind": "product", "service": svc.name, "policy": p.policy,
+	s := {"resource": p.id, "kind": "product", "service": svc.name, "policy": doc_of(p),
 		"label": sprintf("policy of product %q (service %q)", [name, svc.name])}
 ]
 
@@ -145,8 +149,8 @@ _api_scopes := [s |
 	some sub in input.subscriptions
 	some svc in sub.services
 	some api in svc.apis
-	api.policy != null
-	s := {"resource": api.id, "kind": "api", "service": svc.name, "policy": api.policy,
+	doc_of(api) != null
+	s := {"resource": api.id, "kind": "api", "service": svc.name, "policy": doc_of(api),
 		"label": sprintf("policy of API %q (service %q)", [api.displayName, svc.name])}
 ]
 
@@ -155,9 +159,9 @@ _operation_scopes := [s |
 	some svc in sub.services
 	some api in svc.apis
 	some op in api.operations
-	op.policy != null
+	doc_of(op) != null
 	s := {"resource": concat("/", [api.id, "operations", op.name]), "kind": "operation", "service": svc.name,
-		"policy": op.policy, "label": sprintf("policy of operation %q of API %q (service %q)", [op.name, api.displayName, svc.name])}
+		"policy": doc_of(op), "label": sprintf("policy of operation %q of API %q (service %q)", [op.name, api.displayName, svc.name])}
 ]
 
 # --- Effective chains ----------------------------------------------------------------------
@@ -223,7 +227,7 @@ _inherits_somewhere(api) if count(api.operations) == 0
 
 _inherits_somewhere(api) if {
 	some op in api.operations
-	op.policy == null
+	doc_of(op) == null
 }
 
 # Every distinct `section` chain a call to `api` of `svc` can run, as
@@ -231,17 +235,17 @@ _inherits_somewhere(api) if {
 # "operation": null stands for all operations without a policy of their own (and for an
 # API without operations); operations with a policy get a chain each.
 chains(svc, api, section) := [c |
-	global := compose([], svc.policy, section)
+	global := compose([], doc_of(svc), section)
 	some p in product_paths(svc, api)
-	at_api := compose(compose(global, _policy_of(p), section), api.policy, section)
+	at_api := compose(compose(global, _policy_of(p), section), doc_of(api), section)
 	some c in _operation_chains(api, at_api, _name_of(p), section)
 ]
 
 _operation_chains(api, at_api, pname, section) := array.concat(shared, own) if {
 	shared := [{"product": pname, "operation": null, "elements": at_api} | _inherits_somewhere(api)]
-	own := [{"product": pname, "operation": op.name, "elements": compose(at_api, op.policy, section)} |
+	own := [{"product": pname, "operation": op.name, "elements": compose(at_api, doc_of(op), section)} |
 		some op in api.operations
-		op.policy != null
+		doc_of(op) != null
 	]
 }
 

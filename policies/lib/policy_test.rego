@@ -134,3 +134,9 @@ test_path_names if {
 	names := policy.path_names(svc, a) with input as estate(svc)
 	names == ["starter", null]
 }
+
+test_scopes_tolerate_missing_policy_keys if {
+	svc := {"id": svc_id, "name": "apim", "products": [{"id": "p", "name": "p", "properties": {}, "apis": []}], "apis": [{"id": "a", "name": "a", "displayName": "A", "operations": [{"name": "get"}]}]}
+	ss := policy.scopes with input as estate(svc)
+	count(ss) == 0
+}

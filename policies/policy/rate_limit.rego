@@ -29,12 +29,12 @@ import data.apimguard.lib.policy
 limits := {"rate-limit", "rate-limit-by-key", "quota", "quota-by-key", "llm-token-limit", "azure-openai-token-limit"}
 
 # Whether each service's global inbound policy runs a limit, and each product's chain; built once.
-global_limited := {svc.id: policy.apply(policy.effect(svc.policy, "inbound", limits), false) |
+global_limited := {svc.id: policy.apply(policy.effect(policy.doc_of(svc), "inbound", limits), false) |
 	some sub in input.subscriptions
 	some svc in sub.services
 }
 
-product_limited := {svc.id: {p.name: policy.apply(policy.effect(p.policy, "inbound", limits), global_limited[svc.id]) |
+product_limited := {svc.id: {p.name: policy.apply(policy.effect(policy.doc_of(p), "inbound", limits), global_limited[svc.id]) |
 	some p in svc.products
 } |
 	some sub in input.subscriptions
@@ -51,8 +51,8 @@ deny contains {"resource": api.id, "message": msg} if {
 	some sub in input.subscriptions
 	some svc in sub.services
 	some api in svc.apis
-	api_effect := policy.effect(api.policy, "inbound", limits)
-	op_effects := [[op.name, policy.effect(op.policy, "inbound", limits)] | some op in api.operations; op.policy != null]
+	api_effect := policy.effect(policy.doc_of(api), "inbound", limits)
+	op_effects := [[op.name, policy.effect(policy.doc_of(op), "inbound", limits)] | some op in api.operations; policy.doc_of(op) != null]
 	missing := [policy.chain_label({"product": pname, "operation": op}) |
 		some pname in policy.path_names(svc, api)
 		at_api := policy.apply(api_effect, _product_limited(svc, pname))
@@ -79,7 +79,7 @@ _inherits_somewhere(api) if count(api.operations) == 0
 
 _inherits_somewhere(api) if {
 	some op in api.operations
-	op.policy == null
+	policy.doc_of(op) == null
 }
 
 _fragment_note(svc, api) := " (policy fragments are included along the way; their content is not in the snapshot)" if _has_fragment(svc, api)
@@ -87,7 +87,7 @@ _fragment_note(svc, api) := " (policy fragments are included along the way; thei
 _fragment_note(svc, api) := "" if not _has_fragment(svc, api)
 
 _has_fragment(svc, api) if {
-	some doc in [svc.policy, api.policy]
+	some doc in [policy.doc_of(svc), policy.doc_of(api)]
 	doc != null
 	count(object.get(doc, "fragments", [])) > 0
 }
@@ -96,11 +96,11 @@ _has_fragment(svc, api) if {
 	some pname in api.products
 	p := object.get(object.get(policy.products_by_service, svc.id, {}), pname, {})
 	is_object(object.get(p, "policy", null))
-	count(object.get(p.policy, "fragments", [])) > 0
+	count(object.get(policy.doc_of(p), "fragments", [])) > 0
 }
 
 _has_fragment(_, api) if {
 	some op in api.operations
-	op.policy != null
-	count(object.get(op.policy, "fragments", [])) > 0
+	policy.doc_of(op) != null
+	count(object.get(policy.doc_of(op), "fragments", [])) > 0
 }

@@ -63,3 +63,8 @@ test_product_without_limit_is_named if {
 	some f in rule.deny with input as estate(null, [product("starter", doc([base, el("rate-limit")])), product("unlimited", doc([base]))], api(["starter", "unlimited"], true, null, []))
 	endswith(f.message, `for all operations via product "unlimited"`)
 }
+
+test_missing_policy_keys_still_judged if {
+	svc := {"id": svc_id, "name": "apim", "products": [], "apimSubscriptions": [], "apis": [{"id": "api", "name": "echo", "displayName": "Echo API", "products": [], "subscriptionRequired": true, "operations": [{"name": "get", "method": "GET", "urlTemplate": "/"}]}]}
+	count(rule.deny) == 1 with input as {"subscriptions": [{"services": [svc]}]}
+}

@@ -53,6 +53,6 @@ _expiry(host) := e if {
 	is_string(e)
 }
 
-_message(svc, host, expiry, days) := sprintf("service %q: the certificate of %s hostname %q expired on %s (%d days ago)", [svc.name, object.get(host, "type", "custom"), host.hostName, substring(expiry, 0, 10), 0 - days]) if days < 0
+_message(svc, host, expiry, days) := sprintf("service %q: the certificate of %s hostname %q expired on %s (%d days ago)", [svc.name, object.get(host, "type", "custom"), object.get(host, "hostName", "(unnamed)"), substring(expiry, 0, 10), 0 - days]) if days < 0
 
-_message(svc, host, expiry, days) := sprintf("service %q: the certificate of %s hostname %q expires on %s, in %d days (threshold %d days)", [svc.name, object.get(host, "type", "custom"), host.hostName, substring(expiry, 0, 10), days, min_days]) if days >= 0
+_message(svc, host, expiry, days) := sprintf("service %q: the certificate of %s hostname %q expires on %s, in %d days (threshold %d days)", [svc.name, object.get(host, "type", "custom"), object.get(host, "hostName", "(unnamed)"), substring(expiry, 0, 10), days, min_days]) if days >= 0

@@ -35,7 +35,7 @@ deny contains {"resource": svc.id, "message": msg} if {
 	some host in object.get(svc.properties, "hostnameConfigurations", [])
 	_own_certificate(host)
 	object.get(host, "keyVaultId", "") in {"", null}
-	msg := sprintf("service %q: the certificate of %s hostname %q was uploaded directly, not referenced from Key Vault", [svc.name, object.get(host, "type", "custom"), host.hostName])
+	msg := sprintf("service %q: the certificate of %s hostname %q was uploaded directly, not referenced from Key Vault", [svc.name, object.get(host, "type", "custom"), object.get(host, "hostName", "(unnamed)")])
 }
 
 # A hostname with a certificate the customer manages (not the built-in or managed ones).
