@@ -233,12 +233,7 @@ fn products_for(service_id: &str, api_count: usize, rng: &mut Rng) -> Vec<Produc
                     "state": "published",
                     "terms": ""
                 })),
-                policy: rng.chance(30).then(|| {
-                    simple_policy(
-                        &[("rate-limit", &[("calls", "100"), ("renewal-period", "60")])],
-                        true,
-                    )
-                }),
+                policy: rng.chance(30).then(|| product_policy(rng)),
                 apis: (first..first + size)
                     .map(|i| api_name(i % api_count.max(1)))
                     .collect(),
@@ -325,53 +320,40 @@ fn api(
             } else {
                 format!("/items/{{id}}/part{o}")
             },
-            policy: rng.chance(10).then(|| {
-                simple_policy(
-                    &[(
-                        "set-header",
-                        &[("name", "X-Trace"), ("exists-action", "override")],
-                    )],
-                    true,
-                )
-            }),
+            policy: rng.chance(10).then(|| operation_policy(rng)),
         })
         .collect();
-    let policy = match rng.below(10) {
-        0..=3 => None,
-        4 => Some(simple_policy(
-            &[("cors", &[("allow-credentials", "false")])],
-            false,
-        )),
-        5 | 6 => Some(simple_policy(
-            &[(
-                "validate-jwt",
-                &[
-                    ("header-name", "Authorization"),
-                    ("failed-validation-httpcode", "401"),
-                ],
-            )],
-            true,
-        )),
-        7 => Some(simple_policy(
-            &[(
-                "rate-limit-by-key",
-                &[
-                    ("calls", "10"),
-                    ("renewal-period", "60"),
-                    ("counter-key", "@(context.Request.IpAddress)"),
-                ],
-            )],
-            true,
-        )),
-        _ => Some(simple_policy(
-            &[(
-                "set-backend-service",
-                &[("base-url", "https://backend.contoso.com")],
-            )],
-            true,
-        )),
-    };
+    let policy = api_policy(rng);
     let counters = onboarded.then(|| (rng.below(3), rng.below(4), rng.below(3), rng.below(2)));
+    // About a fifth of the APIs are versions in a version set of five consecutive APIs.
+    let version_set = (index % 25 < 5).then(|| {
+        (
+            format!("{service_id}/apiVersionSets/set-{:05}", index / 25),
+            format!("v{}", index % 25 + 1),
+        )
+    });
+    let is_current = !rng.chance(1);
+    let discovered_via = if rng.chance(2) {
+        format!("{service_id}-old")
+    } else {
+        service_id.to_string()
+    };
+    let mut properties = obj(json!({
+        "displayName": format!("API {index}"),
+        "description": if rng.chance(80) { "Synthetic API" } else { "" },
+        "serviceUrl": service_url,
+        "path": format!("svc/{name}"),
+        "protocols": protocols,
+        "subscriptionRequired": subscription_required,
+        "apiRevision": "1",
+        "isCurrent": is_current,
+        "type": api_type,
+        "isOnline": !rng.chance(10)
+    }));
+    if let Some((set, version)) = version_set {
+        properties.insert("apiVersionSetId".into(), json!(set));
+        properties.insert("apiVersion".into(), json!(version));
+    }
     Api {
         id: format!("{service_id}/apis/{name}"),
         name: name.clone(),
@@ -379,19 +361,9 @@ fn api(
         path: format!("svc/{name}"),
         protocols: protocols.clone(),
         api_type: api_type.into(),
-        is_current: true,
+        is_current,
         subscription_required,
-        properties: obj(json!({
-            "displayName": format!("API {index}"),
-            "description": if rng.chance(80) { "Synthetic API" } else { "" },
-            "serviceUrl": service_url,
-            "path": format!("svc/{name}"),
-            "protocols": protocols,
-            "subscriptionRequired": subscription_required,
-            "apiRevision": "1",
-            "isCurrent": true,
-            "type": api_type
-        })),
+        properties,
         policy,
         operations,
         products: member_of,
@@ -411,7 +383,14 @@ fn api(
             eligible: ineligible.is_none(),
             ineligible_reason: ineligible.map(str::to_string),
             onboarded,
-            collection: onboarded.then(|| obj(json!({"provisioningState": "Succeeded", "displayName": format!("API {index}")}))),
+            collection: onboarded.then(|| {
+                obj(json!({
+                    "provisioningState": "Succeeded",
+                    "displayName": format!("API {index}"),
+                    "discoveredVia": discovered_via,
+                    "numberOfApiEndpoints": 3 + rng.below(10)
+                }))
+            }),
             unauthenticated_endpoints: counters.map(|c| c.0),
             external_endpoints: counters.map(|c| c.1),
             inactive_endpoints: counters.map(|c| c.2),
@@ -434,11 +413,28 @@ fn element(name: &str, attributes: &[(&str, &str)]) -> PolicyElement {
     }
 }
 
-/// A policy with `elements` in inbound, after `<base />` when `with_base`.
-fn simple_policy(elements: &[(&str, &[(&str, &str)])], with_base: bool) -> Policy {
+/// An element with children.
+fn parent(name: &str, attributes: &[(&str, &str)], children: Vec<PolicyElement>) -> PolicyElement {
+    PolicyElement {
+        children,
+        ..element(name, attributes)
+    }
+}
+
+/// An element with text content.
+fn text(name: &str, value: &str) -> PolicyElement {
+    PolicyElement {
+        text: Some(value.into()),
+        ..element(name, &[])
+    }
+}
+
+/// A policy document: `inbound` holds `<base />` (unless `with_base` is false) and then
+/// `elements`; the other sections hold `<base />`.
+fn document(elements: Vec<PolicyElement>, with_base: bool) -> Policy {
     let base = || vec![element("base", &[])];
     let mut inbound = if with_base { base() } else { Vec::new() };
-    inbound.extend(elements.iter().map(|(n, a)| element(n, a)));
+    inbound.extend(elements);
     Policy {
         inbound: Some(inbound),
         backend: Some(base()),
@@ -446,6 +442,138 @@ fn simple_policy(elements: &[(&str, &[(&str, &str)])], with_base: bool) -> Polic
         on_error: Some(base()),
         fragments: Vec::new(),
     }
+}
+
+/// The API-level policy mix: most APIs have none or one common control, some carry the
+/// patterns the policy rules look for (wildcard CORS, deny-list IP filters, detect-mode
+/// validation, literal secrets, request-controlled routing, weak certificate checks).
+fn api_policy(rng: &mut Rng) -> Option<Policy> {
+    let roll = rng.below(100);
+    let elements = match roll {
+        0..=39 => return None,
+        40..=49 => {
+            let origin = if rng.chance(15) { "*" } else { "https://app.contoso.com" };
+            vec![parent(
+                "cors",
+                &[("allow-credentials", "false")],
+                vec![
+                    parent("allowed-origins", &[], vec![text("origin", origin)]),
+                    parent("allowed-methods", &[], vec![text("method", "GET"), text("method", "POST")]),
+                ],
+            )]
+        }
+        50..=64 => vec![parent(
+            "validate-jwt",
+            &[("header-name", "Authorization"), ("failed-validation-httpcode", "401")],
+            vec![
+                element("openid-config", &[("url", "https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration")]),
+                parent("required-claims", &[], vec![parent("claim", &[("name", "roles"), ("match", "any")], vec![text("value", "Orders.Read")])]),
+            ],
+        )],
+        65..=74 => vec![element(
+            "rate-limit-by-key",
+            &[("calls", "10"), ("renewal-period", "60"), ("counter-key", "@(context.Request.IpAddress)")],
+        )],
+        75..=82 => {
+            let url = if rng.chance(20) {
+                "@(context.Request.Headers.GetValueOrDefault(\"X-Backend\", \"https://backend.contoso.com\"))"
+            } else {
+                "https://backend.contoso.com"
+            };
+            vec![element("set-backend-service", &[("base-url", url)])]
+        }
+        83..=87 => {
+            let action = if rng.chance(30) { "forbid" } else { "allow" };
+            vec![parent(
+                "ip-filter",
+                &[("action", action)],
+                vec![element("address-range", &[("from", "10.0.0.0"), ("to", "10.255.255.255")])],
+            )]
+        }
+        88..=92 => {
+            let mode = if rng.chance(40) { "detect" } else { "prevent" };
+            vec![parent(
+                "validate-content",
+                &[("unspecified-content-type-action", mode), ("max-size", "102400"), ("max-size-exceeded-action", "prevent")],
+                vec![element("content", &[("type", "application/json"), ("validate-as", "json"), ("action", mode)])],
+            )]
+        }
+        93..=95 => {
+            let value = if rng.chance(30) { "Basic PLACEHOLDER-NOT-A-REAL-SECRET" } else { "{{backend-credential}}" };
+            vec![parent(
+                "set-header",
+                &[("name", "Authorization"), ("exists-action", "override")],
+                vec![text("value", value)],
+            )]
+        }
+        96..=97 => {
+            let url = if rng.chance(50) { "@(context.Request.Url.Query.GetValueOrDefault(\"target\", \"\"))" } else { "https://audit.contoso.com/log" };
+            vec![parent(
+                "choose",
+                &[],
+                vec![parent(
+                    "when",
+                    &[("condition", "@(context.Request.Method == \"POST\")")],
+                    vec![parent(
+                        "send-one-way-request",
+                        &[("mode", "new")],
+                        vec![text("set-url", url), text("set-method", "POST")],
+                    )],
+                )],
+            )]
+        }
+        _ => {
+            let revocation = if rng.chance(50) { "false" } else { "true" };
+            vec![parent(
+                "validate-client-certificate",
+                &[("validate-revocation", revocation), ("validate-trust", "true")],
+                vec![parent("identities", &[], vec![element("identity", &[("issuer-thumbprint", "4E8234312EC69245D1AE296C4882D46FB84076A3")])])],
+            )]
+        }
+    };
+    let mut policy = document(elements, !rng.chance(3));
+    if rng.chance(3) {
+        policy.outbound = None;
+    }
+    if rng.chance(2) {
+        policy.fragments.push("common-logging".into());
+    }
+    Some(policy)
+}
+
+/// An operation-level policy: a header, a parameter validation, or a local rate limit.
+fn operation_policy(rng: &mut Rng) -> Policy {
+    let elements = match rng.below(3) {
+        0 => vec![element(
+            "set-header",
+            &[("name", "X-Trace"), ("exists-action", "override")],
+        )],
+        1 => {
+            let mode = if rng.chance(30) { "detect" } else { "prevent" };
+            vec![element(
+                "validate-parameters",
+                &[
+                    ("specified-parameter-action", mode),
+                    ("unspecified-parameter-action", "prevent"),
+                ],
+            )]
+        }
+        _ => vec![element(
+            "rate-limit",
+            &[("calls", "5"), ("renewal-period", "60")],
+        )],
+    };
+    document(elements, !rng.chance(5))
+}
+
+/// A product policy: a rate limit or a quota, sometimes without `<base />`.
+fn product_policy(rng: &mut Rng) -> Policy {
+    let limit = if rng.chance(50) {
+        element("rate-limit", &[("calls", "100"), ("renewal-period", "60")])
+    } else {
+        element("quota", &[("calls", "10000"), ("renewal-period", "604800")])
+    };
+    document(vec![limit], !rng.chance(5))
 }
 
 fn global_policy(rng: &mut Rng) -> Policy {
@@ -473,7 +601,11 @@ fn global_policy(rng: &mut Rng) -> Policy {
 fn subscriptions_for(service_id: &str, api_count: usize, rng: &mut Rng) -> Vec<Resource> {
     (0..(api_count / 5).max(1))
         .map(|i| {
-            let scope = if rng.chance(5) { format!("{service_id}/apis") } else { format!("{service_id}/products/product-{:03}", 2 + i % 8) };
+            let scope = match rng.below(20) {
+                0 => format!("{service_id}/apis"),
+                1 => format!("{service_id}/apis/{}", api_name(rng.below(api_count as u64) as usize)),
+                _ => format!("{service_id}/products/product-{:03}", 2 + i % 8),
+            };
             Resource {
                 id: format!("{service_id}/subscriptions/sub-{i:04}"),
                 name: format!("sub-{i:04}"),
@@ -510,9 +642,14 @@ fn named_values_for(service_id: &str, rng: &mut Rng) -> Vec<Resource> {
         .map(|i| {
             let secret = i % 2 == 0;
             let in_vault = secret && !rng.chance(20);
-            let mut properties = json!({"displayName": format!("nv-{i}"), "secret": secret, "tags": []});
+            let mut properties =
+                json!({"displayName": format!("nv-{i}"), "secret": secret, "tags": []});
             if in_vault {
-                properties["keyVault"] = json!({"secretIdentifier": format!("https://kv.vault.azure.net/secrets/nv-{i}")});
+                let code = if rng.chance(10) { "Failure" } else { "Success" };
+                properties["keyVault"] = json!({
+                    "secretIdentifier": format!("https://kv.vault.azure.net/secrets/nv-{i}"),
+                    "lastStatus": {"code": code, "timeStampUtc": "2026-11-25T02:00:00Z"}
+                });
             } else if !secret {
                 properties["value"] = json!("plain-setting");
             }
