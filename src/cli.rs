@@ -72,16 +72,28 @@ pub struct CheckArgs {
     /// Check a snapshot that records gaps instead of refusing it (exit 2).
     #[arg(long)]
     pub allow_incomplete: bool,
-    /// Seconds one rule may run before it is stopped with an error.
+    /// Seconds one rule may run on one piece of the snapshot (one service or
+    /// subscription for rules that declare `custom.input`, else the whole snapshot)
+    /// before it is stopped with an error.
     #[arg(long, default_value_t = 120, value_name = "SECONDS")]
     pub rule_timeout: u64,
     /// Threads evaluating rules (default: the machine's cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// Print where the time went (load, compile, evaluate, report, and the slowest rules)
-    /// to stderr; rules are then evaluated one by one so each rule's cost is measured.
-    #[arg(long)]
-    pub timings: bool,
+    /// Print where the time went to stderr: `phases` (compile, read, load, evaluate,
+    /// report) of a normal run, or `rules` (the default) the phases and the slowest
+    /// rules, which are then evaluated one by one so each rule's cost is measured.
+    #[arg(long, value_name = "WHAT", num_args = 0..=1, default_missing_value = "rules", require_equals = true)]
+    pub timings: Option<Timings>,
+}
+
+/// What `check --timings` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Timings {
+    /// Phase times of a normal run.
+    Phases,
+    /// Phase times and each rule's own time (rules evaluated one by one).
+    Rules,
 }
 
 /// `apimguard diff`.

@@ -12,6 +12,7 @@
 # custom:
 #   id: APIM-API-003
 #   severity: high
+#   input: service
 #   recommendation: >-
 #     Require a subscription key (properties.subscriptionRequired true) and, better, validate
 #     an OAuth token (validate-jwt or validate-azure-ad-token in the API's inbound policy) or

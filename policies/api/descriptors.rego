@@ -10,6 +10,7 @@
 # custom:
 #   id: APIM-API-006
 #   severity: low
+#   input: service
 #   recommendation: >-
 #     Set properties.displayName and properties.description on the API (portal: the API >
 #     Settings), saying what it does and which team owns it.

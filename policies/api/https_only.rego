@@ -10,6 +10,7 @@
 # custom:
 #   id: APIM-API-001
 #   severity: high
+#   input: service
 #   recommendation: >-
 #     Set the API's protocols to ["https"] (or ["wss"] for WebSocket APIs): portal: the API >
 #     Settings > URL scheme HTTPS; ARM/Bicep: properties.protocols.

@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-API-002
 #   severity: high
+#   input: service
 #   recommendation: >-
 #     Serve the backend over HTTPS and change the API's serviceUrl (portal: the API >
 #     Settings > Web service URL; ARM/Bicep: properties.serviceUrl) to the https:// address,

@@ -12,6 +12,7 @@
 # custom:
 #   id: APIM-API-004
 #   severity: medium
+#   input: service
 #   recommendation: >-
 #     Add validate-jwt (or validate-azure-ad-token) to the API's inbound policy with the
 #     expected audience, issuer and required claims, or require client certificates

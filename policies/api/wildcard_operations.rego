@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-API-005
 #   severity: medium
+#   input: service
 #   recommendation: >-
 #     Replace the wildcard operation with one operation per supported method and path (import
 #     the backend's OpenAPI definition), so unknown paths get a 404 from the gateway.

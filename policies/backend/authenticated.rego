@@ -12,6 +12,7 @@
 # custom:
 #   id: APIM-BKD-003
 #   severity: medium
+#   input: service
 #   recommendation: >-
 #     Configure properties.credentials on the backend: certificateIds (mutual TLS) or an
 #     authorization scheme whose parameter references a secret named value

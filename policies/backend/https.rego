@@ -10,6 +10,7 @@
 # custom:
 #   id: APIM-BKD-001
 #   severity: high
+#   input: service
 #   recommendation: >-
 #     Serve the backend over TLS and change the backend's properties.url to https://
 #     (portal: Backends > the backend > Runtime URL).

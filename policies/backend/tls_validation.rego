@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-BKD-002
 #   severity: medium
+#   input: service
 #   recommendation: >-
 #     Give the backend a certificate from a trusted CA (or upload its CA certificate to the
 #     service) and set properties.tls.validateCertificateChain and validateCertificateName to

@@ -12,6 +12,7 @@
 # custom:
 #   id: APIM-DEF-004
 #   severity: high
+#   input: service
 #   recommendation: >-
 #     Require authentication on the API (validate-jwt or validate-azure-ad-token, a client
 #     certificate, or at least a subscription key), or move it to where Defender can watch it

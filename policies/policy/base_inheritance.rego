@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-POL-001
 #   severity: medium
+#   input: service
 #   recommendation: >-
 #     Add <base /> as the first element of <inbound>, <backend>, <outbound> and <on-error> in
 #     the product, API or operation policy (move it only where the order must differ, and

@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-POL-005
 #   severity: medium
+#   input: service
 #   recommendation: >-
 #     Remove the attributes that turn checks off (their defaults are true) or set
 #     validate-revocation, validate-trust, validate-not-before and validate-not-after to

@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-POL-002
 #   severity: medium
+#   input: service
 #   recommendation: >-
 #     List the exact front-end origins in <allowed-origins> (for example
 #     <origin>https://app.contoso.com</origin>), and the methods and headers the front end

@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-POL-004
 #   severity: low
+#   input: service
 #   recommendation: >-
 #     Use <ip-filter action="allow"> with the callers' addresses and ranges
 #     (<address-range from="..." to="..." />); block abusive addresses at the WAF or with

@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-POL-006
 #   severity: high
+#   input: service
 #   recommendation: >-
 #     Rotate the exposed credential, store the new one in Key Vault, reference it from a
 #     secret named value, and use {{named-value}} in the policy (or replace it with

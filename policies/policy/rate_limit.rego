@@ -13,6 +13,7 @@
 # custom:
 #   id: APIM-POL-003
 #   severity: medium
+#   input: service
 #   recommendation: >-
 #     Add rate-limit-by-key (keyed on the subscription, the client IP or a JWT claim) and a
 #     quota to the global, product or API inbound policy, and keep <base /> in the scopes

@@ -12,6 +12,7 @@
 # custom:
 #   id: APIM-POL-008
 #   severity: medium
+#   input: service
 #   recommendation: >-
 #     Route with set-backend-service backend-id="..." to configured backend entities, or map
 #     request values to a fixed allow-list of URLs inside a <choose>; never concatenate

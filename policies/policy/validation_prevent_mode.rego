@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-POL-007
 #   severity: low
+#   input: service
 #   recommendation: >-
 #     After a detect-mode trial, switch the *-action attributes (unspecified-content-type-action,
 #     max-size-exceeded-action, specified-/unspecified-parameter-action,

@@ -10,6 +10,7 @@
 # custom:
 #   id: APIM-PRD-002
 #   severity: low
+#   input: service
 #   recommendation: >-
 #     Set properties.approvalRequired to true on the product (portal: the product > Settings
 #     > Requires approval), and review pending subscriptions.

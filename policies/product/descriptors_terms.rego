@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-PRD-004
 #   severity: low
+#   input: service
 #   recommendation: >-
 #     Set properties.description and properties.terms on the product (portal: the product >
 #     Settings > Description / Legal terms).

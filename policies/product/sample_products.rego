@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-PRD-003
 #   severity: medium
+#   input: service
 #   recommendation: >-
 #     Move any real consumer to a product of your own, then delete the starter and unlimited
 #     products (portal: Products > ... > Delete; deleting also removes their subscriptions).

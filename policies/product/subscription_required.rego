@@ -10,6 +10,7 @@
 # custom:
 #   id: APIM-PRD-001
 #   severity: high
+#   input: service
 #   recommendation: >-
 #     Set properties.subscriptionRequired to true on the product (portal: the product >
 #     Settings > Requires subscription) and issue subscriptions to its consumers.

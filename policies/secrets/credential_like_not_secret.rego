@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-SEC-002
 #   severity: medium
+#   input: service
 #   recommendation: >-
 #     Rotate the credential, then recreate the named value as a Key Vault reference (or at
 #     least set properties.secret to true); rename it if it really holds no secret.

@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-SEC-001
 #   severity: medium
+#   input: service
 #   recommendation: >-
 #     Store the secret in Key Vault, grant the service's managed identity "Key Vault Secrets
 #     User", and change the named value to a Key Vault reference

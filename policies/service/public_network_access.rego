@@ -13,6 +13,7 @@
 # custom:
 #   id: APIM-SVC-004
 #   severity: medium
+#   input: service
 #   recommendation: >-
 #     Inject the service into a VNet in internal mode (properties.virtualNetworkType
 #     "Internal") and publish public APIs through Application Gateway or Front Door with WAF,

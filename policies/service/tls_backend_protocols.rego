@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-SVC-002
 #   severity: high
+#   input: service
 #   recommendation: >-
 #     Set properties.customProperties
 #     "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Tls10",

@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-SVC-001
 #   severity: high
+#   input: service
 #   recommendation: >-
 #     Set properties.customProperties
 #     "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10", ".Tls11" and

@@ -10,6 +10,7 @@
 # custom:
 #   id: APIM-SVC-005
 #   severity: medium
+#   input: service
 #   recommendation: >-
 #     Deploy the service into a subnet (properties.virtualNetworkConfiguration.subnetResourceId)
 #     in External or Internal mode (properties.virtualNetworkType), with the NSG rules API

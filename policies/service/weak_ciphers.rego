@@ -12,6 +12,7 @@
 # custom:
 #   id: APIM-SVC-003
 #   severity: medium
+#   input: service
 #   recommendation: >-
 #     Set each of these properties.customProperties to "False":
 #     Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TripleDes168 and

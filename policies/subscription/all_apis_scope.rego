@@ -10,6 +10,7 @@
 # custom:
 #   id: APIM-SUB-001
 #   severity: medium
+#   input: service
 #   recommendation: >-
 #     Replace the subscription with product-scoped (or single-API) subscriptions for what the
 #     consumer needs, then cancel it; for the built-in all-access subscription, regenerate

@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-SUB-002
 #   severity: low
+#   input: service
 #   recommendation: >-
 #     Set properties.allowTracing to false on the subscription (portal: Subscriptions > ... >
 #     Allow tracing off); debug through the portal's test console, which issues short-lived

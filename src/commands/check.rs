@@ -8,12 +8,16 @@ use thiserror::Error;
 use std::path::Path;
 use std::time::Instant;
 
+use std::sync::Mutex;
+
 use super::output;
-use crate::cli::{CheckArgs, PolicyArgs, ReportFormat};
+use crate::cli::{CheckArgs, PolicyArgs, ReportFormat, Timings};
 use crate::config::Config;
-use crate::engine::{parse_input, EvalOptions, FailOn, PolicySet, Rule, RuleOutcome};
+use crate::engine::{
+    parse_input, Estate, EvalOptions, EvalStats, FailOn, PolicySet, Rule, RuleOutcome,
+};
 use crate::report::{self, BuildOptions, Report};
-use crate::snapshot::{self, Gap, LoadedSnapshot};
+use crate::snapshot::{self, Gap, LoadedSnapshot, ServiceDigest};
 
 /// Refusal to check a snapshot that records gaps.
 #[derive(Debug, Error, Diagnostic)]
@@ -59,20 +63,33 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
         EvalOptions {
             rule_timeout: Duration::from_secs(args.rule_timeout),
             threads: args.threads.unwrap_or(EvalOptions::default().threads),
-            isolate_rules: args.timings,
+            isolate_rules: args.timings == Some(Timings::Rules),
             ..EvalOptions::default()
         },
     )?;
     clock.lap("compile policies");
-    let (loaded, input) = load_snapshot(&args.snapshot)?;
-    clock.lap("load snapshot");
-    let report = checker.check_parsed(&loaded, &input, args.allow_incomplete, &mut clock)?;
+    let text = snapshot::read_text(&args.snapshot)?;
+    clock.lap("read snapshot");
+    // Passing resources are listed only by the formats that show them.
+    let passing = args.format.iter().any(|spec| match spec.format {
+        ReportFormat::Json => args.include_passing,
+        ReportFormat::Html | ReportFormat::Junit => true,
+        _ => false,
+    });
+    let report = checker.check_text(
+        &args.snapshot,
+        &text,
+        args.allow_incomplete,
+        passing,
+        &mut clock,
+    )?;
+    drop(text);
     for spec in &args.format {
         let text = match spec.format {
             ReportFormat::Human => {
                 report::render_human(&report, spec.path.is_none() && super::color_stdout())
             }
-            ReportFormat::Json if args.include_passing => report::render_json(&report),
+            ReportFormat::Json if args.include_passing || !passing => report::render_json(&report),
             ReportFormat::Json => report::render_json(&report.without_passing()),
             ReportFormat::Sarif => {
                 let (text, notice) = report::render_sarif(&report);
@@ -151,28 +168,79 @@ impl<'a> Checker<'a> {
 
     /// Evaluates the rules over a snapshot and builds the report.
     pub fn check(&self, loaded: &LoadedSnapshot, allow_incomplete: bool) -> miette::Result<Report> {
-        let input = parse_input(&loaded.text)?;
-        self.check_parsed(loaded, &input, allow_incomplete, &mut Stopwatch::new(false))
+        self.check_text(
+            &loaded.path,
+            &loaded.text,
+            allow_incomplete,
+            false,
+            &mut Stopwatch::new(None),
+        )
     }
 
-    /// [`Checker::check`] for a snapshot already parsed into the engine's input.
-    fn check_parsed(
+    /// Validates snapshot text, evaluates the rules over it and builds the report
+    /// (listing passing resources when `passing`).
+    ///
+    /// The text is read service by service ([`snapshot::split`]): each service is
+    /// validated and parsed by the worker that evaluates it, and dropped after use. A
+    /// document that is refused anywhere is read whole once more, only to report the
+    /// problem with its location.
+    fn check_text(
         &self,
-        loaded: &LoadedSnapshot,
-        input: &regorus::Value,
+        path: &Path,
+        text: &str,
         allow_incomplete: bool,
+        passing: bool,
         clock: &mut Stopwatch,
     ) -> miette::Result<Report> {
-        if !loaded.snapshot.complete && !allow_incomplete {
-            return Err(
-                incomplete(&loaded.path.display().to_string(), &loaded.snapshot.gaps).into(),
+        let name = path.display().to_string();
+        let refused = || -> miette::Report {
+            match snapshot::load_str(&name, text) {
+                Err(e) => e.into(),
+                Ok(_) => miette::miette!("{name}: the snapshot could not be read piece by piece"),
+            }
+        };
+        let pieces = snapshot::split(text).ok_or_else(refused)?;
+        let skeleton = snapshot::read_skeleton(&name, &pieces).ok_or_else(refused)?;
+        let estate = SplitEstate {
+            skeleton: parse_input(&pieces.skeleton)?,
+            services: &pieces.services,
+            digests: pieces
+                .services
+                .iter()
+                .map(|s| s.iter().map(|_| Mutex::new(None)).collect())
+                .collect(),
+        };
+        if !skeleton.complete && !allow_incomplete {
+            // Every service must be valid before the gaps are what is reported.
+            estate.validate_all().ok_or_else(refused)?;
+            return Err(incomplete(&name, &skeleton.gaps).into());
+        }
+        clock.lap("split snapshot");
+        let (outcomes, stats) = match self.policies.evaluate_estate(&estate, &self.options) {
+            Ok(done) => done,
+            Err(_) if estate.refused() => return Err(refused()),
+            Err(e) => return Err(e.into()),
+        };
+        clock.lap("load + evaluate");
+        clock.detail(&stats);
+        clock.slowest_rules(self.policies.rules(), &outcomes);
+        // Services no rule looked at piece by piece are validated now.
+        estate.validate_all().ok_or_else(refused)?;
+        let mut digest = snapshot::Digest::of_skeleton(&skeleton);
+        for service in estate.digests.into_iter().flatten() {
+            digest.add_service(
+                service
+                    .into_inner()
+                    .expect("workers finished")
+                    .expect("every service was validated"),
             );
         }
-        let outcomes = self.policies.evaluate(input, &self.options)?;
-        clock.lap("evaluate");
-        clock.slowest_rules(self.policies.rules(), &outcomes);
-        Ok(report::build(
-            loaded,
+        let report = report::build(
+            report::Checked {
+                path,
+                text,
+                digest: &digest,
+            },
             self.policies.rules(),
             outcomes,
             &BuildOptions {
@@ -180,56 +248,85 @@ impl<'a> Checker<'a> {
                 config: self.config,
                 disabled_rules: self.disabled.clone(),
                 today: chrono::Utc::now().date_naive(),
+                passing,
             },
-        ))
+        );
+        clock.lap("build report");
+        Ok(report)
     }
 }
 
-/// Reads a snapshot and, at the same time on another core, parses it into the
-/// engine's input value: validation and engine parsing are the two largest costs of
-/// loading a big estate, and neither needs the other.
-fn load_snapshot(path: &Path) -> miette::Result<(LoadedSnapshot, regorus::Value)> {
-    let text = snapshot::read_text(path)?;
-    let name = path.display().to_string();
-    let (typed, input) = std::thread::scope(|scope| {
-        let input = scope.spawn(|| parse_input(&text));
-        let typed = snapshot::load_str(&name, &text);
-        (
-            typed,
-            input.join().expect("the parser thread does not panic"),
-        )
-    });
-    let snapshot = typed?;
-    let input = input?;
-    Ok((
-        LoadedSnapshot {
-            path: path.to_path_buf(),
-            text,
-            snapshot,
-        },
-        input,
-    ))
+/// A snapshot's text cut into pieces, as the engine's [`Estate`]: a service is
+/// validated and parsed when a worker asks for it.
+struct SplitEstate<'t> {
+    skeleton: regorus::Value,
+    services: &'t [Vec<&'t str>],
+    /// Each service's digest once it is validated.
+    digests: Vec<Vec<Mutex<Option<ServiceDigest>>>>,
+}
+
+impl SplitEstate<'_> {
+    /// Validates (once) the service at `index` of the subscription at `sub`.
+    fn validate(&self, sub: usize, index: usize) -> bool {
+        let mut slot = self.digests[sub][index].lock().expect("no panics");
+        if slot.is_none() {
+            *slot = snapshot::read_service(self.services[sub][index]);
+        }
+        slot.is_some()
+    }
+
+    /// Validates every service not validated yet; `None` when one is refused.
+    fn validate_all(&self) -> Option<()> {
+        (0..self.services.len())
+            .flat_map(|s| (0..self.services[s].len()).map(move |k| (s, k)))
+            .all(|(s, k)| self.validate(s, k))
+            .then_some(())
+    }
+
+    /// Whether a service was refused by validation.
+    fn refused(&self) -> bool {
+        self.validate_all().is_none()
+    }
+}
+
+impl Estate for SplitEstate<'_> {
+    fn skeleton(&self) -> &regorus::Value {
+        &self.skeleton
+    }
+
+    fn service_count(&self, subscription: usize) -> usize {
+        self.services[subscription].len()
+    }
+
+    fn service(&self, subscription: usize, index: usize) -> Result<regorus::Value, String> {
+        if !self.validate(subscription, index) {
+            return Err(format!(
+                "service {index} of subscription {subscription} is not valid"
+            ));
+        }
+        regorus::Value::from_json_str(self.services[subscription][index]).map_err(|e| e.to_string())
+    }
 }
 
 /// `--timings`: phase durations and the slowest rules, on stderr.
 struct Stopwatch {
-    enabled: bool,
+    what: Option<Timings>,
     start: Instant,
     last: Instant,
 }
 
 impl Stopwatch {
-    fn new(enabled: bool) -> Self {
+    fn new(what: Option<Timings>) -> Self {
         let now = Instant::now();
         Stopwatch {
-            enabled,
+            what,
             start: now,
             last: now,
         }
     }
 
     fn lap(&mut self, phase: &str) {
-        if self.enabled {
+        if self.what.is_some() {
             let now = Instant::now();
             eprintln!(
                 "timing: {phase:<18} {:>9.3} s  (total {:.3} s)",
@@ -240,8 +337,20 @@ impl Stopwatch {
         }
     }
 
+    /// What the workers of the last lap spent their time on (summed over workers).
+    fn detail(&self, stats: &EvalStats) {
+        if self.what.is_some() {
+            eprintln!(
+                "timing:   {} worker(s): load (validate + parse) {:.3} s, evaluate {:.3} s",
+                stats.workers,
+                stats.load.as_secs_f64(),
+                stats.evaluate.as_secs_f64()
+            );
+        }
+    }
+
     fn slowest_rules(&self, rules: &[Rule], outcomes: &[RuleOutcome]) {
-        if !self.enabled {
+        if self.what != Some(Timings::Rules) {
             return;
         }
         let mut by_time: Vec<_> = rules.iter().zip(outcomes).collect();

@@ -1,42 +1,61 @@
-//! Evaluating every rule's `checked` and `deny` sets over one input.
+//! Evaluating every rule's `checked` and `deny` sets over a snapshot.
 //!
-//! The engine is compiled once; each worker thread evaluates rules on its own
-//! clone (clones share the parsed modules and the input). A rule that fails to
-//! evaluate gets an error outcome; it never passes silently.
+//! The engine is compiled once; worker threads evaluate on their own clones (clones
+//! share the parsed modules). The snapshot comes in pieces ([`Estate`]): rules that
+//! declare `custom.input: service` are evaluated service by service, `subscription`
+//! rules subscription by subscription, and the others on the whole document; each
+//! rule's sets are the union of its sets over the pieces (see [`InputScope`]). Workers
+//! load the pieces as they go and drop them as soon as no rule needs them, so a large
+//! estate is never held whole unless some rule needs all of it at once.
+//!
+//! Within a piece, the rules of one scope are evaluated in one pass through a generated
+//! aggregate rule, so the library rules they share (indexes, policy chains) are
+//! computed once per piece. A rule that fails to evaluate gets an error outcome; it
+//! never passes silently.
 
-use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde_json::Value as Json;
+use regorus::Value;
 
 use super::errors::{engine_message, parse_location};
+use super::metadata::InputScope;
 use super::{PolicyError, PolicySet, Rule};
 
 /// How to evaluate.
 #[derive(Debug, Clone)]
 pub struct EvalOptions {
     /// The user's `data.apimguard.config`, overlaid on the rules' parameter defaults.
-    pub config: Json,
-    /// Longest time one rule may run before it is stopped with an error.
+    pub config: serde_json::Value,
+    /// Longest time one rule may run on one piece of the snapshot (one service,
+    /// subscription or the whole document, after its `custom.input`) before it is
+    /// stopped with an error.
     pub rule_timeout: Duration,
     /// Worker threads (at least 1).
     pub threads: usize,
     /// Evaluate each rule on its own to measure it (`--timings`), instead of in groups.
     pub isolate_rules: bool,
+    /// Evaluate every rule on the whole snapshot, ignoring `custom.input`: the reference
+    /// that evaluation piece by piece is tested against.
+    pub whole_input: bool,
 }
 
 impl Default for EvalOptions {
     fn default() -> Self {
         EvalOptions {
-            config: Json::Object(Default::default()),
+            config: serde_json::Value::Object(Default::default()),
             rule_timeout: Duration::from_secs(120),
             threads: std::thread::available_parallelism().map_or(1, usize::from),
             isolate_rules: false,
+            whole_input: false,
         }
     }
 }
+
+/// A set of resource ids; the strings are shared with the engine's values.
+pub type ResourceSet = HashSet<Arc<str>, rustc_hash::FxBuildHasher>;
 
 /// One `deny` entry of a rule.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -51,13 +70,38 @@ pub struct RawFinding {
 #[derive(Debug, Clone)]
 pub struct RuleOutcome {
     /// Resources the rule looked at (including every failing one).
-    pub checked: BTreeSet<String>,
+    pub checked: ResourceSet,
     /// Failing resources, sorted.
     pub findings: Vec<RawFinding>,
     /// Set when the rule could not be evaluated.
     pub error: Option<String>,
-    /// How long the rule took (when evaluated in a group: the whole group's time).
+    /// How long the rule took, summed over the pieces of the snapshot (when evaluated
+    /// in a group: the whole group's time).
     pub elapsed: Duration,
+}
+
+/// A snapshot handed to the engine in pieces.
+///
+/// The *skeleton* is the document with every subscription's `services` emptied;
+/// the services are loaded one at a time, by index, when a worker gets to them.
+pub trait Estate: Sync {
+    /// The document with every subscription's `services` an empty array.
+    fn skeleton(&self) -> &Value;
+    /// How many services the subscription at `subscription` (its index) holds.
+    fn service_count(&self, subscription: usize) -> usize;
+    /// The service at `index` of the subscription at `subscription`.
+    fn service(&self, subscription: usize, index: usize) -> Result<Value, String>;
+}
+
+/// Where the time of an evaluation went, summed over the workers.
+#[derive(Debug, Clone, Default)]
+pub struct EvalStats {
+    /// Workers that ran.
+    pub workers: usize,
+    /// Time spent loading pieces ([`Estate::service`]).
+    pub load: Duration,
+    /// Time spent evaluating rules and collecting their results.
+    pub evaluate: Duration,
 }
 
 impl PolicySet {
@@ -65,220 +109,532 @@ impl PolicySet {
     /// outcome per rule in the order of [`PolicySet::rules`].
     pub fn evaluate(
         &self,
-        input: &regorus::Value,
+        input: &Value,
         options: &EvalOptions,
     ) -> Result<Vec<RuleOutcome>, PolicyError> {
+        match WholeValue::split(input) {
+            Some(estate) => self.evaluate_estate(&estate, options),
+            // Not snapshot-shaped: every rule sees the document as it is.
+            None => self.evaluate_estate(
+                &WholeValue::unsplit(input),
+                &EvalOptions {
+                    whole_input: true,
+                    ..options.clone()
+                },
+            ),
+        }
+        .map(|(outcomes, _)| outcomes)
+    }
+
+    /// Evaluates every rule over a snapshot given in pieces, one outcome per rule in
+    /// the order of [`PolicySet::rules`], with where the time went. A piece that cannot
+    /// be loaded stops the evaluation with an engine error.
+    pub fn evaluate_estate(
+        &self,
+        estate: &dyn Estate,
+        options: &EvalOptions,
+    ) -> Result<(Vec<RuleOutcome>, EvalStats), PolicyError> {
         let mut engine = self.engine_with_config(&options.config)?;
-        engine.set_input(input.clone());
         engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
             limit: options.rule_timeout,
             check_interval: std::num::NonZeroU32::new(1000).expect("non-zero"),
         });
-
-        let workers = options.threads.clamp(1, self.rules.len().max(1));
-        if options.isolate_rules {
-            return Ok(self.evaluate_one_by_one(&engine, workers));
-        }
-        // Round-robin groups, one per worker: each group is evaluated in one pass, so
-        // the library rules its members share (indexes, policy chains) are computed
-        // once per group rather than once per rule.
-        let groups: Vec<Vec<usize>> = (0..workers)
-            .map(|w| (w..self.rules.len()).step_by(workers).collect())
-            .collect();
-        let mut outcomes: Vec<Option<RuleOutcome>> = vec![None; self.rules.len()];
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = groups
-                .iter()
-                .enumerate()
-                .map(|(g, members)| {
-                    let engine = engine.clone();
-                    let rules = &self.rules;
-                    scope.spawn(move || evaluate_group(engine, rules, g, members))
-                })
-                .collect();
-            for handle in handles {
-                for (i, outcome) in handle.join().expect("rule evaluation does not panic") {
-                    outcomes[i] = Some(outcome);
-                }
+        let skeleton = estate.skeleton();
+        let subscriptions = subscription_count(skeleton);
+        let scope_of = |rule: &Rule| {
+            if options.whole_input || subscriptions == 0 {
+                InputScope::Estate
+            } else {
+                rule.meta.input
             }
-        });
-        Ok(outcomes
+        };
+        let members = |scope: InputScope| -> Vec<usize> {
+            (0..self.rules.len())
+                .filter(|&i| scope_of(&self.rules[i]) == scope)
+                .collect()
+        };
+        let per_service = Group::new("service", members(InputScope::Service));
+        let per_subscription = Group::new("subscription", members(InputScope::Subscription));
+        let whole = members(InputScope::Estate);
+        let workers = options.threads.max(1);
+        let whole_groups: Vec<Group> = (0..workers.min(whole.len()))
+            .map(|w| {
+                Group::new(
+                    &format!("estate{w}"),
+                    whole.iter().copied().skip(w).step_by(workers).collect(),
+                )
+            })
+            .collect();
+        for group in [&per_service, &per_subscription]
             .into_iter()
-            .map(|o| o.expect("every rule was evaluated"))
-            .collect())
+            .chain(&whole_groups)
+        {
+            group.install(&mut engine, &self.rules)?;
+        }
+        // Prepare once here rather than in every worker's clone.
+        engine
+            .eval_query("true".to_string(), false)
+            .map_err(|e| PolicyError::Engine {
+                message: e.to_string(),
+            })?;
+
+        let run = Run {
+            rules: &self.rules,
+            estate,
+            accumulators: (0..self.rules.len()).map(|_| Mutex::default()).collect(),
+            isolate: options.isolate_rules,
+            stats: Mutex::new(EvalStats::default()),
+        };
+        let held = if per_service.is_empty() && per_subscription.is_empty() {
+            None
+        } else {
+            run.pieces(
+                &engine,
+                &per_service,
+                &per_subscription,
+                !whole.is_empty(),
+                workers,
+            )?
+        };
+        if !whole.is_empty() {
+            let input = if subscriptions == 0 {
+                skeleton.clone()
+            } else {
+                let services = match held {
+                    Some(services) => services,
+                    None => run.load_all(subscriptions)?,
+                };
+                let subs = services
+                    .into_iter()
+                    .enumerate()
+                    .map(|(s, services)| piece(skeleton, s, services)["subscriptions"][0].clone())
+                    .collect::<Vec<_>>();
+                let mut doc = skeleton.clone();
+                if let Ok(fields) = doc.as_object_mut() {
+                    fields.insert(Value::from("subscriptions"), Value::from(subs));
+                }
+                doc
+            };
+            run.whole(&engine, &whole_groups, &input, workers);
+        }
+        let stats = run.stats.into_inner().expect("workers finished");
+        let outcomes = run
+            .accumulators
+            .into_iter()
+            .map(|acc| acc.into_inner().expect("workers finished").finish())
+            .collect();
+        Ok((outcomes, stats))
+    }
+}
+
+/// The rules of one scope, evaluated together through a generated aggregate rule.
+struct Group {
+    package: String,
+    members: Vec<usize>,
+}
+
+impl Group {
+    fn new(name: &str, members: Vec<usize>) -> Self {
+        Group {
+            package: format!("apimguard.__aggregate.{name}"),
+            members,
+        }
     }
 
-    /// Evaluates each rule on its own (`--timings`): slower, since shared library
-    /// rules are recomputed per rule, but every rule's own cost is measured.
-    fn evaluate_one_by_one(&self, engine: &regorus::Engine, workers: usize) -> Vec<RuleOutcome> {
+    fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    fn install(&self, engine: &mut regorus::Engine, rules: &[Rule]) -> Result<(), PolicyError> {
+        if self.is_empty() {
+            return Ok(());
+        }
+        let entries: Vec<String> = self
+            .members
+            .iter()
+            .map(|&i| {
+                format!(
+                    "\"r{i}\": {{\"checked\": {0}.checked, \"deny\": {0}.deny}}",
+                    rules[i].package
+                )
+            })
+            .collect();
+        let module = format!(
+            "package {}\n\nresults := {{\n\t{}\n}}\n",
+            self.package,
+            entries.join(",\n\t")
+        );
+        engine
+            .add_policy(format!("<{}>", self.package), module)
+            .map(|_| ())
+            .map_err(|e| PolicyError::Engine {
+                message: e.to_string(),
+            })
+    }
+}
+
+/// One evaluation in progress: the rules' results as the pieces come in.
+struct Run<'a> {
+    rules: &'a [Rule],
+    estate: &'a dyn Estate,
+    accumulators: Vec<Mutex<Accumulator>>,
+    isolate: bool,
+    stats: Mutex<EvalStats>,
+}
+
+/// One unit of work: a service, or a subscription that has none.
+#[derive(Clone, Copy)]
+struct Item {
+    subscription: usize,
+    service: Option<usize>,
+}
+
+/// A subscription's services, kept until its `subscription` rules (or the whole
+/// document's rules) have seen them.
+#[derive(Default)]
+struct Held {
+    remaining: usize,
+    services: Vec<Option<Value>>,
+}
+
+impl Run<'_> {
+    /// Evaluates the `service` and `subscription` rules piece by piece on `workers`
+    /// threads. With `keep_all`, returns every subscription's services for the
+    /// whole-document rules.
+    fn pieces(
+        &self,
+        engine: &regorus::Engine,
+        per_service: &Group,
+        per_subscription: &Group,
+        keep_all: bool,
+        workers: usize,
+    ) -> Result<Option<Vec<Vec<Value>>>, PolicyError> {
+        let skeleton = self.estate.skeleton();
+        let counts: Vec<usize> = (0..subscription_count(skeleton))
+            .map(|s| self.estate.service_count(s))
+            .collect();
+        let items: Vec<Item> = counts
+            .iter()
+            .enumerate()
+            .flat_map(|(s, &n)| {
+                let services: Vec<Option<usize>> = if n == 0 {
+                    vec![None]
+                } else {
+                    (0..n).map(Some).collect()
+                };
+                services.into_iter().map(move |service| Item {
+                    subscription: s,
+                    service,
+                })
+            })
+            .collect();
+        let keep = keep_all || !per_subscription.is_empty();
+        let held: Vec<Mutex<Held>> = counts
+            .iter()
+            .map(|&n| {
+                Mutex::new(Held {
+                    remaining: n,
+                    services: vec![None; if keep { n } else { 0 }],
+                })
+            })
+            .collect();
         let next = AtomicUsize::new(0);
-        let results: Mutex<Vec<Option<RuleOutcome>>> = Mutex::new(vec![None; self.rules.len()]);
+        let failed = AtomicBool::new(false);
+        let failure: Mutex<Option<(usize, String)>> = Mutex::new(None);
         std::thread::scope(|scope| {
-            for _ in 0..workers {
+            for _ in 0..workers.min(items.len()) {
                 let mut engine = engine.clone();
-                let (next, results, rules) = (&next, &results, &self.rules);
-                scope.spawn(move || loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(rule) = rules.get(i) else { break };
-                    let outcome = evaluate_rule(&mut engine, rule);
-                    results
-                        .lock()
-                        .expect("no worker panics while holding the lock")[i] = Some(outcome);
+                let (items, held, next, failed, failure) =
+                    (&items, &held, &next, &failed, &failure);
+                scope.spawn(move || {
+                    let mut load = Duration::ZERO;
+                    let mut evaluate = Duration::ZERO;
+                    while !failed.load(Ordering::Relaxed) {
+                        let order = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(&item) = items.get(order) else { break };
+                        let start = Instant::now();
+                        let service = match item.service {
+                            None => None,
+                            Some(k) => match self.estate.service(item.subscription, k) {
+                                Ok(v) => Some(v),
+                                Err(message) => {
+                                    failed.store(true, Ordering::Relaxed);
+                                    let mut slot = failure.lock().expect("no panics");
+                                    if slot.as_ref().is_none_or(|(o, _)| order < *o) {
+                                        *slot = Some((order, message));
+                                    }
+                                    break;
+                                }
+                            },
+                        };
+                        let loaded = Instant::now();
+                        load += loaded - start;
+                        if !per_service.is_empty() {
+                            let input = piece(
+                                skeleton,
+                                item.subscription,
+                                service.iter().cloned().collect(),
+                            );
+                            self.evaluate(&mut engine, per_service, input, order);
+                        }
+                        if keep {
+                            let complete = {
+                                let mut h = held[item.subscription].lock().expect("no panics");
+                                if let (Some(k), Some(v)) = (item.service, service) {
+                                    h.services[k] = Some(v);
+                                    h.remaining -= 1;
+                                }
+                                if h.remaining == 0 && !per_subscription.is_empty() {
+                                    let services = h.services.iter().flatten().cloned().collect();
+                                    if !keep_all {
+                                        h.services = Vec::new();
+                                    }
+                                    Some(services)
+                                } else {
+                                    None
+                                }
+                            };
+                            if let Some(services) = complete {
+                                let input = piece(skeleton, item.subscription, services);
+                                self.evaluate(&mut engine, per_subscription, input, order);
+                            }
+                        }
+                        evaluate += loaded.elapsed();
+                    }
+                    let mut stats = self.stats.lock().expect("no panics");
+                    stats.workers += 1;
+                    stats.load += load;
+                    stats.evaluate += evaluate;
                 });
             }
         });
-        results
-            .into_inner()
-            .expect("workers finished")
-            .into_iter()
-            .map(|o| o.expect("every rule was evaluated"))
-            .collect()
-    }
-}
-
-/// Evaluates a group of rules in one pass through a generated aggregate rule; when
-/// that fails (one member errors), falls back to evaluating the members one by one so
-/// the error is attributed to the rule that caused it and the others still count.
-fn evaluate_group(
-    mut engine: regorus::Engine,
-    rules: &[Rule],
-    group: usize,
-    members: &[usize],
-) -> Vec<(usize, RuleOutcome)> {
-    let package = format!("apimguard.__aggregate.g{group}");
-    let entries: Vec<String> = members
-        .iter()
-        .map(|&i| {
-            format!(
-                "\"r{i}\": {{\"checked\": {0}.checked, \"deny\": {0}.deny}}",
-                rules[i].package
-            )
-        })
-        .collect();
-    let module = format!(
-        "package {package}\n\nresults := {{\n\t{}\n}}\n",
-        entries.join(",\n\t")
-    );
-    let start = Instant::now();
-    let aggregate = engine
-        .add_policy(format!("<aggregate {group}>"), module)
-        .and_then(|_| engine.eval_rule(format!("data.{package}.results")))
-        .ok()
-        .and_then(|v| serde_json::to_value(&v).ok());
-    if let Some(Json::Object(mut results)) = aggregate {
-        let elapsed = start.elapsed();
-        let parsed: Option<Vec<(usize, RuleOutcome)>> = members
-            .iter()
-            .map(|&i| {
-                let entry = results.remove(&format!("r{i}"))?;
-                let set = |name: &str| match entry.get(name) {
-                    Some(Json::Array(items)) => Some(items.clone()),
-                    _ => None,
-                };
-                Some((i, outcome_of(set("checked")?, set("deny")?, elapsed)))
-            })
-            .collect();
-        if let Some(parsed) = parsed {
-            return parsed;
+        if let Some((_, message)) = failure.into_inner().expect("workers finished") {
+            return Err(PolicyError::Engine {
+                message: format!("cannot read the input document: {message}"),
+            });
         }
+        Ok(keep_all.then(|| {
+            held.into_iter()
+                .map(|h| {
+                    h.into_inner()
+                        .expect("workers finished")
+                        .services
+                        .into_iter()
+                        .flatten()
+                        .collect()
+                })
+                .collect()
+        }))
     }
-    members
-        .iter()
-        .map(|&i| (i, evaluate_rule(&mut engine, &rules[i])))
-        .collect()
-}
 
-/// Parses a JSON document into the engine's value type (the rules' `input`).
-pub fn parse_input(json: &str) -> Result<regorus::Value, PolicyError> {
-    regorus::Value::from_json_str(json).map_err(|e| PolicyError::Engine {
-        message: format!("cannot read the input document: {e}"),
-    })
-}
-
-fn evaluate_rule(engine: &mut regorus::Engine, rule: &Rule) -> RuleOutcome {
-    let start = Instant::now();
-    let sets = eval_set(engine, rule, "checked")
-        .and_then(|checked| Ok((checked, eval_set(engine, rule, "deny")?)));
-    match sets {
-        Ok((checked, deny)) => outcome_of(checked, deny, start.elapsed()),
-        Err(error) => RuleOutcome {
-            checked: BTreeSet::new(),
-            findings: Vec::new(),
-            error: Some(error),
-            elapsed: start.elapsed(),
-        },
+    /// Loads every service, in order (for whole-document rules when no rule reads the
+    /// snapshot piece by piece).
+    fn load_all(&self, subscriptions: usize) -> Result<Vec<Vec<Value>>, PolicyError> {
+        let start = Instant::now();
+        let services = (0..subscriptions)
+            .map(|s| {
+                (0..self.estate.service_count(s))
+                    .map(|k| self.estate.service(s, k))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|message| PolicyError::Engine {
+                message: format!("cannot read the input document: {message}"),
+            });
+        self.stats.lock().expect("no panics").load += start.elapsed();
+        services
     }
-}
 
-/// Turns a rule's `checked` and `deny` members into its outcome, checking their shape.
-fn outcome_of(checked: Vec<Json>, deny: Vec<Json>, elapsed: Duration) -> RuleOutcome {
-    let shaped = deny
-        .iter()
-        .map(to_finding)
-        .collect::<Result<Vec<_>, _>>()
-        .and_then(|findings| {
-            let checked = checked
+    /// Evaluates the whole-document rules: their groups (or, isolated, the rules one
+    /// by one) shared out over `workers` threads.
+    fn whole(&self, engine: &regorus::Engine, groups: &[Group], input: &Value, workers: usize) {
+        let singles: Vec<Group>;
+        let tasks: Vec<&Group> = if self.isolate {
+            singles = groups
                 .iter()
-                .map(to_resource)
-                .collect::<Result<BTreeSet<_>, _>>()?;
-            Ok((checked, findings))
+                .flat_map(|g| &g.members)
+                .map(|&i| Group {
+                    package: String::new(),
+                    members: vec![i],
+                })
+                .collect();
+            singles.iter().collect()
+        } else {
+            groups.iter().collect()
+        };
+        let next = AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..workers.min(tasks.len()) {
+                let mut engine = engine.clone();
+                let (tasks, next) = (&tasks, &next);
+                scope.spawn(move || {
+                    let start = Instant::now();
+                    while let Some(group) = tasks.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        self.evaluate(&mut engine, group, input.clone(), 0);
+                    }
+                    let mut stats = self.stats.lock().expect("no panics");
+                    stats.workers = stats.workers.max(1);
+                    stats.evaluate += start.elapsed();
+                });
+            }
         });
-    match shaped {
-        Ok((mut checked, mut findings)) => {
-            findings.sort();
-            findings.dedup();
-            checked.extend(findings.iter().map(|f| f.resource.clone()));
-            RuleOutcome {
-                checked,
-                findings,
-                error: None,
-                elapsed,
+    }
+
+    /// Evaluates a group's rules on one piece (`order`: its place in the document,
+    /// which decides whose error is kept) and adds their sets to the accumulators.
+    fn evaluate(&self, engine: &mut regorus::Engine, group: &Group, input: Value, order: usize) {
+        engine.set_input(input);
+        if !self.isolate && group.members.len() > 1 {
+            let start = Instant::now();
+            let results = engine.eval_rule(format!("data.{}.results", group.package));
+            let elapsed = start.elapsed();
+            if let Ok(results) = results {
+                let entries: Option<Vec<(usize, &Value, &Value)>> = group
+                    .members
+                    .iter()
+                    .map(|&i| {
+                        let entry = &results[format!("r{i}").as_str()];
+                        match (&entry["checked"], &entry["deny"]) {
+                            (Value::Undefined, _) | (_, Value::Undefined) => None,
+                            (checked, deny) => Some((i, checked, deny)),
+                        }
+                    })
+                    .collect();
+                if let Some(entries) = entries {
+                    for (i, checked, deny) in entries {
+                        self.accumulators[i]
+                            .lock()
+                            .expect("no panics")
+                            .add(checked, deny, order, elapsed);
+                    }
+                    return;
+                }
             }
         }
-        Err(error) => RuleOutcome {
-            checked: BTreeSet::new(),
-            findings: Vec::new(),
-            error: Some(error),
-            elapsed,
-        },
+        // One by one: measures each rule, and attributes an error to the rule at fault.
+        for &i in &group.members {
+            let start = Instant::now();
+            let package = &self.rules[i].package;
+            let sets = engine
+                .eval_rule(format!("{package}.checked"))
+                .and_then(|checked| Ok((checked, engine.eval_rule(format!("{package}.deny"))?)));
+            let elapsed = start.elapsed();
+            let mut acc = self.accumulators[i].lock().expect("no panics");
+            match sets {
+                Ok((checked, deny)) => acc.add(&checked, &deny, order, elapsed),
+                Err(e) => acc.fail(runtime_message(&e), order, elapsed),
+            }
+        }
     }
 }
 
-/// Evaluates `<package>.<name>` and returns its members (undefined is empty).
-fn eval_set(engine: &mut regorus::Engine, rule: &Rule, name: &str) -> Result<Vec<Json>, String> {
-    let value = engine
-        .eval_rule(format!("{}.{name}", rule.package))
-        .map_err(|e| runtime_message(&e))?;
-    if value == regorus::Value::Undefined {
-        return Ok(Vec::new());
+/// One rule's results so far.
+#[derive(Default)]
+struct Accumulator {
+    checked: ResourceSet,
+    findings: Vec<(Arc<str>, Arc<str>)>,
+    /// The error of the earliest piece that failed, with that piece's place.
+    error: Option<(usize, String)>,
+    elapsed: Duration,
+}
+
+impl Accumulator {
+    fn add(&mut self, checked: &Value, deny: &Value, order: usize, elapsed: Duration) {
+        self.elapsed += elapsed;
+        let shaped = members(checked, "checked").and_then(|checked| {
+            let checked = checked.map(to_resource).collect::<Result<Vec<_>, _>>()?;
+            let findings = members(deny, "deny")?
+                .map(to_finding)
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((checked, findings))
+        });
+        match shaped {
+            Ok((checked, findings)) => {
+                self.checked.extend(checked);
+                self.findings.extend(findings);
+            }
+            Err(message) => self.fail(message, order, Duration::ZERO),
+        }
     }
-    match serde_json::to_value(&value).map_err(|e| e.to_string())? {
-        Json::Array(items) => Ok(items),
-        other => Err(format!(
-            "`{name}` must be a set, but it is {}",
-            kind(&other)
-        )),
+
+    fn fail(&mut self, message: String, order: usize, elapsed: Duration) {
+        self.elapsed += elapsed;
+        if self.error.as_ref().is_none_or(|(o, _)| order < *o) {
+            self.error = Some((order, message));
+        }
+    }
+
+    fn finish(self) -> RuleOutcome {
+        if let Some((_, error)) = self.error {
+            return RuleOutcome {
+                checked: ResourceSet::default(),
+                findings: Vec::new(),
+                error: Some(error),
+                elapsed: self.elapsed,
+            };
+        }
+        let mut checked = self.checked;
+        let mut findings: Vec<RawFinding> = self
+            .findings
+            .into_iter()
+            .map(|(resource, message)| {
+                checked.insert(resource.clone());
+                RawFinding {
+                    resource: resource.to_string(),
+                    message: message.to_string(),
+                }
+            })
+            .collect();
+        findings.sort_unstable();
+        findings.dedup();
+        RuleOutcome {
+            checked,
+            findings,
+            error: None,
+            elapsed: self.elapsed,
+        }
     }
 }
 
-fn to_finding(item: &Json) -> Result<super::RawFinding, String> {
-    let field = |key: &str| item.get(key).and_then(Json::as_str).map(str::to_string);
-    match (field("resource"), field("message")) {
-        (Some(resource), Some(message)) => Ok(RawFinding { resource, message }),
+/// The members of a rule's `checked` or `deny` (undefined is empty).
+fn members<'v>(
+    value: &'v Value,
+    name: &str,
+) -> Result<Box<dyn Iterator<Item = &'v Value> + 'v>, String> {
+    match value {
+        Value::Undefined => Ok(Box::new(std::iter::empty())),
+        Value::Set(items) => Ok(Box::new(items.iter())),
+        Value::Array(items) => Ok(Box::new(items.iter())),
+        other => Err(format!("`{name}` must be a set, but it is {}", kind(other))),
+    }
+}
+
+fn to_finding(item: &Value) -> Result<(Arc<str>, Arc<str>), String> {
+    let field = |key: &str| match &item[key] {
+        Value::String(s) => Some(s.clone()),
+        _ => None,
+    };
+    match (item.as_object().ok(), field("resource"), field("message")) {
+        (Some(_), Some(resource), Some(message)) => Ok((resource, message)),
         _ => Err(format!(
             "every `deny` entry must be an object with `resource` and `message` strings, got {}",
-            truncate(&item.to_string())
+            truncate(&json_text(item))
         )),
     }
 }
 
-fn to_resource(item: &Json) -> Result<String, String> {
-    item.as_str().map(str::to_string).ok_or_else(|| {
-        format!(
+fn to_resource(item: &Value) -> Result<Arc<str>, String> {
+    match item {
+        Value::String(s) => Ok(s.clone()),
+        _ => Err(format!(
             "`checked` must hold resource ids (strings), got {}",
-            truncate(&item.to_string())
-        )
-    })
+            truncate(&json_text(item))
+        )),
+    }
+}
+
+fn json_text(v: &Value) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "a value that is not JSON".into())
 }
 
 fn runtime_message(err: &anyhow::Error) -> String {
@@ -290,14 +646,15 @@ fn runtime_message(err: &anyhow::Error) -> String {
     }
 }
 
-fn kind(v: &Json) -> &'static str {
+fn kind(v: &Value) -> &'static str {
     match v {
-        Json::Null => "null",
-        Json::Bool(_) => "a boolean",
-        Json::Number(_) => "a number",
-        Json::String(_) => "a string",
-        Json::Array(_) => "an array",
-        Json::Object(_) => "an object",
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) | Value::Set(_) => "an array",
+        Value::Object(_) => "an object",
+        Value::Undefined => "undefined",
     }
 }
 
@@ -310,4 +667,85 @@ fn truncate(s: &str) -> String {
     } else {
         s.to_string()
     }
+}
+
+/// A whole input value seen as an [`Estate`]: its services are cut out of the
+/// skeleton (sharing their values, nothing is copied).
+struct WholeValue {
+    skeleton: Value,
+    services: Vec<Vec<Value>>,
+}
+
+impl WholeValue {
+    /// Cuts the services out of a snapshot-shaped value; `None` when it is not one
+    /// (not an object, or `subscriptions` / a `services` that is not an array of objects).
+    fn split(input: &Value) -> Option<Self> {
+        let subs = input.as_object().ok()?.get(&Value::from("subscriptions"))?;
+        let mut skeleton_subs = Vec::new();
+        let mut services = Vec::new();
+        for sub in subs.as_array().ok()?.iter() {
+            let list = sub.as_object().ok()?.get(&Value::from("services"))?;
+            services.push(list.as_array().ok()?.iter().cloned().collect());
+            let mut sub = sub.clone();
+            sub.as_object_mut()
+                .ok()?
+                .insert(Value::from("services"), Value::new_array());
+            skeleton_subs.push(sub);
+        }
+        let mut skeleton = input.clone();
+        skeleton
+            .as_object_mut()
+            .ok()?
+            .insert(Value::from("subscriptions"), Value::from(skeleton_subs));
+        Some(WholeValue { skeleton, services })
+    }
+
+    /// An input that cannot be cut, as one piece: every rule sees all of it.
+    fn unsplit(input: &Value) -> Self {
+        WholeValue {
+            skeleton: input.clone(),
+            services: Vec::new(),
+        }
+    }
+}
+
+impl Estate for WholeValue {
+    fn skeleton(&self) -> &Value {
+        &self.skeleton
+    }
+
+    fn service_count(&self, subscription: usize) -> usize {
+        self.services.get(subscription).map_or(0, Vec::len)
+    }
+
+    fn service(&self, subscription: usize, index: usize) -> Result<Value, String> {
+        Ok(self.services[subscription][index].clone())
+    }
+}
+
+/// The number of subscriptions of a skeleton.
+fn subscription_count(skeleton: &Value) -> usize {
+    skeleton["subscriptions"]
+        .as_array()
+        .map_or(0, |subs| subs.len())
+}
+
+/// The document holding only the subscription at `subscription`, with `services`.
+fn piece(skeleton: &Value, subscription: usize, services: Vec<Value>) -> Value {
+    let mut sub = skeleton["subscriptions"][subscription].clone();
+    if let Ok(fields) = sub.as_object_mut() {
+        fields.insert(Value::from("services"), Value::from(services));
+    }
+    let mut doc = skeleton.clone();
+    if let Ok(fields) = doc.as_object_mut() {
+        fields.insert(Value::from("subscriptions"), Value::from(vec![sub]));
+    }
+    doc
+}
+
+/// Parses a JSON document into the engine's value type (the rules' `input`).
+pub fn parse_input(json: &str) -> Result<Value, PolicyError> {
+    Value::from_json_str(json).map_err(|e| PolicyError::Engine {
+        message: format!("cannot read the input document: {e}"),
+    })
 }

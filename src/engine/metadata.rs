@@ -13,6 +13,7 @@
 //! | `frameworks` | map of name → control or list of controls | control mappings |
 //! | `parameters` | map of name → `{default, description}` | keys read from `data.apimguard.config` |
 //! | `strict` | bool | the rule runs only in the `strict` profile |
+//! | `input` | string | `estate` (default), `subscription` or `service`: the smallest part of the snapshot the rule's verdicts depend on (see [`InputScope`]) |
 //!
 //! Other keys under `custom` are the author's own and are ignored. A known key with
 //! the wrong type is an error located at its line.
@@ -79,8 +80,40 @@ pub struct RuleMeta {
     pub parameters: BTreeMap<String, Parameter>,
     /// Whether the rule runs only in the `strict` profile.
     pub strict: bool,
+    /// How much of the snapshot the rule needs to see at once (`custom.input`).
+    pub input: InputScope,
     /// Links to further reading.
     pub references: Vec<String>,
+}
+
+/// How much of the snapshot a rule needs to see at once (`custom.input` in METADATA).
+///
+/// The engine may evaluate a rule on a part of the snapshot and union the parts'
+/// `checked` and `deny` sets. A part is the whole document with `subscriptions` cut down:
+/// for [`InputScope::Subscription`] to one subscription (with all its services), for
+/// [`InputScope::Service`] to one subscription holding one of its services (every other
+/// field of the subscription and of the document is kept; a subscription without
+/// services is one part with none). A rule may declare a scope only when its sets over
+/// the whole snapshot are the union of its sets over the parts: it never compares or
+/// counts across services (or subscriptions), nor depends on their positions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InputScope {
+    /// One service at a time (with its subscription's other fields).
+    Service,
+    /// One subscription at a time, with all its services.
+    Subscription,
+    /// The whole snapshot (the default).
+    #[default]
+    Estate,
+}
+
+impl InputScope {
+    const NAMES: [(&'static str, InputScope); 3] = [
+        ("service", InputScope::Service),
+        ("subscription", InputScope::Subscription),
+        ("estate", InputScope::Estate),
+    ];
 }
 
 /// A rule parameter: a key of `data.apimguard.config` with its default.
@@ -222,6 +255,19 @@ pub fn parse(block: &MetaBlock, package: &str) -> Result<RuleMeta, MetaError> {
             ),
         ));
     }
+    let input = match doc.string(&["custom", "input"])? {
+        None => InputScope::Estate,
+        Some(name) => InputScope::NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, scope)| *scope)
+            .ok_or_else(|| {
+                doc.error(
+                    &["custom", "input"],
+                    format!("custom.input `{name}` must be estate, subscription or service"),
+                )
+            })?,
+    };
     Ok(RuleMeta {
         id,
         title,
@@ -233,6 +279,7 @@ pub fn parse(block: &MetaBlock, package: &str) -> Result<RuleMeta, MetaError> {
         frameworks: doc.frameworks()?,
         parameters: doc.parameters()?,
         strict: doc.boolean(&["custom", "strict"])?.unwrap_or(false),
+        input,
         references: doc.references()?,
     })
 }
@@ -550,6 +597,21 @@ package apimguard.rules.api.x
         );
         assert_eq!(meta.parameters["allowed"].line, 16);
         assert!(!meta.strict);
+        assert_eq!(meta.input, InputScope::Estate);
+    }
+
+    #[test]
+    fn input_scope_is_read_and_checked() {
+        let service = parse_text(&RULE.replace("#   owner: team-x", "#   input: service")).unwrap();
+        assert_eq!(service.input, InputScope::Service);
+        let bad = parse_text(&RULE.replace("#   owner: team-x", "#   input: api")).unwrap_err();
+        assert_eq!(
+            (bad.line, bad.message.as_str()),
+            (
+                19,
+                "custom.input `api` must be estate, subscription or service"
+            )
+        );
     }
 
     #[test]

@@ -27,10 +27,12 @@ use std::path::PathBuf;
 use serde_json::{Map, Value as Json};
 
 pub use errors::PolicyError;
-pub use evaluate::{parse_input, EvalOptions, RawFinding, RuleOutcome};
+pub use evaluate::{
+    parse_input, Estate, EvalOptions, EvalStats, RawFinding, ResourceSet, RuleOutcome,
+};
 pub use examples::{Example, Examples};
 pub use filter::{FrameworkFilter, RuleFilter};
-pub use metadata::{valid_id, Parameter, RuleMeta, CUSTOM_FAMILY, REMEDIATION_ACTIONS};
+pub use metadata::{valid_id, InputScope, Parameter, RuleMeta, CUSTOM_FAMILY, REMEDIATION_ACTIONS};
 pub use profiles::{Profile, PROFILES};
 pub use severity::{FailOn, Severity};
 pub use sources::PolicySource;

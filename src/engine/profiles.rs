@@ -100,6 +100,7 @@ mod tests {
                 frameworks: Default::default(),
                 parameters: Default::default(),
                 strict,
+                input: Default::default(),
                 references: Vec::new(),
             },
             package: package.into(),

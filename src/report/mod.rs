@@ -20,7 +20,7 @@ pub use json::render_json;
 pub use junit::render_junit;
 pub use markdown::{render_drift_markdown, render_markdown};
 pub use model::{
-    build, identity, service_of, AppliedWaiver, BuildOptions, Finding, Report, ResourceFindings,
-    RuleResult, RuleStatus, SnapshotInfo, Summary, WaiverStatus,
+    build, identity, service_of, AppliedWaiver, BuildOptions, Checked, Finding, Report,
+    ResourceFindings, RuleResult, RuleStatus, SnapshotInfo, Summary, WaiverStatus,
 };
 pub use sarif::render_sarif;

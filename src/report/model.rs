@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::locate::Locator;
 use crate::config::Config;
 use crate::engine::{FailOn, Rule, RuleOutcome, Severity};
-use crate::snapshot::{LoadedSnapshot, Origin};
+use crate::snapshot::{Digest, Origin};
 
 /// The outcome of one `check` run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -257,6 +257,18 @@ pub fn service_of(resource: &str) -> Option<&str> {
     Some(&resource[..end])
 }
 
+/// The snapshot a report is about: where it was read from, its text (to locate
+/// resources by line) and its digest.
+#[derive(Debug, Clone, Copy)]
+pub struct Checked<'a> {
+    /// Where it was read from (`-` for standard input).
+    pub path: &'a std::path::Path,
+    /// The document as read.
+    pub text: &'a str,
+    /// What the report needs to know about it.
+    pub digest: &'a Digest,
+}
+
 /// What a run adds to the rules' outcomes: the gate, the configuration, the day.
 #[derive(Debug, Clone)]
 pub struct BuildOptions<'a> {
@@ -268,20 +280,29 @@ pub struct BuildOptions<'a> {
     pub disabled_rules: Vec<String>,
     /// The day against which waivers expire.
     pub today: NaiveDate,
+    /// Whether to list each rule's passing resources ([`RuleResult::passing`]); only
+    /// some formats show them, and for large estates they are millions of ids.
+    pub passing: bool,
 }
 
 /// Builds the report from the rules and their outcomes (same order).
 pub fn build(
-    loaded: &LoadedSnapshot,
+    checked: Checked,
     rules: &[Rule],
     outcomes: Vec<RuleOutcome>,
     options: &BuildOptions,
 ) -> Report {
-    let snapshot = &loaded.snapshot;
-    let path = loaded.path.display().to_string();
+    let digest = checked.digest;
+    let path = checked.path.display().to_string();
     let waivers = options.config.map_or(&[][..], |c| &c.waivers[..]);
     let mut matched = vec![0usize; waivers.len()];
-    let mut locator = Locator::new(loaded);
+    let locator = Locator::new(
+        checked,
+        outcomes
+            .iter()
+            .flat_map(|o| &o.findings)
+            .map(|f| f.resource.as_str()),
+    );
     let mut results: Vec<RuleResult> = rules
         .iter()
         .zip(outcomes)
@@ -328,14 +349,20 @@ pub fn build(
             } else {
                 RuleStatus::Pass
             };
-            let failing: std::collections::BTreeSet<&str> =
-                findings.iter().map(|f| f.resource.as_str()).collect();
-            let passing = outcome
-                .checked
-                .iter()
-                .filter(|r| !failing.contains(r.as_str()))
-                .cloned()
-                .collect();
+            let passing = if options.passing {
+                let failing: std::collections::HashSet<&str> =
+                    findings.iter().map(|f| f.resource.as_str()).collect();
+                let mut passing: Vec<String> = outcome
+                    .checked
+                    .iter()
+                    .filter(|r| !failing.contains(r.as_ref()))
+                    .map(|r| r.to_string())
+                    .collect();
+                passing.sort_unstable();
+                passing
+            } else {
+                Vec::new()
+            };
             let severity = options
                 .config
                 .and_then(|c| c.severity_of(id))
@@ -364,22 +391,21 @@ pub fn build(
             .then_with(|| a.rule_id.cmp(&b.rule_id))
     });
     let summary = summarize(&results, options.fail_on);
-    let services = snapshot.subscriptions.iter().flat_map(|s| &s.services);
     Report {
         tool: format!("apimguard {}", env!("CARGO_PKG_VERSION")),
         generated_at: Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
         snapshot: SnapshotInfo {
             path,
-            collected_at: snapshot.collected_at.clone(),
-            source: serde_json::to_value(snapshot.source.kind)
+            collected_at: digest.collected_at.clone(),
+            source: serde_json::to_value(digest.source)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default(),
-            complete: snapshot.complete,
-            gaps: snapshot.gaps.len(),
-            subscriptions: snapshot.subscriptions.len(),
-            services: services.clone().count(),
-            apis: services.map(|s| s.apis.len()).sum(),
+            complete: digest.complete,
+            gaps: digest.gaps.len(),
+            subscriptions: digest.subscriptions,
+            services: digest.services,
+            apis: digest.apis,
         },
         fail_on: options.fail_on.to_string(),
         config: options.config.map(|c| c.path.clone()),

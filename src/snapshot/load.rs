@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use miette::Diagnostic;
 use thiserror::Error;
 
-use super::{Snapshot, SCHEMA_VERSION};
+use super::{Digest, Snapshot, SCHEMA_VERSION};
 use crate::diagnostic::Located;
 
 /// A snapshot together with the text it was read from.
@@ -20,6 +20,13 @@ pub struct LoadedSnapshot {
     pub text: String,
     /// The validated, typed view.
     pub snapshot: Snapshot,
+}
+
+impl LoadedSnapshot {
+    /// What a report needs to know about the snapshot.
+    pub fn digest(&self) -> Digest {
+        Digest::of(&self.snapshot)
+    }
 }
 
 /// Why a snapshot could not be read.

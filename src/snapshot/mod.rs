@@ -8,9 +8,11 @@
 
 mod load;
 mod model;
+mod split;
 
 pub use load::{load, load_str, read_text, save, LoadedSnapshot, SnapshotError};
 pub use model::*;
+pub use split::{read_service, read_skeleton, split, Digest, Pieces, ServiceDigest};
 
 /// The schema version this build reads and writes.
 pub const SCHEMA_VERSION: u32 = 1;
