@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-API-007
 #   severity: low
+#   input: service
 #   recommendation: >-
 #     Announce a retirement date for the oldest versions, move their callers to a current
 #     version, then take the old versions offline or delete them (the API > Versions).
@@ -27,25 +28,30 @@ default max_versions := 3
 
 max_versions := object.get(data.apimguard.config, "max_api_versions", 3)
 
-# Version set key (its id in lower case: ARM ids are case-insensitive) → "name version" of
-# each online API in the set; built once.
-online_versions[set_key] contains label if {
-	some sub in input.subscriptions
-	some svc in sub.services
+# A version set belongs to one service (it is a child resource of the service, and an API
+# can only join a set of its own service), so versions are grouped per service: by the
+# service's position and the set's id in lower case (ARM ids are case-insensitive). The
+# rule then depends on one service at a time (custom.input: service).
+
+# [subscription position, service position, version set key] → "name version" of each
+# online API in the set; built once.
+online_versions[group] contains label if {
+	some si, sub in input.subscriptions
+	some vi, svc in sub.services
 	some api in svc.apis
 	raw := _set_id(api)
 	object.get(api.properties, "isOnline", true) != false
-	set_key := lower(raw)
+	group := [si, vi, lower(raw)]
 	label := sprintf("%s %v", [api.name, object.get(api.properties, "apiVersion", "(no version)")])
 }
 
-# Version set key → the ids as the APIs spell them (to report the set under its own casing).
-spellings[set_key] contains raw if {
-	some sub in input.subscriptions
-	some svc in sub.services
+# The same group → the ids as the APIs spell them (to report the set under its own casing).
+spellings[group] contains raw if {
+	some si, sub in input.subscriptions
+	some vi, svc in sub.services
 	some api in svc.apis
 	raw := _set_id(api)
-	set_key := lower(raw)
+	group := [si, vi, lower(raw)]
 }
 
 _set_id(api) := raw if {
@@ -54,15 +60,15 @@ _set_id(api) := raw if {
 	raw != ""
 }
 
-_resource(set_key) := sort([s | some s in spellings[set_key]])[0]
+_resource(group) := sort([s | some s in spellings[group]])[0]
 
-checked contains _resource(set_key) if {
-	some set_key, _ in online_versions
+checked contains _resource(group) if {
+	some group, _ in online_versions
 }
 
-deny contains {"resource": _resource(set_key), "message": msg} if {
-	some set_key, members in online_versions
+deny contains {"resource": _resource(group), "message": msg} if {
+	some group, members in online_versions
 	count(members) > max_versions
-	parts := split(set_key, "/")
+	parts := split(group[2], "/")
 	msg := sprintf("version set %q has %d versions online (%s); at most %d are allowed", [parts[count(parts) - 1], count(members), concat(", ", sort(members)), max_versions])
 }

@@ -122,47 +122,95 @@ is_expression(v) if startswith(trim_space(v), "@")
 
 # --- Where the documents are -------------------------------------------------------------
 
-# Every policy document of the estate with the resource that owns it:
+# Every policy document of the estate with the resource that owns it (`x.policy` reads as
+# `doc_of(x)` here: a missing key and null both mean no document):
 # {"resource": ARM id, "kind": "global" | "product" | "api" | "operation", "label": for messages,
-#  "service": service name, "policy": document}.
+#  "service": service name, "policy": document, "at": position}.
+# `at` is the owner's position in the snapshot: [subscription, service] for a global policy,
+# then the product's, or the API's and operation's, index ([si, vi, pi], [si, vi, ai],
+# [si, vi, ai, oi]). Rules join on positions, never on ids: an id may repeat in a hand-made
+# snapshot, a position cannot.
 scopes := array.concat(array.concat(_global_scopes, _product_scopes), array.concat(_api_scopes, _operation_scopes))
 
 _global_scopes := [s |
-	some sub in input.subscriptions
-	some svc in sub.services
-	doc_of(svc) != null
-	s := {"resource": svc.id, "kind": "global", "service": svc.name, "policy": doc_of(svc),
+	some si, sub in input.subscriptions
+	some vi, svc in sub.services
+	doc := svc.policy
+	doc != null
+	s := {"resource": svc.id, "kind": "global", "service": svc.name, "policy": doc, "at": [si, vi],
 		"label": sprintf("global policy of service %q", [svc.name])}
 ]
 
 _product_scopes := [s |
-	some sub in input.subscriptions
-	some svc in sub.services
-	some p in svc.products
-	doc_of(p) != null
+	some si, sub in input.subscriptions
+	some vi, svc in sub.services
+	some pi, p in svc.products
+	doc := p.policy
+	doc != null
 	name := object.get(p.properties, "displayName", p.name)
-	s := {"resource": p.id, "kind": "product", "service": svc.name, "policy": doc_of(p),
+	s := {"resource": p.id, "kind": "product", "service": svc.name, "policy": doc, "at": [si, vi, pi],
 		"label": sprintf("policy of product %q (service %q)", [name, svc.name])}
 ]
 
 _api_scopes := [s |
-	some sub in input.subscriptions
-	some svc in sub.services
-	some api in svc.apis
-	doc_of(api) != null
-	s := {"resource": api.id, "kind": "api", "service": svc.name, "policy": doc_of(api),
+	some si, sub in input.subscriptions
+	some vi, svc in sub.services
+	some ai, api in svc.apis
+	doc := api.policy
+	doc != null
+	s := {"resource": api.id, "kind": "api", "service": svc.name, "policy": doc, "at": [si, vi, ai],
 		"label": sprintf("policy of API %q (service %q)", [api.displayName, svc.name])}
 ]
 
 _operation_scopes := [s |
-	some sub in input.subscriptions
-	some svc in sub.services
-	some api in svc.apis
-	some op in api.operations
-	doc_of(op) != null
+	some si, sub in input.subscriptions
+	some vi, svc in sub.services
+	some ai, api in svc.apis
+	some oi, op in api.operations
+	doc := op.policy
+	doc != null
 	s := {"resource": concat("/", [api.id, "operations", op.name]), "kind": "operation", "service": svc.name,
-		"policy": doc_of(op), "label": sprintf("policy of operation %q of API %q (service %q)", [op.name, api.displayName, svc.name])}
+		"policy": doc, "at": [si, vi, ai, oi],
+		"label": sprintf("policy of operation %q of API %q (service %q)", [op.name, api.displayName, svc.name])}
 ]
+
+# --- Elements by name, built once ---------------------------------------------------------
+#
+# Rules that look for particular elements anywhere in the documents use
+# `elements_named[name]`: a set of [scope, section, element] for every element so named,
+# nested ones included to the depth of `descendants` (scope: its index in `scopes`). The
+# whole estate's elements are walked once per evaluation, level by level, instead of once
+# per document and rule.
+
+elements_named[name] contains entry if {
+	some level in [_level0, _level1, _level2, _level3, _level4, _level5, _level6, _level7]
+	some entry in level
+	name := entry[2].name
+}
+
+_level0 := [[i, section, e] |
+	some i, s in scopes
+	some section in section_names
+	elems := s.policy[section]
+	is_array(elems)
+	some e in elems
+]
+
+_below(level) := [[entry[0], entry[1], c] | some entry in level; some c in entry[2].children]
+
+_level1 := _below(_level0)
+
+_level2 := _below(_level1)
+
+_level3 := _below(_level2)
+
+_level4 := _below(_level3)
+
+_level5 := _below(_level4)
+
+_level6 := _below(_level5)
+
+_level7 := _below(_level6)
 
 # --- Effective chains ----------------------------------------------------------------------
 
@@ -270,6 +318,21 @@ effect(policy, section, names) := {"own": _any(own, names), "base": count(own) <
 	is_array(elems)
 	own := [e | some e in elems; e.name != "base"]
 }
+
+# effect(policy, section, names) when it is known beforehand whether any element of the
+# section (nested ones included) is named one of `names`: when none is (`candidate` false),
+# the section cannot run one of its own, and only whether it keeps <base /> is worked out.
+effect_from(policy, section, names, true) := effect(policy, section, names)
+
+effect_from(null, _, _, false) := {"own": false, "base": true}
+
+effect_from(policy, section, _, false) := {"own": false, "base": _keeps_base(object.get(policy, section, null))} if {
+	policy != null
+}
+
+_keeps_base(elems) := count([e | some e in elems; e.name != "base"]) < count(elems) if is_array(elems)
+
+_keeps_base(elems) := false if not is_array(elems)
 
 apply(eff, _) := true if eff.own
 

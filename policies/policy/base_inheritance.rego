@@ -35,6 +35,7 @@ checked contains s.resource if {
 deny contains {"resource": s.resource, "message": msg} if {
 	some s in policy.scopes
 	s.kind != "global"
+	not _intact(s.policy)
 	problems := [p |
 		some section in policy.section_names
 		p := _problem(s.policy, section)
@@ -42,6 +43,16 @@ deny contains {"resource": s.resource, "message": msg} if {
 	count(problems) > 0
 	msg := sprintf("%s: %s", [s.label, concat("; ", problems)])
 }
+
+# A document whose every section has <base /> has no problem (a cheap test that spares
+# most documents the per-section checks below).
+_intact(doc) if count({section |
+	some section in policy.section_names
+	elems := doc[section]
+	is_array(elems)
+	some e in elems
+	e.name == "base"
+}) == count(policy.section_names)
 
 _problem(doc, section) := sprintf("no <%s> section", [policy.xml_names[section]]) if {
 	object.get(doc, section, null) == null

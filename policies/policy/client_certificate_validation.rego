@@ -27,20 +27,18 @@ import data.apimguard.lib.policy
 
 checks := ["validate-revocation", "validate-trust", "validate-not-before", "validate-not-after"]
 
-checked contains s.resource if {
-	some s in policy.scopes
-	some e in policy.document_elements(s.policy)
-	e.name == "validate-client-certificate"
+checked contains policy.scopes[entry[0]].resource if {
+	some entry in policy.elements_named["validate-client-certificate"]
 }
 
 deny contains {"resource": s.resource, "message": msg} if {
-	some s in policy.scopes
-	some e in policy.document_elements(s.policy)
-	e.name == "validate-client-certificate"
+	some entry in policy.elements_named["validate-client-certificate"]
+	e := entry[2]
 	weak := array.concat(
 		[sprintf("%s=%q", [a, policy.attr(e, a)]) | some a in checks; policy.attr(e, a) != ""; lower(policy.attr(e, a)) != "true"],
 		[sprintf("ignore-error=%q", [policy.attr(e, "ignore-error")]) | policy.attr(e, "ignore-error") != ""; lower(policy.attr(e, "ignore-error")) != "false"],
 	)
 	count(weak) > 0
+	s := policy.scopes[entry[0]]
 	msg := sprintf("%s: validate-client-certificate turns checks off (%s)", [s.label, concat(", ", weak)])
 }

@@ -28,22 +28,21 @@ import data.apimguard.lib.policy
 
 lists := {"allowed-origins", "allowed-methods", "allowed-headers", "expose-headers"}
 
-checked contains s.resource if {
-	some s in policy.scopes
-	some e in policy.document_elements(s.policy)
-	e.name == "cors"
+checked contains policy.scopes[entry[0]].resource if {
+	some entry in policy.elements_named.cors
 }
 
 deny contains {"resource": s.resource, "message": msg} if {
-	some s in policy.scopes
-	wild := {l.name |
-		some e in policy.document_elements(s.policy)
-		e.name == "cors"
-		some l in object.get(e, "children", [])
-		l.name in lists
-		some v in object.get(l, "children", [])
-		trim_space(object.get(v, "text", "")) == "*"
-	}
-	count(wild) > 0
+	some i, wild in _wild
+	s := policy.scopes[i]
 	msg := sprintf("%s: the cors policy allows any value (*) in %s", [s.label, concat(", ", sort(wild))])
+}
+
+# Scope index → the lists of its cors policies that allow any value.
+_wild[entry[0]] contains l.name if {
+	some entry in policy.elements_named.cors
+	some l in object.get(entry[2], "children", [])
+	l.name in lists
+	some v in object.get(l, "children", [])
+	trim_space(object.get(v, "text", "")) == "*"
 }

@@ -25,17 +25,15 @@ import rego.v1
 
 import data.apimguard.lib.policy
 
-checked contains s.resource if {
-	some s in policy.scopes
-	some e in policy.document_elements(s.policy)
-	e.name == "ip-filter"
+checked contains policy.scopes[entry[0]].resource if {
+	some entry in policy.elements_named["ip-filter"]
 }
 
 deny contains {"resource": s.resource, "message": msg} if {
-	some s in policy.scopes
-	some e in policy.document_elements(s.policy)
-	e.name == "ip-filter"
+	some entry in policy.elements_named["ip-filter"]
+	e := entry[2]
 	action := lower(policy.attr(e, "action"))
 	action != "allow"
+	s := policy.scopes[entry[0]]
 	msg := sprintf("%s: ip-filter uses action=%q, a deny-list that lets every other address through", [s.label, policy.attr(e, "action")])
 }

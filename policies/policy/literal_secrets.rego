@@ -34,13 +34,19 @@ checked contains s.resource if {
 }
 
 deny contains {"resource": s.resource, "message": msg} if {
-	some s in policy.scopes
-	found := {f |
-		some e in policy.document_elements(s.policy)
-		some f in _findings(e)
-	}
-	count(found) > 0
+	some i, found in _found
+	s := policy.scopes[i]
 	msg := sprintf("%s: %s (values not shown)", [s.label, concat("; ", sort(found))])
+}
+
+# Elements that can hold a literal secret (`_findings` is empty for every other element).
+_holders := {"set-header", "set-query-parameter", "authentication-basic", "authentication-certificate", "validate-jwt", "validate-azure-ad-token"}
+
+# Scope index → the literal secrets of its document.
+_found[entry[0]] contains f if {
+	some name in _holders
+	some entry in policy.elements_named[name]
+	some f in _findings(entry[2])
 }
 
 _findings(e) := {sprintf("header %q is set to a literal value", [policy.attr(e, "name")]) |
@@ -72,7 +78,7 @@ _findings(e) := {sprintf("%s holds a literal symmetric key", [e.name]) |
 	_literal(object.get(k, "text", ""))
 } if e.name in {"validate-jwt", "validate-azure-ad-token"}
 
-_findings(e) := set() if not e.name in {"set-header", "set-query-parameter", "authentication-basic", "authentication-certificate", "validate-jwt", "validate-azure-ad-token"}
+_findings(e) := set() if not e.name in _holders
 
 _literal(v) if {
 	t := trim_space(v)

@@ -29,17 +29,49 @@ import data.apimguard.lib.policy
 
 limits := {"rate-limit", "rate-limit-by-key", "quota", "quota-by-key", "llm-token-limit", "azure-openai-token-limit"}
 
-# Whether each service's global inbound policy runs a limit, and each product's chain; built once.
-global_limited := {svc.id: policy.apply(policy.effect(policy.doc_of(svc), "inbound", limits), false) |
-	some sub in input.subscriptions
-	some svc in sub.services
+# The rule is evaluated per API over shared per-evaluation tables: each policy document's
+# inbound effect (`_effects`, from the library's element index), each service's global and
+# product chains, the APIs a direct subscription can call, and the APIs whose paths include
+# policy fragments. Tables are keyed by positions (see `policy.scopes`), never by ids.
+
+# [kind, position] of a policy document → its inbound effect: "own" (runs a limit itself),
+# "inherit" (runs its parent's elements through <base />, no limit of its own) or "block".
+_effects[key] := _modes[eff.own][eff.base] if {
+	some i, s in policy.scopes
+	key := [s.kind, s.at]
+	eff := policy.effect_from(s.policy, "inbound", limits, i in _maybe_limited)
 }
 
-product_limited := {svc.id: {p.name: policy.apply(policy.effect(policy.doc_of(p), "inbound", limits), global_limited[svc.id]) |
-	some p in svc.products
-} |
-	some sub in input.subscriptions
-	some svc in sub.services
+# Documents with a limit element somewhere in their inbound section (whether it runs is for
+# `policy.effect_from` to say).
+_maybe_limited contains entry[0] if {
+	some name in limits
+	some entry in policy.elements_named[name]
+	entry[1] == "inbound"
+}
+
+# effect → mode, by "own" and "base".
+_modes := {true: {true: "own", false: "own"}, false: {true: "inherit", false: "block"}}
+
+# A document's effect by [kind, position] (a one-step path: object.get reads an array key as a path); no document inherits.
+_effect(key) := object.get(_effects, [key], "inherit")
+
+# apply(effect, whether the parent chain runs a limit) as a table.
+_apply := {"own": {true: true, false: true}, "inherit": {true: true, false: false}, "block": {true: false, false: false}}
+
+# Whether each service's global inbound policy runs a limit, and each product's chain.
+global_limited[at] := _apply[_effect(["global", at])][false] if {
+	some si, sub in input.subscriptions
+	some vi, _ in sub.services
+	at := [si, vi]
+}
+
+product_limited[at] := {p.name: _apply[_effect(["product", [si, vi, pi]])][global_limited[at]] |
+	some pi, p in svc.products
+} if {
+	some si, sub in input.subscriptions
+	some vi, svc in sub.services
+	at := [si, vi]
 }
 
 checked contains api.id if {
@@ -49,59 +81,93 @@ checked contains api.id if {
 }
 
 deny contains {"resource": api.id, "message": msg} if {
-	some sub in input.subscriptions
-	some svc in sub.services
-	some api in svc.apis
-	api_effect := policy.effect(policy.doc_of(api), "inbound", limits)
-	op_effects := [[op.name, policy.effect(policy.doc_of(op), "inbound", limits)] | some op in api.operations; policy.doc_of(op) != null]
+	some si, sub in input.subscriptions
+	some vi, svc in sub.services
+	some ai, api in svc.apis
+	api_effect := _effect(["api", [si, vi, ai]])
+	# Operations with a document of their own (the others inherit the API's chain).
+	op_effects := [[op.name, mode] | some oi, op in api.operations; mode := _effects[["operation", [si, vi, ai, oi]]]]
+	# Whether some operation (or the API without operations) inherits the API's chain.
+	inherits := count(op_effects) < max([count(api.operations), 1])
+	chain := _chains[[si, vi]]
 	missing := [policy.chain_label({"product": pname, "operation": op}) |
-		some pname in policy.path_names(svc, api)
-		at_api := policy.apply(api_effect, _product_limited(svc, pname))
-		some op in _unlimited_operations(api, at_api, op_effects)
+		some pname in array.concat(api.products, [null | _without_product(si, vi, api)])
+		at_api := _apply[api_effect][object.get(chain, [pname], chain[null])]
+		some op in array.concat(
+			[null | not at_api; inherits],
+			[pair[0] | some pair in op_effects; not _apply[pair[1]][at_api]],
+		)
 	]
 	count(missing) > 0
-	msg := sprintf("API %q (service %q) runs no rate limit or quota for %s%s", [api.displayName, svc.name, concat("; ", missing), _fragment_note(svc, api)])
+	msg := sprintf("API %q (service %q) runs no rate limit or quota for %s%s", [api.displayName, svc.name, concat("; ", missing), _fragment_note[[si, vi, ai] in _with_fragments]])
 }
 
-# A path's product chain: the product's, or the global one without product (or for an
-# unknown product, which has no policy of its own).
-_product_limited(svc, null) := global_limited[svc.id]
-
-_product_limited(svc, pname) := object.get(product_limited[svc.id], pname, global_limited[svc.id]) if pname != null
-
-# Operations without a limit on one path: null stands for the operations that inherit the
-# API's chain (or the API without operations).
-_unlimited_operations(api, at_api, op_effects) := array.concat(
-	[null | not at_api; _inherits_somewhere(api)],
-	[name | some pair in op_effects; name := pair[0]; not policy.apply(pair[1], at_api)],
-)
-
-_inherits_somewhere(api) if count(api.operations) == 0
-
-_inherits_somewhere(api) if {
-	some op in api.operations
-	policy.doc_of(op) == null
+# [si, vi] → whether each call path's chain runs a limit: by product name, and null for
+# calls without a product (the global chain, which an unknown product also gets).
+_chains[at] := object.union(product_limited[at], {null: global_limited[at]}) if {
+	some at, _ in global_limited
 }
 
-_fragment_note(svc, api) := " (policy fragments are included along the way; their content is not in the snapshot)" if _has_fragment(svc, api)
+# Whether `api` can be called without a product subscription (see `policy.product_paths`).
+_without_product(_, _, api) if count(api.products) == 0
 
-_fragment_note(svc, api) := "" if not _has_fragment(svc, api)
+_without_product(_, _, api) if not api.subscriptionRequired
 
-_has_fragment(svc, api) if {
-	some doc in [policy.doc_of(svc), policy.doc_of(api)]
+_without_product(si, vi, _) if "*" in _direct[[si, vi]]
+
+_without_product(si, vi, api) if api.name in _direct[[si, vi]]
+
+# [si, vi] → the API names an active subscription scoped to one API can call, and "*" when
+# an active subscription is scoped to all APIs (as `policy.direct_access`).
+_direct[at] contains name if {
+	some si, sub in input.subscriptions
+	some vi, svc in sub.services
+	at := [si, vi]
+	some s in svc.apimSubscriptions
+	object.get(s.properties, "state", "") == "active"
+	name := _direct_name(sprintf("%v", [object.get(s.properties, "scope", "")]))
+}
+
+_direct_name(scope) := "*" if endswith(scope, "/apis")
+
+_direct_name(scope) := name if {
+	not endswith(scope, "/apis")
+	parts := split(scope, "/apis/")
+	count(parts) == 2
+	name := parts[1]
+	name != ""
+	not contains(name, "/")
+}
+
+_fragment_note := {true: " (policy fragments are included along the way; their content is not in the snapshot)", false: ""}
+
+# Positions [si, vi, ai] of the APIs whose global, product, API or operation policy includes fragments.
+_with_fragments contains at if {
+	some si, sub in input.subscriptions
+	some vi, svc in sub.services
+	_has_fragments(policy.doc_of(svc))
+	some ai, _ in svc.apis
+	at := [si, vi, ai]
+}
+
+_with_fragments contains at if {
+	some si, sub in input.subscriptions
+	some vi, svc in sub.services
+	some p in svc.products
+	is_object(policy.doc_of(p))
+	_has_fragments(policy.doc_of(p))
+	some ai, api in svc.apis
+	p.name in api.products
+	at := [si, vi, ai]
+}
+
+_with_fragments contains array.slice(s.at, 0, 3) if {
+	some s in policy.scopes
+	s.kind in {"api", "operation"}
+	_has_fragments(s.policy)
+}
+
+_has_fragments(doc) if {
 	doc != null
 	count(object.get(doc, "fragments", [])) > 0
-}
-
-_has_fragment(svc, api) if {
-	some pname in api.products
-	p := object.get(object.get(policy.products_by_service, svc.id, {}), pname, {})
-	is_object(object.get(p, "policy", null))
-	count(object.get(policy.doc_of(p), "fragments", [])) > 0
-}
-
-_has_fragment(_, api) if {
-	some op in api.operations
-	policy.doc_of(op) != null
-	count(object.get(policy.doc_of(op), "fragments", [])) > 0
 }

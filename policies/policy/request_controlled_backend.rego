@@ -28,20 +28,22 @@ import data.apimguard.lib.policy
 
 routing := {"set-backend-service", "send-request", "send-one-way-request"}
 
-checked contains s.resource if {
-	some s in policy.scopes
-	some e in policy.document_elements(s.policy)
-	e.name in routing
+checked contains policy.scopes[entry[0]].resource if {
+	some name in routing
+	some entry in policy.elements_named[name]
 }
 
 deny contains {"resource": s.resource, "message": msg} if {
-	some s in policy.scopes
-	found := {f |
-		some e in policy.document_elements(s.policy)
-		some f in _findings(e)
-	}
-	count(found) > 0
+	some i, found in _found
+	s := policy.scopes[i]
 	msg := sprintf("%s: %s", [s.label, concat("; ", sort(found))])
+}
+
+# Scope index → what its routing elements take from the request.
+_found[entry[0]] contains f if {
+	some name in routing
+	some entry in policy.elements_named[name]
+	some f in _findings(entry[2])
 }
 
 _findings(e) := {"set-backend-service takes its base-url from the request" |

@@ -30,22 +30,24 @@ validators := {"validate-content", "validate-parameters", "validate-headers", "v
 
 lenient := {"detect", "ignore"}
 
-checked contains s.resource if {
-	some s in policy.scopes
-	some e in policy.document_elements(s.policy)
-	e.name in validators
+checked contains policy.scopes[entry[0]].resource if {
+	some name in validators
+	some entry in policy.elements_named[name]
 }
 
 deny contains {"resource": s.resource, "message": msg} if {
-	some s in policy.scopes
-	found := {sprintf("%s %s=%q", [e.name, k, v]) |
-		some e in policy.document_elements(s.policy)
-		e.name in validators
-		some d in policy.descendants([e])
-		some k, v in object.get(d, "attributes", {})
-		endswith(k, "action")
-		lower(sprintf("%v", [v])) in lenient
-	}
-	count(found) > 0
+	some i, found in _found
+	s := policy.scopes[i]
 	msg := sprintf("%s: validation does not block (%s)", [s.label, concat(", ", sort(found))])
+}
+
+# Scope index → the lenient actions of its validation elements.
+_found[entry[0]] contains sprintf("%s %s=%q", [e.name, k, v]) if {
+	some name in validators
+	some entry in policy.elements_named[name]
+	e := entry[2]
+	some d in policy.descendants([e])
+	some k, v in object.get(d, "attributes", {})
+	endswith(k, "action")
+	lower(sprintf("%v", [v])) in lenient
 }
