@@ -28,24 +28,21 @@ checked contains api.id if {
 	some sub in input.subscriptions
 	some svc in sub.services
 	some api in svc.apis
-	_url(api)
+	url := api.properties.serviceUrl
+	is_string(url)
+	url != ""
 }
 
 deny contains {"resource": api.id, "message": msg} if {
 	some sub in input.subscriptions
 	some svc in sub.services
 	some api in svc.apis
-	url := _url(api)
-	_plain(lower(url))
+	url := api.properties.serviceUrl
+	is_string(url)
+	url != ""
+	startswith(lower(url), _plain_schemes[_])
 	msg := sprintf("API %q (service %q) calls its backend over an unencrypted URL: %s", [api.displayName, svc.name, url])
 }
 
-_url(api) := u if {
-	u := object.get(api.properties, "serviceUrl", null)
-	is_string(u)
-	u != ""
-}
-
-_plain(url) if startswith(url, "http://")
-
-_plain(url) if startswith(url, "ws://")
+# Unencrypted URL schemes (a URL is compared in lower case).
+_plain_schemes := ["http://", "ws://"]

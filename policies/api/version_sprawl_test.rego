@@ -41,3 +41,13 @@ test_set_id_case_is_ignored if {
 	some f in rule.deny with input as estate(apis)
 	contains(f.message, "has 5 versions online")
 }
+
+two_versions := [api("orders-v1", "v1", true), api("orders-v2", "v2", true)]
+
+test_versions_are_counted_per_service if {
+	# Two services whose APIs spell the same version set id (a hand-made or IaC snapshot):
+	# each service has two versions online, under the limit.
+	svc := {"name": "apim", "apis": two_versions}
+	count(rule.deny) == 0 with input as {"subscriptions": [{"services": [svc, svc]}]}
+	count(rule.checked) == 1 with input as {"subscriptions": [{"services": [svc, svc]}]}
+}

@@ -32,7 +32,7 @@ checked contains api.id if {
 	some api in svc.apis
 	not api.exposure.external
 	api.defender.onboarded
-	estate.counter(api, "externalEndpoints")
+	is_number(api.defender.externalEndpoints)
 }
 
 deny contains {"resource": api.id, "message": msg} if {
@@ -41,7 +41,8 @@ deny contains {"resource": api.id, "message": msg} if {
 	some api in svc.apis
 	not api.exposure.external
 	api.defender.onboarded
-	n := estate.counter(api, "externalEndpoints")
+	n := api.defender.externalEndpoints
+	is_number(n)
 	n > 0
 	msg := sprintf("API %q (service %q) is configured as internal, but Defender for APIs observed internet traffic on %d%s of its endpoint(s)", [api.displayName, svc.name, n, estate.of_total(api)])
 }

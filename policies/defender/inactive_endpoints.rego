@@ -32,7 +32,7 @@ checked contains api.id if {
 	some svc in sub.services
 	some api in svc.apis
 	api.defender.onboarded
-	estate.counter(api, "inactiveEndpoints")
+	is_number(api.defender.inactiveEndpoints)
 }
 
 deny contains {"resource": api.id, "message": msg} if {
@@ -40,7 +40,8 @@ deny contains {"resource": api.id, "message": msg} if {
 	some svc in sub.services
 	some api in svc.apis
 	api.defender.onboarded
-	n := estate.counter(api, "inactiveEndpoints")
+	n := api.defender.inactiveEndpoints
+	is_number(n)
 	n > 0
 	msg := sprintf("%d%s endpoint(s) of API %q (service %q) received no traffic for 30 days%s", [n, estate.of_total(api), api.displayName, svc.name, _exposure_note(api)])
 }

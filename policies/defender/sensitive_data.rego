@@ -31,7 +31,7 @@ checked contains api.id if {
 	some svc in sub.services
 	some api in svc.apis
 	api.defender.onboarded
-	estate.counter(api, "sensitiveEndpoints")
+	is_number(api.defender.sensitiveEndpoints)
 }
 
 deny contains {"resource": api.id, "message": msg} if {
@@ -39,7 +39,8 @@ deny contains {"resource": api.id, "message": msg} if {
 	some svc in sub.services
 	some api in svc.apis
 	api.defender.onboarded
-	n := estate.counter(api, "sensitiveEndpoints")
+	n := api.defender.sensitiveEndpoints
+	is_number(n)
 	n > 0
 	msg := sprintf("Defender for APIs found sensitive data in %d%s endpoint(s) of API %q (service %q)%s", [n, estate.of_total(api), api.displayName, svc.name, estate.label_note(api)])
 }

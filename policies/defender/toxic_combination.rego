@@ -32,9 +32,9 @@ checked contains api.id if {
 	some svc in sub.services
 	some api in svc.apis
 	api.defender.onboarded
-	estate.counter(api, "externalEndpoints")
-	estate.counter(api, "unauthenticatedEndpoints")
-	estate.counter(api, "sensitiveEndpoints")
+	is_number(api.defender.externalEndpoints)
+	is_number(api.defender.unauthenticatedEndpoints)
+	is_number(api.defender.sensitiveEndpoints)
 }
 
 deny contains {"resource": api.id, "message": msg} if {
@@ -42,9 +42,12 @@ deny contains {"resource": api.id, "message": msg} if {
 	some svc in sub.services
 	some api in svc.apis
 	api.defender.onboarded
-	ext := estate.counter(api, "externalEndpoints")
-	unauth := estate.counter(api, "unauthenticatedEndpoints")
-	sens := estate.counter(api, "sensitiveEndpoints")
+	ext := api.defender.externalEndpoints
+	is_number(ext)
+	unauth := api.defender.unauthenticatedEndpoints
+	is_number(unauth)
+	sens := api.defender.sensitiveEndpoints
+	is_number(sens)
 	ext > 0
 	unauth > 0
 	sens > 0

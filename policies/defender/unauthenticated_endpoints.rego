@@ -34,7 +34,7 @@ checked contains api.id if {
 	some svc in sub.services
 	some api in svc.apis
 	api.defender.onboarded
-	estate.counter(api, "unauthenticatedEndpoints")
+	is_number(api.defender.unauthenticatedEndpoints)
 }
 
 deny contains {"resource": api.id, "message": msg} if {
@@ -42,7 +42,8 @@ deny contains {"resource": api.id, "message": msg} if {
 	some svc in sub.services
 	some api in svc.apis
 	api.defender.onboarded
-	n := estate.counter(api, "unauthenticatedEndpoints")
+	n := api.defender.unauthenticatedEndpoints
+	is_number(n)
 	n > 0
 	msg := sprintf("Defender for APIs saw %d%s endpoint(s) of API %q (service %q) called without authentication", [n, estate.of_total(api), api.displayName, svc.name])
 }

@@ -177,10 +177,11 @@ _operation_scopes := [s |
 # --- Elements by name, built once ---------------------------------------------------------
 #
 # Rules that look for particular elements anywhere in the documents use
-# `elements_named[name]`: a set of [scope, section, element] for every element so named,
-# nested ones included to the depth of `descendants` (scope: its index in `scopes`). The
-# whole estate's elements are walked once per evaluation, level by level, instead of once
-# per document and rule.
+# `elements_named[name]`: a set of [scope, section, element, top] for every element so named,
+# nested ones included to the depth of `descendants` (scope: its index in `scopes`; top: the
+# position in the section of the top-level element it is, or is nested in). The whole
+# estate's elements are walked once per evaluation, level by level, instead of once per
+# document and rule.
 
 elements_named[name] contains entry if {
 	some level in [_level0, _level1, _level2, _level3, _level4, _level5, _level6, _level7]
@@ -188,15 +189,15 @@ elements_named[name] contains entry if {
 	name := entry[2].name
 }
 
-_level0 := [[i, section, e] |
+_level0 := [[i, section, e, top] |
 	some i, s in scopes
 	some section in section_names
 	elems := s.policy[section]
 	is_array(elems)
-	some e in elems
+	some top, e in elems
 ]
 
-_below(level) := [[entry[0], entry[1], c] | some entry in level; some c in entry[2].children]
+_below(level) := [[entry[0], entry[1], c, entry[3]] | some entry in level; some c in entry[2].children]
 
 _level1 := _below(_level0)
 
@@ -318,21 +319,6 @@ effect(policy, section, names) := {"own": _any(own, names), "base": count(own) <
 	is_array(elems)
 	own := [e | some e in elems; e.name != "base"]
 }
-
-# effect(policy, section, names) when it is known beforehand whether any element of the
-# section (nested ones included) is named one of `names`: when none is (`candidate` false),
-# the section cannot run one of its own, and only whether it keeps <base /> is worked out.
-effect_from(policy, section, names, true) := effect(policy, section, names)
-
-effect_from(null, _, _, false) := {"own": false, "base": true}
-
-effect_from(policy, section, _, false) := {"own": false, "base": _keeps_base(object.get(policy, section, null))} if {
-	policy != null
-}
-
-_keeps_base(elems) := count([e | some e in elems; e.name != "base"]) < count(elems) if is_array(elems)
-
-_keeps_base(elems) := false if not is_array(elems)
 
 apply(eff, _) := true if eff.own
 

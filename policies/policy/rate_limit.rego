@@ -34,39 +34,44 @@ limits := {"rate-limit", "rate-limit-by-key", "quota", "quota-by-key", "llm-toke
 # product chains, the APIs a direct subscription can call, and the APIs whose paths include
 # policy fragments. Tables are keyed by positions (see `policy.scopes`), never by ids.
 
-# [kind, position] of a policy document → its inbound effect: "own" (runs a limit itself),
-# "inherit" (runs its parent's elements through <base />, no limit of its own) or "block".
-_effects[key] := _modes[eff.own][eff.base] if {
+# [kind, position] of a policy document → its inbound effect (`policy.effect` as a word):
+# "own" (runs a limit itself), "inherit" (runs its parent's elements through <base />, no
+# limit of its own) or "block". A resource without a document inherits.
+_effects[key] := _modes[i in _own][_keeps_base(object.get(s.policy, "inbound", null))] if {
 	some i, s in policy.scopes
 	key := [s.kind, s.at]
-	eff := policy.effect_from(s.policy, "inbound", limits, i in _maybe_limited)
 }
 
-# Documents with a limit element somewhere in their inbound section (whether it runs is for
-# `policy.effect_from` to say).
-_maybe_limited contains entry[0] if {
+# Documents whose inbound section runs a limit of its own: a limit element that is, or is
+# nested in, a top-level element other than <base /> (as `policy.effect`).
+_own contains i if {
 	some name in limits
 	some entry in policy.elements_named[name]
 	entry[1] == "inbound"
+	i := entry[0]
+	policy.scopes[i].policy.inbound[entry[3]].name != "base"
 }
+
+# Whether an inbound section keeps <base /> (as `policy.effect`: not every element is one
+# of its own); false when there is no such section.
+_keeps_base(elems) := count([e | some e in elems; e.name != "base"]) < count(elems) if is_array(elems)
+
+_keeps_base(elems) := false if not is_array(elems)
 
 # effect → mode, by "own" and "base".
 _modes := {true: {true: "own", false: "own"}, false: {true: "inherit", false: "block"}}
-
-# A document's effect by [kind, position] (a one-step path: object.get reads an array key as a path); no document inherits.
-_effect(key) := object.get(_effects, [key], "inherit")
 
 # apply(effect, whether the parent chain runs a limit) as a table.
 _apply := {"own": {true: true, false: true}, "inherit": {true: true, false: false}, "block": {true: false, false: false}}
 
 # Whether each service's global inbound policy runs a limit, and each product's chain.
-global_limited[at] := _apply[_effect(["global", at])][false] if {
+global_limited[at] := _apply[object.get(_effects, [["global", at]], "inherit")][false] if {
 	some si, sub in input.subscriptions
 	some vi, _ in sub.services
 	at := [si, vi]
 }
 
-product_limited[at] := {p.name: _apply[_effect(["product", [si, vi, pi]])][global_limited[at]] |
+product_limited[at] := {p.name: _apply[object.get(_effects, [["product", [si, vi, pi]]], "inherit")][global_limited[at]] |
 	some pi, p in svc.products
 } if {
 	some si, sub in input.subscriptions
@@ -84,23 +89,35 @@ deny contains {"resource": api.id, "message": msg} if {
 	some si, sub in input.subscriptions
 	some vi, svc in sub.services
 	some ai, api in svc.apis
-	api_effect := _effect(["api", [si, vi, ai]])
-	# Operations with a document of their own (the others inherit the API's chain).
-	op_effects := [[op.name, mode] | some oi, op in api.operations; mode := _effects[["operation", [si, vi, ai, oi]]]]
+	# (object.get reads an array key as a path, hence the one-step path [key]; an API
+	# without a document inherits.)
+	api_effect := object.get(_effects, [["api", [si, vi, ai]]], "inherit")
+	# Operations with a document of their own (the others inherit the API's chain), with
+	# their label for messages.
+	op_effects := [[sprintf("operation %q", [op.name]), mode] |
+		some oi, op in api.operations
+		mode := _effects[["operation", [si, vi, ai, oi]]]
+	]
 	# Whether some operation (or the API without operations) inherits the API's chain.
 	inherits := count(op_effects) < max([count(api.operations), 1])
 	chain := _chains[[si, vi]]
-	missing := [policy.chain_label({"product": pname, "operation": op}) |
+	# Each uncovered path, labelled as `policy.chain_label` does.
+	missing := [concat(" ", [op_label, path_label]) |
 		some pname in array.concat(api.products, [null | _without_product(si, vi, api)])
 		at_api := _apply[api_effect][object.get(chain, [pname], chain[null])]
-		some op in array.concat(
-			[null | not at_api; inherits],
+		path_label := _path_label(pname)
+		some op_label in array.concat(
+			["all operations" | not at_api; inherits],
 			[pair[0] | some pair in op_effects; not _apply[pair[1]][at_api]],
 		)
 	]
 	count(missing) > 0
 	msg := sprintf("API %q (service %q) runs no rate limit or quota for %s%s", [api.displayName, svc.name, concat("; ", missing), _fragment_note[[si, vi, ai] in _with_fragments]])
 }
+
+_path_label(null) := "called without a product subscription"
+
+_path_label(pname) := sprintf("via product %q", [pname]) if pname != null
 
 # [si, vi] → whether each call path's chain runs a limit: by product name, and null for
 # calls without a product (the global chain, which an unknown product also gets).

@@ -89,8 +89,17 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
             ReportFormat::Human => {
                 report::render_human(&report, spec.path.is_none() && super::color_stdout())
             }
-            ReportFormat::Json if args.include_passing || !passing => report::render_json(&report),
-            ReportFormat::Json => report::render_json(&report.without_passing()),
+            ReportFormat::Json => {
+                // Streamed: at 100k APIs the JSON report is hundreds of megabytes.
+                output::write_with(spec, |out| {
+                    if args.include_passing || !passing {
+                        report::write_json(&report, out)
+                    } else {
+                        report::write_json(&report.without_passing(), out)
+                    }
+                })?;
+                continue;
+            }
             ReportFormat::Sarif => {
                 let (text, notice) = report::render_sarif(&report);
                 if let Some(notice) = notice {

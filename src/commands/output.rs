@@ -98,6 +98,34 @@ pub fn write(spec: &OutputSpec, text: &str) -> Result<(), OutputError> {
     }
 }
 
+/// Like [`write`], for an output produced piece by piece (`produce` writes it): a large
+/// report is then never held whole in memory.
+pub fn write_with(
+    spec: &OutputSpec,
+    produce: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), OutputError> {
+    match &spec.path {
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            // A closed pipe (`| head`) is not an error worth reporting.
+            let _ = produce(&mut out).and_then(|()| out.flush());
+            Ok(())
+        }
+        Some(path) => (|| {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)?;
+            }
+            let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
+            produce(&mut file)?;
+            file.flush()
+        })()
+        .map_err(|source| OutputError::Write {
+            path: path.display().to_string(),
+            source,
+        }),
+    }
+}
+
 fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;

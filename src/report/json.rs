@@ -10,3 +10,9 @@ pub fn render_json(document: &impl Serialize) -> String {
     text.push('\n');
     text
 }
+
+/// Writes a document as [`render_json`] renders it, without holding the text.
+pub fn write_json(document: &impl Serialize, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, document)?;
+    out.write_all(b"\n")
+}

@@ -16,7 +16,7 @@ mod sarif;
 pub use drift::{compare, Drift, DriftEntry, DriftSummary, RunInfo};
 pub use html::render_html;
 pub use human::{render_drift_human, render_human};
-pub use json::render_json;
+pub use json::{render_json, write_json};
 pub use junit::render_junit;
 pub use markdown::{render_drift_markdown, render_markdown};
 pub use model::{

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Benchmark of `apimguard check` with the whole built-in pack, beside real OPA, at several
+# estate sizes. Run by hand (minutes at 100k APIs; OPA takes longer): never part of CI.
+#
+#   scripts/bench.sh [SIZES...]          default: 1000 10000 100000
+#
+# Environment:
+#   RUNS=3               runs per size and engine (medians are reported)
+#   OPA_VENV=DIR         venv made by ../shared/bench/setup-opa.sh (default ../.opa-venv);
+#                        OPA=0 skips OPA
+#   OPA_MAX=100000       largest size OPA is run at
+#   OPA_RUNS=$RUNS       runs of OPA per size (OPA at 100k APIs takes minutes)
+#   OUT=target/bench     estates, reports and raw timings
+#
+# For each size it writes a deterministic estate (examples/gen_estate.rs), runs
+# `check --profile strict -f json:… --timings=phases` under /usr/bin/time -v (wall time,
+# peak RSS), runs the same rules on the same file through OPA (../shared/bench/opa_eval.py),
+# alternating which engine goes first, and prints the table of docs/performance.md
+# (scripts/bench_table.py), including whether both engines found the same findings.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000 100000)
+runs=${RUNS:-3}
+out=${OUT:-target/bench}
+opa_venv=${OPA_VENV:-../.opa-venv}
+opa_max=${OPA_MAX:-100000}
+opa_runs=${OPA_RUNS:-$runs}
+shared=${SHARED:-../shared}
+mkdir -p "$out"
+
+cargo build --release --quiet --bin apimguard --example gen_estate
+bin=target/release/apimguard
+use_opa=${OPA:-1}
+if [ "$use_opa" != 0 ] && [ ! -x "$opa_venv/bin/python" ]; then
+    echo "no OPA venv at $opa_venv (run $shared/bench/setup-opa.sh $opa_venv, or OPA=0)" >&2
+    exit 2
+fi
+"$bin" rules list --profile strict -f json > "$out/rules.json"
+
+run_apimguard() { # size run
+    /usr/bin/time -v "$bin" check "$out/estate-$1.json" --profile strict --fail-on never \
+        -f "json:$out/report-$1.json" --timings=phases > /dev/null 2> "$out/apimguard-$1-$2.txt"
+}
+run_opa() { # size run
+    /usr/bin/time -v "$opa_venv/bin/python" "$shared/bench/opa_eval.py" --policies policies \
+        --input "$out/estate-$1.json" --document apimguard.rules --reps 1 \
+        > "$out/opa-$1-$2.json" 2> "$out/opa-$1-$2.txt"
+}
+
+for n in "${sizes[@]}"; do
+    [ -s "$out/estate-$n.json" ] || target/release/examples/gen_estate "$n" "$out/estate-$n.json"
+    for r in $(seq 1 "$runs"); do
+        opa_now=0
+        if [ "$use_opa" != 0 ] && [ "$n" -le "$opa_max" ] && [ "$r" -le "$opa_runs" ]; then opa_now=1; fi
+        if [ $opa_now = 1 ] && [ $((r % 2)) -eq 0 ]; then run_opa "$n" "$r"; fi
+        run_apimguard "$n" "$r"
+        if [ $opa_now = 1 ] && [ $((r % 2)) -eq 1 ]; then run_opa "$n" "$r"; fi
+        echo "size $n run $r done" >&2
+    done
+done
+
+{
+    echo "Machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(free -g | awk '/Mem:/ {print $2}') GiB RAM; $(rustc --version); $(date -u +%Y-%m-%d)"
+    echo "Command: scripts/bench.sh ${sizes[*]} (RUNS=$runs)"
+    echo
+    python3 scripts/bench_table.py "$out" "${sizes[@]}"
+} | tee "$out/table.md"
