@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::collect::credential::CredentialKind;
+use crate::collect::Cloud;
 use crate::engine::FailOn;
 
 /// Check Azure API Management and Defender for APIs posture against Rego rules.
@@ -18,6 +20,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Read a live Azure estate through Azure Resource Manager into a snapshot.
+    Collect(CollectArgs),
     /// Evaluate the rules over a snapshot and report pass/fail per rule and resource.
     Check(CheckArgs),
     /// List, test and inspect rules.
@@ -42,8 +46,8 @@ pub struct PolicyArgs {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// The snapshot to check (`-` reads standard input).
-    #[arg(value_name = "SNAPSHOT")]
-    pub snapshot: PathBuf,
+    #[arg(value_name = "SNAPSHOT", required_unless_present = "live")]
+    pub snapshot: Option<PathBuf>,
     /// Where rules come from.
     #[command(flatten)]
     pub policy: PolicyArgs,
@@ -62,6 +66,69 @@ pub struct CheckArgs {
     /// Threads evaluating rules (default: the machine's cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Collect the estate from Azure now, in memory, and check that instead of a file.
+    #[arg(long, conflicts_with = "snapshot")]
+    pub live: bool,
+    /// What `--live` reads and how.
+    #[command(flatten, next_help_heading = "Live collection (with --live)")]
+    pub arm: ArmArgs,
+}
+
+/// `apimguard collect`.
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// Where to write the snapshot (written atomically); `-` or none: standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// What to read and how.
+    #[command(flatten)]
+    pub arm: ArmArgs,
+}
+
+/// Which Azure estate to read, and how (shared by `collect` and `check --live`).
+#[derive(Debug, Clone, Args)]
+pub struct ArmArgs {
+    /// A subscription to read (repeatable); without it, every subscription the identity can list.
+    #[arg(long = "subscription", short = 's', value_name = "ID")]
+    pub subscriptions: Vec<String>,
+    /// Read only this resource group (in each subscription).
+    #[arg(long, short = 'g', value_name = "NAME")]
+    pub resource_group: Option<String>,
+    /// Read only the API Management service with this name.
+    #[arg(long, value_name = "NAME")]
+    pub service: Option<String>,
+    /// Azure cloud: AzureCloud, AzureUSGovernment or AzureChinaCloud.
+    #[arg(
+        long,
+        value_name = "NAME",
+        env = "AZURE_CLOUD",
+        default_value = "AzureCloud"
+    )]
+    pub cloud: Cloud,
+    /// Another ARM-compatible endpoint (Azure Stack Hub, a proxy, a test server); https, or http on loopback only.
+    #[arg(long, value_name = "URL")]
+    pub management_endpoint: Option<String>,
+    /// Token audience for --management-endpoint (default: the cloud's ARM audience).
+    #[arg(long, value_name = "URL")]
+    pub audience: Option<String>,
+    /// Use only this credential: access-token, service-principal, workload-identity, managed-identity, azure-cli, azure-developer-cli.
+    #[arg(long, value_name = "KIND", env = "APIMGUARD_AUTH")]
+    pub auth: Option<CredentialKind>,
+    /// ARM requests in flight at most, across the whole run.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+    /// Seconds one ARM request may take before it is retried.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: u64,
+    /// Retries of a throttled (429), failed (5xx) or timed-out request.
+    #[arg(long, value_name = "N", default_value_t = 6)]
+    pub retries: u32,
+    /// Say more on standard error: -v the credential used, retries and gaps; -vv every request.
+    #[arg(long, short = 'v', action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// No progress bars, notes or summary on standard error (errors still show).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// Report formats of `check`.

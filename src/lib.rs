@@ -5,6 +5,7 @@
 //! `apimguard` binary; `main.rs` only maps [`run`]'s result to an exit code.
 
 pub mod cli;
+pub mod collect;
 pub mod commands;
 pub mod engine;
 pub mod report;
@@ -15,6 +16,7 @@ use cli::{Cli, Command};
 /// Runs one invocation and returns its exit code (0 pass, 1 findings, 2 could not decide).
 pub fn run(cli: Cli) -> miette::Result<u8> {
     match cli.command {
+        Command::Collect(args) => commands::collect::run(&args),
         Command::Check(args) => commands::check::run(&args),
         Command::Rules(cmd) => commands::rules::run(cmd),
         Command::Schema => commands::schema::run(),

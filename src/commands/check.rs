@@ -34,7 +34,13 @@ pub struct NoRules;
 
 /// Runs `check` and returns the exit code.
 pub fn run(args: &CheckArgs) -> miette::Result<u8> {
-    let loaded = snapshot::load(&args.snapshot)?;
+    let loaded = match &args.snapshot {
+        Some(path) => {
+            super::collect::no_live_flags(&args.arm)?;
+            snapshot::load(path)?
+        }
+        None => super::collect::collect_live(&args.arm)?,
+    };
     if !loaded.snapshot.complete && !args.allow_incomplete {
         return Err(incomplete(&loaded.path.display().to_string(), &loaded.snapshot.gaps).into());
     }

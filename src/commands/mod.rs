@@ -1,6 +1,7 @@
 //! One file per subcommand: argument handling and output, calling into the library.
 
 pub mod check;
+pub mod collect;
 pub mod rules;
 pub mod schema;
 

@@ -220,6 +220,9 @@ pub struct Workspace {
     pub name: String,
     /// The ARM `properties` object.
     pub properties: JsonObject,
+    /// Parsed workspace-level policy; null when none (or not read).
+    #[serde(default)]
+    pub policy: Option<Policy>,
     /// Names of the APIs managed in the workspace.
     pub apis: Vec<String>,
 }
@@ -288,6 +291,9 @@ pub struct Auth {
     pub jwt_validation: bool,
     /// `validate-client-certificate` (or an equivalent check) runs on every call.
     pub client_certificate: bool,
+    /// `check-header` on `Authorization` runs on every call.
+    #[serde(default)]
+    pub authorization_header_check: bool,
     /// An `ip-filter` policy restricts callers.
     pub ip_filter: bool,
     /// The verdict over all of the above.

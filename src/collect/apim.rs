@@ -1,0 +1,622 @@
+//! Reading one API Management service and everything under it (api-version 2024-05-01).
+//!
+//! Each read that fails becomes a gap and leaves its part of the snapshot empty or
+//! null; the derivations later treat a scope with a gap as unknown, never as safe.
+
+use futures::future::join_all;
+use serde_json::Value;
+
+use super::ids::{last_segment, properties, resource_group, text};
+use super::policy_xml::{self, Fragments};
+use super::{redact, Ctx};
+use crate::snapshot::{
+    Api, ApiDefender, Auth, AuthVerdict, Exposure, Gateway, JsonObject, Operation, Policy, Product,
+    Resource, Service, Sku, TenantAccess, Workspace,
+};
+
+/// The APIM api-version (newest stable).
+pub(super) const API_VERSION: &str = "2024-05-01";
+/// The Azure Monitor metrics api-version.
+const METRICS_API_VERSION: &str = "2024-02-01";
+
+/// A service as read, plus what deriving its APIs' verdicts needs.
+pub(super) struct ServiceRead {
+    /// The snapshot service (auth, exposure.external and defender still to derive).
+    pub service: Service,
+    /// The service's policy fragments.
+    pub fragments: Fragments,
+}
+
+/// Reads the service described by `resource` (an item of the service list).
+pub(super) async fn read_service(ctx: &Ctx<'_>, resource: &Value) -> ServiceRead {
+    let id = text(resource, "/id").to_string();
+    let sku = Sku {
+        name: text(resource, "/sku/name").to_string(),
+        capacity: resource
+            .pointer("/sku/capacity")
+            .and_then(Value::as_u64)
+            .and_then(|c| u32::try_from(c).ok()),
+    };
+    let tier = Tier::of(&sku.name);
+    let mut props = properties(resource);
+    redact::service(&mut props);
+
+    let (
+        policy,
+        fragments,
+        tenant_access,
+        capacity_percent,
+        apis,
+        products,
+        apim_subscriptions,
+        backends,
+        named_values,
+        gateways,
+        (workspaces, workspace_apis),
+    ) = tokio::join!(
+        read_policy(ctx, &id),
+        read_fragments(ctx, &id),
+        read_tenant_access(ctx, &id, tier),
+        read_capacity(ctx, &id, tier),
+        read_apis(ctx, &id, None),
+        read_products(ctx, &id),
+        read_resources(
+            ctx,
+            &id,
+            "subscriptions",
+            "apimSubscriptions",
+            redact::apim_subscription
+        ),
+        read_resources(ctx, &id, "backends", "backends", redact::backend),
+        read_resources(ctx, &id, "namedValues", "namedValues", redact::named_value),
+        read_gateways(ctx, &id, tier),
+        read_workspaces(ctx, &id, tier),
+    );
+
+    let mut apis = apis;
+    apis.extend(workspace_apis);
+    for api in apis.iter_mut() {
+        api.products = products
+            .iter()
+            .filter(|p| api.exposure.workspace.is_none() && p.apis.contains(&api.name))
+            .map(|p| p.name.clone())
+            .collect();
+        if api.exposure.workspace.is_none() {
+            api.exposure.gateways = std::iter::once("managed".to_string())
+                .chain(
+                    gateways
+                        .iter()
+                        .filter(|g| g.apis.contains(&api.name))
+                        .map(|g| g.name.clone()),
+                )
+                .collect();
+        }
+    }
+
+    let service = Service {
+        name: last_segment(&id).to_string(),
+        resource_group: resource_group(&id),
+        location: text(resource, "/location").to_string(),
+        sku,
+        properties: props,
+        identity: resource.get("identity").filter(|v| !v.is_null()).cloned(),
+        policy,
+        capacity_percent,
+        tenant_access,
+        apis,
+        products,
+        apim_subscriptions,
+        backends,
+        named_values,
+        gateways,
+        workspaces,
+        origin: None,
+        id,
+    };
+    ServiceRead { service, fragments }
+}
+
+/// What a pricing tier offers (which reads make sense).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tier {
+    /// Consumption: no VNet, capacity metric, self-hosted gateways, workspaces or direct management API.
+    Consumption,
+    /// Basic v2, Standard v2, Premium v2: gateway CPU instead of the Capacity metric.
+    V2 { workspaces: bool },
+    /// Developer, Basic, Standard, Premium, Isolated.
+    Classic { workspaces: bool },
+}
+
+impl Tier {
+    fn of(sku: &str) -> Tier {
+        let sku = sku.to_ascii_lowercase();
+        match sku.as_str() {
+            "consumption" => Tier::Consumption,
+            s if s.ends_with("v2") => Tier::V2 {
+                workspaces: s == "premiumv2",
+            },
+            s => Tier::Classic {
+                workspaces: s == "premium",
+            },
+        }
+    }
+
+    fn has_workspaces(self) -> bool {
+        matches!(
+            self,
+            Tier::V2 { workspaces: true } | Tier::Classic { workspaces: true }
+        )
+    }
+}
+
+/// Reads the policy of a scope (service, workspace, product, API, operation): `None`
+/// when the scope has none; a gap (`what: policy`) when it cannot be read or parsed.
+async fn read_policy(ctx: &Ctx<'_>, scope: &str) -> Option<Policy> {
+    let url = ctx.client.url(
+        &format!("{scope}/policies/policy"),
+        API_VERSION,
+        &[("format", "rawxml")],
+    );
+    let document = match ctx.client.get_optional(&url).await {
+        Ok(document) => document?,
+        Err(e) => {
+            ctx.gaps.add(scope, "policy", e);
+            return None;
+        }
+    };
+    let format = text(&document, "/properties/format");
+    if format.ends_with("-link") {
+        ctx.gaps.add(
+            scope,
+            "policy",
+            format!("ARM returned the policy as a link (format {format}), which is not read"),
+        );
+        return None;
+    }
+    let value = text(&document, "/properties/value");
+    if value.trim().is_empty() {
+        return None;
+    }
+    match policy_xml::parse_policy(value) {
+        Ok(policy) => Some(policy),
+        Err(e) => {
+            ctx.gaps.add(
+                scope,
+                "policy",
+                format!("the policy document is not valid: {e}"),
+            );
+            None
+        }
+    }
+}
+
+/// Reads the service's policy fragments (needed to resolve `<include-fragment>`).
+async fn read_fragments(ctx: &Ctx<'_>, service: &str) -> Fragments {
+    let url = ctx
+        .client
+        .url(&format!("{service}/policyFragments"), API_VERSION, &[]);
+    let items = match ctx.client.list(&url).await {
+        Ok(items) => items,
+        Err(e) => {
+            let reason = e.to_string();
+            ctx.gaps.add(service, "policyFragments", &reason);
+            return Fragments::unreadable(reason);
+        }
+    };
+    let documents = join_all(items.iter().map(|item| async move {
+        let id = text(item, "/id").to_string();
+        let inline = text(item, "/properties/value");
+        if !inline.trim().is_empty() {
+            return (id, Ok(inline.to_string()));
+        }
+        // Lists may leave the document out; fetch it on its own.
+        let url = ctx.client.url(&id, API_VERSION, &[("format", "rawxml")]);
+        let fetched = ctx
+            .client
+            .get(&url)
+            .await
+            .map(|doc| text(&doc, "/properties/value").to_string());
+        (id, fetched.map_err(|e| e.to_string()))
+    }))
+    .await;
+    let mut fragments = Fragments::new();
+    for (id, document) in documents {
+        let name = last_segment(&id).to_string();
+        let parsed = document.and_then(|text| {
+            policy_xml::parse_fragment(&text)
+                .map_err(|e| format!("the fragment document is not valid: {e}"))
+        });
+        match parsed {
+            Ok(elements) => fragments.insert(name, elements),
+            Err(reason) => {
+                ctx.gaps.add(&id, "policyFragment", &reason);
+                fragments.mark_unreadable(&name, &reason);
+            }
+        }
+    }
+    fragments
+}
+
+/// Reads the direct management API switch (not offered on Consumption).
+async fn read_tenant_access(ctx: &Ctx<'_>, service: &str, tier: Tier) -> Option<TenantAccess> {
+    if tier == Tier::Consumption {
+        return None;
+    }
+    let url = ctx
+        .client
+        .url(&format!("{service}/tenant/access"), API_VERSION, &[]);
+    match ctx.client.get_optional(&url).await {
+        Ok(document) => document.map(|d| TenantAccess {
+            enabled: d
+                .pointer("/properties/enabled")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+        }),
+        Err(e) => {
+            ctx.gaps.add(service, "tenantAccess", e);
+            None
+        }
+    }
+}
+
+/// Reads the latest gateway load: `Capacity` on classic tiers, `CpuPercent_Gateway` on v2.
+async fn read_capacity(ctx: &Ctx<'_>, service: &str, tier: Tier) -> Option<f64> {
+    let metric = match tier {
+        Tier::Consumption => return None,
+        Tier::V2 { .. } => "CpuPercent_Gateway",
+        Tier::Classic { .. } => "Capacity",
+    };
+    let end = chrono::Utc::now();
+    let start = end - chrono::Duration::hours(1);
+    let timespan = format!(
+        "{}/{}",
+        start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        end.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    );
+    let url = ctx.client.url(
+        &format!("{service}/providers/Microsoft.Insights/metrics"),
+        METRICS_API_VERSION,
+        &[
+            ("metricnames", metric),
+            ("aggregation", "Average"),
+            ("interval", "PT5M"),
+            ("timespan", &timespan),
+        ],
+    );
+    match ctx.client.get(&url).await {
+        Ok(document) => latest_average(&document),
+        Err(e) => {
+            ctx.gaps.add(service, "capacity", e);
+            None
+        }
+    }
+}
+
+/// The most recent data point with an average, across all time series.
+fn latest_average(document: &Value) -> Option<f64> {
+    let points = document
+        .get("value")?
+        .as_array()?
+        .iter()
+        .flat_map(|metric| {
+            metric
+                .get("timeseries")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+        })
+        .flat_map(|series| {
+            series
+                .get("data")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+        });
+    points
+        .filter_map(|point| Some((text(point, "/timeStamp"), point.get("average")?.as_f64()?)))
+        .max_by(|a, b| a.0.cmp(b.0))
+        .map(|(_, average)| average)
+}
+
+/// Reads the current revision of every API under `root` (a service, or a workspace
+/// when `workspace` names it), with operations and policies.
+async fn read_apis(ctx: &Ctx<'_>, root: &str, workspace: Option<&str>) -> Vec<Api> {
+    let url = ctx.client.url(&format!("{root}/apis"), API_VERSION, &[]);
+    let items = match ctx.client.list(&url).await {
+        Ok(items) => items,
+        Err(e) => {
+            ctx.gaps.add(root, "apis", e);
+            return Vec::new();
+        }
+    };
+    let current: Vec<&Value> = items
+        .iter()
+        .filter(|item| {
+            let id = text(item, "/id");
+            let is_current = item
+                .pointer("/properties/isCurrent")
+                .and_then(Value::as_bool)
+                .unwrap_or(true);
+            // Workspace APIs are read through their workspace, whether or not the
+            // service-level list also returns them.
+            is_current
+                && !id.contains(";rev=")
+                && (workspace.is_some() || !id.to_ascii_lowercase().contains("/workspaces/"))
+        })
+        .collect();
+    ctx.reporter.apis_found(current.len());
+    join_all(
+        current
+            .into_iter()
+            .map(|item| read_api(ctx, item, workspace)),
+    )
+    .await
+}
+
+async fn read_api(ctx: &Ctx<'_>, item: &Value, workspace: Option<&str>) -> Api {
+    let id = text(item, "/id").to_string();
+    let props = properties(item);
+    let (policy, operations) = tokio::join!(read_policy(ctx, &id), read_operations(ctx, &id));
+    let string_list = |key: &str| -> Vec<String> {
+        props
+            .get(key)
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let api = Api {
+        name: last_segment(&id).to_string(),
+        display_name: props
+            .get("displayName")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
+        path: props
+            .get("path")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
+        protocols: string_list("protocols"),
+        api_type: props
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("http")
+            .to_string(),
+        is_current: props
+            .get("isCurrent")
+            .and_then(Value::as_bool)
+            .unwrap_or(true),
+        // Fail closed: a missing flag is not read as "a key is required".
+        subscription_required: props
+            .get("subscriptionRequired")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        properties: props,
+        policy,
+        operations,
+        products: Vec::new(),
+        auth: Auth {
+            subscription_key: false,
+            jwt_validation: false,
+            client_certificate: false,
+            authorization_header_check: false,
+            ip_filter: false,
+            effective: AuthVerdict::Unknown,
+        },
+        exposure: Exposure {
+            external: true,
+            gateways: Vec::new(),
+            workspace: workspace.map(str::to_string),
+        },
+        defender: ApiDefender {
+            eligible: false,
+            ineligible_reason: None,
+            onboarded: false,
+            collection: None,
+            unauthenticated_endpoints: None,
+            external_endpoints: None,
+            inactive_endpoints: None,
+            sensitive_endpoints: None,
+            sensitivity_label: None,
+        },
+        origin: None,
+        id,
+    };
+    ctx.reporter.api_done();
+    api
+}
+
+async fn read_operations(ctx: &Ctx<'_>, api: &str) -> Vec<Operation> {
+    let url = ctx
+        .client
+        .url(&format!("{api}/operations"), API_VERSION, &[]);
+    let items = match ctx.client.list(&url).await {
+        Ok(items) => items,
+        Err(e) => {
+            ctx.gaps.add(api, "operations", e);
+            return Vec::new();
+        }
+    };
+    join_all(items.iter().map(|item| async move {
+        let id = text(item, "/id");
+        Operation {
+            name: last_segment(id).to_string(),
+            method: text(item, "/properties/method").to_string(),
+            url_template: text(item, "/properties/urlTemplate").to_string(),
+            policy: read_policy(ctx, id).await,
+        }
+    }))
+    .await
+}
+
+async fn read_products(ctx: &Ctx<'_>, service: &str) -> Vec<Product> {
+    let url = ctx
+        .client
+        .url(&format!("{service}/products"), API_VERSION, &[]);
+    let items = match ctx.client.list(&url).await {
+        Ok(items) => items,
+        Err(e) => {
+            ctx.gaps.add(service, "products", e);
+            return Vec::new();
+        }
+    };
+    join_all(items.iter().map(|item| async move {
+        let id = text(item, "/id").to_string();
+        let (policy, apis) = tokio::join!(
+            read_policy(ctx, &id),
+            read_names(ctx, &id, "apis", "productApis")
+        );
+        Product {
+            name: last_segment(&id).to_string(),
+            properties: properties(item),
+            policy,
+            apis,
+            origin: None,
+            id,
+        }
+    }))
+    .await
+}
+
+/// Reads a child collection kept verbatim (after `redact`).
+async fn read_resources(
+    ctx: &Ctx<'_>,
+    service: &str,
+    collection: &str,
+    what: &str,
+    redact: fn(&mut JsonObject),
+) -> Vec<Resource> {
+    let url = ctx
+        .client
+        .url(&format!("{service}/{collection}"), API_VERSION, &[]);
+    match ctx.client.list(&url).await {
+        Ok(items) => items
+            .iter()
+            .map(|item| {
+                let id = text(item, "/id").to_string();
+                let mut props = properties(item);
+                redact(&mut props);
+                Resource {
+                    name: last_segment(&id).to_string(),
+                    properties: props,
+                    origin: None,
+                    id,
+                }
+            })
+            .collect(),
+        Err(e) => {
+            ctx.gaps.add(service, what, e);
+            Vec::new()
+        }
+    }
+}
+
+/// Names (last id segments) of the items of `{parent}/{collection}`.
+async fn read_names(ctx: &Ctx<'_>, parent: &str, collection: &str, what: &str) -> Vec<String> {
+    let url = ctx
+        .client
+        .url(&format!("{parent}/{collection}"), API_VERSION, &[]);
+    match ctx.client.list(&url).await {
+        Ok(items) => items
+            .iter()
+            .map(|item| last_segment(text(item, "/id")).to_string())
+            .collect(),
+        Err(e) => {
+            ctx.gaps.add(parent, what, e);
+            Vec::new()
+        }
+    }
+}
+
+async fn read_gateways(ctx: &Ctx<'_>, service: &str, tier: Tier) -> Vec<Gateway> {
+    if tier == Tier::Consumption {
+        return Vec::new();
+    }
+    let url = ctx
+        .client
+        .url(&format!("{service}/gateways"), API_VERSION, &[]);
+    let items = match ctx.client.list(&url).await {
+        Ok(items) => items,
+        Err(e) => {
+            ctx.gaps.add(service, "gateways", e);
+            return Vec::new();
+        }
+    };
+    join_all(items.iter().map(|item| async move {
+        let id = text(item, "/id").to_string();
+        Gateway {
+            name: last_segment(&id).to_string(),
+            properties: properties(item),
+            apis: read_names(ctx, &id, "apis", "gatewayApis").await,
+            id,
+        }
+    }))
+    .await
+}
+
+/// Reads workspaces (Premium tiers only) and the APIs they hold.
+async fn read_workspaces(ctx: &Ctx<'_>, service: &str, tier: Tier) -> (Vec<Workspace>, Vec<Api>) {
+    if !tier.has_workspaces() {
+        return (Vec::new(), Vec::new());
+    }
+    let url = ctx
+        .client
+        .url(&format!("{service}/workspaces"), API_VERSION, &[]);
+    let items = match ctx.client.list(&url).await {
+        Ok(items) => items,
+        Err(e) => {
+            ctx.gaps.add(service, "workspaces", e);
+            return (Vec::new(), Vec::new());
+        }
+    };
+    let read = join_all(items.iter().map(|item| async move {
+        let id = text(item, "/id").to_string();
+        let name = last_segment(&id).to_string();
+        let (policy, apis) = tokio::join!(read_policy(ctx, &id), read_apis(ctx, &id, Some(&name)));
+        let workspace = Workspace {
+            name,
+            properties: properties(item),
+            policy,
+            apis: apis.iter().map(|a| a.name.clone()).collect(),
+            id,
+        };
+        (workspace, apis)
+    }))
+    .await;
+    let mut workspaces = Vec::with_capacity(read.len());
+    let mut apis = Vec::new();
+    for (workspace, workspace_apis) in read {
+        workspaces.push(workspace);
+        apis.extend(workspace_apis);
+    }
+    (workspaces, apis)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn tiers() {
+        assert_eq!(Tier::of("Consumption"), Tier::Consumption);
+        assert_eq!(Tier::of("StandardV2"), Tier::V2 { workspaces: false });
+        assert!(Tier::of("Premium").has_workspaces());
+        assert!(!Tier::of("Developer").has_workspaces());
+    }
+
+    #[test]
+    fn latest_average_across_series() {
+        let doc = json!({"value": [{"timeseries": [
+            {"data": [{"timeStamp": "2026-01-01T00:00:00Z", "average": 10.0}, {"timeStamp": "2026-01-01T00:10:00Z"}]},
+            {"data": [{"timeStamp": "2026-01-01T00:05:00Z", "average": 42.5}]}
+        ]}]});
+        assert_eq!(latest_average(&doc), Some(42.5));
+        assert_eq!(latest_average(&json!({"value": []})), None);
+    }
+}

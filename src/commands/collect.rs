@@ -1,0 +1,213 @@
+//! `apimguard collect` (and the live half of `check --live`): credentials → ARM →
+//! snapshot, with exit code 0 when complete and 2 when anything could not be read.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use miette::{Diagnostic, IntoDiagnostic};
+use reqwest::Url;
+use thiserror::Error;
+
+use crate::cli::{ArmArgs, CollectArgs};
+use crate::collect::credential::ChainOptions;
+use crate::collect::{
+    self, ArmClient, ArmOptions, Collected, CredentialChain, Reporter, Target, TokenSource,
+};
+use crate::snapshot::{self, LoadedSnapshot};
+
+/// First backoff step of ARM retries.
+const BACKOFF: Duration = Duration::from_millis(500);
+
+/// Command-line settings that cannot work.
+#[derive(Debug, Error, Diagnostic)]
+pub enum CollectUsageError {
+    /// The endpoint does not parse.
+    #[error("--management-endpoint `{url}` is not a URL: {reason}")]
+    #[diagnostic(
+        code(apimguard::collect::endpoint),
+        help("give the endpoint's base URL, for example https://management.azure.com")
+    )]
+    BadEndpoint {
+        /// What was given.
+        url: String,
+        /// Why it does not parse.
+        reason: String,
+    },
+    /// Plain HTTP to a host that is not this machine.
+    #[error("--management-endpoint `{0}` uses plain http on a host other than this machine, so the bearer token would travel unencrypted")]
+    #[diagnostic(
+        code(apimguard::collect::insecure_endpoint),
+        help("use https://, or http:// only with 127.0.0.1, [::1] or localhost (a local test server)")
+    )]
+    InsecureEndpoint(String),
+    /// Live-collection flags given to `check` without `--live`.
+    #[error("--subscription, --resource-group, --service and --management-endpoint only apply with --live")]
+    #[diagnostic(
+        code(apimguard::check::live_flags),
+        help(
+            "add --live to collect from Azure now, or drop these flags to check the snapshot file"
+        )
+    )]
+    NeedsLive,
+}
+
+/// Runs `collect` and returns its exit code.
+pub fn run(args: &CollectArgs) -> miette::Result<u8> {
+    let collected = collect_blocking(&args.arm)?;
+    match args.output.as_deref() {
+        Some(path) if path != Path::new("-") => snapshot::save(&collected.snapshot, path)?,
+        _ => {
+            let text = serde_json::to_string_pretty(&collected.snapshot).into_diagnostic()?;
+            println!("{text}");
+        }
+    }
+    Ok(if collected.snapshot.complete { 0 } else { 2 })
+}
+
+/// Collects in memory for `check --live`.
+pub fn collect_live(args: &ArmArgs) -> miette::Result<LoadedSnapshot> {
+    let collected = collect_blocking(args)?;
+    let text = serde_json::to_string(&collected.snapshot).into_diagnostic()?;
+    Ok(LoadedSnapshot {
+        path: PathBuf::from("(live collection)"),
+        text,
+        snapshot: collected.snapshot,
+    })
+}
+
+/// Refuses live-collection flags on `check` without `--live`.
+pub fn no_live_flags(args: &ArmArgs) -> Result<(), CollectUsageError> {
+    let named = !args.subscriptions.is_empty()
+        || args.resource_group.is_some()
+        || args.service.is_some()
+        || args.management_endpoint.is_some();
+    if named {
+        Err(CollectUsageError::NeedsLive)
+    } else {
+        Ok(())
+    }
+}
+
+fn collect_blocking(args: &ArmArgs) -> miette::Result<Collected> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .into_diagnostic()?;
+    runtime.block_on(collect_async(args))
+}
+
+async fn collect_async(args: &ArmArgs) -> miette::Result<Collected> {
+    let endpoint = endpoint(args)?;
+    let scope = match &args.audience {
+        Some(audience) if audience.ends_with("/.default") => audience.clone(),
+        Some(audience) => format!("{}/.default", audience.trim_end_matches('/')),
+        None => args.cloud.token_scope().to_string(),
+    };
+    let http = collect::http::client().into_diagnostic()?;
+    let tokens: Arc<dyn TokenSource> = Arc::new(CredentialChain::from_env(ChainOptions {
+        cloud: args.cloud,
+        scope,
+        only: args.auth,
+        http: http.clone(),
+    }));
+    let reporter = Arc::new(Reporter::new(args.verbose, args.quiet));
+
+    // Fail fast (before any ARM call) when no credential works, and say which one did.
+    tokens.token().await?;
+    reporter.note(
+        1,
+        format_args!(
+            "credential: {}; ARM endpoint: {endpoint}",
+            tokens.describe().unwrap_or_else(|| "unknown".into())
+        ),
+    );
+
+    let client = ArmClient::new(
+        http,
+        tokens,
+        ArmOptions {
+            endpoint,
+            concurrency: usize::from(args.concurrency),
+            timeout: Duration::from_secs(args.timeout),
+            max_retries: args.retries,
+            backoff: BACKOFF,
+        },
+        reporter.clone(),
+    );
+    let target = Target {
+        subscriptions: args.subscriptions.clone(),
+        resource_group: args.resource_group.clone(),
+        service: args.service.clone(),
+    };
+    let collected = collect::collect(&client, args.cloud, &target, &reporter).await?;
+    reporter.finish(&collected.summary);
+    for gap in &collected.snapshot.gaps {
+        reporter.warn(format_args!(
+            "could not read {} of {}: {}",
+            gap.what, gap.scope, gap.error
+        ));
+    }
+    Ok(collected)
+}
+
+/// The ARM endpoint: the cloud's, or `--management-endpoint` (https, or http on loopback).
+fn endpoint(args: &ArmArgs) -> Result<Url, CollectUsageError> {
+    let given = args
+        .management_endpoint
+        .as_deref()
+        .unwrap_or(args.cloud.management_endpoint());
+    let url = Url::parse(given).map_err(|e| CollectUsageError::BadEndpoint {
+        url: given.to_string(),
+        reason: e.to_string(),
+    })?;
+    if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
+        return Err(CollectUsageError::BadEndpoint {
+            url: given.to_string(),
+            reason: "it needs an https:// (or loopback http://) scheme and a host".to_string(),
+        });
+    }
+    let loopback = matches!(url.host_str(), Some("127.0.0.1" | "[::1]" | "localhost"));
+    if url.scheme() == "http" && !loopback {
+        return Err(CollectUsageError::InsecureEndpoint(given.to_string()));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn arm(extra: &[&str]) -> ArmArgs {
+        let mut argv = vec!["apimguard", "collect"];
+        argv.extend_from_slice(extra);
+        match crate::cli::Cli::parse_from(argv).command {
+            crate::cli::Command::Collect(args) => args.arm,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn endpoints() {
+        assert_eq!(
+            endpoint(&arm(&[])).unwrap().as_str(),
+            "https://management.azure.com/"
+        );
+        assert_eq!(
+            endpoint(&arm(&["--cloud", "AzureUSGovernment"]))
+                .unwrap()
+                .as_str(),
+            "https://management.usgovcloudapi.net/"
+        );
+        assert!(endpoint(&arm(&["--management-endpoint", "http://127.0.0.1:8080"])).is_ok());
+        assert!(matches!(
+            endpoint(&arm(&["--management-endpoint", "http://arm.example.com"])),
+            Err(CollectUsageError::InsecureEndpoint(_))
+        ));
+        assert!(matches!(
+            endpoint(&arm(&["--management-endpoint", "not a url"])),
+            Err(CollectUsageError::BadEndpoint { .. })
+        ));
+    }
+}
