@@ -9,11 +9,7 @@ use crate::engine::{LoadOptions, PolicySet};
 pub fn run(cmd: RulesCommand) -> miette::Result<u8> {
     match cmd {
         RulesCommand::List { policy, format } => list(&policy, format),
-        RulesCommand::Test {
-            dirs,
-            no_builtin,
-            verbose,
-        } => test(dirs, no_builtin, verbose),
+        RulesCommand::Test { dirs, no_builtin, verbose } => test(dirs, no_builtin, verbose),
     }
 }
 
@@ -32,31 +28,15 @@ fn list(policy: &PolicyArgs, format: ListFormat) -> miette::Result<u8> {
                     v
                 })
                 .collect();
-            let _ = writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(&rules).expect("serializes")
-            );
+            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&rules).expect("serializes"));
         }
         ListFormat::Table => {
-            let width = set
-                .rules()
-                .iter()
-                .map(|r| r.meta.id.len())
-                .max()
-                .unwrap_or(2)
-                .max(2);
+            let width = set.rules().iter().map(|r| r.meta.id.len()).max().unwrap_or(2).max(2);
             let _ = writeln!(out, "{:<width$}  {:<8}  TITLE", "ID", "SEVERITY");
             let mut rules: Vec<_> = set.rules().iter().collect();
             rules.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
             for r in rules {
-                let _ = writeln!(
-                    out,
-                    "{:<width$}  {:<8}  {}",
-                    r.meta.id,
-                    r.meta.severity.as_str(),
-                    r.meta.title
-                );
+                let _ = writeln!(out, "{:<width$}  {:<8}  {}", r.meta.id, r.meta.severity.as_str(), r.meta.title);
             }
         }
     }
@@ -76,28 +56,16 @@ fn test(dirs: Vec<std::path::PathBuf>, no_builtin: bool, verbose: bool) -> miett
     for o in &outcomes {
         if verbose || !o.passed {
             let verdict = if o.passed { "PASS" } else { "FAIL" };
-            let _ = writeln!(
-                out,
-                "{verdict} {} {} ({:.1?})",
-                o.case.file, o.case.rule, o.elapsed
-            );
+            let _ = writeln!(out, "{verdict} {} {} ({:.1?})", o.case.file, o.case.rule, o.elapsed);
             if let Some(e) = &o.error {
                 let _ = writeln!(out, "     {e}");
             }
         }
     }
     if outcomes.is_empty() {
-        let _ = writeln!(
-            out,
-            "no tests found (test rules are `test_*` in `*_test.rego` files)"
-        );
+        let _ = writeln!(out, "no tests found (test rules are `test_*` in `*_test.rego` files)");
         return Ok(2);
     }
-    let _ = writeln!(
-        out,
-        "{} passed, {} failed",
-        outcomes.len() - failed.len(),
-        failed.len()
-    );
+    let _ = writeln!(out, "{} passed, {} failed", outcomes.len() - failed.len(), failed.len());
     Ok(if failed.is_empty() { 0 } else { 1 })
 }

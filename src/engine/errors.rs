@@ -11,10 +11,7 @@ use crate::snapshot::span_at;
 pub enum PolicyError {
     /// A policy file or directory could not be read.
     #[error("cannot read policies at {path}: {source}")]
-    #[diagnostic(
-        code(apimguard::policy::io),
-        help("`--policies` takes a directory of .rego files or one .rego file")
-    )]
+    #[diagnostic(code(apimguard::policy::io), help("`--policies` takes a directory of .rego files or one .rego file"))]
     Io {
         /// The path.
         path: String,
@@ -59,10 +56,7 @@ pub enum PolicyError {
     },
     /// Two rules claim the same id.
     #[error("rule id {id} is defined twice: in {first} and in {second}")]
-    #[diagnostic(
-        code(apimguard::policy::duplicate_id),
-        help("rule ids must be unique; give your rule its own id (built-in ids start with APIM-)")
-    )]
+    #[diagnostic(code(apimguard::policy::duplicate_id), help("rule ids must be unique; give your rule its own id (built-in ids start with APIM-)"))]
     DuplicateId {
         /// The id.
         id: String,
@@ -96,9 +90,7 @@ impl PolicyError {
     pub fn from_engine(err: &anyhow::Error, sources: &[PolicySource]) -> Self {
         let text = format!("{err:#}");
         let Some(location) = parse_location(&text) else {
-            return PolicyError::Engine {
-                message: text.trim().to_string(),
-            };
+            return PolicyError::Engine { message: text.trim().to_string() };
         };
         let message = engine_message(&text);
         match sources.iter().find(|s| s.path == location.0) {
@@ -110,18 +102,14 @@ impl PolicyError {
                 src: NamedSource::new(source.path.clone(), source.text.clone()),
                 span: span_at(&source.text, location.1, location.2),
             },
-            None => PolicyError::Engine {
-                message: format!("{}:{}:{}: {message}", location.0, location.1, location.2),
-            },
+            None => PolicyError::Engine { message: format!("{}:{}:{}: {message}", location.0, location.1, location.2) },
         }
     }
 }
 
 /// `(file, line, column)` from the first `--> file:line:col` of an engine message.
 pub fn parse_location(text: &str) -> Option<(String, usize, usize)> {
-    let line = text
-        .lines()
-        .find_map(|l| l.trim_start().strip_prefix("--> "))?;
+    let line = text.lines().find_map(|l| l.trim_start().strip_prefix("--> "))?;
     let mut parts = line.trim().rsplitn(3, ':');
     let column = parts.next()?.parse().ok()?;
     let row = parts.next()?.parse().ok()?;

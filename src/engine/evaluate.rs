@@ -60,11 +60,7 @@ pub struct RuleOutcome {
 impl PolicySet {
     /// Evaluates every rule over the input document (JSON text), one outcome per rule
     /// in the order of [`PolicySet::rules`].
-    pub fn evaluate(
-        &self,
-        input_json: &str,
-        options: &EvalOptions,
-    ) -> Result<Vec<RuleOutcome>, PolicyError> {
+    pub fn evaluate(&self, input_json: &str, options: &EvalOptions) -> Result<Vec<RuleOutcome>, PolicyError> {
         let input = regorus::Value::from_json_str(input_json).map_err(|e| PolicyError::Engine {
             message: format!("cannot read the input: {e}"),
         })?;
@@ -72,9 +68,7 @@ impl PolicySet {
         let data = serde_json::json!({ "apimguard": { "config": options.config } });
         engine
             .add_data_json(&data.to_string())
-            .map_err(|e| PolicyError::Engine {
-                message: format!("cannot load the configuration: {e}"),
-            })?;
+            .map_err(|e| PolicyError::Engine { message: format!("cannot load the configuration: {e}") })?;
         engine.set_input(input);
         engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
             limit: options.rule_timeout,
@@ -92,9 +86,7 @@ impl PolicySet {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(rule) = rules.get(i) else { break };
                     let outcome = evaluate_rule(&mut engine, rule);
-                    results
-                        .lock()
-                        .expect("no worker panics while holding the lock")[i] = Some(outcome);
+                    results.lock().expect("no worker panics while holding the lock")[i] = Some(outcome);
                 });
             }
         });
@@ -115,10 +107,7 @@ fn evaluate_rule(engine: &mut regorus::Engine, rule: &Rule) -> RuleOutcome {
     });
     let (checked, findings, error) = match result.and_then(|(checked, deny)| {
         let findings = deny.iter().map(to_finding).collect::<Result<Vec<_>, _>>()?;
-        let checked = checked
-            .iter()
-            .map(to_resource)
-            .collect::<Result<BTreeSet<_>, _>>()?;
+        let checked = checked.iter().map(to_resource).collect::<Result<BTreeSet<_>, _>>()?;
         Ok((checked, findings))
     }) {
         Ok((mut checked, mut findings)) => {
@@ -147,10 +136,7 @@ fn eval_set(engine: &mut regorus::Engine, rule: &Rule, name: &str) -> Result<Vec
     }
     match serde_json::to_value(&value).map_err(|e| e.to_string())? {
         Json::Array(items) => Ok(items),
-        other => Err(format!(
-            "`{name}` must be a set, but it is {}",
-            kind(&other)
-        )),
+        other => Err(format!("`{name}` must be a set, but it is {}", kind(&other))),
     }
 }
 
@@ -166,12 +152,9 @@ fn to_finding(item: &Json) -> Result<super::RawFinding, String> {
 }
 
 fn to_resource(item: &Json) -> Result<String, String> {
-    item.as_str().map(str::to_string).ok_or_else(|| {
-        format!(
-            "`checked` must hold resource ids (strings), got {}",
-            truncate(&item.to_string())
-        )
-    })
+    item.as_str()
+        .map(str::to_string)
+        .ok_or_else(|| format!("`checked` must hold resource ids (strings), got {}", truncate(&item.to_string())))
 }
 
 fn runtime_message(err: &anyhow::Error) -> String {
@@ -196,10 +179,7 @@ fn kind(v: &Json) -> &'static str {
 
 fn truncate(s: &str) -> String {
     if s.len() > 120 {
-        format!(
-            "{}…",
-            &s[..s.char_indices().nth(117).map_or(s.len(), |(i, _)| i)]
-        )
+        format!("{}…", &s[..s.char_indices().nth(117).map_or(s.len(), |(i, _)| i)])
     } else {
         s.to_string()
     }

@@ -99,9 +99,7 @@ pub fn find_block(rego: &str) -> Option<MetaBlock> {
             let mut yaml = String::new();
             for (_, l) in lines.by_ref() {
                 let t = l.trim_start();
-                let Some(rest) = t.strip_prefix('#') else {
-                    break;
-                };
+                let Some(rest) = t.strip_prefix('#') else { break };
                 yaml.push_str(rest.strip_prefix(' ').unwrap_or(rest));
                 yaml.push('\n');
             }
@@ -120,14 +118,9 @@ pub fn parse(block: &MetaBlock) -> Result<RuleMeta, MetaError> {
     })?;
     let missing = |what: &str| MetaError {
         line: block.line,
-        message: format!(
-            "METADATA has no `{what}`; every rule needs title, custom.id and custom.severity"
-        ),
+        message: format!("METADATA has no `{what}`; every rule needs title, custom.id and custom.severity"),
     };
-    let title = raw
-        .title
-        .filter(|t| !t.trim().is_empty())
-        .ok_or_else(|| missing("title"))?;
+    let title = raw.title.filter(|t| !t.trim().is_empty()).ok_or_else(|| missing("title"))?;
     let custom_str = |key: &str| -> Result<Option<String>, MetaError> {
         match raw.custom.get(key) {
             None | Some(serde_yaml::Value::Null) => Ok(None),
@@ -138,9 +131,7 @@ pub fn parse(block: &MetaBlock) -> Result<RuleMeta, MetaError> {
             }),
         }
     };
-    let id = custom_str("id")?
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| missing("custom.id"))?;
+    let id = custom_str("id")?.filter(|s| !s.is_empty()).ok_or_else(|| missing("custom.id"))?;
     if !valid_id(&id) {
         return Err(MetaError {
             line: at("id"),
@@ -150,17 +141,12 @@ pub fn parse(block: &MetaBlock) -> Result<RuleMeta, MetaError> {
     let severity = custom_str("severity")?
         .ok_or_else(|| missing("custom.severity"))?
         .parse::<Severity>()
-        .map_err(|message| MetaError {
-            line: at("severity"),
-            message: format!("custom.severity: {message}"),
-        })?;
+        .map_err(|message| MetaError { line: at("severity"), message: format!("custom.severity: {message}") })?;
     let frameworks = match raw.custom.get("frameworks") {
         None | Some(serde_yaml::Value::Null) => BTreeMap::new(),
         Some(v) => parse_frameworks(v).ok_or_else(|| MetaError {
             line: at("frameworks"),
-            message:
-                "custom.frameworks must map a framework name to a control or a list of controls"
-                    .into(),
+            message: "custom.frameworks must map a framework name to a control or a list of controls".into(),
         })?,
     };
     Ok(RuleMeta {
@@ -186,9 +172,7 @@ fn parse_frameworks(v: &serde_yaml::Value) -> Option<BTreeMap<String, Vec<String
     let mut out = BTreeMap::new();
     for (k, v) in map {
         let controls = match v {
-            serde_yaml::Value::Sequence(items) => {
-                items.iter().map(scalar).collect::<Option<Vec<_>>>()?
-            }
+            serde_yaml::Value::Sequence(items) => items.iter().map(scalar).collect::<Option<Vec<_>>>()?,
             other => vec![scalar(other)?],
         };
         out.insert(scalar(k)?, controls);
@@ -208,9 +192,7 @@ fn scalar(v: &serde_yaml::Value) -> Option<String> {
 fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 64
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
 }
 
 /// Line of the first `key:` in the block, or the block's own line.

@@ -58,11 +58,7 @@ pub struct PolicySet {
 impl PolicySet {
     /// Loads, parses and validates policies.
     pub fn load(options: &LoadOptions) -> Result<Self, PolicyError> {
-        let mut sources = if options.no_builtin {
-            Vec::new()
-        } else {
-            sources::builtin()
-        };
+        let mut sources = if options.no_builtin { Vec::new() } else { sources::builtin() };
         for path in &options.paths {
             sources.extend(sources::from_path(path)?);
         }
@@ -93,11 +89,7 @@ impl PolicySet {
         engine
             .eval_query("true".to_string(), false)
             .map_err(|e| PolicyError::from_engine(&e, &sources))?;
-        Ok(PolicySet {
-            engine,
-            rules,
-            sources,
-        })
+        Ok(PolicySet { engine, rules, sources })
     }
 
     /// The rules, in load order.
@@ -120,42 +112,20 @@ impl PolicySet {
 fn sandboxed_engine() -> Result<regorus::Engine, PolicyError> {
     let mut engine = regorus::Engine::new();
     let refusals: [(&str, u8, &str); 2] = [
-        (
-            "time.now_ns",
-            0,
-            "rules must not read the clock: use input.collectedAt as \"now\"",
-        ),
-        (
-            "rand.intn",
-            2,
-            "rules must be deterministic: rand.intn is not available",
-        ),
+        ("time.now_ns", 0, "rules must not read the clock: use input.collectedAt as \"now\""),
+        ("rand.intn", 2, "rules must be deterministic: rand.intn is not available"),
     ];
     for (name, nargs, message) in refusals {
         engine
-            .add_extension(
-                name.to_string(),
-                nargs,
-                Box::new(move |_| Err(anyhow::anyhow!(message))),
-            )
-            .map_err(|e| PolicyError::Engine {
-                message: e.to_string(),
-            })?;
+            .add_extension(name.to_string(), nargs, Box::new(move |_| Err(anyhow::anyhow!(message))))
+            .map_err(|e| PolicyError::Engine { message: e.to_string() })?;
     }
     Ok(engine)
 }
 
 /// Decides whether a module is a rule (has METADATA) or a library, and checks the contract.
-fn classify(
-    engine: &regorus::Engine,
-    source: &PolicySource,
-    package: String,
-) -> Result<Option<Rule>, PolicyError> {
-    let declares = |name: &str| {
-        engine
-            .has_declared_rule_rooted_at(&source.path, name)
-            .unwrap_or(false)
-    };
+fn classify(engine: &regorus::Engine, source: &PolicySource, package: String) -> Result<Option<Rule>, PolicyError> {
+    let declares = |name: &str| engine.has_declared_rule_rooted_at(&source.path, name).unwrap_or(false);
     let package_line = source
         .text
         .lines()
@@ -171,17 +141,13 @@ fn classify(
         }
         return Ok(None);
     };
-    let meta =
-        metadata::parse(&block).map_err(|e| PolicyError::contract(source, e.line, e.message))?;
+    let meta = metadata::parse(&block).map_err(|e| PolicyError::contract(source, e.line, e.message))?;
     for required in ["deny", "checked"] {
         if !declares(required) {
             return Err(PolicyError::contract(
                 source,
                 package_line,
-                format!(
-                    "rule {} defines no `{required}` set (every rule defines `checked` and `deny`)",
-                    meta.id
-                ),
+                format!("rule {} defines no `{required}` set (every rule defines `checked` and `deny`)", meta.id),
             ));
         }
     }

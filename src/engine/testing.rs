@@ -35,19 +35,12 @@ impl PolicySet {
         let package_re = Regex::new(r"(?m)^package\s+([A-Za-z0-9_.]+)").expect("valid regex");
         let test_re = Regex::new(r"(?m)^(test_[A-Za-z0-9_]+)").expect("valid regex");
         let mut cases = Vec::new();
-        for source in self
-            .sources
-            .iter()
-            .filter(|s| s.is_test() && !(user_only && s.builtin))
-        {
+        for source in self.sources.iter().filter(|s| s.is_test() && !(user_only && s.builtin)) {
             let Some(package) = package_re.captures(&source.text).map(|c| c[1].to_string()) else {
                 continue;
             };
             let mut seen = std::collections::BTreeSet::new();
-            for name in test_re
-                .captures_iter(&source.text)
-                .map(|c| c[1].to_string())
-            {
+            for name in test_re.captures_iter(&source.text).map(|c| c[1].to_string()) {
                 if seen.insert(name.clone()) {
                     cases.push(TestCase {
                         file: source.path.clone(),
@@ -70,16 +63,11 @@ impl PolicySet {
                 let start = Instant::now();
                 let (passed, error) = match engine.eval_rule(case.rule.clone()) {
                     Ok(regorus::Value::Bool(true)) => (true, None),
-                    Ok(regorus::Value::Undefined) => (
-                        false,
-                        Some("undefined (a condition did not hold)".to_string()),
-                    ),
+                    Ok(regorus::Value::Undefined) => (false, Some("undefined (a condition did not hold)".to_string())),
                     Ok(other) => (false, Some(format!("evaluated to {other}, not true"))),
                     Err(e) => {
                         let text = format!("{e:#}");
-                        let at = parse_location(&text)
-                            .map(|(f, l, c)| format!("{f}:{l}:{c}: "))
-                            .unwrap_or_default();
+                        let at = parse_location(&text).map(|(f, l, c)| format!("{f}:{l}:{c}: ")).unwrap_or_default();
                         (false, Some(format!("error: {at}{}", engine_message(&text))))
                     }
                 };

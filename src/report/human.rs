@@ -44,22 +44,11 @@ pub fn render_human(report: &Report, color: bool) -> String {
         );
     }
     for severity in Severity::DESCENDING {
-        let rules: Vec<_> = report
-            .results
-            .iter()
-            .filter(|r| r.severity == severity)
-            .collect();
+        let rules: Vec<_> = report.results.iter().filter(|r| r.severity == severity).collect();
         if rules.is_empty() {
             continue;
         }
-        let _ = writeln!(
-            out,
-            "\n{}",
-            paint(
-                &severity.as_str().to_uppercase(),
-                severity_style(severity).bold()
-            )
-        );
+        let _ = writeln!(out, "\n{}", paint(&severity.as_str().to_uppercase(), severity_style(severity).bold()));
         for r in rules {
             let failed = r.findings.iter().filter(|f| !f.waived).count();
             let waived = r.findings.len() - failed;
@@ -86,12 +75,7 @@ pub fn render_human(report: &Report, color: bool) -> String {
             }
             for f in r.findings.iter().take(MAX_LISTED) {
                 let waived = if f.waived { " [waived]" } else { "" };
-                let _ = writeln!(
-                    out,
-                    "      {}{}",
-                    short_resource(&f.resource),
-                    paint(waived, Style::new().dimmed())
-                );
+                let _ = writeln!(out, "      {}{}", short_resource(&f.resource), paint(waived, Style::new().dimmed()));
                 let _ = writeln!(out, "        {}", paint(&f.message, Style::new().dimmed()));
             }
             if r.findings.len() > MAX_LISTED {

@@ -124,8 +124,7 @@ pub fn load(path: &Path) -> Result<LoadedSnapshot, SnapshotError> {
 /// Validates snapshot text; `name` is used in error messages.
 pub fn load_str(name: &str, text: &str) -> Result<Snapshot, SnapshotError> {
     // Syntax first, so that a broken document is reported as such, not as a shape error.
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| syntax_error(name, text, &e))?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| syntax_error(name, text, &e))?;
     if let Some(found) = value.get("schemaVersion").and_then(|v| v.as_u64()) {
         if found != u64::from(SCHEMA_VERSION) {
             return Err(SnapshotError::Version {
@@ -161,10 +160,7 @@ pub fn save(snapshot: &Snapshot, path: &Path) -> Result<(), SnapshotError> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
+    let file_name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
     std::fs::write(&tmp, text).map_err(write_err)?;
     std::fs::rename(&tmp, path).map_err(|e| {
@@ -227,9 +223,7 @@ mod tests {
             "recommendations":[],"alerts":[]}]}"#;
         let err = load_str("s.json", text).unwrap_err();
         match err {
-            SnapshotError::Shape {
-                json_path, message, ..
-            } => {
+            SnapshotError::Shape { json_path, message, .. } => {
                 assert_eq!(json_path, "subscriptions[0]");
                 assert!(message.contains("missing field `services`"), "{message}");
             }
