@@ -2,11 +2,12 @@
 
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::collect::credential::CredentialKind;
 use crate::collect::Cloud;
-use crate::engine::FailOn;
+use crate::engine::{FailOn, FrameworkFilter, Profile, Severity, PROFILES};
 
 /// Check Azure API Management and Defender for APIs posture against Rego rules.
 #[derive(Debug, Parser)]
@@ -40,6 +41,9 @@ pub struct PolicyArgs {
     /// Do not load the built-in rules.
     #[arg(long)]
     pub no_builtin: bool,
+    /// Which rules to run (docs/profiles.md); `check` defaults to baseline.
+    #[arg(long, value_name = "NAME", value_parser = profile_parser())]
+    pub profile: Option<&'static Profile>,
 }
 
 /// `apimguard check`.
@@ -66,6 +70,10 @@ pub struct CheckArgs {
     /// Threads evaluating rules (default: the machine's cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Print where the time went (load, compile, evaluate, report, and the slowest rules)
+    /// to stderr; rules are then evaluated one by one so each rule's cost is measured.
+    #[arg(long)]
+    pub timings: bool,
     /// Collect the estate from Azure now, in memory, and check that instead of a file.
     #[arg(long, conflicts_with = "snapshot")]
     pub live: bool,
@@ -143,27 +151,92 @@ pub enum ReportFormat {
 /// `apimguard rules …`.
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
-    /// List every rule: id, severity, title.
-    List {
-        /// Where rules come from.
-        #[command(flatten)]
-        policy: PolicyArgs,
-        /// Output format.
-        #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Table)]
-        format: ListFormat,
-    },
+    /// List rules: id, severity, family, title; filter by severity, family, framework, profile.
+    List(ListArgs),
+    /// Show one rule's page: what it checks, why, how to fix it, its parameters and mappings.
+    Explain(ExplainArgs),
+    /// Scaffold a new rule and its unit tests: DIR/FAMILY/NAME.rego and NAME_test.rego.
+    New(NewArgs),
+    /// Generate the rule pages and catalogue (docs/rules) from the built-in rules.
+    Doc(DocArgs),
     /// Run the rules' `*_test.rego` unit tests, like `opa test`.
-    Test {
-        /// Directories (or files) whose tests to run; without one, the built-in pack's.
-        #[arg(value_name = "DIR")]
-        dirs: Vec<PathBuf>,
-        /// Do not load the built-in rules (their libraries stay unavailable to your tests).
-        #[arg(long)]
-        no_builtin: bool,
-        /// Print every test, not only failures.
-        #[arg(long, short = 'v')]
-        verbose: bool,
-    },
+    Test(TestArgs),
+}
+
+/// `apimguard rules list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Where rules come from; `--profile` keeps only that profile's rules.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Only rules at or above this severity: info, low, medium, high, critical.
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub severity: Option<Severity>,
+    /// Only rules of this family (api, defender, service, …, custom); repeatable.
+    #[arg(long, value_name = "FAMILY")]
+    pub family: Vec<String>,
+    /// Only rules mapped to this framework, or to one control of it (e.g. owasp-api-2023:API2).
+    #[arg(long, value_name = "FRAMEWORK[:CONTROL]", value_parser = parse_framework)]
+    pub framework: Option<FrameworkFilter>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+/// `apimguard rules explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The rule id, e.g. APIM-DEF-001 (case does not matter).
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Where rules come from; with `--profile`, only that profile's rules are known.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+/// `apimguard rules new`.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The rule's name in snake_case, e.g. `require_tls`; names the files and the package.
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// Family: the package segment after `apimguard.rules.` and the folder under DIR.
+    #[arg(long, value_name = "FAMILY")]
+    pub family: Option<String>,
+    /// Directory of your rules.
+    #[arg(long, value_name = "DIR", default_value = "policies")]
+    pub dir: PathBuf,
+    /// Rule id (default: CUSTOM- and NAME in upper case, e.g. CUSTOM-REQUIRE-TLS).
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+    /// Severity of a failure.
+    #[arg(long, value_name = "SEVERITY", default_value = "medium", value_parser = parse_severity)]
+    pub severity: Severity,
+}
+
+/// `apimguard rules doc`.
+#[derive(Debug, Args)]
+pub struct DocArgs {
+    /// Directory of the generated pages.
+    #[arg(long, value_name = "DIR", default_value = "docs/rules")]
+    pub out: PathBuf,
+    /// Write nothing; exit 1 naming the files that are out of date.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// `apimguard rules test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Directories (or files) whose tests to run; without one, the built-in pack's.
+    #[arg(value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Do not load the built-in rules (their libraries stay unavailable to your tests).
+    #[arg(long)]
+    pub no_builtin: bool,
+    /// Print every test, not only failures.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 /// Output formats of `rules list`.
@@ -173,6 +246,24 @@ pub enum ListFormat {
     Table,
     /// JSON array of rule metadata.
     Json,
+}
+
+/// Accepts the names in the profile table (and lists them in `--help` and errors).
+fn profile_parser() -> impl TypedValueParser<Value = &'static Profile> {
+    PossibleValuesParser::new(
+        PROFILES
+            .iter()
+            .map(|p| PossibleValue::new(p.name).help(p.summary)),
+    )
+    .map(|name| Profile::named(&name).expect("clap accepts only the profiles' names"))
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse()
+}
+
+fn parse_framework(s: &str) -> Result<FrameworkFilter, String> {
+    s.parse()
 }
 
 fn parse_fail_on(s: &str) -> Result<FailOn, String> {

@@ -7,9 +7,13 @@
 pub mod cli;
 pub mod collect;
 pub mod commands;
+pub mod diagnostic;
 pub mod engine;
 pub mod report;
+pub mod ruledoc;
+pub mod scaffold;
 pub mod snapshot;
+pub mod synthetic;
 
 use cli::{Cli, Command};
 

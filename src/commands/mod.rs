@@ -8,7 +8,7 @@ pub mod schema;
 use std::io::IsTerminal;
 
 use crate::cli::PolicyArgs;
-use crate::engine::LoadOptions;
+use crate::engine::{LoadOptions, Profile};
 
 /// Whether to colour standard output: a terminal, and `NO_COLOR` unset or empty.
 pub fn color_stdout() -> bool {
@@ -16,12 +16,23 @@ pub fn color_stdout() -> bool {
 }
 
 impl PolicyArgs {
-    /// The engine load options these arguments ask for.
+    /// The engine load options these arguments ask for, to run rules: the rules of
+    /// `--profile`, or of the default profile (baseline) when none is named.
     pub fn load_options(&self) -> LoadOptions {
         LoadOptions {
             no_builtin: self.no_builtin,
             paths: self.policies.clone(),
             include_tests: false,
+            profile: Some(self.profile.unwrap_or_else(Profile::default_profile)),
+        }
+    }
+
+    /// The load options to browse rules: only the rules of `--profile` when one is
+    /// named, otherwise every rule.
+    pub fn browse_options(&self) -> LoadOptions {
+        LoadOptions {
+            profile: self.profile,
+            ..self.load_options()
         }
     }
 }

@@ -1,62 +1,41 @@
 //! Policy errors as miette diagnostics, located at the file and line at fault.
 
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use miette::Diagnostic;
 use thiserror::Error;
 
 use super::sources::PolicySource;
-use crate::snapshot::span_at;
+use crate::diagnostic::Located;
+
+const REGO_HELP: &str =
+    "fix the Rego at the marked spot; rules are rego.v1 (`import rego.v1`, `if`, `contains`)";
+const CONTRACT_HELP: &str = "see docs/writing-rules.md: a rule has a METADATA block with title, custom.id and custom.severity, and defines `checked` and `deny`";
 
 /// Why a policy set could not be loaded or run.
 #[derive(Debug, Error, Diagnostic)]
 pub enum PolicyError {
     /// A policy file or directory could not be read.
     #[error("cannot read policies at {path}: {source}")]
-    #[diagnostic(code(apimguard::policy::io), help("`--policies` takes a directory of .rego files or one .rego file"))]
+    #[diagnostic(
+        code(apimguard::policy::io),
+        help("`--policies` takes a directory of .rego files or one .rego file")
+    )]
     Io {
         /// The path.
         path: String,
         /// The I/O error.
         source: std::io::Error,
     },
-    /// Rego that does not parse or compile.
-    #[error("{path}:{line}:{column}: {message}")]
-    #[diagnostic(code(apimguard::policy::rego), help("fix the Rego at the marked spot; rules are rego.v1 (`import rego.v1`, `if`, `contains`)"))]
-    Rego {
-        /// File.
-        path: String,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column.
-        column: usize,
-        /// The engine's message.
-        message: String,
-        /// The file, for the excerpt.
-        #[source_code]
-        src: NamedSource<String>,
-        /// The spot.
-        #[label("here")]
-        span: SourceSpan,
-    },
-    /// A rule that breaks the rule contract (METADATA, `deny`, `checked`).
-    #[error("{path}:{line}: {message}")]
-    #[diagnostic(code(apimguard::policy::contract), help("see docs/writing-rules.md: a rule has a METADATA block with title, custom.id and custom.severity, and defines `checked` and `deny`"))]
-    Contract {
-        /// File.
-        path: String,
-        /// 1-based line.
-        line: usize,
-        /// What is wrong.
-        message: String,
-        /// The file, for the excerpt.
-        #[source_code]
-        src: NamedSource<String>,
-        /// The spot.
-        #[label("here")]
-        span: SourceSpan,
-    },
+    /// Rego that does not parse or compile, or a rule that breaks the rule
+    /// contract (METADATA, `deny`, `checked`, forbidden builtins); located.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Located(Box<Located>),
     /// Two rules claim the same id.
     #[error("rule id {id} is defined twice: in {first} and in {second}")]
-    #[diagnostic(code(apimguard::policy::duplicate_id), help("rule ids must be unique; give your rule its own id (built-in ids start with APIM-)"))]
+    #[diagnostic(
+        code(apimguard::policy::duplicate_id),
+        help("rule ids must be unique; give your rule its own id (built-in ids start with APIM-)")
+    )]
     DuplicateId {
         /// The id.
         id: String,
@@ -77,39 +56,49 @@ pub enum PolicyError {
 impl PolicyError {
     /// A contract violation at a line of a source file.
     pub fn contract(source: &PolicySource, line: usize, message: impl Into<String>) -> Self {
-        PolicyError::Contract {
-            path: source.path.clone(),
+        let message = format!("{}:{line}: {}", source.path, message.into());
+        PolicyError::Located(Located::new(
+            "apimguard::policy::contract",
+            CONTRACT_HELP,
+            &source.path,
+            &source.text,
             line,
-            message: message.into(),
-            src: NamedSource::new(source.path.clone(), source.text.clone()),
-            span: span_at(&source.text, line, 1),
-        }
+            1,
+            message,
+        ))
     }
 
     /// Locates a regorus error (`--> file:line:col … error: message`) in the sources.
     pub fn from_engine(err: &anyhow::Error, sources: &[PolicySource]) -> Self {
         let text = format!("{err:#}");
         let Some(location) = parse_location(&text) else {
-            return PolicyError::Engine { message: text.trim().to_string() };
+            return PolicyError::Engine {
+                message: text.trim().to_string(),
+            };
         };
         let message = engine_message(&text);
         match sources.iter().find(|s| s.path == location.0) {
-            Some(source) => PolicyError::Rego {
-                path: source.path.clone(),
-                line: location.1,
-                column: location.2,
-                message,
-                src: NamedSource::new(source.path.clone(), source.text.clone()),
-                span: span_at(&source.text, location.1, location.2),
+            Some(source) => PolicyError::Located(Located::new(
+                "apimguard::policy::rego",
+                REGO_HELP,
+                &source.path,
+                &source.text,
+                location.1,
+                location.2,
+                format!("{}:{}:{}: {message}", source.path, location.1, location.2),
+            )),
+            None => PolicyError::Engine {
+                message: format!("{}:{}:{}: {message}", location.0, location.1, location.2),
             },
-            None => PolicyError::Engine { message: format!("{}:{}:{}: {message}", location.0, location.1, location.2) },
         }
     }
 }
 
 /// `(file, line, column)` from the first `--> file:line:col` of an engine message.
 pub fn parse_location(text: &str) -> Option<(String, usize, usize)> {
-    let line = text.lines().find_map(|l| l.trim_start().strip_prefix("--> "))?;
+    let line = text
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("--> "))?;
     let mut parts = line.trim().rsplitn(3, ':');
     let column = parts.next()?.parse().ok()?;
     let row = parts.next()?.parse().ok()?;

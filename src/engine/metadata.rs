@@ -2,15 +2,56 @@
 //!
 //! The block is the run of comment lines that starts with `# METADATA` and stands
 //! before the `package` line. Its YAML carries the rule's identity: `title`,
-//! `description`, and under `custom` the `id`, `severity`, optional `remediation`
-//! (an action of the remediation catalogue), `recommendation` (how to fix, in
-//! words) and `frameworks` (control mappings).
+//! `description`, `related_resources`, and under `custom` the apimguard keys:
+//!
+//! | key | type | meaning |
+//! |---|---|---|
+//! | `id` | string, required | stable rule id, e.g. `APIM-API-001` |
+//! | `severity` | string, required | `info`, `low`, `medium`, `high` or `critical` |
+//! | `recommendation` | string | how to fix a failure, in words |
+//! | `remediation` | string | an action of [`REMEDIATION_ACTIONS`] that fixes a failure |
+//! | `frameworks` | map of name → control or list of controls | control mappings |
+//! | `parameters` | map of name → `{default, description}` | keys read from `data.apimguard.config` |
+//! | `strict` | bool | the rule runs only in the `strict` profile |
+//!
+//! Other keys under `custom` are the author's own and are ignored. A known key with
+//! the wrong type is an error located at its line.
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value as Json;
+use serde_yaml::{Mapping, Value as Yaml};
 
 use super::severity::Severity;
+
+/// The remediation catalogue: the only actions `custom.remediation` may name.
+///
+/// `apimguard remediate` implements exactly these; a rule cannot ask for anything else.
+pub const REMEDIATION_ACTIONS: [&str; 3] = [
+    "defender.enable_plan",
+    "defender.onboard_api",
+    "defender.offboard_api",
+];
+
+/// The family of rules outside the `apimguard.rules.<family>.…` packages.
+pub const CUSTOM_FAMILY: &str = "custom";
+
+/// Top-level keys of an OPA METADATA block.
+const ANNOTATION_KEYS: [&str; 9] = [
+    "scope",
+    "title",
+    "description",
+    "related_resources",
+    "authors",
+    "organizations",
+    "schemas",
+    "entrypoint",
+    "custom",
+];
+
+/// Keys of one entry of `custom.parameters`.
+const PARAMETER_KEYS: [&str; 2] = ["default", "description"];
 
 /// What a rule says about itself.
 #[derive(Debug, Clone, Serialize)]
@@ -20,10 +61,12 @@ pub struct RuleMeta {
     pub id: String,
     /// One-line title.
     pub title: String,
-    /// Why it matters (and, briefly, how to fix it).
+    /// Why it matters.
     pub description: String,
     /// Severity of a failure.
     pub severity: Severity,
+    /// The package segment after `apimguard.rules.` (e.g. `api`), or `custom`.
+    pub family: String,
     /// How to fix a failure, in words.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recommendation: Option<String>,
@@ -32,8 +75,24 @@ pub struct RuleMeta {
     pub remediation: Option<String>,
     /// Control mappings, e.g. `owasp-api-2023: [API2]`.
     pub frameworks: BTreeMap<String, Vec<String>>,
+    /// Keys the rule reads from `data.apimguard.config`, with their defaults.
+    pub parameters: BTreeMap<String, Parameter>,
+    /// Whether the rule runs only in the `strict` profile.
+    pub strict: bool,
     /// Links to further reading.
     pub references: Vec<String>,
+}
+
+/// A rule parameter: a key of `data.apimguard.config` with its default.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Parameter {
+    /// The value used when the user's configuration does not set it.
+    pub default: Json,
+    /// What it controls.
+    pub description: String,
+    /// 1-based line of its declaration in the policy file.
+    #[serde(skip)]
+    pub line: usize,
 }
 
 /// A METADATA problem, with the 1-based line it was found on.
@@ -43,39 +102,6 @@ pub struct MetaError {
     pub line: usize,
     /// What is wrong.
     pub message: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawMeta {
-    #[serde(default)]
-    #[allow(dead_code)]
-    scope: Option<String>,
-    title: Option<String>,
-    description: Option<String>,
-    #[serde(default)]
-    related_resources: Vec<RelatedResource>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    authors: Option<serde_yaml::Value>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    organizations: Option<serde_yaml::Value>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    schemas: Option<serde_yaml::Value>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    entrypoint: Option<bool>,
-    #[serde(default)]
-    custom: BTreeMap<String, serde_yaml::Value>,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum RelatedResource {
-    Plain(String),
-    Object { r#ref: String },
 }
 
 /// The METADATA block of a module: its YAML text and the line it starts on.
@@ -99,7 +125,9 @@ pub fn find_block(rego: &str) -> Option<MetaBlock> {
             let mut yaml = String::new();
             for (_, l) in lines.by_ref() {
                 let t = l.trim_start();
-                let Some(rest) = t.strip_prefix('#') else { break };
+                let Some(rest) = t.strip_prefix('#') else {
+                    break;
+                };
                 yaml.push_str(rest.strip_prefix(' ').unwrap_or(rest));
                 yaml.push('\n');
             }
@@ -109,130 +137,504 @@ pub fn find_block(rego: &str) -> Option<MetaBlock> {
     None
 }
 
-/// Parses and validates a METADATA block into a rule's identity.
-pub fn parse(block: &MetaBlock) -> Result<RuleMeta, MetaError> {
-    let at = |key: &str| key_line(block, key);
-    let raw: RawMeta = serde_yaml::from_str(&block.yaml).map_err(|e| MetaError {
-        line: block.line + e.location().map(|l| l.line()).unwrap_or(0),
-        message: format!("METADATA is not valid: {e}"),
-    })?;
-    let missing = |what: &str| MetaError {
-        line: block.line,
-        message: format!("METADATA has no `{what}`; every rule needs title, custom.id and custom.severity"),
-    };
-    let title = raw.title.filter(|t| !t.trim().is_empty()).ok_or_else(|| missing("title"))?;
-    let custom_str = |key: &str| -> Result<Option<String>, MetaError> {
-        match raw.custom.get(key) {
-            None | Some(serde_yaml::Value::Null) => Ok(None),
-            Some(serde_yaml::Value::String(s)) => Ok(Some(s.trim().to_string())),
-            Some(_) => Err(MetaError {
-                line: at(key),
-                message: format!("custom.{key} must be a string"),
-            }),
+/// The family of a rule in `package` (`data.` prefix optional): the segment after
+/// `apimguard.rules.` when a rule name follows it, otherwise [`CUSTOM_FAMILY`].
+pub fn family_of(package: &str) -> String {
+    let package = package.strip_prefix("data.").unwrap_or(package);
+    package
+        .strip_prefix("apimguard.rules.")
+        .and_then(|rest| rest.split_once('.'))
+        .map_or(CUSTOM_FAMILY, |(family, _)| family)
+        .to_string()
+}
+
+/// Whether `id` is a well-formed rule id (letters, digits, `-`, `_`, `.`; at most 64).
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+}
+
+/// Parses and validates the METADATA block of the rule in `package`.
+pub fn parse(block: &MetaBlock, package: &str) -> Result<RuleMeta, MetaError> {
+    let root = match serde_yaml::from_str::<Yaml>(&block.yaml) {
+        Ok(Yaml::Mapping(map)) => map,
+        Ok(Yaml::Null) => Mapping::new(),
+        Ok(_) => {
+            return Err(MetaError {
+                line: block.line,
+                message: "METADATA must be a YAML mapping (`title: …`, `custom: …`)".into(),
+            })
+        }
+        Err(e) => {
+            return Err(MetaError {
+                line: block.line + e.location().map_or(0, |l| l.line()),
+                message: format!("METADATA is not valid YAML: {e}"),
+            })
         }
     };
-    let id = custom_str("id")?.filter(|s| !s.is_empty()).ok_or_else(|| missing("custom.id"))?;
+    let doc = Located { block, root };
+    doc.known_keys(&[], &ANNOTATION_KEYS, "put your own keys under `custom`")?;
+    doc.mapping(&["custom"])?;
+    let missing = |what: &str| MetaError {
+        line: block.line,
+        message: format!(
+            "METADATA has no `{what}`; every rule needs title, custom.id and custom.severity"
+        ),
+    };
+
+    let title = doc
+        .string(&["title"])?
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| missing("title"))?;
+    let id = doc
+        .string(&["custom", "id"])?
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| missing("custom.id"))?;
     if !valid_id(&id) {
-        return Err(MetaError {
-            line: at("id"),
-            message: format!("custom.id `{id}` is not a valid rule id (letters, digits and dashes, e.g. APIM-API-001)"),
-        });
+        return Err(doc.error(
+            &["custom", "id"],
+            format!("custom.id `{id}` is not a valid rule id (letters, digits and dashes, e.g. APIM-API-001)"),
+        ));
     }
-    let severity = custom_str("severity")?
+    let severity = doc
+        .string(&["custom", "severity"])?
         .ok_or_else(|| missing("custom.severity"))?
         .parse::<Severity>()
-        .map_err(|message| MetaError { line: at("severity"), message: format!("custom.severity: {message}") })?;
-    let frameworks = match raw.custom.get("frameworks") {
-        None | Some(serde_yaml::Value::Null) => BTreeMap::new(),
-        Some(v) => parse_frameworks(v).ok_or_else(|| MetaError {
-            line: at("frameworks"),
-            message: "custom.frameworks must map a framework name to a control or a list of controls".into(),
-        })?,
-    };
+        .map_err(|message| {
+            doc.error(
+                &["custom", "severity"],
+                format!("custom.severity: {message}"),
+            )
+        })?;
+    let remediation = doc.string(&["custom", "remediation"])?;
+    if let Some(action) = remediation
+        .as_deref()
+        .filter(|a| !REMEDIATION_ACTIONS.contains(a))
+    {
+        return Err(doc.error(
+            &["custom", "remediation"],
+            format!(
+                "custom.remediation `{action}` is not an action of the remediation catalogue ({})",
+                REMEDIATION_ACTIONS.join(", ")
+            ),
+        ));
+    }
     Ok(RuleMeta {
         id,
-        title: title.trim().to_string(),
-        description: raw.description.unwrap_or_default().trim().to_string(),
+        title,
+        description: doc.string(&["description"])?.unwrap_or_default(),
         severity,
-        recommendation: custom_str("recommendation")?,
-        remediation: custom_str("remediation")?,
-        frameworks,
-        references: raw
-            .related_resources
-            .into_iter()
-            .map(|r| match r {
-                RelatedResource::Plain(s) | RelatedResource::Object { r#ref: s } => s,
-            })
-            .collect(),
+        family: family_of(package),
+        recommendation: doc.string(&["custom", "recommendation"])?,
+        remediation,
+        frameworks: doc.frameworks()?,
+        parameters: doc.parameters()?,
+        strict: doc.boolean(&["custom", "strict"])?.unwrap_or(false),
+        references: doc.references()?,
     })
 }
 
-fn parse_frameworks(v: &serde_yaml::Value) -> Option<BTreeMap<String, Vec<String>>> {
-    let map = v.as_mapping()?;
-    let mut out = BTreeMap::new();
-    for (k, v) in map {
-        let controls = match v {
-            serde_yaml::Value::Sequence(items) => items.iter().map(scalar).collect::<Option<Vec<_>>>()?,
-            other => vec![scalar(other)?],
-        };
-        out.insert(scalar(k)?, controls);
-    }
-    Some(out)
+/// The parsed METADATA and its block, for reading typed values by key path with
+/// errors located at their line.
+struct Located<'a> {
+    block: &'a MetaBlock,
+    root: Mapping,
 }
 
-fn scalar(v: &serde_yaml::Value) -> Option<String> {
+impl Located<'_> {
+    /// An error at the line of the key at `path` (or of its closest ancestor found).
+    fn error(&self, path: &[&str], message: impl Into<String>) -> MetaError {
+        MetaError {
+            line: self.line_of(path),
+            message: message.into(),
+        }
+    }
+
+    /// The value at `path` (keys of nested mappings), null included.
+    fn raw(&self, path: &[&str]) -> Option<&Yaml> {
+        let (last, parents) = path.split_last()?;
+        let mut map = &self.root;
+        for key in parents {
+            map = map.get(*key)?.as_mapping()?;
+        }
+        map.get(*last)
+    }
+
+    /// The value at `path`; null counts as absent.
+    fn value(&self, path: &[&str]) -> Option<&Yaml> {
+        self.raw(path).filter(|v| !v.is_null())
+    }
+
+    /// The string at `path`, trimmed.
+    fn string(&self, path: &[&str]) -> Result<Option<String>, MetaError> {
+        match self.value(path) {
+            None => Ok(None),
+            Some(Yaml::String(s)) => Ok(Some(s.trim().to_string())),
+            Some(_) => Err(self.error(path, format!("{} must be a string", path.join(".")))),
+        }
+    }
+
+    /// The boolean at `path`.
+    fn boolean(&self, path: &[&str]) -> Result<Option<bool>, MetaError> {
+        match self.value(path) {
+            None => Ok(None),
+            Some(Yaml::Bool(b)) => Ok(Some(*b)),
+            Some(_) => Err(self.error(path, format!("{} must be true or false", path.join(".")))),
+        }
+    }
+
+    /// The mapping at `path` (the root for an empty path).
+    fn mapping(&self, path: &[&str]) -> Result<Option<&Mapping>, MetaError> {
+        if path.is_empty() {
+            return Ok(Some(&self.root));
+        }
+        match self.value(path) {
+            None => Ok(None),
+            Some(Yaml::Mapping(m)) => Ok(Some(m)),
+            Some(_) => Err(self.error(
+                path,
+                format!("{} must be a mapping (`key: value` lines)", path.join(".")),
+            )),
+        }
+    }
+
+    /// The keys of the mapping at `path`, as text, in document order.
+    fn keys(&self, path: &[&str]) -> Result<Vec<String>, MetaError> {
+        Ok(self
+            .mapping(path)?
+            .map(|m| m.keys().map(key_name).collect())
+            .unwrap_or_default())
+    }
+
+    /// Checks that every key of the mapping at `path` is one of `known`.
+    fn known_keys(&self, path: &[&str], known: &[&str], hint: &str) -> Result<(), MetaError> {
+        for name in self.keys(path)? {
+            if !known.contains(&name.as_str()) {
+                let at: Vec<&str> = path.iter().copied().chain([name.as_str()]).collect();
+                return Err(self.error(
+                    &at,
+                    format!(
+                        "unknown METADATA key `{}` (expected one of {}; {hint})",
+                        at.join("."),
+                        known.join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// `related_resources`: a list of URLs or of `{ref, description}` objects.
+    fn references(&self) -> Result<Vec<String>, MetaError> {
+        let path = ["related_resources"];
+        let Some(value) = self.value(&path) else {
+            return Ok(Vec::new());
+        };
+        let items = value
+            .as_sequence()
+            .ok_or_else(|| self.error(&path, "related_resources must be a list of URLs"))?;
+        items
+            .iter()
+            .map(|item| match item {
+                Yaml::String(s) => Ok(s.trim().to_string()),
+                Yaml::Mapping(m) => match m.get("ref") {
+                    Some(Yaml::String(s)) => Ok(s.trim().to_string()),
+                    _ => Err(self.error(
+                        &path,
+                        "a related_resources entry that is a mapping needs a `ref` string",
+                    )),
+                },
+                _ => Err(self.error(
+                    &path,
+                    "related_resources entries must be URLs or `{ref: URL}`",
+                )),
+            })
+            .collect()
+    }
+
+    /// `custom.frameworks`: framework name → one control or a list of controls.
+    fn frameworks(&self) -> Result<BTreeMap<String, Vec<String>>, MetaError> {
+        let mut out = BTreeMap::new();
+        for name in self.keys(&["custom", "frameworks"])? {
+            let path = ["custom", "frameworks", name.as_str()];
+            let controls = match self.raw(&path) {
+                Some(Yaml::Sequence(items)) => items.iter().map(scalar).collect::<Option<Vec<_>>>(),
+                other => other.and_then(scalar).map(|c| vec![c]),
+            }
+            .ok_or_else(|| {
+                self.error(
+                    &path,
+                    format!("custom.frameworks.{name} must be a control or a list of controls (strings)"),
+                )
+            })?;
+            out.insert(name, controls);
+        }
+        Ok(out)
+    }
+
+    /// `custom.parameters`: name → `{default, description}`.
+    fn parameters(&self) -> Result<BTreeMap<String, Parameter>, MetaError> {
+        let mut out = BTreeMap::new();
+        for name in self.keys(&["custom", "parameters"])? {
+            let path = ["custom", "parameters", name.as_str()];
+            let at = |key| [path[0], path[1], path[2], key];
+            if !is_identifier(&name) {
+                return Err(self.error(
+                    &path,
+                    format!(
+                        "parameter name `{name}` must be a Rego identifier (letters, digits, `_`)"
+                    ),
+                ));
+            }
+            if self.mapping(&path)?.is_none() {
+                return Err(self.error(
+                    &path,
+                    format!("custom.parameters.{name} needs `default` and `description`"),
+                ));
+            }
+            self.known_keys(
+                &path,
+                &PARAMETER_KEYS,
+                "a parameter is `{default, description}`",
+            )?;
+            let default = self.raw(&at("default")).ok_or_else(|| {
+                self.error(&path, format!("custom.parameters.{name} has no `default`"))
+            })?;
+            let default = serde_json::to_value(default).map_err(|e| {
+                self.error(
+                    &at("default"),
+                    format!("custom.parameters.{name}.default is not a JSON value: {e}"),
+                )
+            })?;
+            let description = self
+                .string(&at("description"))?
+                .filter(|d| !d.is_empty())
+                .ok_or_else(|| {
+                    self.error(
+                        &path,
+                        format!("custom.parameters.{name} has no `description`"),
+                    )
+                })?;
+            let line = self.line_of(&path);
+            out.insert(
+                name,
+                Parameter {
+                    default,
+                    description,
+                    line,
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    /// 1-based file line of the key at `path`, found by indentation; falls back to the
+    /// closest ancestor found (a key inside a `{ … }` flow mapping shares its parent's line).
+    fn line_of(&self, path: &[&str]) -> usize {
+        let lines: Vec<&str> = self.block.yaml.lines().collect();
+        let (mut found, mut start, mut parent_indent) = (None, 0, None);
+        for key in path {
+            let mut child_indent = None;
+            let mut hit = None;
+            for (i, line) in lines.iter().enumerate().skip(start) {
+                let content = line.trim_start();
+                if content.is_empty() || content.starts_with('#') {
+                    continue;
+                }
+                let indent = line.len() - content.len();
+                if parent_indent.is_some_and(|parent| indent <= parent)
+                    || indent < *child_indent.get_or_insert(indent)
+                {
+                    break;
+                }
+                if Some(indent) == child_indent && starts_with_key(content, key) {
+                    hit = Some((i, indent));
+                    break;
+                }
+            }
+            let Some((i, indent)) = hit else { break };
+            (found, start, parent_indent) = (Some(i), i + 1, Some(indent));
+        }
+        found.map_or(self.block.line, |i| self.block.line + 1 + i)
+    }
+}
+
+/// Whether a YAML line starts with `key:` (plain or quoted).
+fn starts_with_key(content: &str, key: &str) -> bool {
+    [String::new(), "\"".into(), "'".into()]
+        .iter()
+        .any(|quote| {
+            content
+                .strip_prefix(quote.as_str())
+                .and_then(|c| c.strip_prefix(key))
+                .and_then(|c| c.strip_prefix(quote.as_str()))
+                .is_some_and(|c| c.starts_with(':'))
+        })
+}
+
+/// A mapping key as text.
+fn key_name(key: &Yaml) -> String {
+    scalar(key).unwrap_or_else(|| format!("{key:?}"))
+}
+
+fn scalar(v: &Yaml) -> Option<String> {
     match v {
-        serde_yaml::Value::String(s) => Some(s.clone()),
-        serde_yaml::Value::Number(n) => Some(n.to_string()),
-        serde_yaml::Value::Bool(b) => Some(b.to_string()),
+        Yaml::String(s) => Some(s.clone()),
+        Yaml::Number(n) => Some(n.to_string()),
+        Yaml::Bool(b) => Some(b.to_string()),
         _ => None,
     }
 }
 
-fn valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 64
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
-}
-
-/// Line of the first `key:` in the block, or the block's own line.
-fn key_line(block: &MetaBlock, key: &str) -> usize {
-    block
-        .yaml
-        .lines()
-        .position(|l| l.trim_start().starts_with(&format!("{key}:")))
-        .map(|i| block.line + 1 + i)
-        .unwrap_or(block.line)
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const RULE: &str = "# METADATA\n# title: T\n# description: D\n# custom:\n#   id: APIM-X-001\n#   severity: high\n#   frameworks: { owasp-api-2023: [API2, API9], azure-policy: ee7495e7 }\npackage x\n";
+    const RULE: &str = "# METADATA
+# title: T
+# description: >-
+#   D
+# related_resources:
+#   - https://example.com/a
+#   - ref: https://example.com/b
+#     description: B
+# custom:
+#   id: APIM-X-001
+#   severity: high
+#   remediation: defender.onboard_api
+#   frameworks: { owasp-api-2023: [API2, API9], azure-policy: ee7495e7 }
+#   parameters:
+#     expiry_days: { default: 30, description: \"Days\" }
+#     allowed:
+#       default: [a, b]
+#       description: Allowed values
+#   owner: team-x
+package apimguard.rules.api.x
+";
+
+    fn parse_text(text: &str) -> Result<RuleMeta, MetaError> {
+        parse(&find_block(text).unwrap(), "data.apimguard.rules.api.x")
+    }
 
     #[test]
     fn reads_a_complete_block() {
-        let meta = parse(&find_block(RULE).unwrap()).unwrap();
+        let meta = parse_text(RULE).unwrap();
         assert_eq!(meta.id, "APIM-X-001");
         assert_eq!(meta.severity, Severity::High);
+        assert_eq!(meta.family, "api");
         assert_eq!(meta.frameworks["owasp-api-2023"], vec!["API2", "API9"]);
         assert_eq!(meta.frameworks["azure-policy"], vec!["ee7495e7"]);
+        assert_eq!(
+            meta.references,
+            vec!["https://example.com/a", "https://example.com/b"]
+        );
+        assert_eq!(
+            meta.parameters["expiry_days"].default,
+            serde_json::json!(30)
+        );
+        assert_eq!(meta.parameters["expiry_days"].line, 15);
+        assert_eq!(
+            meta.parameters["allowed"].default,
+            serde_json::json!(["a", "b"])
+        );
+        assert_eq!(meta.parameters["allowed"].line, 16);
+        assert!(!meta.strict);
     }
 
     #[test]
     fn bad_severity_points_at_its_line() {
-        let text = RULE.replace("severity: high", "severity: severe");
-        let err = parse(&find_block(&text).unwrap()).unwrap_err();
-        assert_eq!(err.line, 6);
+        let err = parse_text(&RULE.replace("severity: high", "severity: severe")).unwrap_err();
+        assert_eq!(err.line, 11);
         assert!(err.message.contains("severe"));
     }
 
     #[test]
     fn missing_id_is_an_error() {
-        let text = RULE.replace("#   id: APIM-X-001\n", "");
-        let err = parse(&find_block(&text).unwrap()).unwrap_err();
+        let err = parse_text(&RULE.replace("#   id: APIM-X-001\n", "")).unwrap_err();
         assert!(err.message.contains("custom.id"), "{}", err.message);
+    }
+
+    #[test]
+    fn unknown_remediation_action_points_at_its_line() {
+        let err = parse_text(&RULE.replace("defender.onboard_api", "defender.delete_everything"))
+            .unwrap_err();
+        assert_eq!(err.line, 12);
+        assert!(
+            err.message.contains("defender.enable_plan"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn wrong_types_point_at_their_lines() {
+        let strict =
+            parse_text(&RULE.replace("#   owner: team-x", "#   strict: yes please")).unwrap_err();
+        assert_eq!(
+            (strict.line, strict.message.as_str()),
+            (19, "custom.strict must be true or false")
+        );
+        let params = parse_text(&RULE.replace("default: [a, b]", "defualt: [a, b]")).unwrap_err();
+        assert_eq!(params.line, 17, "{}", params.message);
+        let frameworks =
+            parse_text(&RULE.replace("azure-policy: ee7495e7", "azure-policy: {x: 1}"))
+                .unwrap_err();
+        assert_eq!(frameworks.line, 13, "{}", frameworks.message);
+    }
+
+    #[test]
+    fn parameters_need_a_default_and_a_description() {
+        let no_description = parse_text(&RULE.replace(", description: \"Days\"", "")).unwrap_err();
+        assert_eq!(no_description.line, 15);
+        assert!(no_description.message.contains("no `description`"));
+        let null_default = parse_text(&RULE.replace("default: 30", "default: null")).unwrap();
+        assert_eq!(
+            null_default.parameters["expiry_days"].default,
+            serde_json::Value::Null
+        );
+        let bad_name = parse_text(&RULE.replace("expiry_days:", "expiry-days:")).unwrap_err();
+        assert!(
+            bad_name.message.contains("Rego identifier"),
+            "{}",
+            bad_name.message
+        );
+        let start = RULE.find("#   parameters:").unwrap();
+        let end = RULE.find("#   owner").unwrap();
+        let text = format!("{}#   parameters: 3\n{}", &RULE[..start], &RULE[end..]);
+        let not_a_map = parse_text(&text).unwrap_err();
+        assert_eq!(not_a_map.line, 14);
+        assert!(
+            not_a_map.message.contains("must be a mapping"),
+            "{}",
+            not_a_map.message
+        );
+    }
+
+    #[test]
+    fn unknown_top_level_key_is_an_error() {
+        let err =
+            parse_text(&RULE.replace("# title: T", "# title: T\n# severity: high")).unwrap_err();
+        assert_eq!(err.line, 3);
+        assert!(err.message.contains("under `custom`"), "{}", err.message);
+    }
+
+    #[test]
+    fn families_come_from_the_package() {
+        assert_eq!(family_of("data.apimguard.rules.defender.x"), "defender");
+        assert_eq!(family_of("apimguard.rules.api.sub.x"), "api");
+        assert_eq!(family_of("data.acme.rules.x"), CUSTOM_FAMILY);
+        assert_eq!(family_of("data.apimguard.rules.x"), CUSTOM_FAMILY);
     }
 
     #[test]

@@ -6,19 +6,32 @@
 //! fails with an error rather than silently getting "undefined"), and the clock and
 //! random builtins are replaced by ones that refuse, because a rule may only use
 //! `input.collectedAt` as "now".
+//!
+//! Rule parameters (`custom.parameters` in METADATA) are gathered into one object,
+//! [`PolicySet::default_config`], which is the base of `data.apimguard.config` for
+//! evaluation, unit tests and documentation examples; the user's configuration
+//! overrides it key by key.
 
 mod errors;
 mod evaluate;
+mod examples;
+mod filter;
 mod metadata;
+mod profiles;
 mod severity;
 mod sources;
 mod testing;
 
 use std::path::PathBuf;
 
+use serde_json::{Map, Value as Json};
+
 pub use errors::PolicyError;
-pub use evaluate::{EvalOptions, RawFinding, RuleOutcome};
-pub use metadata::RuleMeta;
+pub use evaluate::{parse_input, EvalOptions, RawFinding, RuleOutcome};
+pub use examples::{Example, Examples};
+pub use filter::{FrameworkFilter, RuleFilter};
+pub use metadata::{valid_id, Parameter, RuleMeta, CUSTOM_FAMILY, REMEDIATION_ACTIONS};
+pub use profiles::{Profile, PROFILES};
 pub use severity::{FailOn, Severity};
 pub use sources::PolicySource;
 pub use testing::{TestCase, TestOutcome};
@@ -32,6 +45,8 @@ pub struct LoadOptions {
     pub paths: Vec<PathBuf>,
     /// Also load `*_test.rego` modules (for `rules test`).
     pub include_tests: bool,
+    /// Keep only the rules of this profile; `None` keeps every rule.
+    pub profile: Option<&'static Profile>,
 }
 
 /// One loaded rule: its METADATA and where it lives.
@@ -53,12 +68,17 @@ pub struct PolicySet {
     engine: regorus::Engine,
     rules: Vec<Rule>,
     sources: Vec<PolicySource>,
+    config: Map<String, Json>,
 }
 
 impl PolicySet {
     /// Loads, parses and validates policies.
     pub fn load(options: &LoadOptions) -> Result<Self, PolicyError> {
-        let mut sources = if options.no_builtin { Vec::new() } else { sources::builtin() };
+        let mut sources = if options.no_builtin {
+            Vec::new()
+        } else {
+            sources::builtin()
+        };
         for path in &options.paths {
             sources.extend(sources::from_path(path)?);
         }
@@ -68,6 +88,7 @@ impl PolicySet {
         let mut engine = sandboxed_engine()?;
         let mut rules: Vec<Rule> = Vec::new();
         for source in &sources {
+            refuse_forbidden_builtins(source)?;
             let package = engine
                 .add_policy(source.path.clone(), source.text.clone())
                 .map_err(|e| PolicyError::from_engine(&e, &sources))?;
@@ -89,7 +110,16 @@ impl PolicySet {
         engine
             .eval_query("true".to_string(), false)
             .map_err(|e| PolicyError::from_engine(&e, &sources))?;
-        Ok(PolicySet { engine, rules, sources })
+        let config = parameter_defaults(&rules, &sources)?;
+        if let Some(profile) = options.profile {
+            rules.retain(|rule| profile.includes(rule));
+        }
+        Ok(PolicySet {
+            engine,
+            rules,
+            sources,
+            config,
+        })
     }
 
     /// The rules, in load order.
@@ -106,26 +136,150 @@ impl PolicySet {
     pub fn retain_rules(&mut self, keep: impl FnMut(&Rule) -> bool) {
         self.rules.retain(keep);
     }
+
+    /// Every loaded rule's parameter defaults, as one object keyed by parameter name:
+    /// the base of `data.apimguard.config`.
+    pub fn default_config(&self) -> Json {
+        Json::Object(self.config.clone())
+    }
+
+    /// A clone of the compiled engine whose `data.apimguard.config` is the parameter
+    /// defaults overlaid with `overrides` (an object; `null` for none).
+    fn engine_with_config(&self, overrides: &Json) -> Result<regorus::Engine, PolicyError> {
+        let mut config = self.default_config();
+        overlay(&mut config, overrides);
+        let data = serde_json::json!({ "apimguard": { "config": config } });
+        let mut engine = self.engine.clone();
+        engine
+            .add_data_json(&data.to_string())
+            .map_err(|e| PolicyError::Engine {
+                message: format!("cannot load the configuration: {e}"),
+            })?;
+        Ok(engine)
+    }
+}
+
+/// Deep-merges `top` into `base`: objects merge key by key, anything else replaces.
+fn overlay(base: &mut Json, top: &Json) {
+    match (base, top) {
+        (Json::Object(base), Json::Object(top)) => {
+            for (key, value) in top {
+                overlay(base.entry(key.clone()).or_insert(Json::Null), value);
+            }
+        }
+        (_, Json::Null) => {}
+        (base, top) => *base = top.clone(),
+    }
+}
+
+/// Collects the rules' parameter defaults into one object; two rules that declare
+/// the same parameter with different defaults are a located error at the second.
+fn parameter_defaults(
+    rules: &[Rule],
+    sources: &[PolicySource],
+) -> Result<Map<String, Json>, PolicyError> {
+    let mut config = Map::new();
+    let mut declared_by: std::collections::BTreeMap<&str, &Rule> = Default::default();
+    for rule in rules {
+        for (name, parameter) in &rule.meta.parameters {
+            match declared_by.get(name.as_str()) {
+                Some(first) if first.meta.parameters[name].default != parameter.default => {
+                    let source = sources
+                        .iter()
+                        .find(|s| s.path == rule.path)
+                        .expect("every rule comes from a loaded source");
+                    return Err(PolicyError::contract(
+                        source,
+                        parameter.line,
+                        format!(
+                            "parameter `{name}` has default {} here but {} in {} ({}); rules that share a parameter must agree on its default",
+                            parameter.default,
+                            first.meta.parameters[name].default,
+                            first.path,
+                            first.meta.id
+                        ),
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    declared_by.insert(name, rule);
+                    config.insert(name.clone(), parameter.default.clone());
+                }
+            }
+        }
+    }
+    Ok(config)
+}
+
+/// Builtins a rule may never call: they reach outside the snapshot (network, host
+/// environment) or make results irreproducible. regorus is built without most of
+/// them, but refusing them by name gives the author a located error at load time.
+const FORBIDDEN_BUILTINS: [&str; 6] = [
+    "http.send",
+    "net.lookup_ip_addr",
+    "opa.runtime",
+    "time.now_ns",
+    "rand.intn",
+    "uuid.rfc4122",
+];
+
+fn refuse_forbidden_builtins(source: &PolicySource) -> Result<(), PolicyError> {
+    for (i, line) in source.text.lines().enumerate() {
+        let code = line.split('#').next().unwrap_or_default();
+        if let Some(name) = FORBIDDEN_BUILTINS
+            .iter()
+            .find(|b| code.contains(&format!("{b}(")))
+        {
+            return Err(PolicyError::contract(
+                source,
+                i + 1,
+                format!("`{name}` is not available to rules: rules are pure functions of the snapshot (no network, clock or randomness; use input.collectedAt as \"now\")"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A regorus engine with the non-deterministic builtins replaced by refusals.
 fn sandboxed_engine() -> Result<regorus::Engine, PolicyError> {
     let mut engine = regorus::Engine::new();
     let refusals: [(&str, u8, &str); 2] = [
-        ("time.now_ns", 0, "rules must not read the clock: use input.collectedAt as \"now\""),
-        ("rand.intn", 2, "rules must be deterministic: rand.intn is not available"),
+        (
+            "time.now_ns",
+            0,
+            "rules must not read the clock: use input.collectedAt as \"now\"",
+        ),
+        (
+            "rand.intn",
+            2,
+            "rules must be deterministic: rand.intn is not available",
+        ),
     ];
     for (name, nargs, message) in refusals {
         engine
-            .add_extension(name.to_string(), nargs, Box::new(move |_| Err(anyhow::anyhow!(message))))
-            .map_err(|e| PolicyError::Engine { message: e.to_string() })?;
+            .add_extension(
+                name.to_string(),
+                nargs,
+                Box::new(move |_| Err(anyhow::anyhow!(message))),
+            )
+            .map_err(|e| PolicyError::Engine {
+                message: e.to_string(),
+            })?;
     }
     Ok(engine)
 }
 
 /// Decides whether a module is a rule (has METADATA) or a library, and checks the contract.
-fn classify(engine: &regorus::Engine, source: &PolicySource, package: String) -> Result<Option<Rule>, PolicyError> {
-    let declares = |name: &str| engine.has_declared_rule_rooted_at(&source.path, name).unwrap_or(false);
+fn classify(
+    engine: &regorus::Engine,
+    source: &PolicySource,
+    package: String,
+) -> Result<Option<Rule>, PolicyError> {
+    let declares = |name: &str| {
+        engine
+            .has_declared_rule_rooted_at(&source.path, name)
+            .unwrap_or(false)
+    };
     let package_line = source
         .text
         .lines()
@@ -141,13 +295,17 @@ fn classify(engine: &regorus::Engine, source: &PolicySource, package: String) ->
         }
         return Ok(None);
     };
-    let meta = metadata::parse(&block).map_err(|e| PolicyError::contract(source, e.line, e.message))?;
+    let meta = metadata::parse(&block, &package)
+        .map_err(|e| PolicyError::contract(source, e.line, e.message))?;
     for required in ["deny", "checked"] {
         if !declares(required) {
             return Err(PolicyError::contract(
                 source,
                 package_line,
-                format!("rule {} defines no `{required}` set (every rule defines `checked` and `deny`)", meta.id),
+                format!(
+                    "rule {} defines no `{required}` set (every rule defines `checked` and `deny`)",
+                    meta.id
+                ),
             ));
         }
     }

@@ -25,6 +25,18 @@ impl PolicySource {
     pub fn is_test(&self) -> bool {
         self.path.ends_with("_test.rego")
     }
+
+    /// The module's package as declared (`apimguard.rules.api.x`), without `data.`.
+    pub fn package(&self) -> Option<&str> {
+        self.text.lines().find_map(|line| {
+            let rest = line.strip_prefix("package")?;
+            let name = rest.trim_start();
+            let end = name
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                .unwrap_or(name.len());
+            (rest.starts_with(char::is_whitespace) && end > 0).then_some(&name[..end])
+        })
+    }
 }
 
 /// The built-in rule pack (rules, libraries and their tests).

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use regex::Regex;
 
 use super::errors::{engine_message, parse_location};
-use super::PolicySet;
+use super::{PolicyError, PolicySet};
 
 /// One test rule.
 #[derive(Debug, Clone)]
@@ -32,15 +32,21 @@ pub struct TestOutcome {
 impl PolicySet {
     /// Every `test_*` rule in the loaded test modules (only user ones when `user_only`), in file order.
     pub fn test_cases(&self, user_only: bool) -> Vec<TestCase> {
-        let package_re = Regex::new(r"(?m)^package\s+([A-Za-z0-9_.]+)").expect("valid regex");
         let test_re = Regex::new(r"(?m)^(test_[A-Za-z0-9_]+)").expect("valid regex");
         let mut cases = Vec::new();
-        for source in self.sources.iter().filter(|s| s.is_test() && !(user_only && s.builtin)) {
-            let Some(package) = package_re.captures(&source.text).map(|c| c[1].to_string()) else {
+        for source in self
+            .sources
+            .iter()
+            .filter(|s| s.is_test() && !(user_only && s.builtin))
+        {
+            let Some(package) = source.package() else {
                 continue;
             };
             let mut seen = std::collections::BTreeSet::new();
-            for name in test_re.captures_iter(&source.text).map(|c| c[1].to_string()) {
+            for name in test_re
+                .captures_iter(&source.text)
+                .map(|c| c[1].to_string())
+            {
                 if seen.insert(name.clone()) {
                     cases.push(TestCase {
                         file: source.path.clone(),
@@ -53,21 +59,28 @@ impl PolicySet {
     }
 
     /// Runs the tests (only those of user directories when `user_only`) with an empty
-    /// input; tests supply theirs with `with input as`.
-    pub fn run_tests(&self, user_only: bool) -> Vec<TestOutcome> {
-        let mut engine = self.engine.clone();
+    /// input and the rules' parameter defaults as `data.apimguard.config`; tests supply
+    /// their input with `with input as` (and other settings with `with data.apimguard.config…`).
+    pub fn run_tests(&self, user_only: bool) -> Result<Vec<TestOutcome>, PolicyError> {
+        let mut engine = self.engine_with_config(&serde_json::Value::Null)?;
         engine.set_input(regorus::Value::new_object());
-        self.test_cases(user_only)
+        Ok(self
+            .test_cases(user_only)
             .into_iter()
             .map(|case| {
                 let start = Instant::now();
                 let (passed, error) = match engine.eval_rule(case.rule.clone()) {
                     Ok(regorus::Value::Bool(true)) => (true, None),
-                    Ok(regorus::Value::Undefined) => (false, Some("undefined (a condition did not hold)".to_string())),
+                    Ok(regorus::Value::Undefined) => (
+                        false,
+                        Some("undefined (a condition did not hold)".to_string()),
+                    ),
                     Ok(other) => (false, Some(format!("evaluated to {other}, not true"))),
                     Err(e) => {
                         let text = format!("{e:#}");
-                        let at = parse_location(&text).map(|(f, l, c)| format!("{f}:{l}:{c}: ")).unwrap_or_default();
+                        let at = parse_location(&text)
+                            .map(|(f, l, c)| format!("{f}:{l}:{c}: "))
+                            .unwrap_or_default();
                         (false, Some(format!("error: {at}{}", engine_message(&text))))
                     }
                 };
@@ -78,6 +91,6 @@ impl PolicySet {
                     elapsed: start.elapsed(),
                 }
             })
-            .collect()
+            .collect())
     }
 }

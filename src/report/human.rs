@@ -44,11 +44,22 @@ pub fn render_human(report: &Report, color: bool) -> String {
         );
     }
     for severity in Severity::DESCENDING {
-        let rules: Vec<_> = report.results.iter().filter(|r| r.severity == severity).collect();
+        let rules: Vec<_> = report
+            .results
+            .iter()
+            .filter(|r| r.severity == severity)
+            .collect();
         if rules.is_empty() {
             continue;
         }
-        let _ = writeln!(out, "\n{}", paint(&severity.as_str().to_uppercase(), severity_style(severity).bold()));
+        let _ = writeln!(
+            out,
+            "\n{}",
+            paint(
+                &severity.as_str().to_uppercase(),
+                severity_style(severity).bold()
+            )
+        );
         for r in rules {
             let failed = r.findings.iter().filter(|f| !f.waived).count();
             let waived = r.findings.len() - failed;
@@ -75,7 +86,12 @@ pub fn render_human(report: &Report, color: bool) -> String {
             }
             for f in r.findings.iter().take(MAX_LISTED) {
                 let waived = if f.waived { " [waived]" } else { "" };
-                let _ = writeln!(out, "      {}{}", short_resource(&f.resource), paint(waived, Style::new().dimmed()));
+                let _ = writeln!(
+                    out,
+                    "      {}{}",
+                    short_resource(&f.resource),
+                    paint(waived, Style::new().dimmed())
+                );
                 let _ = writeln!(out, "        {}", paint(&f.message, Style::new().dimmed()));
             }
             if r.findings.len() > MAX_LISTED {
@@ -95,10 +111,24 @@ pub fn render_human(report: &Report, color: bool) -> String {
     };
     let _ = writeln!(
         out,
-        "\n{verdict}: {} rules: {} passed, {} failed, {} error(s) · {} finding(s), {} waived · gate: fail on {} and above",
-        s.rules, s.passed, s.failed, s.errors, s.findings, s.waived, report.fail_on
+        "\n{verdict}: {} rules: {} passed, {} failed, {} error(s) · {} finding(s), {} waived · {}",
+        s.rules,
+        s.passed,
+        s.failed,
+        s.errors,
+        s.findings,
+        s.waived,
+        gate(&report.fail_on)
     );
     out
+}
+
+fn gate(fail_on: &str) -> String {
+    if fail_on == "never" {
+        "gate: off (--fail-on never)".to_string()
+    } else {
+        format!("gate: fail on {fail_on} and above")
+    }
 }
 
 fn severity_style(severity: Severity) -> Style {

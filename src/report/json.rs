@@ -4,7 +4,8 @@ use super::Report;
 
 /// Renders the report as pretty-printed JSON.
 pub fn render_json(report: &Report) -> String {
-    let mut text = serde_json::to_string_pretty(report).expect("the report model always serializes");
+    let mut text =
+        serde_json::to_string_pretty(report).expect("the report model always serializes");
     text.push('\n');
     text
 }

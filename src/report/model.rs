@@ -138,7 +138,13 @@ impl Report {
 }
 
 /// Builds the report from the rules and their outcomes (same order).
-pub fn build(path: &str, snapshot: &Snapshot, rules: &[Rule], outcomes: Vec<RuleOutcome>, fail_on: FailOn) -> Report {
+pub fn build(
+    path: &str,
+    snapshot: &Snapshot,
+    rules: &[Rule],
+    outcomes: Vec<RuleOutcome>,
+    fail_on: FailOn,
+) -> Report {
     let mut results: Vec<RuleResult> = rules
         .iter()
         .zip(outcomes)
@@ -175,7 +181,11 @@ pub fn build(path: &str, snapshot: &Snapshot, rules: &[Rule], outcomes: Vec<Rule
             }
         })
         .collect();
-    results.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.rule_id.cmp(&b.rule_id)));
+    results.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.rule_id.cmp(&b.rule_id))
+    });
     let summary = summarize(&results, fail_on);
     let services = snapshot.subscriptions.iter().flat_map(|s| &s.services);
     Report {

@@ -2,10 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use miette::Diagnostic;
 use thiserror::Error;
 
 use super::{Snapshot, SCHEMA_VERSION};
+use crate::diagnostic::Located;
 
 /// A snapshot together with the text it was read from.
 ///
@@ -36,48 +37,10 @@ pub enum SnapshotError {
         /// The I/O error.
         source: std::io::Error,
     },
-    /// The file is not valid JSON.
-    #[error("{path} is not valid JSON (line {line}, column {column}): {message}")]
-    #[diagnostic(
-        code(apimguard::snapshot::syntax),
-        help("the snapshot must be one JSON document; was the file truncated or edited by hand?")
-    )]
-    Syntax {
-        /// The file.
-        path: String,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column.
-        column: usize,
-        /// What the parser expected.
-        message: String,
-        /// The document, for the excerpt.
-        #[source_code]
-        src: NamedSource<String>,
-        /// The bad spot.
-        #[label("here")]
-        span: SourceSpan,
-    },
-    /// The JSON does not have the schema-v1 shape.
-    #[error("{path}: `{json_path}`: {message}")]
-    #[diagnostic(
-        code(apimguard::snapshot::shape),
-        help("the snapshot does not follow schema v1; `apimguard schema` prints the JSON Schema, docs/snapshot.md explains each field")
-    )]
-    Shape {
-        /// The file.
-        path: String,
-        /// JSON path of the offending value, for example `subscriptions[0].services[1].apis[3].auth`.
-        json_path: String,
-        /// What is wrong there.
-        message: String,
-        /// The document, for the excerpt.
-        #[source_code]
-        src: NamedSource<String>,
-        /// The bad spot.
-        #[label("here")]
-        span: SourceSpan,
-    },
+    /// The file is not valid JSON, or not of the schema-v1 shape (located).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Located(Box<Located>),
     /// The snapshot was written for another version of the contract.
     #[error("{path}: `schemaVersion` is {found}, this apimguard reads version {SCHEMA_VERSION}")]
     #[diagnostic(
@@ -103,17 +66,8 @@ pub enum SnapshotError {
 
 /// Reads and validates a snapshot file (`-` reads standard input).
 pub fn load(path: &Path) -> Result<LoadedSnapshot, SnapshotError> {
-    let display = path.display().to_string();
-    let text = if display == "-" {
-        std::io::read_to_string(std::io::stdin())
-    } else {
-        std::fs::read_to_string(path)
-    }
-    .map_err(|source| SnapshotError::Io {
-        path: display.clone(),
-        source,
-    })?;
-    let snapshot = load_str(&display, &text)?;
+    let text = read_text(path)?;
+    let snapshot = load_str(&path.display().to_string(), &text)?;
     Ok(LoadedSnapshot {
         path: path.to_path_buf(),
         text,
@@ -121,30 +75,69 @@ pub fn load(path: &Path) -> Result<LoadedSnapshot, SnapshotError> {
     })
 }
 
+/// Reads a snapshot file's text without validating it (`-` reads standard input).
+pub fn read_text(path: &Path) -> Result<String, SnapshotError> {
+    let display = path.display().to_string();
+    if display == "-" {
+        std::io::read_to_string(std::io::stdin())
+    } else {
+        std::fs::read_to_string(path)
+    }
+    .map_err(|source| SnapshotError::Io {
+        path: display,
+        source,
+    })
+}
+
 /// Validates snapshot text; `name` is used in error messages.
 pub fn load_str(name: &str, text: &str) -> Result<Snapshot, SnapshotError> {
-    // Syntax first, so that a broken document is reported as such, not as a shape error.
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| syntax_error(name, text, &e))?;
-    if let Some(found) = value.get("schemaVersion").and_then(|v| v.as_u64()) {
+    // One pass on the happy path; the error path works out which error to report.
+    let mut de = serde_json::Deserializer::from_str(text);
+    let err = match serde_path_to_error::deserialize::<_, Snapshot>(&mut de) {
+        Ok(snapshot) => {
+            de.end().map_err(|e| syntax_error(name, text, &e))?;
+            if snapshot.schema_version != SCHEMA_VERSION {
+                return Err(version_error(name, snapshot.schema_version.into()));
+            }
+            return Ok(snapshot);
+        }
+        Err(err) => err,
+    };
+    let json_path = err.path().to_string();
+    let inner = err.into_inner();
+    if !inner.is_data() {
+        return Err(syntax_error(name, text, &inner));
+    }
+    // A document of another schema version fails on shape; say so rather than name a field.
+    #[derive(serde::Deserialize)]
+    struct VersionOnly {
+        #[serde(rename = "schemaVersion")]
+        schema_version: Option<u64>,
+    }
+    if let Ok(VersionOnly {
+        schema_version: Some(found),
+    }) = serde_json::from_str(text)
+    {
         if found != u64::from(SCHEMA_VERSION) {
-            return Err(SnapshotError::Version {
-                path: name.to_string(),
-                found: u32::try_from(found).unwrap_or(u32::MAX),
-            });
+            return Err(version_error(name, found));
         }
     }
-    let mut de = serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize::<_, Snapshot>(&mut de).map_err(|e| {
-        let json_path = e.path().to_string();
-        let inner = e.into_inner();
-        SnapshotError::Shape {
-            path: name.to_string(),
-            json_path,
-            message: strip_position(&inner.to_string()),
-            src: NamedSource::new(name, text.to_string()),
-            span: span_at(text, inner.line(), inner.column()),
-        }
-    })
+    Err(SnapshotError::Located(Located::new(
+        "apimguard::snapshot::shape",
+        "the snapshot does not follow schema v1; `apimguard schema` prints the JSON Schema, docs/snapshot.md explains each field",
+        name,
+        text,
+        inner.line(),
+        inner.column(),
+        format!("{name}: `{json_path}`: {}", strip_position(&inner.to_string())),
+    )))
+}
+
+fn version_error(name: &str, found: u64) -> SnapshotError {
+    SnapshotError::Version {
+        path: name.to_string(),
+        found: u32::try_from(found).unwrap_or(u32::MAX),
+    }
 }
 
 /// Writes a snapshot atomically: a temporary file beside the target, then a rename,
@@ -160,7 +153,10 @@ pub fn save(snapshot: &Snapshot, path: &Path) -> Result<(), SnapshotError> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let file_name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
     std::fs::write(&tmp, text).map_err(write_err)?;
     std::fs::rename(&tmp, path).map_err(|e| {
@@ -170,14 +166,20 @@ pub fn save(snapshot: &Snapshot, path: &Path) -> Result<(), SnapshotError> {
 }
 
 fn syntax_error(name: &str, text: &str, e: &serde_json::Error) -> SnapshotError {
-    SnapshotError::Syntax {
-        path: name.to_string(),
-        line: e.line(),
-        column: e.column(),
-        message: strip_position(&e.to_string()),
-        src: NamedSource::new(name, text.to_string()),
-        span: span_at(text, e.line(), e.column()),
-    }
+    SnapshotError::Located(Located::new(
+        "apimguard::snapshot::syntax",
+        "the snapshot must be one JSON document; was the file truncated or edited by hand?",
+        name,
+        text,
+        e.line(),
+        e.column(),
+        format!(
+            "{name} is not valid JSON (line {}, column {}): {}",
+            e.line(),
+            e.column(),
+            strip_position(&e.to_string())
+        ),
+    ))
 }
 
 /// serde_json appends " at line L column C"; the diagnostic shows that itself.
@@ -188,21 +190,6 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-/// Byte offset of a 1-based line and column, clamped to the text.
-pub(crate) fn span_at(text: &str, line: usize, column: usize) -> SourceSpan {
-    let mut offset = 0usize;
-    for (i, l) in text.split_inclusive('\n').enumerate() {
-        if i + 1 == line {
-            let col = column.saturating_sub(1).min(l.len());
-            offset += col;
-            let offset = offset.min(text.len().saturating_sub(1));
-            return SourceSpan::new(offset.into(), 1);
-        }
-        offset += l.len();
-    }
-    SourceSpan::new(text.len().saturating_sub(1).into(), 0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,10 +197,10 @@ mod tests {
     #[test]
     fn syntax_error_names_line_and_column() {
         let err = load_str("s.json", "{\n  \"schemaVersion\": 1,\n  oops\n}").unwrap_err();
-        match err {
-            SnapshotError::Syntax { line, column, .. } => assert_eq!((line, column), (3, 3)),
-            other => panic!("expected a syntax error, got {other:?}"),
-        }
+        assert_eq!(
+            err.to_string(),
+            "s.json is not valid JSON (line 3, column 3): key must be a string"
+        );
     }
 
     #[test]
@@ -222,13 +209,10 @@ mod tests {
             "complete":true,"gaps":[],"subscriptions":[{"subscriptionId":"s","defenderForApis":null,
             "recommendations":[],"alerts":[]}]}"#;
         let err = load_str("s.json", text).unwrap_err();
-        match err {
-            SnapshotError::Shape { json_path, message, .. } => {
-                assert_eq!(json_path, "subscriptions[0]");
-                assert!(message.contains("missing field `services`"), "{message}");
-            }
-            other => panic!("expected a shape error, got {other:?}"),
-        }
+        assert_eq!(
+            err.to_string(),
+            "s.json: `subscriptions[0]`: missing field `services`"
+        );
     }
 
     #[test]

@@ -9,8 +9,7 @@
 mod load;
 mod model;
 
-pub(crate) use load::span_at;
-pub use load::{load, load_str, save, LoadedSnapshot, SnapshotError};
+pub use load::{load, load_str, read_text, save, LoadedSnapshot, SnapshotError};
 pub use model::*;
 
 /// The schema version this build reads and writes.

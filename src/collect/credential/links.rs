@@ -55,7 +55,7 @@ enum Source {
     Static(AccessToken),
     Sdk(Arc<dyn TokenCredential>),
     ManagedIdentity {
-        options: ManagedIdentityCredentialOptions,
+        options: Box<ManagedIdentityCredentialOptions>,
         probe: bool,
     },
     NotConfigured(String),
@@ -105,7 +105,7 @@ impl Link {
                         "IDENTITY_ENDPOINT is not set and the instance metadata service does not answer".to_string(),
                     );
                 }
-                match ManagedIdentityCredential::new(Some(options.clone())) {
+                match ManagedIdentityCredential::new(Some(options.as_ref().clone())) {
                     Ok(credential) => self.ask(credential.as_ref(), scope).await,
                     Err(e) => Outcome::Failed(error_chain(&e)),
                 }
@@ -318,10 +318,10 @@ fn managed_identity(
         (None, false) => "instance metadata service".to_string(),
     };
     let source = Source::ManagedIdentity {
-        options: ManagedIdentityCredentialOptions {
+        options: Box::new(ManagedIdentityCredentialOptions {
             user_assigned_id: user_assigned.map(UserAssignedId::ClientId),
             client_options: client_options(options),
-        },
+        }),
         probe: !app_service && options.only != Some(CredentialKind::ManagedIdentity),
     };
     (source, detail)

@@ -1,5 +1,7 @@
 //! The located error of the policy reader.
 
+use std::sync::Arc;
+
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use thiserror::Error;
 
@@ -19,7 +21,7 @@ pub struct PolicyXmlError {
     pub column: usize,
     /// The document, for the excerpt.
     #[source_code]
-    source_code: NamedSource<String>,
+    source_code: Arc<NamedSource<String>>,
     /// The bad spot.
     #[label("here")]
     span: SourceSpan,
@@ -37,7 +39,7 @@ impl PolicyXmlError {
             message: message.into(),
             line,
             column,
-            source_code: NamedSource::new("policy.xml", text.to_string()),
+            source_code: Arc::new(NamedSource::new("policy.xml", text.to_string())),
             span: SourceSpan::new(offset.into(), 1.min(text.len() - offset)),
         }
     }
@@ -45,7 +47,7 @@ impl PolicyXmlError {
     /// Names the document in the excerpt (a file path or an ARM id).
     pub fn with_name(mut self, name: &str) -> Self {
         let text = self.source_code.inner().clone();
-        self.source_code = NamedSource::new(name, text);
+        self.source_code = Arc::new(NamedSource::new(name, text));
         self
     }
 }

@@ -62,11 +62,9 @@ fn redact_element(element: &mut PolicyElement) {
                 }
             }
         }
-        "set-variable" => {
-            if attribute(element, "name").is_some_and(|n| sensitive_name(n, false)) {
-                if let Some(value) = element.attributes.get_mut("value") {
-                    redact_value(value);
-                }
+        "set-variable" if attribute(element, "name").is_some_and(|n| sensitive_name(n, false)) => {
+            if let Some(value) = element.attributes.get_mut("value") {
+                redact_value(value);
             }
         }
         "issuer-signing-keys" | "decryption-keys" => {

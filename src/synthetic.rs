@@ -1,0 +1,621 @@
+//! Deterministic synthetic estates, for benchmarks and scale tests.
+//!
+//! `estate(n, seed)` builds a schema-v1 snapshot of `n` APIs spread over services
+//! and subscriptions the way large enterprises lay them out (about 4 services per
+//! subscription, 100–500 APIs per service), with every field the built-in rules
+//! read and a realistic mix of policies, products, backends, secrets and Defender
+//! states. The same `n` and `seed` always give the same snapshot.
+
+use serde_json::{json, Map, Value};
+
+use crate::snapshot::{
+    Alert, Api, ApiDefender, Auth, AuthVerdict, DefenderPlan, Exposure, Gateway, Operation, Policy,
+    PolicyElement, Product, Recommendation, Resource, Service, Sku, Snapshot, Source, SourceKind,
+    Subscription, TenantAccess, Workspace, SCHEMA_VERSION,
+};
+
+/// A tiny deterministic generator (SplitMix64); no need for cryptographic quality.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// True with probability `percent` / 100.
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+/// APIs per service for an estate of `apis` APIs (100 at 1k, 250 at 10k, 500 at 100k).
+fn apis_per_service(apis: usize) -> usize {
+    match apis {
+        0..=2_000 => 100,
+        2_001..=20_000 => 250,
+        _ => 500,
+    }
+}
+
+/// Builds a synthetic estate of `apis` APIs.
+pub fn estate(apis: usize, seed: u64) -> Snapshot {
+    let mut rng = Rng(seed);
+    let per_service = apis_per_service(apis);
+    let services = apis.div_ceil(per_service).max(1);
+    let mut subscriptions: Vec<Subscription> = Vec::new();
+    let mut remaining = apis;
+    for s in 0..services {
+        if s % 4 == 0 {
+            subscriptions.push(subscription(subscriptions.len(), &mut rng));
+        }
+        let count = remaining.min(per_service);
+        remaining -= count;
+        let sub = subscriptions.last_mut().expect("pushed above");
+        let svc = service(&sub.subscription_id, s, count, &mut rng);
+        sub.alerts.extend(alerts_for(&svc, &mut rng));
+        sub.recommendations
+            .extend(recommendations_for(&svc, &mut rng));
+        sub.services.push(svc);
+    }
+    Snapshot {
+        schema_version: SCHEMA_VERSION,
+        collected_at: "2026-11-26T02:00:00Z".into(),
+        source: Source {
+            kind: SourceKind::Fixture,
+            cloud: Some("AzureCloud".into()),
+            tenant_id: Some("00000000-0000-0000-0000-0000000000aa".into()),
+            extra: Map::new(),
+        },
+        complete: true,
+        gaps: Vec::new(),
+        subscriptions,
+    }
+}
+
+fn subscription(index: usize, rng: &mut Rng) -> Subscription {
+    let enabled = rng.chance(75);
+    Subscription {
+        subscription_id: format!("00000000-0000-0000-0000-{:012}", index + 1),
+        display_name: format!("sub-{index:03}"),
+        defender_for_apis: Some(DefenderPlan {
+            enabled,
+            pricing_tier: Some(if enabled { "Standard" } else { "Free" }.into()),
+            sub_plan: enabled.then(|| "P1".into()),
+        }),
+        services: Vec::new(),
+        recommendations: Vec::new(),
+        alerts: Vec::new(),
+    }
+}
+
+fn service(subscription_id: &str, index: usize, api_count: usize, rng: &mut Rng) -> Service {
+    let name = format!("apim-{index:04}");
+    let id = format!("/subscriptions/{subscription_id}/resourceGroups/rg-apim-{index:04}/providers/Microsoft.ApiManagement/service/{name}");
+    let sku = [
+        "Premium",
+        "Standard",
+        "Developer",
+        "Basic",
+        "StandardV2",
+        "Consumption",
+    ][rng.below(6) as usize];
+    let vnet = ["None", "External", "Internal"][rng.below(3) as usize];
+    let tls_legacy = rng.chance(20);
+    let expiry_days = rng.below(400) as i64 - 30;
+    let expiry = chrono::DateTime::parse_from_rfc3339("2026-11-26T02:00:00Z").expect("valid")
+        + chrono::Duration::days(expiry_days);
+    let properties = json!({
+        "publisherEmail": "apis@contoso.com",
+        "publisherName": "Contoso",
+        "provisioningState": "Succeeded",
+        "gatewayUrl": format!("https://{name}.azure-api.net"),
+        "platformVersion": if rng.chance(10) { "stv1" } else { "stv2" },
+        "virtualNetworkType": vnet,
+        "publicNetworkAccess": if rng.chance(70) { "Enabled" } else { "Disabled" },
+        "disableGateway": false,
+        "apiVersionConstraint": if rng.chance(50) { json!({"minApiVersion": "2021-08-01"}) } else { json!({}) },
+        "hostnameConfigurations": [
+            {"type": "Proxy", "hostName": format!("{name}.azure-api.net"), "certificateSource": "BuiltIn", "defaultSslBinding": false, "negotiateClientCertificate": false},
+            {"type": "Proxy", "hostName": format!("api{index}.contoso.com"), "certificateSource": "KeyVault",
+             "keyVaultId": format!("https://kv-{index}.vault.azure.net/secrets/tls"), "defaultSslBinding": true, "negotiateClientCertificate": false,
+             "certificate": {"expiry": expiry.to_rfc3339(), "thumbprint": format!("{:040X}", rng.next()), "subject": format!("CN=api{index}.contoso.com")}}
+        ],
+        "customProperties": {
+            "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10": tls_legacy.to_string(),
+            "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls11": tls_legacy.to_string(),
+            "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Tls10": "false",
+            "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Tls11": tls_legacy.to_string(),
+            "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Ssl30": "false",
+            "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TripleDes168": rng.chance(10).to_string(),
+            "Microsoft.WindowsAzure.ApiManagement.Gateway.Protocols.Server.Http2": "true"
+        },
+        "zones": if rng.chance(30) { json!(["1", "2"]) } else { json!([]) },
+        "additionalLocations": []
+    });
+    let gateway_name = rng.chance(20).then(|| format!("shgw-{index}"));
+    let workspace_name = rng.chance(20).then(|| format!("team-{index}"));
+    let products = products_for(&id, api_count, rng);
+    let mut apis: Vec<Api> = (0..api_count)
+        .map(|a| {
+            api(
+                &id,
+                sku,
+                vnet,
+                a,
+                &products,
+                gateway_name.as_deref(),
+                workspace_name.as_deref(),
+                rng,
+            )
+        })
+        .collect();
+    apis.sort_by(|x, y| x.name.cmp(&y.name));
+    let gateways = gateway_name
+        .map(|g| Gateway {
+            id: format!("{id}/gateways/{g}"),
+            name: g.clone(),
+            properties: obj(
+                json!({"locationData": {"name": "on-prem"}, "description": "self-hosted"}),
+            ),
+            apis: apis
+                .iter()
+                .filter(|a| a.exposure.gateways.contains(&g))
+                .map(|a| a.name.clone())
+                .collect(),
+        })
+        .into_iter()
+        .collect();
+    let workspaces = workspace_name
+        .map(|w| Workspace {
+            id: format!("{id}/workspaces/{w}"),
+            name: w.clone(),
+            properties: obj(json!({"displayName": w, "description": "team workspace"})),
+            policy: None,
+            apis: apis
+                .iter()
+                .filter(|a| a.exposure.workspace.as_deref() == Some(w.as_str()))
+                .map(|a| a.name.clone())
+                .collect(),
+        })
+        .into_iter()
+        .collect();
+    Service {
+        id: id.clone(),
+        name,
+        resource_group: format!("rg-apim-{index:04}"),
+        location: "westeurope".into(),
+        sku: Sku {
+            name: sku.into(),
+            capacity: Some(1 + rng.below(3) as u32),
+        },
+        properties: obj(properties),
+        identity: rng.chance(60).then(|| json!({"type": "SystemAssigned", "principalId": "11111111-1111-1111-1111-111111111111"})),
+        policy: Some(global_policy(rng)),
+        capacity_percent: Some(rng.below(100) as f64),
+        tenant_access: Some(TenantAccess { enabled: rng.chance(15) }),
+        products,
+        apim_subscriptions: subscriptions_for(&id, api_count, rng),
+        backends: backends_for(&id, api_count, rng),
+        named_values: named_values_for(&id, rng),
+        gateways,
+        workspaces,
+        apis,
+        origin: None,
+    }
+}
+
+fn products_for(service_id: &str, api_count: usize, rng: &mut Rng) -> Vec<Product> {
+    let count = (api_count / 10).max(2);
+    (0..count)
+        .map(|p| {
+            let name = match p {
+                0 => "starter".to_string(),
+                1 => "unlimited".to_string(),
+                _ => format!("product-{p:03}"),
+            };
+            let first = rng.below(api_count as u64) as usize;
+            let size = 8 + rng.below(17) as usize;
+            Product {
+                id: format!("{service_id}/products/{name}"),
+                name: name.clone(),
+                properties: obj(json!({
+                    "displayName": name,
+                    "description": "Synthetic product",
+                    "subscriptionRequired": !rng.chance(10),
+                    "approvalRequired": rng.chance(50),
+                    "state": "published",
+                    "terms": ""
+                })),
+                policy: rng.chance(30).then(|| {
+                    simple_policy(
+                        &[("rate-limit", &[("calls", "100"), ("renewal-period", "60")])],
+                        true,
+                    )
+                }),
+                apis: (first..first + size)
+                    .map(|i| api_name(i % api_count.max(1)))
+                    .collect(),
+                origin: None,
+            }
+        })
+        .collect()
+}
+
+fn api_name(index: usize) -> String {
+    format!("api-{index:05}")
+}
+
+#[allow(clippy::too_many_arguments)]
+fn api(
+    service_id: &str,
+    sku: &str,
+    vnet: &str,
+    index: usize,
+    products: &[Product],
+    gateway: Option<&str>,
+    workspace: Option<&str>,
+    rng: &mut Rng,
+) -> Api {
+    let name = api_name(index);
+    let api_type = if rng.chance(92) {
+        "http"
+    } else {
+        ["soap", "graphql", "websocket"][rng.below(3) as usize]
+    };
+    let protocols: Vec<String> = if rng.chance(12) {
+        vec!["http".into(), "https".into()]
+    } else {
+        vec!["https".into()]
+    };
+    let subscription_required = rng.chance(70);
+    let jwt = rng.chance(30);
+    let choose = rng.chance(5);
+    let effective = if choose {
+        AuthVerdict::Unknown
+    } else if subscription_required || jwt {
+        AuthVerdict::Authenticated
+    } else {
+        AuthVerdict::Unauthenticated
+    };
+    let on_gateway = gateway.filter(|_| rng.chance(30));
+    let in_workspace = workspace.filter(|_| on_gateway.is_none() && rng.chance(30));
+    let ineligible = if api_type != "http" {
+        Some("non-rest")
+    } else if sku == "Consumption" {
+        Some("consumption-sku")
+    } else if on_gateway.is_some() {
+        Some("self-hosted-gateway")
+    } else if in_workspace.is_some() {
+        Some("workspace")
+    } else {
+        None
+    };
+    let onboarded = ineligible.is_none() && rng.chance(60);
+    let service_url = if rng.chance(10) {
+        format!("http://backend-{index}.contoso.internal/api")
+    } else {
+        format!("https://backend-{index}.contoso.com/api")
+    };
+    let mut gateways = vec!["managed".to_string()];
+    if let Some(g) = on_gateway {
+        gateways.push(g.to_string());
+    }
+    let member_of: Vec<String> = products
+        .iter()
+        .filter(|p| p.apis.contains(&name))
+        .map(|p| p.name.clone())
+        .collect();
+    let operations = (0..3 + rng.below(4) as usize)
+        .map(|o| Operation {
+            name: format!("op-{o}"),
+            method: if rng.chance(3) {
+                "*".into()
+            } else {
+                ["GET", "POST", "PUT", "DELETE"][o % 4].into()
+            },
+            url_template: if rng.chance(3) {
+                "/*".into()
+            } else {
+                format!("/items/{{id}}/part{o}")
+            },
+            policy: rng.chance(10).then(|| {
+                simple_policy(
+                    &[(
+                        "set-header",
+                        &[("name", "X-Trace"), ("exists-action", "override")],
+                    )],
+                    true,
+                )
+            }),
+        })
+        .collect();
+    let policy = match rng.below(10) {
+        0..=3 => None,
+        4 => Some(simple_policy(
+            &[("cors", &[("allow-credentials", "false")])],
+            false,
+        )),
+        5 | 6 => Some(simple_policy(
+            &[(
+                "validate-jwt",
+                &[
+                    ("header-name", "Authorization"),
+                    ("failed-validation-httpcode", "401"),
+                ],
+            )],
+            true,
+        )),
+        7 => Some(simple_policy(
+            &[(
+                "rate-limit-by-key",
+                &[
+                    ("calls", "10"),
+                    ("renewal-period", "60"),
+                    ("counter-key", "@(context.Request.IpAddress)"),
+                ],
+            )],
+            true,
+        )),
+        _ => Some(simple_policy(
+            &[(
+                "set-backend-service",
+                &[("base-url", "https://backend.contoso.com")],
+            )],
+            true,
+        )),
+    };
+    let counters = onboarded.then(|| (rng.below(3), rng.below(4), rng.below(3), rng.below(2)));
+    Api {
+        id: format!("{service_id}/apis/{name}"),
+        name: name.clone(),
+        display_name: format!("API {index}"),
+        path: format!("svc/{name}"),
+        protocols: protocols.clone(),
+        api_type: api_type.into(),
+        is_current: true,
+        subscription_required,
+        properties: obj(json!({
+            "displayName": format!("API {index}"),
+            "description": if rng.chance(80) { "Synthetic API" } else { "" },
+            "serviceUrl": service_url,
+            "path": format!("svc/{name}"),
+            "protocols": protocols,
+            "subscriptionRequired": subscription_required,
+            "apiRevision": "1",
+            "isCurrent": true,
+            "type": api_type
+        })),
+        policy,
+        operations,
+        products: member_of,
+        auth: Auth {
+            subscription_key: subscription_required,
+            jwt_validation: jwt,
+            client_certificate: false,
+            authorization_header_check: false,
+            ip_filter: rng.chance(5),
+            effective,
+        },
+        exposure: Exposure {
+            external: vnet != "Internal" && in_workspace.is_none(),
+            gateways,
+            workspace: in_workspace.map(str::to_string),
+        },
+        defender: ApiDefender {
+            eligible: ineligible.is_none(),
+            ineligible_reason: ineligible.map(str::to_string),
+            onboarded,
+            collection: onboarded.then(|| obj(json!({"provisioningState": "Succeeded", "displayName": format!("API {index}")}))),
+            unauthenticated_endpoints: counters.map(|c| c.0),
+            external_endpoints: counters.map(|c| c.1),
+            inactive_endpoints: counters.map(|c| c.2),
+            sensitive_endpoints: counters.map(|c| c.3),
+            sensitivity_label: counters.and_then(|c| (c.3 > 0).then(|| "Confidential".to_string())),
+        },
+        origin: None,
+    }
+}
+
+fn element(name: &str, attributes: &[(&str, &str)]) -> PolicyElement {
+    PolicyElement {
+        name: name.into(),
+        attributes: attributes
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
+            .collect(),
+        children: Vec::new(),
+        text: None,
+    }
+}
+
+/// A policy with `elements` in inbound, after `<base />` when `with_base`.
+fn simple_policy(elements: &[(&str, &[(&str, &str)])], with_base: bool) -> Policy {
+    let base = || vec![element("base", &[])];
+    let mut inbound = if with_base { base() } else { Vec::new() };
+    inbound.extend(elements.iter().map(|(n, a)| element(n, a)));
+    Policy {
+        inbound: Some(inbound),
+        backend: Some(base()),
+        outbound: Some(base()),
+        on_error: Some(base()),
+        fragments: Vec::new(),
+    }
+}
+
+fn global_policy(rng: &mut Rng) -> Policy {
+    let mut cors = element("cors", &[("allow-credentials", "false")]);
+    let origin = if rng.chance(20) {
+        "*"
+    } else {
+        "https://portal.contoso.com"
+    };
+    let mut origins = element("allowed-origins", &[]);
+    origins.children.push(PolicyElement {
+        text: Some(origin.into()),
+        ..element("origin", &[])
+    });
+    cors.children.push(origins);
+    Policy {
+        inbound: Some(vec![cors]),
+        backend: Some(vec![element("forward-request", &[])]),
+        outbound: Some(Vec::new()),
+        on_error: Some(Vec::new()),
+        fragments: Vec::new(),
+    }
+}
+
+fn subscriptions_for(service_id: &str, api_count: usize, rng: &mut Rng) -> Vec<Resource> {
+    (0..(api_count / 5).max(1))
+        .map(|i| {
+            let scope = if rng.chance(5) { format!("{service_id}/apis") } else { format!("{service_id}/products/product-{:03}", 2 + i % 8) };
+            Resource {
+                id: format!("{service_id}/subscriptions/sub-{i:04}"),
+                name: format!("sub-{i:04}"),
+                properties: obj(json!({"scope": scope, "displayName": format!("Subscription {i}"), "state": "active", "allowTracing": rng.chance(10)})),
+                origin: None,
+            }
+        })
+        .collect()
+}
+
+fn backends_for(service_id: &str, api_count: usize, rng: &mut Rng) -> Vec<Resource> {
+    (0..(api_count / 5).max(1))
+        .map(|i| {
+            let scheme = if rng.chance(10) { "http" } else { "https" };
+            let validate = !rng.chance(10);
+            let credentials = if rng.chance(60) { json!({"header": {"x-api-key": ["{{backend-key}}"]}}) } else { json!({}) };
+            Resource {
+                id: format!("{service_id}/backends/backend-{i:04}"),
+                name: format!("backend-{i:04}"),
+                properties: obj(json!({
+                    "url": format!("{scheme}://backend-{i}.contoso.com/api"),
+                    "protocol": "http",
+                    "tls": {"validateCertificateChain": validate, "validateCertificateName": validate},
+                    "credentials": credentials
+                })),
+                origin: None,
+            }
+        })
+        .collect()
+}
+
+fn named_values_for(service_id: &str, rng: &mut Rng) -> Vec<Resource> {
+    (0..10)
+        .map(|i| {
+            let secret = i % 2 == 0;
+            let in_vault = secret && !rng.chance(20);
+            let mut properties = json!({"displayName": format!("nv-{i}"), "secret": secret, "tags": []});
+            if in_vault {
+                properties["keyVault"] = json!({"secretIdentifier": format!("https://kv.vault.azure.net/secrets/nv-{i}")});
+            } else if !secret {
+                properties["value"] = json!("plain-setting");
+            }
+            Resource {
+                id: format!("{service_id}/namedValues/nv-{i}"),
+                name: format!("nv-{i}"),
+                properties: obj(properties),
+                origin: None,
+            }
+        })
+        .collect()
+}
+
+fn alerts_for(service: &Service, rng: &mut Rng) -> Vec<Alert> {
+    let types = [
+        "API_AccessFromSuspiciousIP",
+        "API_SpikeInAPITraffic",
+        "API_AccessFromTorExitNode",
+        "API_ParameterEnumeration",
+    ];
+    (0..rng.below(4))
+        .map(|i| {
+            let api = &service.apis[rng.below(service.apis.len() as u64) as usize];
+            let alert_type = types[rng.below(types.len() as u64) as usize];
+            Alert {
+                id: format!(
+                    "{}/providers/Microsoft.Security/alerts/{}-{i}",
+                    service.id, service.name
+                ),
+                alert_type: alert_type.into(),
+                display_name: alert_type.replace('_', " "),
+                severity: if alert_type == "API_AccessFromSuspiciousIP" {
+                    "High"
+                } else {
+                    "Medium"
+                }
+                .into(),
+                status: if rng.chance(70) { "Active" } else { "Resolved" }.into(),
+                resource_id: api.id.clone(),
+                start_time_utc: Some(format!("2026-11-{:02}T10:00:00Z", 1 + rng.below(25))),
+            }
+        })
+        .collect()
+}
+
+fn recommendations_for(service: &Service, rng: &mut Rng) -> Vec<Recommendation> {
+    service
+        .apis
+        .iter()
+        .filter(|a| a.defender.onboarded)
+        .take(3)
+        .map(|api| Recommendation {
+            id: format!(
+                "{}/providers/Microsoft.Security/assessments/91af2040-7874-4659-abf0-578e1f8d07dc",
+                api.id
+            ),
+            name: "91af2040-7874-4659-abf0-578e1f8d07dc".into(),
+            display_name: "API endpoints in Azure API Management should be authenticated".into(),
+            status: if rng.chance(50) {
+                "Unhealthy"
+            } else {
+                "Healthy"
+            }
+            .into(),
+            severity: "High".into(),
+            resource_id: api.id.clone(),
+        })
+        .collect()
+}
+
+fn obj(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_estate_and_valid_schema() {
+        let a = serde_json::to_string(&estate(1_000, 7)).unwrap();
+        let b = serde_json::to_string(&estate(1_000, 7)).unwrap();
+        assert_eq!(a, b);
+        let parsed = crate::snapshot::load_str("synthetic", &a).unwrap();
+        let apis: usize = parsed
+            .subscriptions
+            .iter()
+            .flat_map(|s| &s.services)
+            .map(|s| s.apis.len())
+            .sum();
+        assert_eq!(apis, 1_000);
+        assert_eq!(
+            parsed
+                .subscriptions
+                .iter()
+                .map(|s| s.services.len())
+                .sum::<usize>(),
+            10
+        );
+    }
+}

@@ -1,0 +1,317 @@
+//! The `check`, `rules` and `schema` commands, driven through the real binary.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn apimguard() -> Command {
+    let mut cmd = Command::cargo_bin("apimguard").expect("binary builds");
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+fn json_report(args: &[&str]) -> (Value, i32) {
+    let out = apimguard()
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .expect("runs");
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not a JSON report ({e}); stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (report, out.status.code().expect("exit code"))
+}
+
+fn result<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["ruleId"] == id)
+        .unwrap_or_else(|| panic!("no result for {id}"))
+}
+
+#[test]
+fn failing_api_is_reported_and_exits_1() {
+    let (report, code) = json_report(&["check", "fixtures/check/small.json"]);
+    assert_eq!(code, 1);
+    let def001 = result(&report, "APIM-DEF-001");
+    assert_eq!(def001["status"], "fail");
+    assert_eq!(def001["checked"], 2);
+    let findings = def001["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1);
+    assert!(findings[0]["resource"]
+        .as_str()
+        .unwrap()
+        .ends_with("/apis/open-api"));
+    assert_eq!(findings[0]["waived"], false);
+}
+
+#[test]
+fn human_report_lists_failing_resources_and_summary() {
+    apimguard()
+        .args(["check", "fixtures/check/small.json"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("APIM-DEF-001"))
+        .stdout(predicate::str::contains("contoso/apis/open-api"))
+        .stdout(predicate::str::contains("failed"))
+        .stdout(predicate::str::contains("\u{1b}[").not());
+}
+
+#[test]
+fn fail_on_threshold_gates_by_severity() {
+    let user = "fixtures/check/policies/custom";
+    // CONTOSO-001 (medium) fails, APIM-DEF-001 (critical) fails: critical gate still fails.
+    apimguard()
+        .args([
+            "check",
+            "fixtures/check/small.json",
+            "-p",
+            user,
+            "--fail-on",
+            "critical",
+        ])
+        .assert()
+        .code(1);
+    // Only the medium user rule counts at `medium` when the built-in pack is off.
+    apimguard()
+        .args([
+            "check",
+            "fixtures/check/small.json",
+            "--no-builtin",
+            "-p",
+            user,
+            "--fail-on",
+            "high",
+        ])
+        .assert()
+        .code(0);
+    apimguard()
+        .args([
+            "check",
+            "fixtures/check/small.json",
+            "--no-builtin",
+            "-p",
+            user,
+            "--fail-on",
+            "medium",
+        ])
+        .assert()
+        .code(1);
+    apimguard()
+        .args(["check", "fixtures/check/small.json", "--fail-on", "never"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn user_rules_run_beside_builtin_ones() {
+    let (report, _) = json_report(&[
+        "check",
+        "fixtures/check/small.json",
+        "-p",
+        "fixtures/check/policies/custom",
+    ]);
+    let own = result(&report, "CONTOSO-001");
+    assert_eq!(own["severity"], "medium");
+    assert_eq!(own["findings"].as_array().unwrap().len(), 1);
+    assert!(report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["ruleId"] == "APIM-DEF-001"));
+}
+
+#[test]
+fn malformed_snapshot_names_line_and_exits_2() {
+    apimguard()
+        .args(["check", "fixtures/check/malformed.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "malformed.json is not valid JSON (line 11, column 7)",
+        ));
+}
+
+#[test]
+fn missing_field_names_json_path_and_exits_2() {
+    apimguard()
+        .args(["check", "fixtures/check/missing-auth.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "subscriptions[0].services[0].apis[1]",
+        ))
+        .stderr(predicate::str::contains("missing field `auth`"));
+}
+
+#[test]
+fn incomplete_snapshot_exits_2_listing_gaps_unless_allowed() {
+    apimguard()
+        .args(["check", "fixtures/check/incomplete.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("incomplete"))
+        .stderr(predicate::str::contains("AuthorizationFailed"))
+        .stdout(predicate::str::is_empty());
+    apimguard()
+        .args([
+            "check",
+            "fixtures/check/incomplete.json",
+            "--allow-incomplete",
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("incomplete"));
+}
+
+#[test]
+fn rule_syntax_error_names_file_and_line() {
+    apimguard()
+        .args([
+            "check",
+            "fixtures/check/small.json",
+            "-p",
+            "fixtures/check/policies/syntax_error",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("broken.rego:14:1"));
+}
+
+#[test]
+fn rule_runtime_error_is_status_error_and_exits_2() {
+    let (report, code) = json_report(&[
+        "check",
+        "fixtures/check/small.json",
+        "-p",
+        "fixtures/check/policies/runtime_error",
+    ]);
+    assert_eq!(code, 2);
+    let broken = result(&report, "TEST-RUNTIME-001");
+    assert_eq!(broken["status"], "error");
+    assert!(broken["error"].as_str().unwrap().contains("divide.rego:20"));
+    assert_eq!(report["summary"]["errors"], 1);
+}
+
+#[test]
+fn network_builtins_are_refused() {
+    apimguard()
+        .args([
+            "check",
+            "fixtures/check/small.json",
+            "-p",
+            "fixtures/check/policies/network",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("exfiltrate.rego:13"))
+        .stderr(predicate::str::contains("`http.send` is not available"));
+}
+
+#[test]
+fn rule_without_metadata_is_refused() {
+    apimguard()
+        .args([
+            "check",
+            "fixtures/check/small.json",
+            "-p",
+            "fixtures/check/policies/no_metadata",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nometa.rego:1"))
+        .stderr(predicate::str::contains("METADATA"));
+}
+
+#[test]
+fn duplicate_rule_id_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["a", "b"] {
+        let rule = std::fs::read_to_string("fixtures/check/policies/custom/keyed_only.rego")
+            .unwrap()
+            .replace(
+                "package contoso.keyed_only",
+                &format!("package contoso.{name}"),
+            );
+        std::fs::write(dir.path().join(format!("{name}.rego")), rule).unwrap();
+    }
+    apimguard()
+        .args(["check", "fixtures/check/small.json", "-p"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("CONTOSO-001 is defined twice"));
+}
+
+#[test]
+fn no_rules_at_all_is_an_error_not_a_pass() {
+    apimguard()
+        .args(["check", "fixtures/check/small.json", "--no-builtin"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no rules to evaluate"));
+}
+
+#[test]
+fn rules_test_runs_user_tests() {
+    apimguard()
+        .args(["rules", "test", "fixtures/check/policies/custom"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("2 passed, 0 failed"));
+}
+
+#[test]
+fn rules_test_reports_a_failing_test() {
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["keyed_only.rego", "keyed_only_test.rego"] {
+        let text =
+            std::fs::read_to_string(format!("fixtures/check/policies/custom/{file}")).unwrap();
+        std::fs::write(
+            dir.path().join(file),
+            text.replace("count(keyed_only.deny) == 0", "count(keyed_only.deny) == 5"),
+        )
+        .unwrap();
+    }
+    apimguard()
+        .args(["rules", "test"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("FAIL"))
+        .stdout(predicate::str::contains("test_keyed_passes"))
+        .stdout(predicate::str::contains("1 passed, 1 failed"));
+}
+
+#[test]
+fn builtin_rule_tests_pass() {
+    apimguard()
+        .args(["rules", "test"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(" 0 failed"));
+}
+
+#[test]
+fn schema_describes_the_snapshot() {
+    let out = apimguard().arg("schema").output().unwrap();
+    assert!(out.status.success());
+    let schema: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let required = schema["required"].as_array().unwrap();
+    for field in [
+        "schemaVersion",
+        "collectedAt",
+        "source",
+        "complete",
+        "gaps",
+        "subscriptions",
+    ] {
+        assert!(required.iter().any(|r| r == field), "{field} is required");
+    }
+    assert!(schema["$defs"]["Api"]["properties"]["auth"].is_object());
+}
