@@ -116,6 +116,14 @@ fn full_estate_through_paging_and_throttling() {
         log.iter().all(|r| r.method == "GET" && r.authorized),
         "read-only, always authorized"
     );
+    let backend_reads = log
+        .iter()
+        .filter(|r| r.path.ends_with("/service/contoso/backends"))
+        .count();
+    assert_eq!(
+        backend_reads, 2,
+        "the slow answer timed out and was retried"
+    );
 
     let snapshot = read_json(&out);
     assert_eq!(snapshot["complete"], true, "{:#}", snapshot["gaps"]);

@@ -289,9 +289,9 @@ async fn read_request(
 }
 
 async fn answer(state: &State, request: &Request) -> Vec<u8> {
-    tokio::time::sleep(state.behaviour.latency).await;
     let authorized = request.authorization.as_deref()
         == Some(format!("Bearer {}", state.behaviour.token).as_str());
+    let mut delay = state.behaviour.latency;
     let (status, body, retry_after) = if !authorized {
         (
             401,
@@ -317,13 +317,14 @@ async fn answer(state: &State, request: &Request) -> Vec<u8> {
                 "{\"value\": [{\"id\": \"/subscriptions/".to_string(),
                 None,
             ),
-            Some(FaultKind::Slow(delay)) => {
-                tokio::time::sleep(delay).await;
+            Some(FaultKind::Slow(extra)) => {
+                delay += extra;
                 route(state, request)
             }
             None => route(state, request),
         }
     };
+    // Logged on arrival, so a request the client gave up on is still seen.
     state.log.lock().unwrap().push(Logged {
         method: request.method.clone(),
         path: request.path.clone(),
@@ -331,6 +332,7 @@ async fn answer(state: &State, request: &Request) -> Vec<u8> {
         authorized,
         status,
     });
+    tokio::time::sleep(delay).await;
     let mut head = format!(
         "HTTP/1.1 {status} {}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\n",
         reason(status),

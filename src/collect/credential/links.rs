@@ -183,10 +183,15 @@ fn client_options(options: &ChainOptions) -> ClientOptions {
 
 fn access_token(env: &dyn Fn(&str) -> Option<String>) -> (Source, String) {
     match env("APIMGUARD_ACCESS_TOKEN") {
-        Some(token) => (
-            Source::Static(AccessToken::new(token.trim(), None)),
-            String::new(),
-        ),
+        Some(token) => {
+            // Accept a pasted `Authorization` value too.
+            let token = token.trim();
+            let token = match token.get(..7) {
+                Some(prefix) if prefix.eq_ignore_ascii_case("bearer ") => token[7..].trim_start(),
+                _ => token,
+            };
+            (Source::Static(AccessToken::new(token, None)), String::new())
+        }
         None => (
             Source::NotConfigured("APIMGUARD_ACCESS_TOKEN is not set".into()),
             String::new(),

@@ -23,7 +23,7 @@ fn chain(vars: &[(&str, &str)], only: Option<CredentialKind>) -> CredentialChain
 async fn the_access_token_variable_comes_first() {
     let chain = chain(
         &[
-            ("APIMGUARD_ACCESS_TOKEN", " canary-123 \n"),
+            ("APIMGUARD_ACCESS_TOKEN", " Bearer canary-123 \n"),
             ("AZURE_CLIENT_SECRET", "s"),
         ],
         None,
