@@ -116,36 +116,43 @@ pub(super) async fn read_service(ctx: &Ctx<'_>, resource: &Value) -> ServiceRead
     ServiceRead { service, fragments }
 }
 
-/// What a pricing tier offers (which reads make sense).
+/// What a pricing tier offers, so that reads it cannot answer are not made (they would
+/// be gaps that say nothing about the estate).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tier {
-    /// Consumption: no VNet, capacity metric, self-hosted gateways, workspaces or direct management API.
-    Consumption,
-    /// Basic v2, Standard v2, Premium v2: gateway CPU instead of the Capacity metric.
-    V2 { workspaces: bool },
-    /// Developer, Basic, Standard, Premium, Isolated.
-    Classic { workspaces: bool },
+struct Tier {
+    /// The gateway-load metric: `Capacity` on classic tiers, `CpuPercent_Gateway` on v2.
+    load_metric: Option<&'static str>,
+    /// The direct management API (classic tiers but Consumption).
+    tenant_access: bool,
+    /// Self-hosted gateways (Developer, Premium, Isolated).
+    self_hosted_gateways: bool,
+    /// Workspaces (Premium, Premium v2).
+    workspaces: bool,
 }
 
 impl Tier {
     fn of(sku: &str) -> Tier {
         let sku = sku.to_ascii_lowercase();
         match sku.as_str() {
-            "consumption" => Tier::Consumption,
-            s if s.ends_with("v2") => Tier::V2 {
+            "consumption" => Tier {
+                load_metric: None,
+                tenant_access: false,
+                self_hosted_gateways: false,
+                workspaces: false,
+            },
+            s if s.ends_with("v2") => Tier {
+                load_metric: Some("CpuPercent_Gateway"),
+                tenant_access: false,
+                self_hosted_gateways: false,
                 workspaces: s == "premiumv2",
             },
-            s => Tier::Classic {
+            s => Tier {
+                load_metric: Some("Capacity"),
+                tenant_access: true,
+                self_hosted_gateways: matches!(s, "developer" | "premium" | "isolated"),
                 workspaces: s == "premium",
             },
         }
-    }
-
-    fn has_workspaces(self) -> bool {
-        matches!(
-            self,
-            Tier::V2 { workspaces: true } | Tier::Classic { workspaces: true }
-        )
     }
 }
 
@@ -239,7 +246,7 @@ async fn read_fragments(ctx: &Ctx<'_>, service: &str) -> Fragments {
 
 /// Reads the direct management API switch (not offered on Consumption).
 async fn read_tenant_access(ctx: &Ctx<'_>, service: &str, tier: Tier) -> Option<TenantAccess> {
-    if tier == Tier::Consumption {
+    if !tier.tenant_access {
         return None;
     }
     let url = ctx
@@ -261,11 +268,7 @@ async fn read_tenant_access(ctx: &Ctx<'_>, service: &str, tier: Tier) -> Option<
 
 /// Reads the latest gateway load: `Capacity` on classic tiers, `CpuPercent_Gateway` on v2.
 async fn read_capacity(ctx: &Ctx<'_>, service: &str, tier: Tier) -> Option<f64> {
-    let metric = match tier {
-        Tier::Consumption => return None,
-        Tier::V2 { .. } => "CpuPercent_Gateway",
-        Tier::Classic { .. } => "Capacity",
-    };
+    let metric = tier.load_metric?;
     let end = chrono::Utc::now();
     let start = end - chrono::Duration::hours(1);
     let timespan = format!(
@@ -534,7 +537,7 @@ async fn read_names(ctx: &Ctx<'_>, parent: &str, collection: &str, what: &str) -
 }
 
 async fn read_gateways(ctx: &Ctx<'_>, service: &str, tier: Tier) -> Vec<Gateway> {
-    if tier == Tier::Consumption {
+    if !tier.self_hosted_gateways {
         return Vec::new();
     }
     let url = ctx
@@ -561,7 +564,7 @@ async fn read_gateways(ctx: &Ctx<'_>, service: &str, tier: Tier) -> Vec<Gateway>
 
 /// Reads workspaces (Premium tiers only) and the APIs they hold.
 async fn read_workspaces(ctx: &Ctx<'_>, service: &str, tier: Tier) -> (Vec<Workspace>, Vec<Api>) {
-    if !tier.has_workspaces() {
+    if !tier.workspaces {
         return (Vec::new(), Vec::new());
     }
     let url = ctx
@@ -604,10 +607,25 @@ mod tests {
 
     #[test]
     fn tiers() {
-        assert_eq!(Tier::of("Consumption"), Tier::Consumption);
-        assert_eq!(Tier::of("StandardV2"), Tier::V2 { workspaces: false });
-        assert!(Tier::of("Premium").has_workspaces());
-        assert!(!Tier::of("Developer").has_workspaces());
+        let consumption = Tier::of("Consumption");
+        assert_eq!(
+            (consumption.load_metric, consumption.tenant_access),
+            (None, false)
+        );
+        let v2 = Tier::of("StandardV2");
+        assert_eq!(
+            (v2.load_metric, v2.workspaces, v2.self_hosted_gateways),
+            (Some("CpuPercent_Gateway"), false, false)
+        );
+        assert!(Tier::of("PremiumV2").workspaces);
+        let premium = Tier::of("Premium");
+        assert!(premium.workspaces && premium.self_hosted_gateways && premium.tenant_access);
+        let standard = Tier::of("Standard");
+        assert_eq!(
+            (standard.load_metric, standard.self_hosted_gateways),
+            (Some("Capacity"), false)
+        );
+        assert!(Tier::of("Developer").self_hosted_gateways);
     }
 
     #[test]

@@ -113,9 +113,10 @@ impl ArmClient {
 
     /// The URL of an ARM path (`/subscriptions/…`) with its api-version and extra query pairs.
     pub fn url(&self, path: &str, api_version: &str, query: &[(&str, &str)]) -> Url {
-        let base = self.options.endpoint.as_str().trim_end_matches('/');
-        let mut url =
-            Url::parse(&format!("{base}{path}")).unwrap_or_else(|_| self.options.endpoint.clone());
+        let mut url = self.options.endpoint.clone();
+        // `set_path` percent-encodes what must be (a `?` or `#` in a name stays in the path).
+        url.set_path(&format!("{}{path}", url.path().trim_end_matches('/')));
+        url.set_query(None);
         {
             let mut pairs = url.query_pairs_mut();
             pairs.append_pair("api-version", api_version);
@@ -331,4 +332,58 @@ fn transport_detail(error: &reqwest::Error) -> String {
         source = inner.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::collect::credential::StaticToken;
+
+    fn client(endpoint: &str) -> ArmClient {
+        ArmClient::new(
+            crate::collect::http::client().expect("client"),
+            Arc::new(StaticToken::new("t")),
+            ArmOptions {
+                endpoint: Url::parse(endpoint).unwrap(),
+                concurrency: 2,
+                timeout: Duration::from_secs(1),
+                max_retries: 0,
+                backoff: Duration::from_millis(1),
+            },
+            Arc::new(Reporter::silent()),
+        )
+    }
+
+    #[test]
+    fn urls_keep_the_endpoint_path_and_encode_names() {
+        let arm = client("https://arm.contoso.local/stack/");
+        let url = arm.url(
+            "/subscriptions/s/apis/a b;rev=2",
+            "2024-05-01",
+            &[("format", "rawxml")],
+        );
+        assert_eq!(
+            url.as_str(),
+            "https://arm.contoso.local/stack/subscriptions/s/apis/a%20b;rev=2?api-version=2024-05-01&format=rawxml"
+        );
+        let odd = arm.url("/x/what?#", "1", &[]);
+        assert_eq!(odd.path(), "/stack/x/what%3F%23");
+    }
+
+    #[test]
+    fn next_links_must_stay_on_the_endpoint() {
+        let arm = client("https://management.azure.com");
+        assert!(arm
+            .same_endpoint(
+                "https://management.azure.com:443/subscriptions?api-version=1&$skipToken=x"
+            )
+            .is_ok());
+        assert_eq!(
+            arm.same_endpoint("https://evil.example/subscriptions"),
+            Err(ArmError::ForeignNextLink {
+                host: "evil.example".into()
+            })
+        );
+        assert!(arm.same_endpoint("http://management.azure.com/x").is_err());
+    }
 }

@@ -73,10 +73,10 @@ pub(super) fn mask(text: &str) -> Result<Masked, MaskError> {
     let mut i = 0;
     let mut copied = 0;
     while i < bytes.len() {
-        if text[i..].starts_with("<!--") {
-            i = find(text, i + 4, "-->").ok_or_else(|| unclosed("comment `<!--`", i))? + 3;
-        } else if text[i..].starts_with("<![CDATA[") {
-            i = find(text, i + 9, "]]>").ok_or_else(|| unclosed("CDATA section", i))? + 3;
+        if bytes[i..].starts_with(b"<!--") {
+            i = find(bytes, i + 4, b"-->").ok_or_else(|| unclosed("comment `<!--`", i))? + 3;
+        } else if bytes[i..].starts_with(b"<![CDATA[") {
+            i = find(bytes, i + 9, b"]]>").ok_or_else(|| unclosed("CDATA section", i))? + 3;
         } else if bytes[i] == b'<' {
             // Inside markup: only quoted attribute values can hold expressions.
             let start = i;
@@ -191,8 +191,14 @@ fn is_expression_start(bytes: &[u8], i: usize) -> bool {
     bytes[i] == b'@' && matches!(bytes.get(i + 1), Some(b'(') | Some(b'{'))
 }
 
-fn find(text: &str, from: usize, needle: &str) -> Option<usize> {
-    text.get(from..)?.find(needle).map(|p| p + from)
+/// Byte offset of `needle` at or after `from`. The scanner works on bytes: every
+/// delimiter it looks for is ASCII, so offsets it slices `text` at are char boundaries.
+fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    bytes
+        .get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
 }
 
 fn unclosed(what: &str, offset: usize) -> MaskError {
@@ -221,24 +227,24 @@ fn expression_end(text: &str, start: usize) -> Result<usize, MaskError> {
         offset: start,
     };
     while i < bytes.len() {
-        let rest = &text[i..];
+        let rest = &bytes[i..];
         if let Some(len) = quote_len(rest, b'"') {
             // `@"…"`, `$@"…"` and `@$"…"` are verbatim (the expression's own `@` is
             // followed by a bracket, so it never precedes a quote).
             let verbatim = bytes[..i].ends_with(b"@") || bytes[..i].ends_with(b"@$");
-            i = string_end(text, i + len, &rest[..len], verbatim).ok_or_else(not_closed)?;
+            i = string_end(bytes, i + len, &rest[..len], verbatim).ok_or_else(not_closed)?;
             continue;
         }
         if let Some(len) = quote_len(rest, b'\'') {
-            i = char_literal_end(text, i, len);
+            i = char_literal_end(bytes, i, len);
             continue;
         }
-        if rest.starts_with("//") {
-            i = find(text, i, "\n").unwrap_or(bytes.len());
+        if rest.starts_with(b"//") {
+            i = find(bytes, i, b"\n").unwrap_or(bytes.len());
             continue;
         }
-        if rest.starts_with("/*") {
-            i = find(text, i + 2, "*/").ok_or_else(not_closed)? + 2;
+        if rest.starts_with(b"/*") {
+            i = find(bytes, i + 2, b"*/").ok_or_else(not_closed)? + 2;
             continue;
         }
         let b = bytes[i];
@@ -256,9 +262,9 @@ fn expression_end(text: &str, start: usize) -> Result<usize, MaskError> {
 }
 
 /// Length of a quote at the start of `rest`: the character itself or its XML escape.
-fn quote_len(rest: &str, quote: u8) -> Option<usize> {
-    let escaped = if quote == b'"' { "&quot;" } else { "&apos;" };
-    if rest.as_bytes().first() == Some(&quote) {
+fn quote_len(rest: &[u8], quote: u8) -> Option<usize> {
+    let escaped: &[u8] = if quote == b'"' { b"&quot;" } else { b"&apos;" };
+    if rest.first() == Some(&quote) {
         Some(1)
     } else if rest.starts_with(escaped) {
         Some(escaped.len())
@@ -268,17 +274,16 @@ fn quote_len(rest: &str, quote: u8) -> Option<usize> {
 }
 
 /// Offset just past a string literal whose body starts at `from`, closed by `quote`.
-fn string_end(text: &str, from: usize, quote: &str, verbatim: bool) -> Option<usize> {
-    let bytes = text.as_bytes();
+fn string_end(bytes: &[u8], from: usize, quote: &[u8], verbatim: bool) -> Option<usize> {
     let mut i = from;
     while i < bytes.len() {
         if !verbatim && bytes[i] == b'\\' {
             i += 2;
             continue;
         }
-        if text[i..].starts_with(quote) {
+        if bytes[i..].starts_with(quote) {
             // In a verbatim string a doubled quote is an escaped quote.
-            if verbatim && text[i + quote.len()..].starts_with(quote) {
+            if verbatim && bytes[i + quote.len()..].starts_with(quote) {
                 i += 2 * quote.len();
                 continue;
             }
@@ -291,17 +296,17 @@ fn string_end(text: &str, from: usize, quote: &str, verbatim: bool) -> Option<us
 
 /// Offset just past a character literal starting at `start`; a lone apostrophe is
 /// taken as an ordinary character.
-fn char_literal_end(text: &str, start: usize, quote_len: usize) -> usize {
-    let quote = &text[start..start + quote_len];
+fn char_literal_end(bytes: &[u8], start: usize, quote_len: usize) -> usize {
+    let quote = &bytes[start..start + quote_len];
     let body = start + quote_len;
-    let limit = (body + 12).min(text.len());
+    let limit = (body + 12).min(bytes.len());
     let mut i = body;
     while i < limit {
-        if text.as_bytes()[i] == b'\\' {
+        if bytes[i] == b'\\' {
             i += 2;
             continue;
         }
-        if text[i..].starts_with(quote) {
+        if bytes[i..].starts_with(quote) {
             return i + quote_len;
         }
         i += 1;
@@ -363,6 +368,14 @@ mod tests {
         let masked = mask(text).unwrap();
         assert!(masked.expressions.is_empty());
         assert_eq!(masked.text, text);
+    }
+
+    #[test]
+    fn non_ascii_text_anywhere() {
+        let text = "\u{feff}<!-- é --><a b=\"ü@(\"ß\" + 'é')\">ç @{ return \"→\"; } ø</a>";
+        let masked = mask(text).expect("masks");
+        assert_eq!(masked.expressions, ["@(\"ß\" + 'é')", "@{ return \"→\"; }"]);
+        assert_eq!(masked.unmask(&masked.text), text);
     }
 
     #[test]

@@ -130,6 +130,12 @@ fn empty_sections_and_self_closing_sections() {
 }
 
 #[test]
+fn byte_order_mark_and_declaration_are_accepted() {
+    let p = policy("\u{feff}<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n<policies><inbound><base /></inbound></policies>\r\n");
+    assert_eq!(names(p.inbound.as_ref().unwrap()), ["base"]);
+}
+
+#[test]
 fn broken_documents_are_located_errors() {
     let cases: &[(&str, &str, usize)] = &[
         (
@@ -530,4 +536,24 @@ fn api_auth_combines_operations_and_keys() {
         (AuthVerdict::Authenticated, true)
     );
     assert_eq!(api_auth(false, &[]).effective, AuthVerdict::Unknown);
+}
+
+// ---- robustness ----------------------------------------------------------------------
+
+/// Every prefix of a rich document, and the document with any one character removed,
+/// gives a policy or an error: never a panic.
+#[test]
+fn damaged_documents_never_panic() {
+    let document = "\u{feff}<!-- né --><policies>\r\n<inbound><base />\
+        <set-variable name=\"é\" value=\"@(context.Request.Headers.GetValueOrDefault(\"X\",\"ü\") + 'ß')\" />\
+        <choose><when condition=\"@(@\"a\"\"b\" != &quot;c&quot;)\"><set-body><![CDATA[<ø>&]]></set-body></when></choose>\
+        <set-body>@{ var l = new List<string>(); /* ) */ return \"→\"; }</set-body>\
+        <set-header name=\"x\"><value>&lt;&#x263A;&amp;{{nv}}</value></set-header></inbound></policies>";
+    assert!(parse_policy(document).is_ok());
+    for (at, c) in document.char_indices() {
+        let _ = parse_policy(&document[..at]);
+        let mut damaged = document.to_string();
+        damaged.replace_range(at..at + c.len_utf8(), "");
+        let _ = parse_policy(&damaged);
+    }
 }

@@ -169,7 +169,10 @@ fn push_text(
 ) -> Result<(), PolicyXmlError> {
     match stack.last_mut() {
         Some((_, buffer)) => buffer.push_str(piece),
-        None if piece.trim().is_empty() => {}
+        // Whitespace (and a byte-order mark, common in policy.xml files) around the root is fine.
+        None if piece
+            .trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+            .is_empty() => {}
         None => {
             return Err(PolicyXmlError::at(
                 text,
