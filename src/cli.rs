@@ -5,8 +5,6 @@ use std::path::PathBuf;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::collect::credential::CredentialKind;
-use crate::collect::Cloud;
 use crate::engine::{FailOn, FrameworkFilter, Profile, Severity, PROFILES};
 
 /// Check Azure API Management and Defender for APIs posture against Rego rules.
@@ -112,7 +110,7 @@ pub struct ArmArgs {
         env = "AZURE_CLOUD",
         default_value = "AzureCloud"
     )]
-    pub cloud: Cloud,
+    pub cloud: String,
     /// Another ARM-compatible endpoint (Azure Stack Hub, a proxy, a test server); https, or http on loopback only.
     #[arg(long, value_name = "URL")]
     pub management_endpoint: Option<String>,
@@ -121,7 +119,7 @@ pub struct ArmArgs {
     pub audience: Option<String>,
     /// Use only this credential: access-token, service-principal, workload-identity, managed-identity, azure-cli, azure-developer-cli.
     #[arg(long, value_name = "KIND", env = "APIMGUARD_AUTH")]
-    pub auth: Option<CredentialKind>,
+    pub auth: Option<String>,
     /// ARM requests in flight at most, across the whole run.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,

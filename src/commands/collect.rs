@@ -10,9 +10,9 @@ use reqwest::Url;
 use thiserror::Error;
 
 use crate::cli::{ArmArgs, CollectArgs};
-use crate::collect::credential::ChainOptions;
+use crate::collect::credential::{ChainOptions, CredentialKind};
 use crate::collect::{
-    self, ArmClient, ArmOptions, Collected, CredentialChain, Reporter, Target, TokenSource,
+    self, ArmClient, ArmOptions, Cloud, Collected, CredentialChain, Reporter, Target, TokenSource,
 };
 use crate::snapshot::{self, LoadedSnapshot};
 
@@ -41,6 +41,18 @@ pub enum CollectUsageError {
         help("use https://, or http:// only with 127.0.0.1, [::1] or localhost (a local test server)")
     )]
     InsecureEndpoint(String),
+    /// A flag value that is not one of the accepted ones.
+    #[error("{flag}: {message}")]
+    #[diagnostic(
+        code(apimguard::collect::value),
+        help("see `apimguard collect --help`")
+    )]
+    BadValue {
+        /// The flag (and its environment variable).
+        flag: &'static str,
+        /// What is wrong.
+        message: String,
+    },
     /// Live-collection flags given to `check` without `--live`.
     #[error("--subscription, --resource-group, --service and --management-endpoint only apply with --live")]
     #[diagnostic(
@@ -98,17 +110,28 @@ fn collect_blocking(args: &ArmArgs) -> miette::Result<Collected> {
 }
 
 async fn collect_async(args: &ArmArgs) -> miette::Result<Collected> {
-    let endpoint = endpoint(args)?;
+    let cloud = cloud(args)?;
+    let only =
+        match &args.auth {
+            Some(kind) => Some(kind.parse::<CredentialKind>().map_err(|message| {
+                CollectUsageError::BadValue {
+                    flag: "--auth (APIMGUARD_AUTH)",
+                    message,
+                }
+            })?),
+            None => None,
+        };
+    let endpoint = endpoint(args, cloud)?;
     let scope = match &args.audience {
         Some(audience) if audience.ends_with("/.default") => audience.clone(),
         Some(audience) => format!("{}/.default", audience.trim_end_matches('/')),
-        None => args.cloud.token_scope().to_string(),
+        None => cloud.token_scope().to_string(),
     };
     let http = collect::http::client().into_diagnostic()?;
     let tokens: Arc<dyn TokenSource> = Arc::new(CredentialChain::from_env(ChainOptions {
-        cloud: args.cloud,
+        cloud,
         scope,
-        only: args.auth,
+        only,
         http: http.clone(),
     }));
     let reporter = Arc::new(Reporter::new(args.verbose, args.quiet));
@@ -140,7 +163,7 @@ async fn collect_async(args: &ArmArgs) -> miette::Result<Collected> {
         resource_group: args.resource_group.clone(),
         service: args.service.clone(),
     };
-    let collected = collect::collect(&client, args.cloud, &target, &reporter).await?;
+    let collected = collect::collect(&client, cloud, &target, &reporter).await?;
     reporter.finish(&collected.summary);
     for gap in &collected.snapshot.gaps {
         reporter.warn(format_args!(
@@ -151,12 +174,23 @@ async fn collect_async(args: &ArmArgs) -> miette::Result<Collected> {
     Ok(collected)
 }
 
+/// The cloud of `--cloud` (parsed here, not by clap, so that a stray `AZURE_CLOUD` does
+/// not break `check` on a file).
+fn cloud(args: &ArmArgs) -> Result<Cloud, CollectUsageError> {
+    args.cloud
+        .parse()
+        .map_err(|message| CollectUsageError::BadValue {
+            flag: "--cloud (AZURE_CLOUD)",
+            message,
+        })
+}
+
 /// The ARM endpoint: the cloud's, or `--management-endpoint` (https, or http on loopback).
-fn endpoint(args: &ArmArgs) -> Result<Url, CollectUsageError> {
+fn endpoint(args: &ArmArgs, cloud: Cloud) -> Result<Url, CollectUsageError> {
     let given = args
         .management_endpoint
         .as_deref()
-        .unwrap_or(args.cloud.management_endpoint());
+        .unwrap_or(cloud.management_endpoint());
     let url = Url::parse(given).map_err(|e| CollectUsageError::BadEndpoint {
         url: given.to_string(),
         reason: e.to_string(),
@@ -188,25 +222,34 @@ mod tests {
         }
     }
 
+    fn endpoint_of(extra: &[&str]) -> Result<Url, CollectUsageError> {
+        let args = arm(extra);
+        endpoint(&args, cloud(&args)?)
+    }
+
     #[test]
     fn endpoints() {
         assert_eq!(
-            endpoint(&arm(&[])).unwrap().as_str(),
+            endpoint_of(&[]).unwrap().as_str(),
             "https://management.azure.com/"
         );
         assert_eq!(
-            endpoint(&arm(&["--cloud", "AzureUSGovernment"]))
+            endpoint_of(&["--cloud", "AzureUSGovernment"])
                 .unwrap()
                 .as_str(),
             "https://management.usgovcloudapi.net/"
         );
-        assert!(endpoint(&arm(&["--management-endpoint", "http://127.0.0.1:8080"])).is_ok());
         assert!(matches!(
-            endpoint(&arm(&["--management-endpoint", "http://arm.example.com"])),
+            endpoint_of(&["--cloud", "mars"]),
+            Err(CollectUsageError::BadValue { .. })
+        ));
+        assert!(endpoint_of(&["--management-endpoint", "http://127.0.0.1:8080"]).is_ok());
+        assert!(matches!(
+            endpoint_of(&["--management-endpoint", "http://arm.example.com"]),
             Err(CollectUsageError::InsecureEndpoint(_))
         ));
         assert!(matches!(
-            endpoint(&arm(&["--management-endpoint", "not a url"])),
+            endpoint_of(&["--management-endpoint", "not a url"]),
             Err(CollectUsageError::BadEndpoint { .. })
         ));
     }
