@@ -23,6 +23,8 @@ pub enum Command {
     Collect(CollectArgs),
     /// Evaluate the rules over a snapshot and report pass/fail per rule and resource.
     Check(CheckArgs),
+    /// Compare two runs (reports or snapshots): new failures, resolved, still failing.
+    Diff(DiffArgs),
     /// List, test and inspect rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -53,12 +55,22 @@ pub struct CheckArgs {
     /// Where rules come from.
     #[command(flatten)]
     pub policy: PolicyArgs,
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = ReportFormat::Human)]
-    pub format: ReportFormat,
+    /// Output: human, json, sarif, junit, markdown or html, each to standard output
+    /// or, as FORMAT:PATH, to a file; repeatable (only one may use standard output).
+    #[arg(long, short = 'f', value_name = "FORMAT[:PATH]", default_value = "human", value_parser = parse_output)]
+    pub format: Vec<OutputSpec>,
+    /// Configuration file: rules on/off, severity overrides, parameters, waivers (docs/configuration.md).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Lowest severity whose findings fail the run (exit 1): info, low, medium, high, critical, or never.
     #[arg(long, default_value = "low", value_parser = parse_fail_on)]
     pub fail_on: FailOn,
+    /// Exit 0 even when findings fail the gate (2 still means apimguard could not decide).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// List each rule's passing resource ids in the JSON report too (large for big estates).
+    #[arg(long)]
+    pub include_passing: bool,
     /// Check a snapshot that records gaps instead of refusing it (exit 2).
     #[arg(long)]
     pub allow_incomplete: bool,
@@ -137,13 +149,60 @@ pub struct ArmArgs {
     pub quiet: bool,
 }
 
-/// Report formats of `check`.
+/// `apimguard diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier run: a JSON report (`check -f json`) or a snapshot.
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+    /// The later run: a JSON report or a snapshot.
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+    /// Where rules come from (to check snapshots).
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Configuration file used to check snapshots (docs/configuration.md).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output: human, json or markdown, to standard output or, as FORMAT:PATH, to a file; repeatable.
+    #[arg(long, short = 'f', value_name = "FORMAT[:PATH]", default_value = "human", value_parser = parse_output)]
+    pub format: Vec<OutputSpec>,
+    /// Lowest severity whose new findings fail the run (exit 1): info, low, medium, high, critical, or never.
+    #[arg(long, default_value = "low", value_parser = parse_fail_on)]
+    pub fail_on: FailOn,
+    /// Exit 0 even when new findings fail the gate (2 still means apimguard could not decide).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Check snapshots that record gaps instead of refusing them (exit 2).
+    #[arg(long)]
+    pub allow_incomplete: bool,
+}
+
+/// Report formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
     /// For people: grouped by severity, with a summary line.
     Human,
     /// The report model as JSON (docs/report.md).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// JUnit XML, for Azure DevOps test results and other CI test views.
+    Junit,
+    /// Markdown, for pull-request comments and job summaries.
+    #[value(alias = "md")]
+    Markdown,
+    /// One self-contained HTML page.
+    Html,
+}
+
+/// One `--format FORMAT[:PATH]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputSpec {
+    /// The format.
+    pub format: ReportFormat,
+    /// The file to write; standard output when absent.
+    pub path: Option<PathBuf>,
 }
 
 /// `apimguard rules …`.
@@ -266,4 +325,16 @@ fn parse_framework(s: &str) -> Result<FrameworkFilter, String> {
 
 fn parse_fail_on(s: &str) -> Result<FailOn, String> {
     s.parse()
+}
+
+fn parse_output(s: &str) -> Result<OutputSpec, String> {
+    let (name, path) = match s.split_once(':') {
+        Some((name, "")) => return Err(format!("`{name}:` names no file")),
+        Some((name, path)) => (name, Some(PathBuf::from(path))),
+        None => (s, None),
+    };
+    let format = ReportFormat::from_str(name, true).map_err(|_| {
+        format!("unknown format `{name}` (expected human, json, sarif, junit, markdown or html)")
+    })?;
+    Ok(OutputSpec { format, path })
 }

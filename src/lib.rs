@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod collect;
 pub mod commands;
+pub mod config;
 pub mod diagnostic;
 pub mod engine;
 pub mod report;
@@ -22,6 +23,7 @@ pub fn run(cli: Cli) -> miette::Result<u8> {
     match cli.command {
         Command::Collect(args) => commands::collect::run(&args),
         Command::Check(args) => commands::check::run(&args),
+        Command::Diff(args) => commands::diff::run(&args),
         Command::Rules(cmd) => commands::rules::run(cmd),
         Command::Schema => commands::schema::run(),
     }

@@ -1,13 +1,28 @@
 # METADATA
 # title: External unauthenticated APIs must be onboarded to Defender for APIs
 # description: >-
-#   An API that the internet can reach without authentication is the easiest way in.
-#   Defender for APIs watches its traffic for abuse. Fix: onboard it.
+#   An API that the internet can reach without authentication is the easiest way into an
+#   estate: anyone can call it, enumerate it and abuse it, and nobody is told. Defender for
+#   APIs watches its traffic for abuse (suspicious IPs, enumeration, payload spikes) and
+#   classifies the data it returns. When the collector cannot tell whether the API
+#   authenticates its callers, it is treated as unauthenticated (fail closed).
+# related_resources:
+#   - https://learn.microsoft.com/azure/api-management/protect-with-defender-for-apis
+#   - https://learn.microsoft.com/azure/defender-for-cloud/defender-for-apis-deploy
 # custom:
 #   id: APIM-DEF-001
 #   severity: critical
+#   recommendation: >-
+#     Onboard the API to Defender for APIs now (portal: Defender for Cloud > Recommendations >
+#     "Azure API Management APIs should be onboarded to Defender for APIs" > Fix; REST:
+#     PUT {service}/providers/Microsoft.Security/apiCollections/{apiName}?api-version=2023-11-15),
+#     then add authentication (validate-jwt, a subscription key or a client certificate).
 #   remediation: defender.onboard_api
-#   frameworks: { owasp-api-2023: [API2, API9] }
+#   frameworks:
+#     owasp-api-2023: [API2, API9]
+#     psrule: [Azure.APIM.DefenderCloud]
+#     defender: ["Azure API Management APIs should be onboarded to Defender for APIs"]
+#     anchor: [DFA-003, API-004]
 package apimguard.rules.defender.external_unauthenticated_onboarded
 
 import rego.v1
@@ -27,5 +42,5 @@ deny contains {"resource": api.id, "message": msg} if {
 	api.auth.effective != "authenticated"
 	api.defender.eligible
 	not api.defender.onboarded
-	msg := sprintf("API %q is reachable from the internet, %s, and not onboarded to Defender for APIs", [api.displayName, api.auth.effective])
+	msg := sprintf("API %q of service %q is reachable from the internet, its authentication is %s, and it is not onboarded to Defender for APIs", [api.displayName, svc.name, api.auth.effective])
 }

@@ -6,10 +6,13 @@ import data.apimguard.rules.defender.external_unauthenticated_onboarded as rule
 
 api(auth, onboarded) := {"id": "a1", "displayName": "A", "exposure": {"external": true}, "auth": {"effective": auth}, "defender": {"eligible": true, "onboarded": onboarded}}
 
-estate(a) := {"subscriptions": [{"services": [{"apis": [a]}]}]}
+estate(a) := {"subscriptions": [{"services": [{"name": "apim", "apis": [a]}]}]}
 
 test_unauthenticated_not_onboarded_fails if {
 	count(rule.deny) == 1 with input as estate(api("unauthenticated", false))
+	some f in rule.deny with input as estate(api("unauthenticated", false))
+	f.resource == "a1"
+	contains(f.message, "unauthenticated")
 }
 
 test_unknown_auth_fails_closed if {
@@ -18,4 +21,19 @@ test_unknown_auth_fails_closed if {
 
 test_onboarded_passes if {
 	count(rule.deny) == 0 with input as estate(api("unauthenticated", true))
+}
+
+test_authenticated_passes if {
+	count(rule.deny) == 0 with input as estate(api("authenticated", false))
+}
+
+test_internal_passes if {
+	a := object.union(api("unauthenticated", false), {"exposure": {"external": false}})
+	count(rule.deny) == 0 with input as estate(a)
+}
+
+test_ineligible_is_not_checked if {
+	a := object.union(api("unauthenticated", false), {"defender": {"eligible": false, "ineligibleReason": "consumption-sku", "onboarded": false}})
+	count(rule.deny) == 0 with input as estate(a)
+	count(rule.checked) == 0 with input as estate(a)
 }

@@ -2,6 +2,8 @@
 
 pub mod check;
 pub mod collect;
+pub mod diff;
+mod output;
 pub mod rules;
 pub mod schema;
 

@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use owo_colors::{OwoColorize, Style};
 
+use super::drift::{Drift, DriftEntry};
 use super::{Report, RuleStatus};
 use crate::engine::Severity;
 
@@ -85,13 +86,18 @@ pub fn render_human(report: &Report, color: bool) -> String {
                 let _ = writeln!(out, "      {}", paint(error, Style::new().magenta()));
             }
             for f in r.findings.iter().take(MAX_LISTED) {
-                let waived = if f.waived { " [waived]" } else { "" };
-                let _ = writeln!(
-                    out,
-                    "      {}{}",
-                    short_resource(&f.resource),
-                    paint(waived, Style::new().dimmed())
-                );
+                let note = match &f.waiver {
+                    Some(w) if w.expired => paint(
+                        &format!(" [waiver expired {}]", w.expires),
+                        Style::new().yellow(),
+                    ),
+                    Some(w) if f.waived => paint(
+                        &format!(" [waived until {} by {}]", w.expires, w.owner),
+                        Style::new().dimmed(),
+                    ),
+                    _ => String::new(),
+                };
+                let _ = writeln!(out, "      {}{}", short_resource(&f.resource), note);
                 let _ = writeln!(out, "        {}", paint(&f.message, Style::new().dimmed()));
             }
             if r.findings.len() > MAX_LISTED {
@@ -102,6 +108,27 @@ pub fn render_human(report: &Report, color: bool) -> String {
                 );
             }
         }
+    }
+    if !report.disabled_rules.is_empty() {
+        let _ = writeln!(
+            out,
+            "\ndisabled by {}: {}",
+            report.config.as_deref().unwrap_or("the configuration"),
+            report.disabled_rules.join(", ")
+        );
+    }
+    for w in report.waivers.iter().filter(|w| w.expired) {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                &format!(
+                    "warning: the waiver of {} for {} (owner {}) expired on {}; its findings count again",
+                    w.rule, w.resource, w.owner, w.expires
+                ),
+                Style::new().yellow()
+            )
+        );
     }
     let s = &report.summary;
     let verdict = match report.exit_code() {
@@ -129,6 +156,91 @@ fn gate(fail_on: &str) -> String {
     } else {
         format!("gate: fail on {fail_on} and above")
     }
+}
+
+/// Renders a comparison of two runs for a terminal or a log.
+pub fn render_drift_human(drift: &Drift, color: bool) -> String {
+    let paint = |text: &str, style: Style| -> String {
+        if color {
+            text.style(style).to_string()
+        } else {
+            text.to_string()
+        }
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} {} ({}) → {} ({})",
+        paint("apimguard diff", Style::new().bold()),
+        drift.old.path,
+        drift.old.collected_at,
+        drift.new.path,
+        drift.new.collected_at
+    );
+    let sections: [(&str, &[DriftEntry], Style); 4] = [
+        ("NEW", &drift.new_findings, Style::new().red().bold()),
+        ("RESOLVED", &drift.resolved, Style::new().green().bold()),
+        (
+            "STILL FAILING",
+            &drift.still_failing,
+            Style::new().yellow().bold(),
+        ),
+        (
+            "NOT EVALUATED IN THE NEW RUN",
+            &drift.not_evaluated,
+            Style::new().dimmed().bold(),
+        ),
+    ];
+    for (title, entries, style) in sections {
+        if entries.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{} ({})", paint(title, style), entries.len());
+        for e in entries.iter().take(MAX_LISTED) {
+            let waived = if e.waived { " [waived]" } else { "" };
+            let _ = writeln!(
+                out,
+                "  {:<8} {:<14} {}{}",
+                e.severity.as_str(),
+                e.rule_id,
+                short_resource(&e.resource),
+                paint(waived, Style::new().dimmed())
+            );
+            let _ = writeln!(out, "      {}", paint(&e.message, Style::new().dimmed()));
+        }
+        if entries.len() > MAX_LISTED {
+            let _ = writeln!(
+                out,
+                "  … and {} more (every entry is in `--format json`)",
+                entries.len() - MAX_LISTED
+            );
+        }
+    }
+    if !drift.errors.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            paint(
+                &format!(
+                    "rules that could not be evaluated in the new run: {}",
+                    drift.errors.join(", ")
+                ),
+                Style::new().magenta()
+            )
+        );
+    }
+    let s = &drift.summary;
+    let verdict = match drift.exit_code() {
+        0 => paint("PASS", Style::new().green().bold()),
+        1 => paint("FAIL", Style::new().red().bold()),
+        _ => paint("ERROR", Style::new().magenta().bold()),
+    };
+    let _ = writeln!(
+        out,
+        "\n{verdict}: {} new, {} resolved, {} still failing, {} not evaluated · {} new finding(s) at or above {}",
+        s.new, s.resolved, s.still_failing, s.not_evaluated, s.gating, drift.fail_on
+    );
+    out
 }
 
 fn severity_style(severity: Severity) -> Style {

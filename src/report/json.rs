@@ -1,11 +1,12 @@
-//! The JSON report: the model, serialized as documented in docs/report.md.
+//! The JSON report: a document serialized as documented in docs/report.md
+//! (the `check` report, or the `diff` comparison).
 
-use super::Report;
+use serde::Serialize;
 
-/// Renders the report as pretty-printed JSON.
-pub fn render_json(report: &Report) -> String {
+/// Renders a report or a comparison as pretty-printed JSON.
+pub fn render_json(document: &impl Serialize) -> String {
     let mut text =
-        serde_json::to_string_pretty(report).expect("the report model always serializes");
+        serde_json::to_string_pretty(document).expect("report documents always serialize");
     text.push('\n');
     text
 }

@@ -2,10 +2,13 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{NaiveDate, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::locate::Locator;
+use crate::config::Config;
 use crate::engine::{FailOn, Rule, RuleOutcome, Severity};
-use crate::snapshot::Snapshot;
+use crate::snapshot::{LoadedSnapshot, Origin};
 
 /// The outcome of one `check` run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -13,14 +16,26 @@ use crate::snapshot::Snapshot;
 pub struct Report {
     /// `apimguard <version>`.
     pub tool: String,
+    /// When the report was made (RFC 3339, UTC); waivers are judged against this day.
+    #[serde(default)]
+    pub generated_at: String,
     /// What was checked.
     pub snapshot: SnapshotInfo,
     /// The gate threshold of the run.
     pub fail_on: String,
+    /// The configuration file of the run, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
+    /// Rules the configuration turned off (not evaluated).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disabled_rules: Vec<String>,
     /// Counts.
     pub summary: Summary,
     /// One entry per rule, most severe first.
     pub results: Vec<RuleResult>,
+    /// Every waiver of the configuration, with its state on the day of the run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waivers: Vec<WaiverStatus>,
 }
 
 /// Which snapshot a report is about.
@@ -85,14 +100,22 @@ pub struct RuleResult {
     pub rule_id: String,
     /// Title.
     pub title: String,
-    /// Severity.
+    /// Severity (after the configuration's overrides).
     pub severity: Severity,
+    /// The rule's own severity, when the configuration overrode it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_severity: Option<Severity>,
     /// Verdict.
     pub status: RuleStatus,
     /// How many resources the rule looked at.
     pub checked: usize,
     /// Failing resources.
     pub findings: Vec<Finding>,
+    /// Resources the rule looked at that have no finding. Always filled by a run;
+    /// left out of the JSON report unless asked for (`--include-passing`), to keep
+    /// it small for large estates.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub passing: Vec<String>,
     /// Why the rule matters.
     pub description: String,
     /// How to fix a failure.
@@ -119,8 +142,66 @@ pub struct Finding {
     pub resource: String,
     /// What is wrong.
     pub message: String,
-    /// Whether a waiver covers it.
+    /// Whether a waiver in force covers it (then it does not count toward the gate).
     pub waived: bool,
+    /// The waiver that covers it, or the expired one that no longer does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<AppliedWaiver>,
+    /// Where the resource is declared: its IaC origin, else its line in the snapshot file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Origin>,
+}
+
+/// The waiver that matched a finding.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppliedWaiver {
+    /// Why the finding is accepted.
+    pub reason: String,
+    /// Who accepted it.
+    pub owner: String,
+    /// Last day the waiver applies (`YYYY-MM-DD`).
+    pub expires: String,
+    /// True when the waiver has expired: the finding then counts again.
+    pub expired: bool,
+}
+
+/// A configured waiver and its state on the day of the run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WaiverStatus {
+    /// The rule id.
+    pub rule: String,
+    /// The resource id or glob.
+    pub resource: String,
+    /// Why the finding is accepted.
+    pub reason: String,
+    /// Who accepted it.
+    pub owner: String,
+    /// Last day the waiver applies (`YYYY-MM-DD`).
+    pub expires: String,
+    /// Days from the run to `expires` (0: expires today; negative: expired).
+    pub days_left: i64,
+    /// Whether it has expired.
+    pub expired: bool,
+    /// How many findings it matched.
+    pub matched: usize,
+}
+
+/// The findings of one rule about one resource.
+#[derive(Debug, Clone)]
+pub struct ResourceFindings<'a> {
+    /// The resource's ARM id.
+    pub resource: &'a str,
+    /// Its findings (at least one).
+    pub findings: Vec<&'a Finding>,
+}
+
+impl ResourceFindings<'_> {
+    /// Whether every finding about the resource is waived.
+    pub fn waived(&self) -> bool {
+        self.findings.iter().all(|f| f.waived)
+    }
 }
 
 impl Report {
@@ -135,27 +216,109 @@ impl Report {
             0
         }
     }
+
+    /// The same report without the passing resource ids (the compact JSON form).
+    pub fn without_passing(&self) -> Report {
+        let mut compact = self.clone();
+        for r in &mut compact.results {
+            r.passing = Vec::new();
+        }
+        compact
+    }
+}
+
+impl RuleResult {
+    /// The findings grouped by resource, in resource order.
+    pub fn by_resource(&self) -> Vec<ResourceFindings<'_>> {
+        let mut groups: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+        for f in &self.findings {
+            groups.entry(&f.resource).or_default().push(f);
+        }
+        groups
+            .into_iter()
+            .map(|(resource, findings)| ResourceFindings { resource, findings })
+            .collect()
+    }
+}
+
+/// The identity of a finding across runs: rule id and lower-cased resource id
+/// (ARM ids are case-insensitive). SARIF fingerprints and `diff` use it.
+pub fn identity(rule_id: &str, resource: &str) -> String {
+    format!("{rule_id}|{}", resource.to_lowercase())
+}
+
+/// The APIM service a resource id belongs to (the id up to the service name), if any.
+pub fn service_of(resource: &str) -> Option<&str> {
+    const MARKER: &str = "/providers/microsoft.apimanagement/service/";
+    let start = resource.to_ascii_lowercase().find(MARKER)? + MARKER.len();
+    let end = resource[start..]
+        .find('/')
+        .map_or(resource.len(), |i| start + i);
+    Some(&resource[..end])
+}
+
+/// What a run adds to the rules' outcomes: the gate, the configuration, the day.
+#[derive(Debug, Clone)]
+pub struct BuildOptions<'a> {
+    /// The gate threshold.
+    pub fail_on: FailOn,
+    /// Severity overrides and waivers come from here.
+    pub config: Option<&'a Config>,
+    /// Rules the configuration turned off.
+    pub disabled_rules: Vec<String>,
+    /// The day against which waivers expire.
+    pub today: NaiveDate,
 }
 
 /// Builds the report from the rules and their outcomes (same order).
 pub fn build(
-    path: &str,
-    snapshot: &Snapshot,
+    loaded: &LoadedSnapshot,
     rules: &[Rule],
     outcomes: Vec<RuleOutcome>,
-    fail_on: FailOn,
+    options: &BuildOptions,
 ) -> Report {
+    let snapshot = &loaded.snapshot;
+    let path = loaded.path.display().to_string();
+    let waivers = options.config.map_or(&[][..], |c| &c.waivers[..]);
+    let mut matched = vec![0usize; waivers.len()];
+    let mut locator = Locator::new(loaded);
     let mut results: Vec<RuleResult> = rules
         .iter()
         .zip(outcomes)
         .map(|(rule, outcome)| {
+            let id = &rule.meta.id;
+            // Only this rule's waivers are tried against its findings.
+            let candidates: Vec<usize> = (0..waivers.len())
+                .filter(|&i| waivers[i].rule.eq_ignore_ascii_case(id))
+                .collect();
             let findings: Vec<Finding> = outcome
                 .findings
                 .into_iter()
-                .map(|f| Finding {
-                    resource: f.resource,
-                    message: f.message,
-                    waived: false,
+                .map(|f| {
+                    let covering: Vec<usize> = candidates
+                        .iter()
+                        .copied()
+                        .filter(|&i| waivers[i].covers(id, &f.resource))
+                        .collect();
+                    for &i in &covering {
+                        matched[i] += 1;
+                    }
+                    // A waiver in force wins over an expired one.
+                    let waiver = covering.iter().map(|&i| &waivers[i]).min_by_key(|w| {
+                        (w.is_expired(options.today), std::cmp::Reverse(w.expires))
+                    });
+                    Finding {
+                        location: locator.locate(&f.resource),
+                        waived: waiver.is_some_and(|w| !w.is_expired(options.today)),
+                        waiver: waiver.map(|w| AppliedWaiver {
+                            reason: w.reason.clone(),
+                            owner: w.owner.clone(),
+                            expires: w.expires.to_string(),
+                            expired: w.is_expired(options.today),
+                        }),
+                        resource: f.resource,
+                        message: f.message,
+                    }
                 })
                 .collect();
             let status = if outcome.error.is_some() {
@@ -165,13 +328,27 @@ pub fn build(
             } else {
                 RuleStatus::Pass
             };
+            let failing: std::collections::BTreeSet<&str> =
+                findings.iter().map(|f| f.resource.as_str()).collect();
+            let passing = outcome
+                .checked
+                .iter()
+                .filter(|r| !failing.contains(r.as_str()))
+                .cloned()
+                .collect();
+            let severity = options
+                .config
+                .and_then(|c| c.severity_of(id))
+                .unwrap_or(rule.meta.severity);
             RuleResult {
-                rule_id: rule.meta.id.clone(),
+                rule_id: id.clone(),
                 title: rule.meta.title.clone(),
-                severity: rule.meta.severity,
+                severity,
+                default_severity: (severity != rule.meta.severity).then_some(rule.meta.severity),
                 status,
                 checked: outcome.checked.len(),
                 findings,
+                passing,
                 description: rule.meta.description.clone(),
                 recommendation: rule.meta.recommendation.clone(),
                 remediation: rule.meta.remediation.clone(),
@@ -186,12 +363,13 @@ pub fn build(
             .cmp(&a.severity)
             .then_with(|| a.rule_id.cmp(&b.rule_id))
     });
-    let summary = summarize(&results, fail_on);
+    let summary = summarize(&results, options.fail_on);
     let services = snapshot.subscriptions.iter().flat_map(|s| &s.services);
     Report {
         tool: format!("apimguard {}", env!("CARGO_PKG_VERSION")),
+        generated_at: Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
         snapshot: SnapshotInfo {
-            path: path.to_string(),
+            path,
             collected_at: snapshot.collected_at.clone(),
             source: serde_json::to_value(snapshot.source.kind)
                 .ok()
@@ -203,9 +381,25 @@ pub fn build(
             services: services.clone().count(),
             apis: services.map(|s| s.apis.len()).sum(),
         },
-        fail_on: fail_on.to_string(),
+        fail_on: options.fail_on.to_string(),
+        config: options.config.map(|c| c.path.clone()),
+        disabled_rules: options.disabled_rules.clone(),
         summary,
         results,
+        waivers: waivers
+            .iter()
+            .zip(matched)
+            .map(|(w, matched)| WaiverStatus {
+                rule: w.rule.clone(),
+                resource: w.resource.clone(),
+                reason: w.reason.clone(),
+                owner: w.owner.clone(),
+                expires: w.expires.to_string(),
+                days_left: (w.expires - options.today).num_days(),
+                expired: w.is_expired(options.today),
+                matched,
+            })
+            .collect(),
     }
 }
 
@@ -228,4 +422,27 @@ pub fn summarize(results: &[RuleResult], fail_on: FailOn) -> Summary {
         }
     }
     summary
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_of_cuts_after_the_service_name() {
+        let api = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ApiManagement/service/contoso/apis/echo";
+        assert_eq!(
+            service_of(api),
+            Some("/subscriptions/s/resourceGroups/rg/providers/Microsoft.ApiManagement/service/contoso")
+        );
+        assert_eq!(service_of("/subscriptions/s"), None);
+    }
+
+    #[test]
+    fn identity_ignores_resource_case() {
+        assert_eq!(
+            identity("R-1", "/Subscriptions/A"),
+            identity("R-1", "/subscriptions/a")
+        );
+    }
 }

@@ -1,0 +1,41 @@
+# METADATA
+# title: APIs must accept only encrypted protocols (HTTPS, WSS)
+# description: >-
+#   An API that also accepts plain HTTP or WS sends subscription keys, tokens and payloads
+#   in clear text: anyone on the network path (public Wi-Fi, a compromised proxy) can read
+#   or change them.
+# related_resources:
+#   - https://learn.microsoft.com/azure/defender-for-cloud/recommendations-reference-api
+#   - https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.HTTPEndpoint/
+# custom:
+#   id: APIM-API-001
+#   severity: high
+#   recommendation: >-
+#     Set the API's protocols to ["https"] (or ["wss"] for WebSocket APIs): portal: the API >
+#     Settings > URL scheme HTTPS; ARM/Bicep: properties.protocols.
+#   frameworks:
+#     owasp-api-2023: [API8]
+#     azure-policy: [ee7495e7-3ba7-40b6-bfee-c29e22cc75d4]
+#     psrule: [Azure.APIM.HTTPEndpoint]
+#     defender: ["API Management APIs should use only encrypted protocols"]
+#     anchor: [API-001]
+package apimguard.rules.api.https_only
+
+import rego.v1
+
+insecure := {"http", "ws"}
+
+checked contains api.id if {
+	some sub in input.subscriptions
+	some svc in sub.services
+	some api in svc.apis
+}
+
+deny contains {"resource": api.id, "message": msg} if {
+	some sub in input.subscriptions
+	some svc in sub.services
+	some api in svc.apis
+	bad := [p | some p in api.protocols; lower(p) in insecure]
+	count(bad) > 0
+	msg := sprintf("API %q (service %q) accepts unencrypted %s (protocols: %s)", [api.displayName, svc.name, concat(", ", bad), concat(", ", api.protocols)])
+}

@@ -1,0 +1,50 @@
+# METADATA
+# title: APIs must call their backend over HTTPS
+# description: >-
+#   When an API's backend URL (serviceUrl) is plain HTTP, the gateway forwards requests,
+#   forwarded credentials and responses in clear text between API Management and the
+#   backend, where they can be read or tampered with; the TLS that clients use towards the
+#   gateway protects nothing beyond it.
+# related_resources:
+#   - https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.HTTPBackend/
+#   - https://learn.microsoft.com/azure/api-management/mitigate-owasp-api-threats
+# custom:
+#   id: APIM-API-002
+#   severity: high
+#   recommendation: >-
+#     Serve the backend over HTTPS and change the API's serviceUrl (portal: the API >
+#     Settings > Web service URL; ARM/Bicep: properties.serviceUrl) to the https:// address,
+#     or point the API at a backend entity with an https URL (set-backend-service backend-id).
+#   frameworks:
+#     owasp-api-2023: [API8, API10]
+#     psrule: [Azure.APIM.HTTPBackend]
+#     anchor: [API-002]
+package apimguard.rules.api.https_service_url
+
+import rego.v1
+
+checked contains api.id if {
+	some sub in input.subscriptions
+	some svc in sub.services
+	some api in svc.apis
+	_url(api)
+}
+
+deny contains {"resource": api.id, "message": msg} if {
+	some sub in input.subscriptions
+	some svc in sub.services
+	some api in svc.apis
+	url := _url(api)
+	_plain(lower(url))
+	msg := sprintf("API %q (service %q) calls its backend over an unencrypted URL: %s", [api.displayName, svc.name, url])
+}
+
+_url(api) := u if {
+	u := object.get(api.properties, "serviceUrl", null)
+	is_string(u)
+	u != ""
+}
+
+_plain(url) if startswith(url, "http://")
+
+_plain(url) if startswith(url, "ws://")

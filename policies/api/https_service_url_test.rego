@@ -1,0 +1,27 @@
+package apimguard.rules.api.https_service_url_test
+
+import rego.v1
+
+import data.apimguard.rules.api.https_service_url as rule
+
+estate(props) := {"subscriptions": [{"services": [{"name": "apim", "apis": [{"id": "a", "displayName": "Echo API", "properties": props}]}]}]}
+
+test_http_backend_fails if {
+	result := rule.deny with input as estate({"serviceUrl": "http://echoapi.cloudapp.net/api"})
+	count(result) == 1
+	some f in result
+	endswith(f.message, "http://echoapi.cloudapp.net/api")
+}
+
+test_upper_case_scheme_fails if {
+	count(rule.deny) == 1 with input as estate({"serviceUrl": "HTTP://legacy.contoso.com"})
+}
+
+test_https_backend_passes if {
+	count(rule.deny) == 0 with input as estate({"serviceUrl": "https://api.plexonline.com/DataSource/Service.asmx"})
+}
+
+test_no_service_url_is_not_checked if {
+	count(rule.checked) == 0 with input as estate({})
+	count(rule.checked) == 0 with input as estate({"serviceUrl": ""})
+}

@@ -1,0 +1,45 @@
+# METADATA
+# title: Backends must be reached over HTTPS
+# description: >-
+#   A backend entity with an http:// URL makes the gateway send requests, the credentials it
+#   adds (basic auth, keys, certificates' tokens) and the responses in clear text between
+#   API Management and the backend, where anyone on the path can read or change them.
+# related_resources:
+#   - https://learn.microsoft.com/azure/api-management/backends
+#   - https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.HTTPBackend/
+# custom:
+#   id: APIM-BKD-001
+#   severity: high
+#   recommendation: >-
+#     Serve the backend over TLS and change the backend's properties.url to https://
+#     (portal: Backends > the backend > Runtime URL).
+#   frameworks:
+#     owasp-api-2023: [API8, API10]
+#     psrule: [Azure.APIM.HTTPBackend]
+#     checkov: [CKV_AZURE_215]
+#     anchor: [API-002]
+package apimguard.rules.backend.https
+
+import rego.v1
+
+# Service Fabric backends (fabric:/…) and others without an http(s) URL are not checked.
+checked contains b.id if {
+	some sub in input.subscriptions
+	some svc in sub.services
+	some b in svc.backends
+	url := lower(sprintf("%v", [object.get(b.properties, "url", "")]))
+	_web(url)
+}
+
+deny contains {"resource": b.id, "message": msg} if {
+	some sub in input.subscriptions
+	some svc in sub.services
+	some b in svc.backends
+	url := sprintf("%v", [object.get(b.properties, "url", "")])
+	startswith(lower(url), "http://")
+	msg := sprintf("backend %q of service %q is reached over unencrypted HTTP: %s", [b.name, svc.name, url])
+}
+
+_web(url) if startswith(url, "http://")
+
+_web(url) if startswith(url, "https://")

@@ -1,0 +1,45 @@
+# METADATA
+# title: Backend calls must validate the certificate chain and name
+# description: >-
+#   With tls.validateCertificateChain or validateCertificateName set to false, the gateway
+#   accepts any certificate from the backend, self-signed or issued for another host, so a
+#   man in the middle can impersonate the backend and read or alter the traffic and the
+#   credentials API Management sends it.
+# related_resources:
+#   - https://learn.microsoft.com/azure/api-management/backends
+#   - https://learn.microsoft.com/azure/defender-for-cloud/recommendations-reference-api
+# custom:
+#   id: APIM-BKD-002
+#   severity: medium
+#   recommendation: >-
+#     Give the backend a certificate from a trusted CA (or upload its CA certificate to the
+#     service) and set properties.tls.validateCertificateChain and validateCertificateName to
+#     true (or remove them: true is the default).
+#   frameworks:
+#     owasp-api-2023: [API8, API10]
+#     azure-policy: [92bb331d-ac71-416a-8c91-02f2cb734ce4]
+#     defender: ["API Management calls to API backends shouldn't bypass certificate thumbprint or name validation"]
+#     anchor: [SEC-002]
+package apimguard.rules.backend.tls_validation
+
+import rego.v1
+
+checked contains b.id if {
+	some sub in input.subscriptions
+	some svc in sub.services
+	some b in svc.backends
+}
+
+deny contains {"resource": b.id, "message": msg} if {
+	some sub in input.subscriptions
+	some svc in sub.services
+	some b in svc.backends
+	tls := object.get(b.properties, "tls", null)
+	is_object(tls)
+	off := [k |
+		some k in ["validateCertificateChain", "validateCertificateName"]
+		object.get(tls, k, true) == false
+	]
+	count(off) > 0
+	msg := sprintf("backend %q of service %q does not validate the backend's TLS certificate (%s false)", [b.name, svc.name, concat(", ", off)])
+}

@@ -1,0 +1,27 @@
+package apimguard.rules.backend.tls_validation_test
+
+import rego.v1
+
+import data.apimguard.rules.backend.tls_validation as rule
+
+estate(props) := {"subscriptions": [{"services": [{"name": "apim", "backends": [{"id": "b", "name": "proxybackend", "properties": props}]}]}]}
+
+test_both_off_fails if {
+	result := rule.deny with input as estate({"url": "https://backendname2644/", "tls": {"validateCertificateChain": false, "validateCertificateName": false}})
+	count(result) == 1
+	some f in result
+	endswith(f.message, "(validateCertificateChain, validateCertificateName false)")
+}
+
+test_name_off_fails if {
+	count(rule.deny) == 1 with input as estate({"url": "https://b/", "tls": {"validateCertificateChain": true, "validateCertificateName": false}})
+}
+
+test_defaults_pass if {
+	count(rule.deny) == 0 with input as estate({"url": "https://b/"})
+	count(rule.checked) == 1 with input as estate({"url": "https://b/"})
+}
+
+test_explicit_true_passes if {
+	count(rule.deny) == 0 with input as estate({"url": "https://b/", "tls": {"validateCertificateChain": true, "validateCertificateName": true}})
+}

@@ -1,0 +1,127 @@
+# Library (no METADATA, so not a rule): estate-wide helpers shared by the rules.
+#
+# "Now" is always the snapshot's collectedAt: rules never read the clock.
+package apimguard.lib.estate
+
+import rego.v1
+
+day_ns := 86400000000000
+
+# The snapshot's collection time in nanoseconds since the epoch.
+now_ns := time.parse_rfc3339_ns(input.collectedAt)
+
+# The ARM id of an Azure subscription of the snapshot.
+subscription_resource(sub) := concat("", ["/subscriptions/", sub.subscriptionId])
+
+# Whole days from now until the RFC 3339 timestamp `ts` (negative when it is in the past).
+days_until(ts) := floor((time.parse_rfc3339_ns(ts) - now_ns) / day_ns)
+
+# Whole days from the RFC 3339 timestamp `ts` until now.
+days_since(ts) := floor((now_ns - time.parse_rfc3339_ns(ts)) / day_ns)
+
+# A Defender counter of an API (number), when the snapshot has it; undefined when absent/unknown.
+counter(api, name) := n if {
+	n := object.get(api.defender, name, null)
+	is_number(n)
+}
+
+# True when the service runs on the Consumption tier.
+is_consumption(svc) if svc.sku.name == "Consumption"
+
+# Classic (non-Consumption, non-v2) tiers, where the classic gateway settings apply.
+classic_skus := {"Developer", "Basic", "Standard", "Premium", "Isolated"}
+
+is_classic(svc) if svc.sku.name in classic_skus
+
+# ARM string booleans ("True", "true", "False", …) and JSON booleans, read as booleans.
+is_true(v) if lower(sprintf("%v", [v])) == "true"
+
+is_false(v) if lower(sprintf("%v", [v])) == "false"
+
+# A readable name for an API (display name, else its name).
+api_label(api) := sprintf("%q", [api.displayName]) if api.displayName != ""
+
+api_label(api) := sprintf("%q", [api.name]) if api.displayName == ""
+
+# True when the subscription's Defender for APIs plan is known to be on.
+defender_plan_on(sub) if {
+	plan := object.get(sub, "defenderForApis", null)
+	is_object(plan)
+	plan.enabled == true
+}
+
+# Number of endpoints in an API's Defender collection, when known; undefined otherwise.
+endpoint_total(api) := n if {
+	c := object.get(api.defender, "collection", null)
+	is_object(c)
+	n := object.get(c, "numberOfApiEndpoints", null)
+	is_number(n)
+}
+
+# " of N" when the endpoint total is known, for messages like "3 of 6 endpoints".
+of_total(api) := sprintf(" of %d", [n]) if {
+	n := endpoint_total(api)
+}
+
+of_total(api) := "" if not endpoint_total(api)
+
+# ", labelled \"X\"" when Defender reported a sensitivity label.
+label_note(api) := sprintf(", labelled %q", [l]) if {
+	l := object.get(api.defender, "sensitivityLabel", null)
+	is_string(l)
+}
+
+label_note(api) := "" if not is_string(object.get(api.defender, "sensitivityLabel", null))
+
+# The last segment of an ARM id (its resource name).
+resource_name(id) := parts[count(parts) - 1] if {
+	parts := split(id, "/")
+}
+
+# Defender for APIs alerts (alert types API_*) that are still open.
+open_alert_statuses := {"Active", "InProgress"}
+
+is_api_alert(alert) if startswith(alert.alertType, "API_")
+
+is_open_alert(alert) if {
+	is_api_alert(alert)
+	alert.status in open_alert_statuses
+}
+
+# --- Gateway security settings (service properties.customProperties) ----------------------
+
+gateway_setting_prefix := "Microsoft.WindowsAzure.ApiManagement.Gateway.Security."
+
+# The raw value of a gateway security setting (suffix after the common prefix), when set.
+gateway_setting(svc, suffix) := v if {
+	props := object.get(svc.properties, "customProperties", null)
+	is_object(props)
+	v := object.get(props, concat("", [gateway_setting_prefix, suffix]), null)
+	v != null
+}
+
+# Services created on or before 2018-04-01 have TLS 1.0/1.1, SSL 3.0 and 3DES on by
+# default; later ones have them off. An unknown creation date (IaC) means a new service.
+legacy_tls_defaults(svc) if {
+	created := object.get(svc.properties, "createdAtUtc", null)
+	is_string(created)
+	substring(created, 0, 10) <= "2018-04-01"
+}
+
+# Whether a protocol or 3DES setting is on: its explicit value, else the creation-date default.
+legacy_setting_on(svc, suffix) if is_true(gateway_setting(svc, suffix))
+
+legacy_setting_on(svc, suffix) if {
+	not gateway_setting(svc, suffix)
+	legacy_tls_defaults(svc)
+}
+
+# Whether a cipher setting (other than 3DES) is on: its explicit value, else on (the platform default).
+cipher_on(svc, suffix) if is_true(gateway_setting(svc, suffix))
+
+cipher_on(svc, suffix) if not gateway_setting(svc, suffix)
+
+# " (default)" when a setting is not set explicitly, for messages.
+default_note(svc, suffix) := "" if gateway_setting(svc, suffix)
+
+default_note(svc, suffix) := " (default)" if not gateway_setting(svc, suffix)

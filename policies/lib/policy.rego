@@ -1,0 +1,302 @@
+# Library (no METADATA, so not a rule): APIM policy documents as the collector parses them.
+#
+# A policy document is null (no policy at that scope) or an object with the sections
+# `inbound`, `backend`, `outbound` and `onError` (each null when the document has no such
+# section, else the ordered array of its elements `{name, attributes, children, text}`)
+# and `fragments`. An element named `base` marks where the parent scope's section runs.
+#
+# Scopes nest global (service) → product → API → operation. A call made with a key of a
+# product subscription runs that product's policy; a call made without a key, or with a
+# key scoped to one API or to all APIs, runs no product policy at all.
+#
+# Performance: indexes over the estate are complete rules (computed once per evaluation);
+# functions only ever iterate one API's own operations and products.
+package apimguard.lib.policy
+
+import rego.v1
+
+section_names := ["inbound", "backend", "outbound", "onError"]
+
+# Section names as written in the policy XML, for messages.
+xml_names := {"inbound": "inbound", "backend": "backend", "outbound": "outbound", "onError": "on-error"}
+
+# compose(parent, policy, section): the elements a scope runs in `section`, given the
+# elements its parent scope runs there (`parent`, an array).
+#   - no policy document at this scope: the parent's elements, unchanged (inherited);
+#   - the document has no such section: nothing, because nothing from above is guaranteed
+#     to run (fail closed: a rule looking for a control will not find it);
+#   - otherwise the section's elements, each `<base />` replaced by the parent's elements.
+compose(parent, policy, _) := parent if policy == null
+
+compose(_, policy, section) := [] if {
+	policy != null
+	object.get(policy, section, null) == null
+}
+
+compose(parent, policy, section) := [y |
+	some x in policy[section]
+	some y in _expand(x, parent)
+] if {
+	policy != null
+	is_array(object.get(policy, section, null))
+}
+
+_expand(x, parent) := parent if x.name == "base"
+
+_expand(x, _) := [x] if x.name != "base"
+
+_children(level) := [c |
+	some e in level
+	some c in object.get(e, "children", [])
+]
+
+# Every element of `elems` and of their children, down to 8 levels (enough for
+# choose/when/send-request/set-header/value), level by level. It stops at the first empty
+# level, so flat documents cost one pass.
+descendants(elems) := _d1(elems, _children(elems))
+
+_d1(acc, l) := acc if count(l) == 0
+
+_d1(acc, l) := _d2(array.concat(acc, l), _children(l)) if count(l) > 0
+
+_d2(acc, l) := acc if count(l) == 0
+
+_d2(acc, l) := _d3(array.concat(acc, l), _children(l)) if count(l) > 0
+
+_d3(acc, l) := acc if count(l) == 0
+
+_d3(acc, l) := _d4(array.concat(acc, l), _children(l)) if count(l) > 0
+
+_d4(acc, l) := acc if count(l) == 0
+
+_d4(acc, l) := _d5(array.concat(acc, l), _children(l)) if count(l) > 0
+
+_d5(acc, l) := acc if count(l) == 0
+
+_d5(acc, l) := _d6(array.concat(acc, l), _children(l)) if count(l) > 0
+
+_d6(acc, l) := acc if count(l) == 0
+
+_d6(acc, l) := _d7(array.concat(acc, l), _children(l)) if count(l) > 0
+
+_d7(acc, l) := array.concat(acc, l)
+
+# Every element (nested ones included) of one section of a document; [] when absent.
+section_elements(policy, section) := [] if policy == null
+
+section_elements(policy, section) := descendants(object.get(policy, section, null)) if {
+	policy != null
+	is_array(object.get(policy, section, null))
+}
+
+section_elements(policy, section) := [] if {
+	policy != null
+	not is_array(object.get(policy, section, null))
+}
+
+# Every element (nested ones included) of every section of a document.
+document_elements(policy) := [] if policy == null
+
+document_elements(policy) := descendants([e |
+	some s in section_names
+	sec := object.get(policy, s, null)
+	is_array(sec)
+	some e in sec
+]) if policy != null
+
+# Whether any element (nested ones included) of `elems` is named one of `names` (a set).
+has_any(elems, names) if {
+	some e in descendants(elems)
+	e.name in names
+}
+
+# An attribute value of an element as a string ("" when absent).
+attr(e, name) := sprintf("%v", [object.get(object.get(e, "attributes", {}), name, "")])
+
+# The policy document of a service, product, API or operation (null when it has none; the
+# collector may also leave the key out).
+doc_of(x) := object.get(x, "policy", null)
+
+# Whether a value is a policy expression (`@(...)` or `@{...}`), evaluated per request.
+is_expression(v) if startswith(trim_space(v), "@")
+
+# --- Where the documents are -------------------------------------------------------------
+
+# Every policy document of the estate with the resource that owns it:
+# {"resource": ARM id, "kind": "global" | "product" | "api" | "operation", "label": for messages,
+#  "service": service name, "policy": document}.
+scopes := array.concat(array.concat(_global_scopes, _product_scopes), array.concat(_api_scopes, _operation_scopes))
+
+_global_scopes := [s |
+	some sub in input.subscriptions
+	some svc in sub.services
+	doc_of(svc) != null
+	s := {"resource": svc.id, "kind": "global", "service": svc.name, "policy": doc_of(svc),
+		"label": sprintf("global policy of service %q", [svc.name])}
+]
+
+_product_scopes := [s |
+	some sub in input.subscriptions
+	some svc in sub.services
+	some p in svc.products
+	doc_of(p) != null
+	name := object.get(p.properties, "displayName", p.name)
+	s := {"resource": p.id, "kind": "product", "service": svc.name, "policy": doc_of(p),
+		"label": sprintf("policy of product %q (service %q)", [name, svc.name])}
+]
+
+_api_scopes := [s |
+	some sub in input.subscriptions
+	some svc in sub.services
+	some api in svc.apis
+	doc_of(api) != null
+	s := {"resource": api.id, "kind": "api", "service": svc.name, "policy": doc_of(api),
+		"label": sprintf("policy of API %q (service %q)", [api.displayName, svc.name])}
+]
+
+_operation_scopes := [s |
+	some sub in input.subscriptions
+	some svc in sub.services
+	some api in svc.apis
+	some op in api.operations
+	doc_of(op) != null
+	s := {"resource": concat("/", [api.id, "operations", op.name]), "kind": "operation", "service": svc.name,
+		"policy": doc_of(op), "label": sprintf("policy of operation %q of API %q (service %q)", [op.name, api.displayName, svc.name])}
+]
+
+# --- Effective chains ----------------------------------------------------------------------
+
+# {service id: {product name: product}}, built once.
+products_by_service := {svc.id: {p.name: p | some p in svc.products} |
+	some sub in input.subscriptions
+	some svc in sub.services
+}
+
+# "<service id>|<API name>" for every API that an active subscription scoped to that API
+# can call, and "<service id>|*" when an active subscription is scoped to all APIs. Such
+# calls run no product policy.
+direct_access contains key if {
+	some sub in input.subscriptions
+	some svc in sub.services
+	some s in svc.apimSubscriptions
+	object.get(s.properties, "state", "") == "active"
+	key := _direct_key(svc.id, sprintf("%v", [object.get(s.properties, "scope", "")]))
+}
+
+_direct_key(svc_id, scope) := concat("|", [svc_id, "*"]) if endswith(scope, "/apis")
+
+_direct_key(svc_id, scope) := concat("|", [svc_id, name]) if {
+	not endswith(scope, "/apis")
+	parts := split(scope, "/apis/")
+	count(parts) == 2
+	name := parts[1]
+	name != ""
+	not contains(name, "/")
+}
+
+_without_product(_, api) if count(api.products) == 0
+
+_without_product(_, api) if not api.subscriptionRequired
+
+_without_product(svc, _) if direct_access[concat("|", [svc.id, "*"])]
+
+_without_product(svc, api) if direct_access[concat("|", [svc.id, api.name])]
+
+# The product contexts a call to `api` can run in: the API's products (an unknown product
+# name counts as a product without policy), plus null ("no product") when the API can be
+# called without a product subscription.
+product_paths(svc, api) := array.concat(named, none) if {
+	index := object.get(products_by_service, svc.id, {})
+	named := [p | some n in api.products; p := object.get(index, n, {"name": n, "policy": null})]
+	none := _none_path(svc, api)
+}
+
+_none_path(svc, api) := [null] if _without_product(svc, api)
+
+_none_path(svc, api) := [] if not _without_product(svc, api)
+
+_policy_of(p) := null if p == null
+
+_policy_of(p) := object.get(p, "policy", null) if p != null
+
+_name_of(p) := null if p == null
+
+_name_of(p) := p.name if p != null
+
+_inherits_somewhere(api) if count(api.operations) == 0
+
+_inherits_somewhere(api) if {
+	some op in api.operations
+	doc_of(op) == null
+}
+
+# Every distinct `section` chain a call to `api` of `svc` can run, as
+# [{"product": product name or null, "operation": operation name or null, "elements": [...]}].
+# "operation": null stands for all operations without a policy of their own (and for an
+# API without operations); operations with a policy get a chain each.
+chains(svc, api, section) := [c |
+	global := compose([], doc_of(svc), section)
+	some p in product_paths(svc, api)
+	at_api := compose(compose(global, _policy_of(p), section), doc_of(api), section)
+	some c in _operation_chains(api, at_api, _name_of(p), section)
+]
+
+_operation_chains(api, at_api, pname, section) := array.concat(shared, own) if {
+	shared := [{"product": pname, "operation": null, "elements": at_api} | _inherits_somewhere(api)]
+	own := [{"product": pname, "operation": op.name, "elements": compose(at_api, doc_of(op), section)} |
+		some op in api.operations
+		doc_of(op) != null
+	]
+}
+
+# --- Cheap presence checks along the chain -------------------------------------------------
+#
+# `chains` materialises every chain; a rule that only asks "does some element named X run
+# on every path?" can instead compose one boolean per scope, computing each scope's own
+# part once: effect(policy, section, names) summarises a scope, apply(effect, parent) says
+# whether the scope runs such an element given whether its parent scope does.
+
+# {"own": the scope's own elements include one of `names`, "base": the scope runs its parent's}.
+effect(policy, _, _) := {"own": false, "base": true} if policy == null
+
+effect(policy, section, _) := {"own": false, "base": false} if {
+	policy != null
+	not is_array(object.get(policy, section, null))
+}
+
+effect(policy, section, names) := {"own": _any(own, names), "base": count(own) < count(elems)} if {
+	policy != null
+	elems := object.get(policy, section, null)
+	is_array(elems)
+	own := [e | some e in elems; e.name != "base"]
+}
+
+apply(eff, _) := true if eff.own
+
+apply(eff, parent) := parent if {
+	not eff.own
+	eff.base
+}
+
+apply(eff, _) := false if {
+	not eff.own
+	not eff.base
+}
+
+_any(elems, names) := true if has_any(elems, names)
+
+_any(elems, names) := false if not has_any(elems, names)
+
+# The product contexts of `product_paths`, as product names (null for "no product").
+path_names(svc, api) := [_name_of(p) | some p in product_paths(svc, api)]
+
+# A readable description of a chain, for messages: `operation "x" via product "y"`.
+chain_label(c) := concat(" ", [_op_label(c.operation), _product_label(c.product)])
+
+_op_label(null) := "all operations"
+
+_op_label(op) := sprintf("operation %q", [op]) if op != null
+
+_product_label(null) := "called without a product subscription"
+
+_product_label(p) := sprintf("via product %q", [p]) if p != null

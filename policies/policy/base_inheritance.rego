@@ -1,0 +1,58 @@
+# METADATA
+# title: Product, API and operation policies must keep <base /> in every section
+# description: >-
+#   A policy section without <base /> silently drops everything the enclosing scope runs
+#   there: the global authentication, rate limits, IP filtering, CORS and logging that the
+#   platform team put in place no longer apply to that API or operation. A section that is
+#   missing altogether is reported too, because nothing from above is then guaranteed to run.
+# related_resources:
+#   - https://learn.microsoft.com/azure/api-management/api-management-howto-policies
+#   - https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.PolicyBase/
+# custom:
+#   id: APIM-POL-001
+#   severity: medium
+#   recommendation: >-
+#     Add <base /> as the first element of <inbound>, <backend>, <outbound> and <on-error> in
+#     the product, API or operation policy (move it only where the order must differ, and
+#     never remove it without a reviewed reason).
+#   frameworks:
+#     owasp-api-2023: [API8]
+#     azure-policy: [d5448c98-e503-4fdd-bcd2-784960c00d04]
+#     psrule: [Azure.APIM.PolicyBase]
+#     anchor: [POL-001]
+package apimguard.rules.policy.base_inheritance
+
+import rego.v1
+
+import data.apimguard.lib.policy
+
+checked contains s.resource if {
+	some s in policy.scopes
+	s.kind != "global"
+}
+
+deny contains {"resource": s.resource, "message": msg} if {
+	some s in policy.scopes
+	s.kind != "global"
+	problems := [p |
+		some section in policy.section_names
+		p := _problem(s.policy, section)
+	]
+	count(problems) > 0
+	msg := sprintf("%s: %s", [s.label, concat("; ", problems)])
+}
+
+_problem(doc, section) := sprintf("no <%s> section", [policy.xml_names[section]]) if {
+	object.get(doc, section, null) == null
+}
+
+_problem(doc, section) := sprintf("<%s> has no <base />", [policy.xml_names[section]]) if {
+	elems := object.get(doc, section, null)
+	is_array(elems)
+	not _has_base(elems)
+}
+
+_has_base(elems) if {
+	some e in elems
+	e.name == "base"
+}

@@ -1,0 +1,45 @@
+# METADATA
+# title: validate-client-certificate must check revocation, trust and validity dates
+# description: >-
+#   validate-client-certificate with validate-revocation, validate-trust, validate-not-before
+#   or validate-not-after set to false (or ignore-error true) accepts revoked, self-signed or
+#   expired certificates, so a stolen or home-made certificate authenticates as a trusted
+#   client (broken authentication).
+# related_resources:
+#   - https://learn.microsoft.com/azure/api-management/validate-client-certificate-policy
+#   - https://learn.microsoft.com/azure/api-management/api-management-howto-mutual-certificates-for-clients
+# custom:
+#   id: APIM-POL-005
+#   severity: medium
+#   recommendation: >-
+#     Remove the attributes that turn checks off (their defaults are true) or set
+#     validate-revocation, validate-trust, validate-not-before and validate-not-after to
+#     "true" and ignore-error to "false"; pin the accepted certificates with <identities>.
+#   frameworks:
+#     owasp-api-2023: [API2]
+#     anchor: [POL-004]
+package apimguard.rules.policy.client_certificate_validation
+
+import rego.v1
+
+import data.apimguard.lib.policy
+
+checks := ["validate-revocation", "validate-trust", "validate-not-before", "validate-not-after"]
+
+checked contains s.resource if {
+	some s in policy.scopes
+	some e in policy.document_elements(s.policy)
+	e.name == "validate-client-certificate"
+}
+
+deny contains {"resource": s.resource, "message": msg} if {
+	some s in policy.scopes
+	some e in policy.document_elements(s.policy)
+	e.name == "validate-client-certificate"
+	weak := array.concat(
+		[sprintf("%s=%q", [a, policy.attr(e, a)]) | some a in checks; policy.attr(e, a) != ""; lower(policy.attr(e, a)) != "true"],
+		[sprintf("ignore-error=%q", [policy.attr(e, "ignore-error")]) | policy.attr(e, "ignore-error") != ""; lower(policy.attr(e, "ignore-error")) != "false"],
+	)
+	count(weak) > 0
+	msg := sprintf("%s: validate-client-certificate turns checks off (%s)", [s.label, concat(", ", weak)])
+}

@@ -1,0 +1,48 @@
+# METADATA
+# title: CORS policies must not use wildcards
+# description: >-
+#   A cors policy that allows any origin ("*") lets every website make browsers call the API
+#   and read the responses; allowing any method or header widens what those pages can do.
+#   Combined with cookies or tokens held by the browser, a malicious page can act as the
+#   signed-in user.
+# related_resources:
+#   - https://learn.microsoft.com/azure/api-management/cors-policy
+#   - https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.CORSPolicy/
+# custom:
+#   id: APIM-POL-002
+#   severity: medium
+#   recommendation: >-
+#     List the exact front-end origins in <allowed-origins> (for example
+#     <origin>https://app.contoso.com</origin>), and the methods and headers the front end
+#     really uses in <allowed-methods> and <allowed-headers>.
+#   frameworks:
+#     owasp-api-2023: [API8]
+#     psrule: [Azure.APIM.CORSPolicy]
+#     anchor: [POL-002]
+package apimguard.rules.policy.cors_wildcard
+
+import rego.v1
+
+import data.apimguard.lib.policy
+
+lists := {"allowed-origins", "allowed-methods", "allowed-headers", "expose-headers"}
+
+checked contains s.resource if {
+	some s in policy.scopes
+	some e in policy.document_elements(s.policy)
+	e.name == "cors"
+}
+
+deny contains {"resource": s.resource, "message": msg} if {
+	some s in policy.scopes
+	wild := {l.name |
+		some e in policy.document_elements(s.policy)
+		e.name == "cors"
+		some l in object.get(e, "children", [])
+		l.name in lists
+		some v in object.get(l, "children", [])
+		trim_space(object.get(v, "text", "")) == "*"
+	}
+	count(wild) > 0
+	msg := sprintf("%s: the cors policy allows any value (*) in %s", [s.label, concat(", ", sort(wild))])
+}

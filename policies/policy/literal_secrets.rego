@@ -1,0 +1,81 @@
+# METADATA
+# title: Policies must not contain literal secrets
+# description: >-
+#   A password, key or token written into policy XML is readable by everyone who can read
+#   the API's configuration (API Management readers, ARM exports, APIOps repositories, CI
+#   logs), is never rotated and survives every backup. Secrets belong in secret named values
+#   backed by Key Vault, referenced as {{name}}.
+# related_resources:
+#   - https://learn.microsoft.com/azure/api-management/api-management-howto-properties
+#   - https://learn.microsoft.com/azure/api-management/mitigate-owasp-api-threats
+# custom:
+#   id: APIM-POL-006
+#   severity: high
+#   recommendation: >-
+#     Rotate the exposed credential, store the new one in Key Vault, reference it from a
+#     secret named value, and use {{named-value}} in the policy (or replace it with
+#     authentication-managed-identity where the backend accepts Entra tokens).
+#   frameworks:
+#     owasp-api-2023: [API8]
+#     anchor: [POL-005]
+package apimguard.rules.policy.literal_secrets
+
+import rego.v1
+
+import data.apimguard.lib.policy
+
+sensitive_headers := {"authorization", "proxy-authorization", "ocp-apim-subscription-key", "x-api-key", "api-key", "x-functions-key", "x-ms-client-secret", "client-secret"}
+
+sensitive_query := {"code", "key", "api-key", "apikey", "subscription-key", "sig", "access_token", "client_secret", "password", "token"}
+
+checked contains s.resource if {
+	some s in policy.scopes
+}
+
+deny contains {"resource": s.resource, "message": msg} if {
+	some s in policy.scopes
+	found := {f |
+		some e in policy.document_elements(s.policy)
+		some f in _findings(e)
+	}
+	count(found) > 0
+	msg := sprintf("%s: %s (values not shown)", [s.label, concat("; ", sort(found))])
+}
+
+_findings(e) := {sprintf("header %q is set to a literal value", [policy.attr(e, "name")]) |
+	e.name == "set-header"
+	lower(policy.attr(e, "name")) in sensitive_headers
+	some v in object.get(e, "children", [])
+	v.name == "value"
+	_literal(object.get(v, "text", ""))
+} if e.name == "set-header"
+
+_findings(e) := {sprintf("query parameter %q is set to a literal value", [policy.attr(e, "name")]) |
+	e.name == "set-query-parameter"
+	lower(policy.attr(e, "name")) in sensitive_query
+	some v in object.get(e, "children", [])
+	v.name == "value"
+	_literal(object.get(v, "text", ""))
+} if e.name == "set-query-parameter"
+
+_findings(e) := {sprintf("%s has a literal %s", [e.name, a]) |
+	some a in ["password", "body"]
+	_literal(policy.attr(e, a))
+} if e.name in {"authentication-basic", "authentication-certificate"}
+
+_findings(e) := {sprintf("%s holds a literal symmetric key", [e.name]) |
+	some keys in object.get(e, "children", [])
+	keys.name in {"issuer-signing-keys", "decryption-keys"}
+	some k in object.get(keys, "children", [])
+	k.name == "key"
+	_literal(object.get(k, "text", ""))
+} if e.name in {"validate-jwt", "validate-azure-ad-token"}
+
+_findings(e) := set() if not e.name in {"set-header", "set-query-parameter", "authentication-basic", "authentication-certificate", "validate-jwt", "validate-azure-ad-token"}
+
+_literal(v) if {
+	t := trim_space(v)
+	t != ""
+	not contains(t, "{{")
+	not startswith(t, "@")
+}

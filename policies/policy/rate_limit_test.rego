@@ -1,0 +1,70 @@
+package apimguard.rules.policy.rate_limit_test
+
+import rego.v1
+
+import data.apimguard.rules.policy.rate_limit as rule
+
+el(name) := {"name": name, "attributes": {}, "children": []}
+
+base := el("base")
+
+doc(inbound) := {"inbound": inbound, "backend": [base], "outbound": [base], "onError": [base], "fragments": []}
+
+svc_id := "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ApiManagement/service/apim"
+
+estate(global, products, api) := {"subscriptions": [{"services": [{"id": svc_id, "name": "apim", "policy": global, "products": products, "apis": [api], "apimSubscriptions": []}]}]}
+
+product(name, pol) := {"id": name, "name": name, "properties": {}, "policy": pol, "apis": []}
+
+api(products, sub_required, pol, ops) := {"id": "api", "name": "echo", "displayName": "Echo API", "products": products, "subscriptionRequired": sub_required, "policy": pol, "operations": ops}
+
+test_global_limit_inherited_passes if {
+	count(rule.deny) == 0 with input as estate(doc([el("rate-limit-by-key")]), [], api([], true, null, []))
+}
+
+test_product_limit_covers_product_path if {
+	count(rule.deny) == 0 with input as estate(null, [product("starter", doc([base, el("rate-limit")]))], api(["starter"], true, null, []))
+}
+
+test_open_api_skips_product_limit if {
+	result := rule.deny with input as estate(null, [product("starter", doc([base, el("rate-limit")]))], api(["starter"], false, null, []))
+	count(result) == 1
+	some f in result
+	endswith(f.message, "for all operations called without a product subscription")
+}
+
+test_api_policy_without_base_drops_global_limit if {
+	some f in rule.deny with input as estate(doc([el("rate-limit")]), [], api([], true, doc([el("cors")]), []))
+	contains(f.message, "all operations called without a product subscription")
+}
+
+test_operation_without_base_is_named if {
+	ops := [{"name": "get", "method": "GET", "urlTemplate": "/", "policy": null}, {"name": "post", "method": "POST", "urlTemplate": "/", "policy": doc([el("mock-response")])}]
+	some f in rule.deny with input as estate(doc([el("quota")]), [], api([], true, null, ops))
+	contains(f.message, `operation "post"`)
+	not contains(f.message, "all operations")
+}
+
+test_llm_token_limit_counts if {
+	count(rule.deny) == 0 with input as estate(null, [], api([], true, doc([base, el("llm-token-limit")]), []))
+}
+
+test_fragment_note if {
+	global := object.union(doc([el("include-fragment")]), {"fragments": ["common-inbound"]})
+	some f in rule.deny with input as estate(global, [], api([], true, null, []))
+	contains(f.message, "policy fragments")
+}
+
+test_unknown_product_inherits_global if {
+	count(rule.deny) == 0 with input as estate(doc([el("quota")]), [], api(["ghost"], true, null, []))
+}
+
+test_product_without_limit_is_named if {
+	some f in rule.deny with input as estate(null, [product("starter", doc([base, el("rate-limit")])), product("unlimited", doc([base]))], api(["starter", "unlimited"], true, null, []))
+	endswith(f.message, `for all operations via product "unlimited"`)
+}
+
+test_missing_policy_keys_still_judged if {
+	svc := {"id": svc_id, "name": "apim", "products": [], "apimSubscriptions": [], "apis": [{"id": "api", "name": "echo", "displayName": "Echo API", "products": [], "subscriptionRequired": true, "operations": [{"name": "get", "method": "GET", "urlTemplate": "/"}]}]}
+	count(rule.deny) == 1 with input as {"subscriptions": [{"services": [svc]}]}
+}

@@ -1,0 +1,61 @@
+# METADATA
+# title: Backend URLs must not be taken from the request
+# description: >-
+#   A set-backend-service base-url or a send-request URL built from the incoming request
+#   (context.Request headers, query, path or body) lets callers point the gateway at any
+#   host: internal services, the Azure instance metadata endpoint, other tenants'
+#   endpoints. That is server-side request forgery, with the gateway's network position and
+#   credentials.
+# related_resources:
+#   - https://learn.microsoft.com/azure/api-management/set-backend-service-policy
+#   - https://owasp.org/API-Security/editions/2023/en/0xa7-server-side-request-forgery/
+# custom:
+#   id: APIM-POL-008
+#   severity: medium
+#   recommendation: >-
+#     Route with set-backend-service backend-id="..." to configured backend entities, or map
+#     request values to a fixed allow-list of URLs inside a <choose>; never concatenate
+#     caller-supplied values into the scheme, host or port.
+#   frameworks:
+#     owasp-api-2023: [API7]
+#     anchor: [API-010]
+package apimguard.rules.policy.request_controlled_backend
+
+import rego.v1
+
+import data.apimguard.lib.policy
+
+routing := {"set-backend-service", "send-request", "send-one-way-request"}
+
+checked contains s.resource if {
+	some s in policy.scopes
+	some e in policy.document_elements(s.policy)
+	e.name in routing
+}
+
+deny contains {"resource": s.resource, "message": msg} if {
+	some s in policy.scopes
+	found := {f |
+		some e in policy.document_elements(s.policy)
+		some f in _findings(e)
+	}
+	count(found) > 0
+	msg := sprintf("%s: %s", [s.label, concat("; ", sort(found))])
+}
+
+_findings(e) := {"set-backend-service takes its base-url from the request" |
+	_from_request(policy.attr(e, "base-url"))
+} if e.name == "set-backend-service"
+
+_findings(e) := {sprintf("%s takes its URL from the request", [e.name]) |
+	some u in object.get(e, "children", [])
+	u.name == "set-url"
+	_from_request(object.get(u, "text", ""))
+} if e.name in {"send-request", "send-one-way-request"}
+
+_findings(e) := set() if not e.name in routing
+
+_from_request(v) if {
+	policy.is_expression(v)
+	contains(v, "context.Request")
+}

@@ -1,0 +1,50 @@
+# METADATA
+# title: Content validation policies should block invalid requests, not only log them
+# description: >-
+#   validate-content, validate-parameters, validate-headers and validate-status-code in
+#   "detect" or "ignore" mode let requests with unexpected properties, oversized bodies or
+#   undeclared parameters through to the backend (mass assignment, injection) and let
+#   undeclared data out in responses; they only leave a trace in the logs.
+# related_resources:
+#   - https://learn.microsoft.com/azure/api-management/validate-content-policy
+#   - https://learn.microsoft.com/azure/api-management/mitigate-owasp-api-threats
+# custom:
+#   id: APIM-POL-007
+#   severity: low
+#   recommendation: >-
+#     After a detect-mode trial, switch the *-action attributes (unspecified-content-type-action,
+#     max-size-exceeded-action, specified-/unspecified-parameter-action,
+#     specified-/unspecified-header-action, unspecified-status-code-action, action) to
+#     "prevent".
+#   frameworks:
+#     owasp-api-2023: [API3, API8]
+#     anchor: [API-009]
+package apimguard.rules.policy.validation_prevent_mode
+
+import rego.v1
+
+import data.apimguard.lib.policy
+
+validators := {"validate-content", "validate-parameters", "validate-headers", "validate-status-code", "validate-odata-request", "validate-graphql-request"}
+
+lenient := {"detect", "ignore"}
+
+checked contains s.resource if {
+	some s in policy.scopes
+	some e in policy.document_elements(s.policy)
+	e.name in validators
+}
+
+deny contains {"resource": s.resource, "message": msg} if {
+	some s in policy.scopes
+	found := {sprintf("%s %s=%q", [e.name, k, v]) |
+		some e in policy.document_elements(s.policy)
+		e.name in validators
+		some d in policy.descendants([e])
+		some k, v in object.get(d, "attributes", {})
+		endswith(k, "action")
+		lower(sprintf("%v", [v])) in lenient
+	}
+	count(found) > 0
+	msg := sprintf("%s: validation does not block (%s)", [s.label, concat(", ", sort(found))])
+}

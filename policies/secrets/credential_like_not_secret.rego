@@ -1,0 +1,50 @@
+# METADATA
+# title: Named values that look like credentials must be marked secret
+# description: >-
+#   A named value called like a password, key, token or connection string but stored with
+#   secret false is shown in clear text to everyone who can read the service (portal, ARM
+#   GET, exports, APIOps extractions) and appears in traces. It is almost always a real
+#   secret that someone forgot to protect.
+# related_resources:
+#   - https://learn.microsoft.com/azure/api-management/api-management-howto-properties
+#   - https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.EncryptValues/
+# custom:
+#   id: APIM-SEC-002
+#   severity: medium
+#   recommendation: >-
+#     Rotate the credential, then recreate the named value as a Key Vault reference (or at
+#     least set properties.secret to true); rename it if it really holds no secret.
+#   frameworks:
+#     owasp-api-2023: [API8]
+#     psrule: [Azure.APIM.EncryptValues]
+#     anchor: [SEC-001]
+package apimguard.rules.secrets.credential_like_not_secret
+
+import rego.v1
+
+hints := ["password", "passwd", "secret", "credential", "token", "apikey", "api-key", "api_key", "connectionstring", "connection-string", "sas", "privatekey", "private-key", "clientkey", "client-key", "accesskey", "access-key"]
+
+checked contains nv.id if {
+	some sub in input.subscriptions
+	some svc in sub.services
+	some nv in svc.namedValues
+}
+
+deny contains {"resource": nv.id, "message": msg} if {
+	some sub in input.subscriptions
+	some svc in sub.services
+	some nv in svc.namedValues
+	object.get(nv.properties, "secret", false) != true
+	not _key_vault(nv)
+	label := sprintf("%v", [object.get(nv.properties, "displayName", nv.name)])
+	text := lower(concat(" ", [nv.name, label]))
+	found := [h | some h in hints; contains(text, h)]
+	count(found) > 0
+	msg := sprintf("named value %q of service %q looks like a credential (%q in its name) but is not marked secret", [label, svc.name, found[0]])
+}
+
+_key_vault(nv) if {
+	kv := object.get(nv.properties, "keyVault", null)
+	is_object(kv)
+	object.get(kv, "secretIdentifier", "") != ""
+}

@@ -1,0 +1,48 @@
+# METADATA
+# title: Secret named values must be stored in Key Vault
+# description: >-
+#   A secret named value kept inside API Management has no rotation, no access policy of its
+#   own and no audit trail beyond the service's; everyone who can manage the service can
+#   read it. Key Vault references keep the secret in one governed place and let API
+#   Management follow rotations.
+# related_resources:
+#   - https://learn.microsoft.com/azure/api-management/api-management-howto-properties
+#   - https://learn.microsoft.com/azure/defender-for-cloud/recommendations-reference-api
+# custom:
+#   id: APIM-SEC-001
+#   severity: medium
+#   recommendation: >-
+#     Store the secret in Key Vault, grant the service's managed identity "Key Vault Secrets
+#     User", and change the named value to a Key Vault reference
+#     (properties.keyVault.secretIdentifier, without a version so rotations are followed).
+#   frameworks:
+#     owasp-api-2023: [API8]
+#     azure-policy: [f1cc7827-022c-473e-836e-5a51cae0b249]
+#     psrule: [Azure.APIM.EncryptValues]
+#     defender: ["API Management secret named values should be stored in Azure Key Vault"]
+#     anchor: [SEC-001]
+package apimguard.rules.secrets.key_vault
+
+import rego.v1
+
+checked contains nv.id if {
+	some sub in input.subscriptions
+	some svc in sub.services
+	some nv in svc.namedValues
+	object.get(nv.properties, "secret", false) == true
+}
+
+deny contains {"resource": nv.id, "message": msg} if {
+	some sub in input.subscriptions
+	some svc in sub.services
+	some nv in svc.namedValues
+	object.get(nv.properties, "secret", false) == true
+	not _key_vault(nv)
+	msg := sprintf("secret named value %q of service %q is stored in API Management, not in Key Vault", [object.get(nv.properties, "displayName", nv.name), svc.name])
+}
+
+_key_vault(nv) if {
+	kv := object.get(nv.properties, "keyVault", null)
+	is_object(kv)
+	object.get(kv, "secretIdentifier", "") != ""
+}

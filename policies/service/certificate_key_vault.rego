@@ -1,0 +1,45 @@
+# METADATA
+# title: Custom-domain certificates should come from Key Vault
+# description: >-
+#   A certificate uploaded directly to API Management (a PFX and its password) is a secret
+#   handled outside any vault: it cannot be rotated automatically, its private key travelled
+#   through someone's laptop, and its expiry is easy to miss. A Key Vault reference keeps
+#   the key in Key Vault and lets the service follow renewals.
+# related_resources:
+#   - https://learn.microsoft.com/azure/api-management/configure-custom-domain
+#   - https://learn.microsoft.com/azure/api-management/api-management-howto-use-managed-service-identity
+# custom:
+#   id: APIM-SVC-011
+#   severity: medium
+#   recommendation: >-
+#     Import the certificate into Key Vault, give the service's managed identity
+#     "Key Vault Secrets User" on it, and set hostnameConfigurations[].keyVaultId to the secret
+#     URI (without a version, so renewals are picked up).
+#   frameworks:
+#     owasp-api-2023: [API8]
+#     anchor: [APIM-009]
+package apimguard.rules.service.certificate_key_vault
+
+import rego.v1
+
+checked contains svc.id if {
+	some sub in input.subscriptions
+	some svc in sub.services
+	some host in object.get(svc.properties, "hostnameConfigurations", [])
+	_own_certificate(host)
+}
+
+deny contains {"resource": svc.id, "message": msg} if {
+	some sub in input.subscriptions
+	some svc in sub.services
+	some host in object.get(svc.properties, "hostnameConfigurations", [])
+	_own_certificate(host)
+	object.get(host, "keyVaultId", "") in {"", null}
+	msg := sprintf("service %q: the certificate of %s hostname %q was uploaded directly, not referenced from Key Vault", [svc.name, object.get(host, "type", "custom"), object.get(host, "hostName", "(unnamed)")])
+}
+
+# A hostname with a certificate the customer manages (not the built-in or managed ones).
+_own_certificate(host) if {
+	not object.get(host, "certificateSource", "Custom") in {"BuiltIn", "Managed"}
+	is_object(object.get(host, "certificate", null))
+}

@@ -1,0 +1,45 @@
+# METADATA
+# title: Developer and Premium services should be deployed into a virtual network
+# description: >-
+#   Services on tiers that support VNet injection but are not injected reach their backends
+#   over the internet and cannot use network controls (NSGs, private backends, internal
+#   mode). VNet deployment unlocks network isolation of both the gateway and the backends.
+# related_resources:
+#   - https://learn.microsoft.com/azure/api-management/virtual-network-concepts
+#   - https://learn.microsoft.com/azure/api-management/api-management-using-with-vnet
+# custom:
+#   id: APIM-SVC-005
+#   severity: medium
+#   recommendation: >-
+#     Deploy the service into a subnet (properties.virtualNetworkConfiguration.subnetResourceId)
+#     in External or Internal mode (properties.virtualNetworkType), with the NSG rules API
+#     Management requires.
+#   frameworks:
+#     owasp-api-2023: [API8]
+#     azure-policy: [ef619a2c-cc4d-4d03-b2ba-8c94a834d85b]
+#     checkov: [CKV_AZURE_107]
+#     anchor: [APIM-003]
+#   parameters:
+#     vnet_required_skus: { default: ["Developer", "Premium"], description: "Tiers whose services must be in a virtual network (the Azure Policy default)." }
+package apimguard.rules.service.virtual_network
+
+import rego.v1
+
+default skus := ["Developer", "Premium"]
+
+skus := object.get(data.apimguard.config, "vnet_required_skus", ["Developer", "Premium"])
+
+checked contains svc.id if {
+	some sub in input.subscriptions
+	some svc in sub.services
+	svc.sku.name in skus
+}
+
+deny contains {"resource": svc.id, "message": msg} if {
+	some sub in input.subscriptions
+	some svc in sub.services
+	svc.sku.name in skus
+	vnet := object.get(svc.properties, "virtualNetworkType", "None")
+	vnet == "None"
+	msg := sprintf("service %q (%s) is not deployed into a virtual network (virtualNetworkType None)", [svc.name, svc.sku.name])
+}

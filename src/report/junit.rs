@@ -1,0 +1,101 @@
+//! JUnit XML, for Azure DevOps test results (PublishTestResults@2) and any CI
+//! that shows JUnit: one test suite per rule, one test case per checked
+//! resource. A failing resource is a `failure` carrying the rule's message(s);
+//! a waived one is `skipped` with the waiver's reason, owner and expiry; a rule
+//! that could not be evaluated is one `error` case.
+
+use quick_junit::{NonSuccessKind, Report as JUnitReport, TestCase, TestCaseStatus, TestSuite};
+
+use super::{Report, ResourceFindings, RuleResult};
+
+/// Renders the report as JUnit XML.
+pub fn render_junit(report: &Report) -> String {
+    let mut junit = JUnitReport::new("apimguard");
+    for rule in &report.results {
+        junit.add_test_suite(suite(rule));
+    }
+    junit
+        .to_string()
+        .expect("a JUnit report of strings always serializes")
+}
+
+fn suite(rule: &RuleResult) -> TestSuite {
+    let mut suite = TestSuite::new(format!("{}: {}", rule.rule_id, rule.title));
+    suite.add_property(("severity", rule.severity.as_str()));
+    suite.add_property(("source", rule.source.as_str()));
+    if let Some(error) = &rule.error {
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+        status.set_message(error.as_str()).set_type("rule-error");
+        let mut case = TestCase::new(format!("{} (evaluation)", rule.rule_id), status);
+        case.set_classname(rule.rule_id.as_str());
+        suite.add_test_case(case);
+    }
+    let mut cases: Vec<(&str, TestCaseStatus)> = rule
+        .by_resource()
+        .into_iter()
+        .map(|group| (group.resource, failing_status(rule, &group)))
+        .chain(
+            rule.passing
+                .iter()
+                .map(|r| (r.as_str(), TestCaseStatus::success())),
+        )
+        .collect();
+    cases.sort_by(|a, b| a.0.cmp(b.0));
+    for (resource, status) in cases {
+        let mut case = TestCase::new(resource, status);
+        case.set_classname(rule.rule_id.as_str());
+        suite.add_test_case(case);
+    }
+    suite
+}
+
+fn failing_status(rule: &RuleResult, group: &ResourceFindings<'_>) -> TestCaseStatus {
+    if group.waived() {
+        let mut status = TestCaseStatus::skipped();
+        let reasons: Vec<String> = group
+            .findings
+            .iter()
+            .filter_map(|f| f.waiver.as_ref())
+            .map(|w| {
+                format!(
+                    "waived: {} (accepted by {} until {})",
+                    w.reason, w.owner, w.expires
+                )
+            })
+            .collect();
+        status.set_message(reasons.first().cloned().unwrap_or_else(|| "waived".into()));
+        status.set_description(messages(group));
+        return status;
+    }
+    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+    let first = group
+        .findings
+        .iter()
+        .find(|f| !f.waived)
+        .unwrap_or(&group.findings[0]);
+    status
+        .set_message(first.message.as_str())
+        .set_type(rule.severity.as_str())
+        .set_description(messages(group));
+    status
+}
+
+/// Every message about the resource, one a line, with waiver notes.
+fn messages(group: &ResourceFindings<'_>) -> String {
+    group
+        .findings
+        .iter()
+        .map(|f| match &f.waiver {
+            Some(w) if w.expired => format!(
+                "{} [waiver by {} expired on {}: {}]",
+                f.message, w.owner, w.expires, w.reason
+            ),
+            Some(w) => format!(
+                "{} [waived by {} until {}: {}]",
+                f.message, w.owner, w.expires, w.reason
+            ),
+            None => f.message.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
