@@ -9,6 +9,8 @@ use serde_json::Value;
 const SNAPSHOT: &str = "fixtures/reports/snapshot.json";
 const OLD_SNAPSHOT: &str = "fixtures/reports/snapshot-old.json";
 const POLICIES: &str = "fixtures/reports/policies";
+/// The one built-in rule these fixtures were written for (the rest of the pack is left out).
+const DEF001: &str = "policies/defender/external_unauthenticated_onboarded.rego";
 const WAIVERS: &str = "fixtures/reports/config-waivers.yaml";
 const EXPIRED: &str = "fixtures/reports/config-expired.yaml";
 const UNKNOWN_KEY: &str = "fixtures/reports/config-unknown-key.yaml";
@@ -32,7 +34,17 @@ fn stderr(out: &Output) -> String {
 
 /// `check` of the fixture as JSON on standard output, with extra arguments.
 fn check_json(extra: &[&str]) -> (i32, Value) {
-    let mut args = vec!["check", SNAPSHOT, "-p", POLICIES, "-f", "json"];
+    let mut args = vec![
+        "check",
+        SNAPSHOT,
+        "--no-builtin",
+        "-p",
+        DEF001,
+        "-p",
+        POLICIES,
+        "-f",
+        "json",
+    ];
     args.extend(extra);
     let out = apimguard(&args);
     let report =
@@ -125,6 +137,9 @@ fn an_expired_waiver_does_not_waive() {
     let out = apimguard(&[
         "check",
         SNAPSHOT,
+        "--no-builtin",
+        "-p",
+        DEF001,
         "-p",
         POLICIES,
         "--fail-on",
@@ -145,7 +160,17 @@ fn an_expired_waiver_does_not_waive() {
 
 #[test]
 fn a_config_with_an_unknown_key_exits_2_naming_its_line() {
-    let out = apimguard(&["check", SNAPSHOT, "-p", POLICIES, "--config", UNKNOWN_KEY]);
+    let out = apimguard(&[
+        "check",
+        SNAPSHOT,
+        "--no-builtin",
+        "-p",
+        DEF001,
+        "-p",
+        POLICIES,
+        "--config",
+        UNKNOWN_KEY,
+    ]);
     assert_eq!(code(&out), 2);
     let err = stderr(&out);
     assert!(err.contains(&format!("{UNKNOWN_KEY}:11:5")), "{err}");
@@ -161,11 +186,23 @@ fn a_config_with_an_unknown_key_exits_2_naming_its_line() {
 
 #[test]
 fn exit_zero_never_fails_the_build_but_keeps_2() {
-    let out = apimguard(&["check", SNAPSHOT, "-p", POLICIES, "--exit-zero"]);
+    let out = apimguard(&[
+        "check",
+        SNAPSHOT,
+        "--no-builtin",
+        "-p",
+        DEF001,
+        "-p",
+        POLICIES,
+        "--exit-zero",
+    ]);
     assert_eq!(code(&out), 0);
     let out = apimguard(&[
         "check",
         SNAPSHOT,
+        "--no-builtin",
+        "-p",
+        DEF001,
         "-p",
         POLICIES,
         "--exit-zero",
@@ -173,7 +210,17 @@ fn exit_zero_never_fails_the_build_but_keeps_2() {
         UNKNOWN_KEY,
     ]);
     assert_eq!(code(&out), 2);
-    let out = apimguard(&["check", SNAPSHOT, "-p", POLICIES, "--fail-on", "never"]);
+    let out = apimguard(&[
+        "check",
+        SNAPSHOT,
+        "--no-builtin",
+        "-p",
+        DEF001,
+        "-p",
+        POLICIES,
+        "--fail-on",
+        "never",
+    ]);
     assert_eq!(code(&out), 0);
 }
 
@@ -210,6 +257,9 @@ fn config_turns_rules_off_overrides_severity_and_passes_parameters() {
     let out = apimguard(&[
         "check",
         SNAPSHOT,
+        "--no-builtin",
+        "-p",
+        DEF001,
         "-p",
         POLICIES,
         "--config",
@@ -227,6 +277,9 @@ fn config_entries_that_match_no_rule_are_warned_about() {
     let out = apimguard(&[
         "check",
         SNAPSHOT,
+        "--no-builtin",
+        "-p",
+        DEF001,
         "-p",
         POLICIES,
         "--config",
@@ -285,7 +338,18 @@ fn assert_drift(drift: &Value) {
 
 #[test]
 fn diff_of_two_snapshots_finds_exactly_the_new_and_resolved_findings() {
-    let out = apimguard(&["diff", OLD_SNAPSHOT, SNAPSHOT, "-p", POLICIES, "-f", "json"]);
+    let out = apimguard(&[
+        "diff",
+        OLD_SNAPSHOT,
+        SNAPSHOT,
+        "--no-builtin",
+        "-p",
+        DEF001,
+        "-p",
+        POLICIES,
+        "-f",
+        "json",
+    ]);
     assert_eq!(code(&out), 1, "a new critical finding: {}", stderr(&out));
     assert_drift(&serde_json::from_slice(&out.stdout).unwrap());
 
@@ -293,6 +357,9 @@ fn diff_of_two_snapshots_finds_exactly_the_new_and_resolved_findings() {
         "diff",
         OLD_SNAPSHOT,
         SNAPSHOT,
+        "--no-builtin",
+        "-p",
+        DEF001,
         "-p",
         POLICIES,
         "--exit-zero",
@@ -308,6 +375,9 @@ fn diff_of_two_snapshots_finds_exactly_the_new_and_resolved_findings() {
         "diff",
         OLD_SNAPSHOT,
         SNAPSHOT,
+        "--no-builtin",
+        "-p",
+        DEF001,
         "-p",
         POLICIES,
         "--config",
@@ -325,7 +395,17 @@ fn diff_of_two_reports_gives_the_same_answer() {
     for (name, snapshot) in [("old.json", OLD_SNAPSHOT), ("new.json", SNAPSHOT)] {
         let path = dir.path().join(name);
         let spec = format!("json:{}", path.display());
-        let out = apimguard(&["check", snapshot, "-p", POLICIES, "-f", &spec]);
+        let out = apimguard(&[
+            "check",
+            snapshot,
+            "--no-builtin",
+            "-p",
+            DEF001,
+            "-p",
+            POLICIES,
+            "-f",
+            &spec,
+        ]);
         assert_eq!(code(&out), 1);
         paths.push(path.display().to_string());
     }
