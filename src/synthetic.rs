@@ -198,6 +198,7 @@ fn service(subscription_id: &str, index: usize, api_count: usize, rng: &mut Rng)
         },
         properties: obj(properties),
         identity: rng.chance(60).then(|| json!({"type": "SystemAssigned", "principalId": "11111111-1111-1111-1111-111111111111"})),
+        zones: Vec::new(),
         policy: Some(global_policy(rng)),
         capacity_percent: Some(rng.below(100) as f64),
         tenant_access: Some(TenantAccess { enabled: rng.chance(15) }),

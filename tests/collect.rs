@@ -140,6 +140,7 @@ fn full_estate_through_paging_and_throttling() {
 
     let contoso = service(&snapshot, SERVICE);
     assert_eq!(contoso["sku"]["name"], "Premium");
+    assert_eq!(contoso["zones"], serde_json::json!(["1", "2"]));
     assert_eq!(contoso["capacityPercent"], 37.5);
     assert_eq!(contoso["tenantAccess"]["enabled"], true);
     assert_eq!(contoso["policy"]["inbound"][0]["name"], "set-header");
@@ -205,6 +206,10 @@ fn full_estate_through_paging_and_throttling() {
     let workspace_api = api(contoso, "/workspaces/wks1/apis/echo-api");
     assert_eq!(workspace_api["exposure"]["workspace"], "wks1");
     assert_eq!(workspace_api["defender"]["ineligibleReason"], "workspace");
+    assert_eq!(
+        workspace_api["defender"]["onboarded"], false,
+        "the service-level echo-api's collection is not the workspace API's"
+    );
     assert_eq!(
         contoso["workspaces"][0]["apis"].as_array().unwrap().len(),
         4

@@ -100,6 +100,17 @@ pub(super) async fn read_service(ctx: &Ctx<'_>, resource: &Value) -> ServiceRead
         sku,
         properties: props,
         identity: resource.get("identity").filter(|v| !v.is_null()).cloned(),
+        zones: resource
+            .get("zones")
+            .and_then(Value::as_array)
+            .map(|zones| {
+                zones
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default(),
         policy,
         capacity_percent,
         tenant_access,

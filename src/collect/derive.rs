@@ -36,12 +36,13 @@ pub(super) fn derive_service(
         api.auth = derive_auth(service, api, fragments, gaps);
         let self_hosted = api.exposure.gateways.iter().any(|g| g != "managed");
         api.exposure.external = api.exposure.workspace.is_some() || self_hosted || !internal;
-        api.defender = derive_defender(
-            api,
-            self_hosted,
-            consumption,
-            collections.get(&service.id, &api.name),
-        );
+        // Collections are keyed by service and API name; workspace APIs cannot have one
+        // (a service-level API of the same name may).
+        let collection = match api.exposure.workspace {
+            Some(_) => None,
+            None => collections.get(&service.id, &api.name),
+        };
+        api.defender = derive_defender(api, self_hosted, consumption, collection);
     }
     service.apis = apis;
 }

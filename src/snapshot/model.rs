@@ -117,6 +117,9 @@ pub struct Service {
     /// Managed identity block of the service, verbatim (null when none).
     #[serde(default)]
     pub identity: Option<Value>,
+    /// Availability zones of the primary location (the ARM resource's top-level `zones`).
+    #[serde(default)]
+    pub zones: Vec<String>,
     /// Parsed service-level (global) policy; null when the service has none.
     pub policy: Option<Policy>,
     /// Latest `Capacity` metric in percent; null when not collected.

@@ -198,7 +198,8 @@ pub fn contoso() -> Estate {
     let consumption = service_id(RG, "consumption");
 
     // Services: the Premium example, the internal-VNet example, the Consumption entry.
-    let premium = moved(&apim("ApiManagementServiceGetService"), &contoso);
+    let mut premium = moved(&apim("ApiManagementServiceGetService"), &contoso);
+    premium["zones"] = json!(["1", "2"]);
     let internal_service = moved(
         &apim("ApiManagementServiceGetMultiRegionInternalVnet"),
         &internal,
