@@ -662,3 +662,42 @@ fn no_credential_is_a_clear_error() {
     assert!(stderr.contains("Azure CLI failed"), "{stderr}");
     assert!(stderr.contains("docs/authentication.md"), "{stderr}");
 }
+
+/// The credential chain end to end: a logged-out Azure CLI is reported with its reason,
+/// and the next credential (here the Azure Developer CLI) is used and named at -v.
+#[test]
+fn failing_credential_is_reported_and_the_chain_moves_on() {
+    use std::os::unix::fs::PermissionsExt;
+    let tools = tempfile::tempdir().unwrap();
+    let script = |name: &str, body: &str| {
+        let path = tools.path().join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    script(
+        "az",
+        "echo \"ERROR: Please run 'az login' to setup account.\" >&2\nexit 1",
+    );
+    script(
+        "azd",
+        &format!("echo '{{\"token\": \"{TOKEN}\", \"expiresOn\": \"2099-01-01T00:00:00Z\"}}'"),
+    );
+    let fake = fake(Vec::new(), None);
+    let run = apimguard()
+        .args(["collect", "-v", "--service", "internal", "-o", "-"])
+        .args(["--management-endpoint", &fake.url])
+        .env("PATH", format!("{}:/usr/bin:/bin", tools.path().display()))
+        .output()
+        .unwrap();
+    let stderr = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("warning: Azure CLI failed:") && stderr.contains("Please run 'az login'"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("credential: Azure Developer CLI (azd auth login)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(TOKEN) && !text(&run.stdout).contains(TOKEN));
+}

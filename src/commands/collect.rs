@@ -138,6 +138,11 @@ async fn collect_async(args: &ArmArgs) -> miette::Result<Collected> {
 
     // Fail fast (before any ARM call) when no credential works, and say which one did.
     tokens.token().await?;
+    for failure in tokens.failures() {
+        reporter.warn(format_args!(
+            "{failure}; the next credential in the chain was used"
+        ));
+    }
     reporter.note(
         1,
         format_args!(

@@ -129,6 +129,11 @@ impl Link {
                 // The developer tools are "not configured" when they are not installed.
                 if reason.contains("not found on PATH") {
                     Outcome::NotConfigured(format!("{} is not installed", self.label()))
+                } else if reason.contains("has not been assigned to this resource")
+                    || reason.contains("Identity not found")
+                {
+                    // IMDS answers on every Azure VM (CI runners too), identity or not.
+                    Outcome::NotConfigured("no managed identity is assigned here".to_string())
                 } else {
                     Outcome::Failed(reason)
                 }

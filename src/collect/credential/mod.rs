@@ -81,6 +81,10 @@ pub trait TokenSource: Send + Sync {
     fn token(&self) -> TokenFuture<'_>;
     /// Which credential produced the tokens, once one has.
     fn describe(&self) -> Option<String>;
+    /// Configured credentials that failed before the one in use, with their reasons.
+    fn failures(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// No credential could produce a token.
@@ -171,6 +175,7 @@ pub struct CredentialChain {
     links: Vec<Link>,
     state: tokio::sync::Mutex<ChainState>,
     chosen: OnceLock<String>,
+    failed_before: OnceLock<Vec<String>>,
 }
 
 #[derive(Default)]
@@ -195,17 +200,20 @@ impl CredentialChain {
             links: links::build(&options, env),
             state: tokio::sync::Mutex::new(ChainState::default()),
             chosen: OnceLock::new(),
+            failed_before: OnceLock::new(),
         }
     }
 
     async fn first_token(&self, state: &mut ChainState) -> Result<AccessToken, CredentialError> {
         let mut tried = Vec::new();
+        let mut failed = Vec::new();
         let forced = self.links.len() == 1;
         for (index, link) in self.links.iter().enumerate() {
             match link.get_token(&self.scope).await {
                 Outcome::Token(token) => {
                     state.chosen = Some(index);
                     let _ = self.chosen.set(link.describe());
+                    let _ = self.failed_before.set(failed);
                     return Ok(token);
                 }
                 Outcome::NotConfigured(reason) if forced => {
@@ -224,7 +232,8 @@ impl CredentialChain {
                     })
                 }
                 Outcome::Failed(reason) => {
-                    tried.push(format!("  - {}: failed, {reason}", link.label()))
+                    tried.push(format!("  - {}: failed, {reason}", link.label()));
+                    failed.push(format!("{} failed: {reason}", link.label()));
                 }
             }
         }
@@ -263,6 +272,10 @@ impl TokenSource for CredentialChain {
 
     fn describe(&self) -> Option<String> {
         self.chosen.get().cloned()
+    }
+
+    fn failures(&self) -> Vec<String> {
+        self.failed_before.get().cloned().unwrap_or_default()
     }
 }
 
