@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 use crate::engine::{FailOn, FrameworkFilter, Profile, Severity, PROFILES};
 
@@ -19,7 +19,7 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Read a live Azure estate through Azure Resource Manager into a snapshot.
+    /// Read a live Azure estate through Azure Resource Manager (or IaC files) into a snapshot.
     Collect(CollectArgs),
     /// Evaluate the rules over a snapshot and report pass/fail per rule and resource.
     Check(CheckArgs),
@@ -50,7 +50,11 @@ pub struct PolicyArgs {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// The snapshot to check (`-` reads standard input).
-    #[arg(value_name = "SNAPSHOT", required_unless_present = "live")]
+    #[arg(
+        value_name = "SNAPSHOT",
+        required_unless_present_any = ["live", "from_arm", "from_bicep", "from_apiops"],
+        conflicts_with = "iac"
+    )]
     pub snapshot: Option<PathBuf>,
     /// Where rules come from.
     #[command(flatten)]
@@ -85,11 +89,14 @@ pub struct CheckArgs {
     #[arg(long)]
     pub timings: bool,
     /// Collect the estate from Azure now, in memory, and check that instead of a file.
-    #[arg(long, conflicts_with = "snapshot")]
+    #[arg(long, conflicts_with_all = ["snapshot", "iac"])]
     pub live: bool,
     /// What `--live` reads and how.
     #[command(flatten, next_help_heading = "Live collection (with --live)")]
     pub arm: ArmArgs,
+    /// IaC files to read and check in one step, instead of a snapshot.
+    #[command(flatten, next_help_heading = "IaC files (pull-request gates)")]
+    pub iac: IacArgs,
 }
 
 /// `apimguard collect`.
@@ -101,6 +108,33 @@ pub struct CollectArgs {
     /// What to read and how.
     #[command(flatten)]
     pub arm: ArmArgs,
+    /// IaC files to read instead of Azure.
+    #[command(flatten, next_help_heading = "IaC files instead of Azure (docs/iac.md)")]
+    pub iac: IacArgs,
+}
+
+/// IaC files to read instead of Azure (shared by `collect` and `check`).
+#[derive(Debug, Clone, Args)]
+#[command(group(ArgGroup::new("iac").args(["from_arm", "from_bicep", "from_apiops"])))]
+pub struct IacArgs {
+    /// An ARM template (JSON, or `bicep build` output) to read.
+    #[arg(long, value_name = "FILE")]
+    pub from_arm: Option<PathBuf>,
+    /// A Bicep file to read (its declarative subset, without a Bicep CLI).
+    #[arg(long, value_name = "FILE")]
+    pub from_bicep: Option<PathBuf>,
+    /// An APIOps extractor folder (the artifacts folder) to read.
+    #[arg(long, value_name = "DIR")]
+    pub from_apiops: Option<PathBuf>,
+    /// Parameter values for --from-arm or --from-bicep (an ARM parameters JSON file).
+    #[arg(long, value_name = "FILE")]
+    pub parameters: Option<PathBuf>,
+    /// APIOps publisher configuration (`configuration.<env>.yaml`) to apply to --from-apiops.
+    #[arg(long, value_name = "FILE", conflicts_with = "env")]
+    pub configuration: Option<PathBuf>,
+    /// Apply `configuration.NAME.yaml` (in the APIOps folder or beside it) to --from-apiops.
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
 }
 
 /// Which Azure estate to read, and how (shared by `collect` and `check --live`).

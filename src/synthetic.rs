@@ -72,11 +72,13 @@ pub fn estate(apis: usize, seed: u64) -> Snapshot {
             kind: SourceKind::Fixture,
             cloud: Some("AzureCloud".into()),
             tenant_id: Some("00000000-0000-0000-0000-0000000000aa".into()),
+            unavailable: Vec::new(),
             extra: Map::new(),
         },
         complete: true,
         gaps: Vec::new(),
         subscriptions,
+        unknowns: Vec::new(),
     }
 }
 
@@ -89,6 +91,7 @@ fn subscription(index: usize, rng: &mut Rng) -> Subscription {
             enabled,
             pricing_tier: Some(if enabled { "Standard" } else { "Free" }.into()),
             sub_plan: enabled.then(|| "P1".into()),
+            origin: None,
         }),
         services: Vec::new(),
         recommendations: Vec::new(),
@@ -170,6 +173,7 @@ fn service(subscription_id: &str, index: usize, api_count: usize, rng: &mut Rng)
                 .filter(|a| a.exposure.gateways.contains(&g))
                 .map(|a| a.name.clone())
                 .collect(),
+            origin: None,
         })
         .into_iter()
         .collect();
@@ -184,6 +188,7 @@ fn service(subscription_id: &str, index: usize, api_count: usize, rng: &mut Rng)
                 .filter(|a| a.exposure.workspace.as_deref() == Some(w.as_str()))
                 .map(|a| a.name.clone())
                 .collect(),
+            origin: None,
         })
         .into_iter()
         .collect();
@@ -336,6 +341,7 @@ fn api(
                     true,
                 )
             }),
+            origin: None,
         })
         .collect();
     let policy = match rng.below(10) {

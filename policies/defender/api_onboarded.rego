@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-DEF-003
 #   severity: high
+#   needs: [defender-onboarding]
 #   recommendation: >-
 #     Onboard the API (REST: PUT {service}/providers/Microsoft.Security/apiCollections/{apiName}
 #     ?api-version=2023-11-15; Bicep: a Microsoft.Security/apiCollections extension resource

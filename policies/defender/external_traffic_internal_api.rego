@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-DEF-009
 #   severity: high
+#   needs: [defender-findings]
 #   recommendation: >-
 #     Trace the path the internet traffic takes to the gateway (Application Gateway or Front
 #     Door rules, public IPs, NSGs of the APIM subnet) and close it, or, if the exposure is

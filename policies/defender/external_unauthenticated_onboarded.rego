@@ -12,6 +12,7 @@
 # custom:
 #   id: APIM-DEF-001
 #   severity: critical
+#   needs: [defender-onboarding]
 #   recommendation: >-
 #     Onboard the API to Defender for APIs now (portal: Defender for Cloud > Recommendations >
 #     "Azure API Management APIs should be onboarded to Defender for APIs" > Fix; REST:

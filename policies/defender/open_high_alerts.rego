@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-DEF-010
 #   severity: high
+#   needs: [alerts]
 #   recommendation: >-
 #     Triage the alert in Defender for Cloud (Security alerts, filter "API_"): check the
 #     source IPs and affected endpoints in the gateway logs, block abusive callers (ip-filter,

@@ -13,6 +13,7 @@
 # custom:
 #   id: APIM-DEF-012
 #   severity: low
+#   needs: [defender-onboarding]
 #   recommendation: >-
 #     Offboard the stale collection (portal: Workload protections > API security > "..." >
 #     Remove; REST: DELETE {service}/providers/Microsoft.Security/apiCollections/{apiName}

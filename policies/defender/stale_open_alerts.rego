@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-DEF-011
 #   severity: medium
+#   needs: [alerts]
 #   recommendation: >-
 #     Triage the alert in Defender for Cloud and resolve or dismiss it with a reason; route
 #     Defender for APIs alerts to the owning team (workflow automation or SIEM export) so they

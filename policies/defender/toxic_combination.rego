@@ -12,6 +12,7 @@
 # custom:
 #   id: APIM-DEF-006
 #   severity: critical
+#   needs: [defender-findings]
 #   recommendation: >-
 #     Treat as an incident: require authentication on the API now (validate-jwt or a client
 #     certificate in the inbound policy, subscriptionRequired true), restrict it to known

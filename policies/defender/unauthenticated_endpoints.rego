@@ -12,6 +12,7 @@
 # custom:
 #   id: APIM-DEF-005
 #   severity: high
+#   needs: [defender-findings]
 #   recommendation: >-
 #     Open the API in Defender for Cloud (Workload protections > API security) to see which
 #     endpoints are unauthenticated, then require authentication for them: validate-jwt or

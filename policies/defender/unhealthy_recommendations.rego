@@ -12,6 +12,7 @@
 # custom:
 #   id: APIM-DEF-013
 #   severity: medium
+#   needs: [recommendations]
 #   recommendation: >-
 #     Open the recommendation in Defender for Cloud, apply its remediation steps to the
 #     resource (or exempt it there with a category and an expiry date), and collect again.

@@ -32,7 +32,7 @@ checked contains s.resource if {
 	e.name == "validate-client-certificate"
 }
 
-deny contains {"resource": s.resource, "message": msg} if {
+deny contains {"resource": s.resource, "message": msg, "setting": "policy"} if {
 	some s in policy.scopes
 	some e in policy.document_elements(s.policy)
 	e.name == "validate-client-certificate"

@@ -33,7 +33,7 @@ checked contains s.resource if {
 	e.name == "cors"
 }
 
-deny contains {"resource": s.resource, "message": msg} if {
+deny contains {"resource": s.resource, "message": msg, "setting": "policy"} if {
 	some s in policy.scopes
 	wild := {l.name |
 		some e in policy.document_elements(s.policy)

@@ -30,7 +30,7 @@ checked contains s.resource if {
 	e.name == "ip-filter"
 }
 
-deny contains {"resource": s.resource, "message": msg} if {
+deny contains {"resource": s.resource, "message": msg, "setting": "policy"} if {
 	some s in policy.scopes
 	some e in policy.document_elements(s.policy)
 	e.name == "ip-filter"

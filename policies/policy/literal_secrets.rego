@@ -32,7 +32,7 @@ checked contains s.resource if {
 	some s in policy.scopes
 }
 
-deny contains {"resource": s.resource, "message": msg} if {
+deny contains {"resource": s.resource, "message": msg, "setting": "policy"} if {
 	some s in policy.scopes
 	found := {f |
 		some e in policy.document_elements(s.policy)

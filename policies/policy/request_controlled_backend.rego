@@ -33,7 +33,7 @@ checked contains s.resource if {
 	e.name in routing
 }
 
-deny contains {"resource": s.resource, "message": msg} if {
+deny contains {"resource": s.resource, "message": msg, "setting": "policy"} if {
 	some s in policy.scopes
 	found := {f |
 		some e in policy.document_elements(s.policy)

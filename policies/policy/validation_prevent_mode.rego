@@ -35,7 +35,7 @@ checked contains s.resource if {
 	e.name in validators
 }
 
-deny contains {"resource": s.resource, "message": msg} if {
+deny contains {"resource": s.resource, "message": msg, "setting": "policy"} if {
 	some s in policy.scopes
 	found := {sprintf("%s %s=%q", [e.name, k, v]) |
 		some e in policy.document_elements(s.policy)

@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-SVC-007
 #   severity: medium
+#   needs: [service-settings]
 #   recommendation: >-
 #     Disable it: PATCH {service}/tenant/access?api-version=2024-05-01 with
 #     {"properties": {"enabled": false}} (portal: the service > Management API > Enable API

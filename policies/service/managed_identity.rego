@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-SVC-009
 #   severity: medium
+#   needs: [service-settings]
 #   recommendation: >-
 #     Turn on a system-assigned identity (identity.type "SystemAssigned"; portal: the service >
 #     Managed identities) or attach a user-assigned one, grant it access to Key Vault and

@@ -10,6 +10,7 @@
 # custom:
 #   id: APIM-SVC-008
 #   severity: high
+#   needs: [service-settings, runtime-state]
 #   recommendation: >-
 #     Migrate the service to stv2 (portal: the service > Platform migration; CLI:
 #     az rest --method post --uri {service}/migrateToStv2?api-version=2023-03-01-preview),

@@ -13,6 +13,7 @@
 # custom:
 #   id: APIM-SVC-004
 #   severity: medium
+#   needs: [service-settings]
 #   recommendation: >-
 #     Inject the service into a VNet in internal mode (properties.virtualNetworkType
 #     "Internal") and publish public APIs through Application Gateway or Front Door with WAF,
@@ -33,7 +34,7 @@ checked contains svc.id if {
 	some svc in sub.services
 }
 
-deny contains {"resource": svc.id, "message": msg} if {
+deny contains {"resource": svc.id, "message": msg, "setting": "properties/publicNetworkAccess"} if {
 	some sub in input.subscriptions
 	some svc in sub.services
 	access := object.get(svc.properties, "publicNetworkAccess", "Enabled")

@@ -10,6 +10,7 @@
 # custom:
 #   id: APIM-SVC-006
 #   severity: low
+#   needs: [service-settings]
 #   recommendation: >-
 #     Move the service to a tier that supports virtual networks (Developer for non-production,
 #     Premium, Premium v2 or Standard v2 for VNet integration), then deploy it into a VNet.

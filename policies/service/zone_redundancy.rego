@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-SVC-013
 #   severity: low
+#   needs: [service-settings]
 #   recommendation: >-
 #     Set the service's zones to at least two availability zones (for example ["1","2","3"])
 #     with at least as many units as zones (portal: the service > Locations), and do the same

@@ -7,6 +7,7 @@ use futures::future::join_all;
 use serde_json::Value;
 
 use super::ids::{last_segment, properties, resource_group, text};
+use super::gaps::Gaps;
 use super::policy_xml::{self, Fragments};
 use super::{redact, Ctx};
 use crate::snapshot::{
@@ -29,18 +30,9 @@ pub(super) struct ServiceRead {
 
 /// Reads the service described by `resource` (an item of the service list).
 pub(super) async fn read_service(ctx: &Ctx<'_>, resource: &Value) -> ServiceRead {
-    let id = text(resource, "/id").to_string();
-    let sku = Sku {
-        name: text(resource, "/sku/name").to_string(),
-        capacity: resource
-            .pointer("/sku/capacity")
-            .and_then(Value::as_u64)
-            .and_then(|c| u32::try_from(c).ok()),
-    };
-    let tier = Tier::of(&sku.name);
-    let mut props = properties(resource);
-    redact::service(&mut props);
-
+    let mut service = service_record(resource);
+    let id = service.id.clone();
+    let tier = Tier::of(&service.sku.name);
     let (
         policy,
         fragments,
@@ -73,31 +65,38 @@ pub(super) async fn read_service(ctx: &Ctx<'_>, resource: &Value) -> ServiceRead
         read_workspaces(ctx, &id, tier),
     );
 
-    let mut apis = apis;
-    apis.extend(workspace_apis);
-    for api in apis.iter_mut() {
-        api.products = products
-            .iter()
-            .filter(|p| api.exposure.workspace.is_none() && p.apis.contains(&api.name))
-            .map(|p| p.name.clone())
-            .collect();
-        if api.exposure.workspace.is_none() {
-            api.exposure.gateways = std::iter::once("managed".to_string())
-                .chain(
-                    gateways
-                        .iter()
-                        .filter(|g| g.apis.contains(&api.name))
-                        .map(|g| g.name.clone()),
-                )
-                .collect();
-        }
-    }
+    service.policy = policy;
+    service.tenant_access = tenant_access;
+    service.capacity_percent = capacity_percent;
+    service.apis = apis;
+    service.apis.extend(workspace_apis);
+    service.products = products;
+    service.apim_subscriptions = apim_subscriptions;
+    service.backends = backends;
+    service.named_values = named_values;
+    service.gateways = gateways;
+    service.workspaces = workspaces;
+    link_apis(&mut service);
+    ServiceRead { service, fragments }
+}
 
-    let service = Service {
+/// The snapshot service of an ARM service resource (`id`, `sku`, `properties`, …),
+/// secrets masked; its policy and children are left empty for the caller to fill.
+pub(super) fn service_record(resource: &Value) -> Service {
+    let id = text(resource, "/id").to_string();
+    let mut props = properties(resource);
+    redact::service(&mut props);
+    Service {
         name: last_segment(&id).to_string(),
         resource_group: resource_group(&id),
         location: text(resource, "/location").to_string(),
-        sku,
+        sku: Sku {
+            name: text(resource, "/sku/name").to_string(),
+            capacity: resource
+                .pointer("/sku/capacity")
+                .and_then(Value::as_u64)
+                .and_then(|c| u32::try_from(c).ok()),
+        },
         properties: props,
         identity: resource.get("identity").filter(|v| !v.is_null()).cloned(),
         zones: resource
@@ -111,20 +110,44 @@ pub(super) async fn read_service(ctx: &Ctx<'_>, resource: &Value) -> ServiceRead
                     .collect()
             })
             .unwrap_or_default(),
-        policy,
-        capacity_percent,
-        tenant_access,
-        apis,
-        products,
-        apim_subscriptions,
-        backends,
-        named_values,
-        gateways,
-        workspaces,
+        policy: None,
+        capacity_percent: None,
+        tenant_access: None,
+        apis: Vec::new(),
+        products: Vec::new(),
+        apim_subscriptions: Vec::new(),
+        backends: Vec::new(),
+        named_values: Vec::new(),
+        gateways: Vec::new(),
+        workspaces: Vec::new(),
         origin: None,
         id,
-    };
-    ServiceRead { service, fragments }
+    }
+}
+
+/// Links each service-level API to the products that contain it and the gateways
+/// that serve it (workspace APIs belong to neither).
+pub(super) fn link_apis(service: &mut Service) {
+    for api in service.apis.iter_mut() {
+        if api.exposure.workspace.is_some() {
+            continue;
+        }
+        api.products = service
+            .products
+            .iter()
+            .filter(|p| p.apis.contains(&api.name))
+            .map(|p| p.name.clone())
+            .collect();
+        api.exposure.gateways = std::iter::once("managed".to_string())
+            .chain(
+                service
+                    .gateways
+                    .iter()
+                    .filter(|g| g.apis.contains(&api.name))
+                    .map(|g| g.name.clone()),
+            )
+            .collect();
+    }
 }
 
 /// What a pricing tier offers, so that reads it cannot answer are not made (they would
@@ -175,30 +198,29 @@ async fn read_policy(ctx: &Ctx<'_>, scope: &str) -> Option<Policy> {
         API_VERSION,
         &[("format", "rawxml")],
     );
-    let document = match ctx.client.get_optional(&url).await {
-        Ok(document) => document?,
+    match ctx.client.get_optional(&url).await {
+        Ok(document) => policy_of(ctx.gaps, scope, &document?),
         Err(e) => {
             ctx.gaps.add(scope, "policy", e);
+            None
+        }
+    }
+}
+
+/// The parsed policy of an ARM policy resource (`properties.format` and `.value`) of
+/// `scope`: `None` when it is empty; `None` and a gap when it is only a link or not valid.
+pub(super) fn policy_of(gaps: &Gaps, scope: &str, document: &Value) -> Option<Policy> {
+    let value = match policy_text(document) {
+        Ok(value) => value?,
+        Err(reason) => {
+            gaps.add(scope, "policy", reason);
             return None;
         }
     };
-    let format = text(&document, "/properties/format");
-    if format.ends_with("-link") {
-        ctx.gaps.add(
-            scope,
-            "policy",
-            format!("ARM returned the policy as a link (format {format}), which is not read"),
-        );
-        return None;
-    }
-    let value = text(&document, "/properties/value");
-    if value.trim().is_empty() {
-        return None;
-    }
     match policy_xml::parse_policy(value) {
         Ok(policy) => Some(policy),
         Err(e) => {
-            ctx.gaps.add(
+            gaps.add(
                 scope,
                 "policy",
                 format!("the policy document is not valid: {e}"),
@@ -206,6 +228,19 @@ async fn read_policy(ctx: &Ctx<'_>, scope: &str) -> Option<Policy> {
             None
         }
     }
+}
+
+/// The document of an ARM policy resource: `None` when it is empty; why not, when it
+/// is given only as a link (`format` `xml-link` or `rawxml-link`).
+pub(super) fn policy_text(document: &Value) -> Result<Option<&str>, String> {
+    let format = text(document, "/properties/format");
+    if format.ends_with("-link") {
+        return Err(format!(
+            "the policy is given as a link (format {format}), which is not read"
+        ));
+    }
+    let value = text(document, "/properties/value");
+    Ok((!value.trim().is_empty()).then_some(value))
 }
 
 /// Reads the service's policy fragments (needed to resolve `<include-fragment>`).
@@ -239,20 +274,30 @@ async fn read_fragments(ctx: &Ctx<'_>, service: &str) -> Fragments {
     .await;
     let mut fragments = Fragments::new();
     for (id, document) in documents {
-        let name = last_segment(&id).to_string();
-        let parsed = document.and_then(|text| {
-            policy_xml::parse_fragment(&text)
-                .map_err(|e| format!("the fragment document is not valid: {e}"))
-        });
-        match parsed {
-            Ok(elements) => fragments.insert(name, elements),
-            Err(reason) => {
-                ctx.gaps.add(&id, "policyFragment", &reason);
-                fragments.mark_unreadable(&name, &reason);
-            }
-        }
+        add_fragment(&mut fragments, ctx.gaps, &id, document);
     }
     fragments
+}
+
+/// Adds the fragment `id` (an ARM id) from its document, or records why it is unreadable.
+pub(super) fn add_fragment(
+    fragments: &mut Fragments,
+    gaps: &Gaps,
+    id: &str,
+    document: Result<String, String>,
+) {
+    let name = last_segment(id);
+    let parsed = document.and_then(|text| {
+        policy_xml::parse_fragment(&text)
+            .map_err(|e| format!("the fragment document is not valid: {e}"))
+    });
+    match parsed {
+        Ok(elements) => fragments.insert(name, elements),
+        Err(reason) => {
+            gaps.add(id, "policyFragment", &reason);
+            fragments.mark_unreadable(name, &reason);
+        }
+    }
 }
 
 /// Reads the direct management API switch (not offered on Consumption).
@@ -368,34 +413,39 @@ async fn read_apis(ctx: &Ctx<'_>, root: &str, workspace: Option<&str>) -> Vec<Ap
 }
 
 async fn read_api(ctx: &Ctx<'_>, item: &Value, workspace: Option<&str>) -> Api {
+    let mut api = api_record(item, workspace);
+    (api.policy, api.operations) =
+        tokio::join!(read_policy(ctx, &api.id), read_operations(ctx, &api.id));
+    ctx.reporter.api_done();
+    api
+}
+
+/// The snapshot API of an ARM API resource; its policy, operations and verdicts
+/// (`auth`, `exposure`, `defender`) are left for the caller to fill and derive.
+pub(super) fn api_record(item: &Value, workspace: Option<&str>) -> Api {
     let id = text(item, "/id").to_string();
     let props = properties(item);
-    let (policy, operations) = tokio::join!(read_policy(ctx, &id), read_operations(ctx, &id));
-    let string_list = |key: &str| -> Vec<String> {
+    let string = |key: &str| {
         props
             .get(key)
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
+            .and_then(Value::as_str)
             .unwrap_or_default()
+            .to_string()
     };
-    let api = Api {
+    Api {
         name: last_segment(&id).to_string(),
-        display_name: props
-            .get("displayName")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string(),
-        path: props
-            .get("path")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string(),
-        protocols: string_list("protocols"),
+        display_name: string("displayName"),
+        path: string("path"),
+        protocols: match props.get("protocols") {
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect(),
+            // A list left open in IaC files reads as one unknown entry.
+            Some(Value::String(open)) => vec![open.clone()],
+            _ => Vec::new(),
+        },
         api_type: props
             .get("type")
             .and_then(Value::as_str)
@@ -411,8 +461,8 @@ async fn read_api(ctx: &Ctx<'_>, item: &Value, workspace: Option<&str>) -> Api {
             .and_then(Value::as_bool)
             .unwrap_or(false),
         properties: props,
-        policy,
-        operations,
+        policy: None,
+        operations: Vec::new(),
         products: Vec::new(),
         auth: Auth {
             subscription_key: false,
@@ -440,9 +490,7 @@ async fn read_api(ctx: &Ctx<'_>, item: &Value, workspace: Option<&str>) -> Api {
         },
         origin: None,
         id,
-    };
-    ctx.reporter.api_done();
-    api
+    }
 }
 
 async fn read_operations(ctx: &Ctx<'_>, api: &str) -> Vec<Operation> {
@@ -457,15 +505,22 @@ async fn read_operations(ctx: &Ctx<'_>, api: &str) -> Vec<Operation> {
         }
     };
     join_all(items.iter().map(|item| async move {
-        let id = text(item, "/id");
-        Operation {
-            name: last_segment(id).to_string(),
-            method: text(item, "/properties/method").to_string(),
-            url_template: text(item, "/properties/urlTemplate").to_string(),
-            policy: read_policy(ctx, id).await,
-        }
+        let mut operation = operation_record(item);
+        operation.policy = read_policy(ctx, text(item, "/id")).await;
+        operation
     }))
     .await
+}
+
+/// The snapshot operation of an ARM operation resource (its policy left empty).
+pub(super) fn operation_record(item: &Value) -> Operation {
+    Operation {
+        name: last_segment(text(item, "/id")).to_string(),
+        method: text(item, "/properties/method").to_string(),
+        url_template: text(item, "/properties/urlTemplate").to_string(),
+        policy: None,
+        origin: None,
+    }
 }
 
 async fn read_products(ctx: &Ctx<'_>, service: &str) -> Vec<Product> {
@@ -480,21 +535,27 @@ async fn read_products(ctx: &Ctx<'_>, service: &str) -> Vec<Product> {
         }
     };
     join_all(items.iter().map(|item| async move {
-        let id = text(item, "/id").to_string();
-        let (policy, apis) = tokio::join!(
-            read_policy(ctx, &id),
-            read_names(ctx, &id, "apis", "productApis")
+        let mut product = product_record(item);
+        (product.policy, product.apis) = tokio::join!(
+            read_policy(ctx, &product.id),
+            read_names(ctx, &product.id, "apis", "productApis")
         );
-        Product {
-            name: last_segment(&id).to_string(),
-            properties: properties(item),
-            policy,
-            apis,
-            origin: None,
-            id,
-        }
+        product
     }))
     .await
+}
+
+/// The snapshot product of an ARM product resource (policy and APIs left empty).
+pub(super) fn product_record(item: &Value) -> Product {
+    let id = text(item, "/id").to_string();
+    Product {
+        name: last_segment(&id).to_string(),
+        properties: properties(item),
+        policy: None,
+        apis: Vec::new(),
+        origin: None,
+        id,
+    }
 }
 
 /// Reads a child collection kept verbatim (after `redact`).
@@ -511,22 +572,25 @@ async fn read_resources(
     match ctx.client.list(&url).await {
         Ok(items) => items
             .iter()
-            .map(|item| {
-                let id = text(item, "/id").to_string();
-                let mut props = properties(item);
-                redact(&mut props);
-                Resource {
-                    name: last_segment(&id).to_string(),
-                    properties: props,
-                    origin: None,
-                    id,
-                }
-            })
+            .map(|item| resource_record(item, redact))
             .collect(),
         Err(e) => {
             ctx.gaps.add(service, what, e);
             Vec::new()
         }
+    }
+}
+
+/// The snapshot form of an ARM child resource kept verbatim, after `redact`.
+pub(super) fn resource_record(item: &Value, redact: fn(&mut JsonObject)) -> Resource {
+    let id = text(item, "/id").to_string();
+    let mut props = properties(item);
+    redact(&mut props);
+    Resource {
+        name: last_segment(&id).to_string(),
+        properties: props,
+        origin: None,
+        id,
     }
 }
 
@@ -562,15 +626,23 @@ async fn read_gateways(ctx: &Ctx<'_>, service: &str, tier: Tier) -> Vec<Gateway>
         }
     };
     join_all(items.iter().map(|item| async move {
-        let id = text(item, "/id").to_string();
-        Gateway {
-            name: last_segment(&id).to_string(),
-            properties: properties(item),
-            apis: read_names(ctx, &id, "apis", "gatewayApis").await,
-            id,
-        }
+        let mut gateway = gateway_record(item);
+        gateway.apis = read_names(ctx, &gateway.id, "apis", "gatewayApis").await;
+        gateway
     }))
     .await
+}
+
+/// The snapshot gateway of an ARM gateway resource (its APIs left empty).
+pub(super) fn gateway_record(item: &Value) -> Gateway {
+    let id = text(item, "/id").to_string();
+    Gateway {
+        name: last_segment(&id).to_string(),
+        properties: properties(item),
+        apis: Vec::new(),
+        origin: None,
+        id,
+    }
 }
 
 /// Reads workspaces (Premium tiers only) and the APIs they hold.
@@ -589,16 +661,13 @@ async fn read_workspaces(ctx: &Ctx<'_>, service: &str, tier: Tier) -> (Vec<Works
         }
     };
     let read = join_all(items.iter().map(|item| async move {
-        let id = text(item, "/id").to_string();
-        let name = last_segment(&id).to_string();
-        let (policy, apis) = tokio::join!(read_policy(ctx, &id), read_apis(ctx, &id, Some(&name)));
-        let workspace = Workspace {
-            name,
-            properties: properties(item),
-            policy,
-            apis: apis.iter().map(|a| a.name.clone()).collect(),
-            id,
-        };
+        let mut workspace = workspace_record(item);
+        let (policy, apis) = tokio::join!(
+            read_policy(ctx, &workspace.id),
+            read_apis(ctx, &workspace.id, Some(&workspace.name))
+        );
+        workspace.policy = policy;
+        workspace.apis = apis.iter().map(|a| a.name.clone()).collect();
         (workspace, apis)
     }))
     .await;
@@ -609,6 +678,19 @@ async fn read_workspaces(ctx: &Ctx<'_>, service: &str, tier: Tier) -> (Vec<Works
         apis.extend(workspace_apis);
     }
     (workspaces, apis)
+}
+
+/// The snapshot workspace of an ARM workspace resource (policy and APIs left empty).
+pub(super) fn workspace_record(item: &Value) -> Workspace {
+    let id = text(item, "/id").to_string();
+    Workspace {
+        name: last_segment(&id).to_string(),
+        properties: properties(item),
+        policy: None,
+        apis: Vec::new(),
+        origin: None,
+        id,
+    }
 }
 
 #[cfg(test)]

@@ -40,6 +40,7 @@ pub(super) async fn read_plan(ctx: &Ctx<'_>, subscription: &str) -> Option<Defen
                     .pointer("/properties/subPlan")
                     .and_then(Value::as_str)
                     .map(str::to_string),
+                origin: None,
             })
         }
         Ok(None) => {
@@ -69,6 +70,17 @@ impl Collections {
             service_id.to_ascii_lowercase(),
             api_name.to_ascii_lowercase(),
         ))
+    }
+
+    /// Records the collection of API `api_name` of the service `service_id`.
+    pub fn insert(&mut self, service_id: &str, api_name: &str, properties: JsonObject) {
+        self.by_api.insert(
+            (
+                service_id.to_ascii_lowercase(),
+                api_name.to_ascii_lowercase(),
+            ),
+            properties,
+        );
     }
 }
 
@@ -102,14 +114,12 @@ pub(super) async fn read_collections(
         let Some(at) = lower.find(marker) else {
             continue;
         };
-        let service = lower[..at].to_string();
-        let api = lower[at + marker.len()..].to_string();
         let props = item
             .get("properties")
             .and_then(Value::as_object)
             .cloned()
             .unwrap_or_default();
-        collections.by_api.insert((service, api), props);
+        collections.insert(&lower[..at], &lower[at + marker.len()..], props);
     }
     collections
 }

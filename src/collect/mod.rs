@@ -21,6 +21,7 @@ mod defender;
 mod derive;
 mod gaps;
 pub mod http;
+pub mod iac;
 mod ids;
 pub mod policy_xml;
 pub mod progress;
@@ -165,11 +166,13 @@ pub async fn collect(
             kind: SourceKind::Arm,
             cloud: Some(cloud.name().to_string()),
             tenant_id,
+            unavailable: Vec::new(),
             extra: source_details(client, target),
         },
         complete: gaps.is_empty(),
         gaps,
         subscriptions: read,
+        unknowns: Vec::new(),
     };
     let summary = Summary {
         gaps: snapshot.gaps.len(),

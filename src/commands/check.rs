@@ -64,12 +64,16 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
         },
     )?;
     clock.lap("compile policies");
-    let (loaded, input) = match &args.snapshot {
-        Some(path) => {
+    let (loaded, input) = match (&args.snapshot, super::iac::read(&args.iac, &args.arm)?) {
+        (_, Some(loaded)) => {
+            let input = parse_input(&loaded.text)?;
+            (loaded, input)
+        }
+        (Some(path), None) => {
             super::collect::no_live_flags(&args.arm)?;
             load_snapshot(path)?
         }
-        None => {
+        (None, None) => {
             let loaded = super::collect::collect_live(&args.arm)?;
             let input = parse_input(&loaded.text)?;
             (loaded, input)

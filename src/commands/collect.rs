@@ -1,5 +1,6 @@
 //! `apimguard collect` (and the live half of `check --live`): credentials → ARM →
-//! snapshot, with exit code 0 when complete and 2 when anything could not be read.
+//! snapshot (or IaC files → snapshot, see [`super::iac`]), with exit code 0 when
+//! complete and 2 when anything could not be read.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -66,15 +67,18 @@ pub enum CollectUsageError {
 
 /// Runs `collect` and returns its exit code.
 pub fn run(args: &CollectArgs) -> miette::Result<u8> {
-    let collected = collect_blocking(&args.arm)?;
+    let snapshot = match super::iac::read(&args.iac, &args.arm)? {
+        Some(loaded) => loaded.snapshot,
+        None => collect_blocking(&args.arm)?.snapshot,
+    };
     match args.output.as_deref() {
-        Some(path) if path != Path::new("-") => snapshot::save(&collected.snapshot, path)?,
+        Some(path) if path != Path::new("-") => snapshot::save(&snapshot, path)?,
         _ => {
-            let text = serde_json::to_string_pretty(&collected.snapshot).into_diagnostic()?;
+            let text = serde_json::to_string_pretty(&snapshot).into_diagnostic()?;
             println!("{text}");
         }
     }
-    Ok(if collected.snapshot.complete { 0 } else { 2 })
+    Ok(if snapshot.complete { 0 } else { 2 })
 }
 
 /// Collects in memory for `check --live`.

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod collect;
 pub mod diff;
+pub mod iac;
 mod output;
 pub mod rules;
 pub mod schema;

@@ -45,10 +45,13 @@ pub struct RawFinding {
     pub resource: String,
     /// What is wrong with it.
     pub message: String,
+    /// Optional: the setting at fault, as a path in the resource (`properties/protocols`),
+    /// so that reports can point at the line that declares it (IaC snapshots).
+    pub setting: Option<String>,
 }
 
 /// What one rule evaluated to.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RuleOutcome {
     /// Resources the rule looked at (including every failing one).
     pub checked: BTreeSet<String>,
@@ -264,7 +267,11 @@ fn eval_set(engine: &mut regorus::Engine, rule: &Rule, name: &str) -> Result<Vec
 fn to_finding(item: &Json) -> Result<super::RawFinding, String> {
     let field = |key: &str| item.get(key).and_then(Json::as_str).map(str::to_string);
     match (field("resource"), field("message")) {
-        (Some(resource), Some(message)) => Ok(RawFinding { resource, message }),
+        (Some(resource), Some(message)) => Ok(RawFinding {
+            resource,
+            message,
+            setting: field("setting"),
+        }),
         _ => Err(format!(
             "every `deny` entry must be an object with `resource` and `message` strings, got {}",
             truncate(&item.to_string())

@@ -100,6 +100,7 @@ mod tests {
                 frameworks: Default::default(),
                 parameters: Default::default(),
                 strict,
+                needs: Vec::new(),
                 references: Vec::new(),
             },
             package: package.into(),

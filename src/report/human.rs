@@ -68,9 +68,14 @@ pub fn render_human(report: &Report, color: bool) -> String {
                 RuleStatus::Pass => ("✓", Style::new().green()),
                 RuleStatus::Fail => ("✗", Style::new().red()),
                 RuleStatus::Error => ("!", Style::new().magenta()),
+                RuleStatus::NotApplicable => ("–", Style::new().dimmed()),
             };
             let tally = match r.status {
                 RuleStatus::Error => "error".to_string(),
+                RuleStatus::NotApplicable => format!(
+                    "not applicable: {}",
+                    r.not_applicable.as_deref().unwrap_or_default()
+                ),
                 _ if waived > 0 => format!("{failed} of {} failed, {waived} waived", r.checked),
                 _ => format!("{failed} of {} failed", r.checked),
             };
@@ -98,6 +103,9 @@ pub fn render_human(report: &Report, color: bool) -> String {
                     _ => String::new(),
                 };
                 let _ = writeln!(out, "      {}{}", short_resource(&f.resource), note);
+                if let Some(at) = f.location.as_ref().filter(|_| snap.source == "iac") {
+                    let _ = writeln!(out, "        at {}:{}", at.file, at.line);
+                }
                 let _ = writeln!(out, "        {}", paint(&f.message, Style::new().dimmed()));
             }
             if r.findings.len() > MAX_LISTED {
@@ -108,6 +116,20 @@ pub fn render_human(report: &Report, color: bool) -> String {
                 );
             }
         }
+    }
+    if report.summary.not_applicable > 0 {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            paint(
+                &format!(
+                    "{} rule(s) not applicable: this snapshot ({}) lacks data they need; they neither pass nor fail",
+                    report.summary.not_applicable,
+                    snap.source
+                ),
+                Style::new().dimmed()
+            )
+        );
     }
     if !report.disabled_rules.is_empty() {
         let _ = writeln!(

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use regex::Regex;
 
-use crate::snapshot::{LoadedSnapshot, Origin};
+use crate::snapshot::{LoadedSnapshot, Origin, SourceKind};
 
 /// Looks resource ids up in one snapshot; the maps are built on first use.
 pub(super) struct Locator<'a> {
@@ -26,21 +26,26 @@ impl<'a> Locator<'a> {
         Locator { loaded, maps: None }
     }
 
-    /// The location of a resource, if the snapshot knows it.
-    pub(super) fn locate(&mut self, resource: &str) -> Option<Origin> {
+    /// The location of a resource, or of one of its settings (`properties/protocols`)
+    /// when the snapshot records where that is written, if the snapshot knows it.
+    pub(super) fn locate(&mut self, resource: &str, setting: Option<&str>) -> Option<Origin> {
         let loaded = self.loaded;
         let maps = self.maps.get_or_insert_with(|| Maps::build(loaded));
         let key = resource.to_lowercase();
         if let Some(origin) = maps.origins.get(&key) {
-            return Some(origin.clone());
+            return Some(match setting {
+                Some(path) => origin.of_setting(path),
+                None => Origin::at(origin.file.clone(), origin.line),
+            });
         }
         let path = loaded.path.display().to_string();
-        if path == "-" {
+        // IaC snapshots locate by origin only: their text is not the files they were read from.
+        if path == "-" || loaded.snapshot.source.kind == SourceKind::Iac {
             return None;
         }
         maps.lines
             .get(&key)
-            .map(|&line| Origin { file: path, line })
+            .map(|&line| Origin::at(path, line))
     }
 }
 
@@ -54,6 +59,11 @@ impl Maps {
                     .or_insert_with(|| o.clone());
             }
         };
+        for sub in &loaded.snapshot.subscriptions {
+            if let Some(plan) = &sub.defender_for_apis {
+                add(&format!("/subscriptions/{}", sub.subscription_id), &plan.origin);
+            }
+        }
         for svc in loaded
             .snapshot
             .subscriptions
@@ -63,6 +73,15 @@ impl Maps {
             add(&svc.id, &svc.origin);
             for api in &svc.apis {
                 add(&api.id, &api.origin);
+                for op in &api.operations {
+                    add(&format!("{}/operations/{}", api.id, op.name), &op.origin);
+                }
+            }
+            for g in &svc.gateways {
+                add(&g.id, &g.origin);
+            }
+            for w in &svc.workspaces {
+                add(&w.id, &w.origin);
             }
             for product in &svc.products {
                 add(&product.id, &product.origin);

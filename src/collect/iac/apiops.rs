@@ -1,0 +1,536 @@
+//! APIOps extractor folders (Azure/apiops): one folder per resource, named after it,
+//! holding `<kind>Information.json` (`{"properties": …}`) and raw `policy.xml` files.
+//!
+//! ```text
+//! policy.xml                                  service (global) policy
+//! apis/<api>[;rev=N]/apiInformation.json      + policy.xml, specification.{yaml,json,…}
+//! apis/<api>/operations/<op>/policy.xml       operation policies
+//! products/<p>/productInformation.json        + policy.xml, apis/<api>/productApiInformation.json (or apis.json)
+//! backends/<b>/backendInformation.json
+//! named values/<n>/namedValueInformation.json
+//! policy fragments/<f>/policyFragmentInformation.json + policy.xml
+//! gateways/<g>/gatewayInformation.json        + apis/<api>/gatewayApiInformation.json (or apis.json)
+//! subscriptions/<s>/subscriptionInformation.json
+//! workspaces/<w>/…                            the same layout, for the workspace's APIs
+//! ```
+//!
+//! Other folders (loggers, diagnostics, tags, version sets, groups, …) are not part of
+//! the snapshot and are skipped. A publisher configuration (`configuration.<env>.yaml`)
+//! is merged into each resource as the publisher merges it: the entry whose `name` is
+//! the resource's, deep-merged over its information file; `{#token#}` placeholders
+//! (replaced by the pipeline at publish time) are unknown.
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Map, Value};
+
+use super::error::{read_text, IacError};
+use super::estate::{Declared, Estate, Spec};
+use super::expr::merge_objects;
+use super::json::{pointer_segment, JsonDoc};
+use super::unknown::unknown;
+use crate::collect::gaps::Gaps;
+use crate::collect::policy_xml;
+use crate::snapshot::Origin;
+
+/// The service name when neither the files nor the configuration give one.
+const DEFAULT_SERVICE: &str = "{serviceName}";
+
+/// Specification files APIM imports, and whether operations are read from them.
+const SPECIFICATIONS: [(&str, bool); 6] = [
+    ("specification.yaml", true),
+    ("specification.yml", true),
+    ("specification.json", true),
+    ("specification.graphql", false),
+    ("specification.wsdl", false),
+    ("specification.wadl", false),
+];
+
+/// Reads an APIOps folder, with the overrides of `configuration`.
+pub(super) fn read(folder: &Path, configuration: Option<&Path>) -> Result<Estate, IacError> {
+    let display = folder.display().to_string();
+    if !folder.is_dir() {
+        return Err(IacError::io(
+            &display,
+            std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a folder"),
+        ));
+    }
+    let config = configuration.map(Config::read).transpose()?;
+    let service = config
+        .as_ref()
+        .and_then(|c| c.value.get("apimServiceName"))
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or(DEFAULT_SERVICE)
+        .to_string();
+    let reader = Reader {
+        service,
+        config,
+        resources: RefCell::new(Vec::new()),
+        files: RefCell::new(Vec::new()),
+        gaps: Gaps::default(),
+    };
+    reader.scope(folder, &[], &Overrides::root(reader.config.as_ref()))?;
+    let mut files = reader.files.into_inner();
+    if let Some(path) = configuration {
+        files.push(path.display().to_string());
+    }
+    Ok(Estate {
+        reader: "apiops",
+        files,
+        default_service: Some(reader.service),
+        resources: reader.resources.into_inner(),
+        gaps: reader.gaps,
+    })
+}
+
+/// A publisher configuration file.
+struct Config {
+    file: String,
+    text: String,
+    value: Value,
+}
+
+impl Config {
+    fn read(path: &Path) -> Result<Config, IacError> {
+        let file = path.display().to_string();
+        let text = read_text(path, &file)?;
+        let value: Value = serde_yaml::from_str(&text).map_err(|e| {
+            let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+            IacError::located(
+                "apimguard::iac::yaml",
+                "fix the YAML syntax at the marked spot (values with `: ` or a leading `[`/`{` need quotes)",
+                &file,
+                &text,
+                line,
+                column,
+                format!("{file} is not valid YAML (line {line}, column {column}): {e}"),
+            )
+        })?;
+        Ok(Config { file, text, value })
+    }
+
+    /// 1-based line of the first line at or after `from` that contains `needle`.
+    fn line_of(&self, from: u32, needle: &str) -> Option<u32> {
+        self.text
+            .lines()
+            .enumerate()
+            .skip(from.saturating_sub(1) as usize)
+            .find(|(_, l)| l.contains(needle))
+            .and_then(|(i, _)| u32::try_from(i + 1).ok())
+    }
+}
+
+/// The configuration entries that apply below one resource (or at the top level).
+#[derive(Clone, Default)]
+struct Overrides<'a> {
+    section: Option<&'a Map<String, Value>>,
+    /// Line of the entry holding this section, to find child entries after it.
+    line: u32,
+}
+
+impl<'a> Overrides<'a> {
+    fn root(config: Option<&'a Config>) -> Overrides<'a> {
+        Overrides {
+            section: config.and_then(|c| c.value.as_object()),
+            line: 1,
+        }
+    }
+
+    /// The entry for resource `name` in the list `key` (`apis`, `namedValues`, …), and
+    /// the overrides below it.
+    fn entry(&self, config: Option<&Config>, key: &str, name: &str) -> (Option<Map<String, Value>>, u32, Overrides<'a>) {
+        let found = self
+            .section
+            .and_then(|s| s.get(key))
+            .and_then(Value::as_array)
+            .and_then(|list| {
+                list.iter()
+                    .filter_map(Value::as_object)
+                    .find(|e| e.get("name").and_then(Value::as_str) == Some(name))
+            });
+        let line = match (found, config) {
+            (Some(_), Some(c)) => c
+                .line_of(self.line, &format!("name: {name}"))
+                .or_else(|| c.line_of(self.line, name))
+                .unwrap_or(self.line),
+            _ => self.line,
+        };
+        let below = Overrides {
+            section: found,
+            line,
+        };
+        (found.cloned(), line, below)
+    }
+}
+
+struct Reader {
+    service: String,
+    config: Option<Config>,
+    resources: RefCell<Vec<Declared>>,
+    files: RefCell<Vec<String>>,
+    gaps: Gaps,
+}
+
+/// A resource kind of the layout: its folder, information file, type and config key.
+struct Layout {
+    folder: &'static str,
+    information: &'static str,
+    kind: &'static str,
+    config_key: &'static str,
+    /// Whether a folder without its information file is a gap (else: no properties).
+    required: bool,
+}
+
+const BACKENDS: Layout = Layout {
+    folder: "backends",
+    information: "backendInformation.json",
+    kind: "backends",
+    config_key: "backends",
+    required: true,
+};
+const NAMED_VALUES: Layout = Layout {
+    folder: "named values",
+    information: "namedValueInformation.json",
+    kind: "namedValues",
+    config_key: "namedValues",
+    required: true,
+};
+const SUBSCRIPTIONS: Layout = Layout {
+    folder: "subscriptions",
+    information: "subscriptionInformation.json",
+    kind: "subscriptions",
+    config_key: "subscriptions",
+    required: true,
+};
+const PRODUCTS: Layout = Layout {
+    folder: "products",
+    information: "productInformation.json",
+    kind: "products",
+    config_key: "products",
+    required: true,
+};
+const GATEWAYS: Layout = Layout {
+    folder: "gateways",
+    information: "gatewayInformation.json",
+    kind: "gateways",
+    config_key: "gateways",
+    required: true,
+};
+const FRAGMENTS: Layout = Layout {
+    folder: "policy fragments",
+    information: "policyFragmentInformation.json",
+    kind: "policyFragments",
+    config_key: "policyFragments",
+    required: false,
+};
+const APIS: Layout = Layout {
+    folder: "apis",
+    information: "apiInformation.json",
+    kind: "apis",
+    config_key: "apis",
+    required: true,
+};
+const WORKSPACES: Layout = Layout {
+    folder: "workspaces",
+    information: "workspaceInformation.json",
+    kind: "workspaces",
+    config_key: "workspaces",
+    required: false,
+};
+
+/// The type `Microsoft.ApiManagement/service/<below>`.
+fn apim_kind(below: &[&str]) -> String {
+    std::iter::once("Microsoft.ApiManagement/service")
+        .chain(below.iter().copied())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+impl Reader {
+    /// The path of `path` as origins show it: the folder as given, then the rest.
+    fn shown(&self, path: &Path) -> String {
+        path.display().to_string().replace('\\', "/")
+    }
+
+    /// Reads the service root or a workspace folder: `parent` is `[]` or `["workspaces", name]`.
+    fn scope(&self, dir: &Path, parent: &[&str], overrides: &Overrides<'_>) -> Result<(), IacError> {
+        let names = |own: &[&str]| -> Vec<String> {
+            std::iter::once(self.service.clone())
+                .chain(parent.iter().skip(1).step_by(2).map(|s| s.to_string()))
+                .chain(own.iter().map(|s| s.to_string()))
+                .collect()
+        };
+        let kind = |below: &[&str]| -> String {
+            let mut segments: Vec<&str> = parent.iter().step_by(2).copied().collect();
+            segments.extend_from_slice(below);
+            apim_kind(&segments)
+        };
+        self.policy(&dir.join("policy.xml"), &kind(&["policies"]), names(&["policy"]), overrides)?;
+        for layout in [BACKENDS, NAMED_VALUES, SUBSCRIPTIONS] {
+            for (name, path) in subfolders(&dir.join(layout.folder))? {
+                let declared = self.information(&path, &layout, &kind(&[layout.kind]), names(&[&name]), &name, overrides)?;
+                self.resources.borrow_mut().push(declared);
+            }
+        }
+        for (name, path) in subfolders(&dir.join(FRAGMENTS.folder))? {
+            let mut declared = self.information(&path, &FRAGMENTS, &kind(&[FRAGMENTS.kind]), names(&[&name]), &name, overrides)?;
+            let policy = path.join("policy.xml");
+            if let Some(text) = self.optional_text(&policy)? {
+                validate_fragment(&self.shown(&policy), &text)?;
+                let props = properties_mut(&mut declared.body);
+                props.insert("format".into(), json!("rawxml"));
+                props.insert("value".into(), Value::String(text));
+            }
+            self.resources.borrow_mut().push(declared);
+        }
+        for (name, path) in subfolders(&dir.join(PRODUCTS.folder))? {
+            let (_, _, below) = overrides.entry(self.config.as_ref(), PRODUCTS.config_key, &name);
+            let declared = self.information(&path, &PRODUCTS, &kind(&[PRODUCTS.kind]), names(&[&name]), &name, overrides)?;
+            self.resources.borrow_mut().push(declared);
+            self.policy(&path.join("policy.xml"), &kind(&["products", "policies"]), names(&[&name, "policy"]), &below)?;
+            self.links(&path, "productApiInformation.json", &kind(&["products", "apis"]), names(&[&name]))?;
+        }
+        for (name, path) in subfolders(&dir.join(GATEWAYS.folder))? {
+            let declared = self.information(&path, &GATEWAYS, &kind(&[GATEWAYS.kind]), names(&[&name]), &name, overrides)?;
+            self.resources.borrow_mut().push(declared);
+            self.links(&path, "gatewayApiInformation.json", &kind(&["gateways", "apis"]), names(&[&name]))?;
+        }
+        for (name, path) in subfolders(&dir.join(APIS.folder))? {
+            self.api(&path, &name, &kind(&["apis"]), names(&[&name]), overrides)?;
+        }
+        if parent.is_empty() {
+            for (name, path) in subfolders(&dir.join(WORKSPACES.folder))? {
+                let (_, _, below) = overrides.entry(self.config.as_ref(), WORKSPACES.config_key, &name);
+                let declared = self.information(&path, &WORKSPACES, &kind(&[WORKSPACES.kind]), names(&[&name]), &name, overrides)?;
+                self.resources.borrow_mut().push(declared);
+                self.scope(&path, &["workspaces", &name], &below)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads an information file (absent: empty properties) with its overrides merged.
+    fn information(
+        &self,
+        dir: &Path,
+        layout: &Layout,
+        kind: &str,
+        names: Vec<String>,
+        name: &str,
+        overrides: &Overrides<'_>,
+    ) -> Result<Declared, IacError> {
+        let path = dir.join(layout.information);
+        let file = self.shown(&path);
+        let mut body = Map::new();
+        let mut origin = Origin::at(self.shown(dir), 1);
+        if let Some(text) = self.optional_text(&path)? {
+            let doc = JsonDoc::parse(&file, &text)?;
+            if let Some(object) = doc.value.as_object() {
+                body.insert(
+                    "properties".into(),
+                    object.get("properties").cloned().unwrap_or_else(|| json!({})),
+                );
+            }
+            origin = Origin::at(file.clone(), doc.line("/properties").unwrap_or(1));
+            if let Some(Value::Object(props)) = doc.value.get("properties") {
+                for (key, value) in props {
+                    let at = format!("/properties/{}", pointer_segment(key));
+                    let mut add = |path: String, pointer: &str| {
+                        if let Some(line) = doc.line(pointer) {
+                            origin.settings.insert(path, Origin::at(file.clone(), line));
+                        }
+                    };
+                    add(format!("properties/{key}"), &at);
+                    if let Value::Object(inner) = value {
+                        for sub in inner.keys() {
+                            add(format!("properties/{key}/{sub}"), &format!("{at}/{}", pointer_segment(sub)));
+                        }
+                    }
+                }
+            }
+        } else if layout.required {
+            self.gaps.add(
+                &self.shown(dir),
+                layout.kind,
+                format!("the folder has no {}; the resource is not read", layout.information),
+            );
+        }
+        if body.is_empty() {
+            body.insert("properties".into(), json!({}));
+        }
+        let (entry, line, _) = overrides.entry(self.config.as_ref(), layout.config_key, name);
+        if let Some(entry) = entry {
+            self.apply(&mut body, &mut origin, entry, line);
+        }
+        Ok(Declared::new(kind, names, body, origin))
+    }
+
+    /// Merges a configuration entry over a resource, as the publisher does.
+    fn apply(&self, body: &mut Map<String, Value>, origin: &mut Origin, mut entry: Map<String, Value>, line: u32) {
+        let Some(config) = &self.config else {
+            return;
+        };
+        // Nested resource lists (operations, policies, …) are entries of their own.
+        entry.retain(|_, v| !v.is_array() || v.as_array().is_some_and(|a| a.iter().all(|i| !i.is_object())));
+        entry.remove("name");
+        let entry = tokens_unknown(Value::Object(entry));
+        if let Some(Value::Object(props)) = entry.get("properties") {
+            for key in props.keys() {
+                let at = config.line_of(line, &format!("{key}:")).unwrap_or(line);
+                origin.settings.insert(format!("properties/{key}"), Origin::at(config.file.clone(), at));
+            }
+        }
+        if let Value::Object(entry) = entry {
+            merge_objects(body, &entry);
+        }
+    }
+
+    /// A policy file of a scope, as the ARM policy resource it publishes to.
+    fn policy(&self, path: &Path, kind: &str, names: Vec<String>, overrides: &Overrides<'_>) -> Result<(), IacError> {
+        let Some(text) = self.optional_text(path)? else {
+            return Ok(());
+        };
+        let file = self.shown(path);
+        policy_xml::parse_policy(&text)
+            .map_err(|e| IacError::Policy(Box::new(e.with_name(&file))))?;
+        let mut body = Map::new();
+        body.insert("properties".into(), json!({"format": "rawxml", "value": text}));
+        let mut origin = Origin::at(file, 1);
+        let (entry, line, _) = overrides.entry(self.config.as_ref(), "policies", "policy");
+        if let Some(entry) = entry {
+            self.apply(&mut body, &mut origin, entry, line);
+        }
+        self.resources.borrow_mut().push(Declared::new(kind, names, body, origin));
+        Ok(())
+    }
+
+    /// An API folder: information, specification, policy, operation policies.
+    fn api(&self, dir: &Path, name: &str, kind: &str, names: Vec<String>, overrides: &Overrides<'_>) -> Result<(), IacError> {
+        let (_, _, below) = overrides.entry(self.config.as_ref(), APIS.config_key, name);
+        let mut declared = self.information(dir, &APIS, kind, names.clone(), name, overrides)?;
+        declared.spec = Some(Spec::Missing);
+        for (file, readable) in SPECIFICATIONS {
+            let path = dir.join(file);
+            if let Some(text) = self.optional_text(&path)? {
+                declared.spec = Some(if readable {
+                    Spec::File {
+                        text,
+                        file: self.shown(&path),
+                    }
+                } else {
+                    Spec::Unread(format!("its operations are described in {file}, which is not read"))
+                });
+                break;
+            }
+        }
+        self.resources.borrow_mut().push(declared);
+        let with = |extra: &[&str]| -> Vec<String> {
+            names.iter().cloned().chain(extra.iter().map(|s| s.to_string())).collect()
+        };
+        self.policy(&dir.join("policy.xml"), &format!("{kind}/policies"), with(&["policy"]), &below)?;
+        for (operation, path) in subfolders(&dir.join("operations"))? {
+            let (_, _, op_overrides) = below.entry(self.config.as_ref(), "operations", &operation);
+            let origin = Origin::at(self.shown(&path), 1);
+            self.resources.borrow_mut().push(Declared::new(
+                &format!("{kind}/operations"),
+                with(&[&operation]),
+                Map::from_iter([("properties".to_string(), json!({}))]),
+                origin,
+            ));
+            self.policy(
+                &path.join("policy.xml"),
+                &format!("{kind}/operations/policies"),
+                with(&[&operation, "policy"]),
+                &op_overrides,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Link resources (product APIs, gateway APIs): `apis/<api>/<file>` folders, or the
+    /// older `apis.json` list of `{"name": …}`.
+    fn links(&self, dir: &Path, file: &str, kind: &str, names: Vec<String>) -> Result<(), IacError> {
+        let mut found: Vec<(String, Origin)> = Vec::new();
+        for (api, path) in subfolders(&dir.join("apis"))? {
+            let info = path.join(file);
+            let shown = self.shown(&info);
+            if let Some(text) = self.optional_text(&info)? {
+                JsonDoc::parse(&shown, &text)?;
+            }
+            found.push((api, Origin::at(shown, 1)));
+        }
+        let list = dir.join("apis.json");
+        if let Some(text) = self.optional_text(&list)? {
+            let shown = self.shown(&list);
+            let doc = JsonDoc::parse(&shown, &text)?;
+            for (i, item) in doc.value.as_array().into_iter().flatten().enumerate() {
+                if let Some(api) = item.get("name").and_then(Value::as_str) {
+                    let line = doc.line(&format!("/{i}")).unwrap_or(1);
+                    found.push((api.to_string(), Origin::at(shown.clone(), line)));
+                }
+            }
+        }
+        for (api, origin) in found {
+            let names = names.iter().cloned().chain([api]).collect();
+            self.resources.borrow_mut().push(Declared::new(kind, names, Map::new(), origin));
+        }
+        Ok(())
+    }
+
+    /// The text of a file, `None` when it does not exist.
+    fn optional_text(&self, path: &Path) -> Result<Option<String>, IacError> {
+        if !path.is_file() {
+            return Ok(None);
+        }
+        let shown = self.shown(path);
+        let text = read_text(path, &shown)?;
+        self.files.borrow_mut().push(shown);
+        Ok(Some(text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text)))
+    }
+}
+
+fn validate_fragment(file: &str, text: &str) -> Result<(), IacError> {
+    policy_xml::parse_fragment(text)
+        .map(drop)
+        .map_err(|e| IacError::Policy(Box::new(e.with_name(file))))
+}
+
+fn properties_mut(body: &mut Map<String, Value>) -> &mut Map<String, Value> {
+    let props = body
+        .entry("properties")
+        .or_insert_with(|| json!({}));
+    if !props.is_object() {
+        *props = json!({});
+    }
+    props.as_object_mut().expect("made an object above")
+}
+
+/// The subfolders of `dir` (name, path), sorted by name; none when `dir` does not exist.
+fn subfolders(dir: &Path) -> Result<Vec<(String, PathBuf)>, IacError> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let entries = std::fs::read_dir(dir).map_err(|e| IacError::io(&dir.display().to_string(), e))?;
+    let mut found = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| IacError::io(&dir.display().to_string(), e))?;
+        let path = entry.path();
+        if path.is_dir() {
+            found.push((entry.file_name().to_string_lossy().into_owned(), path));
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// Configuration values with `{#token#}` placeholders (replaced at publish time) as unknown.
+fn tokens_unknown(value: Value) -> Value {
+    match value {
+        Value::String(s) if s.contains("{#") && s.contains("#}") => unknown(&s),
+        Value::Array(items) => Value::Array(items.into_iter().map(tokens_unknown).collect()),
+        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, tokens_unknown(v))).collect()),
+        other => other,
+    }
+}
