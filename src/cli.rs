@@ -109,7 +109,10 @@ pub struct CollectArgs {
     #[command(flatten)]
     pub arm: ArmArgs,
     /// IaC files to read instead of Azure.
-    #[command(flatten, next_help_heading = "IaC files instead of Azure (docs/iac.md)")]
+    #[command(
+        flatten,
+        next_help_heading = "IaC files instead of Azure (docs/iac.md)"
+    )]
     pub iac: IacArgs,
 }
 

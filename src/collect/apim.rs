@@ -6,8 +6,8 @@
 use futures::future::join_all;
 use serde_json::Value;
 
-use super::ids::{last_segment, properties, resource_group, text};
 use super::gaps::Gaps;
+use super::ids::{last_segment, properties, resource_group, text};
 use super::policy_xml::{self, Fragments};
 use super::{redact, Ctx};
 use crate::snapshot::{
@@ -545,16 +545,26 @@ async fn read_products(ctx: &Ctx<'_>, service: &str) -> Vec<Product> {
     .await
 }
 
+/// The id, name and `properties` of an ARM resource.
+fn identity(item: &Value) -> (String, String, JsonObject) {
+    let id = text(item, "/id");
+    (
+        id.to_string(),
+        last_segment(id).to_string(),
+        properties(item),
+    )
+}
+
 /// The snapshot product of an ARM product resource (policy and APIs left empty).
 pub(super) fn product_record(item: &Value) -> Product {
-    let id = text(item, "/id").to_string();
+    let (id, name, properties) = identity(item);
     Product {
-        name: last_segment(&id).to_string(),
-        properties: properties(item),
+        id,
+        name,
+        properties,
         policy: None,
         apis: Vec::new(),
         origin: None,
-        id,
     }
 }
 
@@ -583,14 +593,13 @@ async fn read_resources(
 
 /// The snapshot form of an ARM child resource kept verbatim, after `redact`.
 pub(super) fn resource_record(item: &Value, redact: fn(&mut JsonObject)) -> Resource {
-    let id = text(item, "/id").to_string();
-    let mut props = properties(item);
-    redact(&mut props);
+    let (id, name, mut properties) = identity(item);
+    redact(&mut properties);
     Resource {
-        name: last_segment(&id).to_string(),
-        properties: props,
-        origin: None,
         id,
+        name,
+        properties,
+        origin: None,
     }
 }
 
@@ -635,13 +644,13 @@ async fn read_gateways(ctx: &Ctx<'_>, service: &str, tier: Tier) -> Vec<Gateway>
 
 /// The snapshot gateway of an ARM gateway resource (its APIs left empty).
 pub(super) fn gateway_record(item: &Value) -> Gateway {
-    let id = text(item, "/id").to_string();
+    let (id, name, properties) = identity(item);
     Gateway {
-        name: last_segment(&id).to_string(),
-        properties: properties(item),
+        id,
+        name,
+        properties,
         apis: Vec::new(),
         origin: None,
-        id,
     }
 }
 
@@ -682,14 +691,14 @@ async fn read_workspaces(ctx: &Ctx<'_>, service: &str, tier: Tier) -> (Vec<Works
 
 /// The snapshot workspace of an ARM workspace resource (policy and APIs left empty).
 pub(super) fn workspace_record(item: &Value) -> Workspace {
-    let id = text(item, "/id").to_string();
+    let (id, name, properties) = identity(item);
     Workspace {
-        name: last_segment(&id).to_string(),
-        properties: properties(item),
+        id,
+        name,
+        properties,
         policy: None,
         apis: Vec::new(),
         origin: None,
-        id,
     }
 }
 

@@ -29,20 +29,7 @@ pub(super) async fn read_plan(ctx: &Ctx<'_>, subscription: &str) -> Option<Defen
         &[],
     );
     match ctx.client.get_optional(&url).await {
-        Ok(Some(pricing)) => {
-            let tier = pricing
-                .pointer("/properties/pricingTier")
-                .and_then(Value::as_str);
-            Some(DefenderPlan {
-                enabled: tier.is_some_and(|t| t.eq_ignore_ascii_case("Standard")),
-                pricing_tier: tier.map(str::to_string),
-                sub_plan: pricing
-                    .pointer("/properties/subPlan")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-                origin: None,
-            })
-        }
+        Ok(Some(pricing)) => Some(plan_of(&pricing)),
         Ok(None) => {
             ctx.reporter.note(
                 1,
@@ -54,6 +41,22 @@ pub(super) async fn read_plan(ctx: &Ctx<'_>, subscription: &str) -> Option<Defen
             ctx.gaps.add(&scope, "defenderForApis", e);
             None
         }
+    }
+}
+
+/// The plan a `Microsoft.Security/pricings/Api` resource describes.
+pub(super) fn plan_of(pricing: &Value) -> DefenderPlan {
+    let tier = pricing
+        .pointer("/properties/pricingTier")
+        .and_then(Value::as_str);
+    DefenderPlan {
+        enabled: tier.is_some_and(|t| t.eq_ignore_ascii_case("Standard")),
+        pricing_tier: tier.map(str::to_string),
+        sub_plan: pricing
+            .pointer("/properties/subPlan")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        origin: None,
     }
 }
 

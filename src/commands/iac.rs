@@ -88,7 +88,14 @@ pub fn read(args: &IacArgs, arm: &ArmArgs) -> miette::Result<Option<LoadedSnapsh
     let Some(mut source) = source(args, arm)? else {
         return Ok(None);
     };
-    if let (IacSource::Apiops { folder, configuration }, Some(env)) = (&mut source, &args.env) {
+    if let (
+        IacSource::Apiops {
+            folder,
+            configuration,
+        },
+        Some(env),
+    ) = (&mut source, &args.env)
+    {
         *configuration = Some(iac::apiops_configuration(folder, env)?);
     }
     let snapshot = iac::read(&source, collected_at()?)?;
@@ -104,7 +111,10 @@ pub fn read(args: &IacArgs, arm: &ArmArgs) -> miette::Result<Option<LoadedSnapsh
         );
     }
     for gap in &snapshot.gaps {
-        eprintln!("warning: could not read {} of {}: {}", gap.what, gap.scope, gap.error);
+        eprintln!(
+            "warning: could not read {} of {}: {}",
+            gap.what, gap.scope, gap.error
+        );
     }
     let text = serde_json::to_string(&snapshot).into_diagnostic()?;
     Ok(Some(LoadedSnapshot {

@@ -642,10 +642,13 @@ package apimguard.rules.api.x
             "#   needs: [defender-findings, alerts]",
         ))
         .unwrap();
-        assert_eq!(meta.needs, vec![DataKind::DefenderFindings, DataKind::Alerts]);
+        assert_eq!(
+            meta.needs,
+            vec![DataKind::DefenderFindings, DataKind::Alerts]
+        );
         assert!(parse_text(RULE).unwrap().needs.is_empty());
-        let err = parse_text(&RULE.replace("#   owner: team-x", "#   needs: [telemetry]"))
-            .unwrap_err();
+        let err =
+            parse_text(&RULE.replace("#   owner: team-x", "#   needs: [telemetry]")).unwrap_err();
         assert_eq!(err.line, 19);
         assert!(
             err.message.contains("`telemetry` is not a data kind"),

@@ -43,9 +43,7 @@ impl<'a> Locator<'a> {
         if path == "-" || loaded.snapshot.source.kind == SourceKind::Iac {
             return None;
         }
-        maps.lines
-            .get(&key)
-            .map(|&line| Origin::at(path, line))
+        maps.lines.get(&key).map(|&line| Origin::at(path, line))
     }
 }
 
@@ -61,7 +59,10 @@ impl Maps {
         };
         for sub in &loaded.snapshot.subscriptions {
             if let Some(plan) = &sub.defender_for_apis {
-                add(&format!("/subscriptions/{}", sub.subscription_id), &plan.origin);
+                add(
+                    &format!("/subscriptions/{}", sub.subscription_id),
+                    &plan.origin,
+                );
             }
         }
         for svc in loaded

@@ -545,6 +545,18 @@ impl Origin {
         }
     }
 
+    /// Records that the settings at `prefix/<path>` are written on these lines of `file`.
+    pub fn add_settings(&mut self, file: &str, prefix: &str, lines: Vec<(String, u32)>) {
+        for (path, line) in lines {
+            let key = if prefix.is_empty() {
+                path
+            } else {
+                format!("{prefix}/{path}")
+            };
+            self.settings.insert(key, Origin::at(file, line));
+        }
+    }
+
     /// Where the setting at `path` is written: the longest recorded prefix of `path`
     /// (`properties/tls/validateCertificateChain` → `properties/tls`), else the
     /// resource's own line.

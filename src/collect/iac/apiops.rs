@@ -28,10 +28,11 @@ use serde_json::{json, Map, Value};
 use super::error::{read_text, IacError};
 use super::estate::{Declared, Estate, Spec};
 use super::expr::merge_objects;
-use super::json::{pointer_segment, JsonDoc};
+use super::json::JsonDoc;
 use super::unknown::unknown;
 use crate::collect::gaps::Gaps;
 use crate::collect::policy_xml;
+use crate::diagnostic::Located;
 use crate::snapshot::Origin;
 
 /// The service name when neither the files nor the configuration give one.
@@ -71,7 +72,11 @@ pub(super) fn read(folder: &Path, configuration: Option<&Path>) -> Result<Estate
         files: RefCell::new(Vec::new()),
         gaps: Gaps::default(),
     };
-    reader.scope(folder, &[], &Overrides::root(reader.config.as_ref()))?;
+    let place = Place {
+        service: &reader.service,
+        workspace: None,
+    };
+    reader.scope(folder, &place, &Overrides::root(reader.config.as_ref()))?;
     let mut files = reader.files.into_inner();
     if let Some(path) = configuration {
         files.push(path.display().to_string());
@@ -98,7 +103,7 @@ impl Config {
         let text = read_text(path, &file)?;
         let value: Value = serde_yaml::from_str(&text).map_err(|e| {
             let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-            IacError::located(
+            IacError::Located(Located::new(
                 "apimguard::iac::yaml",
                 "fix the YAML syntax at the marked spot (values with `: ` or a leading `[`/`{` need quotes)",
                 &file,
@@ -106,7 +111,7 @@ impl Config {
                 line,
                 column,
                 format!("{file} is not valid YAML (line {line}, column {column}): {e}"),
-            )
+            ))
         })?;
         Ok(Config { file, text, value })
     }
@@ -138,9 +143,9 @@ impl<'a> Overrides<'a> {
         }
     }
 
-    /// The entry for resource `name` in the list `key` (`apis`, `namedValues`, …), and
-    /// the overrides below it.
-    fn entry(&self, config: Option<&Config>, key: &str, name: &str) -> (Option<Map<String, Value>>, u32, Overrides<'a>) {
+    /// The entry for resource `name` in the list `key` (`apis`, `namedValues`, …): its
+    /// overrides, and those of the resources below it.
+    fn entry(&self, config: Option<&Config>, key: &str, name: &str) -> Overrides<'a> {
         let found = self
             .section
             .and_then(|s| s.get(key))
@@ -157,11 +162,10 @@ impl<'a> Overrides<'a> {
                 .unwrap_or(self.line),
             _ => self.line,
         };
-        let below = Overrides {
+        Overrides {
             section: found,
             line,
-        };
-        (found.cloned(), line, below)
+        }
     }
 }
 
@@ -240,12 +244,31 @@ const WORKSPACES: Layout = Layout {
     required: false,
 };
 
-/// The type `Microsoft.ApiManagement/service/<below>`.
-fn apim_kind(below: &[&str]) -> String {
-    std::iter::once("Microsoft.ApiManagement/service")
-        .chain(below.iter().copied())
-        .collect::<Vec<_>>()
-        .join("/")
+/// Where resources sit: the service, or one of its workspaces.
+struct Place<'p> {
+    service: &'p str,
+    workspace: Option<&'p str>,
+}
+
+impl Place<'_> {
+    /// The ARM type of `below` here: `Microsoft.ApiManagement/service[/workspaces]/<below>`.
+    fn kind(&self, below: &[&str]) -> String {
+        let mut segments = vec!["Microsoft.ApiManagement/service"];
+        if self.workspace.is_some() {
+            segments.push("workspaces");
+        }
+        segments.extend_from_slice(below);
+        segments.join("/")
+    }
+
+    /// The name segments of a resource here: the service's, the workspace's, then `own`.
+    fn names(&self, own: &[&str]) -> Vec<String> {
+        std::iter::once(self.service)
+            .chain(self.workspace)
+            .chain(own.iter().copied())
+            .map(str::to_string)
+            .collect()
+    }
 }
 
 impl Reader {
@@ -254,28 +277,18 @@ impl Reader {
         path.display().to_string().replace('\\', "/")
     }
 
-    /// Reads the service root or a workspace folder: `parent` is `[]` or `["workspaces", name]`.
-    fn scope(&self, dir: &Path, parent: &[&str], overrides: &Overrides<'_>) -> Result<(), IacError> {
-        let names = |own: &[&str]| -> Vec<String> {
-            std::iter::once(self.service.clone())
-                .chain(parent.iter().skip(1).step_by(2).map(|s| s.to_string()))
-                .chain(own.iter().map(|s| s.to_string()))
-                .collect()
-        };
-        let kind = |below: &[&str]| -> String {
-            let mut segments: Vec<&str> = parent.iter().step_by(2).copied().collect();
-            segments.extend_from_slice(below);
-            apim_kind(&segments)
-        };
-        self.policy(&dir.join("policy.xml"), &kind(&["policies"]), names(&["policy"]), overrides)?;
+    /// Reads the service root or a workspace folder.
+    fn scope(
+        &self,
+        dir: &Path,
+        place: &Place<'_>,
+        overrides: &Overrides<'_>,
+    ) -> Result<(), IacError> {
+        self.policy(&dir.join("policy.xml"), place, &[], overrides)?;
         for layout in [BACKENDS, NAMED_VALUES, SUBSCRIPTIONS] {
-            for (name, path) in subfolders(&dir.join(layout.folder))? {
-                let declared = self.information(&path, &layout, &kind(&[layout.kind]), names(&[&name]), &name, overrides)?;
-                self.resources.borrow_mut().push(declared);
-            }
+            self.each(dir, &layout, place, overrides, |_, _| Ok(()))?;
         }
-        for (name, path) in subfolders(&dir.join(FRAGMENTS.folder))? {
-            let mut declared = self.information(&path, &FRAGMENTS, &kind(&[FRAGMENTS.kind]), names(&[&name]), &name, overrides)?;
+        self.each(dir, &FRAGMENTS, place, overrides, |path, declared| {
             let policy = path.join("policy.xml");
             if let Some(text) = self.optional_text(&policy)? {
                 validate_fragment(&self.shown(&policy), &text)?;
@@ -283,32 +296,85 @@ impl Reader {
                 props.insert("format".into(), json!("rawxml"));
                 props.insert("value".into(), Value::String(text));
             }
-            self.resources.borrow_mut().push(declared);
+            Ok(())
+        })?;
+        for (name, path, below) in self.each(dir, &PRODUCTS, place, overrides, |_, _| Ok(()))? {
+            self.policy(
+                &path.join("policy.xml"),
+                place,
+                &["products", &name],
+                &below,
+            )?;
+            self.links(
+                &path,
+                "productApiInformation.json",
+                place,
+                &["products", &name],
+            )?;
         }
-        for (name, path) in subfolders(&dir.join(PRODUCTS.folder))? {
-            let (_, _, below) = overrides.entry(self.config.as_ref(), PRODUCTS.config_key, &name);
-            let declared = self.information(&path, &PRODUCTS, &kind(&[PRODUCTS.kind]), names(&[&name]), &name, overrides)?;
-            self.resources.borrow_mut().push(declared);
-            self.policy(&path.join("policy.xml"), &kind(&["products", "policies"]), names(&[&name, "policy"]), &below)?;
-            self.links(&path, "productApiInformation.json", &kind(&["products", "apis"]), names(&[&name]))?;
+        for (name, path, _) in self.each(dir, &GATEWAYS, place, overrides, |_, _| Ok(()))? {
+            self.links(
+                &path,
+                "gatewayApiInformation.json",
+                place,
+                &["gateways", &name],
+            )?;
         }
-        for (name, path) in subfolders(&dir.join(GATEWAYS.folder))? {
-            let declared = self.information(&path, &GATEWAYS, &kind(&[GATEWAYS.kind]), names(&[&name]), &name, overrides)?;
-            self.resources.borrow_mut().push(declared);
-            self.links(&path, "gatewayApiInformation.json", &kind(&["gateways", "apis"]), names(&[&name]))?;
+        let apis = self.each(dir, &APIS, place, overrides, |path, declared| {
+            declared.spec = Some(self.specification(path)?);
+            Ok(())
+        })?;
+        for (name, path, below) in apis {
+            self.policy(&path.join("policy.xml"), place, &["apis", &name], &below)?;
+            for (operation, op_path) in subfolders(&path.join("operations"))? {
+                self.resources.borrow_mut().push(Declared::new(
+                    &place.kind(&["apis", "operations"]),
+                    place.names(&[&name, &operation]),
+                    Map::from_iter([("properties".to_string(), json!({}))]),
+                    Origin::at(self.shown(&op_path), 1),
+                ));
+                let op_overrides = below.entry(self.config.as_ref(), "operations", &operation);
+                self.policy(
+                    &op_path.join("policy.xml"),
+                    place,
+                    &["apis", &name, "operations", &operation],
+                    &op_overrides,
+                )?;
+            }
         }
-        for (name, path) in subfolders(&dir.join(APIS.folder))? {
-            self.api(&path, &name, &kind(&["apis"]), names(&[&name]), overrides)?;
-        }
-        if parent.is_empty() {
-            for (name, path) in subfolders(&dir.join(WORKSPACES.folder))? {
-                let (_, _, below) = overrides.entry(self.config.as_ref(), WORKSPACES.config_key, &name);
-                let declared = self.information(&path, &WORKSPACES, &kind(&[WORKSPACES.kind]), names(&[&name]), &name, overrides)?;
-                self.resources.borrow_mut().push(declared);
-                self.scope(&path, &["workspaces", &name], &below)?;
+        if place.workspace.is_none() {
+            for (name, path, below) in
+                self.each(dir, &WORKSPACES, place, overrides, |_, _| Ok(()))?
+            {
+                let workspace = Place {
+                    service: place.service,
+                    workspace: Some(&name),
+                };
+                self.scope(&path, &workspace, &below)?;
             }
         }
         Ok(())
+    }
+
+    /// Reads every resource of `layout` under `dir` (its information file, its
+    /// overrides, then `finish`), and returns each one's name, folder and overrides.
+    fn each<'o>(
+        &self,
+        dir: &Path,
+        layout: &Layout,
+        place: &Place<'_>,
+        overrides: &Overrides<'o>,
+        mut finish: impl FnMut(&Path, &mut Declared) -> Result<(), IacError>,
+    ) -> Result<Vec<(String, PathBuf, Overrides<'o>)>, IacError> {
+        let mut found = Vec::new();
+        for (name, path) in subfolders(&dir.join(layout.folder))? {
+            let below = overrides.entry(self.config.as_ref(), layout.config_key, &name);
+            let mut declared = self.information(&path, layout, place, &name, &below)?;
+            finish(&path, &mut declared)?;
+            self.resources.borrow_mut().push(declared);
+            found.push((name, path, below));
+        }
+        Ok(found)
     }
 
     /// Reads an information file (absent: empty properties) with its overrides merged.
@@ -316,70 +382,64 @@ impl Reader {
         &self,
         dir: &Path,
         layout: &Layout,
-        kind: &str,
-        names: Vec<String>,
+        place: &Place<'_>,
         name: &str,
         overrides: &Overrides<'_>,
     ) -> Result<Declared, IacError> {
         let path = dir.join(layout.information);
         let file = self.shown(&path);
         let mut body = Map::new();
+        body.insert("properties".into(), json!({}));
         let mut origin = Origin::at(self.shown(dir), 1);
         if let Some(text) = self.optional_text(&path)? {
             let doc = JsonDoc::parse(&file, &text)?;
-            if let Some(object) = doc.value.as_object() {
-                body.insert(
-                    "properties".into(),
-                    object.get("properties").cloned().unwrap_or_else(|| json!({})),
-                );
+            if let Some(props) = doc.value.get("properties") {
+                body.insert("properties".into(), props.clone());
             }
             origin = Origin::at(file.clone(), doc.line("/properties").unwrap_or(1));
-            if let Some(Value::Object(props)) = doc.value.get("properties") {
-                for (key, value) in props {
-                    let at = format!("/properties/{}", pointer_segment(key));
-                    let mut add = |path: String, pointer: &str| {
-                        if let Some(line) = doc.line(pointer) {
-                            origin.settings.insert(path, Origin::at(file.clone(), line));
-                        }
-                    };
-                    add(format!("properties/{key}"), &at);
-                    if let Value::Object(inner) = value {
-                        for sub in inner.keys() {
-                            add(format!("properties/{key}/{sub}"), &format!("{at}/{}", pointer_segment(sub)));
-                        }
-                    }
-                }
-            }
+            origin.add_settings(&file, "properties", doc.lines_below("/properties", 2));
         } else if layout.required {
             self.gaps.add(
                 &self.shown(dir),
                 layout.kind,
-                format!("the folder has no {}; the resource is not read", layout.information),
+                format!(
+                    "the folder has no {}; the resource is not read",
+                    layout.information
+                ),
             );
         }
-        if body.is_empty() {
-            body.insert("properties".into(), json!({}));
-        }
-        let (entry, line, _) = overrides.entry(self.config.as_ref(), layout.config_key, name);
-        if let Some(entry) = entry {
-            self.apply(&mut body, &mut origin, entry, line);
-        }
-        Ok(Declared::new(kind, names, body, origin))
+        self.apply(&mut body, &mut origin, overrides);
+        Ok(Declared::new(
+            &place.kind(&[layout.kind]),
+            place.names(&[name]),
+            body,
+            origin,
+        ))
     }
 
-    /// Merges a configuration entry over a resource, as the publisher does.
-    fn apply(&self, body: &mut Map<String, Value>, origin: &mut Origin, mut entry: Map<String, Value>, line: u32) {
-        let Some(config) = &self.config else {
+    /// Merges the configuration entry of `overrides` over a resource, as the publisher does.
+    fn apply(&self, body: &mut Map<String, Value>, origin: &mut Origin, overrides: &Overrides<'_>) {
+        let (Some(config), Some(entry)) = (&self.config, overrides.section) else {
             return;
         };
+        let mut entry = entry.clone();
         // Nested resource lists (operations, policies, …) are entries of their own.
-        entry.retain(|_, v| !v.is_array() || v.as_array().is_some_and(|a| a.iter().all(|i| !i.is_object())));
+        entry.retain(|_, v| {
+            !v.is_array()
+                || v.as_array()
+                    .is_some_and(|a| a.iter().all(|i| !i.is_object()))
+        });
         entry.remove("name");
         let entry = tokens_unknown(Value::Object(entry));
         if let Some(Value::Object(props)) = entry.get("properties") {
             for key in props.keys() {
-                let at = config.line_of(line, &format!("{key}:")).unwrap_or(line);
-                origin.settings.insert(format!("properties/{key}"), Origin::at(config.file.clone(), at));
+                let at = config
+                    .line_of(overrides.line, &format!("{key}:"))
+                    .unwrap_or(overrides.line);
+                origin.settings.insert(
+                    format!("properties/{key}"),
+                    Origin::at(config.file.clone(), at),
+                );
             }
         }
         if let Value::Object(entry) = entry {
@@ -387,8 +447,15 @@ impl Reader {
         }
     }
 
-    /// A policy file of a scope, as the ARM policy resource it publishes to.
-    fn policy(&self, path: &Path, kind: &str, names: Vec<String>, overrides: &Overrides<'_>) -> Result<(), IacError> {
+    /// The policy file of the scope `owner` (`[]` for the service or workspace itself,
+    /// else `["apis", name, …]`), as the ARM policy resource it publishes to.
+    fn policy(
+        &self,
+        path: &Path,
+        place: &Place<'_>,
+        owner: &[&str],
+        overrides: &Overrides<'_>,
+    ) -> Result<(), IacError> {
         let Some(text) = self.optional_text(path)? else {
             return Ok(());
         };
@@ -396,62 +463,67 @@ impl Reader {
         policy_xml::parse_policy(&text)
             .map_err(|e| IacError::Policy(Box::new(e.with_name(&file))))?;
         let mut body = Map::new();
-        body.insert("properties".into(), json!({"format": "rawxml", "value": text}));
+        body.insert(
+            "properties".into(),
+            json!({"format": "rawxml", "value": text}),
+        );
         let mut origin = Origin::at(file, 1);
-        let (entry, line, _) = overrides.entry(self.config.as_ref(), "policies", "policy");
-        if let Some(entry) = entry {
-            self.apply(&mut body, &mut origin, entry, line);
-        }
-        self.resources.borrow_mut().push(Declared::new(kind, names, body, origin));
+        self.apply(
+            &mut body,
+            &mut origin,
+            &overrides.entry(self.config.as_ref(), "policies", "policy"),
+        );
+        let kinds: Vec<&str> = owner
+            .iter()
+            .step_by(2)
+            .copied()
+            .chain(["policies"])
+            .collect();
+        let names: Vec<&str> = owner
+            .iter()
+            .skip(1)
+            .step_by(2)
+            .copied()
+            .chain(["policy"])
+            .collect();
+        self.resources.borrow_mut().push(Declared::new(
+            &place.kind(&kinds),
+            place.names(&names),
+            body,
+            origin,
+        ));
         Ok(())
     }
 
-    /// An API folder: information, specification, policy, operation policies.
-    fn api(&self, dir: &Path, name: &str, kind: &str, names: Vec<String>, overrides: &Overrides<'_>) -> Result<(), IacError> {
-        let (_, _, below) = overrides.entry(self.config.as_ref(), APIS.config_key, name);
-        let mut declared = self.information(dir, &APIS, kind, names.clone(), name, overrides)?;
-        declared.spec = Some(Spec::Missing);
+    /// Where an API's operations are described: its specification file, if any.
+    fn specification(&self, dir: &Path) -> Result<Spec, IacError> {
         for (file, readable) in SPECIFICATIONS {
             let path = dir.join(file);
             if let Some(text) = self.optional_text(&path)? {
-                declared.spec = Some(if readable {
+                return Ok(if readable {
                     Spec::File {
                         text,
                         file: self.shown(&path),
                     }
                 } else {
-                    Spec::Unread(format!("its operations are described in {file}, which is not read"))
+                    Spec::Unread(format!(
+                        "its operations are described in {file}, which is not read"
+                    ))
                 });
-                break;
             }
         }
-        self.resources.borrow_mut().push(declared);
-        let with = |extra: &[&str]| -> Vec<String> {
-            names.iter().cloned().chain(extra.iter().map(|s| s.to_string())).collect()
-        };
-        self.policy(&dir.join("policy.xml"), &format!("{kind}/policies"), with(&["policy"]), &below)?;
-        for (operation, path) in subfolders(&dir.join("operations"))? {
-            let (_, _, op_overrides) = below.entry(self.config.as_ref(), "operations", &operation);
-            let origin = Origin::at(self.shown(&path), 1);
-            self.resources.borrow_mut().push(Declared::new(
-                &format!("{kind}/operations"),
-                with(&[&operation]),
-                Map::from_iter([("properties".to_string(), json!({}))]),
-                origin,
-            ));
-            self.policy(
-                &path.join("policy.xml"),
-                &format!("{kind}/operations/policies"),
-                with(&[&operation, "policy"]),
-                &op_overrides,
-            )?;
-        }
-        Ok(())
+        Ok(Spec::Missing)
     }
 
     /// Link resources (product APIs, gateway APIs): `apis/<api>/<file>` folders, or the
     /// older `apis.json` list of `{"name": …}`.
-    fn links(&self, dir: &Path, file: &str, kind: &str, names: Vec<String>) -> Result<(), IacError> {
+    fn links(
+        &self,
+        dir: &Path,
+        file: &str,
+        place: &Place<'_>,
+        owner: &[&str],
+    ) -> Result<(), IacError> {
         let mut found: Vec<(String, Origin)> = Vec::new();
         for (api, path) in subfolders(&dir.join("apis"))? {
             let info = path.join(file);
@@ -473,8 +545,12 @@ impl Reader {
             }
         }
         for (api, origin) in found {
-            let names = names.iter().cloned().chain([api]).collect();
-            self.resources.borrow_mut().push(Declared::new(kind, names, Map::new(), origin));
+            self.resources.borrow_mut().push(Declared::new(
+                &place.kind(&[owner[0], "apis"]),
+                place.names(&[owner[1], &api]),
+                Map::new(),
+                origin,
+            ));
         }
         Ok(())
     }
@@ -487,7 +563,11 @@ impl Reader {
         let shown = self.shown(path);
         let text = read_text(path, &shown)?;
         self.files.borrow_mut().push(shown);
-        Ok(Some(text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text)))
+        Ok(Some(
+            text.strip_prefix('\u{feff}')
+                .map(str::to_string)
+                .unwrap_or(text),
+        ))
     }
 }
 
@@ -498,9 +578,7 @@ fn validate_fragment(file: &str, text: &str) -> Result<(), IacError> {
 }
 
 fn properties_mut(body: &mut Map<String, Value>) -> &mut Map<String, Value> {
-    let props = body
-        .entry("properties")
-        .or_insert_with(|| json!({}));
+    let props = body.entry("properties").or_insert_with(|| json!({}));
     if !props.is_object() {
         *props = json!({});
     }
@@ -512,7 +590,8 @@ fn subfolders(dir: &Path) -> Result<Vec<(String, PathBuf)>, IacError> {
     if !dir.is_dir() {
         return Ok(Vec::new());
     }
-    let entries = std::fs::read_dir(dir).map_err(|e| IacError::io(&dir.display().to_string(), e))?;
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| IacError::io(&dir.display().to_string(), e))?;
     let mut found = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| IacError::io(&dir.display().to_string(), e))?;
@@ -530,7 +609,11 @@ fn tokens_unknown(value: Value) -> Value {
     match value {
         Value::String(s) if s.contains("{#") && s.contains("#}") => unknown(&s),
         Value::Array(items) => Value::Array(items.into_iter().map(tokens_unknown).collect()),
-        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, tokens_unknown(v))).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k, tokens_unknown(v)))
+                .collect(),
+        ),
         other => other,
     }
 }

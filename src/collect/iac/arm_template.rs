@@ -21,6 +21,7 @@ use super::lazy::Lazy;
 use super::unknown::unknown;
 use crate::collect::gaps::Gaps;
 use crate::collect::policy_xml::REDACTED;
+use crate::diagnostic::Located;
 use crate::snapshot::Origin;
 
 /// How many instances a `copy` loop may have before it is called unreadable.
@@ -87,7 +88,7 @@ impl GivenParameters {
     /// Refuses values for parameters not in `declared` (lower-cased): ARM refuses them too.
     pub fn check(&self, declared: &HashSet<String>) -> Result<(), IacError> {
         match self.lines.iter().find(|(_, _, key)| !declared.contains(key)) {
-            Some((name, line, _)) => Err(IacError::located(
+            Some((name, line, _)) => Err(IacError::Located(Located::new(
                 "apimguard::iac::parameters",
                 "remove the value, or declare the parameter (ARM refuses a deployment with undeclared parameters)",
                 &self.file,
@@ -95,7 +96,7 @@ impl GivenParameters {
                 *line as usize,
                 1,
                 format!("{}:{line}: the template has no parameter `{name}`", self.file),
-            )),
+            ))),
             None => Ok(()),
         }
     }
@@ -104,7 +105,7 @@ impl GivenParameters {
 fn parameter_values(file: &str, text: &str) -> Result<GivenParameters, IacError> {
     let doc = JsonDoc::parse(file, text)?;
     let Some(entries) = doc.value.get("parameters").and_then(Value::as_object) else {
-        return Err(IacError::located(
+        return Err(IacError::Located(Located::new(
             "apimguard::iac::parameters",
             "a parameters file is `{\"parameters\": {\"name\": {\"value\": …}}}` (a .bicepparam file must be built to JSON first: `bicep build-params`)",
             file,
@@ -112,7 +113,7 @@ fn parameter_values(file: &str, text: &str) -> Result<GivenParameters, IacError>
             1,
             1,
             format!("{file} is not an ARM parameters file: it has no `parameters` object"),
-        ));
+        )));
     };
     let mut values = HashMap::new();
     let mut lines = Vec::new();
@@ -123,7 +124,9 @@ fn parameter_values(file: &str, text: &str) -> Result<GivenParameters, IacError>
             (None, None) => unknown(&format!("parameters('{name}')")),
         };
         values.insert(name.to_lowercase(), value);
-        let line = doc.line(&format!("/parameters/{}", pointer_segment(name))).unwrap_or(1);
+        let line = doc
+            .line(&format!("/parameters/{}", pointer_segment(name)))
+            .unwrap_or(1);
         lines.push((name.clone(), line, name.to_lowercase()));
     }
     Ok(GivenParameters {
@@ -136,7 +139,10 @@ fn parameter_values(file: &str, text: &str) -> Result<GivenParameters, IacError>
 
 /// Refuses a file that is not a deployment template.
 fn check_template(file: &str, text: &str, root: &Value) -> Result<(), IacError> {
-    let schema = root.get("$schema").and_then(Value::as_str).unwrap_or_default();
+    let schema = root
+        .get("$schema")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let resources = root.get("resources");
     let message = if !root.is_object() {
         Some("a template is a JSON object")
@@ -148,7 +154,7 @@ fn check_template(file: &str, text: &str, root: &Value) -> Result<(), IacError> 
         None
     };
     match message {
-        Some(message) => Err(IacError::located(
+        Some(message) => Err(IacError::Located(Located::new(
             "apimguard::iac::template",
             "pass an ARM template (a `bicep build` output is one); see docs/iac.md",
             file,
@@ -156,7 +162,7 @@ fn check_template(file: &str, text: &str, root: &Value) -> Result<(), IacError> 
             1,
             1,
             format!("{file} is not an ARM template: {message}"),
-        )),
+        ))),
         None => Ok(()),
     }
 }
@@ -263,7 +269,12 @@ impl Context for Cx<'_> {
 
     fn copy_index(&self, name: Option<&str>) -> Option<i64> {
         match name {
-            None => self.loops.iter().rev().find(|(n, _)| n.is_none()).or(self.loops.last()),
+            None => self
+                .loops
+                .iter()
+                .rev()
+                .find(|(n, _)| n.is_none())
+                .or(self.loops.last()),
             Some(name) => self
                 .loops
                 .iter()
@@ -282,7 +293,11 @@ fn eval_json(value: &Value, cx: &Cx<'_>) -> Value {
         Value::Object(map) => {
             let mut out = Map::new();
             for (key, item) in map {
-                let loops = if key == "copy" { copy_entries(item) } else { Vec::new() };
+                let loops = if key == "copy" {
+                    copy_entries(item)
+                } else {
+                    Vec::new()
+                };
                 if loops.is_empty() {
                     out.insert(key.clone(), eval_json(item, cx));
                 } else {
@@ -319,7 +334,10 @@ fn copy_entries(value: &Value) -> Vec<(String, Value)> {
 
 /// The array a `copy` entry makes, or unknown when its count is.
 fn copy_array(entry: &Value, cx: &Cx<'_>) -> Value {
-    let name = entry.get("name").and_then(Value::as_str).unwrap_or_default();
+    let name = entry
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let count = eval_json(entry.get("count").unwrap_or(&Value::Null), cx);
     match count.as_i64().filter(|n| (0..=MAX_COPIES).contains(n)) {
         Some(n) => Value::Array(
@@ -348,7 +366,12 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     /// Reads the template at JSON pointer `base` (`""`, or a nested deployment's template).
-    fn template(&self, base: &str, tables: &Tables, out: &mut Vec<Declared>) -> Result<(), IacError> {
+    fn template(
+        &self,
+        base: &str,
+        tables: &Tables,
+        out: &mut Vec<Declared>,
+    ) -> Result<(), IacError> {
         let cx = Cx {
             tables,
             loops: Vec::new(),
@@ -362,7 +385,12 @@ impl Reader<'_> {
             }
             Some(Value::Object(map)) => {
                 for symbol in map.keys() {
-                    self.resource(&format!("{base}/resources/{}", pointer_segment(symbol)), None, &cx, out)?;
+                    self.resource(
+                        &format!("{base}/resources/{}", pointer_segment(symbol)),
+                        None,
+                        &cx,
+                        out,
+                    )?;
                 }
             }
             _ => {}
@@ -447,10 +475,7 @@ impl Reader<'_> {
             ),
             _ => (kind, own),
         };
-        let scope = match r.get("scope") {
-            Some(s) => Some(expr::as_text(&eval_json(s, cx))),
-            None => None,
-        };
+        let scope = r.get("scope").map(|s| expr::as_text(&eval_json(s, cx)));
         let expected = super::scope::name_segments(&kind);
         if names.len() != expected {
             self.gaps.add(
@@ -466,40 +491,35 @@ impl Reader<'_> {
                 body.insert(key.to_string(), eval_json(value, cx));
             }
         }
-        let mut declared = Declared::new(&kind, names.clone(), body, self.origin(pointer, r));
+        let mut declared = Declared::new(&kind, names.clone(), body, self.origin(pointer));
         declared.scope = scope;
         declared.existing = r.get("existing").and_then(Value::as_bool).unwrap_or(false);
         out.push(declared);
         if let Some(Value::Array(children)) = r.get("resources") {
             for i in 0..children.len() {
-                self.resource(&format!("{pointer}/resources/{i}"), Some((&kind, &names)), cx, out)?;
+                self.resource(
+                    &format!("{pointer}/resources/{i}"),
+                    Some((&kind, &names)),
+                    cx,
+                    out,
+                )?;
             }
         }
         Ok(())
     }
 
     /// Where a resource and its settings are written.
-    fn origin(&self, pointer: &str, r: &Map<String, Value>) -> Origin {
+    fn origin(&self, pointer: &str) -> Origin {
         let mut origin = Origin::at(self.file.clone(), self.line(pointer));
-        let mut add = |path: String, at: &str| {
-            if let Some(line) = self.doc.line(at) {
-                origin.settings.insert(path, Origin::at(self.file.clone(), line));
-            }
-        };
-        for key in ["name", "sku", "identity", "location", "zones"] {
-            add(key.to_string(), &format!("{pointer}/{key}"));
-        }
-        if let Some(Value::Object(props)) = r.get("properties") {
-            for (key, value) in props {
-                let at = format!("{pointer}/properties/{}", pointer_segment(key));
-                add(format!("properties/{key}"), &at);
-                if let Value::Object(inner) = value {
-                    for sub in inner.keys() {
-                        add(format!("properties/{key}/{sub}"), &format!("{at}/{}", pointer_segment(sub)));
-                    }
-                }
-            }
-        }
+        let top = self
+            .doc
+            .lines_below(pointer, 1)
+            .into_iter()
+            .filter(|(key, _)| key != "properties" && key != "resources")
+            .collect();
+        origin.add_settings(&self.file, "", top);
+        let properties = self.doc.lines_below(&format!("{pointer}/properties"), 2);
+        origin.add_settings(&self.file, "properties", properties);
         origin
     }
 
@@ -546,7 +566,7 @@ impl Reader<'_> {
 
     fn shape(&self, pointer: &str, message: &str) -> IacError {
         let line = self.line(pointer);
-        IacError::located(
+        IacError::Located(Located::new(
             "apimguard::iac::template",
             "fix the resource: every resource is an object with `type` and `name` (see docs/iac.md)",
             &self.file,
@@ -554,7 +574,7 @@ impl Reader<'_> {
             line as usize,
             1,
             format!("{}:{line}: {message}", self.file),
-        )
+        ))
     }
 }
 
@@ -567,7 +587,10 @@ mod tests {
     fn read_str(template: &str, parameters: Option<&str>) -> Result<Estate, IacError> {
         let dir = tempfile::tempdir().unwrap();
         let t = dir.path().join("t.json");
-        std::fs::File::create(&t).unwrap().write_all(template.as_bytes()).unwrap();
+        std::fs::File::create(&t)
+            .unwrap()
+            .write_all(template.as_bytes())
+            .unwrap();
         let p = parameters.map(|text| {
             let p = dir.path().join("p.json");
             std::fs::write(&p, text).unwrap();
@@ -592,9 +615,14 @@ mod tests {
   ]
 }"#;
         let estate = read_str(template, None).unwrap();
-        let kinds: Vec<(String, Vec<String>)> =
-            estate.resources.iter().map(|d| (d.kind.clone(), d.names.clone())).collect();
-        assert_eq!(kinds[1], ("Microsoft.ApiManagement/service/apis".into(), vec!["contoso".into(), "echo-api".into()]));
+        let kinds = estate.kinds_and_names();
+        assert_eq!(
+            kinds[1],
+            (
+                "Microsoft.ApiManagement/service/apis".into(),
+                vec!["contoso".into(), "echo-api".into()]
+            )
+        );
         assert_eq!(kinds[2].1, vec!["contoso", "echo-api", "policy"]);
         let api = &estate.resources[1];
         assert!(is_unknown(&api.body["properties"]["protocols"]));
@@ -607,12 +635,22 @@ mod tests {
         let template = r#"{"languageVersion": "2.0", "parameters": {"svc": {"type": "string"}, "key": {"type": "securestring"}},
  "resources": {"svc": {"type": "Microsoft.ApiManagement/service", "name": "[parameters('svc')]", "existing": true},
    "nv": {"type": "Microsoft.ApiManagement/service/namedValues", "name": "[format('{0}/k', parameters('svc'))]", "properties": {"value": "[parameters('key')]"}}}}"#;
-        let estate = read_str(template, Some(r#"{"parameters": {"svc": {"value": "prod"}, "key": {"value": "s3cret"}}}"#)).unwrap();
+        let estate = read_str(
+            template,
+            Some(r#"{"parameters": {"svc": {"value": "prod"}, "key": {"value": "s3cret"}}}"#),
+        )
+        .unwrap();
         assert!(estate.resources[0].existing);
         assert_eq!(estate.resources[1].names, vec!["prod", "k"]);
         assert_eq!(estate.resources[1].body["properties"]["value"], REDACTED);
-        let err = read_str(template, Some(r#"{"parameters": {"other": {"value": 1}}}"#)).err().unwrap();
-        assert!(err.to_string().contains("the template has no parameter `other`"), "{err}");
+        let err = read_str(template, Some(r#"{"parameters": {"other": {"value": 1}}}"#))
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string()
+                .contains("the template has no parameter `other`"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -623,11 +661,18 @@ mod tests {
   {"type": "Microsoft.ApiManagement/service/apis", "name": "[format('s/x{0}', copyIndex())]", "copy": {"name": "m", "count": "[parameters('n')]"}}
 ]}"#;
         let estate = read_str(template, None).unwrap();
-        let names: Vec<&str> = estate.resources.iter().map(|d| d.names[1].as_str()).collect();
+        let names: Vec<&str> = estate
+            .resources
+            .iter()
+            .map(|d| d.names[1].as_str())
+            .collect();
         assert_eq!(names, vec!["api0", "api1"]);
         let gaps = estate.gaps.into_sorted();
         assert_eq!(gaps.len(), 1);
         assert!(gaps[0].scope.ends_with("t.json:4"), "{gaps:?}");
-        assert!(gaps[0].error.contains("(<unknown: parameters('n')>)"), "{gaps:?}");
+        assert!(
+            gaps[0].error.contains("(<unknown: parameters('n')>)"),
+            "{gaps:?}"
+        );
     }
 }

@@ -45,19 +45,6 @@ pub enum IacError {
 }
 
 impl IacError {
-    /// A located error at a 1-based line and column of `text`, the content of `file`.
-    pub(super) fn located(
-        code: &'static str,
-        help: &'static str,
-        file: &str,
-        text: &str,
-        line: usize,
-        column: usize,
-        message: String,
-    ) -> IacError {
-        IacError::Located(Located::new(code, help, file, text, line, column, message))
-    }
-
     /// The I/O error of reading `path`.
     pub(super) fn io(path: &str, source: std::io::Error) -> IacError {
         IacError::Io {

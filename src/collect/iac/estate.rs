@@ -16,7 +16,7 @@ use super::scope;
 use super::spec;
 use super::unknown::{self, contains_unknown, is_unknown};
 use crate::collect::apim;
-use crate::collect::defender::Collections;
+use crate::collect::defender::{self, Collections};
 use crate::collect::derive;
 use crate::collect::gaps::Gaps;
 use crate::collect::ids::last_segment;
@@ -47,6 +47,17 @@ pub(super) struct Declared {
     pub existing: bool,
     /// Where the API's operations come from, for APIs whose files hold a specification.
     pub spec: Option<Spec>,
+}
+
+impl Estate {
+    /// Each resource's type and names, in file order (for tests of the readers).
+    #[cfg(test)]
+    pub fn kinds_and_names(&self) -> Vec<(String, Vec<String>)> {
+        self.resources
+            .iter()
+            .map(|d| (d.kind.clone(), d.names.clone()))
+            .collect()
+    }
 }
 
 impl Declared {
@@ -127,7 +138,8 @@ pub(super) fn build(estate: Estate, collected_at: String) -> Result<Snapshot, Ia
         let kind = d.kind.to_ascii_lowercase();
         if let Some(below) = kind.strip_prefix(SERVICE) {
             if let Some((service, api)) = collection_target(d, &kind) {
-                let service_id = scope::resource_id(&rg, "Microsoft.ApiManagement/service", &[service]);
+                let service_id =
+                    scope::resource_id(&rg, "Microsoft.ApiManagement/service", &[service]);
                 collections.insert(&service_id, &api, d.properties());
                 onboarding_declared = true;
                 continue;
@@ -142,12 +154,15 @@ pub(super) fn build(estate: Estate, collected_at: String) -> Result<Snapshot, Ia
             });
         } else if kind == "microsoft.security/apicollections" {
             if let Some((service, api)) = collection_target(d, &kind) {
-                let service_id = scope::resource_id(&rg, "Microsoft.ApiManagement/service", &[service]);
+                let service_id =
+                    scope::resource_id(&rg, "Microsoft.ApiManagement/service", &[service]);
                 collections.insert(&service_id, &api, d.properties());
             }
             onboarding_declared = true;
         } else if kind == "microsoft.security/pricings"
-            && d.names.first().is_some_and(|n| n.eq_ignore_ascii_case("Api"))
+            && d.names
+                .first()
+                .is_some_and(|n| n.eq_ignore_ascii_case("Api"))
         {
             plan = Some(defender_plan(d));
         }
@@ -258,20 +273,11 @@ fn collection_target(d: &Declared, kind: &str) -> Option<(String, String)> {
     Some((service, d.names.first()?.clone()))
 }
 
+/// The Defender for APIs plan a pricing declares (a tier left open is not `Standard`).
 fn defender_plan(d: &Declared) -> DefenderPlan {
-    let props = d.properties();
-    let tier = props
-        .get("pricingTier")
-        .and_then(Value::as_str)
-        .filter(|t| !contains_unknown(t));
     DefenderPlan {
-        enabled: tier.is_some_and(|t| t.eq_ignore_ascii_case("Standard")),
-        pricing_tier: tier.map(str::to_string),
-        sub_plan: props
-            .get("subPlan")
-            .and_then(Value::as_str)
-            .map(str::to_string),
         origin: Some(d.origin.clone()),
+        ..defender::plan_of(&json!({"properties": d.properties()}))
     }
 }
 
@@ -353,8 +359,11 @@ impl ServiceBuilder<'_, '_> {
         service.origin = declared.map(|i| i.d.origin.clone());
         if let Some(item) = declared.filter(|_| !stub) {
             let mut seen = item.d.body.clone();
-            seen.insert("properties".into(), Value::Object(service.properties.clone()));
-            self.record_unknowns(&self.id, &Value::Object(seen), service.origin.as_ref());
+            seen.insert(
+                "properties".into(),
+                Value::Object(service.properties.clone()),
+            );
+            self.note(&self.id, "", &seen, &service.origin);
         }
         service.policy = self.policy(&self.id, &mut service.origin)?;
 
@@ -392,8 +401,11 @@ impl ServiceBuilder<'_, '_> {
         derive::derive_service(&mut service, &fragments, collections, self.gaps);
         for api in service.apis.iter_mut() {
             // A key requirement left open must not read as "no key, so unauthenticated".
-            if is_unknown(api.properties.get("subscriptionRequired").unwrap_or(&Value::Null))
-                && api.auth.effective == AuthVerdict::Unauthenticated
+            if is_unknown(
+                api.properties
+                    .get("subscriptionRequired")
+                    .unwrap_or(&Value::Null),
+            ) && api.auth.effective == AuthVerdict::Unauthenticated
             {
                 api.auth.effective = AuthVerdict::Unknown;
             }
@@ -445,13 +457,17 @@ impl ServiceBuilder<'_, '_> {
 
     fn fragments(&self) -> Result<Fragments, IacError> {
         let mut fragments = Fragments::new();
-        for i in self
-            .items
-            .iter()
-            .filter(|i| matches!(i.below.as_str(), "/policyfragments" | "/workspaces/policyfragments"))
-        {
+        for i in self.items.iter().filter(|i| {
+            matches!(
+                i.below.as_str(),
+                "/policyfragments" | "/workspaces/policyfragments"
+            )
+        }) {
             let props = i.d.properties();
-            let text = props.get("value").and_then(Value::as_str).unwrap_or_default();
+            let text = props
+                .get("value")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             if contains_unknown(text) {
                 let reason = "its document is not known before deployment";
                 self.gaps.add(&i.id, "policyFragment", reason);
@@ -459,7 +475,9 @@ impl ServiceBuilder<'_, '_> {
                 continue;
             }
             let elements = policy_xml::parse_fragment(text).map_err(|e| {
-                IacError::Policy(Box::new(e.with_name(&policy_name(&i.d.origin, &i.d.origin))))
+                IacError::Policy(Box::new(
+                    e.with_name(&policy_name(&i.d.origin, &i.d.origin)),
+                ))
             })?;
             fragments.insert(i.name(), elements);
         }
@@ -467,7 +485,9 @@ impl ServiceBuilder<'_, '_> {
     }
 
     fn tenant_access(&self) -> Option<TenantAccess> {
-        let item = self.of("/tenant").find(|i| i.name().eq_ignore_ascii_case("access"))?;
+        let item = self
+            .of("/tenant")
+            .find(|i| i.name().eq_ignore_ascii_case("access"))?;
         let enabled = item.d.properties().get("enabled").cloned();
         Some(TenantAccess {
             // Fail closed: an open value counts as enabled.
@@ -505,9 +525,12 @@ impl ServiceBuilder<'_, '_> {
             props
                 .entry("subscriptionRequired")
                 .or_insert(Value::Bool(true));
-            let mut api = apim::api_record(&json!({"id": id, "properties": props}), workspace.as_deref());
+            let mut api = apim::api_record(
+                &json!({"id": id, "properties": props}),
+                workspace.as_deref(),
+            );
             api.origin = Some(item.d.origin.clone());
-            self.record_unknowns(&api.id, &json!({"properties": api.properties}), api.origin.as_ref());
+            self.note(&api.id, "properties", &api.properties, &api.origin);
             api.policy = self.policy(&item.id, &mut api.origin)?;
             api.operations = self.operations(item, &api, spec_text.as_ref())?;
             apis.push(api);
@@ -527,14 +550,16 @@ impl ServiceBuilder<'_, '_> {
         let declared: Vec<&Item<'_>> = self
             .items
             .iter()
-            .filter(|i| i.below == below && i.id.to_lowercase().starts_with(&prefix) && !i.d.existing)
+            .filter(|i| {
+                i.below == below && i.id.to_lowercase().starts_with(&prefix) && !i.d.existing
+            })
             .collect();
         let mut operations = Vec::new();
         for i in &declared {
             let mut operation = apim::operation_record(&record(i));
             operation.origin = Some(i.d.origin.clone());
             let op_id = format!("{}/operations/{}", api.id, operation.name);
-            self.record_unknowns(&op_id, &json!({"properties": i.d.properties()}), operation.origin.as_ref());
+            self.note(&op_id, "properties", &i.d.properties(), &operation.origin);
             operation.policy = self.policy(&i.id, &mut operation.origin)?;
             operations.push(operation);
         }
@@ -552,15 +577,24 @@ impl ServiceBuilder<'_, '_> {
                 Ok((text, None))
             }
             (None, _) if format.is_empty() => Ok(("", None)),
-            (None, _) => Err(format!("the API imports its operations (format {format}), which are not read")),
+            (None, _) => Err(format!(
+                "the API imports its operations (format {format}), which are not read"
+            )),
         };
         match spec {
             Ok((text, file)) if !text.is_empty() => {
                 let Some(found) = spec::operations(text) else {
-                    return self.incomplete_operations(api, operations, "its specification is not an OpenAPI document");
+                    return self.incomplete_operations(
+                        api,
+                        operations,
+                        "its specification is not an OpenAPI document",
+                    );
                 };
                 for op in found {
-                    if let Some(known) = operations.iter_mut().find(|o| o.name.eq_ignore_ascii_case(&op.name)) {
+                    if let Some(known) = operations
+                        .iter_mut()
+                        .find(|o| o.name.eq_ignore_ascii_case(&op.name))
+                    {
                         // A folder or resource that only carries the policy takes the
                         // method and template from the specification.
                         if known.method.is_empty() {
@@ -571,7 +605,10 @@ impl ServiceBuilder<'_, '_> {
                     }
                     let origin = match file {
                         Some(file) => Origin::at(file, op.line),
-                        None => api.origin.as_ref().map_or_else(|| Origin::at("", 1), |o| o.of_setting("properties/value")),
+                        None => api.origin.as_ref().map_or_else(
+                            || Origin::at("", 1),
+                            |o| o.of_setting("properties/value"),
+                        ),
                     };
                     operations.push(crate::snapshot::Operation {
                         name: op.name,
@@ -612,13 +649,18 @@ impl ServiceBuilder<'_, '_> {
         for i in declared {
             let mut product = apim::product_record(&record(i));
             product.origin = Some(i.d.origin.clone());
-            self.record_unknowns(&product.id, &json!({"properties": product.properties}), product.origin.as_ref());
+            self.note(
+                &product.id,
+                "properties",
+                &product.properties,
+                &product.origin,
+            );
             product.policy = self.policy(&i.id, &mut product.origin)?;
             product.apis = self.links("/products/apis", &i.id);
-            for link in self
-                .of("/products/apilinks")
-                .filter(|l| l.id.to_lowercase().starts_with(&format!("{}/", i.id.to_lowercase())))
-            {
+            for link in self.of("/products/apilinks").filter(|l| {
+                l.id.to_lowercase()
+                    .starts_with(&format!("{}/", i.id.to_lowercase()))
+            }) {
                 if let Some(api) = link.d.properties().get("apiId").and_then(Value::as_str) {
                     product.apis.push(last_segment(api).to_string());
                 }
@@ -635,36 +677,50 @@ impl ServiceBuilder<'_, '_> {
             .items
             .iter()
             .filter(|i| i.below == below && i.id.to_lowercase().starts_with(&prefix))
-            .map(|i| i.name().split(";rev=").next().unwrap_or_default().to_string())
+            .map(|i| {
+                i.name()
+                    .split(";rev=")
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()
+            })
             .collect();
         names.into_iter().collect()
     }
 
-    fn resources(&self, below: &str, redact: fn(&mut JsonObject)) -> Vec<crate::snapshot::Resource> {
+    fn resources(
+        &self,
+        below: &str,
+        redact: fn(&mut JsonObject),
+    ) -> Vec<crate::snapshot::Resource> {
         let declared: Vec<&Item<'_>> = self.of(below).collect();
         declared
             .into_iter()
             .map(|i| {
                 let mut resource = apim::resource_record(&record(i), redact);
                 resource.origin = Some(i.d.origin.clone());
-                self.record_unknowns(&resource.id, &json!({"properties": resource.properties}), resource.origin.as_ref());
+                self.note(
+                    &resource.id,
+                    "properties",
+                    &resource.properties,
+                    &resource.origin,
+                );
                 resource
             })
             .collect()
     }
 
-    /// Lists the unknown values of a record (its redacted, snapshot form).
-    fn record_unknowns(&self, resource: &str, record: &Value, origin: Option<&Origin>) {
+    /// Lists the unknown values of a record's fields (`prefix` names where they sit:
+    /// `properties`, or `` for a whole resource body).
+    fn note(&self, resource: &str, prefix: &str, fields: &JsonObject, origin: &Option<Origin>) {
         let mut found = Vec::new();
-        if let Some(map) = record.as_object() {
-            for (key, value) in map {
-                unknown::find(value, key, &mut found);
-            }
-        }
+        unknown::find_in(fields, prefix, &mut found);
         for (path, expression) in found {
             self.unknowns.borrow_mut().push(UnknownValue {
                 resource: resource.to_string(),
-                origin: origin.map_or_else(|| Origin::at("", 1), |o| o.of_setting(&path)),
+                origin: origin
+                    .as_ref()
+                    .map_or_else(|| Origin::at("", 1), |o| o.of_setting(&path)),
                 path,
                 expression,
             });

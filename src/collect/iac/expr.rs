@@ -157,7 +157,9 @@ pub(super) fn eval(expr: &Expr, cx: &dyn Context) -> Value {
             let v = eval(operand, cx);
             match (op, &v) {
                 ('!', Value::Bool(b)) => Value::Bool(!b),
-                ('-', Value::Number(n)) => n.as_i64().map_or_else(|| unknown(&expr.text), |n| json!(-n)),
+                ('-', Value::Number(n)) => n
+                    .as_i64()
+                    .map_or_else(|| unknown(&expr.text), |n| json!(-n)),
                 _ => unknown(&expr.text),
             }
         }
@@ -185,7 +187,11 @@ fn member(target: &Value, key: &Value, safe: bool, text: &str) -> Value {
     let found = match (target, key) {
         (Value::Object(map), Value::String(k)) => map
             .get(k)
-            .or_else(|| map.iter().find(|(name, _)| name.eq_ignore_ascii_case(k)).map(|(_, v)| v))
+            .or_else(|| {
+                map.iter()
+                    .find(|(name, _)| name.eq_ignore_ascii_case(k))
+                    .map(|(_, v)| v)
+            })
             .cloned(),
         (Value::Array(items), Value::Number(n)) => {
             n.as_u64().and_then(|i| items.get(i as usize)).cloned()
@@ -224,12 +230,14 @@ fn binary(op: &str, left: &Expr, right: &Expr, text: &str, cx: &dyn Context) -> 
     let result = match op {
         "==" => Some(Value::Bool(l == r)),
         "!=" => Some(Value::Bool(l != r)),
-        "=~" | "!~" => l.as_str().zip(r.as_str()).map(|(a, b)| {
-            Value::Bool(a.eq_ignore_ascii_case(b) == (op == "=~"))
-        }),
-        "&&" | "||" => l.as_bool().zip(r.as_bool()).map(|(a, b)| {
-            Value::Bool(if op == "&&" { a && b } else { a || b })
-        }),
+        "=~" | "!~" => l
+            .as_str()
+            .zip(r.as_str())
+            .map(|(a, b)| Value::Bool(a.eq_ignore_ascii_case(b) == (op == "=~"))),
+        "&&" | "||" => l
+            .as_bool()
+            .zip(r.as_bool())
+            .map(|(a, b)| Value::Bool(if op == "&&" { a && b } else { a || b })),
         "<" | "<=" | ">" | ">=" => compare(&l, &r).map(|o| {
             Value::Bool(match op {
                 "<" => o.is_lt(),
@@ -320,7 +328,9 @@ fn call(expr: &Expr, name: &str, args: &[Expr], cx: &dyn Context) -> Value {
                 "displayName": "{subscription().displayName}",
             })
         }
-        "tenant" => return json!({"tenantId": scope::TENANT, "displayName": "{tenant().displayName}"}),
+        "tenant" => {
+            return json!({"tenantId": scope::TENANT, "displayName": "{tenant().displayName}"})
+        }
         _ => {}
     }
     let values: Vec<Value> = args.iter().map(|a| eval(a, cx)).collect();
@@ -465,8 +475,20 @@ fn pure(name: &str, v: &[Value]) -> Option<Value> {
     Some(match name {
         "equals" => Value::Bool(v.first()? == v.get(1)?),
         "not" => Value::Bool(!v.first()?.as_bool()?),
-        "and" => Value::Bool(v.iter().map(Value::as_bool).collect::<Option<Vec<_>>>()?.iter().all(|b| *b)),
-        "or" => Value::Bool(v.iter().map(Value::as_bool).collect::<Option<Vec<_>>>()?.iter().any(|b| *b)),
+        "and" => Value::Bool(
+            v.iter()
+                .map(Value::as_bool)
+                .collect::<Option<Vec<_>>>()?
+                .iter()
+                .all(|b| *b),
+        ),
+        "or" => Value::Bool(
+            v.iter()
+                .map(Value::as_bool)
+                .collect::<Option<Vec<_>>>()?
+                .iter()
+                .any(|b| *b),
+        ),
         "greater" => Value::Bool(compare(v.first()?, v.get(1)?)?.is_gt()),
         "greaterorequals" => Value::Bool(compare(v.first()?, v.get(1)?)?.is_ge()),
         "less" => Value::Bool(compare(v.first()?, v.get(1)?)?.is_lt()),
@@ -506,7 +528,12 @@ fn pure(name: &str, v: &[Value]) -> Option<Value> {
         "first" | "last" => match v.first()? {
             Value::Array(a) => (if name == "first" { a.first() } else { a.last() }).cloned()?,
             Value::String(t) => Value::String(
-                (if name == "first" { t.chars().next() } else { t.chars().last() })?.to_string(),
+                (if name == "first" {
+                    t.chars().next()
+                } else {
+                    t.chars().last()
+                })?
+                .to_string(),
             ),
             _ => return None,
         },
@@ -553,19 +580,31 @@ fn pure(name: &str, v: &[Value]) -> Option<Value> {
                 _ => return None,
             }
         }
-        "range" => Value::Array((n(0)?..n(0)?.checked_add(n(1)?)?).map(Value::from).collect()),
+        "range" => Value::Array(
+            (n(0)?..n(0)?.checked_add(n(1)?)?)
+                .map(Value::from)
+                .collect(),
+        ),
         "min" | "max" => {
             let items: Vec<i64> = match v {
                 [Value::Array(a)] => a.iter().map(Value::as_i64).collect::<Option<_>>()?,
                 _ => v.iter().map(Value::as_i64).collect::<Option<_>>()?,
             };
-            Value::from(if name == "min" { items.into_iter().min()? } else { items.into_iter().max()? })
+            Value::from(if name == "min" {
+                items.into_iter().min()?
+            } else {
+                items.into_iter().max()?
+            })
         }
         "uri" => {
             let base = s(0)?;
             let relative = s(1)?;
             let cut = base.rfind('/').map_or(base.len(), |i| i + 1);
-            Value::String(format!("{}{}", &base[..cut], relative.trim_start_matches('/')))
+            Value::String(format!(
+                "{}{}",
+                &base[..cut],
+                relative.trim_start_matches('/')
+            ))
         }
         "objectkeys" => Value::Array(v.first()?.as_object()?.keys().map(|k| json!(k)).collect()),
         "items" => Value::Array(
@@ -645,7 +684,10 @@ struct ArmParser<'a> {
 impl ArmParser<'_> {
     fn space(&mut self) {
         while self.text[self.at..].starts_with(char::is_whitespace) {
-            self.at += self.text[self.at..].chars().next().map_or(1, char::len_utf8);
+            self.at += self.text[self.at..]
+                .chars()
+                .next()
+                .map_or(1, char::len_utf8);
         }
     }
 
@@ -666,7 +708,10 @@ impl ArmParser<'_> {
     fn identifier(&mut self) -> Option<String> {
         self.space();
         let start = self.at;
-        while self.peek().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$') {
+        while self
+            .peek()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+        {
             self.at += 1;
         }
         (self.at > start).then(|| self.text[start..self.at].to_string())
@@ -718,7 +763,10 @@ impl ArmParser<'_> {
                     }
                     value.push(c);
                 }
-                Ok(Expr::new(Kind::Lit(Value::String(value)), &self.text[start..self.at]))
+                Ok(Expr::new(
+                    Kind::Lit(Value::String(value)),
+                    &self.text[start..self.at],
+                ))
             }
             Some(c) if c.is_ascii_digit() || c == '-' => {
                 self.at += 1;
@@ -726,7 +774,9 @@ impl ArmParser<'_> {
                     self.at += 1;
                 }
                 let text = &self.text[start..self.at];
-                let n: i64 = text.parse().map_err(|_| format!("`{text}` is not a number"))?;
+                let n: i64 = text
+                    .parse()
+                    .map_err(|_| format!("`{text}` is not a number"))?;
                 Ok(Expr::new(Kind::Lit(Value::from(n)), text))
             }
             _ => {
@@ -795,13 +845,25 @@ mod tests {
     #[test]
     fn common_functions() {
         let p = [("name", json!("Contoso")), ("n", json!(2))];
-        assert_eq!(eval_with("[format('{0}/{1}', parameters('name'), 'echo')]", &p), "Contoso/echo");
-        assert_eq!(eval_with("[toLower(concat(parameters('name'), '-API'))]", &p), "contoso-api");
-        assert_eq!(eval_with("[if(equals(parameters('n'), 2), 'two', 'other')]", &p), "two");
+        assert_eq!(
+            eval_with("[format('{0}/{1}', parameters('name'), 'echo')]", &p),
+            "Contoso/echo"
+        );
+        assert_eq!(
+            eval_with("[toLower(concat(parameters('name'), '-API'))]", &p),
+            "contoso-api"
+        );
+        assert_eq!(
+            eval_with("[if(equals(parameters('n'), 2), 'two', 'other')]", &p),
+            "two"
+        );
         assert_eq!(eval_with("[string(parameters('n'))]", &p), "2");
         assert_eq!(eval_with("[[not an expression]", &p), "[not an expression]");
         assert_eq!(eval_with("plain", &p), "plain");
-        assert_eq!(eval_with("[createArray('https', 'http')]", &p), json!(["https", "http"]));
+        assert_eq!(
+            eval_with("[createArray('https', 'http')]", &p),
+            json!(["https", "http"])
+        );
         assert_eq!(eval_with("[json('null')]", &p), Value::Null);
         assert_eq!(eval_with("[length(createArray(1, 2))]", &p), 2);
     }
@@ -809,10 +871,16 @@ mod tests {
     #[test]
     fn deployment_values_are_placeholders() {
         assert_eq!(
-            eval_with("[format('apiservice{0}', uniqueString(resourceGroup().id))]", &[]),
+            eval_with(
+                "[format('apiservice{0}', uniqueString(resourceGroup().id))]",
+                &[]
+            ),
             "apiservice{uniqueString(resourceGroup().id)}"
         );
-        assert_eq!(eval_with("[resourceGroup().location]", &[]), "{resourceGroup().location}");
+        assert_eq!(
+            eval_with("[resourceGroup().location]", &[]),
+            "{resourceGroup().location}"
+        );
         assert_eq!(
             eval_with("[resourceId('Microsoft.ApiManagement/service/apis', 'svc', 'echo')]", &[]),
             "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ApiManagement/service/svc/apis/echo"
@@ -821,7 +889,10 @@ mod tests {
 
     #[test]
     fn unknowns_propagate_but_keep_what_is_known() {
-        assert_eq!(eval_with("[parameters('missing')]", &[]), "<unknown: parameters('missing')>");
+        assert_eq!(
+            eval_with("[parameters('missing')]", &[]),
+            "<unknown: parameters('missing')>"
+        );
         assert_eq!(
             eval_with("[concat('https://', parameters('host'), '/api')]", &[]),
             "https://<unknown: parameters('host')>/api"
@@ -839,7 +910,10 @@ mod tests {
             eval_with("[equals(parameters('x'), 'y')]", &[]),
             "<unknown: equals(parameters('x'), 'y')>"
         );
-        assert_eq!(eval_with("[contoso.helper(1)]", &[]), "<unknown: contoso.helper(1)>");
+        assert_eq!(
+            eval_with("[contoso.helper(1)]", &[]),
+            "<unknown: contoso.helper(1)>"
+        );
     }
 
     #[test]

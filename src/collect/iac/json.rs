@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::error::IacError;
+use crate::diagnostic::Located;
 
 /// A parsed JSON document with the 1-based line of each value, by JSON pointer.
 #[derive(Debug)]
@@ -24,7 +25,7 @@ impl JsonDoc {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let clean = strip_comments(text);
         let value: Value = serde_json::from_str(&clean).map_err(|e| {
-            IacError::located(
+            IacError::Located(Located::new(
                 "apimguard::iac::json",
                 "fix the JSON syntax at the marked spot (ARM templates may also hold // and /* */ comments)",
                 file,
@@ -32,7 +33,7 @@ impl JsonDoc {
                 e.line(),
                 e.column(),
                 format!("{file} is not valid JSON (line {}, column {}): {}", e.line(), e.column(), without_position(&e.to_string())),
-            )
+            ))
         })?;
         let mut lines = HashMap::new();
         let mut scanner = Scanner {
@@ -50,6 +51,27 @@ impl JsonDoc {
             return Some(1);
         }
         self.lines.get(pointer).copied()
+    }
+
+    /// The lines of the members below the object at `pointer`, `depth` levels down,
+    /// as paths relative to it (`tls`, `tls/validateCertificateChain`).
+    pub fn lines_below(&self, pointer: &str, depth: usize) -> Vec<(String, u32)> {
+        let mut found = Vec::new();
+        if depth == 0 {
+            return found;
+        }
+        if let Some(Value::Object(map)) = self.value.pointer(pointer) {
+            for key in map.keys() {
+                let at = format!("{pointer}/{}", pointer_segment(key));
+                if let Some(line) = self.line(&at) {
+                    found.push((key.clone(), line));
+                }
+                for (sub, line) in self.lines_below(&at, depth - 1) {
+                    found.push((format!("{key}/{sub}"), line));
+                }
+            }
+        }
+        found
     }
 
     /// The line of the value at `pointer`, else of its closest ancestor that has one.
@@ -74,7 +96,9 @@ pub(super) fn pointer_segment(key: &str) -> String {
 
 /// serde_json ends its messages with " at line L column C"; the excerpt shows that.
 fn without_position(message: &str) -> &str {
-    message.rfind(" at line ").map_or(message, |i| &message[..i])
+    message
+        .rfind(" at line ")
+        .map_or(message, |i| &message[..i])
 }
 
 /// Replaces comments outside strings with spaces (newlines kept), so that offsets,
@@ -110,7 +134,9 @@ fn strip_comments(text: &str) -> String {
                 }
             }
             (b'/', Some(b'*')) => {
-                let end = text[i + 2..].find("*/").map_or(bytes.len(), |e| i + 2 + e + 2);
+                let end = text[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |e| i + 2 + e + 2);
                 while i < end {
                     out.push(if bytes[i] == b'\n' { b'\n' } else { b' ' });
                     i += 1;

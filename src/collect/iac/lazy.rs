@@ -42,12 +42,12 @@ mod tests {
     fn once_and_cycles() {
         let lazy = Lazy::default();
         let calls = RefCell::new(0);
-        let mut compute = || {
+        let compute = || {
             *calls.borrow_mut() += 1;
             Some(json!(1))
         };
-        assert_eq!(lazy.get("a", &mut compute), Some(json!(1)));
-        assert_eq!(lazy.get("a", &mut compute), Some(json!(1)));
+        assert_eq!(lazy.get("a", compute), Some(json!(1)));
+        assert_eq!(lazy.get("a", compute), Some(json!(1)));
         assert_eq!(*calls.borrow(), 1);
         let cyclic = Lazy::default();
         assert_eq!(cyclic.get("x", || cyclic.get("x", || Some(json!(2)))), None);

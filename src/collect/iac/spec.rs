@@ -94,7 +94,8 @@ mod tests {
                 }
             ]
         );
-        let json = r#"{"swagger": "2.0", "paths": {"/a/{id}": {"delete": {"operationId": "del"}}}}"#;
+        let json =
+            r#"{"swagger": "2.0", "paths": {"/a/{id}": {"delete": {"operationId": "del"}}}}"#;
         assert_eq!(operations(json).unwrap()[0].name, "del");
         assert!(operations("schema { query: Query }").is_none());
     }

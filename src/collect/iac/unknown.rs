@@ -7,7 +7,7 @@
 //! such value is also listed in the snapshot's `unknowns` with its resource, path and
 //! line. Rules must read a marker as "not known", never as compliant.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// How a marker starts.
 pub(super) const PREFIX: &str = "<unknown: ";
@@ -26,7 +26,9 @@ pub(super) fn unknown(expression: &str) -> Value {
 /// Whether the whole value is one marker.
 pub(super) fn is_unknown(value: &Value) -> bool {
     value.as_str().is_some_and(|s| {
-        s.starts_with(PREFIX) && s.ends_with('>') && s[PREFIX.len()..].find('>') == Some(s.len() - PREFIX.len() - 1)
+        s.starts_with(PREFIX)
+            && s.ends_with('>')
+            && s[PREFIX.len()..].find('>') == Some(s.len() - PREFIX.len() - 1)
     })
 }
 
@@ -64,7 +66,9 @@ pub(super) fn map_known(text: &str, f: impl Fn(&str) -> String) -> String {
     let mut rest = text;
     while let Some(start) = rest.find(PREFIX) {
         out.push_str(&f(&rest[..start]));
-        let end = rest[start..].find('>').map_or(rest.len(), |e| start + e + 1);
+        let end = rest[start..]
+            .find('>')
+            .map_or(rest.len(), |e| start + e + 1);
         out.push_str(&rest[start..end]);
         rest = &rest[end..];
     }
@@ -85,12 +89,20 @@ pub(super) fn find(value: &Value, path: &str, out: &mut Vec<(String, String)>) {
                 find(item, &format!("{path}/{i}"), out);
             }
         }
-        Value::Object(map) => {
-            for (key, item) in map {
-                find(item, &format!("{path}/{key}"), out);
-            }
-        }
+        Value::Object(map) => find_in(map, path, out),
         _ => {}
+    }
+}
+
+/// [`find`] over the members of an object (`path` may be empty).
+pub(super) fn find_in(map: &Map<String, Value>, path: &str, out: &mut Vec<(String, String)>) {
+    for (key, item) in map {
+        let below = if path.is_empty() {
+            key.clone()
+        } else {
+            format!("{path}/{key}")
+        };
+        find(item, &below, out);
     }
 }
 
@@ -114,6 +126,12 @@ mod tests {
         );
         let mut found = Vec::new();
         find(&json!({"a": ["ok", m]}), "properties", &mut found);
-        assert_eq!(found, vec![("properties/a/1".to_string(), "parameters('a') > 1".to_string())]);
+        assert_eq!(
+            found,
+            vec![(
+                "properties/a/1".to_string(),
+                "parameters('a') > 1".to_string()
+            )]
+        );
     }
 }

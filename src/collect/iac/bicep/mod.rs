@@ -30,6 +30,7 @@ use super::scope;
 use super::unknown::unknown;
 use crate::collect::gaps::Gaps;
 use crate::collect::policy_xml::REDACTED;
+use crate::diagnostic::Located;
 use crate::snapshot::Origin;
 
 /// Resource members the snapshot uses (others, like `dependsOn`, are not evaluated).
@@ -103,7 +104,7 @@ pub(super) fn read(path: &Path, parameters: Option<&Path>) -> Result<Estate, Iac
 }
 
 fn syntax_error(file: &str, text: &str, e: SyntaxError) -> IacError {
-    IacError::located(
+    IacError::Located(Located::new(
         "apimguard::iac::bicep",
         "fix the Bicep syntax at the marked spot (the reader reads the declarative subset of Bicep; see docs/iac.md)",
         file,
@@ -111,7 +112,7 @@ fn syntax_error(file: &str, text: &str, e: SyntaxError) -> IacError {
         e.line,
         e.column,
         format!("{file}:{}:{}: {}", e.line, e.column, e.message),
-    )
+    ))
 }
 
 /// The member `key` of a resource body.
@@ -179,8 +180,10 @@ impl<'a> Program<'a> {
     fn identity(&self, symbol: &str) -> Option<Identity> {
         let res = self.resources.get(symbol)?;
         let type_name = res.decl.type_name.split('@').next().unwrap_or_default();
-        let name = member(res.decl, "name")
-            .map_or_else(|| unknown(&format!("{symbol}.name")), |m| expr::eval(&m.value, self));
+        let name = member(res.decl, "name").map_or_else(
+            || unknown(&format!("{symbol}.name")),
+            |m| expr::eval(&m.value, self),
+        );
         let own = as_text(&name);
         let parent = match member(res.decl, "parent") {
             Some(m) => match &m.value.kind {
@@ -198,7 +201,10 @@ impl<'a> Program<'a> {
                 };
                 (kind, parent.names.into_iter().chain([own]).collect())
             }
-            None => (type_name.to_string(), own.split('/').map(str::to_string).collect()),
+            None => (
+                type_name.to_string(),
+                own.split('/').map(str::to_string).collect(),
+            ),
         };
         Some(Identity { kind, names, name })
     }
@@ -269,7 +275,8 @@ impl<'a> Program<'a> {
                 }
             }
         }
-        let mut declared = Declared::new(&identity.kind, identity.names, body, self.origin(res.decl));
+        let mut declared =
+            Declared::new(&identity.kind, identity.names, body, self.origin(res.decl));
         declared.scope = self.scope_of(res.decl);
         declared.existing = res.decl.existing;
         Some(declared)
@@ -278,35 +285,30 @@ impl<'a> Program<'a> {
     /// Where a resource and its settings are written.
     fn origin(&self, decl: &ResourceDecl) -> Origin {
         let mut origin = Origin::at(self.file.clone(), decl.line);
-        for m in &decl.members {
-            let key = as_text(&expr::eval(&m.key, &expr::Empty));
-            origin
-                .settings
-                .insert(key.clone(), Origin::at(self.file.clone(), m.line));
-            if key != "properties" {
-                continue;
-            }
-            if let Kind::Object(props) = &m.value.kind {
-                for p in props {
-                    let name = as_text(&expr::eval(&p.key, &expr::Empty));
-                    origin.settings.insert(
-                        format!("properties/{name}"),
-                        Origin::at(self.file.clone(), p.line),
-                    );
-                    if let Kind::Object(inner) = &p.value.kind {
-                        for q in inner {
-                            let sub = as_text(&expr::eval(&q.key, &expr::Empty));
-                            origin.settings.insert(
-                                format!("properties/{name}/{sub}"),
-                                Origin::at(self.file.clone(), q.line),
-                            );
-                        }
-                    }
-                }
-            }
+        origin.add_settings(&self.file, "", member_lines(&decl.members, 1));
+        if let Some(Kind::Object(props)) = member(decl, "properties").map(|m| &m.value.kind) {
+            origin.add_settings(&self.file, "properties", member_lines(props, 2));
         }
         origin
     }
+}
+
+/// The lines of object members, `depth` levels down, as paths (`tls/validateCertificateChain`).
+fn member_lines(members: &[Member], depth: usize) -> Vec<(String, u32)> {
+    let mut found = Vec::new();
+    if depth == 0 {
+        return found;
+    }
+    for m in members {
+        let key = as_text(&expr::eval(&m.key, &expr::Empty));
+        found.push((key.clone(), m.line));
+        if let Kind::Object(inner) = &m.value.kind {
+            for (sub, line) in member_lines(inner, depth - 1) {
+                found.push((format!("{key}/{sub}"), line));
+            }
+        }
+    }
+    found
 }
 
 impl Context for Program<'_> {
@@ -343,7 +345,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let main = dir.path().join("main.bicep");
         std::fs::write(&main, text).unwrap();
-        std::fs::write(dir.path().join("api.xml"), "<policies><inbound><base /></inbound></policies>").unwrap();
+        std::fs::write(
+            dir.path().join("api.xml"),
+            "<policies><inbound><base /></inbound></policies>",
+        )
+        .unwrap();
         let p = parameters.map(|t| {
             let p = dir.path().join("p.json");
             std::fs::write(&p, t).unwrap();
@@ -392,22 +398,36 @@ resource col 'Microsoft.Security/apiCollections@2023-11-15' = {
     #[test]
     fn resources_names_and_values() {
         let estate = read_str(ESTATE, None).unwrap();
-        let summary: Vec<(String, Vec<String>)> = estate
-            .resources
-            .iter()
-            .map(|d| (d.kind.clone(), d.names.clone()))
-            .collect();
-        assert_eq!(summary[1], ("Microsoft.ApiManagement/service/apis".into(), vec!["contoso".into(), "echo".into()]));
+        let summary = estate.kinds_and_names();
+        assert_eq!(
+            summary[1],
+            (
+                "Microsoft.ApiManagement/service/apis".into(),
+                vec!["contoso".into(), "echo".into()]
+            )
+        );
         assert_eq!(summary[2].1, vec!["contoso", "echo", "policy"]);
         assert_eq!(summary[3].1, vec!["contoso", "k"]);
         let api = &estate.resources[1];
-        assert_eq!(api.body["properties"]["serviceUrl"], "http://backend.contoso.net");
-        assert_eq!(api.body["properties"]["protocols"], "<unknown: parameters('proto')>");
+        assert_eq!(
+            api.body["properties"]["serviceUrl"],
+            "http://backend.contoso.net"
+        );
+        assert_eq!(
+            api.body["properties"]["protocols"],
+            "<unknown: parameters('proto')>"
+        );
         assert_eq!(api.origin.line, 13);
         assert_eq!(api.origin.of_setting("properties/serviceUrl").line, 16);
-        assert_eq!(estate.resources[2].body["properties"]["value"], "<policies><inbound><base /></inbound></policies>");
+        assert_eq!(
+            estate.resources[2].body["properties"]["value"],
+            "<policies><inbound><base /></inbound></policies>"
+        );
         assert_eq!(estate.resources[3].body["properties"]["value"], REDACTED);
-        assert_eq!(estate.resources[3].body["properties"]["displayName"], "echo");
+        assert_eq!(
+            estate.resources[3].body["properties"]["displayName"],
+            "echo"
+        );
         let col = &estate.resources[4];
         assert_eq!(
             col.scope.as_deref(),
@@ -422,19 +442,29 @@ resource col 'Microsoft.Security/apiCollections@2023-11-15' = {
             Some(r#"{"parameters": {"name": {"value": "x"}, "proto": {"value": ["https"]}}}"#),
         )
         .unwrap();
-        assert!(estate.resources.iter().all(|d| !d.kind.ends_with("namedValues")));
-        assert_eq!(estate.resources[1].body["properties"]["protocols"], json!(["https"]));
+        assert!(estate
+            .resources
+            .iter()
+            .all(|d| !d.kind.ends_with("namedValues")));
+        assert_eq!(
+            estate.resources[1].body["properties"]["protocols"],
+            json!(["https"])
+        );
         let gaps = estate.gaps.into_sorted();
         assert_eq!(gaps.len(), 1);
         assert!(gaps[0].scope.ends_with("main.bicep:37"), "{gaps:?}");
         assert_eq!(gaps[0].what, "module");
-        let err = read_str(ESTATE, Some(r#"{"parameters": {"nope": {"value": 1}}}"#)).err().unwrap();
+        let err = read_str(ESTATE, Some(r#"{"parameters": {"nope": {"value": 1}}}"#))
+            .err()
+            .unwrap();
         assert!(err.to_string().contains("no parameter `nope`"), "{err}");
     }
 
     #[test]
     fn syntax_errors_name_file_line_and_column() {
-        let err = read_str("resource x 'T@1' = {\n  name: 'a'\n  oops\n}\n", None).err().unwrap();
+        let err = read_str("resource x 'T@1' = {\n  name: 'a'\n  oops\n}\n", None)
+            .err()
+            .unwrap();
         let text = err.to_string();
         assert!(text.contains("main.bicep:3:7: `:` expected"), "{text}");
     }

@@ -113,7 +113,9 @@ impl Lexer<'_> {
             Some('\'') if rest.starts_with("'''") => self.multiline()?,
             Some('\'') => self.string()?,
             Some(c) if c.is_ascii_digit() => {
-                let len = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+                let len = rest
+                    .find(|c: char| !c.is_ascii_digit())
+                    .unwrap_or(rest.len());
                 let n = rest[..len]
                     .parse()
                     .map_err(|_| self.error("number out of range"))?;
@@ -165,20 +167,30 @@ impl Lexer<'_> {
                     self.bump(1);
                     break;
                 }
-                '\n' => return Err(self.error("unterminated string (use ''' for text over several lines)")),
+                '\n' => {
+                    return Err(
+                        self.error("unterminated string (use ''' for text over several lines)")
+                    )
+                }
                 '\\' => {
-                    let escaped = rest[1..].chars().next().ok_or_else(|| self.error("unterminated string"))?;
+                    let escaped = rest[1..]
+                        .chars()
+                        .next()
+                        .ok_or_else(|| self.error("unterminated string"))?;
                     lit.push(match escaped {
                         'n' => '\n',
                         'r' => '\r',
                         't' => '\t',
                         '\\' | '\'' | '$' => escaped,
                         'u' => {
-                            let close = rest.find('}').ok_or_else(|| self.error("bad \\u{…} escape"))?;
-                            let code = u32::from_str_radix(rest.get(3..close).unwrap_or_default(), 16)
-                                .ok()
-                                .and_then(char::from_u32)
+                            let close = rest
+                                .find('}')
                                 .ok_or_else(|| self.error("bad \\u{…} escape"))?;
+                            let code =
+                                u32::from_str_radix(rest.get(3..close).unwrap_or_default(), 16)
+                                    .ok()
+                                    .and_then(char::from_u32)
+                                    .ok_or_else(|| self.error("bad \\u{…} escape"))?;
                             self.bump(close + 1);
                             lit.push(code);
                             continue;
@@ -474,7 +486,9 @@ impl Parser<'_> {
                 }
                 _ => {
                     self.at -= 1;
-                    return Err(self.error_here("a declaration (param, var, resource, module, output, …) expected"));
+                    return Err(self.error_here(
+                        "a declaration (param, var, resource, module, output, …) expected",
+                    ));
                 }
             }
             secure = false;
@@ -622,7 +636,9 @@ impl Parser<'_> {
     fn expression(&mut self) -> Result<Expr, SyntaxError> {
         let from = self.at;
         // A lambda (`x => …`, `(a, b) => …`) is not evaluated.
-        if matches!(self.peek().tok, Tok::Ident(_)) && matches!(self.tokens[self.at + 1].tok, Tok::Punct("=>")) {
+        if matches!(self.peek().tok, Tok::Ident(_))
+            && matches!(self.tokens[self.at + 1].tok, Tok::Punct("=>"))
+        {
             self.at += 2;
             self.expression()?;
             return Ok(Expr::new(Kind::Opaque, self.text_from(from)));
@@ -674,7 +690,10 @@ impl Parser<'_> {
         for op in ['!', '-'] {
             if self.eat(&op.to_string()) {
                 let operand = self.unary()?;
-                return Ok(Expr::new(Kind::Unary(op, Box::new(operand)), self.text_from(from)));
+                return Ok(Expr::new(
+                    Kind::Unary(op, Box::new(operand)),
+                    self.text_from(from),
+                ));
             }
         }
         self.postfix()
@@ -854,33 +873,64 @@ mod tests {
     fn declarations() {
         let text = "@description('x')\n@secure()\nparam key string\nparam sku string = 'Developer' // c\nvar name = 'api${uniqueString(resourceGroup().id)}'\n\nresource svc 'Microsoft.ApiManagement/service@2022-08-01' = {\n  name: name\n  properties: {\n    'a.b': [\n      'x'\n      'y'\n    ]\n  }\n  resource api 'apis' = if (sku == 'Developer') {\n    name: 'echo'\n  }\n}\nmodule m './m.bicep' = {\n  name: 'm'\n}\n";
         let statements = parse(text).unwrap();
-        assert!(matches!(&statements[0], Statement::Param { name, secure: true, default: None, .. } if name == "key"));
-        assert!(matches!(&statements[1], Statement::Param { secure: false, default: Some(_), .. }));
-        let Statement::Var { value, .. } = &statements[2] else { panic!() };
+        assert!(
+            matches!(&statements[0], Statement::Param { name, secure: true, default: None, .. } if name == "key")
+        );
+        assert!(matches!(
+            &statements[1],
+            Statement::Param {
+                secure: false,
+                default: Some(_),
+                ..
+            }
+        ));
+        let Statement::Var { value, .. } = &statements[2] else {
+            panic!()
+        };
         assert!(matches!(&value.kind, Kind::Interp(parts) if parts.len() == 2));
-        let Statement::Resource(svc) = &statements[3] else { panic!() };
-        assert_eq!((svc.line, svc.members.len(), svc.members[1].line), (7, 2, 9));
-        let Kind::Object(props) = &svc.members[1].value.kind else { panic!() };
+        let Statement::Resource(svc) = &statements[3] else {
+            panic!()
+        };
+        assert_eq!(
+            (svc.line, svc.members.len(), svc.members[1].line),
+            (7, 2, 9)
+        );
+        let Kind::Object(props) = &svc.members[1].value.kind else {
+            panic!()
+        };
         assert_eq!(props[0].line, 10);
         assert!(matches!(&props[0].value.kind, Kind::Array(items) if items.len() == 2));
         assert_eq!(svc.nested[0].type_name, "apis");
         assert!(svc.nested[0].condition.is_some());
-        assert_eq!(statements[4], Statement::Unsupported { line: 19, what: "module".into() });
+        assert_eq!(
+            statements[4],
+            Statement::Unsupported {
+                line: 19,
+                what: "module".into()
+            }
+        );
     }
 
     #[test]
     fn expressions_keep_their_text() {
-        let statements = parse("var z = ((length(a) == 0) ? json('null') : a)\nvar m = '''\nraw ${x}\n'''\n").unwrap();
-        let Statement::Var { value, .. } = &statements[0] else { panic!() };
+        let statements =
+            parse("var z = ((length(a) == 0) ? json('null') : a)\nvar m = '''\nraw ${x}\n'''\n")
+                .unwrap();
+        let Statement::Var { value, .. } = &statements[0] else {
+            panic!()
+        };
         assert_eq!(value.text, "((length(a) == 0) ? json('null') : a)");
         assert!(matches!(value.kind, Kind::Ternary(..)));
-        let Statement::Var { value, .. } = &statements[1] else { panic!() };
+        let Statement::Var { value, .. } = &statements[1] else {
+            panic!()
+        };
         assert_eq!(value.kind, Kind::Lit(Value::String("raw ${x}\n".into())));
     }
 
     #[test]
     fn errors_are_located() {
-        let err = parse("param a string\nresource x 'T@1' = {\n  name: 'a'\n  oops\n}\n").unwrap_err();
+        let err =
+            parse("param a string\nresource x 'T@1' = {\n  name: 'a'\n  oops\n}\n").unwrap_err();
         assert_eq!((err.line, err.column), (4, 7));
         assert!(err.message.starts_with("`:` expected"), "{}", err.message);
         let err = parse("var s = 'open\n").unwrap_err();
