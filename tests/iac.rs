@@ -711,3 +711,29 @@ fn flags_that_cannot_work_together_are_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("not an RFC 3339 timestamp"));
 }
+
+#[test]
+fn iac_snapshots_follow_the_snapshot_schema() {
+    let schema = stdout_json(&apimguard(&["schema"]));
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for args in [
+        vec!["--from-arm", MSI],
+        vec!["--from-arm", DEFENDER],
+        vec![
+            "--from-bicep",
+            ALL_RESOURCES,
+            "--parameters",
+            ALL_RESOURCES_PARAMETERS,
+        ],
+        vec!["--from-bicep", INTERNAL_VNET],
+        vec!["--from-apiops", APIOPS_SAMPLE, "--env", "prod"],
+        vec!["--from-apiops", ESTATE_APIOPS, "--env", "test"],
+    ] {
+        let snapshot = collect(&args);
+        let errors: Vec<String> = validator
+            .iter_errors(&snapshot)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{args:?}: {errors:?}");
+    }
+}

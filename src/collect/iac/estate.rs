@@ -175,7 +175,7 @@ pub(super) fn build(estate: Estate, collected_at: String) -> Result<Snapshot, Ia
 
     let gaps = estate.gaps;
     let mut services = Vec::new();
-    let mut unknowns = Vec::new();
+    let mut unknowns = name_unknowns(&estate.resources, &rg);
     let mut stubs = false;
     for (key, service_items) in &items {
         let name = service_items
@@ -281,6 +281,23 @@ fn defender_plan(d: &Declared) -> DefenderPlan {
     }
 }
 
+/// Resource names the files leave open (their ids then hold the marker too).
+fn name_unknowns(resources: &[Declared], rg: &str) -> Vec<UnknownValue> {
+    let mut found = Vec::new();
+    for d in resources {
+        let id = scope::resource_id(rg, &canonical(&d.kind), &d.names);
+        for expression in d.names.iter().flat_map(|n| unknown::expressions(n)) {
+            found.push(UnknownValue {
+                resource: id.clone(),
+                path: "name".to_string(),
+                expression,
+                origin: d.origin.of_setting("name"),
+            });
+        }
+    }
+    found
+}
+
 fn plan_unknowns(resources: &[Declared]) -> Vec<(String, String)> {
     let mut found = Vec::new();
     for d in resources
@@ -292,7 +309,8 @@ fn plan_unknowns(resources: &[Declared]) -> Vec<(String, String)> {
     found
 }
 
-/// The type with APIM's usual casing, so ids look the same whatever the files wrote.
+/// An APIM type with APIM's usual casing, so ids look the same whatever the files
+/// wrote (other types are left as written).
 fn canonical(kind: &str) -> String {
     const SEGMENTS: [&str; 16] = [
         "service",
@@ -313,7 +331,12 @@ fn canonical(kind: &str) -> String {
         "apiVersionSets",
     ];
     let mut segments = kind.split('/');
-    segments.next();
+    if !segments
+        .next()
+        .is_some_and(|ns| ns.eq_ignore_ascii_case("Microsoft.ApiManagement"))
+    {
+        return kind.to_string();
+    }
     std::iter::once("Microsoft.ApiManagement".to_string())
         .chain(segments.map(|s| {
             SEGMENTS
@@ -346,7 +369,12 @@ impl ServiceBuilder<'_, '_> {
         collections: &Collections,
         unknowns: &mut Vec<UnknownValue>,
     ) -> Result<(Service, bool), IacError> {
-        let declared = self.items.iter().find(|i| i.below.is_empty());
+        // A real declaration wins over an `existing` reference to the same service.
+        let declared = self
+            .items
+            .iter()
+            .filter(|i| i.below.is_empty())
+            .min_by_key(|i| i.d.existing);
         let stub = declared.is_none_or(|i| i.d.existing);
         let mut resource = Map::new();
         resource.insert("id".into(), Value::String(self.id.clone()));
@@ -739,5 +767,136 @@ fn policy_name(policy: &Origin, declared: &Origin) -> String {
         policy.file.clone()
     } else {
         format!("{}:{} (policy document)", declared.file, declared.line)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn declared(kind: &str, names: &[&str], properties: Value) -> Declared {
+        let mut body = Map::new();
+        body.insert("properties".into(), properties);
+        Declared::new(
+            &format!("Microsoft.ApiManagement/service{kind}"),
+            names.iter().map(|n| n.to_string()).collect(),
+            body,
+            Origin::at("t.json", 1),
+        )
+    }
+
+    fn snapshot(resources: Vec<Declared>) -> Snapshot {
+        let estate = Estate {
+            reader: "test",
+            files: Vec::new(),
+            resources,
+            gaps: Gaps::default(),
+            default_service: None,
+        };
+        build(estate, "2026-01-01T00:00:00Z".into()).unwrap()
+    }
+
+    #[test]
+    fn revisions_stand_in_for_an_api_only_without_its_current_revision() {
+        let alone = snapshot(vec![declared(
+            "/apis",
+            &["s", "a;rev=2"],
+            json!({"apiRevision": "2"}),
+        )]);
+        let api = &alone.subscriptions[0].services[0].apis[0];
+        assert_eq!(
+            (api.name.as_str(), api.id.ends_with("/apis/a")),
+            ("a", true)
+        );
+        let both = snapshot(vec![
+            declared("/apis", &["s", "a"], json!({})),
+            declared("/apis", &["s", "a;rev=2"], json!({})),
+        ]);
+        assert_eq!(both.subscriptions[0].services[0].apis.len(), 1);
+    }
+
+    #[test]
+    fn open_values_are_listed_and_never_authenticate() {
+        let snap = snapshot(vec![
+            declared("", &["<unknown: parameters('name')>"], json!({})),
+            declared(
+                "/apis",
+                &["<unknown: parameters('name')>", "a"],
+                json!({"subscriptionRequired": "<unknown: parameters('keys')>"}),
+            ),
+        ]);
+        let paths: Vec<(&str, &str)> = snap
+            .unknowns
+            .iter()
+            .map(|u| (u.path.as_str(), u.expression.as_str()))
+            .collect();
+        assert!(paths.contains(&("name", "parameters('name')")), "{paths:?}");
+        assert!(paths.contains(&("properties/subscriptionRequired", "parameters('keys')")));
+        let api = &snap.subscriptions[0].services[0].apis[0];
+        assert_eq!(api.auth.effective, AuthVerdict::Unknown);
+        assert!(snap.complete);
+    }
+
+    #[test]
+    fn a_declared_service_wins_over_an_existing_reference() {
+        let mut existing = declared("", &["s"], json!({}));
+        existing.existing = true;
+        let real = declared("", &["s"], json!({"virtualNetworkType": "Internal"}));
+        let snap = snapshot(vec![existing, real]);
+        let svc = &snap.subscriptions[0].services[0];
+        assert_eq!(svc.properties["virtualNetworkType"], "Internal");
+        assert!(!snap.source.unavailable.contains(&DataKind::ServiceSettings));
+    }
+
+    #[test]
+    fn what_cannot_be_read_is_a_gap() {
+        let snap = snapshot(vec![
+            declared(
+                "/apis",
+                &["s", "a"],
+                json!({"format": "openapi-link", "value": "https://x/openapi.json"}),
+            ),
+            declared(
+                "/apis/operations",
+                &["s", "a", "op"],
+                json!({"method": "GET"}),
+            ),
+            declared(
+                "/apis/operations/policies",
+                &["s", "a", "op", "policy"],
+                json!({"value": "<policies><inbound /></policies>"}),
+            ),
+            declared(
+                "/apis/policies",
+                &["s", "a", "policy"],
+                json!({"value": "<unknown: parameters('policy')>"}),
+            ),
+        ]);
+        let gaps: Vec<(&str, &str)> = snap
+            .gaps
+            .iter()
+            .map(|g| (g.what.as_str(), g.error.as_str()))
+            .collect();
+        assert_eq!(gaps.len(), 2, "{gaps:?}");
+        assert!(
+            gaps[0]
+                .1
+                .contains("full operation list is not in the files"),
+            "{gaps:?}"
+        );
+        assert!(gaps[1]
+            .1
+            .contains("not known before deployment: it depends on parameters('policy')"));
+        assert!(!snap.complete);
+        let api = &snap.subscriptions[0].services[0].apis[0];
+        assert!(
+            api.properties.get("value").is_none(),
+            "an imported specification is not copied"
+        );
+        assert_eq!(
+            api.auth.effective,
+            AuthVerdict::Authenticated,
+            "a key is APIM's default"
+        );
     }
 }

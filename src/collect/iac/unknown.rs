@@ -12,9 +12,14 @@ use serde_json::{Map, Value};
 /// How a marker starts.
 pub(super) const PREFIX: &str = "<unknown: ";
 
-/// The marker text of an expression that could not be evaluated.
+/// The marker text of an expression that could not be evaluated (on one line).
 pub(super) fn marker(expression: &str) -> String {
-    let expression = expression.trim().replace('<', "&lt;").replace('>', "&gt;");
+    let expression = expression
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
     format!("{PREFIX}{expression}>")
 }
 
@@ -113,6 +118,10 @@ mod tests {
 
     #[test]
     fn markers_round_trip() {
+        assert_eq!(
+            marker("[for x in xs: {\n  a: x\n}]"),
+            "<unknown: [for x in xs: { a: x }]>"
+        );
         let m = unknown("parameters('a') > 1");
         assert!(is_unknown(&m));
         assert!(!is_unknown(&json!("https://<unknown: x>/y")));
