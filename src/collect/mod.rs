@@ -145,6 +145,7 @@ pub async fn collect(
         }
     }
 
+    let gaps = gaps.into_sorted();
     let summary = Summary {
         subscriptions: read.len(),
         services: read.iter().map(|s| s.services.len()).sum(),
@@ -155,10 +156,9 @@ pub async fn collect(
             .sum(),
         requests: client.counters().requests(),
         retries: client.counters().retries(),
-        gaps: 0,
+        gaps: gaps.len(),
         elapsed: started.elapsed(),
     };
-    let gaps = gaps.into_sorted();
     let snapshot = Snapshot {
         schema_version: SCHEMA_VERSION,
         collected_at,
@@ -173,10 +173,6 @@ pub async fn collect(
         gaps,
         subscriptions: read,
         unknowns: Vec::new(),
-    };
-    let summary = Summary {
-        gaps: snapshot.gaps.len(),
-        ..summary
     };
     Ok(Collected { snapshot, summary })
 }

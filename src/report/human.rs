@@ -153,11 +153,7 @@ pub fn render_human(report: &Report, color: bool) -> String {
         );
     }
     let s = &report.summary;
-    let verdict = match report.exit_code() {
-        0 => paint("PASS", Style::new().green().bold()),
-        1 => paint("FAIL", Style::new().red().bold()),
-        _ => paint("ERROR", Style::new().magenta().bold()),
-    };
+    let verdict = verdict(report.exit_code(), &paint);
     let _ = writeln!(
         out,
         "\n{verdict}: {} rules: {} passed, {} failed, {} error(s) · {} finding(s), {} waived · {}",
@@ -170,6 +166,15 @@ pub fn render_human(report: &Report, color: bool) -> String {
         gate(&report.fail_on)
     );
     out
+}
+
+/// `PASS`, `FAIL` or `ERROR` for an exit code, coloured by `paint`.
+fn verdict(code: u8, paint: &dyn Fn(&str, Style) -> String) -> String {
+    match code {
+        0 => paint("PASS", Style::new().green().bold()),
+        1 => paint("FAIL", Style::new().red().bold()),
+        _ => paint("ERROR", Style::new().magenta().bold()),
+    }
 }
 
 fn gate(fail_on: &str) -> String {
@@ -252,11 +257,7 @@ pub fn render_drift_human(drift: &Drift, color: bool) -> String {
         );
     }
     let s = &drift.summary;
-    let verdict = match drift.exit_code() {
-        0 => paint("PASS", Style::new().green().bold()),
-        1 => paint("FAIL", Style::new().red().bold()),
-        _ => paint("ERROR", Style::new().magenta().bold()),
-    };
+    let verdict = verdict(drift.exit_code(), &paint);
     let _ = writeln!(
         out,
         "\n{verdict}: {} new, {} resolved, {} still failing, {} not evaluated · {} new finding(s) at or above {}",
