@@ -183,7 +183,8 @@ struct Layout {
     information: &'static str,
     kind: &'static str,
     config_key: &'static str,
-    /// Whether a folder without its information file is a gap (else: no properties).
+    /// Whether a folder without its information file is a gap and is not read (else: a
+    /// resource without properties).
     required: bool,
 }
 
@@ -369,7 +370,9 @@ impl Reader {
         let mut found = Vec::new();
         for (name, path) in subfolders(&dir.join(layout.folder))? {
             let below = overrides.entry(self.config.as_ref(), layout.config_key, &name);
-            let mut declared = self.information(&path, layout, place, &name, &below)?;
+            let Some(mut declared) = self.information(&path, layout, place, &name, &below)? else {
+                continue;
+            };
             finish(&path, &mut declared)?;
             self.resources.borrow_mut().push(declared);
             found.push((name, path, below));
@@ -377,7 +380,8 @@ impl Reader {
         Ok(found)
     }
 
-    /// Reads an information file (absent: empty properties) with its overrides merged.
+    /// Reads an information file with its overrides merged. Without the file: empty
+    /// properties, or, when the kind needs one, `None` and a gap.
     fn information(
         &self,
         dir: &Path,
@@ -385,7 +389,7 @@ impl Reader {
         place: &Place<'_>,
         name: &str,
         overrides: &Overrides<'_>,
-    ) -> Result<Declared, IacError> {
+    ) -> Result<Option<Declared>, IacError> {
         let path = dir.join(layout.information);
         let file = self.shown(&path);
         let mut body = Map::new();
@@ -407,14 +411,15 @@ impl Reader {
                     layout.information
                 ),
             );
+            return Ok(None);
         }
         self.apply(&mut body, &mut origin, overrides);
-        Ok(Declared::new(
+        Ok(Some(Declared::new(
             &place.kind(&[layout.kind]),
             place.names(&[name]),
             body,
             origin,
-        ))
+        )))
     }
 
     /// Merges the configuration entry of `overrides` over a resource, as the publisher does.
@@ -615,5 +620,93 @@ fn tokens_unknown(value: Value) -> Value {
                 .collect(),
         ),
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, file: &str, text: &str) {
+        let path = root.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn workspaces_link_lists_and_overrides() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("artifacts");
+        write(
+            &root,
+            "products/p/productInformation.json",
+            r#"{"properties": {"displayName": "P"}}"#,
+        );
+        write(&root, "products/p/apis.json", "[\n  {\"name\": \"a\"}\n]");
+        write(
+            &root,
+            "workspaces/team/apis/w/apiInformation.json",
+            r#"{"properties": {"path": "w"}}"#,
+        );
+        write(
+            &root,
+            "workspaces/team/policy.xml",
+            "<policies><inbound><base /></inbound></policies>",
+        );
+        write(
+            &root,
+            "backends/b/backendInformation.json",
+            r#"{"properties": {"url": "https://b"}}"#,
+        );
+        write(
+            &root,
+            "apis/a/apiInformation.json",
+            r#"{"properties": {"path": "a"}}"#,
+        );
+        write(&root, "apis/orphan/policy.xml", "<policies />");
+        write(
+            &root,
+            "apis/a/operations/op/policy.xml",
+            "<policies><inbound><base /></inbound></policies>",
+        );
+        let config = dir.path().join("configuration.dev.yaml");
+        std::fs::write(&config, "apimServiceName: svc\nbackends:\n  - name: b\n    properties:\n      url: \"{#url#}\"\n").unwrap();
+        let estate = read(&root, Some(&config)).unwrap();
+        let kinds = estate.kinds_and_names();
+        let has = |kind: &str, names: &[&str]| {
+            kinds
+                .iter()
+                .any(|(k, n)| k == kind && n.iter().map(String::as_str).eq(names.iter().copied()))
+        };
+        assert!(has(
+            "Microsoft.ApiManagement/service/products/apis",
+            &["svc", "p", "a"]
+        ));
+        assert!(has(
+            "Microsoft.ApiManagement/service/workspaces/apis",
+            &["svc", "team", "w"]
+        ));
+        assert!(has(
+            "Microsoft.ApiManagement/service/workspaces/policies",
+            &["svc", "team", "policy"]
+        ));
+        assert!(has(
+            "Microsoft.ApiManagement/service/apis/operations/policies",
+            &["svc", "a", "op", "policy"]
+        ));
+        let backend = estate
+            .resources
+            .iter()
+            .find(|d| d.kind.ends_with("/backends"))
+            .unwrap();
+        assert_eq!(backend.body["properties"]["url"], "<unknown: {#url#}>");
+        assert_eq!(backend.origin.of_setting("properties/url").line, 5);
+        // The API folder without apiInformation.json is a gap, not a silent skip.
+        let gaps = estate.gaps.into_sorted();
+        assert_eq!(gaps.len(), 1, "{gaps:?}");
+        assert!(
+            gaps[0].scope.ends_with("apis/orphan") && gaps[0].error.contains("apiInformation.json")
+        );
+        assert!(!kinds.iter().any(|(_, n)| n.contains(&"orphan".to_string())));
     }
 }

@@ -654,6 +654,38 @@ mod tests {
     }
 
     #[test]
+    fn nested_deployments_inner_and_outer() {
+        let template = r#"{"parameters": {"svc": {"type": "string", "defaultValue": "outer-svc"}},
+  "variables": {"suffix": "-x"},
+  "resources": [
+    {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "module",
+     "properties": {"expressionEvaluationOptions": {"scope": "inner"}, "mode": "Incremental",
+       "parameters": {"name": {"value": "[concat(parameters('svc'), variables('suffix'))]"}},
+       "template": {"parameters": {"name": {"type": "string"}},
+         "resources": [{"type": "Microsoft.ApiManagement/service/apis", "apiVersion": "2022-08-01",
+                        "name": "[format('{0}/inner', parameters('name'))]"}]}}},
+    {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "outer",
+     "properties": {"mode": "Incremental",
+       "template": {"resources": [{"type": "Microsoft.ApiManagement/service/apis", "apiVersion": "2022-08-01",
+                                   "name": "[format('{0}/outer', parameters('svc'))]"}]}}},
+    {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "linked",
+     "properties": {"templateLink": {"uri": "https://example.com/t.json"}}}
+  ]}"#;
+        let estate = read_str(template, None).unwrap();
+        let names: Vec<Vec<String>> = estate
+            .kinds_and_names()
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect();
+        assert_eq!(
+            names,
+            vec![vec!["outer-svc-x", "inner"], vec!["outer-svc", "outer"]]
+        );
+        let gaps = estate.gaps.into_sorted();
+        assert_eq!((gaps.len(), gaps[0].what.as_str()), (1, "deployment"));
+    }
+
+    #[test]
     fn loops_conditions_and_unknown_counts() {
         let template = r#"{"parameters": {"n": {"type": "int"}}, "resources": [
   {"type": "Microsoft.ApiManagement/service/apis", "name": "[format('s/api{0}', copyIndex())]", "copy": {"name": "l", "count": 2}},

@@ -39,7 +39,7 @@ pub(super) enum Kind {
     Symbol(String),
     /// A function call (name lower-cased, `sys.`/`az.` dropped).
     Call(String, Vec<Expr>),
-    /// `a.b` (`a?.b` when safe).
+    /// `a.b` (`a.?b` when safe).
     Prop(Box<Expr>, String, bool),
     /// `a[b]` (`a[?b]` when safe).
     Index(Box<Expr>, Box<Expr>, bool),

@@ -75,9 +75,9 @@ pub(super) fn read(path: &Path, parameters: Option<&Path>) -> Result<Estate, Iac
                 program.vars.insert(name.clone(), value);
             }
             Statement::Resource(decl) => program.declare(decl, None),
-            Statement::Unsupported { line, what } => gaps.add(
+            Statement::Unsupported { line, kind, what } => gaps.add(
                 &format!("{file}:{line}"),
-                what.split(' ').next().unwrap_or("declaration"),
+                kind,
                 format!("{what} is not read (the Bicep reader reads declarations only); build the file with `bicep build` and check the JSON with --from-arm"),
             ),
         }
@@ -458,6 +458,57 @@ resource col 'Microsoft.Security/apiCollections@2023-11-15' = {
             .err()
             .unwrap();
         assert!(err.to_string().contains("no parameter `nope`"), "{err}");
+    }
+
+    #[test]
+    fn newer_syntax_is_read_or_reported() {
+        let text = "import { tags } from 'shared.bicep'
+@export()
+type apiConfig = {
+  path: string?
+  protocols: ('http' | 'https')[]
+}
+param apis apiConfig[] = [
+  { path: 'a', protocols: ['https'] }
+]
+param settings object = {}
+var names = map(apis, a => a.path)
+var maybe = settings.?missing ?? 'fallback'
+func prefix(name string) string => 'p-${name}'
+
+resource apim 'Microsoft.ApiManagement/service@2023-05-01-preview' existing = {
+  name: 'contoso'
+}
+
+resource looped 'Microsoft.ApiManagement/service/apis@2023-05-01-preview' = [for api in apis: {
+  parent: apim
+  name: api.path
+}]
+
+resource one 'Microsoft.ApiManagement/service/apis@2023-05-01-preview' = {
+  parent: apim
+  name: 'one'
+  properties: {
+    displayName: sys.toUpper('one')
+    path: maybe
+    protocols: [ 'https', 'http' ]
+    subscriptionRequired: length(names) > 1
+  }
+}
+";
+        let estate = read_str(text, None).unwrap();
+        let one = &estate.resources[1].body["properties"];
+        assert_eq!(one["displayName"], "ONE");
+        assert_eq!(one["path"], "fallback");
+        assert_eq!(one["protocols"], json!(["https", "http"]));
+        assert_eq!(
+            one["subscriptionRequired"],
+            "<unknown: length(names) &gt; 1>"
+        );
+        let gaps = estate.gaps.into_sorted();
+        assert_eq!(gaps.len(), 1);
+        assert_eq!(gaps[0].what, "loop");
+        assert!(gaps[0].scope.ends_with("main.bicep:19"), "{gaps:?}");
     }
 
     #[test]

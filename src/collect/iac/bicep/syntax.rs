@@ -43,9 +43,9 @@ enum Part {
 }
 
 /// Operators and punctuation, longest first.
-const PUNCTUATION: [&str; 31] = [
-    "::", "??", "?.", "==", "!=", "=~", "!~", "<=", ">=", "&&", "||", "=>", "{", "}", "[", "]",
-    "(", ")", ",", ":", ".", "?", "=", "<", ">", "!", "+", "-", "*", "/", "%",
+const PUNCTUATION: [&str; 32] = [
+    "::", "??", ".?", "==", "!=", "=~", "!~", "<=", ">=", "&&", "||", "=>", "{", "}", "[", "]",
+    "(", ")", ",", ":", ".", "?", "=", "<", ">", "!", "+", "-", "*", "/", "%", "|",
 ];
 
 struct Lexer<'a> {
@@ -294,8 +294,12 @@ pub(super) enum Statement {
     Var { name: String, value: Expr },
     /// `resource sym 'Type@version' [existing] = …`.
     Resource(ResourceDecl),
-    /// A declaration the readers do not evaluate (`module`, a resource loop).
-    Unsupported { line: u32, what: String },
+    /// A declaration the readers do not evaluate: `kind` `module` or `loop`.
+    Unsupported {
+        line: u32,
+        kind: &'static str,
+        what: String,
+    },
 }
 
 /// A `resource` declaration.
@@ -461,16 +465,21 @@ impl Parser<'_> {
                     self.expression()?;
                     statements.push(Statement::Unsupported {
                         line,
+                        kind: "module",
                         what: "module".into(),
                     });
                 }
-                "output" | "metadata" | "type" | "targetScope" => {
+                "output" | "metadata" | "targetScope" => {
                     // Read to check the syntax; they declare nothing the snapshot holds.
-                    while !self.is("=") && self.peek().tok != Tok::Eof {
-                        self.skip_balanced()?;
-                    }
+                    self.skip_type()?;
                     self.expect("=")?;
                     self.expression()?;
+                }
+                "type" => {
+                    // A type is not an expression (`string?`, `'a' | 'b'`): skipped whole.
+                    self.skip_type()?;
+                    self.expect("=")?;
+                    self.skip_line()?;
                 }
                 "func" => {
                     while !self.is("=>") && self.peek().tok != Tok::Eof {
@@ -479,11 +488,7 @@ impl Parser<'_> {
                     self.expect("=>")?;
                     self.expression()?;
                 }
-                "import" | "using" | "extension" | "provider" => {
-                    while !matches!(self.tokens[self.at].tok, Tok::Newline | Tok::Eof) {
-                        self.skip_balanced()?;
-                    }
-                }
+                "import" | "using" | "extension" | "provider" => self.skip_line()?,
                 _ => {
                     self.at -= 1;
                     return Err(self.error_here(
@@ -510,6 +515,14 @@ impl Parser<'_> {
     /// Skips a type (up to `=` or the end of the line), balanced brackets included.
     fn skip_type(&mut self) -> Result<(), SyntaxError> {
         while !self.is("=") && !matches!(self.tokens[self.at].tok, Tok::Newline | Tok::Eof) {
+            self.skip_balanced()?;
+        }
+        Ok(())
+    }
+
+    /// Skips the rest of the line, bracketed groups over several lines included.
+    fn skip_line(&mut self) -> Result<(), SyntaxError> {
+        while !matches!(self.tokens[self.at].tok, Tok::Newline | Tok::Eof) {
             self.skip_balanced()?;
         }
         Ok(())
@@ -551,6 +564,7 @@ impl Parser<'_> {
             self.expression()?;
             return Ok(Statement::Unsupported {
                 line,
+                kind: "loop",
                 what: format!("resource loop `{symbol}`"),
             });
         }
@@ -703,8 +717,8 @@ impl Parser<'_> {
         let from = self.at;
         let mut expr = self.primary()?;
         loop {
-            if self.is(".") || self.is("?.") {
-                let safe = self.next().tok == Tok::Punct("?.");
+            if self.is(".") || self.is(".?") {
+                let safe = self.next().tok == Tok::Punct(".?");
                 let name = self.identifier()?;
                 if self.is("(") {
                     // `sys.concat(…)`, `az.resourceGroup()`: a namespaced function.
@@ -906,6 +920,7 @@ mod tests {
             statements[4],
             Statement::Unsupported {
                 line: 19,
+                kind: "module",
                 what: "module".into()
             }
         );
