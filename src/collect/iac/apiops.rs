@@ -637,38 +637,31 @@ mod tests {
     fn workspaces_link_lists_and_overrides() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("artifacts");
-        write(
-            &root,
-            "products/p/productInformation.json",
-            r#"{"properties": {"displayName": "P"}}"#,
-        );
-        write(&root, "products/p/apis.json", "[\n  {\"name\": \"a\"}\n]");
-        write(
-            &root,
-            "workspaces/team/apis/w/apiInformation.json",
-            r#"{"properties": {"path": "w"}}"#,
-        );
-        write(
-            &root,
-            "workspaces/team/policy.xml",
-            "<policies><inbound><base /></inbound></policies>",
-        );
-        write(
-            &root,
-            "backends/b/backendInformation.json",
-            r#"{"properties": {"url": "https://b"}}"#,
-        );
-        write(
-            &root,
-            "apis/a/apiInformation.json",
-            r#"{"properties": {"path": "a"}}"#,
-        );
-        write(&root, "apis/orphan/policy.xml", "<policies />");
-        write(
-            &root,
-            "apis/a/operations/op/policy.xml",
-            "<policies><inbound><base /></inbound></policies>",
-        );
+        let policy = "<policies><inbound><base /></inbound></policies>";
+        for (file, text) in [
+            (
+                "products/p/productInformation.json",
+                r#"{"properties": {"displayName": "P"}}"#,
+            ),
+            ("products/p/apis.json", "[\n  {\"name\": \"a\"}\n]"),
+            (
+                "workspaces/team/apis/w/apiInformation.json",
+                r#"{"properties": {"path": "w"}}"#,
+            ),
+            ("workspaces/team/policy.xml", policy),
+            (
+                "backends/b/backendInformation.json",
+                r#"{"properties": {"url": "https://b"}}"#,
+            ),
+            (
+                "apis/a/apiInformation.json",
+                r#"{"properties": {"path": "a"}}"#,
+            ),
+            ("apis/a/operations/op/policy.xml", policy),
+            ("apis/orphan/policy.xml", "<policies />"),
+        ] {
+            write(&root, file, text);
+        }
         let config = dir.path().join("configuration.dev.yaml");
         std::fs::write(&config, "apimServiceName: svc\nbackends:\n  - name: b\n    properties:\n      url: \"{#url#}\"\n").unwrap();
         let estate = read(&root, Some(&config)).unwrap();
