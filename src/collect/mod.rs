@@ -8,6 +8,8 @@
 //! - `apim` and `defender`: what is read, per service and per subscription;
 //! - [`policy_xml`]: policy documents → parsed scopes, effective chains, auth verdicts;
 //! - `derive`: per-API `auth`, `exposure` and `defender` verdicts;
+//! - [`iac`]: the same snapshot read from ARM templates, Bicep files and APIOps folders
+//!   (pull-request gates), with the same record functions and derivations;
 //! - [`progress`]: bars, notes and the summary line on standard error.
 //!
 //! Fail closed: whatever cannot be read becomes a [`Gap`](crate::snapshot::Gap) and

@@ -50,13 +50,7 @@ const SPECIFICATIONS: [(&str, bool); 6] = [
 
 /// Reads an APIOps folder, with the overrides of `configuration`.
 pub(super) fn read(folder: &Path, configuration: Option<&Path>) -> Result<Estate, IacError> {
-    let display = folder.display().to_string();
-    if !folder.is_dir() {
-        return Err(IacError::io(
-            &display,
-            std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a folder"),
-        ));
-    }
+    check_folder(folder)?;
     let config = configuration.map(Config::read).transpose()?;
     let service = config
         .as_ref()
@@ -88,6 +82,17 @@ pub(super) fn read(folder: &Path, configuration: Option<&Path>) -> Result<Estate
         resources: reader.resources.into_inner(),
         gaps: reader.gaps,
     })
+}
+
+/// Refuses a path that is not a folder.
+pub(super) fn check_folder(folder: &Path) -> Result<(), IacError> {
+    if folder.is_dir() {
+        return Ok(());
+    }
+    Err(IacError::io(
+        &folder.display().to_string(),
+        std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a folder"),
+    ))
 }
 
 /// A publisher configuration file.

@@ -91,6 +91,7 @@ pub fn read(source: &IacSource, collected_at: String) -> Result<Snapshot, IacErr
 /// The publisher configuration of environment `env` for an APIOps folder:
 /// `configuration.<env>.yaml` in the folder, else beside it (where APIOps keeps it).
 pub fn apiops_configuration(folder: &Path, env: &str) -> Result<PathBuf, IacError> {
+    apiops::check_folder(folder)?;
     let name = format!("configuration.{env}.yaml");
     let candidates = [
         Some(folder.join(&name)),
