@@ -2,8 +2,12 @@
 //! (`fixtures/arm/examples/`, verbatim copies of `x-ms-examples` from
 //! Azure/azure-rest-api-specs). Ids are moved to our subscription and services; a few
 //! fields are set to make each API show one case (see the constants).
+//!
+//! The demo estate is data instead: [`Estate::from_dir`] loads a folder of ARM answers
+//! (`fixtures/arm/demo/`, see [`demo`]).
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use serde_json::{json, Value};
 
@@ -61,6 +65,82 @@ impl Estate {
             json!({"value": items, "count": count, "nextLink": ""}),
         );
     }
+
+    /// Loads a folder that mirrors ARM paths: `A/B.json` is the JSON served at `/A/B`,
+    /// and `…/policies/policy.xml` is a policy document served at `…/policies/policy`
+    /// as ARM answers `?format=rawxml` (the XML, verbatim, in the policy contract).
+    pub fn from_dir(root: &Path) -> Estate {
+        fn walk(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
+            let entries =
+                std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+            for entry in entries {
+                let path = entry.expect("directory entry").path();
+                if path.is_dir() {
+                    walk(&path, files);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(root, &mut files);
+        let mut estate = Estate::default();
+        for file in files {
+            let relative = file.strip_prefix(root).expect("under the root");
+            let route = format!(
+                "/{}",
+                relative
+                    .with_extension("")
+                    .components()
+                    .map(|c| c.as_os_str().to_str().expect("UTF-8 file name"))
+                    .collect::<Vec<_>>()
+                    .join("/")
+            );
+            let text = std::fs::read_to_string(&file)
+                .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            let body = match file.extension().and_then(|e| e.to_str()) {
+                Some("json") => serde_json::from_str(&text)
+                    .unwrap_or_else(|e| panic!("{}: {e}", file.display())),
+                Some("xml") => policy_contract(&route, text.strip_suffix('\n').unwrap_or(&text)),
+                _ => panic!(
+                    "{}: only .json and .xml files belong in an estate",
+                    file.display()
+                ),
+            };
+            assert!(
+                !estate.routes.contains_key(&route.to_ascii_lowercase()),
+                "{route} is served twice"
+            );
+            estate.put(&route, body);
+        }
+        estate
+    }
+}
+
+/// The policy contract ARM returns for `GET {scope}/policies/policy?format=rawxml`.
+fn policy_contract(id: &str, xml: &str) -> Value {
+    let scope = id
+        .strip_suffix("/policies/policy")
+        .unwrap_or_else(|| panic!("{id}: a policy document is served at …/policies/policy"));
+    // Microsoft.ApiManagement/service, then each child collection down to the scope.
+    let under_provider = scope
+        .split_once("/providers/")
+        .map(|(_, rest)| rest)
+        .expect("an ARM resource id");
+    let segments: Vec<&str> = under_provider.split('/').collect();
+    let mut kind = format!("{}/{}", segments[0], segments[1]);
+    for collection in segments[3..].iter().step_by(2) {
+        kind.push('/');
+        kind.push_str(collection);
+    }
+    json!({"id": id, "type": format!("{kind}/policies"), "name": "policy",
+           "properties": {"format": "rawxml", "value": xml}})
+}
+
+/// The demo estate (`fixtures/arm/demo/`): Contoso's two subscriptions and six services,
+/// whose collection is `fixtures/demo/snapshot.json`.
+pub fn demo() -> Estate {
+    Estate::from_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/arm/demo"))
 }
 
 /// The `200` body of an example file.
