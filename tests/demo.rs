@@ -18,6 +18,9 @@ use support::fake_arm::{Behaviour, FakeArm};
 use support::{apimguard, run_against};
 
 const TOKEN: &str = "demo-token";
+/// The tool version the committed demo records.
+const COLLECTOR: &str = "apimguard 0.1.0";
+
 /// When the demo was "collected": what `collectedAt` is set to (rules use it as now).
 const COLLECTED_AT: &str = "2026-11-26T02:00:00Z";
 /// The endpoint recorded in place of the fake's loopback address.
@@ -33,7 +36,8 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// Sets what differs from run to run (the clock, the fake's port) to the demo's values.
+/// Sets what differs from run to run (the clock, the fake's port, the tool version) to the
+/// demo's values.
 fn normalise(snapshot: &mut Value, fake_url: &str) {
     let collected_at = snapshot["collectedAt"].as_str().unwrap_or_default();
     assert!(
@@ -41,6 +45,15 @@ fn normalise(snapshot: &mut Value, fake_url: &str) {
         "collectedAt is a timestamp: {collected_at:?}"
     );
     snapshot["collectedAt"] = Value::from(COLLECTED_AT);
+    // The tool's version is recorded too; a version bump is no change to the estate.
+    let collector = &mut snapshot["source"]["collector"];
+    assert!(
+        collector
+            .as_str()
+            .is_some_and(|c| c.starts_with("apimguard ")),
+        "{collector}"
+    );
+    *collector = Value::from(COLLECTOR);
     let endpoint = &mut snapshot["source"]["managementEndpoint"];
     assert_eq!(endpoint.as_str(), Some(fake_url));
     *endpoint = Value::from(MANAGEMENT_ENDPOINT);
