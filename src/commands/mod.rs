@@ -3,7 +3,9 @@
 pub mod check;
 pub mod collect;
 pub mod diff;
+pub mod offboard;
 mod output;
+pub mod remediate;
 pub mod rules;
 pub mod schema;
 

@@ -145,13 +145,72 @@ pub fn demo() -> Estate {
 
 /// The `200` body of an example file.
 pub fn example(file: &str) -> Value {
+    example_response(file, "200")["body"].clone()
+}
+
+/// One response (`body`, `headers`) of an example file.
+pub fn example_response(file: &str, status: &str) -> Value {
     let path = format!(
         "{}/fixtures/arm/examples/{file}.json",
         env!("CARGO_MANIFEST_DIR")
     );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let envelope: Value = serde_json::from_str(&text).expect("example JSON");
-    envelope["responses"]["200"]["body"].clone()
+    envelope["responses"][status].clone()
+}
+
+/// The onboarding example.
+const ONBOARD: &str =
+    "Microsoft.Security__2023-11-15__APICollections_OnboardAzureApiManagementApi_example";
+
+/// The Defender for APIs collection of API `api` of `service` as the onboarding
+/// example answers it: its first answer (201, `InProgress`) or its final one (200,
+/// `Succeeded`).
+pub fn onboarded_collection(service: &str, api: &str, finished: bool) -> Value {
+    let status = if finished { "200" } else { "201" };
+    let mut body = rebase(
+        &example_response(ONBOARD, status)["body"],
+        EXAMPLE_COLLECTION_SERVICE,
+        service,
+    );
+    body = rebase(
+        &body,
+        "/apiCollections/echo-api",
+        &format!("/apiCollections/{api}"),
+    );
+    body["name"] = json!(api);
+    if finished {
+        body["properties"]["displayName"] = json!(format!("API {api}"));
+    }
+    body
+}
+
+/// The `Api` pricing of `subscription` after a PUT, shaped like the PUT example's answer.
+pub fn put_pricing(subscription: &str) -> Value {
+    let mut body = rebase(
+        &example("Microsoft.Security__2024-01-01__PutPricingByName_example"),
+        &format!("subscriptions/{EXAMPLE_SECURITY_SUBSCRIPTION}/providers/Microsoft.Security/pricings/CloudPosture"),
+        &format!("subscriptions/{subscription}/providers/Microsoft.Security/pricings/Api"),
+    );
+    body["name"] = json!("Api");
+    body["properties"]
+        .as_object_mut()
+        .expect("properties")
+        .remove("extensions");
+    body
+}
+
+/// Turns the Defender for APIs plan of the estate's subscription off (Free tier).
+pub fn plan_off(estate: &mut Estate) {
+    let path = format!("/subscriptions/{SUBSCRIPTION}/providers/Microsoft.Security/pricings/Api");
+    let key = path.to_ascii_lowercase();
+    let mut plan = estate.routes[&key].clone();
+    plan["properties"]["pricingTier"] = json!("Free");
+    plan["properties"]
+        .as_object_mut()
+        .expect("properties")
+        .remove("subPlan");
+    estate.put(&path, plan);
 }
 
 fn apim(name: &str) -> Value {
@@ -497,6 +556,9 @@ fn defender(e: &mut Estate, sub: &str, contoso: &str) {
         &format!("{sub}/providers/Microsoft.Security/apiCollections"),
         vec![echo.clone(), choose.clone()],
     );
+    for collection in [&echo, &choose] {
+        e.put(collection["id"].as_str().unwrap(), collection.clone());
+    }
     e.list(
         &format!("{sub}/resourceGroups/{RG}/providers/Microsoft.Security/apiCollections"),
         vec![echo, choose],
@@ -612,6 +674,7 @@ pub fn generated(services: usize, apis: usize) -> Estate {
                 );
                 collection = rebase(&collection, "/echo-api", &format!("/{name}"));
                 collection["name"] = json!(name);
+                e.put(collection["id"].as_str().unwrap(), collection.clone());
                 collections.push(collection);
             }
             api_items.push(item);
