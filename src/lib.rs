@@ -10,6 +10,7 @@ pub mod commands;
 pub mod config;
 pub mod diagnostic;
 pub mod engine;
+pub mod remediate;
 pub mod report;
 pub mod ruledoc;
 pub mod scaffold;
@@ -26,5 +27,7 @@ pub fn run(cli: Cli) -> miette::Result<u8> {
         Command::Diff(args) => commands::diff::run(&args),
         Command::Rules(cmd) => commands::rules::run(cmd),
         Command::Schema => commands::schema::run(),
+        Command::Remediate(args) => commands::remediate::run(&args),
+        Command::Offboard(args) => commands::offboard::run(&args),
     }
 }

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::gaps::Gaps;
 use super::ids::{last_segment, properties, resource_group, text};
 use super::policy_xml::{self, Fragments};
-use super::{redact, Ctx};
+use super::{redact, ArmClient, ArmError, Ctx};
 use crate::snapshot::{
     Api, ApiDefender, Auth, AuthVerdict, Exposure, Gateway, JsonObject, Operation, Policy, Product,
     Resource, Service, Sku, TenantAccess, Workspace,
@@ -49,7 +49,7 @@ pub(super) async fn read_service(ctx: &Ctx<'_>, resource: &Value) -> ServiceRead
         read_policy(ctx, &id),
         read_fragments(ctx, &id),
         read_tenant_access(ctx, &id, tier),
-        read_capacity(ctx, &id, tier),
+        read_capacity(ctx, &id, &service.sku.name),
         read_apis(ctx, &id, None),
         read_products(ctx, &id),
         read_resources(
@@ -322,9 +322,28 @@ async fn read_tenant_access(ctx: &Ctx<'_>, service: &str, tier: Tier) -> Option<
     }
 }
 
-/// Reads the latest gateway load: `Capacity` on classic tiers, `CpuPercent_Gateway` on v2.
-async fn read_capacity(ctx: &Ctx<'_>, service: &str, tier: Tier) -> Option<f64> {
-    let metric = tier.load_metric?;
+/// Reads the latest gateway load of a service, as a gap when it cannot be read.
+async fn read_capacity(ctx: &Ctx<'_>, service: &str, sku: &str) -> Option<f64> {
+    match gateway_load(ctx.client, service, sku).await {
+        Ok(load) => load,
+        Err(e) => {
+            ctx.gaps.add(service, "capacity", e);
+            None
+        }
+    }
+}
+
+/// The latest gateway load of a service in percent: the newest 5-minute average of the
+/// last hour of `Capacity` (classic tiers) or `CpuPercent_Gateway` (v2 tiers). `None`
+/// on tiers without such a metric (Consumption) or when no data point has an average.
+pub async fn gateway_load(
+    client: &ArmClient,
+    service: &str,
+    sku: &str,
+) -> Result<Option<f64>, ArmError> {
+    let Some(metric) = Tier::of(sku).load_metric else {
+        return Ok(None);
+    };
     let end = chrono::Utc::now();
     let start = end - chrono::Duration::hours(1);
     let timespan = format!(
@@ -332,7 +351,7 @@ async fn read_capacity(ctx: &Ctx<'_>, service: &str, tier: Tier) -> Option<f64> 
         start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         end.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     );
-    let url = ctx.client.url(
+    let url = client.url(
         &format!("{service}/providers/Microsoft.Insights/metrics"),
         METRICS_API_VERSION,
         &[
@@ -342,13 +361,7 @@ async fn read_capacity(ctx: &Ctx<'_>, service: &str, tier: Tier) -> Option<f64> 
             ("timespan", &timespan),
         ],
     );
-    match ctx.client.get(&url).await {
-        Ok(document) => latest_average(&document),
-        Err(e) => {
-            ctx.gaps.add(service, "capacity", e);
-            None
-        }
-    }
+    Ok(latest_average(&client.get(&url).await?))
 }
 
 /// The most recent data point with an average, across all time series.

@@ -11,9 +11,9 @@ use super::Ctx;
 use crate::snapshot::{Alert, DefenderPlan, JsonObject, Recommendation};
 
 /// Pricings: 2024-01-01 is deployed everywhere and has every field read here.
-const PRICING_API_VERSION: &str = "2024-01-01";
+pub const PRICING_API_VERSION: &str = "2024-01-01";
 /// API collections.
-const COLLECTIONS_API_VERSION: &str = "2023-11-15";
+pub const COLLECTIONS_API_VERSION: &str = "2023-11-15";
 /// Assessments and their metadata.
 const ASSESSMENTS_API_VERSION: &str = "2025-05-04";
 /// Alerts.

@@ -4,7 +4,8 @@
 //! The pieces, in the order data flows:
 //!
 //! - [`credential`]: the credential chain behind the [`TokenSource`] trait;
-//! - [`arm`]: the read-only HTTP client (bounded concurrency, retries, paging);
+//! - [`arm`]: the HTTP client (bounded concurrency, retries, paging; writes and
+//!   long-running operations for `remediate` only);
 //! - `apim` and `defender`: what is read, per service and per subscription;
 //! - [`policy_xml`]: policy documents → parsed scopes, effective chains, auth verdicts;
 //! - `derive`: per-API `auth`, `exposure` and `defender` verdicts;
@@ -37,9 +38,11 @@ use miette::Diagnostic;
 use serde_json::{json, Value};
 use thiserror::Error;
 
+pub use apim::gateway_load;
 pub use arm::{ArmClient, ArmError, ArmOptions};
 pub use cloud::Cloud;
 pub use credential::{CredentialChain, StaticToken, TokenSource};
+pub use defender::{COLLECTIONS_API_VERSION, PRICING_API_VERSION};
 pub use derive::managed_gateway_is_internal;
 pub use progress::{Reporter, Summary};
 

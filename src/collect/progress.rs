@@ -38,9 +38,15 @@ impl Reporter {
 
     /// A reporter that prints nothing (library use, benchmarks).
     pub fn silent() -> Self {
+        Self::without_bars(0, true)
+    }
+
+    /// A reporter of notes and warnings only, never bars (for runs that print their
+    /// own progress lines, like `remediate`).
+    pub fn without_bars(verbosity: u8, quiet: bool) -> Self {
         Self {
-            verbosity: 0,
-            quiet: true,
+            verbosity,
+            quiet,
             bars: None,
         }
     }

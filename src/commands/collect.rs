@@ -2,6 +2,7 @@
 //! snapshot (or IaC files → snapshot, see [`super::iac`]), with exit code 0 when
 //! complete and 2 when anything could not be read.
 
+use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,7 +11,7 @@ use miette::{Diagnostic, IntoDiagnostic};
 use reqwest::Url;
 use thiserror::Error;
 
-use crate::cli::{ArmArgs, CollectArgs};
+use crate::cli::{ArmArgs, CollectArgs, ConnectionArgs};
 use crate::collect::credential::{ChainOptions, CredentialKind};
 use crate::collect::{
     self, ArmClient, ArmOptions, Cloud, Collected, CredentialChain, Reporter, Target, TokenSource,
@@ -97,7 +98,7 @@ pub fn no_live_flags(args: &ArmArgs) -> Result<(), CollectUsageError> {
     let named = !args.subscriptions.is_empty()
         || args.resource_group.is_some()
         || args.service.is_some()
-        || args.management_endpoint.is_some();
+        || args.connection.management_endpoint.is_some();
     if named {
         Err(CollectUsageError::NeedsLive)
     } else {
@@ -106,14 +107,51 @@ pub fn no_live_flags(args: &ArmArgs) -> Result<(), CollectUsageError> {
 }
 
 fn collect_blocking(args: &ArmArgs) -> miette::Result<Collected> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    block_on(collect_async(args))
+}
+
+/// Runs `future` to its end on a new multi-threaded runtime.
+pub fn block_on<T>(future: impl Future<Output = miette::Result<T>>) -> miette::Result<T> {
+    tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .into_diagnostic()?;
-    runtime.block_on(collect_async(args))
+        .into_diagnostic()?
+        .block_on(future)
 }
 
 async fn collect_async(args: &ArmArgs) -> miette::Result<Collected> {
+    let connection = &args.connection;
+    let reporter = Arc::new(Reporter::new(connection.verbose, connection.quiet));
+    let Connection { client, cloud, .. } = connect(connection, reporter.clone()).await?;
+    let target = Target {
+        subscriptions: args.subscriptions.clone(),
+        resource_group: args.resource_group.clone(),
+        service: args.service.clone(),
+    };
+    let collected = collect::collect(&client, cloud, &target, &reporter).await?;
+    reporter.finish(&collected.summary);
+    for gap in &collected.snapshot.gaps {
+        reporter.warn(format_args!(
+            "could not read {} of {}: {}",
+            gap.what, gap.scope, gap.error
+        ));
+    }
+    Ok(collected)
+}
+
+/// An authenticated ARM client for the connection flags, and what it was made from.
+pub struct Connection {
+    /// The client.
+    pub client: ArmClient,
+    /// Where its tokens come from (a first token has been had).
+    pub tokens: Arc<dyn TokenSource>,
+    /// The cloud of `--cloud`.
+    pub cloud: Cloud,
+}
+
+/// Resolves `--cloud`, `--management-endpoint`, `--audience` and `--auth`, and gets a
+/// first token, so that a run fails before any ARM call when no credential works.
+pub async fn connect(args: &ConnectionArgs, reporter: Arc<Reporter>) -> miette::Result<Connection> {
     let cloud = cloud(args)?;
     let only =
         match &args.auth {
@@ -138,7 +176,6 @@ async fn collect_async(args: &ArmArgs) -> miette::Result<Collected> {
         only,
         http: http.clone(),
     }));
-    let reporter = Arc::new(Reporter::new(args.verbose, args.quiet));
 
     // Fail fast (before any ARM call) when no credential works, and say which one did.
     tokens.token().await?;
@@ -157,7 +194,7 @@ async fn collect_async(args: &ArmArgs) -> miette::Result<Collected> {
 
     let client = ArmClient::new(
         http,
-        tokens,
+        tokens.clone(),
         ArmOptions {
             endpoint,
             concurrency: usize::from(args.concurrency),
@@ -165,27 +202,18 @@ async fn collect_async(args: &ArmArgs) -> miette::Result<Collected> {
             max_retries: args.retries,
             backoff: BACKOFF,
         },
-        reporter.clone(),
+        reporter,
     );
-    let target = Target {
-        subscriptions: args.subscriptions.clone(),
-        resource_group: args.resource_group.clone(),
-        service: args.service.clone(),
-    };
-    let collected = collect::collect(&client, cloud, &target, &reporter).await?;
-    reporter.finish(&collected.summary);
-    for gap in &collected.snapshot.gaps {
-        reporter.warn(format_args!(
-            "could not read {} of {}: {}",
-            gap.what, gap.scope, gap.error
-        ));
-    }
-    Ok(collected)
+    Ok(Connection {
+        client,
+        tokens,
+        cloud,
+    })
 }
 
 /// The cloud of `--cloud` (parsed here, not by clap, so that a stray `AZURE_CLOUD` does
 /// not break `check` on a file).
-fn cloud(args: &ArmArgs) -> Result<Cloud, CollectUsageError> {
+fn cloud(args: &ConnectionArgs) -> Result<Cloud, CollectUsageError> {
     args.cloud
         .parse()
         .map_err(|message| CollectUsageError::BadValue {
@@ -195,7 +223,7 @@ fn cloud(args: &ArmArgs) -> Result<Cloud, CollectUsageError> {
 }
 
 /// The ARM endpoint: the cloud's, or `--management-endpoint` (https, or http on loopback).
-fn endpoint(args: &ArmArgs, cloud: Cloud) -> Result<Url, CollectUsageError> {
+fn endpoint(args: &ConnectionArgs, cloud: Cloud) -> Result<Url, CollectUsageError> {
     let given = args
         .management_endpoint
         .as_deref()
@@ -222,11 +250,11 @@ mod tests {
     use super::*;
     use clap::Parser;
 
-    fn arm(extra: &[&str]) -> ArmArgs {
+    fn arm(extra: &[&str]) -> ConnectionArgs {
         let mut argv = vec!["apimguard", "collect"];
         argv.extend_from_slice(extra);
         match crate::cli::Cli::parse_from(argv).command {
-            crate::cli::Command::Collect(args) => args.arm,
+            crate::cli::Command::Collect(args) => args.arm.connection,
             _ => unreachable!(),
         }
     }

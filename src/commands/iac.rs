@@ -76,7 +76,7 @@ pub fn source(args: &IacArgs, arm: &ArmArgs) -> Result<Option<IacSource>, IacUsa
     let azure = !arm.subscriptions.is_empty()
         || arm.resource_group.is_some()
         || arm.service.is_some()
-        || arm.management_endpoint.is_some();
+        || arm.connection.management_endpoint.is_some();
     if azure {
         return Err(IacUsageError::AzureFlags);
     }
@@ -99,7 +99,7 @@ pub fn read(args: &IacArgs, arm: &ArmArgs) -> miette::Result<Option<LoadedSnapsh
         *configuration = Some(iac::apiops_configuration(folder, env)?);
     }
     let snapshot = iac::read(&source, collected_at()?)?;
-    if !arm.quiet {
+    if !arm.connection.quiet {
         let services = snapshot.subscriptions.iter().flat_map(|s| &s.services);
         eprintln!(
             "read {}: {} service(s), {} API(s), {} unknown value(s), {} gap(s)",

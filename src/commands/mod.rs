@@ -4,7 +4,9 @@ pub mod check;
 pub mod collect;
 pub mod diff;
 pub mod iac;
+pub mod offboard;
 mod output;
+pub mod remediate;
 pub mod rules;
 pub mod schema;
 

@@ -2,8 +2,12 @@
 //! (`fixtures/arm/examples/`, verbatim copies of `x-ms-examples` from
 //! Azure/azure-rest-api-specs). Ids are moved to our subscription and services; a few
 //! fields are set to make each API show one case (see the constants).
+//!
+//! The demo estate is data instead: [`Estate::from_dir`] loads a folder of ARM answers
+//! (`fixtures/arm/demo/`, see [`demo`]).
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use serde_json::{json, Value};
 
@@ -61,17 +65,152 @@ impl Estate {
             json!({"value": items, "count": count, "nextLink": ""}),
         );
     }
+
+    /// Loads a folder that mirrors ARM paths: `A/B.json` is the JSON served at `/A/B`,
+    /// and `…/policies/policy.xml` is a policy document served at `…/policies/policy`
+    /// as ARM answers `?format=rawxml` (the XML, verbatim, in the policy contract).
+    pub fn from_dir(root: &Path) -> Estate {
+        fn walk(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
+            let entries =
+                std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+            for entry in entries {
+                let path = entry.expect("directory entry").path();
+                if path.is_dir() {
+                    walk(&path, files);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(root, &mut files);
+        let mut estate = Estate::default();
+        for file in files {
+            let relative = file.strip_prefix(root).expect("under the root");
+            let route = format!(
+                "/{}",
+                relative
+                    .with_extension("")
+                    .components()
+                    .map(|c| c.as_os_str().to_str().expect("UTF-8 file name"))
+                    .collect::<Vec<_>>()
+                    .join("/")
+            );
+            let text = std::fs::read_to_string(&file)
+                .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            let body = match file.extension().and_then(|e| e.to_str()) {
+                Some("json") => serde_json::from_str(&text)
+                    .unwrap_or_else(|e| panic!("{}: {e}", file.display())),
+                Some("xml") => policy_contract(&route, text.strip_suffix('\n').unwrap_or(&text)),
+                _ => panic!(
+                    "{}: only .json and .xml files belong in an estate",
+                    file.display()
+                ),
+            };
+            assert!(
+                !estate.routes.contains_key(&route.to_ascii_lowercase()),
+                "{route} is served twice"
+            );
+            estate.put(&route, body);
+        }
+        estate
+    }
+}
+
+/// The policy contract ARM returns for `GET {scope}/policies/policy?format=rawxml`.
+fn policy_contract(id: &str, xml: &str) -> Value {
+    let scope = id
+        .strip_suffix("/policies/policy")
+        .unwrap_or_else(|| panic!("{id}: a policy document is served at …/policies/policy"));
+    // Microsoft.ApiManagement/service, then each child collection down to the scope.
+    let under_provider = scope
+        .split_once("/providers/")
+        .map(|(_, rest)| rest)
+        .expect("an ARM resource id");
+    let segments: Vec<&str> = under_provider.split('/').collect();
+    let mut kind = format!("{}/{}", segments[0], segments[1]);
+    for collection in segments[3..].iter().step_by(2) {
+        kind.push('/');
+        kind.push_str(collection);
+    }
+    json!({"id": id, "type": format!("{kind}/policies"), "name": "policy",
+           "properties": {"format": "rawxml", "value": xml}})
+}
+
+/// The demo estate (`fixtures/arm/demo/`): Contoso's two subscriptions and six services,
+/// whose collection is `fixtures/demo/snapshot.json`.
+pub fn demo() -> Estate {
+    Estate::from_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/arm/demo"))
 }
 
 /// The `200` body of an example file.
 pub fn example(file: &str) -> Value {
+    example_response(file, "200")["body"].clone()
+}
+
+/// One response (`body`, `headers`) of an example file.
+pub fn example_response(file: &str, status: &str) -> Value {
     let path = format!(
         "{}/fixtures/arm/examples/{file}.json",
         env!("CARGO_MANIFEST_DIR")
     );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let envelope: Value = serde_json::from_str(&text).expect("example JSON");
-    envelope["responses"]["200"]["body"].clone()
+    envelope["responses"][status].clone()
+}
+
+/// The onboarding example.
+const ONBOARD: &str =
+    "Microsoft.Security__2023-11-15__APICollections_OnboardAzureApiManagementApi_example";
+
+/// The Defender for APIs collection of API `api` of `service` as the onboarding
+/// example answers it: its first answer (201, `InProgress`) or its final one (200,
+/// `Succeeded`).
+pub fn onboarded_collection(service: &str, api: &str, finished: bool) -> Value {
+    let status = if finished { "200" } else { "201" };
+    let mut body = rebase(
+        &example_response(ONBOARD, status)["body"],
+        EXAMPLE_COLLECTION_SERVICE,
+        service,
+    );
+    body = rebase(
+        &body,
+        "/apiCollections/echo-api",
+        &format!("/apiCollections/{api}"),
+    );
+    body["name"] = json!(api);
+    if finished {
+        body["properties"]["displayName"] = json!(format!("API {api}"));
+    }
+    body
+}
+
+/// The `Api` pricing of `subscription` after a PUT, shaped like the PUT example's answer.
+pub fn put_pricing(subscription: &str) -> Value {
+    let mut body = rebase(
+        &example("Microsoft.Security__2024-01-01__PutPricingByName_example"),
+        &format!("subscriptions/{EXAMPLE_SECURITY_SUBSCRIPTION}/providers/Microsoft.Security/pricings/CloudPosture"),
+        &format!("subscriptions/{subscription}/providers/Microsoft.Security/pricings/Api"),
+    );
+    body["name"] = json!("Api");
+    body["properties"]
+        .as_object_mut()
+        .expect("properties")
+        .remove("extensions");
+    body
+}
+
+/// Turns the Defender for APIs plan of the estate's subscription off (Free tier).
+pub fn plan_off(estate: &mut Estate) {
+    let path = format!("/subscriptions/{SUBSCRIPTION}/providers/Microsoft.Security/pricings/Api");
+    let key = path.to_ascii_lowercase();
+    let mut plan = estate.routes[&key].clone();
+    plan["properties"]["pricingTier"] = json!("Free");
+    plan["properties"]
+        .as_object_mut()
+        .expect("properties")
+        .remove("subPlan");
+    estate.put(&path, plan);
 }
 
 fn apim(name: &str) -> Value {
@@ -417,6 +556,9 @@ fn defender(e: &mut Estate, sub: &str, contoso: &str) {
         &format!("{sub}/providers/Microsoft.Security/apiCollections"),
         vec![echo.clone(), choose.clone()],
     );
+    for collection in [&echo, &choose] {
+        e.put(collection["id"].as_str().unwrap(), collection.clone());
+    }
     e.list(
         &format!("{sub}/resourceGroups/{RG}/providers/Microsoft.Security/apiCollections"),
         vec![echo, choose],
@@ -532,6 +674,7 @@ pub fn generated(services: usize, apis: usize) -> Estate {
                 );
                 collection = rebase(&collection, "/echo-api", &format!("/{name}"));
                 collection["name"] = json!(name);
+                e.put(collection["id"].as_str().unwrap(), collection.clone());
                 collections.push(collection);
             }
             api_items.push(item);

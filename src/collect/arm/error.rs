@@ -35,10 +35,20 @@ pub enum ArmError {
         /// What is wrong with it.
         detail: String,
     },
-    /// A `nextLink` that leaves the ARM endpoint; the token is not sent there.
-    ForeignNextLink {
+    /// A link ARM handed out (`nextLink`, an operation's `Location`) that leaves the ARM
+    /// endpoint; the token is not sent there.
+    ForeignLink {
+        /// Which link, e.g. "the list's nextLink".
+        link: &'static str,
         /// The host it points to.
         host: String,
+    },
+    /// A long-running operation did not reach a terminal state in time.
+    Unfinished {
+        /// How long it was watched.
+        waited: Duration,
+        /// Its last state, e.g. `InProgress`.
+        state: String,
     },
     /// No token could be had.
     Credential(String),
@@ -114,11 +124,13 @@ impl fmt::Display for ArmError {
                         "ARM did not accept the credentials ({said}); the token may have expired or be for another cloud: sign in again, or check --cloud"
                     ),
                     403 => match missing_permission(message.as_deref()) {
-                        Some((action, scope)) => write!(
-                            f,
-                            "permission denied: the identity may not `{action}` on `{scope}`; assign it {} on that scope (see docs/collect.md)",
-                            role_for(&action)
-                        ),
+                        Some((action, scope)) => {
+                            let (role, doc) = role_for(&action);
+                            write!(
+                                f,
+                                "permission denied: the identity may not `{action}` on `{scope}`; assign it {role} on that scope (see {doc})"
+                            )
+                        }
                         None => write!(
                             f,
                             "permission denied ({said}); the identity needs Reader on the service (Security Reader for Defender data), see docs/collect.md"
@@ -146,9 +158,14 @@ impl fmt::Display for ArmError {
                 write!(f, "cannot reach ARM after {retries} retries: {detail}")
             }
             ArmError::Malformed { detail } => write!(f, "ARM sent an unreadable answer: {detail}"),
-            ArmError::ForeignNextLink { host } => write!(
+            ArmError::ForeignLink { link, host } => write!(
                 f,
-                "the list's nextLink points to another host ({host}); it was not followed, so the token is not sent there"
+                "{link} points to another host ({host}); it was not followed, so the token is not sent there"
+            ),
+            ArmError::Unfinished { waited, state } => write!(
+                f,
+                "the operation was still {state} after {} s; it may yet finish (a later run re-reads it first), or raise --operation-timeout",
+                waited.as_secs()
             ),
             ArmError::Credential(reason) => write!(f, "no token: {reason}"),
         }
@@ -177,15 +194,16 @@ fn missing_permission(message: Option<&str>) -> Option<(String, String)> {
     Some((captures[1].to_string(), captures[2].to_string()))
 }
 
-/// The least-privileged built-in role that grants a read action.
-fn role_for(action: &str) -> &'static str {
-    if action
-        .to_ascii_lowercase()
-        .starts_with("microsoft.security/")
-    {
-        "Security Reader"
-    } else {
-        "Reader"
+/// The least-privileged built-in role that grants an action, and the page that
+/// explains the roles (reads are `collect`'s, writes `remediate`'s).
+fn role_for(action: &str) -> (&'static str, &'static str) {
+    let action = action.to_ascii_lowercase();
+    let security = action.starts_with("microsoft.security/");
+    match (security, action.ends_with("/read")) {
+        (true, true) => ("Security Reader", "docs/collect.md"),
+        (false, true) => ("Reader", "docs/collect.md"),
+        (true, false) => ("Security Admin", "docs/remediation.md"),
+        (false, false) => ("Contributor", "docs/remediation.md"),
     }
 }
 
@@ -207,6 +225,12 @@ mod tests {
         assert!(ArmError::from_response(403, security, 0)
             .to_string()
             .contains("Security Reader"));
+        let write = br#"{"error":{"code":"AuthorizationFailed","message":"does not have authorization to perform action 'Microsoft.Security/apiCollections/write' over scope '/subscriptions/s/x'"}}"#;
+        let text = ArmError::from_response(403, write, 0).to_string();
+        assert!(
+            text.contains("assign it Security Admin") && text.contains("docs/remediation.md"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! The ARM HTTP client: token, bounded concurrency, retries, paging, read-only.
+//! The ARM HTTP client: token, bounded concurrency, retries, paging, and (for
+//! `remediate` only) writes with long-running operations.
 //!
 //! - Every request takes a permit from one semaphore shared by the whole run
 //!   (`--concurrency`); the permit is held for one HTTP exchange only (never while
@@ -7,20 +8,26 @@
 //!   backoff and jitter, honouring `Retry-After`; each try has its own timeout.
 //! - Lists follow `nextLink` until it is absent, null or empty, and only while it stays
 //!   on the ARM endpoint (the bearer token is never sent anywhere else).
-//! - Only GET is sent. The `Authorization` header is set per request and never logged.
+//! - Reads are GET. PUT and DELETE are sent only by the methods of `write.rs`, which
+//!   `remediate` calls; they are idempotent, so retrying them is safe. The
+//!   `Authorization` header is set per request and never logged.
 
 mod error;
 mod retry;
+mod write;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::{StatusCode, Url};
+use reqwest::header::HeaderMap;
+use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 use tokio::sync::Semaphore;
 
 pub use error::ArmError;
+pub(crate) use write::provisioning_state;
+pub use write::{Finished, Written};
 
 use super::credential::TokenSource;
 use super::progress::Reporter;
@@ -74,12 +81,16 @@ pub struct ArmClient {
 
 /// One try's result, before retry decisions.
 enum Attempt {
-    Answer {
-        status: StatusCode,
-        body: Vec<u8>,
-        retry_after: Option<Duration>,
-    },
+    Answer(Reply),
     Transport(reqwest::Error),
+}
+
+/// ARM's final answer to one request (after retries).
+struct Reply {
+    status: StatusCode,
+    body: Vec<u8>,
+    headers: HeaderMap,
+    retries: u32,
 }
 
 impl ArmClient {
@@ -129,13 +140,11 @@ impl ArmClient {
 
     /// GETs a JSON document.
     pub async fn get(&self, url: &Url) -> Result<Value, ArmError> {
-        let (status, body, retries) = self.fetch(url).await?;
-        if !status.is_success() {
-            return Err(ArmError::from_response(status.as_u16(), &body, retries));
+        let reply = self.send(Method::GET, url, None).await?;
+        if !reply.status.is_success() {
+            return Err(reply.error());
         }
-        serde_json::from_slice(&body).map_err(|e| ArmError::Malformed {
-            detail: format!("not JSON: {e}"),
-        })
+        json_body(&reply.body)
     }
 
     /// GETs a JSON document that may not exist: 404 is `None`.
@@ -169,7 +178,7 @@ impl ArmClient {
             }
             next = match page.get("nextLink") {
                 Some(Value::String(link)) if !link.is_empty() => {
-                    let link = self.same_endpoint(link)?;
+                    let link = self.same_endpoint(link, "the list's nextLink")?;
                     if link == page_url {
                         return Err(ArmError::Malformed {
                             detail: "a list page's nextLink points to itself".to_string(),
@@ -183,10 +192,11 @@ impl ArmClient {
         Ok(items)
     }
 
-    /// Checks that a `nextLink` stays on the ARM endpoint (ARM writes `:443` explicitly at times).
-    fn same_endpoint(&self, link: &str) -> Result<Url, ArmError> {
+    /// Checks that a link ARM handed out (`what`) stays on the ARM endpoint (ARM writes
+    /// `:443` explicitly at times).
+    fn same_endpoint(&self, link: &str, what: &'static str) -> Result<Url, ArmError> {
         let url = Url::parse(link).map_err(|e| ArmError::Malformed {
-            detail: format!("nextLink is not a URL ({e})"),
+            detail: format!("{what} is not a URL ({e})"),
         })?;
         let endpoint = &self.options.endpoint;
         let same = url.scheme() == endpoint.scheme()
@@ -196,27 +206,31 @@ impl ArmClient {
         if same {
             Ok(url)
         } else {
-            Err(ArmError::ForeignNextLink {
+            Err(ArmError::ForeignLink {
+                link: what,
                 host: url.host_str().unwrap_or("?").to_string(),
             })
         }
     }
 
-    /// Sends a GET, retrying as the module documentation says; returns the final answer.
-    async fn fetch(&self, url: &Url) -> Result<(StatusCode, Vec<u8>, u32), ArmError> {
+    /// Sends a request, retrying as the module documentation says; returns the final answer.
+    async fn send(
+        &self,
+        method: Method,
+        url: &Url,
+        body: Option<&Value>,
+    ) -> Result<Reply, ArmError> {
         let mut retries = 0u32;
         loop {
-            let attempt = self.attempt(url).await?;
+            let attempt = self.attempt(&method, url, body).await?;
             let (wait, failure) = match attempt {
-                Attempt::Answer {
-                    status,
-                    body,
-                    retry_after,
-                } => {
-                    if !retry::retryable(status) {
-                        return Ok((status, body, retries));
+                Attempt::Answer(mut reply) => {
+                    reply.retries = retries;
+                    if !retry::retryable(reply.status) {
+                        return Ok(reply);
                     }
-                    let failure = ArmError::from_response(status.as_u16(), &body, retries);
+                    let failure = reply.error();
+                    let retry_after = retry::retry_after(&reply.headers);
                     if retry_after.is_some_and(|wait| wait > retry::MAX_RETRY_AFTER) {
                         return Err(failure);
                     }
@@ -242,7 +256,7 @@ impl ArmClient {
             self.reporter.note(
                 1,
                 format_args!(
-                    "retrying {} in {:.1} s after {}",
+                    "retrying {method} {} in {:.1} s after {}",
                     display_path(url),
                     wait.as_secs_f64(),
                     failure.brief()
@@ -253,7 +267,12 @@ impl ArmClient {
     }
 
     /// One try, holding a concurrency permit for its duration.
-    async fn attempt(&self, url: &Url) -> Result<Attempt, ArmError> {
+    async fn attempt(
+        &self,
+        method: &Method,
+        url: &Url,
+        body: Option<&Value>,
+    ) -> Result<Attempt, ArmError> {
         let token = self
             .tokens
             .token()
@@ -266,43 +285,59 @@ impl ArmClient {
             .expect("the semaphore is never closed");
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
-        let sent = self
+        let mut request = self
             .http
-            .get(url.clone())
+            .request(method.clone(), url.clone())
             .bearer_auth(token.secret())
             .header(reqwest::header::ACCEPT, "application/json")
-            .timeout(self.options.timeout)
-            .send()
-            .await;
-        let attempt = match sent {
+            .timeout(self.options.timeout);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let attempt = match request.send().await {
             Ok(response) => {
                 let status = response.status();
-                let retry_after = retry::retry_after(response.headers());
+                let headers = response.headers().clone();
                 match response.bytes().await {
-                    Ok(body) => Attempt::Answer {
+                    Ok(body) => Attempt::Answer(Reply {
                         status,
                         body: Vec::from(body),
-                        retry_after,
-                    },
+                        headers,
+                        retries: 0,
+                    }),
                     Err(e) => Attempt::Transport(e),
                 }
             }
             Err(e) => Attempt::Transport(e),
         };
         let outcome = match &attempt {
-            Attempt::Answer { status, .. } => status.as_u16().to_string(),
+            Attempt::Answer(reply) => reply.status.as_u16().to_string(),
             Attempt::Transport(_) => "no answer".to_string(),
         };
         self.reporter.note(
             2,
             format_args!(
-                "GET {} → {outcome} in {} ms",
+                "{method} {} → {outcome} in {} ms",
                 display_path(url),
                 started.elapsed().as_millis()
             ),
         );
         Ok(attempt)
     }
+}
+
+impl Reply {
+    /// The error this (non-success) answer stands for.
+    fn error(&self) -> ArmError {
+        ArmError::from_response(self.status.as_u16(), &self.body, self.retries)
+    }
+}
+
+/// A 2xx body as JSON.
+fn json_body(body: &[u8]) -> Result<Value, ArmError> {
+    serde_json::from_slice(body).map_err(|e| ArmError::Malformed {
+        detail: format!("not JSON: {e}"),
+    })
 }
 
 /// A URL as logs show it: path and query only (never credentials, which are headers).
@@ -373,17 +408,22 @@ mod tests {
     #[test]
     fn next_links_must_stay_on_the_endpoint() {
         let arm = client("https://management.azure.com");
+        let next = "the list's nextLink";
         assert!(arm
             .same_endpoint(
-                "https://management.azure.com:443/subscriptions?api-version=1&$skipToken=x"
+                "https://management.azure.com:443/subscriptions?api-version=1&$skipToken=x",
+                next
             )
             .is_ok());
         assert_eq!(
-            arm.same_endpoint("https://evil.example/subscriptions"),
-            Err(ArmError::ForeignNextLink {
+            arm.same_endpoint("https://evil.example/subscriptions", next),
+            Err(ArmError::ForeignLink {
+                link: next,
                 host: "evil.example".into()
             })
         );
-        assert!(arm.same_endpoint("http://management.azure.com/x").is_err());
+        assert!(arm
+            .same_endpoint("http://management.azure.com/x", next)
+            .is_err());
     }
 }
