@@ -737,3 +737,19 @@ fn iac_snapshots_follow_the_snapshot_schema() {
         assert!(errors.is_empty(), "{args:?}: {errors:?}");
     }
 }
+
+#[test]
+fn remediate_refuses_a_snapshot_read_from_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("iac.json");
+    let snapshot = snapshot.to_str().unwrap();
+    let out = apimguard(&["collect", "--from-apiops", ESTATE_APIOPS, "-o", snapshot]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = apimguard(&["remediate", snapshot]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("read from infrastructure-as-code files"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -21,7 +21,7 @@ use crate::remediate::{
     render, Action, Counts, Executor, Journal, JournalError, Outcome, Plan, PlannedAction, Replay,
     Settings, Who,
 };
-use crate::snapshot;
+use crate::snapshot::{self, SourceKind};
 
 /// Refusals before any change.
 #[derive(Debug, Error, Diagnostic)]
@@ -44,6 +44,16 @@ pub enum RemediateError {
         journal: String,
         /// The endpoint of this run.
         now: String,
+    },
+    /// A snapshot read from templates or APIOps files: nothing is deployed yet.
+    #[error("{path} was read from infrastructure-as-code files, not from Azure: there is nothing deployed to remediate")]
+    #[diagnostic(
+        code(apimguard::remediate::iac),
+        help("fix the templates in the pull request; remediate a snapshot written by `apimguard collect` (live)")
+    )]
+    IacSnapshot {
+        /// The snapshot file.
+        path: String,
     },
 }
 
@@ -82,6 +92,12 @@ pub fn run(args: &RemediateArgs) -> miette::Result<u8> {
                 EvalOptions::default(),
             )?;
             let loaded = snapshot::load(path)?;
+            if loaded.snapshot.source.kind == SourceKind::Iac {
+                return Err(RemediateError::IacSnapshot {
+                    path: path.display().to_string(),
+                }
+                .into());
+            }
             let report = checker.check(&loaded, args.allow_incomplete)?;
             let plan = Plan::build(&report, &loaded.snapshot, &args.rules)?;
             (plan, Settings::default(), None)
