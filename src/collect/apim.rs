@@ -393,13 +393,8 @@ fn latest_average(document: &Value) -> Option<f64> {
 /// Reads the current revision of every API under `root` (a service, or a workspace
 /// when `workspace` names it), with operations and policies.
 async fn read_apis(ctx: &Ctx<'_>, root: &str, workspace: Option<&str>) -> Vec<Api> {
-    let url = ctx.client.url(&format!("{root}/apis"), API_VERSION, &[]);
-    let items = match ctx.client.list(&url).await {
-        Ok(items) => items,
-        Err(e) => {
-            ctx.gaps.add(root, "apis", e);
-            return Vec::new();
-        }
+    let Some(items) = ctx.list_or_gap(root, "apis", API_VERSION, "apis").await else {
+        return Vec::new();
     };
     let current: Vec<&Value> = items
         .iter()
@@ -507,15 +502,11 @@ pub(super) fn api_record(item: &Value, workspace: Option<&str>) -> Api {
 }
 
 async fn read_operations(ctx: &Ctx<'_>, api: &str) -> Vec<Operation> {
-    let url = ctx
-        .client
-        .url(&format!("{api}/operations"), API_VERSION, &[]);
-    let items = match ctx.client.list(&url).await {
-        Ok(items) => items,
-        Err(e) => {
-            ctx.gaps.add(api, "operations", e);
-            return Vec::new();
-        }
+    let Some(items) = ctx
+        .list_or_gap(api, "operations", API_VERSION, "operations")
+        .await
+    else {
+        return Vec::new();
     };
     join_all(items.iter().map(|item| async move {
         let mut operation = operation_record(item);
@@ -537,15 +528,11 @@ pub(super) fn operation_record(item: &Value) -> Operation {
 }
 
 async fn read_products(ctx: &Ctx<'_>, service: &str) -> Vec<Product> {
-    let url = ctx
-        .client
-        .url(&format!("{service}/products"), API_VERSION, &[]);
-    let items = match ctx.client.list(&url).await {
-        Ok(items) => items,
-        Err(e) => {
-            ctx.gaps.add(service, "products", e);
-            return Vec::new();
-        }
+    let Some(items) = ctx
+        .list_or_gap(service, "products", API_VERSION, "products")
+        .await
+    else {
+        return Vec::new();
     };
     join_all(items.iter().map(|item| async move {
         let mut product = product_record(item);
@@ -589,19 +576,12 @@ async fn read_resources(
     what: &str,
     redact: fn(&mut JsonObject),
 ) -> Vec<Resource> {
-    let url = ctx
-        .client
-        .url(&format!("{service}/{collection}"), API_VERSION, &[]);
-    match ctx.client.list(&url).await {
-        Ok(items) => items
-            .iter()
-            .map(|item| resource_record(item, redact))
-            .collect(),
-        Err(e) => {
-            ctx.gaps.add(service, what, e);
-            Vec::new()
-        }
-    }
+    ctx.list_or_gap(service, collection, API_VERSION, what)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|item| resource_record(item, redact))
+        .collect()
 }
 
 /// The snapshot form of an ARM child resource kept verbatim, after `redact`.
@@ -618,34 +598,23 @@ pub(super) fn resource_record(item: &Value, redact: fn(&mut JsonObject)) -> Reso
 
 /// Names (last id segments) of the items of `{parent}/{collection}`.
 async fn read_names(ctx: &Ctx<'_>, parent: &str, collection: &str, what: &str) -> Vec<String> {
-    let url = ctx
-        .client
-        .url(&format!("{parent}/{collection}"), API_VERSION, &[]);
-    match ctx.client.list(&url).await {
-        Ok(items) => items
-            .iter()
-            .map(|item| last_segment(text(item, "/id")).to_string())
-            .collect(),
-        Err(e) => {
-            ctx.gaps.add(parent, what, e);
-            Vec::new()
-        }
-    }
+    ctx.list_or_gap(parent, collection, API_VERSION, what)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|item| last_segment(text(item, "/id")).to_string())
+        .collect()
 }
 
 async fn read_gateways(ctx: &Ctx<'_>, service: &str, tier: Tier) -> Vec<Gateway> {
     if !tier.self_hosted_gateways {
         return Vec::new();
     }
-    let url = ctx
-        .client
-        .url(&format!("{service}/gateways"), API_VERSION, &[]);
-    let items = match ctx.client.list(&url).await {
-        Ok(items) => items,
-        Err(e) => {
-            ctx.gaps.add(service, "gateways", e);
-            return Vec::new();
-        }
+    let Some(items) = ctx
+        .list_or_gap(service, "gateways", API_VERSION, "gateways")
+        .await
+    else {
+        return Vec::new();
     };
     join_all(items.iter().map(|item| async move {
         let mut gateway = gateway_record(item);
@@ -672,15 +641,11 @@ async fn read_workspaces(ctx: &Ctx<'_>, service: &str, tier: Tier) -> (Vec<Works
     if !tier.workspaces {
         return (Vec::new(), Vec::new());
     }
-    let url = ctx
-        .client
-        .url(&format!("{service}/workspaces"), API_VERSION, &[]);
-    let items = match ctx.client.list(&url).await {
-        Ok(items) => items,
-        Err(e) => {
-            ctx.gaps.add(service, "workspaces", e);
-            return (Vec::new(), Vec::new());
-        }
+    let Some(items) = ctx
+        .list_or_gap(service, "workspaces", API_VERSION, "workspaces")
+        .await
+    else {
+        return (Vec::new(), Vec::new());
     };
     let read = join_all(items.iter().map(|item| async move {
         let mut workspace = workspace_record(item);

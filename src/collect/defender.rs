@@ -97,17 +97,16 @@ pub(super) async fn read_collections(
         Some(rg) => format!("/subscriptions/{subscription}/resourceGroups/{rg}"),
         None => format!("/subscriptions/{subscription}"),
     };
-    let url = ctx.client.url(
-        &format!("{scope}/providers/Microsoft.Security/apiCollections"),
-        COLLECTIONS_API_VERSION,
-        &[],
-    );
-    let items = match ctx.client.list(&url).await {
-        Ok(items) => items,
-        Err(e) => {
-            ctx.gaps.add(&scope, "apiCollections", e);
-            return Collections::default();
-        }
+    let Some(items) = ctx
+        .list_or_gap(
+            &scope,
+            "providers/Microsoft.Security/apiCollections",
+            COLLECTIONS_API_VERSION,
+            "apiCollections",
+        )
+        .await
+    else {
+        return Collections::default();
     };
     let mut collections = Collections::default();
     for item in &items {
@@ -134,17 +133,16 @@ pub(super) async fn read_recommendations(
     services: &[String],
 ) -> Vec<Recommendation> {
     let scope = format!("/subscriptions/{subscription}");
-    let url = ctx.client.url(
-        &format!("{scope}/providers/Microsoft.Security/assessments"),
-        ASSESSMENTS_API_VERSION,
-        &[],
-    );
-    let items = match ctx.client.list(&url).await {
-        Ok(items) => items,
-        Err(e) => {
-            ctx.gaps.add(&scope, "assessments", e);
-            return Vec::new();
-        }
+    let Some(items) = ctx
+        .list_or_gap(
+            &scope,
+            "providers/Microsoft.Security/assessments",
+            ASSESSMENTS_API_VERSION,
+            "assessments",
+        )
+        .await
+    else {
+        return Vec::new();
     };
     let mut recommendations: Vec<Recommendation> = items
         .iter()
@@ -217,17 +215,16 @@ pub(super) async fn read_alerts(
     whole_subscription: bool,
 ) -> Vec<Alert> {
     let scope = format!("/subscriptions/{subscription}");
-    let url = ctx.client.url(
-        &format!("{scope}/providers/Microsoft.Security/alerts"),
-        ALERTS_API_VERSION,
-        &[],
-    );
-    let items = match ctx.client.list(&url).await {
-        Ok(items) => items,
-        Err(e) => {
-            ctx.gaps.add(&scope, "alerts", e);
-            return Vec::new();
-        }
+    let Some(items) = ctx
+        .list_or_gap(
+            &scope,
+            "providers/Microsoft.Security/alerts",
+            ALERTS_API_VERSION,
+            "alerts",
+        )
+        .await
+    else {
+        return Vec::new();
     };
     items
         .iter()

@@ -95,6 +95,27 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Lists `{parent}/{collection}` (every page); when that fails, records a gap
+    /// (`what` could not be read at `parent`) and returns `None`.
+    async fn list_or_gap(
+        &self,
+        parent: &str,
+        collection: &str,
+        api_version: &str,
+        what: &str,
+    ) -> Option<Vec<serde_json::Value>> {
+        let url = self
+            .client
+            .url(&format!("{parent}/{collection}"), api_version, &[]);
+        match self.client.list(&url).await {
+            Ok(items) => Some(items),
+            Err(e) => {
+                self.gaps.add(parent, what, e);
+                None
+            }
+        }
+    }
+
     /// Assessment severities by key, read once per run.
     async fn assessment_severities(&self) -> &Result<HashMap<String, String>, String> {
         self.severities
