@@ -13,15 +13,20 @@ use crate::engine::Severity;
 /// How many failing resources the human report lists per rule before summarising.
 const MAX_LISTED: usize = 25;
 
-/// Renders the report for a person reading a terminal or a log.
-pub fn render_human(report: &Report, color: bool) -> String {
-    let paint = |text: &str, style: Style| -> String {
+/// A function that styles text when `color` is on and leaves it plain otherwise.
+fn painter(color: bool) -> impl Fn(&str, Style) -> String {
+    move |text, style| {
         if color {
             text.style(style).to_string()
         } else {
             text.to_string()
         }
-    };
+    }
+}
+
+/// Renders the report for a person reading a terminal or a log.
+pub fn render_human(report: &Report, color: bool) -> String {
+    let paint = painter(color);
     let mut out = String::new();
     let snap = &report.snapshot;
     let _ = writeln!(
@@ -187,13 +192,7 @@ fn gate(fail_on: &str) -> String {
 
 /// Renders a comparison of two runs for a terminal or a log.
 pub fn render_drift_human(drift: &Drift, color: bool) -> String {
-    let paint = |text: &str, style: Style| -> String {
-        if color {
-            text.style(style).to_string()
-        } else {
-            text.to_string()
-        }
-    };
+    let paint = painter(color);
     let mut out = String::new();
     let _ = writeln!(
         out,
