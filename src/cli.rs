@@ -1,9 +1,10 @@
 //! Command-line definitions (clap). No logic lives here.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 use crate::engine::{FailOn, FrameworkFilter, Profile, Severity, PROFILES};
 
@@ -19,6 +20,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Read a live Azure estate through Azure Resource Manager (or IaC files) into a snapshot.
+    Collect(CollectArgs),
     /// Evaluate the rules over a snapshot and report pass/fail per rule and resource.
     Check(CheckArgs),
     /// Compare two runs (reports or snapshots): new failures, resolved, still failing.
@@ -28,6 +31,11 @@ pub enum Command {
     Rules(RulesCommand),
     /// Print the JSON Schema of the snapshot document.
     Schema,
+    /// Plan (and with --apply make) the catalogue's fixes for a snapshot's findings:
+    /// enable the Defender for APIs plan, onboard and offboard APIs, gradually and journalled.
+    Remediate(RemediateArgs),
+    /// Offboard one API from Defender for APIs (delete its API collection).
+    Offboard(OffboardArgs),
 }
 
 /// Where rules come from (shared by `check` and `rules`).
@@ -48,8 +56,12 @@ pub struct PolicyArgs {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// The snapshot to check (`-` reads standard input).
-    #[arg(value_name = "SNAPSHOT")]
-    pub snapshot: PathBuf,
+    #[arg(
+        value_name = "SNAPSHOT",
+        required_unless_present_any = ["live", "from_arm", "from_bicep", "from_apiops"],
+        conflicts_with = "iac"
+    )]
+    pub snapshot: Option<PathBuf>,
     /// Where rules come from.
     #[command(flatten)]
     pub policy: PolicyArgs,
@@ -85,6 +97,220 @@ pub struct CheckArgs {
     /// rules, which are then evaluated one by one so each rule's cost is measured.
     #[arg(long, value_name = "WHAT", num_args = 0..=1, default_missing_value = "rules", require_equals = true)]
     pub timings: Option<Timings>,
+    /// Collect the estate from Azure now, in memory, and check that instead of a file.
+    #[arg(long, conflicts_with_all = ["snapshot", "iac"])]
+    pub live: bool,
+    /// What `--live` reads and how.
+    #[command(flatten, next_help_heading = "Live collection (with --live)")]
+    pub arm: ArmArgs,
+    /// IaC files to read and check in one step, instead of a snapshot.
+    #[command(flatten, next_help_heading = "IaC files (pull-request gates)")]
+    pub iac: IacArgs,
+}
+
+/// `apimguard collect`.
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// Where to write the snapshot (written atomically); `-` or none: standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// What to read and how.
+    #[command(flatten)]
+    pub arm: ArmArgs,
+    /// IaC files to read instead of Azure.
+    #[command(
+        flatten,
+        next_help_heading = "IaC files instead of Azure (docs/iac.md)"
+    )]
+    pub iac: IacArgs,
+}
+
+/// IaC files to read instead of Azure (shared by `collect` and `check`).
+#[derive(Debug, Clone, Args)]
+#[command(group(ArgGroup::new("iac").args(["from_arm", "from_bicep", "from_apiops"])))]
+pub struct IacArgs {
+    /// An ARM template (JSON, or `bicep build` output) to read.
+    #[arg(long, value_name = "FILE")]
+    pub from_arm: Option<PathBuf>,
+    /// A Bicep file to read (its declarative subset, without a Bicep CLI).
+    #[arg(long, value_name = "FILE")]
+    pub from_bicep: Option<PathBuf>,
+    /// An APIOps extractor folder (the artifacts folder) to read.
+    #[arg(long, value_name = "DIR")]
+    pub from_apiops: Option<PathBuf>,
+    /// Parameter values for --from-arm or --from-bicep (an ARM parameters JSON file).
+    #[arg(long, value_name = "FILE")]
+    pub parameters: Option<PathBuf>,
+    /// APIOps publisher configuration (`configuration.<env>.yaml`) to apply to --from-apiops.
+    #[arg(long, value_name = "FILE", conflicts_with = "env")]
+    pub configuration: Option<PathBuf>,
+    /// Apply `configuration.NAME.yaml` (in the APIOps folder or beside it) to --from-apiops.
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+}
+
+/// Which Azure estate to read, and how (shared by `collect` and `check --live`).
+#[derive(Debug, Clone, Args)]
+pub struct ArmArgs {
+    /// A subscription to read (repeatable); without it, every subscription the identity can list.
+    #[arg(long = "subscription", short = 's', value_name = "ID")]
+    pub subscriptions: Vec<String>,
+    /// Read only this resource group (in each subscription).
+    #[arg(long, short = 'g', value_name = "NAME")]
+    pub resource_group: Option<String>,
+    /// Read only the API Management service with this name.
+    #[arg(long, value_name = "NAME")]
+    pub service: Option<String>,
+    /// How to reach ARM and authenticate.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// How to reach Azure Resource Manager and authenticate (shared by `collect`,
+/// `check --live`, `remediate` and `offboard`).
+#[derive(Debug, Clone, Args)]
+pub struct ConnectionArgs {
+    /// Azure cloud: AzureCloud, AzureUSGovernment or AzureChinaCloud.
+    #[arg(
+        long,
+        value_name = "NAME",
+        env = "AZURE_CLOUD",
+        default_value = "AzureCloud"
+    )]
+    pub cloud: String,
+    /// Another ARM-compatible endpoint (Azure Stack Hub, a proxy, a test server); https, or http on loopback only.
+    #[arg(long, value_name = "URL")]
+    pub management_endpoint: Option<String>,
+    /// Token audience for --management-endpoint (default: the cloud's ARM audience).
+    #[arg(long, value_name = "URL")]
+    pub audience: Option<String>,
+    /// Use only this credential: access-token, service-principal, workload-identity, managed-identity, azure-cli, azure-developer-cli.
+    #[arg(long, value_name = "KIND", env = "APIMGUARD_AUTH")]
+    pub auth: Option<String>,
+    /// ARM requests in flight at most, across the whole run.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+    /// Seconds one ARM request may take before it is retried.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: u64,
+    /// Retries of a throttled (429), failed (5xx) or timed-out request.
+    #[arg(long, value_name = "N", default_value_t = 6)]
+    pub retries: u32,
+    /// Say more on standard error: -v the credential used, retries and gaps; -vv every request.
+    #[arg(long, short = 'v', action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// No progress bars, notes or summary on standard error (errors still show).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// `apimguard remediate`.
+#[derive(Debug, Args)]
+pub struct RemediateArgs {
+    /// The snapshot whose findings to fix (written by `collect`).
+    #[arg(
+        value_name = "SNAPSHOT",
+        required_unless_present = "resume",
+        conflicts_with = "resume"
+    )]
+    pub snapshot: Option<PathBuf>,
+    /// Only actions for the findings of this rule, e.g. APIM-DEF-001; repeatable.
+    #[arg(long = "rule", value_name = "ID", conflicts_with = "resume")]
+    pub rules: Vec<String>,
+    /// Finish the run this journal records: replay its plan, skipping what it shows done.
+    #[arg(long, value_name = "JOURNAL", conflicts_with = "journal")]
+    pub resume: Option<PathBuf>,
+    /// Where rules come from.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Configuration file (docs/configuration.md); waived findings are left alone.
+    #[arg(long, value_name = "FILE", conflicts_with = "resume")]
+    pub config: Option<PathBuf>,
+    /// Plan from a snapshot that records gaps instead of refusing it (exit 2).
+    #[arg(long)]
+    pub allow_incomplete: bool,
+    /// Output of the plan and of the closing summary.
+    #[arg(long, short = 'f', value_enum, default_value_t = PlanFormat::Human)]
+    pub format: PlanFormat,
+    /// Whether and how to make the changes.
+    #[command(flatten, next_help_heading = "Applying")]
+    pub apply: ApplyArgs,
+    /// The gates of a gradual apply (a resumed run keeps its journal's unless given).
+    #[command(flatten, next_help_heading = "Gates")]
+    pub gates: GateArgs,
+    /// How to reach ARM (with --apply).
+    #[command(flatten, next_help_heading = "Connection (with --apply)")]
+    pub connection: ConnectionArgs,
+}
+
+/// `apimguard offboard`.
+#[derive(Debug, Args)]
+pub struct OffboardArgs {
+    /// The API Management service's ARM id (/subscriptions/…/providers/Microsoft.ApiManagement/service/NAME).
+    #[arg(long, value_name = "ID")]
+    pub service: String,
+    /// The API's name (the last segment of its id, e.g. echo-api).
+    #[arg(long, value_name = "NAME")]
+    pub api: String,
+    /// Output of the plan and of the closing summary.
+    #[arg(long, short = 'f', value_enum, default_value_t = PlanFormat::Human)]
+    pub format: PlanFormat,
+    /// Whether and how to make the change.
+    #[command(flatten, next_help_heading = "Applying")]
+    pub apply: ApplyArgs,
+    /// How to reach ARM (with --apply).
+    #[command(flatten, next_help_heading = "Connection (with --apply)")]
+    pub connection: ConnectionArgs,
+}
+
+/// Whether and how to make planned changes (shared by `remediate` and `offboard`).
+#[derive(Debug, Clone, Args)]
+pub struct ApplyArgs {
+    /// Make the changes; without it nothing is written and no Azure call is made.
+    #[arg(long)]
+    pub apply: bool,
+    /// Do not ask for confirmation (required when standard input is not a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// The journal (JSON Lines) of the run; default: apimguard-journal-TIME.jsonl here.
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    /// Seconds one long-running operation (an onboarding) may take (default 600).
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub operation_timeout: Option<u64>,
+}
+
+/// The gates of a gradual apply; unset ones take the journal's value on `--resume`,
+/// else the documented default.
+#[derive(Debug, Clone, Args)]
+pub struct GateArgs {
+    /// May also enable the Defender for APIs plan, which is billed per subscription.
+    #[arg(long)]
+    pub allow_cost: bool,
+    /// Sub-plan when enabling the plan: P1 … P5 (default P1).
+    #[arg(long, value_name = "PLAN", value_parser = ["P1", "P2", "P3", "P4", "P5"])]
+    pub sub_plan: Option<String>,
+    /// Skip the rest of a service whose gateway load (Capacity) is above this percent (default 60).
+    #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
+    pub max_capacity: Option<f64>,
+    /// APIs per batch of one service (default 5).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub batch_size: Option<u32>,
+    /// Wait between two batches of one service: seconds, or with s, m or h (default 5m).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub pause: Option<Duration>,
+    /// Most writes of the whole run, resumed runs included (default 50).
+    #[arg(long, value_name = "N")]
+    pub max_changes: Option<u32>,
+}
+
+/// Output formats of `remediate` and `offboard`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// For people.
+    Human,
+    /// The plan (and after --apply the outcome) as JSON (docs/remediation.md).
+    Json,
 }
 
 /// What `check --timings` reports.
@@ -272,6 +498,30 @@ fn parse_framework(s: &str) -> Result<FrameworkFilter, String> {
 
 fn parse_fail_on(s: &str) -> Result<FailOn, String> {
     s.parse()
+}
+
+fn parse_percent(s: &str) -> Result<f64, String> {
+    match s.trim_end_matches('%').parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
+        _ => Err(format!("`{s}` is not a percentage from 0 to 100")),
+    }
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let (number, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => s.split_at(at),
+        None => (s, "s"),
+    };
+    let scale = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        _ => return Err(format!("`{s}` is not a duration (e.g. 90, 90s, 5m, 1h)")),
+    };
+    number
+        .parse::<u64>()
+        .map(|n| Duration::from_secs(n.saturating_mul(scale)))
+        .map_err(|_| format!("`{s}` is not a duration (e.g. 90, 90s, 5m, 1h)"))
 }
 
 fn parse_output(s: &str) -> Result<OutputSpec, String> {

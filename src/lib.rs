@@ -5,10 +5,12 @@
 //! `apimguard` binary; `main.rs` only maps [`run`]'s result to an exit code.
 
 pub mod cli;
+pub mod collect;
 pub mod commands;
 pub mod config;
 pub mod diagnostic;
 pub mod engine;
+pub mod remediate;
 pub mod report;
 pub mod ruledoc;
 pub mod scaffold;
@@ -20,9 +22,12 @@ use cli::{Cli, Command};
 /// Runs one invocation and returns its exit code (0 pass, 1 findings, 2 could not decide).
 pub fn run(cli: Cli) -> miette::Result<u8> {
     match cli.command {
+        Command::Collect(args) => commands::collect::run(&args),
         Command::Check(args) => commands::check::run(&args),
         Command::Diff(args) => commands::diff::run(&args),
         Command::Rules(cmd) => commands::rules::run(cmd),
         Command::Schema => commands::schema::run(),
+        Command::Remediate(args) => commands::remediate::run(&args),
+        Command::Offboard(args) => commands::offboard::run(&args),
     }
 }

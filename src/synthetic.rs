@@ -72,11 +72,13 @@ pub fn estate(apis: usize, seed: u64) -> Snapshot {
             kind: SourceKind::Fixture,
             cloud: Some("AzureCloud".into()),
             tenant_id: Some("00000000-0000-0000-0000-0000000000aa".into()),
+            unavailable: Vec::new(),
             extra: Map::new(),
         },
         complete: true,
         gaps: Vec::new(),
         subscriptions,
+        unknowns: Vec::new(),
     }
 }
 
@@ -89,6 +91,7 @@ fn subscription(index: usize, rng: &mut Rng) -> Subscription {
             enabled,
             pricing_tier: Some(if enabled { "Standard" } else { "Free" }.into()),
             sub_plan: enabled.then(|| "P1".into()),
+            origin: None,
         }),
         services: Vec::new(),
         recommendations: Vec::new(),
@@ -170,6 +173,7 @@ fn service(subscription_id: &str, index: usize, api_count: usize, rng: &mut Rng)
                 .filter(|a| a.exposure.gateways.contains(&g))
                 .map(|a| a.name.clone())
                 .collect(),
+            origin: None,
         })
         .into_iter()
         .collect();
@@ -178,11 +182,13 @@ fn service(subscription_id: &str, index: usize, api_count: usize, rng: &mut Rng)
             id: format!("{id}/workspaces/{w}"),
             name: w.clone(),
             properties: obj(json!({"displayName": w, "description": "team workspace"})),
+            policy: None,
             apis: apis
                 .iter()
                 .filter(|a| a.exposure.workspace.as_deref() == Some(w.as_str()))
                 .map(|a| a.name.clone())
                 .collect(),
+            origin: None,
         })
         .into_iter()
         .collect();
@@ -197,6 +203,7 @@ fn service(subscription_id: &str, index: usize, api_count: usize, rng: &mut Rng)
         },
         properties: obj(properties),
         identity: rng.chance(60).then(|| json!({"type": "SystemAssigned", "principalId": "11111111-1111-1111-1111-111111111111"})),
+        zones: Vec::new(),
         policy: Some(global_policy(rng)),
         capacity_percent: Some(rng.below(100) as f64),
         tenant_access: Some(TenantAccess { enabled: rng.chance(15) }),
@@ -321,6 +328,7 @@ fn api(
                 format!("/items/{{id}}/part{o}")
             },
             policy: rng.chance(10).then(|| operation_policy(rng)),
+            origin: None,
         })
         .collect();
     let policy = api_policy(rng);
@@ -371,6 +379,7 @@ fn api(
             subscription_key: subscription_required,
             jwt_validation: jwt,
             client_certificate: false,
+            authorization_header_check: false,
             ip_filter: rng.chance(5),
             effective,
         },

@@ -1,36 +1,13 @@
 //! Gates over the real binary: `--fail-on`, `--exit-zero`, the configuration
 //! file (rules on/off, severity overrides, parameters, waivers), and `diff`.
 
+mod report_fixtures;
+
 use std::collections::BTreeSet;
-use std::process::{Command, Output};
 
 use serde_json::Value;
 
-const SNAPSHOT: &str = "fixtures/reports/snapshot.json";
-const OLD_SNAPSHOT: &str = "fixtures/reports/snapshot-old.json";
-const POLICIES: &str = "fixtures/reports/policies";
-/// The one built-in rule these fixtures were written for (the rest of the pack is left out).
-const DEF001: &str = "policies/defender/external_unauthenticated_onboarded.rego";
-const WAIVERS: &str = "fixtures/reports/config-waivers.yaml";
-const EXPIRED: &str = "fixtures/reports/config-expired.yaml";
-const UNKNOWN_KEY: &str = "fixtures/reports/config-unknown-key.yaml";
-
-fn apimguard(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_apimguard"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().expect("exited")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use report_fixtures::*;
 
 /// `check` of the fixture as JSON on standard output, with extra arguments.
 fn check_json(extra: &[&str]) -> (i32, Value) {

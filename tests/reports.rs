@@ -4,31 +4,15 @@
 //! Fixtures: `fixtures/reports/` holds a six-API snapshot, two test rules and
 //! configurations with waivers (see the comments in each file).
 
+mod report_fixtures;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use quick_xml::events::Event;
 use serde_json::Value;
 
-const SNAPSHOT: &str = "fixtures/reports/snapshot.json";
-const POLICIES: &str = "fixtures/reports/policies";
-/// The one built-in rule these fixtures were written for (the rest of the pack is left out).
-const DEF001: &str = "policies/defender/external_unauthenticated_onboarded.rego";
-const EXPIRED: &str = "fixtures/reports/config-expired.yaml";
-
-fn apimguard(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_apimguard"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use report_fixtures::*;
 
 /// Runs `check` on the fixture with the fixture rules, the expired-waiver config
 /// and the given outputs; returns the exit code.

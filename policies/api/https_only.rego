@@ -24,6 +24,8 @@ package apimguard.rules.api.https_only
 
 import rego.v1
 
+import data.apimguard.lib.estate
+
 insecure := {"http", "ws"}
 
 checked contains api.id if {
@@ -32,11 +34,22 @@ checked contains api.id if {
 	some api in svc.apis
 }
 
-deny contains {"resource": api.id, "message": msg} if {
+deny contains {"resource": api.id, "message": msg, "setting": "properties/protocols"} if {
 	some sub in input.subscriptions
 	some svc in sub.services
 	some api in svc.apis
-	bad := [p | some p in api.protocols; lower(p) in insecure]
+	bad := _insecure(api)
 	count(bad) > 0
 	msg := sprintf("API %q (service %q) accepts unencrypted %s (protocols: %s)", [api.displayName, svc.name, concat(", ", bad), concat(", ", api.protocols)])
 }
+
+deny contains {"resource": api.id, "message": msg, "setting": "properties/protocols"} if {
+	some sub in input.subscriptions
+	some svc in sub.services
+	some api in svc.apis
+	count(_insecure(api)) == 0
+	estate.unknown(api.protocols)
+	msg := sprintf("the protocols of API %q (service %q) are not known before deployment (%s), so it cannot be shown to accept only encrypted ones", [api.displayName, svc.name, concat(", ", api.protocols)])
+}
+
+_insecure(api) := [p | some p in api.protocols; lower(p) in insecure]

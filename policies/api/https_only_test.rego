@@ -22,6 +22,14 @@ test_https_passes if {
 	count(rule.checked) == 1 with input as estate(["https"])
 }
 
+test_unknown_protocols_fail if {
+	result := rule.deny with input as estate(["https", "<unknown: parameters('protocols')>"])
+	count(result) == 1
+	some f in result
+	contains(f.message, "are not known before deployment")
+	f.setting == "properties/protocols"
+}
+
 test_wss_passes if {
 	count(rule.deny) == 0 with input as estate(["wss"])
 }

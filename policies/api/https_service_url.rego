@@ -24,6 +24,8 @@ package apimguard.rules.api.https_service_url
 
 import rego.v1
 
+import data.apimguard.lib.estate
+
 checked contains api.id if {
 	some sub in input.subscriptions
 	some svc in sub.services
@@ -33,7 +35,7 @@ checked contains api.id if {
 	url != ""
 }
 
-deny contains {"resource": api.id, "message": msg} if {
+deny contains {"resource": api.id, "message": msg, "setting": "properties/serviceUrl"} if {
 	some sub in input.subscriptions
 	some svc in sub.services
 	some api in svc.apis
@@ -46,3 +48,28 @@ deny contains {"resource": api.id, "message": msg} if {
 
 # Unencrypted URL schemes (a URL is compared in lower case).
 _plain_schemes := ["http://", "ws://"]
+
+deny contains {"resource": api.id, "message": msg, "setting": "properties/serviceUrl"} if {
+	some sub in input.subscriptions
+	some svc in sub.services
+	some api in svc.apis
+	url := _url(api)
+	estate.unknown(url)
+	not _plain(lower(url))
+	not _encrypted(lower(url))
+	msg := sprintf("the backend URL of API %q (service %q) is not known before deployment (%s), so it cannot be shown to use HTTPS", [api.displayName, svc.name, url])
+}
+
+_encrypted(url) if startswith(url, "https://")
+
+_encrypted(url) if startswith(url, "wss://")
+
+_url(api) := u if {
+	u := object.get(api.properties, "serviceUrl", null)
+	is_string(u)
+	u != ""
+}
+
+_plain(url) if startswith(url, "http://")
+
+_plain(url) if startswith(url, "ws://")

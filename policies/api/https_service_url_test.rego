@@ -21,6 +21,15 @@ test_https_backend_passes if {
 	count(rule.deny) == 0 with input as estate({"serviceUrl": "https://api.plexonline.com/DataSource/Service.asmx"})
 }
 
+test_unknown_service_url_fails_unless_its_scheme_is_known if {
+	result := rule.deny with input as estate({"serviceUrl": "<unknown: parameters('backendUrl')>"})
+	count(result) == 1
+	some f in result
+	contains(f.message, "is not known before deployment")
+	count(rule.deny) == 0 with input as estate({"serviceUrl": "https://<unknown: parameters('host')>/api"})
+	count(rule.deny) == 1 with input as estate({"serviceUrl": "http://<unknown: parameters('host')>/api"})
+}
+
 test_no_service_url_is_not_checked if {
 	count(rule.checked) == 0 with input as estate({})
 	count(rule.checked) == 0 with input as estate({"serviceUrl": ""})

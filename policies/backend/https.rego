@@ -23,6 +23,8 @@ package apimguard.rules.backend.https
 
 import rego.v1
 
+import data.apimguard.lib.estate
+
 # Service Fabric backends (fabric:/…) and others without an http(s) URL are not checked.
 checked contains b.id if {
 	some sub in input.subscriptions
@@ -32,7 +34,24 @@ checked contains b.id if {
 	_web(url)
 }
 
-deny contains {"resource": b.id, "message": msg} if {
+checked contains b.id if {
+	some sub in input.subscriptions
+	some svc in sub.services
+	some b in svc.backends
+	estate.unknown(object.get(b.properties, "url", ""))
+}
+
+deny contains {"resource": b.id, "message": msg, "setting": "properties/url"} if {
+	some sub in input.subscriptions
+	some svc in sub.services
+	some b in svc.backends
+	url := object.get(b.properties, "url", "")
+	estate.unknown(url)
+	not _web(lower(url))
+	msg := sprintf("the URL of backend %q of service %q is not known before deployment (%s), so it cannot be shown to use HTTPS", [b.name, svc.name, url])
+}
+
+deny contains {"resource": b.id, "message": msg, "setting": "properties/url"} if {
 	some sub in input.subscriptions
 	some svc in sub.services
 	some b in svc.backends

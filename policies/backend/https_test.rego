@@ -21,6 +21,14 @@ test_https_backend_passes if {
 	count(rule.checked) == 1 with input as estate([backend("proxybackend", "https://backendname2644/")])
 }
 
+test_unknown_url_fails if {
+	result := rule.deny with input as estate([backend("orders", "<unknown: parameters('ordersUrl')>")])
+	count(result) == 1
+	some f in result
+	contains(f.message, "is not known before deployment")
+	count(rule.deny) == 0 with input as estate([backend("orders", "https://<unknown: parameters('host')>/")])
+}
+
 test_service_fabric_is_not_checked if {
 	count(rule.checked) == 0 with input as estate([backend("sfbackend", "fabric:/mytestapp/mytestservice")])
 }

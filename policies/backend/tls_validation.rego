@@ -25,13 +25,15 @@ package apimguard.rules.backend.tls_validation
 
 import rego.v1
 
+import data.apimguard.lib.estate
+
 checked contains b.id if {
 	some sub in input.subscriptions
 	some svc in sub.services
 	some b in svc.backends
 }
 
-deny contains {"resource": b.id, "message": msg} if {
+deny contains {"resource": b.id, "message": msg, "setting": "properties/tls"} if {
 	some sub in input.subscriptions
 	some svc in sub.services
 	some b in svc.backends
@@ -44,3 +46,20 @@ deny contains {"resource": b.id, "message": msg} if {
 	count(off) > 0
 	msg := sprintf("backend %q of service %q does not validate the backend's TLS certificate (%s false)", [b.name, svc.name, concat(", ", off)])
 }
+
+deny contains {"resource": b.id, "message": msg, "setting": "properties/tls"} if {
+	some sub in input.subscriptions
+	some svc in sub.services
+	some b in svc.backends
+	open := _open(object.get(b.properties, "tls", null))
+	count(open) > 0
+	msg := sprintf("whether backend %q of service %q validates the backend's TLS certificate is not known before deployment (%s)", [b.name, svc.name, concat(", ", open)])
+}
+
+# The validation switches left open until deployment.
+_open(tls) := [k |
+	some k in ["validateCertificateChain", "validateCertificateName"]
+	estate.unknown(object.get(tls, k, null))
+] if is_object(tls)
+
+_open(tls) := ["tls"] if estate.unknown(tls)

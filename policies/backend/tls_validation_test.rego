@@ -4,6 +4,14 @@ import rego.v1
 
 import data.apimguard.rules.backend.tls_validation as rule
 
+test_unknown_validation_fails if {
+	result := rule.deny with input as estate({"url": "https://b/", "tls": {"validateCertificateChain": "<unknown: parameters('v')>"}})
+	count(result) == 1
+	some f in result
+	contains(f.message, "is not known before deployment (validateCertificateChain)")
+	count(rule.deny) == 1 with input as estate({"url": "https://b/", "tls": "<unknown: parameters('tls')>"})
+}
+
 estate(props) := {"subscriptions": [{"services": [{"name": "apim", "backends": [{"id": "b", "name": "proxybackend", "properties": props}]}]}]}
 
 test_both_off_fails if {

@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-DEF-003
 #   severity: high
+#   needs: [defender-onboarding]
 #   input: service
 #   recommendation: >-
 #     Onboard the API (REST: PUT {service}/providers/Microsoft.Security/apiCollections/{apiName}

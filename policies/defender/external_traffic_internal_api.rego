@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-DEF-009
 #   severity: high
+#   needs: [defender-findings]
 #   input: service
 #   recommendation: >-
 #     Trace the path the internet traffic takes to the gateway (Application Gateway or Front

@@ -12,6 +12,7 @@
 # custom:
 #   id: APIM-DEF-001
 #   severity: critical
+#   needs: [defender-onboarding]
 #   input: service
 #   recommendation: >-
 #     Onboard the API to Defender for APIs now (portal: Defender for Cloud > Recommendations >

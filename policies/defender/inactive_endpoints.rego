@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-DEF-007
 #   severity: low
+#   needs: [defender-findings]
 #   input: service
 #   recommendation: >-
 #     Find the inactive endpoints in Defender for Cloud (Workload protections > API security,

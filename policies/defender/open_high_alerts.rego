@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-DEF-010
 #   severity: high
+#   needs: [alerts]
 #   input: service
 #   recommendation: >-
 #     Triage the alert in Defender for Cloud (Security alerts, filter "API_"): check the

@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-DEF-002
 #   severity: high
+#   needs: [defender-plan]
 #   input: subscription
 #   recommendation: >-
 #     Enable the plan: `az security pricing create -n Api --tier standard --subplan P1`

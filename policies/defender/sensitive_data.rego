@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-DEF-008
 #   severity: medium
+#   needs: [defender-findings]
 #   input: service
 #   recommendation: >-
 #     Review which endpoints Defender flags (Workload protections > API security > the API >

@@ -13,6 +13,7 @@
 # custom:
 #   id: APIM-DEF-012
 #   severity: low
+#   needs: [defender-onboarding]
 #   input: service
 #   recommendation: >-
 #     Offboard the stale collection (portal: Workload protections > API security > "..." >

@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-DEF-011
 #   severity: medium
+#   needs: [alerts]
 #   input: service
 #   recommendation: >-
 #     Triage the alert in Defender for Cloud and resolve or dismiss it with a reason; route

@@ -12,6 +12,7 @@
 # custom:
 #   id: APIM-DEF-006
 #   severity: critical
+#   needs: [defender-findings]
 #   input: service
 #   recommendation: >-
 #     Treat as an incident: require authentication on the API now (validate-jwt or a client

@@ -12,6 +12,7 @@
 # custom:
 #   id: APIM-DEF-005
 #   severity: high
+#   needs: [defender-findings]
 #   input: service
 #   recommendation: >-
 #     Open the API in Defender for Cloud (Workload protections > API security) to see which

@@ -12,6 +12,7 @@
 # custom:
 #   id: APIM-DEF-013
 #   severity: medium
+#   needs: [recommendations]
 #   input: service
 #   recommendation: >-
 #     Open the recommendation in Defender for Cloud, apply its remediation steps to the

@@ -38,6 +38,20 @@ is_true(v) if lower(sprintf("%v", [v])) == "true"
 
 is_false(v) if lower(sprintf("%v", [v])) == "false"
 
+# Snapshots read from IaC files write a value the files leave open until deployment (a
+# parameter without a value, reference(), …) as "<unknown: EXPRESSION>", alone or inside a
+# string (docs/iac.md). Such a value is never compliant: rules that judge it must say so.
+unknown(v) if {
+	is_string(v)
+	contains(v, "<unknown: ")
+}
+
+unknown(v) if {
+	is_array(v)
+	some x in v
+	unknown(x)
+}
+
 # A readable name for an API (display name, else its name).
 api_label(api) := sprintf("%q", [api.displayName]) if api.displayName != ""
 
@@ -109,19 +123,31 @@ legacy_tls_defaults(svc) if {
 }
 
 # Whether a protocol or 3DES setting is on: its explicit value, else the creation-date default.
+# A value not known before deployment may be on.
 legacy_setting_on(svc, suffix) if is_true(gateway_setting(svc, suffix))
+
+legacy_setting_on(svc, suffix) if unknown(gateway_setting(svc, suffix))
 
 legacy_setting_on(svc, suffix) if {
 	not gateway_setting(svc, suffix)
 	legacy_tls_defaults(svc)
 }
 
-# Whether a cipher setting (other than 3DES) is on: its explicit value, else on (the platform default).
+# Whether a cipher setting (other than 3DES) is on: its explicit value, else on (the platform
+# default). A value not known before deployment may be on.
 cipher_on(svc, suffix) if is_true(gateway_setting(svc, suffix))
+
+cipher_on(svc, suffix) if unknown(gateway_setting(svc, suffix))
 
 cipher_on(svc, suffix) if not gateway_setting(svc, suffix)
 
-# " (default)" when a setting is not set explicitly, for messages.
-default_note(svc, suffix) := "" if gateway_setting(svc, suffix)
+# " (default)" when a setting is not set explicitly, " (not known before deployment)" when it
+# is left open, for messages.
+default_note(svc, suffix) := "" if {
+	gateway_setting(svc, suffix)
+	not unknown(gateway_setting(svc, suffix))
+}
+
+default_note(svc, suffix) := " (not known before deployment)" if unknown(gateway_setting(svc, suffix))
 
 default_note(svc, suffix) := " (default)" if not gateway_setting(svc, suffix)

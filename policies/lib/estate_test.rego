@@ -21,6 +21,22 @@ test_counter_absent_is_undefined if {
 	estate.counter({"defender": {"inactiveEndpoints": 0}}, "inactiveEndpoints") == 0
 }
 
+test_unknown_values if {
+	estate.unknown("<unknown: parameters('x')>")
+	estate.unknown("https://<unknown: parameters('host')>/api")
+	estate.unknown(["https", "<unknown: parameters('p')>"])
+	not estate.unknown("https")
+	not estate.unknown(["https"])
+	not estate.unknown(42)
+}
+
+test_unknown_gateway_settings_may_be_on if {
+	svc := {"properties": {"customProperties": {"Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10": "<unknown: parameters('tls10')>"}}}
+	estate.legacy_setting_on(svc, "Protocols.Tls10")
+	estate.default_note(svc, "Protocols.Tls10") == " (not known before deployment)"
+	estate.cipher_on(svc, "Protocols.Tls10")
+}
+
 test_string_booleans if {
 	estate.is_true("True")
 	estate.is_true(true)

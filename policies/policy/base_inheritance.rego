@@ -32,7 +32,7 @@ checked contains s.resource if {
 	s.kind != "global"
 }
 
-deny contains {"resource": s.resource, "message": msg} if {
+deny contains {"resource": s.resource, "message": msg, "setting": "policy"} if {
 	some s in policy.scopes
 	s.kind != "global"
 	not _intact(s.policy)

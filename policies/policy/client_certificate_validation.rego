@@ -31,7 +31,7 @@ checked contains policy.scopes[entry[0]].resource if {
 	some entry in policy.elements_named["validate-client-certificate"]
 }
 
-deny contains {"resource": s.resource, "message": msg} if {
+deny contains {"resource": s.resource, "message": msg, "setting": "policy"} if {
 	some entry in policy.elements_named["validate-client-certificate"]
 	e := entry[2]
 	weak := array.concat(

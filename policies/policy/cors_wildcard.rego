@@ -32,7 +32,7 @@ checked contains policy.scopes[entry[0]].resource if {
 	some entry in policy.elements_named.cors
 }
 
-deny contains {"resource": s.resource, "message": msg} if {
+deny contains {"resource": s.resource, "message": msg, "setting": "policy"} if {
 	some i, wild in _wild
 	s := policy.scopes[i]
 	msg := sprintf("%s: the cors policy allows any value (*) in %s", [s.label, concat(", ", sort(wild))])

@@ -29,7 +29,7 @@ checked contains policy.scopes[entry[0]].resource if {
 	some entry in policy.elements_named["ip-filter"]
 }
 
-deny contains {"resource": s.resource, "message": msg} if {
+deny contains {"resource": s.resource, "message": msg, "setting": "policy"} if {
 	some entry in policy.elements_named["ip-filter"]
 	e := entry[2]
 	action := lower(policy.attr(e, "action"))

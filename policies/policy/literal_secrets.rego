@@ -33,7 +33,7 @@ checked contains s.resource if {
 	some s in policy.scopes
 }
 
-deny contains {"resource": s.resource, "message": msg} if {
+deny contains {"resource": s.resource, "message": msg, "setting": "policy"} if {
 	some i, found in _found
 	s := policy.scopes[i]
 	msg := sprintf("%s: %s (values not shown)", [s.label, concat("; ", sort(found))])

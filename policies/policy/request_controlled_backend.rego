@@ -33,7 +33,7 @@ checked contains policy.scopes[entry[0]].resource if {
 	some entry in policy.elements_named[name]
 }
 
-deny contains {"resource": s.resource, "message": msg} if {
+deny contains {"resource": s.resource, "message": msg, "setting": "policy"} if {
 	some i, found in _found
 	s := policy.scopes[i]
 	msg := sprintf("%s: %s", [s.label, concat("; ", sort(found))])

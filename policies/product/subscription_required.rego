@@ -22,16 +22,27 @@ package apimguard.rules.product.subscription_required
 
 import rego.v1
 
+import data.apimguard.lib.estate
+
 checked contains p.id if {
 	some sub in input.subscriptions
 	some svc in sub.services
 	some p in svc.products
 }
 
-deny contains {"resource": p.id, "message": msg} if {
+deny contains {"resource": p.id, "message": msg, "setting": "properties/subscriptionRequired"} if {
 	some sub in input.subscriptions
 	some svc in sub.services
 	some p in svc.products
 	object.get(p.properties, "subscriptionRequired", true) == false
 	msg := sprintf("product %q (service %q) does not require a subscription; its %d API(s) can be called anonymously", [object.get(p.properties, "displayName", p.name), svc.name, count(p.apis)])
+}
+
+deny contains {"resource": p.id, "message": msg, "setting": "properties/subscriptionRequired"} if {
+	some sub in input.subscriptions
+	some svc in sub.services
+	some p in svc.products
+	required := object.get(p.properties, "subscriptionRequired", true)
+	estate.unknown(required)
+	msg := sprintf("whether product %q (service %q) requires a subscription is not known before deployment (%s)", [object.get(p.properties, "displayName", p.name), svc.name, required])
 }

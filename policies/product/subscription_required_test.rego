@@ -4,6 +4,13 @@ import rego.v1
 
 import data.apimguard.rules.product.subscription_required as rule
 
+test_unknown_requirement_fails if {
+	result := rule.deny with input as estate({"displayName": "Dev", "subscriptionRequired": "<unknown: parameters('open')>"})
+	count(result) == 1
+	some f in result
+	contains(f.message, "is not known before deployment")
+}
+
 estate(props) := {"subscriptions": [{"services": [{"name": "apim", "products": [{"id": "p", "name": "dev", "properties": props, "apis": ["echo"]}]}]}]}
 
 test_open_product_fails if {

@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-SEC-003
 #   severity: low
+#   needs: [runtime-state]
 #   input: service
 #   recommendation: >-
 #     Read keyVault.lastStatus of the named value, restore the identity's "Key Vault Secrets

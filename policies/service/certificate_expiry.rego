@@ -10,6 +10,7 @@
 # custom:
 #   id: APIM-SVC-010
 #   severity: high
+#   needs: [service-settings, runtime-state]
 #   input: service
 #   recommendation: >-
 #     Renew the certificate and bind the new one (portal: the service > Custom domains).

@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-SVC-011
 #   severity: medium
+#   needs: [service-settings]
 #   input: service
 #   recommendation: >-
 #     Import the certificate into Key Vault, give the service's managed identity

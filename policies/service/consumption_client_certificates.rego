@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-SVC-014
 #   severity: low
+#   needs: [service-settings]
 #   input: service
 #   recommendation: >-
 #     Set properties.enableClientCertificate to true on the service (portal: Custom domains >

@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-SVC-007
 #   severity: medium
+#   needs: [service-settings]
 #   input: service
 #   recommendation: >-
 #     Disable it: PATCH {service}/tenant/access?api-version=2024-05-01 with

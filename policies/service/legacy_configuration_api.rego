@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-SVC-015
 #   severity: medium
+#   needs: [service-settings]
 #   input: service
 #   recommendation: >-
 #     Upgrade every self-hosted gateway to v2 or later, then set

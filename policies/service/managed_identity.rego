@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-SVC-009
 #   severity: medium
+#   needs: [service-settings]
 #   input: service
 #   recommendation: >-
 #     Turn on a system-assigned identity (identity.type "SystemAssigned"; portal: the service >

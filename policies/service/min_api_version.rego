@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-SVC-012
 #   severity: low
+#   needs: [service-settings]
 #   input: service
 #   recommendation: >-
 #     Set properties.apiVersionConstraint.minApiVersion to "2021-08-01" or later (Bicep/ARM

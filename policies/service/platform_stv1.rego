@@ -10,6 +10,7 @@
 # custom:
 #   id: APIM-SVC-008
 #   severity: high
+#   needs: [service-settings, runtime-state]
 #   input: service
 #   recommendation: >-
 #     Migrate the service to stv2 (portal: the service > Platform migration; CLI:

@@ -13,6 +13,7 @@
 # custom:
 #   id: APIM-SVC-004
 #   severity: medium
+#   needs: [service-settings]
 #   input: service
 #   recommendation: >-
 #     Inject the service into a VNet in internal mode (properties.virtualNetworkType
@@ -34,7 +35,7 @@ checked contains svc.id if {
 	some svc in sub.services
 }
 
-deny contains {"resource": svc.id, "message": msg} if {
+deny contains {"resource": svc.id, "message": msg, "setting": "properties/publicNetworkAccess"} if {
 	some sub in input.subscriptions
 	some svc in sub.services
 	access := object.get(svc.properties, "publicNetworkAccess", "Enabled")

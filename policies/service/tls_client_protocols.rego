@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-SVC-001
 #   severity: high
+#   needs: [service-settings]
 #   input: service
 #   recommendation: >-
 #     Set properties.customProperties
@@ -36,7 +37,7 @@ checked contains svc.id if {
 	some svc in sub.services
 }
 
-deny contains {"resource": svc.id, "message": msg} if {
+deny contains {"resource": svc.id, "message": msg, "setting": "properties/customProperties"} if {
 	some sub in input.subscriptions
 	some svc in sub.services
 	enabled := [concat("", [name, estate.default_note(svc, key)]) |

@@ -10,6 +10,7 @@
 # custom:
 #   id: APIM-SVC-005
 #   severity: medium
+#   needs: [service-settings]
 #   input: service
 #   recommendation: >-
 #     Deploy the service into a subnet (properties.virtualNetworkConfiguration.subnetResourceId)
@@ -26,6 +27,8 @@ package apimguard.rules.service.virtual_network
 
 import rego.v1
 
+import data.apimguard.lib.estate
+
 default skus := ["Developer", "Premium"]
 
 skus := object.get(data.apimguard.config, "vnet_required_skus", ["Developer", "Premium"])
@@ -36,11 +39,20 @@ checked contains svc.id if {
 	svc.sku.name in skus
 }
 
-deny contains {"resource": svc.id, "message": msg} if {
+deny contains {"resource": svc.id, "message": msg, "setting": "properties/virtualNetworkType"} if {
 	some sub in input.subscriptions
 	some svc in sub.services
 	svc.sku.name in skus
 	vnet := object.get(svc.properties, "virtualNetworkType", "None")
 	vnet == "None"
 	msg := sprintf("service %q (%s) is not deployed into a virtual network (virtualNetworkType None)", [svc.name, svc.sku.name])
+}
+
+deny contains {"resource": svc.id, "message": msg, "setting": "properties/virtualNetworkType"} if {
+	some sub in input.subscriptions
+	some svc in sub.services
+	svc.sku.name in skus
+	vnet := object.get(svc.properties, "virtualNetworkType", "None")
+	estate.unknown(vnet)
+	msg := sprintf("whether service %q (%s) is deployed into a virtual network is not known before deployment (virtualNetworkType %s)", [svc.name, svc.sku.name, vnet])
 }

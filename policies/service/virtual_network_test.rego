@@ -6,6 +6,13 @@ import data.apimguard.rules.service.virtual_network as rule
 
 estate(sku, props) := {"subscriptions": [{"services": [{"id": "svc", "name": "apim", "sku": {"name": sku}, "properties": props}]}]}
 
+test_unknown_network_type_fails if {
+	result := rule.deny with input as estate("Premium", {"virtualNetworkType": "<unknown: parameters('vnet')>"})
+	count(result) == 1
+	some f in result
+	contains(f.message, "is not known before deployment")
+}
+
 test_premium_without_vnet_fails if {
 	result := rule.deny with input as estate("Premium", {"virtualNetworkType": "None"})
 	count(result) == 1

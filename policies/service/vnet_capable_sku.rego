@@ -10,6 +10,7 @@
 # custom:
 #   id: APIM-SVC-006
 #   severity: low
+#   needs: [service-settings]
 #   input: service
 #   recommendation: >-
 #     Move the service to a tier that supports virtual networks (Developer for non-production,

@@ -12,6 +12,7 @@
 # custom:
 #   id: APIM-SVC-003
 #   severity: medium
+#   needs: [service-settings]
 #   input: service
 #   recommendation: >-
 #     Set each of these properties.customProperties to "False":
@@ -47,7 +48,7 @@ checked contains svc.id if {
 	not estate.is_consumption(svc)
 }
 
-deny contains {"resource": svc.id, "message": msg} if {
+deny contains {"resource": svc.id, "message": msg, "setting": "properties/customProperties"} if {
 	some sub in input.subscriptions
 	some svc in sub.services
 	not estate.is_consumption(svc)

@@ -11,6 +11,7 @@
 # custom:
 #   id: APIM-SVC-013
 #   severity: low
+#   needs: [service-settings]
 #   input: service
 #   recommendation: >-
 #     Set the service's zones to at least two availability zones (for example ["1","2","3"])

@@ -23,16 +23,27 @@ package apimguard.rules.subscription.tracing
 
 import rego.v1
 
+import data.apimguard.lib.estate
+
 checked contains s.id if {
 	some sub in input.subscriptions
 	some svc in sub.services
 	some s in svc.apimSubscriptions
 }
 
-deny contains {"resource": s.id, "message": msg} if {
+deny contains {"resource": s.id, "message": msg, "setting": "properties/allowTracing"} if {
 	some sub in input.subscriptions
 	some svc in sub.services
 	some s in svc.apimSubscriptions
 	object.get(s.properties, "allowTracing", false) == true
 	msg := sprintf("subscription %q of service %q allows request tracing (state %v)", [object.get(s.properties, "displayName", s.name), svc.name, object.get(s.properties, "state", "unknown")])
+}
+
+deny contains {"resource": s.id, "message": msg, "setting": "properties/allowTracing"} if {
+	some sub in input.subscriptions
+	some svc in sub.services
+	some s in svc.apimSubscriptions
+	tracing := object.get(s.properties, "allowTracing", false)
+	estate.unknown(tracing)
+	msg := sprintf("whether subscription %q of service %q allows request tracing is not known before deployment (%s)", [object.get(s.properties, "displayName", s.name), svc.name, tracing])
 }

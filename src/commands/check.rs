@@ -68,22 +68,43 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
         },
     )?;
     clock.lap("compile policies");
-    let text = snapshot::read_text(&args.snapshot)?;
-    clock.lap("read snapshot");
     // Passing resources are listed only by the formats that show them.
     let passing = args.format.iter().any(|spec| match spec.format {
         ReportFormat::Json => args.include_passing,
         ReportFormat::Html | ReportFormat::Junit => true,
         _ => false,
     });
-    let report = checker.check_text(
-        &args.snapshot,
-        &text,
-        args.allow_incomplete,
-        passing,
-        &mut clock,
-    )?;
-    drop(text);
+    // IaC files and live collection give a snapshot in memory, already serialized: it
+    // goes through the same piece-by-piece path as a snapshot file.
+    let report = match (&args.snapshot, super::iac::read(&args.iac, &args.arm)?) {
+        (_, Some(loaded)) => {
+            clock.lap("read IaC files");
+            checker.check_text(
+                &loaded.path,
+                &loaded.text,
+                args.allow_incomplete,
+                passing,
+                &mut clock,
+            )?
+        }
+        (Some(path), None) => {
+            super::collect::no_live_flags(&args.arm)?;
+            let text = snapshot::read_text(path)?;
+            clock.lap("read snapshot");
+            checker.check_text(path, &text, args.allow_incomplete, passing, &mut clock)?
+        }
+        (None, None) => {
+            let loaded = super::collect::collect_live(&args.arm)?;
+            clock.lap("collect");
+            checker.check_text(
+                &loaded.path,
+                &loaded.text,
+                args.allow_incomplete,
+                passing,
+                &mut clock,
+            )?
+        }
+    };
     for spec in &args.format {
         let text = match spec.format {
             ReportFormat::Human => {

@@ -1,8 +1,12 @@
 //! One file per subcommand: argument handling and output, calling into the library.
 
 pub mod check;
+pub mod collect;
 pub mod diff;
+pub mod iac;
+pub mod offboard;
 mod output;
+pub mod remediate;
 pub mod rules;
 pub mod schema;
 

@@ -64,10 +64,13 @@ pub struct RawFinding {
     pub resource: String,
     /// What is wrong with it.
     pub message: String,
+    /// Optional: the setting at fault, as a path in the resource (`properties/protocols`),
+    /// so that reports can point at the line that declares it (IaC snapshots).
+    pub setting: Option<String>,
 }
 
 /// What one rule evaluated to.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RuleOutcome {
     /// Resources the rule looked at (including every failing one).
     pub checked: ResourceSet,
@@ -532,7 +535,7 @@ impl Run<'_> {
 #[derive(Default)]
 struct Accumulator {
     checked: ResourceSet,
-    findings: Vec<(Arc<str>, Arc<str>)>,
+    findings: Vec<Found>,
     /// The error of the earliest piece that failed, with that piece's place.
     error: Option<(usize, String)>,
     elapsed: Duration,
@@ -577,11 +580,12 @@ impl Accumulator {
         let mut findings: Vec<RawFinding> = self
             .findings
             .into_iter()
-            .map(|(resource, message)| {
+            .map(|(resource, message, setting)| {
                 checked.insert(resource.clone());
                 RawFinding {
                     resource: resource.to_string(),
                     message: message.to_string(),
+                    setting: setting.map(|s| s.to_string()),
                 }
             })
             .collect();
@@ -609,13 +613,16 @@ fn members<'v>(
     }
 }
 
-fn to_finding(item: &Value) -> Result<(Arc<str>, Arc<str>), String> {
+/// A `deny` entry: resource, message and (optional) setting.
+type Found = (Arc<str>, Arc<str>, Option<Arc<str>>);
+
+fn to_finding(item: &Value) -> Result<Found, String> {
     let field = |key: &str| match &item[key] {
         Value::String(s) => Some(s.clone()),
         _ => None,
     };
     match (item.as_object().ok(), field("resource"), field("message")) {
-        (Some(_), Some(resource), Some(message)) => Ok((resource, message)),
+        (Some(_), Some(resource), Some(message)) => Ok((resource, message, field("setting"))),
         _ => Err(format!(
             "every `deny` entry must be an object with `resource` and `message` strings, got {}",
             truncate(&json_text(item))

@@ -14,6 +14,7 @@
 //! | `parameters` | map of name → `{default, description}` | keys read from `data.apimguard.config` |
 //! | `strict` | bool | the rule runs only in the `strict` profile |
 //! | `input` | string | `estate` (default), `subscription` or `service`: the smallest part of the snapshot the rule's verdicts depend on (see [`InputScope`]) |
+//! | `needs` | list of data kinds | data the rule cannot judge without (see [`DataKind`]); on a snapshot whose source lacks one, the rule is not applicable |
 //!
 //! Other keys under `custom` are the author's own and are ignored. A known key with
 //! the wrong type is an error located at its line.
@@ -25,6 +26,7 @@ use serde_json::Value as Json;
 use serde_yaml::{Mapping, Value as Yaml};
 
 use super::severity::Severity;
+use crate::snapshot::DataKind;
 
 /// The remediation catalogue: the only actions `custom.remediation` may name.
 ///
@@ -82,6 +84,9 @@ pub struct RuleMeta {
     pub strict: bool,
     /// How much of the snapshot the rule needs to see at once (`custom.input`).
     pub input: InputScope,
+    /// Data the rule cannot judge without (`custom.needs`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub needs: Vec<DataKind>,
     /// Links to further reading.
     pub references: Vec<String>,
 }
@@ -280,6 +285,7 @@ pub fn parse(block: &MetaBlock, package: &str) -> Result<RuleMeta, MetaError> {
         parameters: doc.parameters()?,
         strict: doc.boolean(&["custom", "strict"])?.unwrap_or(false),
         input,
+        needs: doc.needs()?,
         references: doc.references()?,
     })
 }
@@ -398,6 +404,42 @@ impl Located<'_> {
                     &path,
                     "related_resources entries must be URLs or `{ref: URL}`",
                 )),
+            })
+            .collect()
+    }
+
+    /// `custom.needs`: a list of data kinds.
+    fn needs(&self) -> Result<Vec<DataKind>, MetaError> {
+        let path = ["custom", "needs"];
+        let Some(value) = self.value(&path) else {
+            return Ok(Vec::new());
+        };
+        let known = || {
+            DataKind::ALL
+                .iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let items = value.as_sequence().ok_or_else(|| {
+            self.error(
+                &path,
+                format!("custom.needs must be a list of data kinds ({})", known()),
+            )
+        })?;
+        items
+            .iter()
+            .map(|item| {
+                item.as_str().and_then(DataKind::named).ok_or_else(|| {
+                    self.error(
+                        &path,
+                        format!(
+                            "custom.needs: `{}` is not a data kind ({})",
+                            scalar(item).unwrap_or_default(),
+                            known()
+                        ),
+                    )
+                })
             })
             .collect()
     }
@@ -653,6 +695,28 @@ package apimguard.rules.api.x
             parse_text(&RULE.replace("azure-policy: ee7495e7", "azure-policy: {x: 1}"))
                 .unwrap_err();
         assert_eq!(frameworks.line, 13, "{}", frameworks.message);
+    }
+
+    #[test]
+    fn needs_name_data_kinds() {
+        let meta = parse_text(&RULE.replace(
+            "#   owner: team-x",
+            "#   needs: [defender-findings, alerts]",
+        ))
+        .unwrap();
+        assert_eq!(
+            meta.needs,
+            vec![DataKind::DefenderFindings, DataKind::Alerts]
+        );
+        assert!(parse_text(RULE).unwrap().needs.is_empty());
+        let err =
+            parse_text(&RULE.replace("#   owner: team-x", "#   needs: [telemetry]")).unwrap_err();
+        assert_eq!(err.line, 19);
+        assert!(
+            err.message.contains("`telemetry` is not a data kind"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -101,6 +101,7 @@ mod tests {
                 parameters: Default::default(),
                 strict,
                 input: Default::default(),
+                needs: Vec::new(),
                 references: Vec::new(),
             },
             package: package.into(),

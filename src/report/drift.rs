@@ -106,10 +106,11 @@ pub fn compare(
 ) -> Drift {
     let before = entries(old);
     let after = entries(new);
+    // A rule that errored or did not apply in the new run resolved nothing.
     let evaluated: BTreeSet<&str> = new
         .results
         .iter()
-        .filter(|r| r.status != RuleStatus::Error)
+        .filter(|r| !matches!(r.status, RuleStatus::Error | RuleStatus::NotApplicable))
         .map(|r| r.rule_id.as_str())
         .collect();
     let mut drift = Drift {

@@ -315,6 +315,7 @@ fn rule_view(rule: &RuleResult) -> RuleView<'_> {
             RuleStatus::Pass => "pass",
             RuleStatus::Fail => "fail",
             RuleStatus::Error => "error",
+            RuleStatus::NotApplicable => "na",
         },
     }
 }

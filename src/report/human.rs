@@ -13,15 +13,20 @@ use crate::engine::Severity;
 /// How many failing resources the human report lists per rule before summarising.
 const MAX_LISTED: usize = 25;
 
-/// Renders the report for a person reading a terminal or a log.
-pub fn render_human(report: &Report, color: bool) -> String {
-    let paint = |text: &str, style: Style| -> String {
+/// A function that styles text when `color` is on and leaves it plain otherwise.
+fn painter(color: bool) -> impl Fn(&str, Style) -> String {
+    move |text, style| {
         if color {
             text.style(style).to_string()
         } else {
             text.to_string()
         }
-    };
+    }
+}
+
+/// Renders the report for a person reading a terminal or a log.
+pub fn render_human(report: &Report, color: bool) -> String {
+    let paint = painter(color);
     let mut out = String::new();
     let snap = &report.snapshot;
     let _ = writeln!(
@@ -68,9 +73,14 @@ pub fn render_human(report: &Report, color: bool) -> String {
                 RuleStatus::Pass => ("✓", Style::new().green()),
                 RuleStatus::Fail => ("✗", Style::new().red()),
                 RuleStatus::Error => ("!", Style::new().magenta()),
+                RuleStatus::NotApplicable => ("–", Style::new().dimmed()),
             };
             let tally = match r.status {
                 RuleStatus::Error => "error".to_string(),
+                RuleStatus::NotApplicable => format!(
+                    "not applicable: {}",
+                    r.not_applicable.as_deref().unwrap_or_default()
+                ),
                 _ if waived > 0 => format!("{failed} of {} failed, {waived} waived", r.checked),
                 _ => format!("{failed} of {} failed", r.checked),
             };
@@ -98,6 +108,9 @@ pub fn render_human(report: &Report, color: bool) -> String {
                     _ => String::new(),
                 };
                 let _ = writeln!(out, "      {}{}", short_resource(&f.resource), note);
+                if let Some(at) = f.location.as_ref().filter(|_| snap.source == "iac") {
+                    let _ = writeln!(out, "        at {}:{}", at.file, at.line);
+                }
                 let _ = writeln!(out, "        {}", paint(&f.message, Style::new().dimmed()));
             }
             if r.findings.len() > MAX_LISTED {
@@ -108,6 +121,20 @@ pub fn render_human(report: &Report, color: bool) -> String {
                 );
             }
         }
+    }
+    if report.summary.not_applicable > 0 {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            paint(
+                &format!(
+                    "{} rule(s) not applicable: this snapshot ({}) lacks data they need; they neither pass nor fail",
+                    report.summary.not_applicable,
+                    snap.source
+                ),
+                Style::new().dimmed()
+            )
+        );
     }
     if !report.disabled_rules.is_empty() {
         let _ = writeln!(
@@ -131,11 +158,7 @@ pub fn render_human(report: &Report, color: bool) -> String {
         );
     }
     let s = &report.summary;
-    let verdict = match report.exit_code() {
-        0 => paint("PASS", Style::new().green().bold()),
-        1 => paint("FAIL", Style::new().red().bold()),
-        _ => paint("ERROR", Style::new().magenta().bold()),
-    };
+    let verdict = verdict(report.exit_code(), &paint);
     let _ = writeln!(
         out,
         "\n{verdict}: {} rules: {} passed, {} failed, {} error(s) · {} finding(s), {} waived · {}",
@@ -150,6 +173,15 @@ pub fn render_human(report: &Report, color: bool) -> String {
     out
 }
 
+/// `PASS`, `FAIL` or `ERROR` for an exit code, coloured by `paint`.
+fn verdict(code: u8, paint: &dyn Fn(&str, Style) -> String) -> String {
+    match code {
+        0 => paint("PASS", Style::new().green().bold()),
+        1 => paint("FAIL", Style::new().red().bold()),
+        _ => paint("ERROR", Style::new().magenta().bold()),
+    }
+}
+
 fn gate(fail_on: &str) -> String {
     if fail_on == "never" {
         "gate: off (--fail-on never)".to_string()
@@ -160,13 +192,7 @@ fn gate(fail_on: &str) -> String {
 
 /// Renders a comparison of two runs for a terminal or a log.
 pub fn render_drift_human(drift: &Drift, color: bool) -> String {
-    let paint = |text: &str, style: Style| -> String {
-        if color {
-            text.style(style).to_string()
-        } else {
-            text.to_string()
-        }
-    };
+    let paint = painter(color);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -230,11 +256,7 @@ pub fn render_drift_human(drift: &Drift, color: bool) -> String {
         );
     }
     let s = &drift.summary;
-    let verdict = match drift.exit_code() {
-        0 => paint("PASS", Style::new().green().bold()),
-        1 => paint("FAIL", Style::new().red().bold()),
-        _ => paint("ERROR", Style::new().magenta().bold()),
-    };
+    let verdict = verdict(drift.exit_code(), &paint);
     let _ = writeln!(
         out,
         "\n{verdict}: {} new, {} resolved, {} still failing, {} not evaluated · {} new finding(s) at or above {}",

@@ -2,7 +2,8 @@
 //! that shows JUnit: one test suite per rule, one test case per checked
 //! resource. A failing resource is a `failure` carrying the rule's message(s);
 //! a waived one is `skipped` with the waiver's reason, owner and expiry; a rule
-//! that could not be evaluated is one `error` case.
+//! that could not be evaluated is one `error` case; a rule that does not apply to
+//! the snapshot is one `skipped` case saying why.
 
 use quick_junit::{NonSuccessKind, Report as JUnitReport, TestCase, TestCaseStatus, TestSuite};
 
@@ -27,6 +28,13 @@ fn suite(rule: &RuleResult) -> TestSuite {
         let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
         status.set_message(error.as_str()).set_type("rule-error");
         let mut case = TestCase::new(format!("{} (evaluation)", rule.rule_id), status);
+        case.set_classname(rule.rule_id.as_str());
+        suite.add_test_case(case);
+    }
+    if let Some(reason) = &rule.not_applicable {
+        let mut status = TestCaseStatus::skipped();
+        status.set_message(format!("not applicable: {reason}"));
+        let mut case = TestCase::new(format!("{} (not applicable)", rule.rule_id), status);
         case.set_classname(rule.rule_id.as_str());
         suite.add_test_case(case);
     }

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use regex::Regex;
 
 use super::model::Checked;
-use crate::snapshot::Origin;
+use crate::snapshot::{Origin, SourceKind};
 
 /// Looks up the resources of a report's findings in one snapshot.
 pub(super) struct Locator<'a> {
@@ -24,7 +24,11 @@ impl<'a> Locator<'a> {
             .map(str::to_lowercase)
             .filter(|id| !checked.digest.origins.contains_key(id))
             .collect();
-        let lines = if wanted.is_empty() || checked.path.display().to_string() == "-" {
+        // IaC snapshots locate by origin only: their text is not the files they were read from.
+        let lines = if wanted.is_empty()
+            || checked.path.display().to_string() == "-"
+            || checked.digest.source == SourceKind::Iac
+        {
             HashMap::new()
         } else {
             id_lines(checked.text, &wanted)
@@ -32,16 +36,19 @@ impl<'a> Locator<'a> {
         Locator { checked, lines }
     }
 
-    /// The location of a resource, if the snapshot knows it.
-    pub(super) fn locate(&self, resource: &str) -> Option<Origin> {
+    /// The location of a resource, or of one of its settings (`properties/protocols`)
+    /// when the snapshot records where that is written, if the snapshot knows it.
+    pub(super) fn locate(&self, resource: &str, setting: Option<&str>) -> Option<Origin> {
         let key = resource.to_lowercase();
         if let Some(origin) = self.checked.digest.origins.get(&key) {
-            return Some(origin.clone());
+            return Some(match setting {
+                Some(path) => origin.of_setting(path),
+                None => Origin::at(origin.file.clone(), origin.line),
+            });
         }
-        self.lines.get(&key).map(|&line| Origin {
-            file: self.checked.path.display().to_string(),
-            line,
-        })
+        self.lines
+            .get(&key)
+            .map(|&line| Origin::at(self.checked.path.display().to_string(), line))
     }
 }
 

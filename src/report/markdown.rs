@@ -88,6 +88,23 @@ pub fn render_markdown(report: &Report) -> String {
         out.push('\n');
     }
 
+    let not_applicable: Vec<&RuleResult> = report
+        .results
+        .iter()
+        .filter(|r| r.status == RuleStatus::NotApplicable)
+        .collect();
+    if !not_applicable.is_empty() {
+        let _ = writeln!(
+            out,
+            "Not applicable to this snapshot (it lacks data they need): {}\n",
+            not_applicable
+                .iter()
+                .map(|r| format!("`{}`", code(&r.rule_id)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+
     let with_findings: Vec<&RuleResult> = report
         .results
         .iter()

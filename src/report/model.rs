@@ -72,6 +72,9 @@ pub struct Summary {
     pub failed: usize,
     /// Rules that could not be evaluated.
     pub errors: usize,
+    /// Rules that need data the snapshot's source cannot have (neither pass nor fail).
+    #[serde(default)]
+    pub not_applicable: usize,
     /// Findings, waived or not.
     pub findings: usize,
     /// Findings covered by a waiver.
@@ -90,6 +93,10 @@ pub enum RuleStatus {
     Fail,
     /// The rule could not be evaluated.
     Error,
+    /// The rule needs data the snapshot's source cannot have (for example Defender
+    /// observations in a snapshot read from IaC files): it neither passes nor fails.
+    #[serde(rename = "not-applicable")]
+    NotApplicable,
 }
 
 /// One rule's result.
@@ -132,6 +139,9 @@ pub struct RuleResult {
     /// Why the rule could not be evaluated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Why the rule does not apply to this snapshot (status `not-applicable`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_applicable: Option<String>,
 }
 
 /// One failing resource.
@@ -308,6 +318,12 @@ pub fn build(
         .zip(outcomes)
         .map(|(rule, outcome)| {
             let id = &rule.meta.id;
+            let not_applicable = not_applicable(rule, digest);
+            // A rule without the data it needs says nothing about the estate.
+            let outcome = match not_applicable {
+                Some(_) => RuleOutcome::default(),
+                None => outcome,
+            };
             // Only this rule's waivers are tried against its findings.
             let candidates: Vec<usize> = (0..waivers.len())
                 .filter(|&i| waivers[i].rule.eq_ignore_ascii_case(id))
@@ -329,7 +345,7 @@ pub fn build(
                         (w.is_expired(options.today), std::cmp::Reverse(w.expires))
                     });
                     Finding {
-                        location: locator.locate(&f.resource),
+                        location: locator.locate(&f.resource, f.setting.as_deref()),
                         waived: waiver.is_some_and(|w| !w.is_expired(options.today)),
                         waiver: waiver.map(|w| AppliedWaiver {
                             reason: w.reason.clone(),
@@ -342,7 +358,9 @@ pub fn build(
                     }
                 })
                 .collect();
-            let status = if outcome.error.is_some() {
+            let status = if not_applicable.is_some() {
+                RuleStatus::NotApplicable
+            } else if outcome.error.is_some() {
                 RuleStatus::Error
             } else if findings.iter().any(|f| !f.waived) {
                 RuleStatus::Fail
@@ -382,6 +400,7 @@ pub fn build(
                 frameworks: rule.meta.frameworks.clone(),
                 source: rule.path.clone(),
                 error: outcome.error,
+                not_applicable,
             }
         })
         .collect();
@@ -429,6 +448,28 @@ pub fn build(
     }
 }
 
+/// Why `rule` cannot judge `snapshot`: the data it needs that the snapshot's source lacks.
+fn not_applicable(rule: &Rule, digest: &Digest) -> Option<String> {
+    let missing: Vec<&str> = rule
+        .meta
+        .needs
+        .iter()
+        .filter(|k| digest.unavailable.contains(k))
+        .map(|k| k.as_str())
+        .collect();
+    if missing.is_empty() {
+        return None;
+    }
+    let kind = serde_json::to_value(digest.source)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    Some(format!(
+        "needs {}, which a snapshot from this source ({kind}) does not have",
+        missing.join(" and ")
+    ))
+}
+
 /// Recomputes the counts of a list of results under a threshold.
 pub fn summarize(results: &[RuleResult], fail_on: FailOn) -> Summary {
     let mut summary = Summary {
@@ -440,6 +481,7 @@ pub fn summarize(results: &[RuleResult], fail_on: FailOn) -> Summary {
             RuleStatus::Pass => summary.passed += 1,
             RuleStatus::Fail => summary.failed += 1,
             RuleStatus::Error => summary.errors += 1,
+            RuleStatus::NotApplicable => summary.not_applicable += 1,
         }
         summary.findings += r.findings.len();
         summary.waived += r.findings.iter().filter(|f| f.waived).count();

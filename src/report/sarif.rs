@@ -459,6 +459,7 @@ mod tests {
             frameworks: BTreeMap::new(),
             source: "policies/x/some_rule.rego".into(),
             error: None,
+            not_applicable: None,
         }
     }
 

@@ -13,7 +13,7 @@ pub struct Page {
     /// The first sentence of the description (empty without one), for readers who
     /// stop at the top of a long page.
     pub synopsis: String,
-    /// Short labelled values: id, severity, family, profiles, remediation, source.
+    /// Short labelled values: id, severity, family, profiles, needs, remediation, source.
     pub facts: Vec<(&'static str, String)>,
     /// The body, in reading order.
     pub sections: Vec<Section>,
@@ -56,6 +56,16 @@ impl Page {
             ("Family", meta.family.clone()),
             ("Profiles", Profile::names_including(rule).join(", ")),
         ];
+        if !meta.needs.is_empty() {
+            let needs: Vec<&str> = meta.needs.iter().map(|k| k.as_str()).collect();
+            facts.push((
+                "Needs",
+                format!(
+                    "{} (not applicable to snapshots without it, such as IaC ones; see docs/iac.md)",
+                    needs.join(", ")
+                ),
+            ));
+        }
         if let Some(action) = &meta.remediation {
             facts.push(("Remediation", action.clone()));
         }

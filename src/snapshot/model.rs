@@ -1,5 +1,7 @@
 //! Serde types of the schema-v1 snapshot (field names are camelCase, as in ARM).
 
+use std::collections::BTreeMap;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -23,6 +25,11 @@ pub struct Snapshot {
     pub gaps: Vec<Gap>,
     /// Every Azure subscription that was read.
     pub subscriptions: Vec<Subscription>,
+    /// IaC only: settings the files leave open until deployment (a parameter without a
+    /// value, `reference()`, …). Each such value reads `<unknown: EXPRESSION>` where it
+    /// stands in the snapshot; rules must not treat it as compliant.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unknowns: Vec<UnknownValue>,
 }
 
 /// The origin of a snapshot.
@@ -37,9 +44,75 @@ pub struct Source {
     /// Entra tenant the data was read from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
+    /// Kinds of data this source cannot know (see [`DataKind`]): rules that need one of
+    /// them are reported as not applicable instead of passing or failing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unavailable: Vec<DataKind>,
     /// Collector-specific details (scope, files read, tool version).
     #[serde(flatten)]
     pub extra: JsonObject,
+}
+
+/// A kind of data that some sources cannot provide, and some rules need.
+///
+/// A rule names what it needs in its METADATA (`custom.needs`); a snapshot names what
+/// its source lacks (`source.unavailable`). IaC files, for instance, say nothing about
+/// what Defender for APIs observed at run time.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum DataKind {
+    /// The service resource's own settings (SKU, `properties`, identity, zones,
+    /// tenant access): absent when the files only add to an existing service.
+    ServiceSettings,
+    /// The Defender for APIs plan of the subscription (`Microsoft.Security/pricings/Api`).
+    DefenderPlan,
+    /// Which APIs are onboarded to Defender for APIs (`Microsoft.Security/apiCollections`).
+    DefenderOnboarding,
+    /// What Defender for APIs observed: endpoint counters, sensitivity, collection state.
+    DefenderFindings,
+    /// Defender for APIs alerts.
+    Alerts,
+    /// Defender for Cloud recommendations (assessments).
+    Recommendations,
+    /// The gateway-load metric (`capacityPercent`).
+    Capacity,
+    /// State Azure computes: platform version, certificate expiry, Key Vault refresh status.
+    RuntimeState,
+}
+
+impl DataKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [DataKind; 8] = [
+        DataKind::ServiceSettings,
+        DataKind::DefenderPlan,
+        DataKind::DefenderOnboarding,
+        DataKind::DefenderFindings,
+        DataKind::Alerts,
+        DataKind::Recommendations,
+        DataKind::Capacity,
+        DataKind::RuntimeState,
+    ];
+
+    /// The name used in METADATA and in snapshots, e.g. `defender-findings`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DataKind::ServiceSettings => "service-settings",
+            DataKind::DefenderPlan => "defender-plan",
+            DataKind::DefenderOnboarding => "defender-onboarding",
+            DataKind::DefenderFindings => "defender-findings",
+            DataKind::Alerts => "alerts",
+            DataKind::Recommendations => "recommendations",
+            DataKind::Capacity => "capacity",
+            DataKind::RuntimeState => "runtime-state",
+        }
+    }
+
+    /// The kind named `name` (as in [`DataKind::as_str`]).
+    pub fn named(name: &str) -> Option<DataKind> {
+        DataKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
 }
 
 /// The kind of source a snapshot was built from.
@@ -96,6 +169,9 @@ pub struct DefenderPlan {
     /// `P1` … `P5` when enabled.
     #[serde(default)]
     pub sub_plan: Option<String>,
+    /// Where the pricing was declared (IaC snapshots only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
 }
 
 /// One API Management service.
@@ -117,6 +193,9 @@ pub struct Service {
     /// Managed identity block of the service, verbatim (null when none).
     #[serde(default)]
     pub identity: Option<Value>,
+    /// Availability zones of the primary location (the ARM resource's top-level `zones`).
+    #[serde(default)]
+    pub zones: Vec<String>,
     /// Parsed service-level (global) policy; null when the service has none.
     pub policy: Option<Policy>,
     /// Latest `Capacity` metric in percent; null when not collected.
@@ -208,6 +287,9 @@ pub struct Gateway {
     pub properties: JsonObject,
     /// Names of the APIs the gateway serves.
     pub apis: Vec<String>,
+    /// Where this resource was declared (IaC snapshots only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
 }
 
 /// A workspace.
@@ -220,8 +302,14 @@ pub struct Workspace {
     pub name: String,
     /// The ARM `properties` object.
     pub properties: JsonObject,
+    /// Parsed workspace-level policy; null when none (or not read).
+    #[serde(default)]
+    pub policy: Option<Policy>,
     /// Names of the APIs managed in the workspace.
     pub apis: Vec<String>,
+    /// Where this resource was declared (IaC snapshots only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
 }
 
 /// One API (its current revision).
@@ -276,6 +364,9 @@ pub struct Operation {
     pub url_template: String,
     /// Parsed operation policy; null when none.
     pub policy: Option<Policy>,
+    /// Where this operation was declared (IaC snapshots only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
 }
 
 /// The collector's verdict on how an API authenticates its callers.
@@ -288,6 +379,9 @@ pub struct Auth {
     pub jwt_validation: bool,
     /// `validate-client-certificate` (or an equivalent check) runs on every call.
     pub client_certificate: bool,
+    /// `check-header` on `Authorization` runs on every call.
+    #[serde(default)]
+    pub authorization_header_check: bool,
     /// An `ip-filter` policy restricts callers.
     pub ip_filter: bool,
     /// The verdict over all of the above.
@@ -426,11 +520,70 @@ pub struct Alert {
 }
 
 /// Where an IaC resource was declared.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Origin {
-    /// File path, relative to where the reader was pointed.
+    /// File path as the reader was given it (relative to the working directory when
+    /// given relative, so that it is relative to the repository root in CI).
     pub file: String,
     /// 1-based line number.
     pub line: u32,
+    /// Where individual settings of the resource are written, by their path in the
+    /// resource (`properties/protocols`, `properties/customProperties/<key>`, `policy`),
+    /// so that a finding about one setting can point at its line. IaC readers fill it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub settings: BTreeMap<String, Origin>,
+}
+
+impl Origin {
+    /// An origin without settings.
+    pub fn at(file: impl Into<String>, line: u32) -> Origin {
+        Origin {
+            file: file.into(),
+            line,
+            settings: BTreeMap::new(),
+        }
+    }
+
+    /// Records that the settings at `prefix/<path>` are written on these lines of `file`.
+    pub fn add_settings(&mut self, file: &str, prefix: &str, lines: Vec<(String, u32)>) {
+        for (path, line) in lines {
+            let key = if prefix.is_empty() {
+                path
+            } else {
+                format!("{prefix}/{path}")
+            };
+            self.settings.insert(key, Origin::at(file, line));
+        }
+    }
+
+    /// Where the setting at `path` is written: the longest recorded prefix of `path`
+    /// (`properties/tls/validateCertificateChain` → `properties/tls`), else the
+    /// resource's own line.
+    pub fn of_setting(&self, path: &str) -> Origin {
+        let mut path = path.trim_matches('/');
+        loop {
+            if let Some(found) = self.settings.get(path) {
+                return Origin::at(found.file.clone(), found.line);
+            }
+            match path.rfind('/') {
+                Some(i) => path = &path[..i],
+                None => return Origin::at(self.file.clone(), self.line),
+            }
+        }
+    }
+}
+
+/// A setting the IaC files leave open until deployment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UnknownValue {
+    /// The resource whose setting it is (ARM id).
+    pub resource: String,
+    /// Its path in the resource, e.g. `properties/serviceUrl`.
+    pub path: String,
+    /// The expression that could not be evaluated, e.g. `parameters('backendUrl')`.
+    pub expression: String,
+    /// Where it is written.
+    pub origin: Origin,
 }

@@ -19,7 +19,7 @@ use std::fmt;
 use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use super::{Gap, Origin, Service, Snapshot, SourceKind};
+use super::{DataKind, Gap, Origin, Service, Snapshot, SourceKind};
 
 /// A snapshot's text cut into its skeleton and its services.
 #[derive(Debug)]
@@ -50,6 +50,8 @@ pub struct Digest {
     /// Declared origins (IaC snapshots) by lower-cased resource id; the first
     /// declaration in document order wins.
     pub origins: HashMap<String, Origin>,
+    /// Kinds of data the snapshot's source cannot have (`source.unavailable`).
+    pub unavailable: Vec<DataKind>,
 }
 
 /// What one service contributes to a [`Digest`].
@@ -73,6 +75,15 @@ impl ServiceDigest {
         add(&svc.id, &svc.origin);
         for api in &svc.apis {
             add(&api.id, &api.origin);
+            for op in &api.operations {
+                add(&format!("{}/operations/{}", api.id, op.name), &op.origin);
+            }
+        }
+        for g in &svc.gateways {
+            add(&g.id, &g.origin);
+        }
+        for w in &svc.workspaces {
+            add(&w.id, &w.origin);
         }
         for product in &svc.products {
             add(&product.id, &product.origin);
@@ -104,6 +115,20 @@ impl Digest {
 
     /// The digest of a snapshot's skeleton (services are added with [`Digest::add_service`]).
     pub fn of_skeleton(skeleton: &Snapshot) -> Self {
+        // The Defender plan is declared per subscription (in the skeleton); the
+        // services' origins follow in document order.
+        let mut origins = HashMap::new();
+        for sub in &skeleton.subscriptions {
+            if let Some(o) = sub
+                .defender_for_apis
+                .as_ref()
+                .and_then(|p| p.origin.as_ref())
+            {
+                origins
+                    .entry(format!("/subscriptions/{}", sub.subscription_id).to_lowercase())
+                    .or_insert_with(|| o.clone());
+            }
+        }
         Digest {
             collected_at: skeleton.collected_at.clone(),
             source: skeleton.source.kind,
@@ -112,7 +137,8 @@ impl Digest {
             subscriptions: skeleton.subscriptions.len(),
             services: 0,
             apis: 0,
-            origins: HashMap::new(),
+            origins,
+            unavailable: skeleton.source.unavailable.clone(),
         }
     }
 

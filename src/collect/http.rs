@@ -1,0 +1,25 @@
+//! The one HTTP client (and TLS stack) of a run.
+//!
+//! reqwest is built with rustls on the `ring` provider only (no aws-lc), and the
+//! identity library is handed the same client, so a run has one connection pool and
+//! one TLS configuration (with the operating system's trust store).
+
+use std::time::Duration;
+
+/// Builds the HTTP client shared by ARM calls and the identity library.
+pub fn client() -> Result<reqwest::Client, reqwest::Error> {
+    install_tls_provider();
+    reqwest::Client::builder()
+        .user_agent(concat!("apimguard/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(Duration::from_secs(10))
+        // Identity endpoints get this; ARM requests set their own (--timeout).
+        .timeout(Duration::from_secs(60))
+        .pool_idle_timeout(Duration::from_secs(60))
+        .build()
+}
+
+/// Installs rustls' `ring` provider as the process default (once; later calls are no-ops).
+pub fn install_tls_provider() {
+    // Err means a provider is installed already, which is what we want.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

@@ -1,0 +1,954 @@
+//! Bicep syntax: tokens, declarations and expressions (into the shared
+//! [`Expr`](super::super::expr::Expr) tree), with the line of every declaration and
+//! object member. Only declarations are read; what the readers do not evaluate is
+//! still parsed (so the file is checked) and reported by the reader.
+
+use serde_json::Value;
+
+use super::super::expr::{Expr, Kind, Member};
+
+/// A syntax error: 1-based line and column, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct SyntaxError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// One token, with where it is.
+#[derive(Debug, Clone, PartialEq)]
+struct Token {
+    tok: Tok,
+    line: u32,
+    column: u32,
+    start: usize,
+    end: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Ident(String),
+    /// A string: literal parts and `${…}` holes (their tokens).
+    Str(Vec<Part>),
+    Num(i64),
+    Punct(&'static str),
+    Newline,
+    Eof,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Part {
+    Lit(String),
+    Hole(Vec<Token>),
+}
+
+/// Operators and punctuation, longest first.
+const PUNCTUATION: [&str; 32] = [
+    "::", "??", ".?", "==", "!=", "=~", "!~", "<=", ">=", "&&", "||", "=>", "{", "}", "[", "]",
+    "(", ")", ",", ":", ".", "?", "=", "<", ">", "!", "+", "-", "*", "/", "%", "|",
+];
+
+struct Lexer<'a> {
+    text: &'a str,
+    at: usize,
+    line: u32,
+    column: u32,
+}
+
+impl Lexer<'_> {
+    fn error(&self, message: impl Into<String>) -> SyntaxError {
+        SyntaxError {
+            line: self.line as usize,
+            column: self.column as usize,
+            message: message.into(),
+        }
+    }
+
+    fn rest(&self) -> &str {
+        &self.text[self.at..]
+    }
+
+    fn bump(&mut self, bytes: usize) {
+        for c in self.text[self.at..self.at + bytes].chars() {
+            if c == '\n' {
+                self.line += 1;
+                self.column = 1;
+            } else {
+                self.column += 1;
+            }
+        }
+        self.at += bytes;
+    }
+
+    /// Skips spaces and comments (not newlines).
+    fn skip(&mut self) -> Result<(), SyntaxError> {
+        loop {
+            let rest = self.rest();
+            if rest.starts_with([' ', '\t', '\r']) {
+                self.bump(1);
+            } else if rest.starts_with("//") {
+                let end = rest.find('\n').unwrap_or(rest.len());
+                self.bump(end);
+            } else if rest.starts_with("/*") {
+                let end = rest
+                    .find("*/")
+                    .ok_or_else(|| self.error("unterminated /* comment"))?;
+                self.bump(end + 2);
+            } else {
+                return Ok(());
+            }
+        }
+    }
+
+    fn token(&mut self) -> Result<Token, SyntaxError> {
+        self.skip()?;
+        let (line, column, start) = (self.line, self.column, self.at);
+        let rest = self.rest();
+        let tok = match rest.chars().next() {
+            None => Tok::Eof,
+            Some('\n') => {
+                self.bump(1);
+                Tok::Newline
+            }
+            Some('\'') if rest.starts_with("'''") => self.multiline()?,
+            Some('\'') => self.string()?,
+            Some(c) if c.is_ascii_digit() => {
+                let len = rest
+                    .find(|c: char| !c.is_ascii_digit())
+                    .unwrap_or(rest.len());
+                let n = rest[..len]
+                    .parse()
+                    .map_err(|_| self.error("number out of range"))?;
+                self.bump(len);
+                Tok::Num(n)
+            }
+            Some(c) if c.is_alphabetic() || c == '_' => {
+                let len = rest
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .unwrap_or(rest.len());
+                let name = rest[..len].to_string();
+                self.bump(len);
+                Tok::Ident(name)
+            }
+            Some('@') => {
+                self.bump(1);
+                Tok::Punct("@")
+            }
+            Some(c) => {
+                let p = PUNCTUATION
+                    .iter()
+                    .find(|p| rest.starts_with(**p))
+                    .ok_or_else(|| self.error(format!("unexpected character `{c}`")))?;
+                self.bump(p.len());
+                Tok::Punct(p)
+            }
+        };
+        Ok(Token {
+            tok,
+            line,
+            column,
+            start,
+            end: self.at,
+        })
+    }
+
+    /// `'…'` with escapes and `${…}` holes.
+    fn string(&mut self) -> Result<Tok, SyntaxError> {
+        self.bump(1);
+        let mut parts = Vec::new();
+        let mut lit = String::new();
+        loop {
+            let rest = self.rest();
+            let Some(c) = rest.chars().next() else {
+                return Err(self.error("unterminated string"));
+            };
+            match c {
+                '\'' => {
+                    self.bump(1);
+                    break;
+                }
+                '\n' => {
+                    return Err(
+                        self.error("unterminated string (use ''' for text over several lines)")
+                    )
+                }
+                '\\' => {
+                    let escaped = rest[1..]
+                        .chars()
+                        .next()
+                        .ok_or_else(|| self.error("unterminated string"))?;
+                    lit.push(match escaped {
+                        'n' => '\n',
+                        'r' => '\r',
+                        't' => '\t',
+                        '\\' | '\'' | '$' => escaped,
+                        'u' => {
+                            let close = rest
+                                .find('}')
+                                .ok_or_else(|| self.error("bad \\u{…} escape"))?;
+                            let code =
+                                u32::from_str_radix(rest.get(3..close).unwrap_or_default(), 16)
+                                    .ok()
+                                    .and_then(char::from_u32)
+                                    .ok_or_else(|| self.error("bad \\u{…} escape"))?;
+                            self.bump(close + 1);
+                            lit.push(code);
+                            continue;
+                        }
+                        other => return Err(self.error(format!("unknown escape `\\{other}`"))),
+                    });
+                    self.bump(1 + escaped.len_utf8());
+                }
+                '$' if rest.starts_with("${") => {
+                    if !lit.is_empty() {
+                        parts.push(Part::Lit(std::mem::take(&mut lit)));
+                    }
+                    self.bump(2);
+                    parts.push(Part::Hole(self.hole()?));
+                }
+                c => {
+                    lit.push(c);
+                    self.bump(c.len_utf8());
+                }
+            }
+        }
+        if !lit.is_empty() || parts.is_empty() {
+            parts.push(Part::Lit(lit));
+        }
+        Ok(Tok::Str(parts))
+    }
+
+    /// The tokens of a `${…}` hole, up to its closing brace.
+    fn hole(&mut self) -> Result<Vec<Token>, SyntaxError> {
+        let mut tokens = Vec::new();
+        let mut depth = 0;
+        loop {
+            let t = self.token()?;
+            match t.tok {
+                Tok::Eof => return Err(self.error("unterminated ${…}")),
+                Tok::Punct("{") => depth += 1,
+                Tok::Punct("}") if depth == 0 => break,
+                Tok::Punct("}") => depth -= 1,
+                _ => {}
+            }
+            tokens.push(t);
+        }
+        let (line, column, at) = (self.line, self.column, self.at);
+        tokens.push(Token {
+            tok: Tok::Eof,
+            line,
+            column,
+            start: at,
+            end: at,
+        });
+        Ok(tokens)
+    }
+
+    /// `'''…'''`: verbatim, no escapes or holes; a newline right after the opening is dropped.
+    fn multiline(&mut self) -> Result<Tok, SyntaxError> {
+        self.bump(3);
+        if self.rest().starts_with("\r\n") {
+            self.bump(2);
+        } else if self.rest().starts_with('\n') {
+            self.bump(1);
+        }
+        let end = self
+            .rest()
+            .find("'''")
+            .ok_or_else(|| self.error("unterminated ''' string"))?;
+        let text = self.rest()[..end].to_string();
+        self.bump(end + 3);
+        Ok(Tok::Str(vec![Part::Lit(text)]))
+    }
+}
+
+fn lex(text: &str) -> Result<Vec<Token>, SyntaxError> {
+    let mut lexer = Lexer {
+        text,
+        at: 0,
+        line: 1,
+        column: 1,
+    };
+    let mut tokens = Vec::new();
+    loop {
+        let t = lexer.token()?;
+        let end = t.tok == Tok::Eof;
+        tokens.push(t);
+        if end {
+            return Ok(tokens);
+        }
+    }
+}
+
+/// A declaration of a Bicep file.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Statement {
+    /// `param name type [= default]`.
+    Param {
+        name: String,
+        line: u32,
+        default: Option<Expr>,
+        secure: bool,
+    },
+    /// `var name = value`.
+    Var { name: String, value: Expr },
+    /// `resource sym 'Type@version' [existing] = …`.
+    Resource(ResourceDecl),
+    /// A declaration the readers do not evaluate: `kind` `module` or `loop`.
+    Unsupported {
+        line: u32,
+        kind: &'static str,
+        what: String,
+    },
+}
+
+/// A `resource` declaration.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct ResourceDecl {
+    /// Its symbolic name.
+    pub symbol: String,
+    /// 1-based line of the `resource` keyword.
+    pub line: u32,
+    /// `Type@version` as written (a nested resource may give only its type segment).
+    pub type_name: String,
+    /// `existing`: a reference, not created here.
+    pub existing: bool,
+    /// `if (condition)`.
+    pub condition: Option<Expr>,
+    /// The body's `key: value` members.
+    pub members: Vec<Member>,
+    /// Resources declared inside the body.
+    pub nested: Vec<ResourceDecl>,
+}
+
+/// Parses a Bicep file into its declarations.
+pub(super) fn parse(text: &str) -> Result<Vec<Statement>, SyntaxError> {
+    let tokens = lex(text)?;
+    let mut parser = Parser {
+        text,
+        tokens: &tokens,
+        at: 0,
+        parens: 0,
+    };
+    parser.file()
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    tokens: &'a [Token],
+    at: usize,
+    /// Open parentheses: newlines inside them are spaces.
+    parens: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&mut self) -> &Token {
+        if self.parens > 0 {
+            while self.tokens[self.at].tok == Tok::Newline {
+                self.at += 1;
+            }
+        }
+        &self.tokens[self.at]
+    }
+
+    fn next(&mut self) -> Token {
+        let t = self.peek().clone();
+        if t.tok != Tok::Eof {
+            self.at += 1;
+        }
+        t
+    }
+
+    fn is(&mut self, punct: &str) -> bool {
+        matches!(&self.peek().tok, Tok::Punct(p) if *p == punct)
+    }
+
+    fn eat(&mut self, punct: &str) -> bool {
+        if self.is(punct) {
+            self.at += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn expect(&mut self, punct: &str) -> Result<Token, SyntaxError> {
+        if self.is(punct) {
+            Ok(self.next())
+        } else {
+            Err(self.error_here(format!("`{punct}` expected")))
+        }
+    }
+
+    fn newlines(&mut self) {
+        while self.tokens[self.at].tok == Tok::Newline {
+            self.at += 1;
+        }
+    }
+
+    fn error_here(&mut self, message: impl Into<String>) -> SyntaxError {
+        let t = self.peek().clone();
+        let found = match &t.tok {
+            Tok::Eof => "the end of the file".to_string(),
+            Tok::Newline => "the end of the line".to_string(),
+            _ => format!("`{}`", &self.text[t.start..t.end]),
+        };
+        SyntaxError {
+            line: t.line as usize,
+            column: t.column as usize,
+            message: format!("{}, found {found}", message.into()),
+        }
+    }
+
+    fn identifier(&mut self) -> Result<String, SyntaxError> {
+        match self.peek().tok.clone() {
+            Tok::Ident(name) => {
+                self.at += 1;
+                Ok(name)
+            }
+            _ => Err(self.error_here("a name expected")),
+        }
+    }
+
+    /// The end of a declaration: a newline or the end of the file.
+    fn end_of_statement(&mut self) -> Result<(), SyntaxError> {
+        match self.tokens[self.at].tok {
+            Tok::Newline => {
+                self.newlines();
+                Ok(())
+            }
+            Tok::Eof => Ok(()),
+            _ => Err(self.error_here("the end of the line expected")),
+        }
+    }
+
+    fn file(&mut self) -> Result<Vec<Statement>, SyntaxError> {
+        let mut statements = Vec::new();
+        self.newlines();
+        let mut secure = false;
+        while self.peek().tok != Tok::Eof {
+            if self.eat("@") {
+                secure |= self.decorator()? == "secure";
+                self.newlines();
+                continue;
+            }
+            let line = self.peek().line;
+            let keyword = self.identifier()?;
+            match keyword.as_str() {
+                "param" => {
+                    let name = self.identifier()?;
+                    self.skip_type()?;
+                    let default = if self.eat("=") {
+                        Some(self.expression()?)
+                    } else {
+                        None
+                    };
+                    statements.push(Statement::Param {
+                        name,
+                        line,
+                        default,
+                        secure,
+                    });
+                }
+                "var" => {
+                    let name = self.identifier()?;
+                    self.skip_type()?;
+                    self.expect("=")?;
+                    let value = self.expression()?;
+                    statements.push(Statement::Var { name, value });
+                }
+                "resource" => statements.push(self.resource(line)?),
+                "module" => {
+                    self.identifier()?;
+                    self.next();
+                    self.expect("=")?;
+                    self.expression()?;
+                    statements.push(Statement::Unsupported {
+                        line,
+                        kind: "module",
+                        what: "module".into(),
+                    });
+                }
+                "output" | "metadata" | "targetScope" => {
+                    // Read to check the syntax; they declare nothing the snapshot holds.
+                    self.skip_type()?;
+                    self.expect("=")?;
+                    self.expression()?;
+                }
+                "type" => {
+                    // A type is not an expression (`string?`, `'a' | 'b'`): skipped whole.
+                    self.skip_type()?;
+                    self.expect("=")?;
+                    self.skip_line()?;
+                }
+                "func" => {
+                    while !self.is("=>") && self.peek().tok != Tok::Eof {
+                        self.skip_balanced()?;
+                    }
+                    self.expect("=>")?;
+                    self.expression()?;
+                }
+                "import" | "using" | "extension" | "provider" => self.skip_line()?,
+                _ => {
+                    self.at -= 1;
+                    return Err(self.error_here(
+                        "a declaration (param, var, resource, module, output, …) expected",
+                    ));
+                }
+            }
+            secure = false;
+            self.end_of_statement()?;
+        }
+        Ok(statements)
+    }
+
+    /// A decorator after its `@`: `name(…)` or `sys.name(…)`; returns the name.
+    fn decorator(&mut self) -> Result<String, SyntaxError> {
+        let mut name = self.identifier()?;
+        if self.eat(".") {
+            name = self.identifier()?;
+        }
+        self.arguments()?;
+        Ok(name)
+    }
+
+    /// Skips a type (up to `=` or the end of the line), balanced brackets included.
+    fn skip_type(&mut self) -> Result<(), SyntaxError> {
+        while !self.is("=") && !matches!(self.tokens[self.at].tok, Tok::Newline | Tok::Eof) {
+            self.skip_balanced()?;
+        }
+        Ok(())
+    }
+
+    /// Skips the rest of the line, bracketed groups over several lines included.
+    fn skip_line(&mut self) -> Result<(), SyntaxError> {
+        while !matches!(self.tokens[self.at].tok, Tok::Newline | Tok::Eof) {
+            self.skip_balanced()?;
+        }
+        Ok(())
+    }
+
+    /// Skips one token, or a whole bracketed group.
+    fn skip_balanced(&mut self) -> Result<(), SyntaxError> {
+        let close = match self.next().tok {
+            Tok::Punct("{") => "}",
+            Tok::Punct("[") => "]",
+            Tok::Punct("(") => ")",
+            Tok::Eof => return Err(self.error_here("more expected")),
+            _ => return Ok(()),
+        };
+        loop {
+            self.newlines();
+            if self.eat(close) {
+                return Ok(());
+            }
+            self.skip_balanced()?;
+        }
+    }
+
+    fn resource(&mut self, line: u32) -> Result<Statement, SyntaxError> {
+        let symbol = self.identifier()?;
+        let type_name = match self.next().tok {
+            Tok::Str(parts) => match parts.as_slice() {
+                [Part::Lit(t)] => t.clone(),
+                _ => return Err(self.error_here("a resource type cannot be interpolated")),
+            },
+            _ => return Err(self.error_here("a resource type ('Namespace/type@version') expected")),
+        };
+        let existing = matches!(&self.peek().tok, Tok::Ident(k) if k == "existing");
+        if existing {
+            self.at += 1;
+        }
+        self.expect("=")?;
+        if self.is("[") {
+            self.expression()?;
+            return Ok(Statement::Unsupported {
+                line,
+                kind: "loop",
+                what: format!("resource loop `{symbol}`"),
+            });
+        }
+        let condition = if matches!(&self.peek().tok, Tok::Ident(k) if k == "if") {
+            self.at += 1;
+            self.expect("(")?;
+            self.parens += 1;
+            let c = self.expression()?;
+            self.parens -= 1;
+            self.expect(")")?;
+            Some(c)
+        } else {
+            None
+        };
+        let (members, nested) = self.resource_body()?;
+        Ok(Statement::Resource(ResourceDecl {
+            symbol,
+            line,
+            type_name,
+            existing,
+            condition,
+            members,
+            nested,
+        }))
+    }
+
+    /// `{ key: value … resource child '…' = {…} }`.
+    fn resource_body(&mut self) -> Result<(Vec<Member>, Vec<ResourceDecl>), SyntaxError> {
+        self.expect("{")?;
+        let mut members = Vec::new();
+        let mut nested = Vec::new();
+        loop {
+            self.newlines();
+            if self.eat("}") {
+                return Ok((members, nested));
+            }
+            if self.eat("@") {
+                self.decorator()?;
+                continue;
+            }
+            let line = self.peek().line;
+            if matches!(&self.peek().tok, Tok::Ident(k) if k == "resource")
+                && matches!(self.tokens[self.at + 1].tok, Tok::Ident(_))
+            {
+                self.at += 1;
+                match self.resource(line)? {
+                    Statement::Resource(child) => nested.push(child),
+                    _ => return Err(self.error_here("loops over nested resources are not read")),
+                }
+                continue;
+            }
+            members.push(self.member()?);
+            self.eat(",");
+        }
+    }
+
+    fn member(&mut self) -> Result<Member, SyntaxError> {
+        let first = self.peek().clone();
+        let key = match first.tok {
+            Tok::Ident(name) => {
+                self.at += 1;
+                Expr::new(Kind::Lit(Value::String(name.clone())), name)
+            }
+            Tok::Str(_) => self.primary()?,
+            _ => return Err(self.error_here("a property name expected")),
+        };
+        self.expect(":")?;
+        let value = self.expression()?;
+        Ok(Member {
+            key,
+            value,
+            line: first.line,
+        })
+    }
+
+    /// The text of tokens `from..self.at`.
+    fn text_from(&self, from: usize) -> String {
+        let start = self.tokens[from].start;
+        let end = self.tokens[self.at.saturating_sub(1).max(from)].end;
+        self.text.get(start..end).unwrap_or_default().to_string()
+    }
+
+    fn expression(&mut self) -> Result<Expr, SyntaxError> {
+        let from = self.at;
+        // A lambda (`x => …`, `(a, b) => …`) is not evaluated.
+        if matches!(self.peek().tok, Tok::Ident(_))
+            && matches!(self.tokens[self.at + 1].tok, Tok::Punct("=>"))
+        {
+            self.at += 2;
+            self.expression()?;
+            return Ok(Expr::new(Kind::Opaque, self.text_from(from)));
+        }
+        let cond = self.binary(0)?;
+        if !self.eat("?") {
+            return Ok(cond);
+        }
+        let then = self.expression()?;
+        self.expect(":")?;
+        let otherwise = self.expression()?;
+        Ok(Expr::new(
+            Kind::Ternary(Box::new(cond), Box::new(then), Box::new(otherwise)),
+            self.text_from(from),
+        ))
+    }
+
+    fn binary(&mut self, level: usize) -> Result<Expr, SyntaxError> {
+        const LEVELS: [&[&str]; 7] = [
+            &["??"],
+            &["||"],
+            &["&&"],
+            &["==", "!=", "=~", "!~"],
+            &["<", "<=", ">", ">="],
+            &["+", "-"],
+            &["*", "/", "%"],
+        ];
+        if level == LEVELS.len() {
+            return self.unary();
+        }
+        let from = self.at;
+        let mut left = self.binary(level + 1)?;
+        loop {
+            let op = match &self.peek().tok {
+                Tok::Punct(p) if LEVELS[level].contains(p) => *p,
+                _ => return Ok(left),
+            };
+            self.at += 1;
+            let right = self.binary(level + 1)?;
+            left = Expr::new(
+                Kind::Binary(op, Box::new(left), Box::new(right)),
+                self.text_from(from),
+            );
+        }
+    }
+
+    fn unary(&mut self) -> Result<Expr, SyntaxError> {
+        let from = self.at;
+        for op in ['!', '-'] {
+            if self.eat(&op.to_string()) {
+                let operand = self.unary()?;
+                return Ok(Expr::new(
+                    Kind::Unary(op, Box::new(operand)),
+                    self.text_from(from),
+                ));
+            }
+        }
+        self.postfix()
+    }
+
+    fn postfix(&mut self) -> Result<Expr, SyntaxError> {
+        let from = self.at;
+        let mut expr = self.primary()?;
+        loop {
+            if self.is(".") || self.is(".?") {
+                let safe = self.next().tok == Tok::Punct(".?");
+                let name = self.identifier()?;
+                if self.is("(") {
+                    // `sys.concat(…)`, `az.resourceGroup()`: a namespaced function.
+                    let args = self.arguments()?;
+                    expr = Expr::new(Kind::Call(name.to_lowercase(), args), self.text_from(from));
+                } else {
+                    expr = Expr::new(Kind::Prop(Box::new(expr), name, safe), self.text_from(from));
+                }
+            } else if self.eat("::") {
+                let name = self.identifier()?;
+                let symbol = match &expr.kind {
+                    Kind::Symbol(parent) => format!("{parent}::{name}"),
+                    _ => return Err(self.error_here("`::` follows a resource name")),
+                };
+                expr = Expr::new(Kind::Symbol(symbol), self.text_from(from));
+            } else if self.tokens[self.at].tok == Tok::Punct("[") {
+                self.at += 1;
+                let safe = self.eat("?");
+                self.parens += 1;
+                let index = self.expression()?;
+                self.parens -= 1;
+                self.expect("]")?;
+                expr = Expr::new(
+                    Kind::Index(Box::new(expr), Box::new(index), safe),
+                    self.text_from(from),
+                );
+            } else {
+                return Ok(expr);
+            }
+        }
+    }
+
+    fn arguments(&mut self) -> Result<Vec<Expr>, SyntaxError> {
+        self.expect("(")?;
+        self.parens += 1;
+        let mut args = Vec::new();
+        while !self.is(")") {
+            args.push(self.expression()?);
+            if !self.eat(",") {
+                break;
+            }
+        }
+        self.parens -= 1;
+        self.expect(")")?;
+        Ok(args)
+    }
+
+    fn primary(&mut self) -> Result<Expr, SyntaxError> {
+        let from = self.at;
+        let t = self.next();
+        let kind = match t.tok {
+            Tok::Num(n) => Kind::Lit(Value::from(n)),
+            Tok::Str(parts) => self.string(parts)?,
+            Tok::Ident(name) => match name.as_str() {
+                "true" | "false" => Kind::Lit(Value::Bool(name == "true")),
+                "null" => Kind::Lit(Value::Null),
+                _ if self.tokens[self.at].tok == Tok::Punct("(") => {
+                    let args = self.arguments()?;
+                    Kind::Call(name.to_lowercase(), args)
+                }
+                _ => Kind::Symbol(name),
+            },
+            Tok::Punct("(") => {
+                // A parenthesized expression, or a lambda's parameters.
+                self.parens += 1;
+                let inner = self.expression()?;
+                let mut lambda = false;
+                while self.eat(",") {
+                    self.expression()?;
+                    lambda = true;
+                }
+                self.parens -= 1;
+                self.expect(")")?;
+                if self.eat("=>") || lambda {
+                    self.expression()?;
+                    Kind::Opaque
+                } else {
+                    return Ok(Expr::new(inner.kind, self.text_from(from)));
+                }
+            }
+            Tok::Punct("[") => self.array()?,
+            Tok::Punct("{") => self.object()?,
+            _ => {
+                self.at = from;
+                return Err(self.error_here("an expression expected"));
+            }
+        };
+        Ok(Expr::new(kind, self.text_from(from)))
+    }
+
+    fn string(&mut self, parts: Vec<Part>) -> Result<Kind, SyntaxError> {
+        if let [Part::Lit(s)] = parts.as_slice() {
+            return Ok(Kind::Lit(Value::String(s.clone())));
+        }
+        let mut exprs = Vec::new();
+        for part in parts {
+            match part {
+                Part::Lit(s) => exprs.push(Expr::new(Kind::Lit(Value::String(s.clone())), s)),
+                Part::Hole(tokens) => {
+                    let mut inner = Parser {
+                        text: self.text,
+                        tokens: &tokens,
+                        at: 0,
+                        parens: 1,
+                    };
+                    let e = inner.expression()?;
+                    if inner.peek().tok != Tok::Eof {
+                        return Err(inner.error_here("`}` expected"));
+                    }
+                    exprs.push(e);
+                }
+            }
+        }
+        Ok(Kind::Interp(exprs))
+    }
+
+    fn array(&mut self) -> Result<Kind, SyntaxError> {
+        let saved = self.parens;
+        self.parens = 0;
+        self.newlines();
+        if matches!(&self.peek().tok, Tok::Ident(k) if k == "for") {
+            // `[for x in xs: …]`: read for syntax, not evaluated.
+            while !self.is("]") {
+                self.newlines();
+                self.skip_balanced()?;
+            }
+            self.at += 1;
+            self.parens = saved;
+            return Ok(Kind::Opaque);
+        }
+        let mut items = Vec::new();
+        loop {
+            self.newlines();
+            if self.eat("]") {
+                break;
+            }
+            items.push(self.expression()?);
+            self.eat(",");
+        }
+        self.parens = saved;
+        Ok(Kind::Array(items))
+    }
+
+    fn object(&mut self) -> Result<Kind, SyntaxError> {
+        let saved = self.parens;
+        self.parens = 0;
+        let mut members = Vec::new();
+        loop {
+            self.newlines();
+            if self.eat("}") {
+                break;
+            }
+            members.push(self.member()?);
+            self.eat(",");
+        }
+        self.parens = saved;
+        Ok(Kind::Object(members))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declarations() {
+        let text = "@description('x')\n@secure()\nparam key string\nparam sku string = 'Developer' // c\nvar name = 'api${uniqueString(resourceGroup().id)}'\n\nresource svc 'Microsoft.ApiManagement/service@2022-08-01' = {\n  name: name\n  properties: {\n    'a.b': [\n      'x'\n      'y'\n    ]\n  }\n  resource api 'apis' = if (sku == 'Developer') {\n    name: 'echo'\n  }\n}\nmodule m './m.bicep' = {\n  name: 'm'\n}\n";
+        let statements = parse(text).unwrap();
+        assert!(
+            matches!(&statements[0], Statement::Param { name, secure: true, default: None, .. } if name == "key")
+        );
+        assert!(matches!(
+            &statements[1],
+            Statement::Param {
+                secure: false,
+                default: Some(_),
+                ..
+            }
+        ));
+        let Statement::Var { value, .. } = &statements[2] else {
+            panic!()
+        };
+        assert!(matches!(&value.kind, Kind::Interp(parts) if parts.len() == 2));
+        let Statement::Resource(svc) = &statements[3] else {
+            panic!()
+        };
+        assert_eq!(
+            (svc.line, svc.members.len(), svc.members[1].line),
+            (7, 2, 9)
+        );
+        let Kind::Object(props) = &svc.members[1].value.kind else {
+            panic!()
+        };
+        assert_eq!(props[0].line, 10);
+        assert!(matches!(&props[0].value.kind, Kind::Array(items) if items.len() == 2));
+        assert_eq!(svc.nested[0].type_name, "apis");
+        assert!(svc.nested[0].condition.is_some());
+        assert_eq!(
+            statements[4],
+            Statement::Unsupported {
+                line: 19,
+                kind: "module",
+                what: "module".into()
+            }
+        );
+    }
+
+    #[test]
+    fn expressions_keep_their_text() {
+        let statements =
+            parse("var z = ((length(a) == 0) ? json('null') : a)\nvar m = '''\nraw ${x}\n'''\n")
+                .unwrap();
+        let Statement::Var { value, .. } = &statements[0] else {
+            panic!()
+        };
+        assert_eq!(value.text, "((length(a) == 0) ? json('null') : a)");
+        assert!(matches!(value.kind, Kind::Ternary(..)));
+        let Statement::Var { value, .. } = &statements[1] else {
+            panic!()
+        };
+        assert_eq!(value.kind, Kind::Lit(Value::String("raw ${x}\n".into())));
+    }
+
+    #[test]
+    fn errors_are_located() {
+        let err =
+            parse("param a string\nresource x 'T@1' = {\n  name: 'a'\n  oops\n}\n").unwrap_err();
+        assert_eq!((err.line, err.column), (4, 7));
+        assert!(err.message.starts_with("`:` expected"), "{}", err.message);
+        let err = parse("var s = 'open\n").unwrap_err();
+        assert_eq!(err.line, 1);
+    }
+}

@@ -1,0 +1,925 @@
+//! The template expression language of ARM templates and Bicep: one syntax tree, the
+//! ARM parser (`"[format('{0}/{1}', parameters('a'), 'b')]"`), and one evaluator with
+//! the functions templates use in names and properties.
+//!
+//! Evaluation never fails. What cannot be worked out offline becomes an unknown
+//! marker (see [`super::unknown`]): a parameter without a value, `reference()`,
+//! `list*()`, a function not implemented here, an operation on an unknown operand.
+//! Values fixed by the deployment but not named in the files (`resourceGroup()`,
+//! `subscription()`, `uniqueString(…)`, `guid(…)`) are opaque placeholders such as
+//! `{resourceGroupName}` or `{uniqueString(resourceGroup().id)}`: stable, readable,
+//! and never mistaken for a real value.
+
+use serde_json::{json, Map, Number, Value};
+
+use super::scope;
+use super::unknown::{self, contains_unknown, is_unknown, map_known, unknown};
+
+/// An expression with its source text (for markers and placeholders).
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Expr {
+    /// What it is.
+    pub kind: Kind,
+    /// Its source text, trimmed.
+    pub text: String,
+}
+
+/// The kinds of expression.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Kind {
+    /// A literal string, number, boolean or null.
+    Lit(Value),
+    /// A Bicep string with `${…}` holes: its parts, concatenated as text.
+    Interp(Vec<Expr>),
+    /// An array literal.
+    Array(Vec<Expr>),
+    /// An object literal.
+    Object(Vec<Member>),
+    /// A Bicep name: parameter, variable, resource, loop variable.
+    Symbol(String),
+    /// A function call (name lower-cased, `sys.`/`az.` dropped).
+    Call(String, Vec<Expr>),
+    /// `a.b` (`a.?b` when safe).
+    Prop(Box<Expr>, String, bool),
+    /// `a[b]` (`a[?b]` when safe).
+    Index(Box<Expr>, Box<Expr>, bool),
+    /// A prefix operator: `!` or `-`.
+    Unary(char, Box<Expr>),
+    /// An infix operator (`==`, `&&`, `+`, `??`, …).
+    Binary(&'static str, Box<Expr>, Box<Expr>),
+    /// `c ? a : b`.
+    Ternary(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// Something the readers do not evaluate (lambdas, `for` expressions).
+    Opaque,
+}
+
+/// One `key: value` of an object literal.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Member {
+    /// The key (a name or a string, possibly interpolated).
+    pub key: Expr,
+    /// The value.
+    pub value: Expr,
+    /// 1-based line of the key.
+    pub line: u32,
+}
+
+impl Expr {
+    /// An expression of `kind` written as `text`.
+    pub fn new(kind: Kind, text: impl Into<String>) -> Expr {
+        Expr {
+            kind,
+            text: text.into().trim().to_string(),
+        }
+    }
+}
+
+/// What an expression can refer to besides literals and functions.
+pub(super) trait Context {
+    /// The value of ARM `parameters('name')`.
+    fn parameter(&self, _name: &str) -> Option<Value> {
+        None
+    }
+    /// The value of ARM `variables('name')`.
+    fn variable(&self, _name: &str) -> Option<Value> {
+        None
+    }
+    /// The value of a Bicep name (a resource is `{id, name, type, properties, …}`).
+    fn symbol(&self, _name: &str) -> Option<Value> {
+        None
+    }
+    /// `copyIndex()` of the innermost loop, or of the loop named `name`.
+    fn copy_index(&self, _name: Option<&str>) -> Option<i64> {
+        None
+    }
+    /// The text of a file next to the source (Bicep `loadTextContent`).
+    fn load_text(&self, _path: &str) -> Option<String> {
+        None
+    }
+}
+
+/// A context with nothing in it (literals and functions only).
+pub(super) struct Empty;
+
+impl Context for Empty {}
+
+/// Evaluates a JSON string the way ARM reads template values: `[…]` is an expression,
+/// `[[…` is the literal text `[…`, anything else is literal.
+pub(super) fn eval_template_string(text: &str, cx: &dyn Context) -> Value {
+    match arm_expression(text) {
+        Some(source) => match parse_arm(source) {
+            Ok(expr) => eval(&expr, cx),
+            Err(_) => unknown(source),
+        },
+        None if text.starts_with("[[") => Value::String(text[1..].to_string()),
+        None => Value::String(text.to_string()),
+    }
+}
+
+/// The expression inside `[` `]` when `text` is an ARM template expression.
+pub(super) fn arm_expression(text: &str) -> Option<&str> {
+    let trimmed = text.trim();
+    (trimmed.starts_with('[') && !trimmed.starts_with("[[") && trimmed.ends_with(']'))
+        .then(|| &trimmed[1..trimmed.len() - 1])
+}
+
+/// Evaluates an expression.
+pub(super) fn eval(expr: &Expr, cx: &dyn Context) -> Value {
+    match &expr.kind {
+        Kind::Lit(v) => v.clone(),
+        Kind::Interp(parts) => {
+            let mut out = String::new();
+            for part in parts {
+                out.push_str(&as_text(&eval(part, cx)));
+            }
+            Value::String(out)
+        }
+        Kind::Array(items) => Value::Array(items.iter().map(|i| eval(i, cx)).collect()),
+        Kind::Object(members) => {
+            let mut map = Map::new();
+            for m in members {
+                map.insert(as_text(&eval(&m.key, cx)), eval(&m.value, cx));
+            }
+            Value::Object(map)
+        }
+        Kind::Symbol(name) => cx.symbol(name).unwrap_or_else(|| unknown(&expr.text)),
+        Kind::Call(name, args) => call(expr, name, args, cx),
+        Kind::Prop(target, name, safe) => {
+            let target = eval(target, cx);
+            member(&target, &Value::String(name.clone()), *safe, &expr.text)
+        }
+        Kind::Index(target, index, safe) => {
+            let target = eval(target, cx);
+            let index = eval(index, cx);
+            member(&target, &index, *safe, &expr.text)
+        }
+        Kind::Unary(op, operand) => {
+            let v = eval(operand, cx);
+            match (op, &v) {
+                ('!', Value::Bool(b)) => Value::Bool(!b),
+                ('-', Value::Number(n)) => n
+                    .as_i64()
+                    .map_or_else(|| unknown(&expr.text), |n| json!(-n)),
+                _ => unknown(&expr.text),
+            }
+        }
+        Kind::Binary(op, left, right) => binary(op, left, right, &expr.text, cx),
+        Kind::Ternary(cond, then, otherwise) => match eval(cond, cx) {
+            Value::Bool(true) => eval(then, cx),
+            Value::Bool(false) => eval(otherwise, cx),
+            _ => either(eval(then, cx), eval(otherwise, cx), &expr.text),
+        },
+        Kind::Opaque => unknown(&expr.text),
+    }
+}
+
+/// The value both branches agree on, else unknown (a condition that cannot be decided).
+fn either(a: Value, b: Value, text: &str) -> Value {
+    if a == b {
+        a
+    } else {
+        unknown(text)
+    }
+}
+
+/// `target.key` / `target[key]`: unknown when the target is, or when the member is missing.
+fn member(target: &Value, key: &Value, safe: bool, text: &str) -> Value {
+    let found = match (target, key) {
+        (Value::Object(map), Value::String(k)) => map
+            .get(k)
+            .or_else(|| {
+                map.iter()
+                    .find(|(name, _)| name.eq_ignore_ascii_case(k))
+                    .map(|(_, v)| v)
+            })
+            .cloned(),
+        (Value::Array(items), Value::Number(n)) => {
+            n.as_u64().and_then(|i| items.get(i as usize)).cloned()
+        }
+        (Value::Null, _) if safe => Some(Value::Null),
+        _ => None,
+    };
+    match found {
+        Some(v) => v,
+        None if safe && !is_unknown(target) => Value::Null,
+        None => unknown(text),
+    }
+}
+
+fn binary(op: &str, left: &Expr, right: &Expr, text: &str, cx: &dyn Context) -> Value {
+    let l = eval(left, cx);
+    // Short circuits decide even when the other side is unknown.
+    match (op, &l) {
+        ("&&", Value::Bool(false)) => return Value::Bool(false),
+        ("||", Value::Bool(true)) => return Value::Bool(true),
+        ("??", v) if !v.is_null() && !is_unknown(v) => return l,
+        _ => {}
+    }
+    let r = eval(right, cx);
+    if op == "??" {
+        return if l.is_null() { r } else { unknown(text) };
+    }
+    if any_unknown_text(&l) || any_unknown_text(&r) {
+        return match (op, &r) {
+            ("&&", Value::Bool(false)) => Value::Bool(false),
+            ("||", Value::Bool(true)) => Value::Bool(true),
+            _ => unknown(text),
+        };
+    }
+    let ints = l.as_i64().zip(r.as_i64());
+    let result = match op {
+        "==" => Some(Value::Bool(l == r)),
+        "!=" => Some(Value::Bool(l != r)),
+        "=~" | "!~" => l
+            .as_str()
+            .zip(r.as_str())
+            .map(|(a, b)| Value::Bool(a.eq_ignore_ascii_case(b) == (op == "=~"))),
+        "&&" | "||" => l
+            .as_bool()
+            .zip(r.as_bool())
+            .map(|(a, b)| Value::Bool(if op == "&&" { a && b } else { a || b })),
+        "<" | "<=" | ">" | ">=" => compare(&l, &r).map(|o| {
+            Value::Bool(match op {
+                "<" => o.is_lt(),
+                "<=" => o.is_le(),
+                ">" => o.is_gt(),
+                _ => o.is_ge(),
+            })
+        }),
+        "+" => ints.and_then(|(a, b)| a.checked_add(b)).map(Value::from),
+        "-" => ints.and_then(|(a, b)| a.checked_sub(b)).map(Value::from),
+        "*" => ints.and_then(|(a, b)| a.checked_mul(b)).map(Value::from),
+        "/" => ints.and_then(|(a, b)| a.checked_div(b)).map(Value::from),
+        "%" => ints.and_then(|(a, b)| a.checked_rem(b)).map(Value::from),
+        _ => None,
+    };
+    result.unwrap_or_else(|| unknown(text))
+}
+
+fn compare(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64()?.partial_cmp(&y.as_f64()?),
+        (Value::String(x), Value::String(y)) => Some(x.cmp(y)),
+        _ => None,
+    }
+}
+
+/// Whether a value is, or holds in a string anywhere, an unknown marker.
+fn any_unknown_text(value: &Value) -> bool {
+    unknown::any_unknown(value)
+}
+
+/// A value as text, the way `concat`, `format` and interpolation write it.
+pub(super) fn as_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// The placeholder of a value fixed by the deployment: `{expression}`.
+fn opaque(text: &str) -> Value {
+    Value::String(format!("{{{text}}}"))
+}
+
+fn call(expr: &Expr, name: &str, args: &[Expr], cx: &dyn Context) -> Value {
+    let text = expr.text.as_str();
+    // Functions that decide with unknown arguments, or that look at them lazily.
+    match name {
+        "if" => {
+            return match args {
+                [cond, then, otherwise] => match eval(cond, cx) {
+                    Value::Bool(true) => eval(then, cx),
+                    Value::Bool(false) => eval(otherwise, cx),
+                    _ => either(eval(then, cx), eval(otherwise, cx), text),
+                },
+                _ => unknown(text),
+            }
+        }
+        "coalesce" => {
+            for arg in args {
+                let v = eval(arg, cx);
+                if is_unknown(&v) {
+                    return unknown(text);
+                }
+                if !v.is_null() {
+                    return v;
+                }
+            }
+            return Value::Null;
+        }
+        "uniquestring" | "guid" | "newguid" | "utcnow" => return opaque(text),
+        "resourcegroup" => {
+            return json!({
+                "id": scope::resource_group_id(),
+                "name": scope::RESOURCE_GROUP,
+                "type": "Microsoft.Resources/resourceGroups",
+                "location": "{resourceGroup().location}",
+                "tags": {},
+                "properties": {"provisioningState": "Succeeded"},
+            })
+        }
+        "subscription" => {
+            return json!({
+                "id": scope::subscription_id(),
+                "subscriptionId": scope::SUBSCRIPTION,
+                "tenantId": scope::TENANT,
+                "displayName": "{subscription().displayName}",
+            })
+        }
+        "tenant" => {
+            return json!({"tenantId": scope::TENANT, "displayName": "{tenant().displayName}"})
+        }
+        _ => {}
+    }
+    let values: Vec<Value> = args.iter().map(|a| eval(a, cx)).collect();
+    match name {
+        "parameters" => text_arg(&values, 0)
+            .and_then(|n| cx.parameter(&n))
+            .unwrap_or_else(|| unknown(text)),
+        "variables" => text_arg(&values, 0)
+            .and_then(|n| cx.variable(&n))
+            .unwrap_or_else(|| unknown(text)),
+        "copyindex" => {
+            let (loop_name, offset) = match values.as_slice() {
+                [] => (None, 0),
+                [Value::String(n)] => (Some(n.as_str()), 0),
+                [offset] => (None, offset.as_i64().unwrap_or(0)),
+                [Value::String(n), offset, ..] => (Some(n.as_str()), offset.as_i64().unwrap_or(0)),
+                _ => (None, 0),
+            };
+            cx.copy_index(loop_name)
+                .map_or_else(|| unknown(text), |i| json!(i + offset))
+        }
+        "concat" => concat(&values, text),
+        "format" => format_text(&values).unwrap_or_else(|| unknown(text)),
+        "string" => match values.first() {
+            Some(v) => Value::String(as_text(v)),
+            None => unknown(text),
+        },
+        "tolower" | "toupper" => match values.first() {
+            Some(Value::String(s)) => Value::String(map_known(s, |t| {
+                if name == "tolower" {
+                    t.to_lowercase()
+                } else {
+                    t.to_uppercase()
+                }
+            })),
+            _ => unknown(text),
+        },
+        "true" => Value::Bool(true),
+        "false" => Value::Bool(false),
+        "null" => Value::Null,
+        "resourceid" | "subscriptionresourceid" | "tenantresourceid" | "extensionresourceid" => {
+            resource_id_call(name, &values).unwrap_or_else(|| unknown(text))
+        }
+        "loadtextcontent" => text_arg(&values, 0)
+            .and_then(|p| cx.load_text(&p))
+            .map_or_else(|| unknown(text), Value::String),
+        "loadjsoncontent" => text_arg(&values, 0)
+            .and_then(|p| cx.load_text(&p))
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_else(|| unknown(text)),
+        // Structural functions keep unknown items where they stand.
+        "createarray" | "array" => Value::Array(values),
+        "createobject" => create_object(&values).unwrap_or_else(|| unknown(text)),
+        "union" => union(&values).unwrap_or_else(|| unknown(text)),
+        _ if values.iter().any(any_unknown_text) => unknown(text),
+        _ => pure(name, &values).unwrap_or_else(|| unknown(text)),
+    }
+}
+
+fn text_arg(values: &[Value], i: usize) -> Option<String> {
+    values
+        .get(i)
+        .and_then(Value::as_str)
+        .filter(|s| !contains_unknown(s))
+        .map(str::to_string)
+}
+
+fn concat(values: &[Value], text: &str) -> Value {
+    if values.iter().any(is_unknown) && !values.iter().all(Value::is_string) {
+        return unknown(text);
+    }
+    if !values.is_empty() && values.iter().all(Value::is_array) {
+        let items = values
+            .iter()
+            .flat_map(|v| v.as_array().cloned().unwrap_or_default())
+            .collect();
+        return Value::Array(items);
+    }
+    Value::String(values.iter().map(as_text).collect())
+}
+
+/// .NET composite formatting: `{0}`, `{1:D2}` (the format part is ignored), `{{`, `}}`.
+fn format_text(values: &[Value]) -> Option<Value> {
+    let template = values.first()?.as_str()?;
+    let args = &values[1..];
+    let mut out = String::new();
+    let mut chars = template.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                out.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                out.push('}');
+            }
+            '{' => {
+                let mut spec = String::new();
+                for c in chars.by_ref() {
+                    if c == '}' {
+                        break;
+                    }
+                    spec.push(c);
+                }
+                let index: usize = spec.split([':', ',']).next()?.trim().parse().ok()?;
+                out.push_str(&as_text(args.get(index)?));
+            }
+            c => out.push(c),
+        }
+    }
+    Some(Value::String(out))
+}
+
+/// `resourceId`, `subscriptionResourceId`, `tenantResourceId`, `extensionResourceId`.
+fn resource_id_call(name: &str, values: &[Value]) -> Option<Value> {
+    let texts: Vec<String> = values.iter().map(as_text).collect();
+    let type_at = match name {
+        "extensionresourceid" => 1,
+        _ => texts.iter().position(|t| t.contains('/'))?,
+    };
+    let kind = texts.get(type_at)?;
+    let names = &texts[type_at + 1..];
+    let before = &texts[..type_at];
+    let parent = match (name, before) {
+        ("extensionresourceid", [scope_id]) => scope_id.trim_end_matches('/').to_string(),
+        ("tenantresourceid", []) => String::new(),
+        ("subscriptionresourceid", []) => scope::subscription_id(),
+        ("subscriptionresourceid", [sub]) => format!("/subscriptions/{sub}"),
+        ("resourceid", []) => scope::resource_group_id(),
+        ("resourceid", [rg]) => format!("{}/resourceGroups/{rg}", scope::subscription_id()),
+        ("resourceid", [sub, rg]) => format!("/subscriptions/{sub}/resourceGroups/{rg}"),
+        _ => return None,
+    };
+    Some(Value::String(scope::resource_id(&parent, kind, names)))
+}
+
+/// The functions of known arguments only.
+fn pure(name: &str, v: &[Value]) -> Option<Value> {
+    let s = |i: usize| v.get(i).and_then(Value::as_str);
+    let n = |i: usize| v.get(i).and_then(Value::as_i64);
+    Some(match name {
+        "equals" => Value::Bool(v.first()? == v.get(1)?),
+        "not" => Value::Bool(!v.first()?.as_bool()?),
+        "and" => Value::Bool(
+            v.iter()
+                .map(Value::as_bool)
+                .collect::<Option<Vec<_>>>()?
+                .iter()
+                .all(|b| *b),
+        ),
+        "or" => Value::Bool(
+            v.iter()
+                .map(Value::as_bool)
+                .collect::<Option<Vec<_>>>()?
+                .iter()
+                .any(|b| *b),
+        ),
+        "greater" => Value::Bool(compare(v.first()?, v.get(1)?)?.is_gt()),
+        "greaterorequals" => Value::Bool(compare(v.first()?, v.get(1)?)?.is_ge()),
+        "less" => Value::Bool(compare(v.first()?, v.get(1)?)?.is_lt()),
+        "lessorequals" => Value::Bool(compare(v.first()?, v.get(1)?)?.is_le()),
+        "bool" => match v.first()? {
+            Value::Bool(b) => Value::Bool(*b),
+            Value::String(t) => Value::Bool(t.eq_ignore_ascii_case("true")),
+            Value::Number(x) => Value::Bool(x.as_i64()? != 0),
+            _ => return None,
+        },
+        "int" => match v.first()? {
+            Value::Number(x) => Value::from(x.as_i64()?),
+            Value::String(t) => Value::from(t.trim().parse::<i64>().ok()?),
+            _ => return None,
+        },
+        "json" => serde_json::from_str(s(0)?).ok()?,
+        "any" => v.first()?.clone(),
+        "length" => Value::from(match v.first()? {
+            Value::String(t) => t.chars().count(),
+            Value::Array(a) => a.len(),
+            Value::Object(o) => o.len(),
+            _ => return None,
+        }),
+        "empty" => Value::Bool(match v.first()? {
+            Value::String(t) => t.is_empty(),
+            Value::Array(a) => a.is_empty(),
+            Value::Object(o) => o.is_empty(),
+            Value::Null => true,
+            _ => return None,
+        }),
+        "contains" => Value::Bool(match (v.first()?, v.get(1)?) {
+            (Value::String(t), item) => t.to_lowercase().contains(&as_text(item).to_lowercase()),
+            (Value::Array(a), item) => a.contains(item),
+            (Value::Object(o), Value::String(k)) => o.keys().any(|key| key.eq_ignore_ascii_case(k)),
+            _ => return None,
+        }),
+        "first" | "last" => match v.first()? {
+            Value::Array(a) => (if name == "first" { a.first() } else { a.last() }).cloned()?,
+            Value::String(t) => Value::String(
+                (if name == "first" {
+                    t.chars().next()
+                } else {
+                    t.chars().last()
+                })?
+                .to_string(),
+            ),
+            _ => return None,
+        },
+        "trim" => Value::String(s(0)?.trim().to_string()),
+        "replace" => Value::String(s(0)?.replace(s(1)?, s(2)?)),
+        "split" => Value::Array(
+            s(0)?
+                .split(s(1)?)
+                .map(|p| Value::String(p.to_string()))
+                .collect(),
+        ),
+        "join" => Value::String(
+            v.first()?
+                .as_array()?
+                .iter()
+                .map(as_text)
+                .collect::<Vec<_>>()
+                .join(s(1)?),
+        ),
+        "startswith" => Value::Bool(s(0)?.to_lowercase().starts_with(&s(1)?.to_lowercase())),
+        "endswith" => Value::Bool(s(0)?.to_lowercase().ends_with(&s(1)?.to_lowercase())),
+        "substring" => {
+            let chars: Vec<char> = s(0)?.chars().collect();
+            let start = usize::try_from(n(1)?).ok()?;
+            let len = match n(2) {
+                Some(l) => usize::try_from(l).ok()?,
+                None => chars.len().checked_sub(start)?,
+            };
+            Value::String(chars.get(start..start.checked_add(len)?)?.iter().collect())
+        }
+        "take" | "skip" => {
+            let count = usize::try_from(n(1)?.max(0)).ok()?;
+            match v.first()? {
+                Value::Array(a) => Value::Array(if name == "take" {
+                    a.iter().take(count).cloned().collect()
+                } else {
+                    a.iter().skip(count).cloned().collect()
+                }),
+                Value::String(t) => Value::String(if name == "take" {
+                    t.chars().take(count).collect()
+                } else {
+                    t.chars().skip(count).collect()
+                }),
+                _ => return None,
+            }
+        }
+        "range" => Value::Array(
+            (n(0)?..n(0)?.checked_add(n(1)?)?)
+                .map(Value::from)
+                .collect(),
+        ),
+        "min" | "max" => {
+            let items: Vec<i64> = match v {
+                [Value::Array(a)] => a.iter().map(Value::as_i64).collect::<Option<_>>()?,
+                _ => v.iter().map(Value::as_i64).collect::<Option<_>>()?,
+            };
+            Value::from(if name == "min" {
+                items.into_iter().min()?
+            } else {
+                items.into_iter().max()?
+            })
+        }
+        "uri" => {
+            let base = s(0)?;
+            let relative = s(1)?;
+            let cut = base.rfind('/').map_or(base.len(), |i| i + 1);
+            Value::String(format!(
+                "{}{}",
+                &base[..cut],
+                relative.trim_start_matches('/')
+            ))
+        }
+        "objectkeys" => Value::Array(v.first()?.as_object()?.keys().map(|k| json!(k)).collect()),
+        "items" => Value::Array(
+            v.first()?
+                .as_object()?
+                .iter()
+                .map(|(k, val)| json!({"key": k, "value": val}))
+                .collect(),
+        ),
+        "float" => Value::Number(Number::from_f64(match v.first()? {
+            Value::Number(x) => x.as_f64()?,
+            Value::String(t) => t.trim().parse().ok()?,
+            _ => return None,
+        })?),
+        _ => return None,
+    })
+}
+
+fn create_object(values: &[Value]) -> Option<Value> {
+    let mut map = Map::new();
+    for pair in values.chunks(2) {
+        map.insert(pair.first()?.as_str()?.to_string(), pair.get(1)?.clone());
+    }
+    Some(Value::Object(map))
+}
+
+fn union(values: &[Value]) -> Option<Value> {
+    if values.iter().all(Value::is_object) {
+        let mut merged = Map::new();
+        for v in values {
+            merge_objects(&mut merged, v.as_object()?);
+        }
+        return Some(Value::Object(merged));
+    }
+    let mut items: Vec<Value> = Vec::new();
+    for v in values {
+        for item in v.as_array()? {
+            if !items.contains(item) {
+                items.push(item.clone());
+            }
+        }
+    }
+    Some(Value::Array(items))
+}
+
+/// Deep merge: objects merge key by key, anything else in `other` replaces.
+pub(super) fn merge_objects(into: &mut Map<String, Value>, other: &Map<String, Value>) {
+    for (key, value) in other {
+        match (into.get_mut(key), value) {
+            (Some(Value::Object(existing)), Value::Object(more)) => merge_objects(existing, more),
+            _ => {
+                into.insert(key.clone(), value.clone());
+            }
+        }
+    }
+}
+
+/// Parses an ARM template expression (the text inside `[` `]`).
+pub(super) fn parse_arm(source: &str) -> Result<Expr, String> {
+    let mut parser = ArmParser {
+        text: source,
+        at: 0,
+    };
+    let expr = parser.expression()?;
+    parser.space();
+    if parser.at < source.len() {
+        return Err(format!("unexpected `{}`", &source[parser.at..]));
+    }
+    Ok(expr)
+}
+
+struct ArmParser<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl ArmParser<'_> {
+    fn space(&mut self) {
+        while self.text[self.at..].starts_with(char::is_whitespace) {
+            self.at += self.text[self.at..]
+                .chars()
+                .next()
+                .map_or(1, char::len_utf8);
+        }
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.text[self.at..].chars().next()
+    }
+
+    fn eat(&mut self, c: char) -> bool {
+        self.space();
+        if self.peek() == Some(c) {
+            self.at += c.len_utf8();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn identifier(&mut self) -> Option<String> {
+        self.space();
+        let start = self.at;
+        while self
+            .peek()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+        {
+            self.at += 1;
+        }
+        (self.at > start).then(|| self.text[start..self.at].to_string())
+    }
+
+    fn expression(&mut self) -> Result<Expr, String> {
+        self.space();
+        let start = self.at;
+        let mut expr = self.primary()?;
+        loop {
+            if self.eat('.') {
+                let name = self.identifier().ok_or("a name must follow `.`")?;
+                expr = Expr::new(
+                    Kind::Prop(Box::new(expr), name, false),
+                    &self.text[start..self.at],
+                );
+            } else if self.eat('[') {
+                let index = self.expression()?;
+                if !self.eat(']') {
+                    return Err("`]` expected".into());
+                }
+                expr = Expr::new(
+                    Kind::Index(Box::new(expr), Box::new(index), false),
+                    &self.text[start..self.at],
+                );
+            } else {
+                return Ok(expr);
+            }
+        }
+    }
+
+    fn primary(&mut self) -> Result<Expr, String> {
+        self.space();
+        let start = self.at;
+        match self.peek() {
+            Some('\'') => {
+                self.at += 1;
+                let mut value = String::new();
+                loop {
+                    let c = self.peek().ok_or("unterminated string")?;
+                    self.at += c.len_utf8();
+                    if c == '\'' {
+                        if self.peek() == Some('\'') {
+                            self.at += 1;
+                            value.push('\'');
+                            continue;
+                        }
+                        break;
+                    }
+                    value.push(c);
+                }
+                Ok(Expr::new(
+                    Kind::Lit(Value::String(value)),
+                    &self.text[start..self.at],
+                ))
+            }
+            Some(c) if c.is_ascii_digit() || c == '-' => {
+                self.at += 1;
+                while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+                    self.at += 1;
+                }
+                let text = &self.text[start..self.at];
+                let n: i64 = text
+                    .parse()
+                    .map_err(|_| format!("`{text}` is not a number"))?;
+                Ok(Expr::new(Kind::Lit(Value::from(n)), text))
+            }
+            _ => {
+                let mut name = self.identifier().ok_or("a function call expected")?;
+                // A user-defined function: `namespace.name(…)`.
+                let save = self.at;
+                if self.eat('.') {
+                    if let Some(member) = self.identifier() {
+                        if self.eat('(') {
+                            self.at -= 1;
+                            name = format!("{name}.{member}");
+                        } else {
+                            self.at = save;
+                        }
+                    } else {
+                        self.at = save;
+                    }
+                }
+                if !self.eat('(') {
+                    return match name.as_str() {
+                        "true" | "false" | "null" => Ok(Expr::new(
+                            Kind::Lit(serde_json::from_str(&name).unwrap_or(Value::Null)),
+                            name,
+                        )),
+                        _ => Err(format!("`{name}` is not a function call")),
+                    };
+                }
+                let mut args = Vec::new();
+                if !self.eat(')') {
+                    loop {
+                        args.push(self.expression()?);
+                        if self.eat(')') {
+                            break;
+                        }
+                        if !self.eat(',') {
+                            return Err("`,` or `)` expected".into());
+                        }
+                    }
+                }
+                Ok(Expr::new(
+                    Kind::Call(name.to_ascii_lowercase(), args),
+                    &self.text[start..self.at],
+                ))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    struct Params(HashMap<&'static str, Value>);
+
+    impl Context for Params {
+        fn parameter(&self, name: &str) -> Option<Value> {
+            self.0.get(name).cloned()
+        }
+    }
+
+    fn eval_with(text: &str, params: &[(&'static str, Value)]) -> Value {
+        eval_template_string(text, &Params(params.iter().cloned().collect()))
+    }
+
+    #[test]
+    fn common_functions() {
+        let p = [("name", json!("Contoso")), ("n", json!(2))];
+        assert_eq!(
+            eval_with("[format('{0}/{1}', parameters('name'), 'echo')]", &p),
+            "Contoso/echo"
+        );
+        assert_eq!(
+            eval_with("[toLower(concat(parameters('name'), '-API'))]", &p),
+            "contoso-api"
+        );
+        assert_eq!(
+            eval_with("[if(equals(parameters('n'), 2), 'two', 'other')]", &p),
+            "two"
+        );
+        assert_eq!(eval_with("[string(parameters('n'))]", &p), "2");
+        assert_eq!(eval_with("[[not an expression]", &p), "[not an expression]");
+        assert_eq!(eval_with("plain", &p), "plain");
+        assert_eq!(
+            eval_with("[createArray('https', 'http')]", &p),
+            json!(["https", "http"])
+        );
+        assert_eq!(eval_with("[json('null')]", &p), Value::Null);
+        assert_eq!(eval_with("[length(createArray(1, 2))]", &p), 2);
+    }
+
+    #[test]
+    fn deployment_values_are_placeholders() {
+        assert_eq!(
+            eval_with(
+                "[format('apiservice{0}', uniqueString(resourceGroup().id))]",
+                &[]
+            ),
+            "apiservice{uniqueString(resourceGroup().id)}"
+        );
+        assert_eq!(
+            eval_with("[resourceGroup().location]", &[]),
+            "{resourceGroup().location}"
+        );
+        assert_eq!(
+            eval_with("[resourceId('Microsoft.ApiManagement/service/apis', 'svc', 'echo')]", &[]),
+            "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ApiManagement/service/svc/apis/echo"
+        );
+    }
+
+    #[test]
+    fn unknowns_propagate_but_keep_what_is_known() {
+        assert_eq!(
+            eval_with("[parameters('missing')]", &[]),
+            "<unknown: parameters('missing')>"
+        );
+        assert_eq!(
+            eval_with("[concat('https://', parameters('host'), '/api')]", &[]),
+            "https://<unknown: parameters('host')>/api"
+        );
+        assert_eq!(
+            eval_with("[reference('x').outputs.url.value]", &[]),
+            "<unknown: reference('x').outputs.url.value>"
+        );
+        assert_eq!(
+            eval_with("[if(parameters('flag'), 'a', 'b')]", &[]),
+            "<unknown: if(parameters('flag'), 'a', 'b')>"
+        );
+        assert_eq!(eval_with("[if(parameters('flag'), 'a', 'a')]", &[]), "a");
+        assert_eq!(
+            eval_with("[equals(parameters('x'), 'y')]", &[]),
+            "<unknown: equals(parameters('x'), 'y')>"
+        );
+        assert_eq!(
+            eval_with("[contoso.helper(1)]", &[]),
+            "<unknown: contoso.helper(1)>"
+        );
+    }
+
+    #[test]
+    fn parse_errors() {
+        assert!(parse_arm("concat('a'").is_err());
+        assert!(parse_arm("concat('a') extra").is_err());
+        assert_eq!(eval_with("[concat('a']", &[]), "<unknown: concat('a'>");
+    }
+}

@@ -1,0 +1,108 @@
+//! IaC readers: the same schema-v1 snapshot as `collect`, read from the files of a
+//! change before it is deployed (a pull-request gate cannot read Azure).
+//!
+//! - [`IacSource::ArmTemplate`]: ARM template JSON, hand-written or `bicep build` output,
+//!   with an optional parameters file (`arm_template`);
+//! - [`IacSource::Bicep`]: the declarative subset of Bicep, for when no Bicep CLI is at
+//!   hand (`bicep`);
+//! - [`IacSource::Apiops`]: an APIOps extractor folder, with an optional publisher
+//!   configuration `configuration.<env>.yaml` (`apiops`).
+//!
+//! Each reader turns its files into declared resources; `estate` maps them onto the
+//! snapshot with the live collector's own record functions and derivations. Every
+//! resource carries its `origin` (file and line, and the lines of its settings), so
+//! findings point at the line of the pull request. What the files leave open is
+//! unknown (`<unknown: EXPRESSION>`, listed in `unknowns`), never compliant; what
+//! IaC cannot know at all (Defender observations, alerts, capacity) is named in
+//! `source.unavailable`, so rules that need it are not applicable. Constructs the
+//! readers do not read are gaps located by file and line; malformed files are errors.
+
+mod apiops;
+mod arm_template;
+mod bicep;
+mod error;
+mod estate;
+mod expr;
+mod json;
+mod lazy;
+mod scope;
+mod spec;
+mod unknown;
+
+use std::path::{Path, PathBuf};
+
+pub use error::IacError;
+
+use crate::snapshot::Snapshot;
+
+/// The files to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IacSource {
+    /// An ARM template, with an optional parameters file.
+    ArmTemplate {
+        /// The template.
+        template: PathBuf,
+        /// Parameter values (`{"parameters": {"name": {"value": …}}}`).
+        parameters: Option<PathBuf>,
+    },
+    /// A Bicep file, with an optional ARM parameters file.
+    Bicep {
+        /// The `.bicep` file.
+        file: PathBuf,
+        /// Parameter values (`{"parameters": {"name": {"value": …}}}`).
+        parameters: Option<PathBuf>,
+    },
+    /// An APIOps extractor folder, with an optional publisher configuration.
+    Apiops {
+        /// The artifacts folder (the one holding `apis/`, `products/`, …).
+        folder: PathBuf,
+        /// A `configuration.<env>.yaml` whose overrides apply as the publisher applies them.
+        configuration: Option<PathBuf>,
+    },
+}
+
+impl IacSource {
+    /// The file or folder read, as given.
+    pub fn path(&self) -> &Path {
+        match self {
+            IacSource::ArmTemplate { template, .. } => template,
+            IacSource::Bicep { file, .. } => file,
+            IacSource::Apiops { folder, .. } => folder,
+        }
+    }
+}
+
+/// Reads `source` into a snapshot stamped `collected_at` (RFC 3339).
+pub fn read(source: &IacSource, collected_at: String) -> Result<Snapshot, IacError> {
+    let estate = match source {
+        IacSource::ArmTemplate {
+            template,
+            parameters,
+        } => arm_template::read(template, parameters.as_deref())?,
+        IacSource::Bicep { file, parameters } => bicep::read(file, parameters.as_deref())?,
+        IacSource::Apiops {
+            folder,
+            configuration,
+        } => apiops::read(folder, configuration.as_deref())?,
+    };
+    estate::build(estate, collected_at)
+}
+
+/// The publisher configuration of environment `env` for an APIOps folder:
+/// `configuration.<env>.yaml` in the folder, else beside it (where APIOps keeps it).
+pub fn apiops_configuration(folder: &Path, env: &str) -> Result<PathBuf, IacError> {
+    apiops::check_folder(folder)?;
+    let name = format!("configuration.{env}.yaml");
+    let candidates = [
+        Some(folder.join(&name)),
+        folder.parent().map(|p| p.join(&name)),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|p| p.is_file())
+        .ok_or_else(|| IacError::NoConfiguration {
+            env: env.to_string(),
+            folder: folder.display().to_string(),
+        })
+}

@@ -1,0 +1,373 @@
+//! `collect`: read a live Azure estate through Azure Resource Manager into a schema-v1
+//! snapshot that rules can trust.
+//!
+//! The pieces, in the order data flows:
+//!
+//! - [`credential`]: the credential chain behind the [`TokenSource`] trait;
+//! - [`arm`]: the HTTP client (bounded concurrency, retries, paging; writes and
+//!   long-running operations for `remediate` only);
+//! - `apim` and `defender`: what is read, per service and per subscription;
+//! - [`policy_xml`]: policy documents → parsed scopes, effective chains, auth verdicts;
+//! - `derive`: per-API `auth`, `exposure` and `defender` verdicts;
+//! - [`iac`]: the same snapshot read from ARM templates, Bicep files and APIOps folders
+//!   (pull-request gates), with the same record functions and derivations;
+//! - [`progress`]: bars, notes and the summary line on standard error.
+//!
+//! Fail closed: whatever cannot be read becomes a [`Gap`](crate::snapshot::Gap) and
+//! the snapshot says `complete: false`; nothing unread is ever reported as compliant.
+
+mod apim;
+pub mod arm;
+mod cloud;
+pub mod credential;
+mod defender;
+mod derive;
+mod gaps;
+pub mod http;
+pub mod iac;
+mod ids;
+pub mod policy_xml;
+pub mod progress;
+mod redact;
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use futures::future::join_all;
+use miette::Diagnostic;
+use serde_json::{json, Value};
+use thiserror::Error;
+
+pub use apim::gateway_load;
+pub use arm::{ArmClient, ArmError, ArmOptions};
+pub use cloud::Cloud;
+pub use credential::{CredentialChain, StaticToken, TokenSource};
+pub use defender::{COLLECTIONS_API_VERSION, PRICING_API_VERSION};
+pub use derive::managed_gateway_is_internal;
+pub use progress::{Reporter, Summary};
+
+use gaps::Gaps;
+use ids::text;
+
+use crate::snapshot::{Snapshot, Source, SourceKind, Subscription, SCHEMA_VERSION};
+
+/// The subscriptions api-version.
+const SUBSCRIPTIONS_API_VERSION: &str = "2022-12-01";
+
+/// What to read.
+#[derive(Debug, Clone, Default)]
+pub struct Target {
+    /// Subscriptions to read; empty reads every subscription the identity can list.
+    pub subscriptions: Vec<String>,
+    /// Only this resource group (in each subscription).
+    pub resource_group: Option<String>,
+    /// Only the service with this name.
+    pub service: Option<String>,
+}
+
+/// A finished collection.
+#[derive(Debug)]
+pub struct Collected {
+    /// The snapshot (possibly incomplete: see `complete` and `gaps`).
+    pub snapshot: Snapshot,
+    /// The numbers of the summary line.
+    pub summary: Summary,
+}
+
+/// A failure that stops the whole collection (anything narrower becomes a gap).
+#[derive(Debug, Error, Diagnostic)]
+pub enum CollectError {
+    /// ARM refused the token outright.
+    #[error("ARM rejected the credentials: {0}")]
+    #[diagnostic(
+        code(apimguard::collect::unauthorized),
+        help("sign in again (`az login`), check that the token is for this cloud (--cloud), or run with -v to see which credential was used")
+    )]
+    Unauthorized(ArmError),
+}
+
+/// What the readers share.
+struct Ctx<'a> {
+    client: &'a ArmClient,
+    gaps: &'a Gaps,
+    reporter: &'a Reporter,
+    severities: tokio::sync::OnceCell<Result<HashMap<String, String>, String>>,
+}
+
+impl Ctx<'_> {
+    /// Lists `{parent}/{collection}` (every page); when that fails, records a gap
+    /// (`what` could not be read at `parent`) and returns `None`.
+    async fn list_or_gap(
+        &self,
+        parent: &str,
+        collection: &str,
+        api_version: &str,
+        what: &str,
+    ) -> Option<Vec<serde_json::Value>> {
+        let url = self
+            .client
+            .url(&format!("{parent}/{collection}"), api_version, &[]);
+        match self.client.list(&url).await {
+            Ok(items) => Some(items),
+            Err(e) => {
+                self.gaps.add(parent, what, e);
+                None
+            }
+        }
+    }
+
+    /// Assessment severities by key, read once per run.
+    async fn assessment_severities(&self) -> &Result<HashMap<String, String>, String> {
+        self.severities
+            .get_or_init(|| defender::read_assessment_severities(self))
+            .await
+    }
+}
+
+/// A subscription as listed.
+struct SubscriptionInfo {
+    id: String,
+    display_name: String,
+    tenant_id: Option<String>,
+}
+
+/// Reads `target` through `client` into a snapshot.
+pub async fn collect(
+    client: &ArmClient,
+    cloud: Cloud,
+    target: &Target,
+    reporter: &Reporter,
+) -> Result<Collected, CollectError> {
+    let started = Instant::now();
+    let collected_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let gaps = Gaps::default();
+    let ctx = Ctx {
+        client,
+        gaps: &gaps,
+        reporter,
+        severities: tokio::sync::OnceCell::new(),
+    };
+
+    let subscriptions = discover_subscriptions(&ctx, target).await?;
+    let tenant_id = subscriptions.iter().find_map(|s| s.tenant_id.clone());
+    let read = join_all(
+        subscriptions
+            .iter()
+            .map(|s| read_subscription(&ctx, s, target)),
+    )
+    .await;
+
+    if let Some(name) = &target.service {
+        if !read.iter().any(|s| !s.services.is_empty()) {
+            let scope = match subscriptions.as_slice() {
+                [only] => format!("/subscriptions/{}", only.id),
+                _ => "/subscriptions".to_string(),
+            };
+            gaps.add(
+                &scope,
+                "services",
+                format!("no API Management service named `{name}` was found"),
+            );
+        }
+    }
+
+    let gaps = gaps.into_sorted();
+    let summary = Summary {
+        subscriptions: read.len(),
+        services: read.iter().map(|s| s.services.len()).sum(),
+        apis: read
+            .iter()
+            .flat_map(|s| &s.services)
+            .map(|s| s.apis.len())
+            .sum(),
+        requests: client.counters().requests(),
+        retries: client.counters().retries(),
+        gaps: gaps.len(),
+        elapsed: started.elapsed(),
+    };
+    let snapshot = Snapshot {
+        schema_version: SCHEMA_VERSION,
+        collected_at,
+        source: Source {
+            kind: SourceKind::Arm,
+            cloud: Some(cloud.name().to_string()),
+            tenant_id,
+            unavailable: Vec::new(),
+            extra: source_details(client, target),
+        },
+        complete: gaps.is_empty(),
+        gaps,
+        subscriptions: read,
+        unknowns: Vec::new(),
+    };
+    Ok(Collected { snapshot, summary })
+}
+
+fn source_details(client: &ArmClient, target: &Target) -> serde_json::Map<String, Value> {
+    let details = json!({
+        "collector": concat!("apimguard ", env!("CARGO_PKG_VERSION")),
+        "managementEndpoint": client.endpoint().as_str().trim_end_matches('/'),
+        "scope": {
+            "subscriptions": target.subscriptions,
+            "resourceGroup": target.resource_group,
+            "service": target.service,
+        },
+    });
+    details.as_object().cloned().unwrap_or_default()
+}
+
+/// The subscriptions to read: the ones named, or every one the identity can list.
+async fn discover_subscriptions(
+    ctx: &Ctx<'_>,
+    target: &Target,
+) -> Result<Vec<SubscriptionInfo>, CollectError> {
+    if !target.subscriptions.is_empty() {
+        let named = join_all(target.subscriptions.iter().map(|id| async move {
+            let url = ctx.client.url(
+                &format!("/subscriptions/{id}"),
+                SUBSCRIPTIONS_API_VERSION,
+                &[],
+            );
+            match ctx.client.get(&url).await {
+                Ok(record) => Ok(info(&record, id)),
+                Err(e) if e.status() == Some(401) => Err(CollectError::Unauthorized(e)),
+                // An identity with access to one resource group may not read the
+                // subscription itself; its resources are still read (and gaps recorded there).
+                Err(e) => {
+                    ctx.reporter
+                        .note(1, format_args!("/subscriptions/{id}: {e}"));
+                    Ok(SubscriptionInfo {
+                        id: id.clone(),
+                        display_name: String::new(),
+                        tenant_id: None,
+                    })
+                }
+            }
+        }))
+        .await;
+        return named.into_iter().collect();
+    }
+    let url = ctx
+        .client
+        .url("/subscriptions", SUBSCRIPTIONS_API_VERSION, &[]);
+    match ctx.client.list(&url).await {
+        Ok(items) => Ok(items
+            .iter()
+            .filter(|item| {
+                let state = text(item, "/state");
+                let readable = !(state.eq_ignore_ascii_case("Disabled")
+                    || state.eq_ignore_ascii_case("Deleted"));
+                if !readable {
+                    ctx.reporter.note(
+                        1,
+                        format_args!(
+                            "skipping subscription {} ({state})",
+                            text(item, "/subscriptionId")
+                        ),
+                    );
+                }
+                readable
+            })
+            .map(|item| info(item, text(item, "/subscriptionId")))
+            .collect()),
+        Err(e) if e.status() == Some(401) => Err(CollectError::Unauthorized(e)),
+        Err(e) => {
+            ctx.gaps.add("/subscriptions", "subscriptions", e);
+            Ok(Vec::new())
+        }
+    }
+}
+
+fn info(record: &Value, id: &str) -> SubscriptionInfo {
+    let tenant = text(record, "/tenantId");
+    SubscriptionInfo {
+        id: id.to_string(),
+        display_name: text(record, "/displayName").to_string(),
+        tenant_id: (!tenant.is_empty()).then(|| tenant.to_string()),
+    }
+}
+
+/// Reads one subscription: its services (each in full), then its Defender data.
+async fn read_subscription(
+    ctx: &Ctx<'_>,
+    info: &SubscriptionInfo,
+    target: &Target,
+) -> Subscription {
+    let rg = target.resource_group.as_deref();
+    let (services, defender_for_apis, collections) = tokio::join!(
+        read_services(ctx, &info.id, target),
+        defender::read_plan(ctx, &info.id),
+        defender::read_collections(ctx, &info.id, rg),
+    );
+    let ids: Vec<String> = services.iter().map(|s| s.service.id.clone()).collect();
+    let whole_subscription = rg.is_none() && target.service.is_none();
+    let (recommendations, alerts) = tokio::join!(
+        defender::read_recommendations(ctx, &info.id, &ids),
+        defender::read_alerts(ctx, &info.id, &ids, whole_subscription),
+    );
+    let services = services
+        .into_iter()
+        .map(|mut read| {
+            derive::derive_service(&mut read.service, &read.fragments, &collections, ctx.gaps);
+            read.service
+        })
+        .collect();
+    Subscription {
+        subscription_id: info.id.clone(),
+        display_name: info.display_name.clone(),
+        defender_for_apis,
+        services,
+        recommendations,
+        alerts,
+    }
+}
+
+/// Lists the services in scope and reads each of them.
+async fn read_services(
+    ctx: &Ctx<'_>,
+    subscription: &str,
+    target: &Target,
+) -> Vec<apim::ServiceRead> {
+    let scope = match &target.resource_group {
+        Some(rg) => format!("/subscriptions/{subscription}/resourceGroups/{rg}"),
+        None => format!("/subscriptions/{subscription}"),
+    };
+    let listed = match (&target.resource_group, &target.service) {
+        (Some(_), Some(name)) => {
+            let url = ctx.client.url(
+                &format!("{scope}/providers/Microsoft.ApiManagement/service/{name}"),
+                apim::API_VERSION,
+                &[],
+            );
+            ctx.client
+                .get_optional(&url)
+                .await
+                .map(|found| found.into_iter().collect())
+        }
+        _ => {
+            let url = ctx.client.url(
+                &format!("{scope}/providers/Microsoft.ApiManagement/service"),
+                apim::API_VERSION,
+                &[],
+            );
+            ctx.client.list(&url).await
+        }
+    };
+    let mut resources = match listed {
+        Ok(resources) => resources,
+        Err(e) => {
+            ctx.gaps.add(&scope, "services", e);
+            return Vec::new();
+        }
+    };
+    if let Some(name) = &target.service {
+        resources.retain(|r| ids::last_segment(text(r, "/id")).eq_ignore_ascii_case(name));
+    }
+    ctx.reporter.services_found(resources.len());
+    join_all(resources.iter().map(|resource| async move {
+        let read = apim::read_service(ctx, resource).await;
+        ctx.reporter.service_done();
+        read
+    }))
+    .await
+}

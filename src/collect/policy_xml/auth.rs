@@ -1,0 +1,160 @@
+//! How an API authenticates its callers, read from its effective inbound policies.
+//!
+//! Authentication counts when it runs on *every* call: a subscription key the API
+//! requires, or one of `validate-jwt`, `validate-azure-ad-token`,
+//! `validate-client-certificate`, `check-header name="Authorization"` at the top level of
+//! the effective inbound section. The same policies inside a `<choose>` — or a
+//! `<choose>` that answers 401/403 itself, or a header check whose name is an
+//! expression — mean a policy expression decides, and the verdict is `unknown`.
+//! `ip-filter` is recorded but is not authentication.
+
+use serde_json::Value;
+
+use super::effective::EffectiveSection;
+use crate::snapshot::{Auth, AuthVerdict, PolicyElement};
+
+/// Whether a policy runs on every call, only on some, or never.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum Presence {
+    /// Not in the chain.
+    #[default]
+    Absent,
+    /// Only inside a `<choose>`: an expression decides.
+    Conditional,
+    /// At the top level: runs on every call.
+    Always,
+}
+
+/// What one effective inbound section does about authentication.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InboundAuth {
+    /// `validate-jwt` or `validate-azure-ad-token`.
+    pub jwt_validation: Presence,
+    /// `validate-client-certificate`.
+    pub client_certificate: Presence,
+    /// `check-header` on `Authorization`.
+    pub authorization_header_check: Presence,
+    /// `ip-filter`.
+    pub ip_filter: Presence,
+    /// A policy expression decides who gets in (a `<choose>` answering 401/403, a
+    /// header check on a computed name).
+    pub decided_by_expression: bool,
+    /// The chain itself is uncertain (see [`EffectiveSection::uncertain`]).
+    pub uncertain: bool,
+}
+
+impl InboundAuth {
+    /// Reads one effective inbound section.
+    pub fn inspect(section: &EffectiveSection) -> Self {
+        let mut found = InboundAuth {
+            uncertain: !section.uncertain.is_empty(),
+            ..InboundAuth::default()
+        };
+        walk(&section.elements, false, &mut found);
+        found
+    }
+
+    /// The verdict for calls that take this chain without a subscription key.
+    pub fn verdict(&self) -> AuthVerdict {
+        let always = [
+            self.jwt_validation,
+            self.client_certificate,
+            self.authorization_header_check,
+        ];
+        if always.contains(&Presence::Always) {
+            AuthVerdict::Authenticated
+        } else if always.contains(&Presence::Conditional)
+            || self.decided_by_expression
+            || self.uncertain
+        {
+            AuthVerdict::Unknown
+        } else {
+            AuthVerdict::Unauthenticated
+        }
+    }
+}
+
+fn walk(elements: &[PolicyElement], conditional: bool, found: &mut InboundAuth) {
+    let presence = if conditional {
+        Presence::Conditional
+    } else {
+        Presence::Always
+    };
+    for element in elements {
+        let slot = match element.name.as_str() {
+            "validate-jwt" | "validate-azure-ad-token" => Some(&mut found.jwt_validation),
+            "validate-client-certificate" => Some(&mut found.client_certificate),
+            "ip-filter" => Some(&mut found.ip_filter),
+            "check-header" => match element.attributes.get("name").and_then(Value::as_str) {
+                Some(name) if name.trim_start().starts_with('@') => {
+                    found.decided_by_expression = true;
+                    None
+                }
+                Some(name) if name.eq_ignore_ascii_case("authorization") => {
+                    Some(&mut found.authorization_header_check)
+                }
+                _ => None,
+            },
+            "choose" => {
+                if answers_unauthorized(&element.children) {
+                    found.decided_by_expression = true;
+                }
+                walk(&element.children, true, found);
+                continue;
+            }
+            _ => None,
+        };
+        if let Some(slot) = slot {
+            *slot = (*slot).max(presence);
+        }
+        walk(&element.children, conditional, found);
+    }
+}
+
+/// Whether a subtree ends calls with 401 or 403 (a hand-written authentication check).
+fn answers_unauthorized(elements: &[PolicyElement]) -> bool {
+    elements.iter().any(|e| {
+        let status = e.name == "set-status"
+            && matches!(
+                e.attributes
+                    .get("code")
+                    .and_then(Value::as_str)
+                    .map(str::trim),
+                Some("401") | Some("403")
+            );
+        status || answers_unauthorized(&e.children)
+    })
+}
+
+/// Combines the chains every call of an API can take into the API's [`Auth`].
+///
+/// `chains` holds one [`InboundAuth`] per path a call can take (per operation, and per
+/// product when a product's policy applies); flags are true only when they hold on
+/// every path. With a required subscription key every call is authenticated.
+pub fn api_auth(subscription_required: bool, chains: &[InboundAuth]) -> Auth {
+    let on_every_path = |pick: fn(&InboundAuth) -> Presence| {
+        !chains.is_empty() && chains.iter().all(|c| pick(c) == Presence::Always)
+    };
+    let effective = if subscription_required {
+        AuthVerdict::Authenticated
+    } else if chains.is_empty() {
+        AuthVerdict::Unknown
+    } else {
+        let verdicts: Vec<AuthVerdict> = chains.iter().map(InboundAuth::verdict).collect();
+        if verdicts.contains(&AuthVerdict::Unauthenticated) {
+            AuthVerdict::Unauthenticated
+        } else if verdicts.contains(&AuthVerdict::Unknown) {
+            AuthVerdict::Unknown
+        } else {
+            AuthVerdict::Authenticated
+        }
+    };
+    Auth {
+        subscription_key: subscription_required,
+        jwt_validation: on_every_path(|c| c.jwt_validation),
+        client_certificate: on_every_path(|c| c.client_certificate),
+        authorization_header_check: on_every_path(|c| c.authorization_header_check),
+        ip_filter: on_every_path(|c| c.ip_filter),
+        effective,
+    }
+}

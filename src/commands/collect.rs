@@ -1,0 +1,293 @@
+//! `apimguard collect` (and the live half of `check --live`): credentials → ARM →
+//! snapshot (or IaC files → snapshot, see [`super::iac`]), with exit code 0 when
+//! complete and 2 when anything could not be read.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use miette::{Diagnostic, IntoDiagnostic};
+use reqwest::Url;
+use thiserror::Error;
+
+use crate::cli::{ArmArgs, CollectArgs, ConnectionArgs};
+use crate::collect::credential::{ChainOptions, CredentialKind};
+use crate::collect::{
+    self, ArmClient, ArmOptions, Cloud, Collected, CredentialChain, Reporter, Target, TokenSource,
+};
+use crate::snapshot::{self, LoadedSnapshot};
+
+/// First backoff step of ARM retries.
+const BACKOFF: Duration = Duration::from_millis(500);
+
+/// Command-line settings that cannot work.
+#[derive(Debug, Error, Diagnostic)]
+pub enum CollectUsageError {
+    /// The endpoint does not parse.
+    #[error("--management-endpoint `{url}` is not a URL: {reason}")]
+    #[diagnostic(
+        code(apimguard::collect::endpoint),
+        help("give the endpoint's base URL, for example https://management.azure.com")
+    )]
+    BadEndpoint {
+        /// What was given.
+        url: String,
+        /// Why it does not parse.
+        reason: String,
+    },
+    /// Plain HTTP to a host that is not this machine.
+    #[error("--management-endpoint `{0}` uses plain http on a host other than this machine, so the bearer token would travel unencrypted")]
+    #[diagnostic(
+        code(apimguard::collect::insecure_endpoint),
+        help("use https://, or http:// only with 127.0.0.1, [::1] or localhost (a local test server)")
+    )]
+    InsecureEndpoint(String),
+    /// A flag value that is not one of the accepted ones.
+    #[error("{flag}: {message}")]
+    #[diagnostic(
+        code(apimguard::collect::value),
+        help("see `apimguard collect --help`")
+    )]
+    BadValue {
+        /// The flag (and its environment variable).
+        flag: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// Live-collection flags given to `check` without `--live`.
+    #[error("--subscription, --resource-group, --service and --management-endpoint only apply with --live")]
+    #[diagnostic(
+        code(apimguard::check::live_flags),
+        help(
+            "add --live to collect from Azure now, or drop these flags to check the snapshot file"
+        )
+    )]
+    NeedsLive,
+}
+
+/// Runs `collect` and returns its exit code.
+pub fn run(args: &CollectArgs) -> miette::Result<u8> {
+    let snapshot = match super::iac::read(&args.iac, &args.arm)? {
+        Some(loaded) => loaded.snapshot,
+        None => collect_blocking(&args.arm)?.snapshot,
+    };
+    match args.output.as_deref() {
+        Some(path) if path != Path::new("-") => snapshot::save(&snapshot, path)?,
+        _ => {
+            let text = serde_json::to_string_pretty(&snapshot).into_diagnostic()?;
+            println!("{text}");
+        }
+    }
+    Ok(if snapshot.complete { 0 } else { 2 })
+}
+
+/// Collects in memory for `check --live`.
+pub fn collect_live(args: &ArmArgs) -> miette::Result<LoadedSnapshot> {
+    let collected = collect_blocking(args)?;
+    let text = serde_json::to_string(&collected.snapshot).into_diagnostic()?;
+    Ok(LoadedSnapshot {
+        path: PathBuf::from("(live collection)"),
+        text,
+        snapshot: collected.snapshot,
+    })
+}
+
+/// Refuses live-collection flags on `check` without `--live`.
+pub fn no_live_flags(args: &ArmArgs) -> Result<(), CollectUsageError> {
+    let named = !args.subscriptions.is_empty()
+        || args.resource_group.is_some()
+        || args.service.is_some()
+        || args.connection.management_endpoint.is_some();
+    if named {
+        Err(CollectUsageError::NeedsLive)
+    } else {
+        Ok(())
+    }
+}
+
+fn collect_blocking(args: &ArmArgs) -> miette::Result<Collected> {
+    block_on(collect_async(args))
+}
+
+/// Runs `future` to its end on a new multi-threaded runtime.
+pub fn block_on<T>(future: impl Future<Output = miette::Result<T>>) -> miette::Result<T> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .into_diagnostic()?
+        .block_on(future)
+}
+
+async fn collect_async(args: &ArmArgs) -> miette::Result<Collected> {
+    let connection = &args.connection;
+    let reporter = Arc::new(Reporter::new(connection.verbose, connection.quiet));
+    let Connection { client, cloud, .. } = connect(connection, reporter.clone()).await?;
+    let target = Target {
+        subscriptions: args.subscriptions.clone(),
+        resource_group: args.resource_group.clone(),
+        service: args.service.clone(),
+    };
+    let collected = collect::collect(&client, cloud, &target, &reporter).await?;
+    reporter.finish(&collected.summary);
+    for gap in &collected.snapshot.gaps {
+        reporter.warn(format_args!(
+            "could not read {} of {}: {}",
+            gap.what, gap.scope, gap.error
+        ));
+    }
+    Ok(collected)
+}
+
+/// An authenticated ARM client for the connection flags, and what it was made from.
+pub struct Connection {
+    /// The client.
+    pub client: ArmClient,
+    /// Where its tokens come from (a first token has been had).
+    pub tokens: Arc<dyn TokenSource>,
+    /// The cloud of `--cloud`.
+    pub cloud: Cloud,
+}
+
+/// Resolves `--cloud`, `--management-endpoint`, `--audience` and `--auth`, and gets a
+/// first token, so that a run fails before any ARM call when no credential works.
+pub async fn connect(args: &ConnectionArgs, reporter: Arc<Reporter>) -> miette::Result<Connection> {
+    let cloud = cloud(args)?;
+    let only =
+        match &args.auth {
+            Some(kind) => Some(kind.parse::<CredentialKind>().map_err(|message| {
+                CollectUsageError::BadValue {
+                    flag: "--auth (APIMGUARD_AUTH)",
+                    message,
+                }
+            })?),
+            None => None,
+        };
+    let endpoint = endpoint(args, cloud)?;
+    let scope = match &args.audience {
+        Some(audience) if audience.ends_with("/.default") => audience.clone(),
+        Some(audience) => format!("{}/.default", audience.trim_end_matches('/')),
+        None => cloud.token_scope().to_string(),
+    };
+    let http = collect::http::client().into_diagnostic()?;
+    let tokens: Arc<dyn TokenSource> = Arc::new(CredentialChain::from_env(ChainOptions {
+        cloud,
+        scope,
+        only,
+        http: http.clone(),
+    }));
+
+    // Fail fast (before any ARM call) when no credential works, and say which one did.
+    tokens.token().await?;
+    for failure in tokens.failures() {
+        reporter.warn(format_args!(
+            "{failure}; the next credential in the chain was used"
+        ));
+    }
+    reporter.note(
+        1,
+        format_args!(
+            "credential: {}; ARM endpoint: {endpoint}",
+            tokens.describe().unwrap_or_else(|| "unknown".into())
+        ),
+    );
+
+    let client = ArmClient::new(
+        http,
+        tokens.clone(),
+        ArmOptions {
+            endpoint,
+            concurrency: usize::from(args.concurrency),
+            timeout: Duration::from_secs(args.timeout),
+            max_retries: args.retries,
+            backoff: BACKOFF,
+        },
+        reporter,
+    );
+    Ok(Connection {
+        client,
+        tokens,
+        cloud,
+    })
+}
+
+/// The cloud of `--cloud` (parsed here, not by clap, so that a stray `AZURE_CLOUD` does
+/// not break `check` on a file).
+fn cloud(args: &ConnectionArgs) -> Result<Cloud, CollectUsageError> {
+    args.cloud
+        .parse()
+        .map_err(|message| CollectUsageError::BadValue {
+            flag: "--cloud (AZURE_CLOUD)",
+            message,
+        })
+}
+
+/// The ARM endpoint: the cloud's, or `--management-endpoint` (https, or http on loopback).
+fn endpoint(args: &ConnectionArgs, cloud: Cloud) -> Result<Url, CollectUsageError> {
+    let given = args
+        .management_endpoint
+        .as_deref()
+        .unwrap_or(cloud.management_endpoint());
+    let url = Url::parse(given).map_err(|e| CollectUsageError::BadEndpoint {
+        url: given.to_string(),
+        reason: e.to_string(),
+    })?;
+    if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
+        return Err(CollectUsageError::BadEndpoint {
+            url: given.to_string(),
+            reason: "it needs an https:// (or loopback http://) scheme and a host".to_string(),
+        });
+    }
+    let loopback = matches!(url.host_str(), Some("127.0.0.1" | "[::1]" | "localhost"));
+    if url.scheme() == "http" && !loopback {
+        return Err(CollectUsageError::InsecureEndpoint(given.to_string()));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn arm(extra: &[&str]) -> ConnectionArgs {
+        let mut argv = vec!["apimguard", "collect"];
+        argv.extend_from_slice(extra);
+        match crate::cli::Cli::parse_from(argv).command {
+            crate::cli::Command::Collect(args) => args.arm.connection,
+            _ => unreachable!(),
+        }
+    }
+
+    fn endpoint_of(extra: &[&str]) -> Result<Url, CollectUsageError> {
+        let args = arm(extra);
+        endpoint(&args, cloud(&args)?)
+    }
+
+    #[test]
+    fn endpoints() {
+        assert_eq!(
+            endpoint_of(&[]).unwrap().as_str(),
+            "https://management.azure.com/"
+        );
+        assert_eq!(
+            endpoint_of(&["--cloud", "AzureUSGovernment"])
+                .unwrap()
+                .as_str(),
+            "https://management.usgovcloudapi.net/"
+        );
+        assert!(matches!(
+            endpoint_of(&["--cloud", "mars"]),
+            Err(CollectUsageError::BadValue { .. })
+        ));
+        assert!(endpoint_of(&["--management-endpoint", "http://127.0.0.1:8080"]).is_ok());
+        assert!(matches!(
+            endpoint_of(&["--management-endpoint", "http://arm.example.com"]),
+            Err(CollectUsageError::InsecureEndpoint(_))
+        ));
+        assert!(matches!(
+            endpoint_of(&["--management-endpoint", "not a url"]),
+            Err(CollectUsageError::BadEndpoint { .. })
+        ));
+    }
+}

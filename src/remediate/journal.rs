@@ -1,0 +1,293 @@
+//! The journal: an append-only JSON Lines record of a run, written before and after
+//! every change, so that a run can be audited and an interrupted one resumed.
+//!
+//! Every line is one JSON object with `run` (the run's id), `at` (RFC 3339, UTC) and
+//! `type`:
+//!
+//! | `type` | when | what else it holds |
+//! |---|---|---|
+//! | `run` | first, and again at each `--resume` | who, tool, command, endpoint, settings, the whole plan; `resumes` names the first run |
+//! | `capacity` | before each batch that onboards | service, gateway load read, threshold |
+//! | `intent` | before an action's calls | key, action, method, target |
+//! | `result` | after them, or when a gate skips the action | status, HTTP code, duration, whether it wrote, reason or error |
+//! | `end` | when the run finishes | counts and exit code |
+//!
+//! Each line is flushed and synced before the call it announces is made. No token or
+//! secret is ever written: `who` holds the credential's kind and the token's
+//! identity claims only.
+
+use std::collections::HashSet;
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use miette::Diagnostic;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use super::catalogue::Action;
+use super::executor::{Counts, Outcome, Settings, Status};
+use super::plan::Plan;
+use super::who::Who;
+
+/// Why the journal cannot be written or read.
+#[derive(Debug, Error, Diagnostic)]
+pub enum JournalError {
+    /// A fresh run refuses a file that already has content.
+    #[error("journal {0} already exists")]
+    #[diagnostic(
+        code(apimguard::journal::exists),
+        help("finish that run with `apimguard remediate --resume {0} --apply`, or name a new file with --journal")
+    )]
+    Exists(String),
+    /// The file cannot be opened, written or read.
+    #[error("journal {path}: {source}")]
+    #[diagnostic(
+        code(apimguard::journal::io),
+        help("check the path and the free space; the run stops before any change it could not record")
+    )]
+    Io {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A line is not a journal entry.
+    #[error("journal {path}, line {line}: {message}")]
+    #[diagnostic(
+        code(apimguard::journal::syntax),
+        help(
+            "the journal is written only by apimguard; restore it, or plan again from a snapshot"
+        )
+    )]
+    Syntax {
+        /// The file.
+        path: String,
+        /// The 1-based line.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// The file holds no run header.
+    #[error("journal {0} records no run")]
+    #[diagnostic(
+        code(apimguard::journal::empty),
+        help("pass the journal a `remediate --apply` run wrote")
+    )]
+    NoRun(String),
+}
+
+/// One line: the run, the time, and the entry.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Line {
+    /// The run's id.
+    pub run: String,
+    /// When it was written (RFC 3339, UTC, milliseconds).
+    pub at: String,
+    /// What happened.
+    #[serde(flatten)]
+    pub entry: Entry,
+}
+
+/// What a line records.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Entry {
+    /// The run header.
+    Run(Box<RunHeader>),
+    /// A gateway load reading before a batch.
+    Capacity(CapacityReading),
+    /// An action is about to be made.
+    Intent(Intent),
+    /// How an action ended.
+    Result(Outcome),
+    /// The run ended.
+    End(RunEnd),
+}
+
+/// The header of a run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunHeader {
+    /// `apimguard <version>`.
+    pub tool: String,
+    /// `remediate` or `offboard`.
+    pub command: String,
+    /// Who made the changes.
+    pub who: Who,
+    /// The ARM endpoint written to.
+    pub endpoint: String,
+    /// The first run, when this one resumes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resumes: Option<String>,
+    /// The gates.
+    pub settings: Settings,
+    /// What is to be done.
+    pub plan: Plan,
+}
+
+/// A gateway load reading.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CapacityReading {
+    /// The service's ARM id.
+    pub service: String,
+    /// The batch about to run (1-based).
+    pub batch: usize,
+    /// The load read, in percent (null: none could be read).
+    pub percent: Option<f64>,
+    /// `--max-capacity`.
+    pub threshold: f64,
+    /// Why no load could be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// An action about to be made.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Intent {
+    /// The action's key in the plan.
+    pub key: String,
+    /// The catalogue action.
+    pub action: Action,
+    /// Its write's method.
+    pub method: String,
+    /// The ARM id it writes.
+    pub target: String,
+}
+
+/// The end of a run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunEnd {
+    /// What became of the actions.
+    pub summary: Counts,
+    /// The exit code.
+    pub exit_code: u8,
+}
+
+/// An open journal, appending lines of one run.
+pub struct Journal {
+    file: File,
+    path: PathBuf,
+    run: String,
+}
+
+impl Journal {
+    /// Starts a new journal at `path` (which must not exist yet) for `run`.
+    pub fn create(path: &Path, run: &str) -> Result<Self, JournalError> {
+        let file = OpenOptions::new()
+            .append(true)
+            .create_new(true)
+            .open(path)
+            .map_err(|source| match source.kind() {
+                std::io::ErrorKind::AlreadyExists => {
+                    JournalError::Exists(path.display().to_string())
+                }
+                _ => io(path, source),
+            })?;
+        Ok(Self::with(file, path, run))
+    }
+
+    /// Opens an existing journal to append the lines of `run` (a resumed run).
+    pub fn append(path: &Path, run: &str) -> Result<Self, JournalError> {
+        let file = OpenOptions::new()
+            .append(true)
+            .open(path)
+            .map_err(|source| io(path, source))?;
+        Ok(Self::with(file, path, run))
+    }
+
+    fn with(file: File, path: &Path, run: &str) -> Self {
+        Journal {
+            file,
+            path: path.to_path_buf(),
+            run: run.to_string(),
+        }
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends one line, flushed and synced to disk before returning.
+    pub fn write(&mut self, entry: Entry) -> Result<(), JournalError> {
+        let line = Line {
+            run: self.run.clone(),
+            at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            entry,
+        };
+        let mut text = serde_json::to_string(&line).expect("journal lines serialize");
+        text.push('\n');
+        self.file
+            .write_all(text.as_bytes())
+            .and_then(|()| self.file.flush())
+            .and_then(|()| self.file.sync_data())
+            .map_err(|source| io(&self.path, source))
+    }
+}
+
+/// What a journal says about the run it records (the first run and its resumptions).
+#[derive(Debug)]
+pub struct Replay {
+    /// The first run's id.
+    pub first_run: String,
+    /// The first run's header (its plan and settings).
+    pub header: RunHeader,
+    /// Keys of the actions a result shows done or already done.
+    pub done: HashSet<String>,
+    /// Writes sent so far (toward `--max-changes`).
+    pub writes: usize,
+}
+
+/// Reads a journal for `--resume`. A last line cut short (the process was killed while
+/// writing it) is ignored; any other unreadable line is an error.
+pub fn replay(path: &Path) -> Result<Replay, JournalError> {
+    let display = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| io(path, source))?;
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let mut first: Option<(String, RunHeader)> = None;
+    let mut done = HashSet::new();
+    let mut writes = 0;
+    for (index, raw) in lines.iter().enumerate() {
+        let line: Line = match serde_json::from_str(raw) {
+            Ok(line) => line,
+            Err(_) if index + 1 == lines.len() && !text.ends_with('\n') => break,
+            Err(e) => {
+                return Err(JournalError::Syntax {
+                    path: display,
+                    line: index + 1,
+                    message: e.to_string(),
+                })
+            }
+        };
+        match line.entry {
+            Entry::Run(header) if first.is_none() => first = Some((line.run, *header)),
+            Entry::Result(result) => {
+                writes += usize::from(result.wrote);
+                if matches!(result.status, Status::Done | Status::AlreadyDone) {
+                    done.insert(result.key);
+                } else {
+                    done.remove(&result.key);
+                }
+            }
+            _ => {}
+        }
+    }
+    let (first_run, header) = first.ok_or(JournalError::NoRun(display))?;
+    Ok(Replay {
+        first_run,
+        header,
+        done,
+        writes,
+    })
+}
+
+fn io(path: &Path, source: std::io::Error) -> JournalError {
+    JournalError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}

@@ -1,0 +1,703 @@
+//! `apimguard collect` (and `check --live`) end to end: the real binary against a fake
+//! ARM on loopback serving estates built from Microsoft's example payloads.
+
+mod support;
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::Value;
+use support::estate::{
+    self, CHOOSE_API, ECHO_API, FRAGMENT_API, OPEN_API, RG, SERVICE, SOAP_API, SUBSCRIPTION,
+};
+use support::fake_arm::{Behaviour, FakeArm, Fault, Logged};
+use support::{apimguard, run_against};
+
+const TOKEN: &str = "test-token";
+
+fn fake(faults: Vec<Fault>, page_size: Option<usize>) -> FakeArm {
+    FakeArm::start(
+        estate::contoso(),
+        Behaviour {
+            token: TOKEN.into(),
+            page_size,
+            faults,
+            ..Behaviour::default()
+        },
+    )
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("snapshot written"))
+        .expect("snapshot is JSON")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn service<'a>(snapshot: &'a Value, name: &str) -> &'a Value {
+    snapshot["subscriptions"][0]["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("service {name}"))
+}
+
+fn api<'a>(service: &'a Value, id_suffix: &str) -> &'a Value {
+    service["apis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"].as_str().unwrap().ends_with(id_suffix))
+        .unwrap_or_else(|| panic!("API {id_suffix}"))
+}
+
+fn contoso_api_id(name: &str) -> String {
+    format!("{}/apis/{name}", estate::service_id(RG, SERVICE))
+}
+
+/// The collection of the main estate, through paging, throttling, a server error and
+/// a timeout, gives a complete snapshot with the right verdicts, and `check` fails
+/// APIM-DEF-001 for exactly the external, unauthenticated, not onboarded API.
+#[test]
+fn full_estate_through_paging_and_throttling() {
+    let fake = fake(
+        vec![
+            Fault::throttle("/service/contoso/apis", 2),
+            Fault::unavailable("/service/contoso/products", 1),
+            Fault::slow("/service/contoso/backends", Duration::from_millis(2500), 1),
+        ],
+        Some(2),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snapshot.json");
+    let run = run_against(
+        &fake,
+        TOKEN,
+        &[
+            "collect",
+            "-o",
+            out.to_str().unwrap(),
+            "-v",
+            "--timeout",
+            "1",
+        ],
+    );
+    let stderr = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("credential: APIMGUARD_ACCESS_TOKEN"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("retrying") && stderr.contains("429"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("collected 1 subscription, 3 services, 11 APIs"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("; complete"), "{stderr}");
+
+    let log = fake.requests();
+    assert!(
+        log.iter().any(|r| r.query.contains("$skipToken")),
+        "lists were paged"
+    );
+    for status in [429, 503] {
+        assert!(
+            log.iter().any(|r| r.status == status),
+            "a {status} was served"
+        );
+    }
+    assert!(
+        log.iter().all(|r| r.method == "GET" && r.authorized),
+        "read-only, always authorized"
+    );
+    let backend_reads = log
+        .iter()
+        .filter(|r| r.path.ends_with("/service/contoso/backends"))
+        .count();
+    assert_eq!(
+        backend_reads, 2,
+        "the slow answer timed out and was retried"
+    );
+
+    let snapshot = read_json(&out);
+    assert_eq!(snapshot["complete"], true, "{:#}", snapshot["gaps"]);
+    assert_eq!(snapshot["gaps"], serde_json::json!([]));
+    assert_eq!(snapshot["source"]["kind"], "arm");
+    assert_eq!(snapshot["source"]["cloud"], "AzureCloud");
+    assert_eq!(snapshot["source"]["tenantId"], estate::TENANT);
+    let sub = &snapshot["subscriptions"][0];
+    assert_eq!(sub["displayName"], "prod");
+    assert_eq!(
+        sub["defenderForApis"],
+        serde_json::json!({"enabled": true, "pricingTier": "Standard", "subPlan": "P1"})
+    );
+
+    let contoso = service(&snapshot, SERVICE);
+    assert_eq!(contoso["sku"]["name"], "Premium");
+    assert_eq!(contoso["zones"], serde_json::json!(["1", "2"]));
+    assert_eq!(contoso["capacityPercent"], 37.5);
+    assert_eq!(contoso["tenantAccess"]["enabled"], true);
+    assert_eq!(contoso["policy"]["inbound"][0]["name"], "set-header");
+    assert!(contoso["policy"]["inbound"][0]["children"][0]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("@{"));
+    assert_eq!(
+        contoso["apis"].as_array().unwrap().len(),
+        5 + 4,
+        "5 current service APIs + 4 workspace APIs, no old revision"
+    );
+
+    let echo = api(contoso, &format!("/apis/{ECHO_API}"));
+    assert_eq!(echo["auth"]["effective"], "authenticated");
+    assert_eq!(echo["auth"]["subscriptionKey"], true);
+    assert_eq!(
+        echo["products"],
+        serde_json::json!(["starter", "unlimited"])
+    );
+    assert_eq!(echo["defender"]["onboarded"], true);
+    assert_eq!(echo["defender"]["unauthenticatedEndpoints"], 1);
+    assert_eq!(echo["defender"]["sensitivityLabel"], "Highly Confidential");
+
+    let fragment = api(contoso, &format!("/apis/{FRAGMENT_API}"));
+    assert_eq!(
+        fragment["auth"]["jwtValidation"], true,
+        "validate-jwt comes from the fragment"
+    );
+    assert_eq!(fragment["auth"]["effective"], "authenticated");
+    assert_eq!(
+        fragment["exposure"]["gateways"],
+        serde_json::json!(["managed", "gw1"])
+    );
+    assert_eq!(
+        fragment["defender"]["ineligibleReason"],
+        "self-hosted-gateway"
+    );
+
+    let choose = api(contoso, &format!("/apis/{CHOOSE_API}"));
+    assert_eq!(choose["auth"]["effective"], "unknown");
+    assert_eq!(choose["defender"]["onboarded"], true);
+
+    let open = api(contoso, &format!("/apis/{OPEN_API}"));
+    assert_eq!(open["auth"]["effective"], "unauthenticated");
+    assert_eq!(open["exposure"]["external"], true);
+    assert_eq!(
+        (
+            &open["defender"]["eligible"],
+            &open["defender"]["onboarded"]
+        ),
+        (&Value::Bool(true), &Value::Bool(false))
+    );
+    assert_eq!(open["policy"]["inbound"][0]["name"], "quota-by-key");
+    assert_eq!(open["operations"].as_array().unwrap().len(), 5);
+
+    let soap = api(contoso, &format!("/apis/{SOAP_API}"));
+    assert_eq!(
+        (&soap["type"], &soap["defender"]["ineligibleReason"]),
+        (&Value::from("soap"), &Value::from("non-rest"))
+    );
+
+    let workspace_api = api(contoso, "/workspaces/wks1/apis/echo-api");
+    assert_eq!(workspace_api["exposure"]["workspace"], "wks1");
+    assert_eq!(workspace_api["defender"]["ineligibleReason"], "workspace");
+    assert_eq!(
+        workspace_api["defender"]["onboarded"], false,
+        "the service-level echo-api's collection is not the workspace API's"
+    );
+    assert_eq!(
+        contoso["workspaces"][0]["apis"].as_array().unwrap().len(),
+        4
+    );
+    assert_eq!(
+        contoso["gateways"][0]["apis"],
+        serde_json::json!([FRAGMENT_API])
+    );
+
+    let internal = service(&snapshot, "internal");
+    let internal_api = api(internal, "/apis/internal-api");
+    assert_eq!(
+        (
+            &internal_api["exposure"]["external"],
+            &internal_api["auth"]["effective"]
+        ),
+        (&Value::Bool(false), &Value::from("unauthenticated"))
+    );
+    assert_eq!(internal["capacityPercent"], 81.0);
+    let consumption = service(&snapshot, "consumption");
+    assert_eq!(
+        api(consumption, "/apis/cons-api")["defender"]["ineligibleReason"],
+        "consumption-sku"
+    );
+    assert!(consumption["capacityPercent"].is_null() && consumption["tenantAccess"].is_null());
+
+    assert_eq!(
+        sub["recommendations"].as_array().unwrap().len(),
+        1,
+        "only assessments about APIM resources"
+    );
+    assert_eq!(sub["recommendations"][0]["severity"], "High");
+    assert_eq!(sub["recommendations"][0]["status"], "Unhealthy");
+    assert_eq!(
+        sub["alerts"].as_array().unwrap().len(),
+        1,
+        "only API_ alerts"
+    );
+    assert_eq!(sub["alerts"][0]["alertType"], "API_AccessFromSuspiciousIP");
+
+    // Secrets never reach the snapshot.
+    let raw = std::fs::read_to_string(&out).unwrap();
+    for secret in [
+        estate::POLICY_SECRET,
+        "propValue",
+        "opensesma",
+        "<password>",
+        "primary-key-must-not-leak",
+    ] {
+        assert!(!raw.contains(secret), "{secret} is in the snapshot");
+    }
+    assert!(contoso["namedValues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|nv| nv["properties"].get("value").is_none()));
+
+    // The rules' verdict on it.
+    let check = apimguard()
+        .args(["check", out.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(1), "{}", text(&check.stderr));
+    let report: Value = serde_json::from_slice(&check.stdout).unwrap();
+    let rule = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "APIM-DEF-001")
+        .expect("APIM-DEF-001 ran");
+    assert_eq!(rule["status"], "fail");
+    let failing: Vec<&str> = rule["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["resource"].as_str().unwrap())
+        .collect();
+    assert_eq!(failing, [contoso_api_id(OPEN_API)]);
+}
+
+/// A service the identity may not read becomes gaps with an actionable message; the
+/// snapshot is still written and the exit code is 2.
+#[test]
+fn forbidden_service_becomes_a_gap_and_exit_2() {
+    let internal = estate::service_id("rg-internal", "internal");
+    let fake = fake(
+        vec![Fault::forbidden("/service/internal/", &internal)],
+        None,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snapshot.json");
+    let run = run_against(&fake, TOKEN, &["collect", "-o", out.to_str().unwrap()]);
+    let stderr = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("(incomplete)"), "{stderr}");
+
+    let snapshot = read_json(&out);
+    assert_eq!(snapshot["complete"], false);
+    let gap = snapshot["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["scope"] == internal && g["what"] == "apis")
+        .expect("a gap for the service's APIs");
+    let message = gap["error"].as_str().unwrap();
+    assert!(
+        message.contains("may not `Microsoft.ApiManagement/service/apis/read`")
+            && message.contains("assign it Reader"),
+        "{message}"
+    );
+    assert!(
+        stderr.contains(message),
+        "gaps are listed on stderr: {stderr}"
+    );
+    assert!(snapshot["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|g| g["scope"].as_str().unwrap().starts_with(&internal)));
+    assert_eq!(
+        service(&snapshot, SERVICE)["apis"]
+            .as_array()
+            .unwrap()
+            .len(),
+        9,
+        "other services are read in full"
+    );
+
+    // `check` refuses the incomplete snapshot unless told otherwise.
+    let refused = apimguard()
+        .args(["check", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(text(&refused.stderr).contains("is incomplete"));
+    let allowed = apimguard()
+        .args(["check", out.to_str().unwrap(), "--allow-incomplete"])
+        .output()
+        .unwrap();
+    assert_eq!(allowed.status.code(), Some(1));
+}
+
+/// The access token never appears in the snapshot, on stdout or stderr (even at -vv),
+/// nor in the request log (which records only whether it matched).
+#[test]
+fn token_canary_never_leaks() {
+    let canary = format!(
+        "canary-{}-{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0)
+    );
+    let fake = FakeArm::start(
+        estate::contoso(),
+        Behaviour {
+            token: canary.clone(),
+            page_size: Some(3),
+            faults: vec![
+                Fault::throttle("/service/contoso/apis", 1),
+                Fault::malformed("/service/contoso/backends"),
+            ],
+            ..Behaviour::default()
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snapshot.json");
+    let collect = run_against(
+        &fake,
+        &canary,
+        &["collect", "-vv", "-o", out.to_str().unwrap()],
+    );
+    let live = run_against(
+        &fake,
+        &canary,
+        &[
+            "check",
+            "--live",
+            "-vv",
+            "--allow-incomplete",
+            "--format",
+            "json",
+        ],
+    );
+    let to_stdout = run_against(&fake, &canary, &["collect", "-q"]);
+    assert!(
+        fake.requests().iter().all(|r| r.authorized),
+        "the token was sent"
+    );
+    assert!(
+        text(&collect.stderr).contains("GET /subscriptions"),
+        "-vv logs requests"
+    );
+
+    let snapshot = std::fs::read_to_string(&out).unwrap();
+    let outputs = [
+        ("snapshot", snapshot),
+        ("collect stdout", text(&collect.stdout)),
+        ("collect stderr", text(&collect.stderr)),
+        ("check --live stdout", text(&live.stdout)),
+        ("check --live stderr", text(&live.stderr)),
+        ("collect to stdout", text(&to_stdout.stdout)),
+        ("collect -q stderr", text(&to_stdout.stderr)),
+        ("request log", format!("{:?}", fake.requests())),
+    ];
+    for (name, output) in &outputs {
+        assert!(!output.contains(&canary), "the token leaked into {name}");
+        assert!(
+            !output.contains("canary-"),
+            "part of the token leaked into {name}"
+        );
+    }
+    assert!(
+        outputs[5].1.contains("\"schemaVersion\": 1"),
+        "without -o the snapshot goes to stdout"
+    );
+}
+
+/// A token ARM refuses stops the run before anything is written, with advice.
+#[test]
+fn rejected_token_fails_fast_without_a_snapshot() {
+    let fake = fake(Vec::new(), None);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snapshot.json");
+    let run = run_against(
+        &fake,
+        "not-the-token",
+        &["collect", "-o", out.to_str().unwrap()],
+    );
+    let stderr = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        stderr.contains("ARM rejected the credentials") && stderr.contains("401"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("not-the-token"));
+    assert!(!out.exists());
+}
+
+/// Malformed JSON and exhausted retries become gaps, never silent passes.
+#[test]
+fn malformed_answers_and_exhausted_retries_are_gaps() {
+    let fake = fake(
+        vec![
+            Fault::malformed("/service/contoso/backends"),
+            Fault::unavailable("/service/contoso/namedvalues", usize::MAX),
+        ],
+        None,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snapshot.json");
+    let run = run_against(
+        &fake,
+        TOKEN,
+        &["collect", "-o", out.to_str().unwrap(), "--retries", "1"],
+    );
+    assert_eq!(run.status.code(), Some(2), "{}", text(&run.stderr));
+    let snapshot = read_json(&out);
+    let gaps = snapshot["gaps"].as_array().unwrap();
+    let error_of = |what: &str| {
+        gaps.iter()
+            .find(|g| g["what"] == what)
+            .and_then(|g| g["error"].as_str())
+            .unwrap_or_else(|| panic!("a gap for {what}: {gaps:?}"))
+            .to_string()
+    };
+    assert!(error_of("backends").contains("unreadable answer: not JSON"));
+    assert!(error_of("namedValues").contains("ARM failed (503 ServiceUnavailable"));
+    assert!(error_of("namedValues").contains("after 1 retries"));
+    let named_value_requests = fake
+        .requests()
+        .iter()
+        .filter(|r| {
+            r.path
+                .to_ascii_lowercase()
+                .ends_with("/service/contoso/namedvalues")
+        })
+        .count();
+    assert_eq!(named_value_requests, 2, "one try and one retry");
+}
+
+/// ARM's own example nextLink points at management.azure.com: it is not followed (the
+/// token stays on the endpoint), and the list becomes a gap.
+#[test]
+fn foreign_next_link_is_not_followed() {
+    let mut estate = estate::contoso();
+    let verbatim = estate::example(
+        "Microsoft.Security__2023-11-15__APICollections_ListByAzureApiManagementService_example",
+    );
+    estate.put(
+        &format!("/subscriptions/{SUBSCRIPTION}/providers/Microsoft.Security/apiCollections"),
+        verbatim,
+    );
+    let fake = FakeArm::start(
+        estate,
+        Behaviour {
+            token: TOKEN.into(),
+            ..Behaviour::default()
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snapshot.json");
+    let run = run_against(&fake, TOKEN, &["collect", "-o", out.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(2));
+    let snapshot = read_json(&out);
+    let gap = snapshot["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["what"] == "apiCollections")
+        .expect("gap");
+    assert!(
+        gap["error"]
+            .as_str()
+            .unwrap()
+            .contains("points to another host (management.azure.com)"),
+        "{gap}"
+    );
+}
+
+/// --subscription, --resource-group and --service narrow what is read, and nothing
+/// outside the scope is requested.
+#[test]
+fn scope_flags_narrow_the_reads() {
+    let fake = fake(Vec::new(), None);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snapshot.json");
+    let run = run_against(
+        &fake,
+        TOKEN,
+        &[
+            "collect",
+            "-s",
+            SUBSCRIPTION,
+            "-g",
+            RG,
+            "--service",
+            SERVICE,
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let snapshot = read_json(&out);
+    let services = snapshot["subscriptions"][0]["services"].as_array().unwrap();
+    assert_eq!(services.len(), 1);
+    assert_eq!(services[0]["name"], SERVICE);
+    assert_eq!(snapshot["source"]["scope"]["resourceGroup"], RG);
+    let log: Vec<Logged> = fake.requests();
+    assert!(!log
+        .iter()
+        .any(|r| r.path.contains("/service/internal") || r.path.contains("/service/consumption")));
+    assert!(
+        !log.iter().any(|r| r.path == "/subscriptions"),
+        "the named subscription is not listed"
+    );
+    assert!(log.iter().any(|r| r.path.contains(&format!(
+        "/resourceGroups/{RG}/providers/Microsoft.Security/apiCollections"
+    ))));
+    assert_eq!(
+        snapshot["subscriptions"][0]["alerts"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "the alert is about this service"
+    );
+
+    let missing = run_against(
+        &fake,
+        TOKEN,
+        &["collect", "-s", SUBSCRIPTION, "--service", "nope", "-q"],
+    );
+    assert_eq!(missing.status.code(), Some(2));
+    let snapshot: Value = serde_json::from_slice(&missing.stdout).unwrap();
+    assert!(snapshot["gaps"][0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("no API Management service named `nope`"));
+}
+
+/// `check --live` collects in memory and reports like `check` on a file.
+#[test]
+fn check_live_collects_then_checks() {
+    let fake = fake(Vec::new(), Some(50));
+    let run = run_against(
+        &fake,
+        TOKEN,
+        &[
+            "check",
+            "--live",
+            "--subscription",
+            SUBSCRIPTION,
+            "--format",
+            "json",
+            "-q",
+        ],
+    );
+    assert_eq!(run.status.code(), Some(1), "{}", text(&run.stderr));
+    let report: Value = serde_json::from_slice(&run.stdout).expect("a JSON report on stdout");
+    assert_eq!(report["snapshot"]["path"], "(live collection)");
+    assert_eq!(report["snapshot"]["complete"], true);
+    let rule = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "APIM-DEF-001")
+        .unwrap();
+    assert_eq!(rule["findings"][0]["resource"], contoso_api_id(OPEN_API));
+    assert_eq!(text(&run.stderr), "", "-q keeps stderr quiet");
+}
+
+/// A sovereign cloud is recorded in the snapshot; its ARM endpoint can be overridden.
+#[test]
+fn sovereign_cloud_is_recorded() {
+    let fake = fake(Vec::new(), None);
+    let run = run_against(
+        &fake,
+        TOKEN,
+        &[
+            "collect",
+            "--cloud",
+            "AzureUSGovernment",
+            "-q",
+            "--service",
+            "internal",
+        ],
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let snapshot: Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(snapshot["source"]["cloud"], "AzureUSGovernment");
+    assert_eq!(snapshot["source"]["managementEndpoint"], fake.url.as_str());
+}
+
+/// Without any credential, the error names what was tried and what to do.
+#[test]
+fn no_credential_is_a_clear_error() {
+    let empty = tempfile::tempdir().unwrap();
+    let run = apimguard()
+        .args([
+            "collect",
+            "--auth",
+            "azure-cli",
+            "--management-endpoint",
+            "http://127.0.0.1:9",
+        ])
+        .env("PATH", empty.path())
+        .output()
+        .unwrap();
+    let stderr = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(stderr.contains("Azure CLI failed"), "{stderr}");
+    assert!(stderr.contains("docs/authentication.md"), "{stderr}");
+}
+
+/// The credential chain end to end: a logged-out Azure CLI is reported with its reason,
+/// and the next credential (here the Azure Developer CLI) is used and named at -v.
+#[test]
+fn failing_credential_is_reported_and_the_chain_moves_on() {
+    use std::os::unix::fs::PermissionsExt;
+    let tools = tempfile::tempdir().unwrap();
+    let script = |name: &str, body: &str| {
+        let path = tools.path().join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    script(
+        "az",
+        "echo \"ERROR: Please run 'az login' to setup account.\" >&2\nexit 1",
+    );
+    script(
+        "azd",
+        &format!("echo '{{\"token\": \"{TOKEN}\", \"expiresOn\": \"2099-01-01T00:00:00Z\"}}'"),
+    );
+    let fake = fake(Vec::new(), None);
+    let run = apimguard()
+        .args(["collect", "-v", "--service", "internal", "-o", "-"])
+        .args(["--management-endpoint", &fake.url])
+        .env("PATH", format!("{}:/usr/bin:/bin", tools.path().display()))
+        .output()
+        .unwrap();
+    let stderr = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("warning: Azure CLI failed:") && stderr.contains("Please run 'az login'"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("credential: Azure Developer CLI (azd auth login)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(TOKEN) && !text(&run.stdout).contains(TOKEN));
+}

@@ -1,0 +1,701 @@
+//! `apimguard remediate` and `offboard` end to end: the real binary against the fake ARM,
+//! on snapshots the real `collect` wrote from it, with the fake's request log as the
+//! witness of every call.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::estate::{self, Estate, OPEN_API, RG, SERVICE};
+use support::fake_arm::{Behaviour, FakeArm, Fault, FaultKind, Logged};
+use support::{apimguard, run_against};
+
+const TOKEN: &str = "test-token";
+/// The rules whose findings the catalogue fixes on the test estates.
+const DEFENDER_RULES: [&str; 6] = [
+    "--rule",
+    "APIM-DEF-001",
+    "--rule",
+    "APIM-DEF-003",
+    "--rule",
+    "APIM-DEF-002",
+];
+
+/// A fake ARM, a temporary directory, and the snapshot `collect` wrote there from it.
+struct Scene {
+    fake: FakeArm,
+    dir: tempfile::TempDir,
+    snapshot: PathBuf,
+}
+
+/// One run of the binary: its output and the requests the fake received meanwhile.
+struct Run {
+    output: Output,
+    log: Vec<Logged>,
+}
+
+impl Scene {
+    /// Serves `estate` with `faults` (and Capacity rising by `load_per_onboarding`
+    /// points per onboarding), and collects it.
+    fn new(estate: Estate, faults: Vec<Fault>, load_per_onboarding: f64) -> Self {
+        Self::with(FakeArm::start(
+            estate,
+            Behaviour {
+                token: TOKEN.into(),
+                faults,
+                load_per_onboarding,
+                ..Behaviour::default()
+            },
+        ))
+    }
+
+    /// Collects what `fake` serves.
+    fn with(fake: FakeArm) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let snapshot = dir.path().join("snapshot.json");
+        let token = fake.token().to_string();
+        let run = run_against(&fake, &token, &["collect", "-q", "-o", path(&snapshot)]);
+        assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+        Scene {
+            fake,
+            dir,
+            snapshot,
+        }
+    }
+
+    /// A file in the scene's directory.
+    fn file(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// `apimguard ARGS --management-endpoint FAKE`, with the requests it made.
+    fn run(&self, args: &[&str]) -> Run {
+        let mark = self.fake.requests().len();
+        let output = run_against(&self.fake, self.fake.token(), args);
+        Run {
+            output,
+            log: self.fake.requests().split_off(mark),
+        }
+    }
+
+    /// `remediate SNAPSHOT ARGS`.
+    fn remediate(&self, args: &[&str]) -> Run {
+        let mut all = vec!["remediate", path(&self.snapshot)];
+        all.extend_from_slice(args);
+        self.run(&all)
+    }
+
+    /// `remediate SNAPSHOT` for the Defender rules, with `--apply --yes --pause 0
+    /// --journal JOURNAL` and `extra`.
+    fn apply(&self, journal: &str, extra: &[&str]) -> Run {
+        let journal = self.file(journal);
+        let mut args = DEFENDER_RULES.to_vec();
+        args.extend([
+            "--apply",
+            "--yes",
+            "--pause",
+            "0",
+            "--journal",
+            path(&journal),
+        ]);
+        args.extend_from_slice(extra);
+        self.remediate(&args)
+    }
+
+    /// `remediate --resume JOURNAL --apply --yes` and `extra`.
+    fn resume(&self, journal: &str, extra: &[&str]) -> Run {
+        let journal = self.file(journal);
+        let mut args = vec!["remediate", "--resume", path(&journal), "--apply", "--yes"];
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+
+    /// The lines of a journal.
+    fn journal(&self, name: &str) -> Vec<Value> {
+        std::fs::read_to_string(self.file(name))
+            .expect("journal written")
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a journal line is JSON"))
+            .collect()
+    }
+}
+
+impl Run {
+    fn code(&self) -> Option<i32> {
+        self.output.status.code()
+    }
+
+    fn stdout(&self) -> String {
+        text(&self.output.stdout)
+    }
+
+    fn stderr(&self) -> String {
+        text(&self.output.stderr)
+    }
+
+    /// The PUT and DELETE requests.
+    fn writes(&self) -> Vec<&Logged> {
+        self.log.iter().filter(|r| r.method != "GET").collect()
+    }
+
+    /// Asserts the exit code, showing the output when it differs.
+    fn expect(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code(),
+            Some(code),
+            "{}\n{}",
+            self.stdout(),
+            self.stderr()
+        );
+        self
+    }
+
+    /// Asserts that standard output holds `needle`.
+    fn says(&self, needle: &str) -> &Self {
+        let stdout = self.stdout();
+        assert!(stdout.contains(needle), "no {needle:?} in:\n{stdout}");
+        self
+    }
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn of_type<'a>(lines: &'a [Value], kind: &str) -> Vec<&'a Value> {
+    lines.iter().filter(|l| l["type"] == kind).collect()
+}
+
+/// The API name at the end of a collection path.
+fn api_of(path: &str) -> &str {
+    path.rsplit('/').next().unwrap()
+}
+
+/// The APIs of the generated estate that are not onboarded (every API but each third).
+fn not_onboarded(apis: usize) -> Vec<String> {
+    (0..apis)
+        .filter(|a| a % 3 != 0)
+        .map(|a| format!("api-{a:03}"))
+        .collect()
+}
+
+/// A dry run makes no Azure call at all and prints the plan in order; JSON carries
+/// each action's target, rules, reasons and cost; `--apply` without `--yes` where
+/// nobody can answer is refused before any call.
+#[test]
+fn dry_run_plans_and_makes_no_call() {
+    let scene = Scene::new(estate::contoso(), Vec::new(), 0.0);
+
+    let human = scene.remediate(&[]);
+    human.expect(1).says("To fix by hand");
+    let stdout = human.stdout();
+    let open = stdout.find(OPEN_API);
+    let internal = stdout.find("(internal-api) of internal");
+    assert!(open.is_some() && internal.is_some(), "{stdout}");
+    assert!(
+        open < internal,
+        "the critical onboarding comes first: {stdout}"
+    );
+    assert!(human.stderr().contains("Nothing was changed"));
+
+    let json = scene.remediate(&["--format", "json"]);
+    let document: Value = serde_json::from_slice(&json.output.stdout).expect("JSON plan");
+    let actions = document["plan"]["actions"].as_array().unwrap();
+    assert_eq!(actions.len(), 2, "{actions:#?}");
+    let first = &actions[0];
+    assert_eq!(first["action"], "defender.onboard_api");
+    assert_eq!(first["severity"], "critical");
+    assert_eq!(
+        first["target"],
+        format!(
+            "{}/providers/Microsoft.Security/apiCollections/{OPEN_API}",
+            estate::service_id(RG, SERVICE)
+        )
+    );
+    assert_eq!(
+        first["rules"],
+        serde_json::json!(["APIM-DEF-001", "APIM-DEF-003"]),
+        "one action for both findings"
+    );
+    assert!(first["reasons"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("APIM-DEF-001: "));
+    assert!(first["cost"].as_str().unwrap().contains("gateway"));
+    let manual = document["plan"]["manual"].as_array().unwrap();
+    assert!(!manual.is_empty() && manual.iter().all(|m| m["why"].is_string()));
+    assert_eq!(document["settings"]["maxCapacity"], 60.0);
+
+    let only_plan = scene.remediate(&["--rule", "apim-def-002", "--format", "json"]);
+    let document: Value = serde_json::from_slice(&only_plan.output.stdout).unwrap();
+    assert_eq!(
+        document["plan"]["actions"],
+        serde_json::json!([]),
+        "the plan is on"
+    );
+    only_plan.expect(0);
+
+    let unknown = scene.remediate(&["--rule", "APIM-NOPE-1"]);
+    unknown.expect(2);
+    assert!(unknown.stderr().contains("no such rule"));
+
+    let unconfirmed = scene.remediate(&["--apply"]);
+    unconfirmed.expect(2);
+    assert!(
+        unconfirmed
+            .stderr()
+            .contains("standard input is not a terminal"),
+        "{}",
+        unconfirmed.stderr()
+    );
+    for run in [human, json, only_plan, unknown, unconfirmed] {
+        assert!(run.log.is_empty(), "no call at all: {:#?}", run.log);
+    }
+}
+
+/// `--apply` onboards exactly the planned APIs, each through 201 + Location and polls
+/// until `Succeeded`, batch after batch with a Capacity read before each; the journal
+/// records it all. A second apply changes nothing, and a new snapshot plans nothing.
+#[test]
+fn apply_onboards_the_plan_then_changes_nothing() {
+    let scene = Scene::new(estate::generated(1, 8), Vec::new(), 0.0);
+    let plan = scene.remediate(&[&DEFENDER_RULES[..], &["-f", "json"]].concat());
+    let plan: Value = serde_json::from_slice(&plan.output.stdout).unwrap();
+    let planned: Vec<String> = plan["plan"]["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| api_of(a["target"].as_str().unwrap()).to_string())
+        .collect();
+    let mut sorted = planned.clone();
+    sorted.sort();
+    assert_eq!(sorted, not_onboarded(8));
+
+    let run = scene.apply("fix.jsonl", &["--batch-size", "2"]);
+    run.expect(0)
+        .says("Summary: 5 done, 0 already done, 0 skipped, 0 failed");
+    let puts = run.writes();
+    assert!(
+        puts.iter().all(|r| r.method == "PUT" && r.status == 201),
+        "{puts:#?}"
+    );
+    let order: Vec<&str> = puts.iter().map(|r| api_of(&r.path)).collect();
+    assert_eq!(order, planned, "exactly the planned APIs, in plan order");
+    for api in &planned {
+        let polls: Vec<u16> = run
+            .log
+            .iter()
+            .filter(|r| {
+                r.method == "GET"
+                    && r.path.ends_with(&format!("/{api}"))
+                    && r.query.contains("$asyncScope")
+            })
+            .map(|r| r.status)
+            .collect();
+        assert_eq!(
+            polls,
+            [202, 200],
+            "{api}: polled through Location until done"
+        );
+    }
+    let capacity_reads = run
+        .log
+        .iter()
+        .filter(|r| r.path.ends_with("/metrics"))
+        .count();
+    assert_eq!(capacity_reads, 3, "one Capacity read per batch of 2");
+
+    let lines = scene.journal("fix.jsonl");
+    assert_eq!(lines[0]["type"], "run");
+    assert_eq!(lines[0]["who"]["credential"], "APIMGUARD_ACCESS_TOKEN");
+    assert_eq!(lines[0]["settings"]["batchSize"], 2);
+    assert_eq!(lines[0]["plan"]["snapshot"]["path"], path(&scene.snapshot));
+    assert!(lines[0]["plan"]["snapshot"]["collectedAt"].is_string());
+    assert_eq!(of_type(&lines, "capacity").len(), 3);
+    let results = of_type(&lines, "result");
+    assert_eq!(results.len(), 5);
+    for result in &results {
+        assert_eq!(result["status"], "done");
+        assert_eq!(result["http"], 201);
+        assert_eq!(result["wrote"], true);
+        assert_eq!(result["detail"], "Succeeded after 2 polls");
+        assert!(result["durationMs"].is_u64());
+        let intent = lines
+            .iter()
+            .position(|l| l["type"] == "intent" && l["key"] == result["key"])
+            .expect("an intent line");
+        let outcome = lines.iter().position(|l| l == *result).unwrap();
+        assert!(intent < outcome, "the intent is written before the result");
+    }
+    assert_eq!(lines.last().unwrap()["type"], "end");
+    assert_eq!(lines.last().unwrap()["exitCode"], 0);
+
+    // Again: every action reads as already done; no write.
+    let again = scene.apply("again.jsonl", &[]);
+    again.expect(0).says("0 done, 5 already done");
+    assert!(again.writes().is_empty(), "{:#?}", again.writes());
+
+    // A new snapshot shows them onboarded: nothing left to plan.
+    let fresh = Scene::with(scene.fake);
+    let plan = fresh.remediate(&DEFENDER_RULES);
+    plan.expect(0);
+    assert!(plan.stderr().contains("Nothing to change"));
+}
+
+/// A service above `--max-capacity` is skipped and reported (exit 1); Capacity is read
+/// again before each batch, so a service whose load rises with each onboarding stops
+/// when it passes the threshold.
+#[test]
+fn capacity_gate_skips_busy_services() {
+    let scene = Scene::new(estate::contoso(), Vec::new(), 0.0);
+    let run = scene.apply("j.jsonl", &[]);
+    run.expect(1)
+        .says("1 done, 0 already done, 1 skipped")
+        .says("skipped       onboard API \"API internal-api\" (internal-api) of internal (capacity, gateway load of internal is 81.0%, above --max-capacity 60%)");
+    let puts = run.writes();
+    assert_eq!(puts.len(), 1);
+    assert!(puts[0]
+        .path
+        .ends_with(&format!("/apiCollections/{OPEN_API}")));
+    let lines = scene.journal("j.jsonl");
+    assert!(of_type(&lines, "capacity")
+        .iter()
+        .any(|r| r["percent"] == 81.0 && r["threshold"] == 60.0));
+
+    // Load rising by 10 points per onboarding from 20%: batch 1 (3 APIs) reaches 50%,
+    // batch 2 runs (not above 50) and reaches 80%, batch 3 is skipped.
+    let rising = Scene::new(estate::generated(1, 12), Vec::new(), 10.0);
+    let run = rising.apply("j.jsonl", &["--batch-size", "3", "--max-capacity", "50"]);
+    run.expect(1)
+        .says("6 done, 0 already done, 2 skipped")
+        .says("gateway load of svc-000 is 80.0%");
+    assert_eq!(run.writes().len(), 6);
+}
+
+/// A 429 on a write is retried after `Retry-After`, and the action is done.
+#[test]
+fn throttled_write_is_retried() {
+    let scene = Scene::new(
+        estate::generated(1, 3),
+        vec![Fault::throttle("/apiCollections/api-001", 1).on("PUT")],
+        0.0,
+    );
+    let run = scene.apply("j.jsonl", &["-v"]);
+    run.expect(0).says("2 done");
+    assert!(run.stderr().contains("retrying PUT"), "{}", run.stderr());
+    let statuses: Vec<u16> = run
+        .writes()
+        .iter()
+        .filter(|r| r.path.ends_with("/api-001"))
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(statuses, [429, 201]);
+}
+
+/// A write ARM refuses fails its action with what to grant; the other actions go on,
+/// the run exits 2, and `--format json` carries every outcome.
+#[test]
+fn refused_write_fails_with_what_to_grant() {
+    let scope = format!(
+        "{}/providers/Microsoft.Security/apiCollections/api-001",
+        estate::service_id("rg-bench", "svc-000")
+    );
+    let forbidden = Fault {
+        pattern: "/apiCollections/api-001".into(),
+        kind: FaultKind::Status {
+            status: 403,
+            code: "AuthorizationFailed",
+            message: format!("The client 'ops@contoso.com' with object id '5a2b' does not have authorization to perform action 'Microsoft.Security/apiCollections/write' over scope '{scope}' or the scope is invalid."),
+            retry_after: None,
+        },
+        times: None,
+        method: Some("PUT"),
+    };
+    let scene = Scene::new(estate::generated(1, 3), vec![forbidden], 0.0);
+    let run = scene.apply("j.jsonl", &["-f", "json"]);
+    run.expect(2);
+    let document: Value = serde_json::from_slice(&run.output.stdout).expect("one JSON document");
+    assert_eq!(document["exitCode"], 2);
+    assert_eq!(
+        (&document["summary"]["done"], &document["summary"]["failed"]),
+        (&Value::from(1), &Value::from(1))
+    );
+    let failed = document["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["status"] == "failed")
+        .unwrap();
+    assert_eq!(failed["http"], 403);
+    let detail = failed["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("may not `Microsoft.Security/apiCollections/write`")
+            && detail.contains("assign it Security Admin")
+            && detail.contains("docs/remediation.md"),
+        "{detail}"
+    );
+}
+
+/// A run killed while a write is in flight, resumed from its journal, finishes the
+/// plan without repeating any finished action (nor the one in flight, which the live
+/// read shows made).
+#[test]
+fn killed_run_resumes_from_its_journal() {
+    // The plan's order: the unauthenticated APIs (critical) 001, 005, 007, then 002, 004.
+    let scene = Scene::new(
+        estate::generated(1, 8),
+        vec![Fault::slow("/apiCollections/api-007", Duration::from_secs(60), 1).on("PUT")],
+        0.0,
+    );
+    let journal = scene.file("fix.jsonl");
+    let mark = scene.fake.requests().len();
+    let mut child = apimguard()
+        .args(["remediate", path(&scene.snapshot)])
+        .args(DEFENDER_RULES)
+        .args(["--apply", "--yes", "--batch-size", "2", "--pause", "0"])
+        .args(["--journal", path(&journal)])
+        .args(["--management-endpoint", &scene.fake.url])
+        .env("APIMGUARD_ACCESS_TOKEN", TOKEN)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("apimguard starts");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !scene
+        .fake
+        .requests()
+        .iter()
+        .any(|r| r.method == "PUT" && r.path.ends_with("/api-007"))
+    {
+        assert!(Instant::now() < deadline, "the slow PUT never came");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().expect("killed");
+    child.wait().unwrap();
+
+    let first_run = scene.fake.requests().split_off(mark);
+    let first_puts: Vec<&str> = first_run
+        .iter()
+        .filter(|r| r.method == "PUT")
+        .map(|r| api_of(&r.path))
+        .collect();
+    assert_eq!(first_puts, ["api-001", "api-005", "api-007"]);
+    let lines = scene.journal("fix.jsonl");
+    assert_eq!(of_type(&lines, "result").len(), 2, "two actions finished");
+    assert_eq!(
+        lines.last().unwrap()["type"],
+        "intent",
+        "killed between intent and result"
+    );
+
+    let resumed = scene.resume("fix.jsonl", &[]);
+    resumed
+        .expect(0)
+        .says("2 done, 3 already done, 0 skipped, 0 failed")
+        .says("done by an earlier run");
+    assert!(
+        resumed
+            .log
+            .iter()
+            .all(|r| !r.path.ends_with("/api-001") && !r.path.ends_with("/api-005")),
+        "finished actions are not even read again"
+    );
+    let mut puts: BTreeMap<String, usize> = BTreeMap::new();
+    for r in first_run.iter().chain(&resumed.log) {
+        if r.method == "PUT" {
+            *puts.entry(api_of(&r.path).to_string()).or_default() += 1;
+        }
+    }
+    let once: BTreeMap<String, usize> = not_onboarded(8).into_iter().map(|a| (a, 1)).collect();
+    assert_eq!(puts, once, "each API was PUT exactly once across both runs");
+
+    let lines = scene.journal("fix.jsonl");
+    let headers = of_type(&lines, "run");
+    assert_eq!(headers.len(), 2);
+    assert_eq!(headers[1]["resumes"], lines[0]["run"]);
+    assert_eq!(
+        headers[1]["settings"]["batchSize"], 2,
+        "the journal's settings are kept"
+    );
+    assert_eq!(lines.last().unwrap()["exitCode"], 0);
+
+    // Resuming a finished run does nothing.
+    let done = scene.resume("fix.jsonl", &[]);
+    done.expect(0);
+    assert!(done.stderr().contains("Nothing to change"));
+    assert!(done.log.is_empty());
+}
+
+/// Enabling the plan needs `--allow-cost`; without it the onboardings of a subscription
+/// whose plan is off are skipped too. With it, the plan is enabled first (with the
+/// sub-plan asked for), then the APIs are onboarded.
+#[test]
+fn the_billed_plan_needs_allow_cost() {
+    let mut estate = estate::contoso();
+    estate::plan_off(&mut estate);
+    let scene = Scene::new(estate, Vec::new(), 0.0);
+
+    let without = scene.apply("a.jsonl", &[]);
+    without
+        .expect(1)
+        .says("(cost, enabling the plan is billed per subscription: pass --allow-cost")
+        .says("(plan-off, the subscription's Defender for APIs plan is off (pricing tier Free)");
+    assert!(without.writes().is_empty(), "{:#?}", without.writes());
+
+    let with = scene.apply("b.jsonl", &["--allow-cost", "--sub-plan", "P2"]);
+    with.expect(1)
+        .says("2 done, 0 already done, 1 skipped")
+        .says("gateway load of internal is 81.0%");
+    let writes: Vec<String> = with
+        .writes()
+        .iter()
+        .map(|r| format!("{} {}", r.method, api_of(&r.path)))
+        .collect();
+    assert_eq!(writes, ["PUT Api", format!("PUT {OPEN_API}").as_str()]);
+    let plan = scene
+        .fake
+        .resource(&format!(
+            "/subscriptions/{}/providers/Microsoft.Security/pricings/Api",
+            estate::SUBSCRIPTION
+        ))
+        .unwrap();
+    assert_eq!(plan["properties"]["pricingTier"], "Standard");
+    assert_eq!(plan["properties"]["subPlan"], "P2");
+}
+
+/// `--max-changes` bounds the writes of a run, resumed runs included; a resumption
+/// aimed at another ARM endpoint than the journal's is refused.
+#[test]
+fn max_changes_bounds_the_run() {
+    let scene = Scene::new(estate::generated(1, 8), Vec::new(), 0.0);
+    let run = scene.apply("fix.jsonl", &["--max-changes", "2"]);
+    run.expect(1)
+        .says("2 done, 0 already done, 3 skipped")
+        .says("blast-radius, --max-changes 2 reached");
+    assert_eq!(run.writes().len(), 2);
+
+    // Another cloud than the journal's is refused before any call.
+    let elsewhere = apimguard()
+        .args([
+            "remediate",
+            "--resume",
+            path(&scene.file("fix.jsonl")),
+            "--apply",
+            "--yes",
+        ])
+        .args(["--management-endpoint", "http://127.0.0.1:9"])
+        .env("APIMGUARD_ACCESS_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    assert_eq!(elsewhere.status.code(), Some(2));
+    assert!(text(&elsewhere.stderr).contains("but this run would write to http://127.0.0.1:9"));
+
+    let resumed = scene.resume("fix.jsonl", &["--max-changes", "4"]);
+    resumed.expect(1).says("2 done, 2 already done, 1 skipped");
+    assert_eq!(resumed.writes().len(), 2, "4 writes in all");
+}
+
+/// The journal names who ran it from the token's claims, and never holds the token;
+/// nor does any output.
+#[test]
+fn journal_names_who_and_holds_no_token() {
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    let token = format!(
+        "{}.{}.c2lnbmF0dXJlLWNhbmFyeQ",
+        b64(r#"{"alg":"RS256","typ":"JWT"}"#),
+        b64(r#"{"oid":"5a2b-oid","upn":"ops@contoso.com","tid":"72f9","appid":"04b07795"}"#)
+    );
+    let scene = Scene::with(FakeArm::start(
+        estate::contoso(),
+        Behaviour {
+            token: token.clone(),
+            ..Behaviour::default()
+        },
+    ));
+    let journal = scene.file("fix.jsonl");
+    let run = scene.remediate(&[
+        "--rule",
+        "APIM-DEF-001",
+        "--apply",
+        "--yes",
+        "-vv",
+        "--journal",
+        path(&journal),
+    ]);
+    run.expect(0);
+    let lines = scene.journal("fix.jsonl");
+    let who = &lines[0]["who"];
+    assert_eq!(who["credential"], "APIMGUARD_ACCESS_TOKEN");
+    assert_eq!(who["objectId"], "5a2b-oid");
+    assert_eq!(who["principalName"], "ops@contoso.com");
+    assert_eq!(who["tenantId"], "72f9");
+    let everything = format!(
+        "{}{}{}",
+        std::fs::read_to_string(&journal).unwrap(),
+        run.stdout(),
+        run.stderr()
+    );
+    for part in token.split('.') {
+        assert!(!everything.contains(part), "a piece of the token leaked");
+    }
+}
+
+/// `offboard` deletes exactly one collection; a dry run calls nothing, a second run
+/// finds it gone, and a malformed service id is refused.
+#[test]
+fn offboard_deletes_exactly_one_collection() {
+    let scene = Scene::new(estate::contoso(), Vec::new(), 0.0);
+    let service = estate::service_id(RG, SERVICE);
+    let collection = format!("{service}/providers/Microsoft.Security/apiCollections/echo-api");
+    let other = format!(
+        "{service}/providers/Microsoft.Security/apiCollections/{}",
+        estate::CHOOSE_API
+    );
+    assert!(scene.fake.resource(&collection).is_some());
+    let offboard = |extra: &[&str]| {
+        let mut args = vec!["offboard", "--service", &service, "--api", "echo-api"];
+        args.extend_from_slice(extra);
+        scene.run(&args)
+    };
+
+    let dry = offboard(&[]);
+    dry.expect(1).says(&format!("DELETE {collection}"));
+    assert!(dry.log.is_empty());
+
+    let journal = scene.file("off.jsonl");
+    let run = offboard(&["--apply", "--yes", "--journal", path(&journal)]);
+    run.expect(0);
+    let deletes = run.writes();
+    assert_eq!(deletes.len(), 1);
+    assert_eq!(
+        (deletes[0].method.as_str(), deletes[0].status),
+        ("DELETE", 200)
+    );
+    assert_eq!(deletes[0].path, collection);
+    assert!(scene.fake.resource(&collection).is_none());
+    assert!(
+        scene.fake.resource(&other).is_some(),
+        "the other collection stays"
+    );
+    assert_eq!(scene.journal("off.jsonl")[0]["command"], "offboard");
+
+    let again_journal = scene.file("again.jsonl");
+    let again = offboard(&["--apply", "--yes", "--journal", path(&again_journal)]);
+    again.expect(0).says("already offboarded");
+    assert!(again.writes().is_empty());
+
+    let bad = scene.run(&["offboard", "--service", "contoso", "--api", "echo-api"]);
+    bad.expect(2);
+    assert!(bad
+        .stderr()
+        .contains("is not the ARM id of an API Management service"));
+}
