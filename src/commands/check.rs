@@ -76,35 +76,27 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
     });
     // IaC files and live collection give a snapshot in memory, already serialized: it
     // goes through the same piece-by-piece path as a snapshot file.
-    let report = match (&args.snapshot, super::iac::read(&args.iac, &args.arm)?) {
+    // IaC files and live collection give a snapshot in memory, serialized: it goes
+    // through the same piece-by-piece path as a snapshot file.
+    let (path, text) = match (&args.snapshot, super::iac::read(&args.iac, &args.arm)?) {
         (_, Some(loaded)) => {
             clock.lap("read IaC files");
-            checker.check_text(
-                &loaded.path,
-                &loaded.text,
-                args.allow_incomplete,
-                passing,
-                &mut clock,
-            )?
+            (loaded.path, loaded.text)
         }
         (Some(path), None) => {
             super::collect::no_live_flags(&args.arm)?;
             let text = snapshot::read_text(path)?;
             clock.lap("read snapshot");
-            checker.check_text(path, &text, args.allow_incomplete, passing, &mut clock)?
+            (path.clone(), text)
         }
         (None, None) => {
             let loaded = super::collect::collect_live(&args.arm)?;
             clock.lap("collect");
-            checker.check_text(
-                &loaded.path,
-                &loaded.text,
-                args.allow_incomplete,
-                passing,
-                &mut clock,
-            )?
+            (loaded.path, loaded.text)
         }
     };
+    let report = checker.check_text(&path, &text, args.allow_incomplete, passing, &mut clock)?;
+    drop(text);
     for spec in &args.format {
         let text = match spec.format {
             ReportFormat::Human => {
