@@ -111,19 +111,10 @@ fn an_expired_waiver_does_not_waive() {
         .collect();
     assert_eq!(statuses, [(false, 1), (true, 1), (false, 1)]);
 
-    let out = apimguard(&[
-        "check",
-        SNAPSHOT,
-        "--no-builtin",
-        "-p",
-        DEF001,
-        "-p",
-        POLICIES,
-        "--fail-on",
-        "critical",
-        "--config",
-        EXPIRED,
-    ]);
+    let out = with_fixture_rules(
+        &["check", SNAPSHOT],
+        &["--fail-on", "critical", "--config", EXPIRED],
+    );
     let human = String::from_utf8_lossy(&out.stdout);
     assert!(
         human.contains("legacy-api [waiver expired 2020-01-01]"),
@@ -137,17 +128,7 @@ fn an_expired_waiver_does_not_waive() {
 
 #[test]
 fn a_config_with_an_unknown_key_exits_2_naming_its_line() {
-    let out = apimguard(&[
-        "check",
-        SNAPSHOT,
-        "--no-builtin",
-        "-p",
-        DEF001,
-        "-p",
-        POLICIES,
-        "--config",
-        UNKNOWN_KEY,
-    ]);
+    let out = with_fixture_rules(&["check", SNAPSHOT], &["--config", UNKNOWN_KEY]);
     assert_eq!(code(&out), 2);
     let err = stderr(&out);
     assert!(err.contains(&format!("{UNKNOWN_KEY}:11:5")), "{err}");
@@ -163,41 +144,14 @@ fn a_config_with_an_unknown_key_exits_2_naming_its_line() {
 
 #[test]
 fn exit_zero_never_fails_the_build_but_keeps_2() {
-    let out = apimguard(&[
-        "check",
-        SNAPSHOT,
-        "--no-builtin",
-        "-p",
-        DEF001,
-        "-p",
-        POLICIES,
-        "--exit-zero",
-    ]);
+    let out = with_fixture_rules(&["check", SNAPSHOT], &["--exit-zero"]);
     assert_eq!(code(&out), 0);
-    let out = apimguard(&[
-        "check",
-        SNAPSHOT,
-        "--no-builtin",
-        "-p",
-        DEF001,
-        "-p",
-        POLICIES,
-        "--exit-zero",
-        "--config",
-        UNKNOWN_KEY,
-    ]);
+    let out = with_fixture_rules(
+        &["check", SNAPSHOT],
+        &["--exit-zero", "--config", UNKNOWN_KEY],
+    );
     assert_eq!(code(&out), 2);
-    let out = apimguard(&[
-        "check",
-        SNAPSHOT,
-        "--no-builtin",
-        "-p",
-        DEF001,
-        "-p",
-        POLICIES,
-        "--fail-on",
-        "never",
-    ]);
+    let out = with_fixture_rules(&["check", SNAPSHOT], &["--fail-on", "never"]);
     assert_eq!(code(&out), 0);
 }
 
@@ -231,17 +185,10 @@ fn config_turns_rules_off_overrides_severity_and_passes_parameters() {
     assert_eq!(exit, 0);
 
     std::fs::write(&config, "rules:\n  disable: ['*']\n").unwrap();
-    let out = apimguard(&[
-        "check",
-        SNAPSHOT,
-        "--no-builtin",
-        "-p",
-        DEF001,
-        "-p",
-        POLICIES,
-        "--config",
-        config.to_str().unwrap(),
-    ]);
+    let out = with_fixture_rules(
+        &["check", SNAPSHOT],
+        &["--config", config.to_str().unwrap()],
+    );
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("no rules to evaluate"));
 }
@@ -251,17 +198,10 @@ fn config_entries_that_match_no_rule_are_warned_about() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("apimguard.yaml");
     std::fs::write(&config, "severity:\n  APIM-NOPE-999: low\n").unwrap();
-    let out = apimguard(&[
-        "check",
-        SNAPSHOT,
-        "--no-builtin",
-        "-p",
-        DEF001,
-        "-p",
-        POLICIES,
-        "--config",
-        config.to_str().unwrap(),
-    ]);
+    let out = with_fixture_rules(
+        &["check", SNAPSHOT],
+        &["--config", config.to_str().unwrap()],
+    );
     assert_eq!(code(&out), 1);
     assert!(
         stderr(&out).contains("warning:") && stderr(&out).contains("APIM-NOPE-999"),
@@ -315,32 +255,11 @@ fn assert_drift(drift: &Value) {
 
 #[test]
 fn diff_of_two_snapshots_finds_exactly_the_new_and_resolved_findings() {
-    let out = apimguard(&[
-        "diff",
-        OLD_SNAPSHOT,
-        SNAPSHOT,
-        "--no-builtin",
-        "-p",
-        DEF001,
-        "-p",
-        POLICIES,
-        "-f",
-        "json",
-    ]);
+    let out = with_fixture_rules(&["diff", OLD_SNAPSHOT, SNAPSHOT], &["-f", "json"]);
     assert_eq!(code(&out), 1, "a new critical finding: {}", stderr(&out));
     assert_drift(&serde_json::from_slice(&out.stdout).unwrap());
 
-    let out = apimguard(&[
-        "diff",
-        OLD_SNAPSHOT,
-        SNAPSHOT,
-        "--no-builtin",
-        "-p",
-        DEF001,
-        "-p",
-        POLICIES,
-        "--exit-zero",
-    ]);
+    let out = with_fixture_rules(&["diff", OLD_SNAPSHOT, SNAPSHOT], &["--exit-zero"]);
     assert_eq!(code(&out), 0);
     let human = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -348,20 +267,10 @@ fn diff_of_two_snapshots_finds_exactly_the_new_and_resolved_findings() {
         "{human}"
     );
     // Waived in the new run: the new finding no longer gates.
-    let out = apimguard(&[
-        "diff",
-        OLD_SNAPSHOT,
-        SNAPSHOT,
-        "--no-builtin",
-        "-p",
-        DEF001,
-        "-p",
-        POLICIES,
-        "--config",
-        WAIVERS,
-        "--fail-on",
-        "critical",
-    ]);
+    let out = with_fixture_rules(
+        &["diff", OLD_SNAPSHOT, SNAPSHOT],
+        &["--config", WAIVERS, "--fail-on", "critical"],
+    );
     assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stdout));
 }
 
@@ -372,17 +281,7 @@ fn diff_of_two_reports_gives_the_same_answer() {
     for (name, snapshot) in [("old.json", OLD_SNAPSHOT), ("new.json", SNAPSHOT)] {
         let path = dir.path().join(name);
         let spec = format!("json:{}", path.display());
-        let out = apimguard(&[
-            "check",
-            snapshot,
-            "--no-builtin",
-            "-p",
-            DEF001,
-            "-p",
-            POLICIES,
-            "-f",
-            &spec,
-        ]);
+        let out = with_fixture_rules(&["check", snapshot], &["-f", &spec]);
         assert_eq!(code(&out), 1);
         paths.push(path.display().to_string());
     }

@@ -261,18 +261,7 @@ fn json_lists_passing_resources_only_when_asked() {
     assert_eq!(compact["waivers"].as_array().unwrap().len(), 3);
     assert_eq!(compact["config"], EXPIRED);
 
-    let out = apimguard(&[
-        "check",
-        SNAPSHOT,
-        "--no-builtin",
-        "-p",
-        DEF001,
-        "-p",
-        POLICIES,
-        "-f",
-        "json",
-        "--include-passing",
-    ]);
+    let out = with_fixture_rules(&["check", SNAPSHOT], &["-f", "json", "--include-passing"]);
     let full: Value = serde_json::from_slice(&out.stdout).unwrap();
     let def = full["results"]
         .as_array()
@@ -376,19 +365,7 @@ fn html_is_one_self_contained_page() {
 
 #[test]
 fn only_one_format_may_take_standard_output() {
-    let out = apimguard(&[
-        "check",
-        SNAPSHOT,
-        "--no-builtin",
-        "-p",
-        DEF001,
-        "-p",
-        POLICIES,
-        "-f",
-        "human",
-        "-f",
-        "json",
-    ]);
+    let out = with_fixture_rules(&["check", SNAPSHOT], &["-f", "human", "-f", "json"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("both `human` and `json` would write to standard output"),

@@ -19,6 +19,13 @@ pub const EXPIRED: &str = "fixtures/reports/config-expired.yaml";
 /// A configuration with a misspelt key.
 pub const UNKNOWN_KEY: &str = "fixtures/reports/config-unknown-key.yaml";
 
+/// Runs `apimguard <leading…> --no-builtin -p DEF001 -p POLICIES <rest…>`: a command
+/// over the fixtures with the fixture rules and only the built-in rule they were written for.
+pub fn with_fixture_rules(leading: &[&str], rest: &[&str]) -> Output {
+    let rules = ["--no-builtin", "-p", DEF001, "-p", POLICIES];
+    apimguard(&[leading, &rules, rest].concat())
+}
+
 /// Runs the binary from the crate root, without colours.
 pub fn apimguard(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_apimguard"))
