@@ -9,7 +9,9 @@
 #   OPA_VENV=DIR         venv made by ../shared/bench/setup-opa.sh (default ../.opa-venv);
 #                        OPA=0 skips OPA
 #   OPA_MAX=100000       largest size OPA is run at
-#   OPA_RUNS=$RUNS       runs of OPA per size (OPA at 100k APIs takes minutes)
+#   OPA_RUNS=$RUNS       runs of OPA per size below 100k APIs
+#   OPA_RUNS_LARGE=1     runs of OPA per size from 100k APIs on (each takes minutes)
+#   SHARED=DIR           the shared folder with bench/opa_eval.py (default ../shared, else ../../shared)
 #   OUT=target/bench     estates, reports and raw timings
 #
 # For each size it writes a deterministic estate (examples/gen_estate.rs), runs
@@ -26,7 +28,9 @@ out=${OUT:-target/bench}
 opa_venv=${OPA_VENV:-../.opa-venv}
 opa_max=${OPA_MAX:-100000}
 opa_runs=${OPA_RUNS:-$runs}
+opa_runs_large=${OPA_RUNS_LARGE:-1}
 shared=${SHARED:-../shared}
+[ -d "$shared" ] || [ -n "${SHARED:-}" ] || shared=../../shared
 mkdir -p "$out"
 
 cargo build --release --quiet --bin apimguard --example gen_estate
@@ -52,7 +56,9 @@ for n in "${sizes[@]}"; do
     [ -s "$out/estate-$n.json" ] || target/release/examples/gen_estate "$n" "$out/estate-$n.json"
     for r in $(seq 1 "$runs"); do
         opa_now=0
-        if [ "$use_opa" != 0 ] && [ "$n" -le "$opa_max" ] && [ "$r" -le "$opa_runs" ]; then opa_now=1; fi
+        limit=$opa_runs
+        [ "$n" -lt 100000 ] || limit=$opa_runs_large
+        if [ "$use_opa" != 0 ] && [ "$n" -le "$opa_max" ] && [ "$r" -le "$limit" ]; then opa_now=1; fi
         if [ $opa_now = 1 ] && [ $((r % 2)) -eq 0 ]; then run_opa "$n" "$r"; fi
         run_apimguard "$n" "$r"
         if [ $opa_now = 1 ] && [ $((r % 2)) -eq 1 ]; then run_opa "$n" "$r"; fi

@@ -177,7 +177,8 @@ _operation_scopes := [s |
 # --- Elements by name, built once ---------------------------------------------------------
 #
 # Rules that look for particular elements anywhere in the documents use
-# `elements_named[name]`: a set of [scope, section, element, top] for every element so named,
+# `elements_named[name]`: a set of [scope, section, element, top] for every element so named
+# (`<base />` elements are not listed: they only matter where they stand, see `effect`),
 # nested ones included to the depth of `descendants` (scope: its index in `scopes`; top: the
 # position in the section of the top-level element it is, or is nested in). The whole
 # estate's elements are walked once per evaluation, level by level, instead of once per
@@ -187,6 +188,7 @@ elements_named[name] contains entry if {
 	some level in [_level0, _level1, _level2, _level3, _level4, _level5, _level6, _level7]
 	some entry in level
 	name := entry[2].name
+	name != "base"
 }
 
 _level0 := [[i, section, e, top] |
