@@ -11,19 +11,7 @@ use report_fixtures::*;
 
 /// `check` of the fixture as JSON on standard output, with extra arguments.
 fn check_json(extra: &[&str]) -> (i32, Value) {
-    let mut args = vec![
-        "check",
-        SNAPSHOT,
-        "--no-builtin",
-        "-p",
-        DEF001,
-        "-p",
-        POLICIES,
-        "-f",
-        "json",
-    ];
-    args.extend(extra);
-    let out = apimguard(&args);
+    let out = with_fixture_rules(&["check", SNAPSHOT], &[&["-f", "json"], extra].concat());
     let report =
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)));
     (code(&out), report)

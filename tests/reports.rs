@@ -17,21 +17,11 @@ use report_fixtures::*;
 /// Runs `check` on the fixture with the fixture rules, the expired-waiver config
 /// and the given outputs; returns the exit code.
 fn check(outputs: &[String]) -> i32 {
-    let mut args = vec![
-        "check",
-        SNAPSHOT,
-        "--no-builtin",
-        "-p",
-        DEF001,
-        "-p",
-        POLICIES,
-        "--config",
-        EXPIRED,
-    ];
+    let mut rest = vec!["--config", EXPIRED];
     for o in outputs {
-        args.extend(["-f", o.as_str()]);
+        rest.extend(["-f", o.as_str()]);
     }
-    let out = apimguard(&args);
+    let out = with_fixture_rules(&["check", SNAPSHOT], &rest);
     out.status
         .code()
         .unwrap_or_else(|| panic!("killed: {}", stderr(&out)))
