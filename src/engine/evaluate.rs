@@ -54,7 +54,7 @@ impl Default for EvalOptions {
     }
 }
 
-/// A set of resource ids; the strings are shared with the engine's values.
+/// A set of resource ids (each id is one shared string, whichever rules keep it).
 pub type ResourceSet = HashSet<Arc<str>, rustc_hash::FxBuildHasher>;
 
 /// One `deny` entry of a rule.
@@ -185,6 +185,7 @@ impl PolicySet {
             rules: &self.rules,
             estate,
             accumulators: (0..self.rules.len()).map(|_| Mutex::default()).collect(),
+            strings: Mutex::default(),
             isolate: options.isolate_rules,
             stats: Mutex::new(EvalStats::default()),
         };
@@ -281,6 +282,9 @@ struct Run<'a> {
     rules: &'a [Rule],
     estate: &'a dyn Estate,
     accumulators: Vec<Mutex<Accumulator>>,
+    /// Every resource id kept so far, once: results keep copies made here rather than
+    /// the engine's strings, which would pin the memory of the services they came from.
+    strings: Mutex<ResourceSet>,
     isolate: bool,
     stats: Mutex<EvalStats>,
 }
@@ -504,11 +508,15 @@ impl Run<'_> {
                     })
                     .collect();
                 if let Some(entries) = entries {
+                    let mut strings = self.strings.lock().expect("no panics");
                     for (i, checked, deny) in entries {
-                        self.accumulators[i]
-                            .lock()
-                            .expect("no panics")
-                            .add(checked, deny, order, elapsed);
+                        self.accumulators[i].lock().expect("no panics").add(
+                            checked,
+                            deny,
+                            &mut strings,
+                            order,
+                            elapsed,
+                        );
                     }
                     return;
                 }
@@ -524,7 +532,10 @@ impl Run<'_> {
             let elapsed = start.elapsed();
             let mut acc = self.accumulators[i].lock().expect("no panics");
             match sets {
-                Ok((checked, deny)) => acc.add(&checked, &deny, order, elapsed),
+                Ok((checked, deny)) => {
+                    let mut strings = self.strings.lock().expect("no panics");
+                    acc.add(&checked, &deny, &mut strings, order, elapsed)
+                }
                 Err(e) => acc.fail(runtime_message(&e), order, elapsed),
             }
         }
@@ -535,14 +546,23 @@ impl Run<'_> {
 #[derive(Default)]
 struct Accumulator {
     checked: ResourceSet,
-    findings: Vec<Found>,
+    /// Resource (shared), message and setting of each `deny` entry.
+    findings: Vec<(Arc<str>, Box<str>, Option<Box<str>>)>,
     /// The error of the earliest piece that failed, with that piece's place.
     error: Option<(usize, String)>,
     elapsed: Duration,
 }
 
 impl Accumulator {
-    fn add(&mut self, checked: &Value, deny: &Value, order: usize, elapsed: Duration) {
+    /// Adds one piece's sets; `strings` gives the copy of each resource id to keep.
+    fn add(
+        &mut self,
+        checked: &Value,
+        deny: &Value,
+        strings: &mut ResourceSet,
+        order: usize,
+        elapsed: Duration,
+    ) {
         self.elapsed += elapsed;
         let shaped = members(checked, "checked").and_then(|checked| {
             let checked = checked.map(to_resource).collect::<Result<Vec<_>, _>>()?;
@@ -551,10 +571,31 @@ impl Accumulator {
                 .collect::<Result<Vec<_>, _>>()?;
             Ok((checked, findings))
         });
+        let mut keep = |id: &Arc<str>| -> Arc<str> {
+            match strings.get(id) {
+                Some(kept) => kept.clone(),
+                None => {
+                    let kept: Arc<str> = Arc::from(&**id);
+                    strings.insert(kept.clone());
+                    kept
+                }
+            }
+        };
         match shaped {
             Ok((checked, findings)) => {
-                self.checked.extend(checked);
-                self.findings.extend(findings);
+                for id in &checked {
+                    if !self.checked.contains(id) {
+                        self.checked.insert(keep(id));
+                    }
+                }
+                self.findings
+                    .extend(findings.iter().map(|(resource, message, setting)| {
+                        (
+                            keep(resource),
+                            Box::from(&**message),
+                            setting.as_deref().map(Box::from),
+                        )
+                    }));
             }
             Err(message) => self.fail(message, order, Duration::ZERO),
         }
