@@ -29,21 +29,16 @@ import data.apimguard.lib.policy
 
 limits := {"rate-limit", "rate-limit-by-key", "quota", "quota-by-key", "llm-token-limit", "azure-openai-token-limit"}
 
-# The rule is evaluated per API over shared per-evaluation tables: each policy document's
-# inbound effect (`_effects`, from the library's element index), each service's global and
-# product chains, the APIs a direct subscription can call, and the APIs whose paths include
-# policy fragments. Tables are keyed by positions (see `policy.scopes`), never by ids.
+# The rule is evaluated per API over shared per-evaluation tables: which policy documents
+# do not simply inherit their parent's inbound chain (`_deviation`, from the library's
+# element index), each service's global and product chains, the APIs a direct subscription
+# can call, and the APIs whose paths include policy fragments. Tables are keyed by
+# positions (see `policy.scopes`), never by ids. Most APIs have no document of their own
+# that changes the chain, and no operation documents: their verdict is their products'
+# chains, read from a per-service table (`_chains`) without composing anything.
 
-# [kind, position] of a policy document → its inbound effect (`policy.effect` as a word):
-# "own" (runs a limit itself), "inherit" (runs its parent's elements through <base />, no
-# limit of its own) or "block". A resource without a document inherits.
-_effects[key] := _modes[i in _own][_keeps_base(object.get(s.policy, "inbound", null))] if {
-	some i, s in policy.scopes
-	key := [s.kind, s.at]
-}
-
-# Documents whose inbound section runs a limit of its own: a limit element that is, or is
-# nested in, a top-level element other than <base /> (as `policy.effect`).
+# Scope indices whose inbound section runs a limit of its own: a limit element that is, or
+# is nested in, a top-level element other than <base /> (as `policy.effect`).
 _own contains i if {
 	some name in limits
 	some entry in policy.elements_named[name]
@@ -52,31 +47,61 @@ _own contains i if {
 	policy.scopes[i].policy.inbound[entry[3]].name != "base"
 }
 
-# Whether an inbound section keeps <base /> (as `policy.effect`: not every element is one
-# of its own); false when there is no such section.
-_keeps_base(elems) := count([e | some e in elems; e.name != "base"]) < count(elems) if is_array(elems)
+# Scope indices whose inbound section keeps <base /> (runs its parent's elements).
+_keeps_base contains i if {
+	some i, s in policy.scopes
+	elems := s.policy.inbound
+	is_array(elems)
+	some e in elems
+	e.name == "base"
+}
 
-_keeps_base(elems) := false if not is_array(elems)
+# [kind, position] of each document whose inbound effect is not "inherit" (`policy.effect`
+# as a word): "own" (runs a limit itself) or "block" (no limit, no <base />, or no inbound
+# section). A resource without a document, or whose document keeps <base /> and runs no
+# limit, inherits.
+_deviation[key] := "own" if {
+	some i in _own
+	s := policy.scopes[i]
+	key := [s.kind, s.at]
+}
 
-# effect → mode, by "own" and "base".
-_modes := {true: {true: "own", false: "own"}, false: {true: "inherit", false: "block"}}
+_deviation[key] := "block" if {
+	some i, s in policy.scopes
+	not i in _own
+	not i in _keeps_base
+	key := [s.kind, s.at]
+}
 
 # apply(effect, whether the parent chain runs a limit) as a table.
 _apply := {"own": {true: true, false: true}, "inherit": {true: true, false: false}, "block": {true: false, false: false}}
 
 # Whether each service's global inbound policy runs a limit, and each product's chain.
-global_limited[at] := _apply[object.get(_effects, [["global", at]], "inherit")][false] if {
+global_limited[at] := _apply[object.get(_deviation, [["global", at]], "inherit")][false] if {
 	some si, sub in input.subscriptions
 	some vi, _ in sub.services
 	at := [si, vi]
 }
 
-product_limited[at] := {p.name: _apply[object.get(_effects, [["product", [si, vi, pi]]], "inherit")][global_limited[at]] |
+product_limited[at] := {p.name: _apply[object.get(_deviation, [["product", [si, vi, pi]]], "inherit")][global_limited[at]] |
 	some pi, p in svc.products
 } if {
 	some si, sub in input.subscriptions
 	some vi, svc in sub.services
 	at := [si, vi]
+}
+
+# Positions [si, vi, ai] of the APIs whose chains are not just their products' chains: the
+# API's document runs a limit or blocks the chain, or an operation has a document.
+_composed contains at if {
+	some key, _ in _deviation
+	key[0] == "api"
+	at := key[1]
+}
+
+_composed contains array.slice(s.at, 0, 3) if {
+	some s in policy.scopes
+	s.kind == "operation"
 }
 
 checked contains api.id if {
@@ -85,25 +110,42 @@ checked contains api.id if {
 	some api in svc.apis
 }
 
-deny contains {"resource": api.id, "message": msg} if {
+# APIs whose chains are their products' chains.
+deny contains {"resource": api.id, "message": _message(api, svc, si, vi, ai, missing)} if {
 	some si, sub in input.subscriptions
 	some vi, svc in sub.services
+	chain := _chains[[si, vi]]
 	some ai, api in svc.apis
-	# (object.get reads an array key as a path, hence the one-step path [key]; an API
-	# without a document inherits.)
-	api_effect := object.get(_effects, [["api", [si, vi, ai]]], "inherit")
+	not [si, vi, ai] in _composed
+	missing := [concat(" ", ["all operations", _path_label(pname)]) |
+		some pname in _paths(si, vi, api)
+		not object.get(chain, [pname], chain[null])
+	]
+	count(missing) > 0
+}
+
+# APIs with a document of their own that changes the chain, or operation documents.
+deny contains {"resource": api.id, "message": _message(api, svc, si, vi, ai, missing)} if {
+	some at in _composed
+	si := at[0]
+	vi := at[1]
+	ai := at[2]
+	svc := input.subscriptions[si].services[vi]
+	api := svc.apis[ai]
+	# (object.get reads an array key as a path, hence the one-step path [key].)
+	api_effect := object.get(_deviation, [["api", at]], "inherit")
 	# Operations with a document of their own (the others inherit the API's chain), with
 	# their label for messages.
-	op_effects := [[sprintf("operation %q", [op.name]), mode] |
+	op_effects := [[sprintf("operation %q", [op.name]), object.get(_deviation, [["operation", [si, vi, ai, oi]]], "inherit")] |
 		some oi, op in api.operations
-		mode := _effects[["operation", [si, vi, ai, oi]]]
+		policy.doc_of(op) != null
 	]
 	# Whether some operation (or the API without operations) inherits the API's chain.
 	inherits := count(op_effects) < max([count(api.operations), 1])
 	chain := _chains[[si, vi]]
 	# Each uncovered path, labelled as `policy.chain_label` does.
 	missing := [concat(" ", [op_label, path_label]) |
-		some pname in array.concat(api.products, [null | _without_product(si, vi, api)])
+		some pname in _paths(si, vi, api)
 		at_api := _apply[api_effect][object.get(chain, [pname], chain[null])]
 		path_label := _path_label(pname)
 		some op_label in array.concat(
@@ -112,8 +154,13 @@ deny contains {"resource": api.id, "message": msg} if {
 		)
 	]
 	count(missing) > 0
-	msg := sprintf("API %q (service %q) runs no rate limit or quota for %s%s", [api.displayName, svc.name, concat("; ", missing), _fragment_note[[si, vi, ai] in _with_fragments]])
 }
+
+_message(api, svc, si, vi, ai, missing) := sprintf("API %q (service %q) runs no rate limit or quota for %s%s", [api.displayName, svc.name, concat("; ", missing), _fragment_note[[si, vi, ai] in _with_fragments]])
+
+# The call paths of an API: its products, then null when it can be called without a
+# product subscription.
+_paths(si, vi, api) := array.concat(api.products, [null | _without_product(si, vi, api)])
 
 _path_label(null) := "called without a product subscription"
 
