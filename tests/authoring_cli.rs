@@ -489,6 +489,10 @@ fn metadata_errors_exit_2_naming_file_and_line() {
             "parameter_conflict",
             "parameter_conflict/b.rego:7: parameter `expiry_days` has default 60 here but 30",
         ),
+        (
+            "composite_key_head",
+            "composite_key_head/rule.rego:10: the engine cannot read this rule head",
+        ),
     ];
     for (dir, message) in cases {
         let path = format!("fixtures/authoring/invalid/{dir}");

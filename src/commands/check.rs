@@ -74,8 +74,6 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
         ReportFormat::Html | ReportFormat::Junit => true,
         _ => false,
     });
-    // IaC files and live collection give a snapshot in memory, already serialized: it
-    // goes through the same piece-by-piece path as a snapshot file.
     // IaC files and live collection give a snapshot in memory, serialized: it goes
     // through the same piece-by-piece path as a snapshot file.
     let (path, text) = match (&args.snapshot, super::iac::read(&args.iac, &args.arm)?) {

@@ -27,6 +27,7 @@ use std::path::PathBuf;
 use serde_json::{Map, Value as Json};
 
 pub use errors::PolicyError;
+use errors::{engine_message, parse_location};
 pub use evaluate::{
     parse_input, Estate, EvalOptions, EvalStats, RawFinding, ResourceSet, RuleOutcome,
 };
@@ -277,18 +278,31 @@ fn classify(
     source: &PolicySource,
     package: String,
 ) -> Result<Option<Rule>, PolicyError> {
-    let declares = |name: &str| {
-        engine
-            .has_declared_rule_rooted_at(&source.path, name)
-            .unwrap_or(false)
-    };
     let package_line = source
         .text
         .lines()
         .position(|l| l.trim_start().starts_with("package "))
         .map_or(1, |i| i + 1);
+    // Whether the module declares a rule `name`; an error (a rule head the engine's
+    // lookup cannot read) is the module's problem, told at its line.
+    let declares = |name: &str| {
+        engine
+            .has_declared_rule_rooted_at(&source.path, name)
+            .map_err(|e| {
+                let text = format!("{e:#}");
+                let line = parse_location(&text).map_or(package_line, |(_, line, _)| line);
+                PolicyError::contract(
+                    source,
+                    line,
+                    format!(
+                        "the engine cannot read this rule head ({}); write a composite key through a variable: `x[key] := v if {{ key := [a, b]; … }}`",
+                        engine_message(&text)
+                    ),
+                )
+            })
+    };
     let Some(block) = metadata::find_block(&source.text) else {
-        if declares("deny") {
+        if declares("deny")? {
             return Err(PolicyError::contract(
                 source,
                 package_line,
@@ -300,7 +314,7 @@ fn classify(
     let meta = metadata::parse(&block, &package)
         .map_err(|e| PolicyError::contract(source, e.line, e.message))?;
     for required in ["deny", "checked"] {
-        if !declares(required) {
+        if !declares(required)? {
             return Err(PolicyError::contract(
                 source,
                 package_line,
