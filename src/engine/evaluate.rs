@@ -542,12 +542,14 @@ impl Run<'_> {
     }
 }
 
+/// A `deny` entry as kept: resource (one shared copy per id), message and setting.
+type Kept = (Arc<str>, Box<str>, Option<Box<str>>);
+
 /// One rule's results so far.
 #[derive(Default)]
 struct Accumulator {
     checked: ResourceSet,
-    /// Resource (shared), message and setting of each `deny` entry.
-    findings: Vec<(Arc<str>, Box<str>, Option<Box<str>>)>,
+    findings: Vec<Kept>,
     /// The error of the earliest piece that failed, with that piece's place.
     error: Option<(usize, String)>,
     elapsed: Duration,
