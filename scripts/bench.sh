@@ -11,6 +11,8 @@
 #   OPA_MAX=100000       largest size OPA is run at
 #   OPA_RUNS=$RUNS       runs of OPA per size below 100k APIs
 #   OPA_RUNS_LARGE=1     runs of OPA per size from 100k APIs on (each takes minutes)
+#   OPA_TIMEOUT=900      seconds after which an OPA run is stopped; the table then shows
+#                        the limit as a lower bound of OPA's time (and of the ratio)
 #   SHARED=DIR           the shared folder with bench/opa_eval.py (default ../shared, else ../../shared)
 #   OUT=target/bench     estates, reports and raw timings
 #
@@ -29,6 +31,7 @@ opa_venv=${OPA_VENV:-../.opa-venv}
 opa_max=${OPA_MAX:-100000}
 opa_runs=${OPA_RUNS:-$runs}
 opa_runs_large=${OPA_RUNS_LARGE:-1}
+opa_timeout=${OPA_TIMEOUT:-900}
 shared=${SHARED:-../shared}
 [ -d "$shared" ] || [ -n "${SHARED:-}" ] || shared=../../shared
 mkdir -p "$out"
@@ -47,9 +50,11 @@ run_apimguard() { # size run
         -f "json:$out/report-$1.json" --timings=phases > /dev/null 2> "$out/apimguard-$1-$2.txt"
 }
 run_opa() { # size run
-    /usr/bin/time -v "$opa_venv/bin/python" "$shared/bench/opa_eval.py" --policies policies \
-        --input "$out/estate-$1.json" --document apimguard.rules --reps 1 \
-        > "$out/opa-$1-$2.json" 2> "$out/opa-$1-$2.txt"
+    rm -f "$out/opa-$1-$2.stopped"
+    /usr/bin/time -v timeout "$opa_timeout" "$opa_venv/bin/python" "$shared/bench/opa_eval.py" \
+        --policies policies --input "$out/estate-$1.json" --document apimguard.rules --reps 1 \
+        > "$out/opa-$1-$2.json" 2> "$out/opa-$1-$2.txt" \
+        || { [ $? -eq 124 ] && echo "$opa_timeout" > "$out/opa-$1-$2.stopped"; }
 }
 
 for n in "${sizes[@]}"; do

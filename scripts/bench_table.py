@@ -11,7 +11,9 @@ Per size, medians over the runs of:
   * OPA (../shared/bench/opa_eval.py): compile, one evaluation of data.apimguard.rules with
     the estate as input (the bridge decodes the JSON inside the call), peak RSS;
 then apimguard e2e / OPA eval, time per 1k APIs, the growth from the previous size, and
-whether both engines found the same number of findings for every rule.
+whether both engines found the same number of findings for every rule. An OPA run stopped
+at bench.sh's OPA_TIMEOUT (an `opa-N-R.stopped` file holding the limit) shows as
+"> limit": a lower bound of OPA's time, and so an upper bound of the ratio.
 """
 import glob, json, os, re, statistics, sys
 
@@ -86,10 +88,15 @@ def main():
             diff = [k for k in mine if mine[k] != theirs.get(k, 0)]
             same = "yes" if not diff else "NO: " + ", ".join(diff)
         oe = med(opa_eval)
+        stopped = [float(open(f).read()) for f in glob.glob(os.path.join(out, f"opa-{n}-*.stopped"))]
         per_k = e / (n / 1000) if e else None
         growth = f"{e / prev:.1f}" if prev and e else "–"
         ratio = f"{e / oe:.2f}" if e and oe else "–"
-        print(f"| {n:,} | {size / 2**20:.0f} MiB | {fmt_s(p['load'])} | {fmt_s(p['compile'])} | {fmt_s(p['evaluate'])} | {fmt_s(p['report'])} | **{fmt_s(e)}** | {fmt_mb(r)} ({r / size:.1f}×) | {fmt_s(per_k)} | {growth} | {fmt_s(med(opa_compile))} | {fmt_s(oe)} | {fmt_mb(med(opa_rss))} | {ratio} | {same} |")
+        opa_text = fmt_s(oe)
+        if oe is None and stopped:
+            opa_text, ratio = f"> {fmt_s(min(stopped))} (stopped)", f"< {e / min(stopped):.3f}" if e else "–"
+            opa_rss = [time_v(open(f[:-8] + ".txt").read())[1] for f in glob.glob(os.path.join(out, f"opa-{n}-*.stopped"))]
+        print(f"| {n:,} | {size / 2**20:.0f} MiB | {fmt_s(p['load'])} | {fmt_s(p['compile'])} | {fmt_s(p['evaluate'])} | {fmt_s(p['report'])} | **{fmt_s(e)}** | {fmt_mb(r)} ({r / size:.1f}×) | {fmt_s(per_k)} | {growth} | {fmt_s(med(opa_compile))} | {opa_text} | {fmt_mb(med(opa_rss))} | {ratio} | {same} |")
         prev = e
     print()
     print(f"Medians of {len(runs)} apimguard run(s) per size; OPA: one evaluation per run.")
