@@ -33,3 +33,10 @@ test_unknown_protocols_fail if {
 test_wss_passes if {
 	count(rule.deny) == 0 with input as estate(["wss"])
 }
+
+test_unknown_beside_http_reports_http_only if {
+	result := rule.deny with input as estate(["http", "<unknown: parameters('protocols')>"])
+	count(result) == 1
+	some f in result
+	contains(f.message, "accepts unencrypted http")
+}

@@ -34,3 +34,8 @@ test_no_service_url_is_not_checked if {
 	count(rule.checked) == 0 with input as estate({})
 	count(rule.checked) == 0 with input as estate({"serviceUrl": ""})
 }
+
+test_ws_and_open_wss_urls if {
+	count(rule.deny) == 1 with input as estate({"serviceUrl": "ws://chat.contoso.com"})
+	count(rule.deny) == 0 with input as estate({"serviceUrl": "WSS://<unknown: parameters('host')>/chat"})
+}

@@ -33,42 +33,47 @@ max_versions := object.get(data.apimguard.config, "max_api_versions", 3)
 # service's position and the set's id in lower case (ARM ids are case-insensitive). The
 # rule then depends on one service at a time (custom.input: service).
 
-# [subscription position, service position, version set key] → "name version" of each
-# online API in the set; built once.
-online_versions[group] contains label if {
+# [subscription position, service position, version set key] → [the id as the API spells
+# it, the API's position in the service's apis, its isOnline] for each API in the set; built
+# once, in one pass over the APIs.
+_in_set[group] contains entry if {
 	some si, sub in input.subscriptions
 	some vi, svc in sub.services
-	some api in svc.apis
-	raw := _set_id(api)
-	object.get(api.properties, "isOnline", true) != false
-	group := [si, vi, lower(raw)]
-	label := sprintf("%s %v", [api.name, object.get(api.properties, "apiVersion", "(no version)")])
-}
-
-# The same group → the ids as the APIs spell them (to report the set under its own casing).
-spellings[group] contains raw if {
-	some si, sub in input.subscriptions
-	some vi, svc in sub.services
-	some api in svc.apis
-	raw := _set_id(api)
-	group := [si, vi, lower(raw)]
-}
-
-_set_id(api) := raw if {
+	some ai, api in svc.apis
 	raw := object.get(api.properties, "apiVersionSetId", null)
 	is_string(raw)
 	raw != ""
+	group := [si, vi, lower(raw)]
+	entry := [raw, ai, object.get(api.properties, "isOnline", true)]
 }
 
-_resource(group) := sort([s | some s in spellings[group]])[0]
+# The same group → positions of its online APIs (sets with at least one). Their
+# "name version" labels are only made for sets over the limit (deny): there can only be
+# fewer labels than APIs.
+online_apis[group] := positions if {
+	some group, entries in _in_set
+	positions := {e[1] | some e in entries; e[2] != false}
+	count(positions) > 0
+}
+
+# The set's id under the smallest of its spellings.
+_resource(group) := sort({e[0] | some e in _in_set[group]})[0]
 
 checked contains _resource(group) if {
-	some group, _ in online_versions
+	some group, _ in online_apis
 }
 
 deny contains {"resource": _resource(group), "message": msg} if {
-	some group, members in online_versions
-	count(members) > max_versions
+	limit := max_versions
+	some group, positions in online_apis
+	count(positions) > limit
+	apis := input.subscriptions[group[0]].services[group[1]].apis
+	members := {label |
+		some ai in positions
+		api := apis[ai]
+		label := sprintf("%s %v", [api.name, object.get(api.properties, "apiVersion", "(no version)")])
+	}
+	count(members) > limit
 	parts := split(group[2], "/")
-	msg := sprintf("version set %q has %d versions online (%s); at most %d are allowed", [parts[count(parts) - 1], count(members), concat(", ", sort(members)), max_versions])
+	msg := sprintf("version set %q has %d versions online (%s); at most %d are allowed", [parts[count(parts) - 1], count(members), concat(", ", sort(members)), limit])
 }

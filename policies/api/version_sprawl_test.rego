@@ -51,3 +51,18 @@ test_versions_are_counted_per_service if {
 	count(rule.deny) == 0 with input as {"subscriptions": [{"services": [svc, svc]}]}
 	count(rule.checked) == 1 with input as {"subscriptions": [{"services": [svc, svc]}]}
 }
+
+test_same_label_twice_counts_once if {
+	# Two online APIs with the same "name version" label are one version.
+	apis := array.concat(four, [api("orders-v4", "v4", true)])
+	some f in rule.deny with input as estate(apis)
+	contains(f.message, "has 4 versions online")
+	count(rule.deny) == 0 with input as estate(apis) with data.apimguard.config as {"max_api_versions": 4}
+}
+
+test_offline_spelling_names_the_set if {
+	a := object.union(api("orders-v0", "v0", false), {"properties": {"apiVersionSetId": upper(set_id)}})
+	apis := array.concat(four, [a])
+	some f in rule.deny with input as estate(apis)
+	f.resource == upper(set_id)
+}

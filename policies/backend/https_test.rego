@@ -32,3 +32,11 @@ test_unknown_url_fails if {
 test_service_fabric_is_not_checked if {
 	count(rule.checked) == 0 with input as estate([backend("sfbackend", "fabric:/mytestapp/mytestservice")])
 }
+
+test_open_plain_url_reports_http_only if {
+	result := rule.deny with input as estate([backend("orders", "http://<unknown: parameters('host')>/")])
+	count(result) == 1
+	some f in result
+	contains(f.message, "is reached over unencrypted HTTP")
+	count(rule.checked) == 1 with input as estate([backend("orders", "<unknown: parameters('ordersUrl')>")])
+}

@@ -33,32 +33,58 @@ checked contains b.id if {
 	some b in svc.backends
 }
 
+# Most backends validate: a cheap inline test per switch rules them out before the list
+# for the message is made (`switches` is hoisted out of the loop).
 deny contains {"resource": b.id, "message": msg, "setting": "properties/tls"} if {
+	switches := _switches
 	some sub in input.subscriptions
 	some svc in sub.services
 	some b in svc.backends
 	tls := object.get(b.properties, "tls", null)
 	is_object(tls)
+	some s in switches
+	object.get(tls, s, true) == false
 	off := [k |
-		some k in ["validateCertificateChain", "validateCertificateName"]
+		some k in switches
 		object.get(tls, k, true) == false
 	]
-	count(off) > 0
 	msg := sprintf("backend %q of service %q does not validate the backend's TLS certificate (%s false)", [b.name, svc.name, concat(", ", off)])
 }
 
+# Only a switch that is not a boolean (nor absent) can be left open: _open is called for
+# those alone.
 deny contains {"resource": b.id, "message": msg, "setting": "properties/tls"} if {
+	switches := _switches
 	some sub in input.subscriptions
 	some svc in sub.services
 	some b in svc.backends
-	open := _open(object.get(b.properties, "tls", null))
+	tls := object.get(b.properties, "tls", null)
+	is_object(tls)
+	some s in switches
+	not is_boolean(object.get(tls, s, false))
+	open := _open(tls)
 	count(open) > 0
 	msg := sprintf("whether backend %q of service %q validates the backend's TLS certificate is not known before deployment (%s)", [b.name, svc.name, concat(", ", open)])
 }
 
+# The whole tls block left open (estate.unknown: a string or an array).
+deny contains {"resource": b.id, "message": msg, "setting": "properties/tls"} if {
+	some sub in input.subscriptions
+	some svc in sub.services
+	some b in svc.backends
+	tls := object.get(b.properties, "tls", null)
+	not is_object(tls)
+	tls != null
+	open := _open(tls)
+	count(open) > 0
+	msg := sprintf("whether backend %q of service %q validates the backend's TLS certificate is not known before deployment (%s)", [b.name, svc.name, concat(", ", open)])
+}
+
+_switches := ["validateCertificateChain", "validateCertificateName"]
+
 # The validation switches left open until deployment.
 _open(tls) := [k |
-	some k in ["validateCertificateChain", "validateCertificateName"]
+	some k in _switches
 	estate.unknown(object.get(tls, k, null))
 ] if is_object(tls)
 

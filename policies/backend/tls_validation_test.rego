@@ -33,3 +33,9 @@ test_defaults_pass if {
 test_explicit_true_passes if {
 	count(rule.deny) == 0 with input as estate({"url": "https://b/", "tls": {"validateCertificateChain": true, "validateCertificateName": true}})
 }
+
+test_null_or_missing_switches_pass if {
+	count(rule.deny) == 0 with input as estate({"url": "https://b/", "tls": {"validateCertificateChain": null}})
+	count(rule.deny) == 0 with input as estate({"url": "https://b/", "tls": {}})
+	count(rule.deny) == 0 with input as estate({"url": "https://b/", "tls": null})
+}
