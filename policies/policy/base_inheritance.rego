@@ -42,7 +42,7 @@ deny contains {"resource": s.resource, "message": msg, "setting": "policy"} if {
 		p := _problem(s.policy, section)
 	]
 	count(problems) > 0
-	msg := sprintf("%s: %s", [s.label, concat("; ", problems)])
+	msg := sprintf("%s: %s", [policy.label(s), concat("; ", problems)])
 }
 
 # A document whose every section starts with <base /> has no problem: four reads, no call,

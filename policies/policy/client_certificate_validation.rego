@@ -40,5 +40,5 @@ deny contains {"resource": s.resource, "message": msg, "setting": "policy"} if {
 	)
 	count(weak) > 0
 	s := policy.scopes[entry[0]]
-	msg := sprintf("%s: validate-client-certificate turns checks off (%s)", [s.label, concat(", ", weak)])
+	msg := sprintf("%s: validate-client-certificate turns checks off (%s)", [policy.label(s), concat(", ", weak)])
 }

@@ -35,7 +35,7 @@ checked contains policy.scopes[entry[0]].resource if {
 deny contains {"resource": s.resource, "message": msg, "setting": "policy"} if {
 	some i, wild in _wild
 	s := policy.scopes[i]
-	msg := sprintf("%s: the cors policy allows any value (*) in %s", [s.label, concat(", ", sort(wild))])
+	msg := sprintf("%s: the cors policy allows any value (*) in %s", [policy.label(s), concat(", ", sort(wild))])
 }
 
 # Scope index → the lists of its cors policies that allow any value.

@@ -36,7 +36,7 @@ checked contains s.resource if {
 deny contains {"resource": s.resource, "message": msg, "setting": "policy"} if {
 	some i, found in _found
 	s := policy.scopes[i]
-	msg := sprintf("%s: %s (values not shown)", [s.label, concat("; ", sort(found))])
+	msg := sprintf("%s: %s (values not shown)", [policy.label(s), concat("; ", sort(found))])
 }
 
 # Elements that can hold a literal secret (`_findings` is empty for every other element).

@@ -36,7 +36,7 @@ checked contains policy.scopes[entry[0]].resource if {
 deny contains {"resource": s.resource, "message": msg, "setting": "policy"} if {
 	some i, found in _found
 	s := policy.scopes[i]
-	msg := sprintf("%s: %s", [s.label, concat("; ", sort(found))])
+	msg := sprintf("%s: %s", [policy.label(s), concat("; ", sort(found))])
 }
 
 # Scope index → what its routing elements take from the request.

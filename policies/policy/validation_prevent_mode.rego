@@ -38,7 +38,7 @@ checked contains policy.scopes[entry[0]].resource if {
 deny contains {"resource": s.resource, "message": msg, "setting": "policy"} if {
 	some i, found in _found
 	s := policy.scopes[i]
-	msg := sprintf("%s: validation does not block (%s)", [s.label, concat(", ", sort(found))])
+	msg := sprintf("%s: validation does not block (%s)", [policy.label(s), concat(", ", sort(found))])
 }
 
 # Scope index → the lenient actions of its validation elements.
