@@ -25,7 +25,8 @@ import rego.v1
 
 import data.apimguard.lib.policy
 
-checked contains policy.scopes[entry[0]].resource if {
+checked contains scopes[entry[0]].resource if {
+	scopes := policy.scopes
 	some entry in policy.elements_named["ip-filter"]
 }
 
