@@ -31,3 +31,13 @@ test_ineligible_not_checked if {
 	count(rule.deny) == 0 with input as estate(on, [api("c", false, false)])
 	count(rule.checked) == 0 with input as estate(on, [api("c", false, false)])
 }
+
+test_plan_note_per_subscription if {
+	off := {"enabled": false}
+	input_two := {"subscriptions": [
+		{"defenderForApis": on, "services": [{"name": "apim", "apis": [api("a", true, false)]}]},
+		{"defenderForApis": off, "services": [{"name": "apim2", "apis": [api("b", true, false)]}]},
+	]}
+	result := rule.deny with input as input_two
+	{f.resource: endswith(f.message, "enable it first)") | some f in result} == {"a": false, "b": true}
+}

@@ -29,3 +29,15 @@ test_unknown_counter_is_not_applicable if {
 	a := {"id": "a", "displayName": "A", "exposure": {"external": true}, "defender": {"onboarded": true, "eligible": true}}
 	count(rule.checked) == 0 with input as estate(a)
 }
+
+test_unknown_total_is_left_out if {
+	a := {"id": "a", "displayName": "Echo API", "exposure": {"external": false}, "defender": {"onboarded": true, "inactiveEndpoints": 2}}
+	some f in rule.deny with input as estate(a)
+	f.message == `2 endpoint(s) of API "Echo API" (service "apim") received no traffic for 30 days`
+}
+
+test_unknown_exposure_has_no_note if {
+	a := {"id": "a", "displayName": "Echo API", "defender": {"onboarded": true, "inactiveEndpoints": 1, "collection": {"numberOfApiEndpoints": 6}}}
+	some f in rule.deny with input as estate(a)
+	f.message == `1 of 6 endpoint(s) of API "Echo API" (service "apim") received no traffic for 30 days`
+}

@@ -28,3 +28,8 @@ test_none_passes if {
 test_absent_is_not_applicable if {
 	count(rule.checked) == 0 with input as estate(api({"onboarded": true}))
 }
+
+test_message_without_label_or_total if {
+	some f in rule.deny with input as estate(api({"onboarded": true, "sensitiveEndpoints": 1, "sensitivityLabel": null, "collection": {"numberOfApiEndpoints": "6"}}))
+	f.message == `Defender for APIs found sensitive data in 1 endpoint(s) of API "HR API" (service "apim")`
+}

@@ -48,9 +48,10 @@ deny contains {"resource": api.id, "message": msg} if {
 	some svc in sub.services
 	some api in svc.apis
 	api.defender.onboarded
-	collection := object.get(api.defender, "collection", null)
-	is_object(collection)
-	via := object.get(collection, "discoveredVia", null)
+	# (A path read is undefined when the collection is absent or not an object; an exact
+	# match, the usual case, rules the API out before the case-insensitive test.)
+	via := api.defender.collection.discoveredVia
+	via != svc.id
 	is_string(via)
 	lower(via) != lower(svc.id)
 	msg := sprintf("the Defender for APIs collection of API %q (service %q) was discovered via another service (%s): it is left over from a moved or re-created service", [api.displayName, svc.name, via])

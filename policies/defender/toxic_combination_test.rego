@@ -29,3 +29,9 @@ test_missing_counter_is_not_applicable if {
 	count(rule.deny) == 0 with input as estate(a)
 	count(rule.checked) == 0 with input as estate(a)
 }
+
+test_message_without_label if {
+	a := {"id": "a", "displayName": "Echo API", "defender": {"onboarded": true, "externalEndpoints": 1, "unauthenticatedEndpoints": 1, "sensitiveEndpoints": 2}}
+	some f in rule.deny with input as estate(a)
+	f.message == `API "Echo API" (service "apim") is called from the internet (1 endpoint(s)), without authentication (1 endpoint(s)), and exposes sensitive data (2 endpoint(s))`
+}

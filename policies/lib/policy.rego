@@ -124,12 +124,13 @@ is_expression(v) if startswith(trim_space(v), "@")
 
 # Every policy document of the estate with the resource that owns it (`x.policy` reads as
 # `doc_of(x)` here: a missing key and null both mean no document):
-# {"resource": ARM id, "kind": "global" | "product" | "api" | "operation", "label": for messages,
+# {"resource": ARM id, "kind": "global" | "product" | "api" | "operation",
 #  "service": service name, "policy": document, "at": position}.
 # `at` is the owner's position in the snapshot: [subscription, service] for a global policy,
 # then the product's, or the API's and operation's, index ([si, vi, pi], [si, vi, ai],
 # [si, vi, ai, oi]). Rules join on positions, never on ids: an id may repeat in a hand-made
-# snapshot, a position cannot.
+# snapshot, a position cannot. A scope's description for messages is `label(s)`, built only
+# for the scopes a rule reports (most documents pass every rule).
 scopes := array.concat(array.concat(_global_scopes, _product_scopes), array.concat(_api_scopes, _operation_scopes))
 
 _global_scopes := [s |
@@ -137,10 +138,10 @@ _global_scopes := [s |
 	some vi, svc in sub.services
 	doc := svc.policy
 	doc != null
-	s := {"resource": svc.id, "kind": "global", "service": svc.name, "policy": doc, "at": [si, vi],
-		"label": sprintf("global policy of service %q", [svc.name])}
+	s := {"resource": svc.id, "kind": "global", "service": svc.name, "policy": doc, "at": [si, vi]}
 ]
 
+# (`label` reads the names below; a scope is only listed when they can be read.)
 _product_scopes := [s |
 	some si, sub in input.subscriptions
 	some vi, svc in sub.services
@@ -148,8 +149,7 @@ _product_scopes := [s |
 	doc := p.policy
 	doc != null
 	name := object.get(p.properties, "displayName", p.name)
-	s := {"resource": p.id, "kind": "product", "service": svc.name, "policy": doc, "at": [si, vi, pi],
-		"label": sprintf("policy of product %q (service %q)", [name, svc.name])}
+	s := {"resource": p.id, "kind": "product", "service": svc.name, "policy": doc, "at": [si, vi, pi]}
 ]
 
 _api_scopes := [s |
@@ -158,8 +158,8 @@ _api_scopes := [s |
 	some ai, api in svc.apis
 	doc := api.policy
 	doc != null
-	s := {"resource": api.id, "kind": "api", "service": svc.name, "policy": doc, "at": [si, vi, ai],
-		"label": sprintf("policy of API %q (service %q)", [api.displayName, svc.name])}
+	api_name := api.displayName
+	s := {"resource": api.id, "kind": "api", "service": svc.name, "policy": doc, "at": [si, vi, ai]}
 ]
 
 _operation_scopes := [s |
@@ -169,10 +169,31 @@ _operation_scopes := [s |
 	some oi, op in api.operations
 	doc := op.policy
 	doc != null
+	api_name := api.displayName
 	s := {"resource": concat("/", [api.id, "operations", op.name]), "kind": "operation", "service": svc.name,
-		"policy": doc, "at": [si, vi, ai, oi],
-		"label": sprintf("policy of operation %q of API %q (service %q)", [op.name, api.displayName, svc.name])}
+		"policy": doc, "at": [si, vi, ai, oi]}
 ]
+
+# A readable description of a scope (an entry of `scopes`), for messages:
+# `policy of API "x" (service "y")`.
+label(s) := sprintf("global policy of service %q", [s.service]) if s.kind == "global"
+
+label(s) := sprintf("policy of product %q (service %q)", [name, s.service]) if {
+	s.kind == "product"
+	p := input.subscriptions[s.at[0]].services[s.at[1]].products[s.at[2]]
+	name := object.get(p.properties, "displayName", p.name)
+}
+
+label(s) := sprintf("policy of API %q (service %q)", [api.displayName, s.service]) if {
+	s.kind == "api"
+	api := input.subscriptions[s.at[0]].services[s.at[1]].apis[s.at[2]]
+}
+
+label(s) := sprintf("policy of operation %q of API %q (service %q)", [op.name, api.displayName, s.service]) if {
+	s.kind == "operation"
+	api := input.subscriptions[s.at[0]].services[s.at[1]].apis[s.at[2]]
+	op := api.operations[s.at[3]]
+}
 
 # --- Elements by name, built once ---------------------------------------------------------
 #
@@ -191,12 +212,19 @@ elements_named[name] contains entry if {
 	name != "base"
 }
 
+# Level 0 leaves out the bare `<base />` elements (most top-level elements): they are not
+# listed and have no children to walk. Any other element named base (one with attributes or
+# children, in a hand-made snapshot) is walked as before. A section is an array or null
+# (the snapshot is validated before rules run): indexing skips null without a type test,
+# which would cost as much as the walk itself.
 _level0 := [[i, section, e, top] |
+	names := section_names
+	bare := {"name": "base", "attributes": {}, "children": []}
 	some i, s in scopes
-	some section in section_names
+	some section in names
 	elems := s.policy[section]
-	is_array(elems)
-	some top, e in elems
+	e := elems[top]
+	e != bare
 ]
 
 _below(level) := [[entry[0], entry[1], c, entry[3]] | some entry in level; some c in entry[2].children]
@@ -217,26 +245,19 @@ _level7 := _below(_level6)
 
 # --- Effective chains ----------------------------------------------------------------------
 
-# {service id: {product name: product}}, built once.
-products_by_service := {svc.id: {p.name: p | some p in svc.products} |
-	some sub in input.subscriptions
-	some svc in sub.services
-}
-
-# "<service id>|<API name>" for every API that an active subscription scoped to that API
-# can call, and "<service id>|*" when an active subscription is scoped to all APIs. Such
-# calls run no product policy.
-direct_access contains key if {
-	some sub in input.subscriptions
-	some svc in sub.services
+# "*" when an active subscription of `svc` is scoped to all APIs, and the names of the APIs
+# an active subscription is scoped to. Calls made with such a subscription's key run no
+# product policy. (Built per call: only `chains` and `path_names` need it, and no rule
+# evaluates them over the whole estate.)
+_direct_access(svc) := {name |
 	some s in svc.apimSubscriptions
 	object.get(s.properties, "state", "") == "active"
-	key := _direct_key(svc.id, sprintf("%v", [object.get(s.properties, "scope", "")]))
+	name := _direct_name(sprintf("%v", [object.get(s.properties, "scope", "")]))
 }
 
-_direct_key(svc_id, scope) := concat("|", [svc_id, "*"]) if endswith(scope, "/apis")
+_direct_name(scope) := "*" if endswith(scope, "/apis")
 
-_direct_key(svc_id, scope) := concat("|", [svc_id, name]) if {
+_direct_name(scope) := name if {
 	not endswith(scope, "/apis")
 	parts := split(scope, "/apis/")
 	count(parts) == 2
@@ -249,15 +270,15 @@ _without_product(_, api) if count(api.products) == 0
 
 _without_product(_, api) if not api.subscriptionRequired
 
-_without_product(svc, _) if direct_access[concat("|", [svc.id, "*"])]
+_without_product(svc, _) if "*" in _direct_access(svc)
 
-_without_product(svc, api) if direct_access[concat("|", [svc.id, api.name])]
+_without_product(svc, api) if api.name in _direct_access(svc)
 
 # The product contexts a call to `api` can run in: the API's products (an unknown product
 # name counts as a product without policy), plus null ("no product") when the API can be
 # called without a product subscription.
 product_paths(svc, api) := array.concat(named, none) if {
-	index := object.get(products_by_service, svc.id, {})
+	index := {p.name: p | some p in svc.products}
 	named := [p | some n in api.products; p := object.get(index, n, {"name": n, "policy": null})]
 	none := _none_path(svc, api)
 }

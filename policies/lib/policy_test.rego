@@ -140,3 +140,35 @@ test_scopes_tolerate_missing_policy_keys if {
 	ss := policy.scopes with input as estate(svc)
 	count(ss) == 0
 }
+
+test_label_names_each_kind_of_scope if {
+	a := api("echo", [], true, doc([base]), [op("get", doc([base]))])
+	p := object.union(product("starter", doc([base])), {"properties": {"displayName": "Starter"}})
+	svc := service(doc([el("cors")]), [p, product("gold", doc([base]))], [a], [])
+	labels := [policy.label(s) | some s in policy.scopes] with input as estate(svc)
+	labels == [
+		`global policy of service "apim"`,
+		`policy of product "Starter" (service "apim")`,
+		`policy of product "gold" (service "apim")`,
+		`policy of API "echo" (service "apim")`,
+		`policy of operation "get" of API "echo" (service "apim")`,
+	]
+}
+
+test_elements_named_skips_bare_base_and_null_sections if {
+	d := {"inbound": [base, el("cors")], "backend": null, "outbound": [base], "onError": null, "fragments": []}
+	a := api("echo", [], true, d, [])
+	svc := service(null, [], [a], [])
+	named := policy.elements_named with input as estate(svc)
+	object.keys(named) == {"cors"}
+	named.cors == {[0, "inbound", el("cors"), 1]}
+}
+
+test_elements_named_walks_children_of_an_unusual_base if {
+	odd := {"name": "base", "attributes": {}, "children": [el("rate-limit")]}
+	a := api("echo", [], true, doc([odd, el("cors")]), [])
+	svc := service(null, [], [a], [])
+	named := policy.elements_named with input as estate(svc)
+	object.keys(named) == {"cors", "rate-limit"}
+	named["rate-limit"] == {[0, "inbound", el("rate-limit"), 0]}
+}

@@ -27,18 +27,20 @@ import data.apimguard.lib.policy
 
 checks := ["validate-revocation", "validate-trust", "validate-not-before", "validate-not-after"]
 
-checked contains policy.scopes[entry[0]].resource if {
+checked contains scopes[entry[0]].resource if {
+	scopes := policy.scopes
 	some entry in policy.elements_named["validate-client-certificate"]
 }
 
 deny contains {"resource": s.resource, "message": msg, "setting": "policy"} if {
 	some entry in policy.elements_named["validate-client-certificate"]
 	e := entry[2]
+	# (Each attribute is read once.)
 	weak := array.concat(
-		[sprintf("%s=%q", [a, policy.attr(e, a)]) | some a in checks; policy.attr(e, a) != ""; lower(policy.attr(e, a)) != "true"],
-		[sprintf("ignore-error=%q", [policy.attr(e, "ignore-error")]) | policy.attr(e, "ignore-error") != ""; lower(policy.attr(e, "ignore-error")) != "false"],
+		[sprintf("%s=%q", [a, v]) | some a in checks; v := policy.attr(e, a); v != ""; lower(v) != "true"],
+		[sprintf("ignore-error=%q", [v]) | v := policy.attr(e, "ignore-error"); v != ""; lower(v) != "false"],
 	)
 	count(weak) > 0
 	s := policy.scopes[entry[0]]
-	msg := sprintf("%s: validate-client-certificate turns checks off (%s)", [s.label, concat(", ", weak)])
+	msg := sprintf("%s: validate-client-certificate turns checks off (%s)", [policy.label(s), concat(", ", weak)])
 }

@@ -28,21 +28,23 @@ import data.apimguard.lib.policy
 
 lists := {"allowed-origins", "allowed-methods", "allowed-headers", "expose-headers"}
 
-checked contains policy.scopes[entry[0]].resource if {
+checked contains scopes[entry[0]].resource if {
+	scopes := policy.scopes
 	some entry in policy.elements_named.cors
 }
 
 deny contains {"resource": s.resource, "message": msg, "setting": "policy"} if {
 	some i, wild in _wild
 	s := policy.scopes[i]
-	msg := sprintf("%s: the cors policy allows any value (*) in %s", [s.label, concat(", ", sort(wild))])
+	msg := sprintf("%s: the cors policy allows any value (*) in %s", [policy.label(s), concat(", ", sort(wild))])
 }
 
 # Scope index → the lists of its cors policies that allow any value.
 _wild[entry[0]] contains l.name if {
+	names := lists
 	some entry in policy.elements_named.cors
 	some l in object.get(entry[2], "children", [])
-	l.name in lists
+	l.name in names
 	some v in object.get(l, "children", [])
 	trim_space(object.get(v, "text", "")) == "*"
 }

@@ -25,7 +25,8 @@ import rego.v1
 
 import data.apimguard.lib.policy
 
-checked contains policy.scopes[entry[0]].resource if {
+checked contains scopes[entry[0]].resource if {
+	scopes := policy.scopes
 	some entry in policy.elements_named["ip-filter"]
 }
 
@@ -35,5 +36,5 @@ deny contains {"resource": s.resource, "message": msg, "setting": "policy"} if {
 	action := lower(policy.attr(e, "action"))
 	action != "allow"
 	s := policy.scopes[entry[0]]
-	msg := sprintf("%s: ip-filter uses action=%q, a deny-list that lets every other address through", [s.label, policy.attr(e, "action")])
+	msg := sprintf("%s: ip-filter uses action=%q, a deny-list that lets every other address through", [policy.label(s), policy.attr(e, "action")])
 }

@@ -36,49 +36,50 @@ checked contains s.resource if {
 deny contains {"resource": s.resource, "message": msg, "setting": "policy"} if {
 	some i, found in _found
 	s := policy.scopes[i]
-	msg := sprintf("%s: %s (values not shown)", [s.label, concat("; ", sort(found))])
+	msg := sprintf("%s: %s (values not shown)", [policy.label(s), concat("; ", sort(found))])
 }
 
-# Elements that can hold a literal secret (`_findings` is empty for every other element).
-_holders := {"set-header", "set-query-parameter", "authentication-basic", "authentication-certificate", "validate-jwt", "validate-azure-ad-token"}
+# Scope index → the literal secrets of its document. One body per kind of element that can
+# hold a literal secret (no helper whose every body is tried per element); the cheap name
+# tests come first.
+_found[entry[0]] contains sprintf("header %q is set to a literal value", [policy.attr(e, "name")]) if {
+	headers := sensitive_headers
+	some entry in policy.elements_named["set-header"]
+	e := entry[2]
+	lower(policy.attr(e, "name")) in headers
+	some v in object.get(e, "children", [])
+	v.name == "value"
+	_literal(object.get(v, "text", ""))
+}
 
-# Scope index → the literal secrets of its document.
-_found[entry[0]] contains f if {
-	some name in _holders
+_found[entry[0]] contains sprintf("query parameter %q is set to a literal value", [policy.attr(e, "name")]) if {
+	params := sensitive_query
+	some entry in policy.elements_named["set-query-parameter"]
+	e := entry[2]
+	lower(policy.attr(e, "name")) in params
+	some v in object.get(e, "children", [])
+	v.name == "value"
+	_literal(object.get(v, "text", ""))
+}
+
+_found[entry[0]] contains sprintf("%s has a literal %s", [e.name, a]) if {
+	some name in ["authentication-basic", "authentication-certificate"]
 	some entry in policy.elements_named[name]
-	some f in _findings(entry[2])
-}
-
-_findings(e) := {sprintf("header %q is set to a literal value", [policy.attr(e, "name")]) |
-	e.name == "set-header"
-	lower(policy.attr(e, "name")) in sensitive_headers
-	some v in object.get(e, "children", [])
-	v.name == "value"
-	_literal(object.get(v, "text", ""))
-} if e.name == "set-header"
-
-_findings(e) := {sprintf("query parameter %q is set to a literal value", [policy.attr(e, "name")]) |
-	e.name == "set-query-parameter"
-	lower(policy.attr(e, "name")) in sensitive_query
-	some v in object.get(e, "children", [])
-	v.name == "value"
-	_literal(object.get(v, "text", ""))
-} if e.name == "set-query-parameter"
-
-_findings(e) := {sprintf("%s has a literal %s", [e.name, a]) |
+	e := entry[2]
 	some a in ["password", "body"]
 	_literal(policy.attr(e, a))
-} if e.name in {"authentication-basic", "authentication-certificate"}
+}
 
-_findings(e) := {sprintf("%s holds a literal symmetric key", [e.name]) |
+_found[entry[0]] contains sprintf("%s holds a literal symmetric key", [e.name]) if {
+	some name in ["validate-jwt", "validate-azure-ad-token"]
+	some entry in policy.elements_named[name]
+	e := entry[2]
 	some keys in object.get(e, "children", [])
 	keys.name in {"issuer-signing-keys", "decryption-keys"}
 	some k in object.get(keys, "children", [])
 	k.name == "key"
 	_literal(object.get(k, "text", ""))
-} if e.name in {"validate-jwt", "validate-azure-ad-token"}
-
-_findings(e) := set() if not e.name in _holders
+}
 
 _literal(v) if {
 	t := trim_space(v)

@@ -52,3 +52,10 @@ test_rsa_public_key_passes if {
 	jwt := {"name": "validate-jwt", "attributes": {}, "children": [{"name": "issuer-signing-keys", "attributes": {}, "children": [{"name": "key", "attributes": {"n": "modulus", "e": "AQAB"}, "children": []}]}]}
 	count(rule.deny) == 0 with input as estate(doc([jwt]))
 }
+
+test_certificate_body_and_ad_token_decryption_key_fail if {
+	cert := {"name": "authentication-certificate", "attributes": {"body": "UExBQ0VIT0xERVI=", "password": "{{cert-password}}"}, "children": []}
+	token := {"name": "validate-azure-ad-token", "attributes": {"tenant-id": "t"}, "children": [{"name": "decryption-keys", "attributes": {}, "children": [{"name": "key", "attributes": {}, "children": [], "text": "UExBQ0VIT0xERVI="}]}]}
+	result := rule.deny with input as estate(doc([cert, token, set_header("x-api-key", "PLACEHOLDER")]))
+	[f.message | some f in result] == [`policy of API "Warehouse" (service "apim"): authentication-certificate has a literal body; header "x-api-key" is set to a literal value; validate-azure-ad-token holds a literal symmetric key (values not shown)`]
+}

@@ -28,7 +28,8 @@ import data.apimguard.lib.policy
 
 routing := {"set-backend-service", "send-request", "send-one-way-request"}
 
-checked contains policy.scopes[entry[0]].resource if {
+checked contains scopes[entry[0]].resource if {
+	scopes := policy.scopes
 	some name in routing
 	some entry in policy.elements_named[name]
 }
@@ -36,29 +37,26 @@ checked contains policy.scopes[entry[0]].resource if {
 deny contains {"resource": s.resource, "message": msg, "setting": "policy"} if {
 	some i, found in _found
 	s := policy.scopes[i]
-	msg := sprintf("%s: %s", [s.label, concat("; ", sort(found))])
+	msg := sprintf("%s: %s", [policy.label(s), concat("; ", sort(found))])
 }
 
-# Scope index → what its routing elements take from the request.
-_found[entry[0]] contains f if {
-	some name in routing
+# Scope index → what its routing elements take from the request. One body per element
+# kind (no helper whose every body is tried per element); the cheap substring test comes
+# before the expression test.
+_found[entry[0]] contains "set-backend-service takes its base-url from the request" if {
+	some entry in policy.elements_named["set-backend-service"]
+	v := policy.attr(entry[2], "base-url")
+	contains(v, "context.Request")
+	policy.is_expression(v)
+}
+
+_found[entry[0]] contains sprintf("%s takes its URL from the request", [e.name]) if {
+	some name in ["send-request", "send-one-way-request"]
 	some entry in policy.elements_named[name]
-	some f in _findings(entry[2])
-}
-
-_findings(e) := {"set-backend-service takes its base-url from the request" |
-	_from_request(policy.attr(e, "base-url"))
-} if e.name == "set-backend-service"
-
-_findings(e) := {sprintf("%s takes its URL from the request", [e.name]) |
+	e := entry[2]
 	some u in object.get(e, "children", [])
 	u.name == "set-url"
-	_from_request(object.get(u, "text", ""))
-} if e.name in {"send-request", "send-one-way-request"}
-
-_findings(e) := set() if not e.name in routing
-
-_from_request(v) if {
-	policy.is_expression(v)
+	v := object.get(u, "text", "")
 	contains(v, "context.Request")
+	policy.is_expression(v)
 }

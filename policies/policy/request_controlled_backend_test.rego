@@ -35,3 +35,15 @@ test_fixed_url_passes if {
 test_expression_not_from_request_passes if {
 	count(rule.deny) == 0 with input as estate(doc([backend({"base-url": "@(context.Variables.GetValueOrDefault<string>(\"region-url\"))"})]))
 }
+
+test_literal_mentioning_the_request_passes if {
+	count(rule.deny) == 0 with input as estate(doc([backend({"base-url": "https://contoso.example/context.Request"})]))
+	send := {"name": "send-one-way-request", "attributes": {}, "children": [{"name": "set-url", "attributes": {}, "children": [], "text": "https://contoso.example/context.Request"}]}
+	count(rule.deny) == 0 with input as estate(doc([send]))
+}
+
+test_both_kinds_listed_in_one_message if {
+	send := {"name": "send-one-way-request", "attributes": {}, "children": [{"name": "set-url", "attributes": {}, "children": [], "text": " @(context.Request.Headers.GetValueOrDefault(\"X-Hook\"))"}]}
+	result := rule.deny with input as estate(doc([backend({"base-url": "@(context.Request.Url.Query.GetValueOrDefault(\"u\"))"}), send]))
+	[f.message | some f in result] == [`policy of API "Payments" (service "apim"): send-one-way-request takes its URL from the request; set-backend-service takes its base-url from the request`]
+}

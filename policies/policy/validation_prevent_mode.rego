@@ -30,7 +30,8 @@ validators := {"validate-content", "validate-parameters", "validate-headers", "v
 
 lenient := {"detect", "ignore"}
 
-checked contains policy.scopes[entry[0]].resource if {
+checked contains scopes[entry[0]].resource if {
+	scopes := policy.scopes
 	some name in validators
 	some entry in policy.elements_named[name]
 }
@@ -38,16 +39,30 @@ checked contains policy.scopes[entry[0]].resource if {
 deny contains {"resource": s.resource, "message": msg, "setting": "policy"} if {
 	some i, found in _found
 	s := policy.scopes[i]
-	msg := sprintf("%s: validation does not block (%s)", [s.label, concat(", ", sort(found))])
+	msg := sprintf("%s: validation does not block (%s)", [policy.label(s), concat(", ", sort(found))])
 }
 
-# Scope index → the lenient actions of its validation elements.
+# Scope index → the lenient actions of its validation elements (and of the elements nested
+# in them). The element's own attributes are read inline; `policy.descendants` walks only
+# elements that have children (it lists the element again: the set keeps one copy).
 _found[entry[0]] contains sprintf("%s %s=%q", [e.name, k, v]) if {
+	modes := lenient
 	some name in validators
 	some entry in policy.elements_named[name]
 	e := entry[2]
+	some k, v in object.get(e, "attributes", {})
+	endswith(k, "action")
+	lower(sprintf("%v", [v])) in modes
+}
+
+_found[entry[0]] contains sprintf("%s %s=%q", [e.name, k, v]) if {
+	modes := lenient
+	some name in validators
+	some entry in policy.elements_named[name]
+	e := entry[2]
+	count(e.children) > 0
 	some d in policy.descendants([e])
 	some k, v in object.get(d, "attributes", {})
 	endswith(k, "action")
-	lower(sprintf("%v", [v])) in lenient
+	lower(sprintf("%v", [v])) in modes
 }

@@ -33,3 +33,11 @@ test_prevent_passes if {
 test_no_validation_is_not_checked if {
 	count(rule.checked) == 0 with input as estate(doc([]))
 }
+
+test_own_and_nested_actions_listed_once if {
+	params := {"name": "validate-parameters", "attributes": {"specified-parameter-action": "detect", "unspecified-parameter-action": "prevent"}, "children": [
+		{"name": "query", "attributes": {"specified-parameter-action": "Ignore"}, "children": [{"name": "parameter", "attributes": {"name": "id", "action": "detect"}, "children": []}]},
+	]}
+	result := rule.deny with input as estate(doc([params]))
+	[f.message | some f in result] == [`policy of API "Inventory" (service "apim"): validation does not block (validate-parameters action="detect", validate-parameters specified-parameter-action="Ignore", validate-parameters specified-parameter-action="detect")`]
+}
