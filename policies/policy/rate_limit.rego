@@ -110,18 +110,34 @@ checked contains api.id if {
 	some api in svc.apis
 }
 
-# APIs whose chains are their products' chains.
-deny contains {"resource": api.id, "message": _message(api, svc, si, vi, ai, missing)} if {
+# APIs whose chains are their products' chains. Most APIs are judged here: the tables are
+# read once per service, and a passing API costs a few lookups.
+deny contains {"resource": api.id, "message": msg} if {
 	some si, sub in input.subscriptions
 	some vi, svc in sub.services
 	chain := _chains[[si, vi]]
+	global := chain[null]
+	# (A comprehension: `_direct` is undefined when no service has direct subscriptions.)
+	direct := {name | some name in _direct[[si, vi]]}
+	all_direct := "*" in direct
+	composed := _composed
+	fragments := _with_fragments
 	some ai, api in svc.apis
-	not [si, vi, ai] in _composed
-	missing := [concat(" ", ["all operations", _path_label(pname)]) |
-		some pname in _paths(si, vi, api)
-		not object.get(chain, [pname], chain[null])
+	not [si, vi, ai] in composed
+	# Products whose chain runs no limit (an unknown product gets the global chain).
+	open := [pname | some pname in api.products; not object.get(chain, [pname], global)]
+	# The path without a product, when the global chain runs no limit and the API can be
+	# called that way (as `_without_product`).
+	none := [true |
+		not global
+		true in {count(api.products) == 0, object.get(api, "subscriptionRequired", false) == false, all_direct, api.name in direct}
 	]
-	count(missing) > 0
+	count(open) + count(none) > 0
+	missing := array.concat(
+		[sprintf("all operations via product %q", [pname]) | some pname in open],
+		["all operations called without a product subscription" | some _ in none],
+	)
+	msg := sprintf("API %q (service %q) runs no rate limit or quota for %s%s", [api.displayName, svc.name, concat("; ", missing), _fragment_note[[si, vi, ai] in fragments]])
 }
 
 # APIs with a document of their own that changes the chain, or operation documents.
