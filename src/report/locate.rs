@@ -74,7 +74,7 @@ fn id_lines(text: &str, wanted: &HashSet<String>) -> HashMap<String, u32> {
             id.push_str(raw);
         }
         id.make_ascii_lowercase();
-        if id.chars().any(|c| !c.is_ascii()) {
+        if !id.is_ascii() {
             id = id.to_lowercase();
         }
         if !wanted.contains(&id) || lines.contains_key(&id) {
