@@ -67,9 +67,11 @@ _deviation[key] := "own" if {
 }
 
 _deviation[key] := "block" if {
+	own := _own
+	keeps := _keeps_base
 	some i, s in policy.scopes
-	not i in _own
-	not i in _keeps_base
+	not i in own
+	not i in keeps
 	key := [s.kind, s.at]
 }
 
@@ -127,7 +129,7 @@ deny contains {"resource": api.id, "message": msg} if {
 	# Products whose chain runs no limit (an unknown product gets the global chain).
 	open := [pname | some pname in api.products; not object.get(chain, [pname], global)]
 	# The path without a product, when the global chain runs no limit and the API can be
-	# called that way (as `_without_product`).
+	# called that way (its products are none, it needs no subscription, or a direct subscription reaches it).
 	none := [true |
 		not global
 		true in {count(api.products) == 0, object.get(api, "subscriptionRequired", false) == false, all_direct, api.name in direct}
@@ -141,7 +143,10 @@ deny contains {"resource": api.id, "message": msg} if {
 }
 
 # APIs with a document of their own that changes the chain, or operation documents.
-deny contains {"resource": api.id, "message": _message(api, svc, si, vi, ai, missing)} if {
+deny contains {"resource": api.id, "message": msg} if {
+	deviation := _deviation
+	apply := _apply
+	fragments := _with_fragments
 	some at in _composed
 	si := at[0]
 	vi := at[1]
@@ -149,34 +154,31 @@ deny contains {"resource": api.id, "message": _message(api, svc, si, vi, ai, mis
 	svc := input.subscriptions[si].services[vi]
 	api := svc.apis[ai]
 	# (object.get reads an array key as a path, hence the one-step path [key].)
-	api_effect := object.get(_deviation, [["api", at]], "inherit")
-	# Operations with a document of their own (the others inherit the API's chain), with
-	# their label for messages.
-	op_effects := [[sprintf("operation %q", [op.name]), object.get(_deviation, [["operation", [si, vi, ai, oi]]], "inherit")] |
+	api_effect := object.get(deviation, [["api", at]], "inherit")
+	# Operations with a document of their own (the others inherit the API's chain).
+	op_effects := [[op.name, object.get(deviation, [["operation", [si, vi, ai, oi]]], "inherit")] |
 		some oi, op in api.operations
-		policy.doc_of(op) != null
+		object.get(op, "policy", null) != null
 	]
 	# Whether some operation (or the API without operations) inherits the API's chain.
 	inherits := count(op_effects) < max([count(api.operations), 1])
 	chain := _chains[[si, vi]]
+	global := chain[null]
+	direct := {name | some name in _direct[[si, vi]]}
+	# The call paths: the API's products, then null when it can be called without one.
+	none := [null | true in {count(api.products) == 0, object.get(api, "subscriptionRequired", false) == false, "*" in direct, api.name in direct}]
 	# Each uncovered path, labelled as `policy.chain_label` does.
-	missing := [concat(" ", [op_label, path_label]) |
-		some pname in _paths(si, vi, api)
-		at_api := _apply[api_effect][object.get(chain, [pname], chain[null])]
-		path_label := _path_label(pname)
+	missing := [concat(" ", [op_label, _path_label(pname)]) |
+		some pname in array.concat(api.products, none)
+		at_api := apply[api_effect][object.get(chain, [pname], global)]
 		some op_label in array.concat(
 			["all operations" | not at_api; inherits],
-			[pair[0] | some pair in op_effects; not _apply[pair[1]][at_api]],
+			[sprintf("operation %q", [pair[0]]) | some pair in op_effects; not apply[pair[1]][at_api]],
 		)
 	]
 	count(missing) > 0
+	msg := sprintf("API %q (service %q) runs no rate limit or quota for %s%s", [api.displayName, svc.name, concat("; ", missing), _fragment_note[[si, vi, ai] in fragments]])
 }
-
-_message(api, svc, si, vi, ai, missing) := sprintf("API %q (service %q) runs no rate limit or quota for %s%s", [api.displayName, svc.name, concat("; ", missing), _fragment_note[[si, vi, ai] in _with_fragments]])
-
-# The call paths of an API: its products, then null when it can be called without a
-# product subscription.
-_paths(si, vi, api) := array.concat(api.products, [null | _without_product(si, vi, api)])
 
 _path_label(null) := "called without a product subscription"
 
@@ -187,15 +189,6 @@ _path_label(pname) := sprintf("via product %q", [pname]) if pname != null
 _chains[at] := object.union(product_limited[at], {null: global_limited[at]}) if {
 	some at, _ in global_limited
 }
-
-# Whether `api` can be called without a product subscription (see `policy.product_paths`).
-_without_product(_, _, api) if count(api.products) == 0
-
-_without_product(_, _, api) if not api.subscriptionRequired
-
-_without_product(si, vi, _) if "*" in _direct[[si, vi]]
-
-_without_product(si, vi, api) if api.name in _direct[[si, vi]]
 
 # [si, vi] → the API names an active subscription scoped to one API can call, and "*" when
 # an active subscription is scoped to all APIs (as `policy.direct_access`).
@@ -243,8 +236,9 @@ _with_fragments contains at if {
 
 _with_fragments contains array.slice(s.at, 0, 3) if {
 	some s in policy.scopes
-	s.kind in {"api", "operation"}
-	_has_fragments(s.policy)
+	count(object.get(s.policy, "fragments", [])) > 0
+	s.kind != "global"
+	s.kind != "product"
 }
 
 _has_fragments(doc) if {
