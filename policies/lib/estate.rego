@@ -41,6 +41,9 @@ is_false(v) if lower(sprintf("%v", [v])) == "false"
 # Snapshots read from IaC files write a value the files leave open until deployment (a
 # parameter without a value, reference(), …) as "<unknown: EXPRESSION>", alone or inside a
 # string (docs/iac.md). Such a value is never compliant: rules that judge it must say so.
+# An array is unknown when one of its strings is, nested arrays to two levels included.
+# (Written out rather than recursive: OPA refuses recursive rules, and the pack stays valid
+# OPA Rego.)
 unknown(v) if {
 	is_string(v)
 	contains(v, "<unknown: ")
@@ -49,7 +52,17 @@ unknown(v) if {
 unknown(v) if {
 	is_array(v)
 	some x in v
-	unknown(x)
+	is_string(x)
+	contains(x, "<unknown: ")
+}
+
+unknown(v) if {
+	is_array(v)
+	some a in v
+	is_array(a)
+	some x in a
+	is_string(x)
+	contains(x, "<unknown: ")
 }
 
 # A readable name for an API (display name, else its name).

@@ -28,6 +28,8 @@ test_unknown_values if {
 	not estate.unknown("https")
 	not estate.unknown(["https"])
 	not estate.unknown(42)
+	estate.unknown([["<unknown: variables('a')>"]])
+	not estate.unknown([["https"]])
 }
 
 test_unknown_gateway_settings_may_be_on if {
