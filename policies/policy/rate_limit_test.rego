@@ -68,3 +68,16 @@ test_missing_policy_keys_still_judged if {
 	svc := {"id": svc_id, "name": "apim", "products": [], "apimSubscriptions": [], "apis": [{"id": "api", "name": "echo", "displayName": "Echo API", "products": [], "subscriptionRequired": true, "operations": [{"name": "get", "method": "GET", "urlTemplate": "/"}]}]}
 	count(rule.deny) == 1 with input as {"subscriptions": [{"services": [svc]}]}
 }
+
+# No document anywhere runs a limit or drops <base />: the per-service tables are empty, and
+# APIs are still judged on both paths (documents of their own, or none).
+test_operation_document_keeping_base_still_judged if {
+	ops := [{"name": "get", "method": "GET", "urlTemplate": "/", "policy": doc([base])}]
+	some f in rule.deny with input as estate(null, [], api([], true, null, ops))
+	contains(f.message, `operation "get" called without a product subscription`)
+}
+
+test_api_document_keeping_base_still_judged if {
+	some f in rule.deny with input as estate(null, [], api([], true, doc([base]), []))
+	endswith(f.message, "for all operations called without a product subscription")
+}
