@@ -93,17 +93,36 @@ product_limited[at] := {p.name: _apply[object.get(_deviation, [["product", [si, 
 	at := [si, vi]
 }
 
-# Positions [si, vi, ai] of the APIs whose chains are not just their products' chains: the
-# API's document runs a limit or blocks the chain, or an operation has a document.
-_composed contains at if {
+# [si, vi] → the positions ai of the APIs whose chains are not just their products' chains:
+# the API's document runs a limit or blocks the chain, or an operation has a document.
+# (Read through a comprehension: a service with no such API has no entry.)
+_composed[at] contains ai if {
 	some key, _ in _deviation
 	key[0] == "api"
-	at := key[1]
+	pos := key[1]
+	at := [pos[0], pos[1]]
+	ai := pos[2]
 }
 
-_composed contains array.slice(s.at, 0, 3) if {
+_composed[at] contains ai if {
 	some s in policy.scopes
 	s.kind == "operation"
+	pos := s.at
+	at := [pos[0], pos[1]]
+	ai := pos[2]
+}
+
+# [si, vi, ai] → [oi, label, effect] of each operation with a document of its own (the
+# others inherit the API's chain); effect as in `_deviation`.
+_op_effects[api_at] contains [oi, sprintf("operation %q", [op.name]), effect] if {
+	deviation := _deviation
+	some s in policy.scopes
+	s.kind == "operation"
+	pos := s.at
+	api_at := [pos[0], pos[1], pos[2]]
+	oi := pos[3]
+	op := input.subscriptions[pos[0]].services[pos[1]].apis[pos[2]].operations[oi]
+	effect := object.get(deviation, [["operation", pos]], "inherit")
 }
 
 checked contains api.id if {
@@ -119,15 +138,15 @@ deny contains {"resource": api.id, "message": msg} if {
 	some vi, svc in sub.services
 	chain := _chains[[si, vi]]
 	global := chain[null]
-	# (A comprehension: `_direct` is undefined when no service has direct subscriptions.)
+	# (Comprehensions: these tables have no entry for a service without such APIs.)
 	direct := {name | some name in _direct[[si, vi]]}
 	all_direct := "*" in direct
-	composed := _composed
-	fragments := _with_fragments
+	composed := {x | some x in _composed[[si, vi]]}
+	fragments := {x | some x in _with_fragments[[si, vi]]}
 	some ai, api in svc.apis
-	not [si, vi, ai] in composed
+	not ai in composed
 	# Products whose chain runs no limit (an unknown product gets the global chain).
-	open := [pname | some pname in api.products; not object.get(chain, [pname], global)]
+	open := [pname | some pname in api.products; not object.get(chain, pname, global)]
 	# The path without a product, when the global chain runs no limit and the API can be
 	# called that way (its products are none, it needs no subscription, or a direct subscription reaches it).
 	none := [true |
@@ -139,50 +158,55 @@ deny contains {"resource": api.id, "message": msg} if {
 		[sprintf("all operations via product %q", [pname]) | some pname in open],
 		["all operations called without a product subscription" | some _ in none],
 	)
-	msg := sprintf("API %q (service %q) runs no rate limit or quota for %s%s", [api.displayName, svc.name, concat("; ", missing), _fragment_note[[si, vi, ai] in fragments]])
+	msg := sprintf("API %q (service %q) runs no rate limit or quota for %s%s", [api.displayName, svc.name, concat("; ", missing), _fragment_note[ai in fragments]])
 }
 
 # APIs with a document of their own that changes the chain, or operation documents.
 deny contains {"resource": api.id, "message": msg} if {
 	deviation := _deviation
 	apply := _apply
-	fragments := _with_fragments
-	some at in _composed
-	si := at[0]
-	vi := at[1]
-	ai := at[2]
-	svc := input.subscriptions[si].services[vi]
-	api := svc.apis[ai]
-	# (object.get reads an array key as a path, hence the one-step path [key].)
-	api_effect := object.get(deviation, [["api", at]], "inherit")
-	# Operations with a document of their own (the others inherit the API's chain).
-	op_effects := [[op.name, object.get(deviation, [["operation", [si, vi, ai, oi]]], "inherit")] |
-		some oi, op in api.operations
-		object.get(op, "policy", null) != null
-	]
-	# Whether some operation (or the API without operations) inherits the API's chain.
-	inherits := count(op_effects) < max([count(api.operations), 1])
+	some si, sub in input.subscriptions
+	some vi, svc in sub.services
 	chain := _chains[[si, vi]]
 	global := chain[null]
 	direct := {name | some name in _direct[[si, vi]]}
-	# The call paths: the API's products, then null when it can be called without one.
-	none := [null | true in {count(api.products) == 0, object.get(api, "subscriptionRequired", false) == false, "*" in direct, api.name in direct}]
-	# Each uncovered path, labelled as `policy.chain_label` does.
-	missing := [concat(" ", [op_label, _path_label(pname)]) |
-		some pname in array.concat(api.products, none)
-		at_api := apply[api_effect][object.get(chain, [pname], global)]
-		some op_label in array.concat(
-			["all operations" | not at_api; inherits],
-			[sprintf("operation %q", [pair[0]]) | some pair in op_effects; not apply[pair[1]][at_api]],
-		)
+	all_direct := "*" in direct
+	fragments := {x | some x in _with_fragments[[si, vi]]}
+	some ai in _composed[[si, vi]]
+	api := svc.apis[ai]
+	api_at := [si, vi, ai]
+	# (object.get reads an array key as a path, hence the one-step path [key].)
+	eff := apply[object.get(deviation, [["api", api_at]], "inherit")]
+	# Operations with a document of their own, in order.
+	ops := sort({x | some x in _op_effects[api_at]})
+	# [label, effect] of each chain of the API: all operations without a document (or the
+	# API without operations) inherit the API's chain, then each operation with one.
+	items := array.concat(
+		[["all operations", "inherit"] | count(ops) < max([count(api.operations), 1])],
+		[[x[1], x[2]] | some x in ops],
+	)
+	# The labels of the chains that run no limit, by whether the API's chain does.
+	failing := {
+		false: [x[0] | some x in items; x[1] != "own"],
+		true: [x[0] | some x in items; x[1] == "block"],
+	}
+	count(failing[false]) > 0
+	# The call paths: the API's products, then the path without a product when the API can
+	# be called that way. Each uncovered path, labelled as `policy.chain_label` does.
+	by_product := [concat(" ", [label, plabel]) |
+		some pname in api.products
+		labels := failing[eff[object.get(chain, pname, global)]]
+		plabel := sprintf("via product %q", [pname])
+		some label in labels
 	]
+	without := [concat(" ", [label, "called without a product subscription"]) |
+		true in {count(api.products) == 0, object.get(api, "subscriptionRequired", false) == false, all_direct, api.name in direct}
+		some label in failing[eff[global]]
+	]
+	missing := array.concat(by_product, without)
 	count(missing) > 0
-	msg := sprintf("API %q (service %q) runs no rate limit or quota for %s%s", [api.displayName, svc.name, concat("; ", missing), _fragment_note[[si, vi, ai] in fragments]])
+	msg := sprintf("API %q (service %q) runs no rate limit or quota for %s%s", [api.displayName, svc.name, concat("; ", missing), _fragment_note[ai in fragments]])
 }
-
-_path_label(null) := "called without a product subscription"
-
-_path_label(pname) := sprintf("via product %q", [pname]) if pname != null
 
 # [si, vi] → whether each call path's chain runs a limit: by product name, and null for
 # calls without a product (the global chain, which an unknown product also gets).
@@ -214,31 +238,35 @@ _direct_name(scope) := name if {
 
 _fragment_note := {true: " (policy fragments are included along the way; their content is not in the snapshot)", false: ""}
 
-# Positions [si, vi, ai] of the APIs whose global, product, API or operation policy includes fragments.
-_with_fragments contains at if {
+# [si, vi] → the positions ai of the APIs whose global, product, API or operation policy
+# includes fragments. (Read through a comprehension: a service without any has no entry.)
+_with_fragments[at] contains ai if {
 	some si, sub in input.subscriptions
 	some vi, svc in sub.services
 	_has_fragments(policy.doc_of(svc))
+	at := [si, vi]
 	some ai, _ in svc.apis
-	at := [si, vi, ai]
 }
 
-_with_fragments contains at if {
+_with_fragments[at] contains ai if {
 	some si, sub in input.subscriptions
 	some vi, svc in sub.services
 	some p in svc.products
 	is_object(policy.doc_of(p))
 	_has_fragments(policy.doc_of(p))
+	at := [si, vi]
 	some ai, api in svc.apis
 	p.name in api.products
-	at := [si, vi, ai]
 }
 
-_with_fragments contains array.slice(s.at, 0, 3) if {
+_with_fragments[at] contains ai if {
 	some s in policy.scopes
 	count(object.get(s.policy, "fragments", [])) > 0
 	s.kind != "global"
 	s.kind != "product"
+	pos := s.at
+	at := [pos[0], pos[1]]
+	ai := pos[2]
 }
 
 _has_fragments(doc) if {

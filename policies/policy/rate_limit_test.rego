@@ -81,3 +81,21 @@ test_api_document_keeping_base_still_judged if {
 	some f in rule.deny with input as estate(null, [], api([], true, doc([base]), []))
 	endswith(f.message, "for all operations called without a product subscription")
 }
+
+# Operations with documents of their own, in order on every path: one runs a limit, one
+# drops the chain (and includes fragments); the API's chain runs the global limit.
+test_operation_documents_on_every_path if {
+	ops := [
+		{"name": "get", "method": "GET", "urlTemplate": "/", "policy": null},
+		{"name": "post", "method": "POST", "urlTemplate": "/", "policy": doc([el("rate-limit")])},
+		{"name": "put", "method": "PUT", "urlTemplate": "/", "policy": object.union(doc([el("include-fragment")]), {"fragments": ["f"]})},
+		{"name": "patch", "method": "PATCH", "urlTemplate": "/", "policy": doc([el("cors")])},
+	]
+	result := rule.deny with input as estate(doc([el("quota")]), [product("starter", doc([base]))], api(["starter"], false, null, ops))
+	[f.message | some f in result] == [concat("", [
+		`API "Echo API" (service "apim") runs no rate limit or quota for `,
+		`operation "put" via product "starter"; operation "patch" via product "starter"; `,
+		`operation "put" called without a product subscription; operation "patch" called without a product subscription`,
+		" (policy fragments are included along the way; their content is not in the snapshot)",
+	])]
+}
