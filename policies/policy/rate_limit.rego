@@ -112,19 +112,6 @@ _composed[at] contains ai if {
 	ai := pos[2]
 }
 
-# [si, vi, ai] → [oi, label, effect] of each operation with a document of its own (the
-# others inherit the API's chain); effect as in `_deviation`.
-_op_effects[api_at] contains [oi, sprintf("operation %q", [op.name]), effect] if {
-	deviation := _deviation
-	some s in policy.scopes
-	s.kind == "operation"
-	pos := s.at
-	api_at := [pos[0], pos[1], pos[2]]
-	oi := pos[3]
-	op := input.subscriptions[pos[0]].services[pos[1]].apis[pos[2]].operations[oi]
-	effect := object.get(deviation, [["operation", pos]], "inherit")
-}
-
 checked contains api.id if {
 	some sub in input.subscriptions
 	some svc in sub.services
@@ -174,30 +161,27 @@ deny contains {"resource": api.id, "message": msg} if {
 	fragments := {x | some x in _with_fragments[[si, vi]]}
 	some ai in _composed[[si, vi]]
 	api := svc.apis[ai]
-	api_at := [si, vi, ai]
 	# (object.get reads an array key as a path, hence the one-step path [key].)
-	eff := apply[object.get(deviation, [["api", api_at]], "inherit")]
-	# Operations with a document of their own, in order.
-	ops := sort({x | some x in _op_effects[api_at]})
-	# [label, effect] of each chain of the API: all operations without a document (or the
-	# API without operations) inherit the API's chain, then each operation with one.
-	items := array.concat(
-		[["all operations", "inherit"] | count(ops) < max([count(api.operations), 1])],
-		[[x[1], x[2]] | some x in ops],
-	)
-	# The labels of the chains that run no limit, by whether the API's chain does.
+	eff := apply[object.get(deviation, [["api", [si, vi, ai]]], "inherit")]
+	# [label, effect] of each operation with a document of its own, in order (the others
+	# inherit the API's chain; a missing key, like null, means no document).
+	ops := [[sprintf("operation %q", [op.name]), object.get(deviation, [["operation", [si, vi, ai, oi]]], "inherit")] |
+		some oi, op in api.operations
+		op.policy != null
+	]
+	# The labels of the chains that run no limit, by whether the API's chain does: all
+	# operations without a document (or the API without operations), then each operation
+	# with one.
 	failing := {
-		false: [x[0] | some x in items; x[1] != "own"],
-		true: [x[0] | some x in items; x[1] == "block"],
+		false: array.concat(["all operations" | count(ops) < max([count(api.operations), 1])], [x[0] | some x in ops; x[1] != "own"]),
+		true: [x[0] | some x in ops; x[1] == "block"],
 	}
 	count(failing[false]) > 0
 	# The call paths: the API's products, then the path without a product when the API can
 	# be called that way. Each uncovered path, labelled as `policy.chain_label` does.
-	by_product := [concat(" ", [label, plabel]) |
+	by_product := [sprintf("%s via product %q", [label, pname]) |
 		some pname in api.products
-		labels := failing[eff[object.get(chain, pname, global)]]
-		plabel := sprintf("via product %q", [pname])
-		some label in labels
+		some label in failing[eff[object.get(chain, pname, global)]]
 	]
 	without := [concat(" ", [label, "called without a product subscription"]) |
 		true in {count(api.products) == 0, object.get(api, "subscriptionRequired", false) == false, all_direct, api.name in direct}
