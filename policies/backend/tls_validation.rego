@@ -33,8 +33,8 @@ checked contains b.id if {
 	some b in svc.backends
 }
 
-# Most backends validate: a cheap inline test per switch rules them out before the list
-# for the message is made (`switches` is hoisted out of the loop).
+# Most backends validate both: one test per backend rules them out before the lists for
+# the messages (switches set to false; switches left open) are made.
 deny contains {"resource": b.id, "message": msg, "setting": "properties/tls"} if {
 	switches := _switches
 	some sub in input.subscriptions
@@ -42,29 +42,19 @@ deny contains {"resource": b.id, "message": msg, "setting": "properties/tls"} if
 	some b in svc.backends
 	tls := object.get(b.properties, "tls", null)
 	is_object(tls)
-	some s in switches
-	object.get(tls, s, true) == false
+	[object.get(tls, "validateCertificateChain", true), object.get(tls, "validateCertificateName", true)] != [true, true]
 	off := [k |
 		some k in switches
 		object.get(tls, k, true) == false
 	]
-	msg := sprintf("backend %q of service %q does not validate the backend's TLS certificate (%s false)", [b.name, svc.name, concat(", ", off)])
-}
-
-# Only a switch that is not a boolean (nor absent) can be left open: _open is called for
-# those alone.
-deny contains {"resource": b.id, "message": msg, "setting": "properties/tls"} if {
-	switches := _switches
-	some sub in input.subscriptions
-	some svc in sub.services
-	some b in svc.backends
-	tls := object.get(b.properties, "tls", null)
-	is_object(tls)
-	some s in switches
-	not is_boolean(object.get(tls, s, false))
-	open := _open(tls)
-	count(open) > 0
-	msg := sprintf("whether backend %q of service %q validates the backend's TLS certificate is not known before deployment (%s)", [b.name, svc.name, concat(", ", open)])
+	open := [k |
+		some k in switches
+		estate.unknown(object.get(tls, k, null))
+	]
+	some msg in array.concat(
+		[sprintf("backend %q of service %q does not validate the backend's TLS certificate (%s false)", [b.name, svc.name, concat(", ", off)]) | count(off) > 0],
+		[sprintf("whether backend %q of service %q validates the backend's TLS certificate is not known before deployment (%s)", [b.name, svc.name, concat(", ", open)]) | count(open) > 0],
+	)
 }
 
 # The whole tls block left open (estate.unknown: a string or an array).

@@ -39,3 +39,12 @@ test_null_or_missing_switches_pass if {
 	count(rule.deny) == 0 with input as estate({"url": "https://b/", "tls": {}})
 	count(rule.deny) == 0 with input as estate({"url": "https://b/", "tls": null})
 }
+
+# One switch false and the other left open: both findings.
+test_off_and_open_switches_give_both_findings if {
+	result := rule.deny with input as estate({"url": "https://b/", "tls": {"validateCertificateChain": false, "validateCertificateName": ["<unknown: parameters('n')>"]}})
+	{f.message | some f in result} == {
+		`backend "proxybackend" of service "apim" does not validate the backend's TLS certificate (validateCertificateChain false)`,
+		`whether backend "proxybackend" of service "apim" validates the backend's TLS certificate is not known before deployment (validateCertificateName)`,
+	}
+}

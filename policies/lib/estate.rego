@@ -127,6 +127,42 @@ gateway_setting(svc, suffix) := v if {
 	v != null
 }
 
+# All gateway security settings of a service (properties.customProperties), {} when it has
+# none: gateway_setting(svc, suffix) is object.get(gateway_settings(svc), full key, null)
+# when that is not null. Read it once per service rather than calling gateway_setting per key.
+gateway_settings(svc) := props if {
+	props := object.get(svc.properties, "customProperties", null)
+	is_object(props)
+} else := {}
+
+# " (default)", "" or " (not known before deployment)" for a gateway setting's raw value `v`
+# (null when not set) of a setting on by default (cipher_on with default_note); undefined
+# when the setting is off. Like gateway_setting, a JSON false reads as not set (`not
+# gateway_setting(…)` holds for it).
+cipher_on_note(v) := " (default)" if {
+	v == null
+} else := " (default)" if {
+	v == false
+} else := "" if {
+	is_true(v)
+} else := " (not known before deployment)" if {
+	unknown(v)
+}
+
+# The same for a protocol or 3DES setting (legacy_setting_on with default_note): unset, it is
+# on only for services with the legacy defaults.
+legacy_on_note(svc, v) := " (default)" if {
+	v == null
+	legacy_tls_defaults(svc)
+} else := " (default)" if {
+	v == false
+	legacy_tls_defaults(svc)
+} else := "" if {
+	is_true(v)
+} else := " (not known before deployment)" if {
+	unknown(v)
+}
+
 # Services created on or before 2018-04-01 have TLS 1.0/1.1, SSL 3.0 and 3DES on by
 # default; later ones have them off. An unknown creation date (IaC) means a new service.
 legacy_tls_defaults(svc) if {

@@ -52,12 +52,16 @@ deny contains {"resource": svc.id, "message": msg, "setting": "properties/custom
 	some sub in input.subscriptions
 	some svc in sub.services
 	not estate.is_consumption(svc)
-	triple := [concat("", ["TripleDes168", estate.default_note(svc, "Ciphers.TripleDes168")]) |
-		estate.legacy_setting_on(svc, "Ciphers.TripleDes168")
+
+	# The settings read once per service; each cipher costs a lookup and one call.
+	props := estate.gateway_settings(svc)
+	prefix := concat("", [estate.gateway_setting_prefix, "Ciphers."])
+	triple := [concat("", ["TripleDes168", note]) |
+		note := estate.legacy_on_note(svc, object.get(props, concat("", [prefix, "TripleDes168"]), null))
 	]
-	others := [concat("", [c, estate.default_note(svc, concat("", ["Ciphers.", c]))]) |
+	others := [concat("", [c, note]) |
 		some c in weak_ciphers
-		estate.cipher_on(svc, concat("", ["Ciphers.", c]))
+		note := estate.cipher_on_note(object.get(props, concat("", [prefix, c]), null))
 	]
 	enabled := array.concat(triple, others)
 	count(enabled) > 0

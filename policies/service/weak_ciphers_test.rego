@@ -42,3 +42,12 @@ test_3des_on_for_old_service if {
 test_consumption_is_not_checked if {
 	count(rule.checked) == 0 with input as estate("Consumption", "2020-08-10T18:07:23Z", {})
 }
+
+test_unknown_and_legacy_notes if {
+	props := object.union(all_off, {
+		concat("", [p, "TLS_RSA_WITH_AES_128_CBC_SHA"]): "<unknown: parameters('c')>",
+		concat("", [p, "TripleDes168"]): null,
+	})
+	some f in rule.deny with input as estate("Premium", "2018-04-01T10:00:00Z", props)
+	f.message == `service "apim" offers 2 weak cipher suite(s): TripleDes168 (default), TLS_RSA_WITH_AES_128_CBC_SHA (not known before deployment)`
+}
