@@ -155,22 +155,25 @@ _product_scopes := [s |
 _api_scopes := [s |
 	some si, sub in input.subscriptions
 	some vi, svc in sub.services
-	some ai, api in svc.apis
-	doc := api.policy
+	apis := svc.apis
+	some ai
+	doc := apis[ai].policy
 	doc != null
-	api_name := api.displayName
-	s := {"resource": api.id, "kind": "api", "service": svc.name, "policy": doc, "at": [si, vi, ai]}
+	api_name := apis[ai].displayName
+	s := {"resource": apis[ai].id, "kind": "api", "service": svc.name, "policy": doc, "at": [si, vi, ai]}
 ]
 
 _operation_scopes := [s |
 	some si, sub in input.subscriptions
 	some vi, svc in sub.services
 	some ai, api in svc.apis
-	some oi, op in api.operations
-	doc := op.policy
-	doc != null
 	api_name := api.displayName
-	s := {"resource": concat("/", [api.id, "operations", op.name]), "kind": "operation", "service": svc.name,
+	# (Indexing the operations is cheaper than binding each one: most have no document.)
+	ops := api.operations
+	some oi
+	doc := ops[oi].policy
+	doc != null
+	s := {"resource": concat("/", [api.id, "operations", ops[oi].name]), "kind": "operation", "service": svc.name,
 		"policy": doc, "at": [si, vi, ai, oi]}
 ]
 

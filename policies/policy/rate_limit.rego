@@ -206,7 +206,10 @@ _direct[at] contains name if {
 	at := [si, vi]
 	some s in svc.apimSubscriptions
 	object.get(s.properties, "state", "") == "active"
-	name := _direct_name(sprintf("%v", [object.get(s.properties, "scope", "")]))
+	scope := sprintf("%v", [object.get(s.properties, "scope", "")])
+	# (Both kinds of direct scope contain "/apis": the function is only called for those.)
+	contains(scope, "/apis")
+	name := _direct_name(scope)
 }
 
 _direct_name(scope) := "*" if endswith(scope, "/apis")

@@ -99,3 +99,17 @@ test_operation_documents_on_every_path if {
 		" (policy fragments are included along the way; their content is not in the snapshot)",
 	])]
 }
+
+# Direct subscriptions: one scoped to the API or to all APIs opens the path without a
+# product; one scoped to a product (no "/apis" in its scope) does not.
+with_subs(e, subs) := {"subscriptions": [{"services": [object.union(e.subscriptions[0].services[0], {"apimSubscriptions": subs})]}]}
+
+direct_sub(scope) := {"name": "s1", "properties": {"state": "active", "scope": scope}}
+
+test_direct_subscription_scopes if {
+	e := estate(null, [product("starter", doc([base, el("rate-limit")]))], api(["starter"], true, null, []))
+	count(rule.deny) == 0 with input as with_subs(e, [direct_sub(concat("", [svc_id, "/products/starter"]))])
+	count(rule.deny) == 1 with input as with_subs(e, [direct_sub(concat("", [svc_id, "/apis"]))])
+	count(rule.deny) == 1 with input as with_subs(e, [direct_sub(concat("", [svc_id, "/apis/echo"]))])
+	count(rule.deny) == 0 with input as with_subs(e, [direct_sub(concat("", [svc_id, "/apis/other"]))])
+}
