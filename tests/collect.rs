@@ -11,7 +11,7 @@ use support::estate::{
     self, CHOOSE_API, ECHO_API, FRAGMENT_API, OPEN_API, RG, SERVICE, SOAP_API, SUBSCRIPTION,
 };
 use support::fake_arm::{Behaviour, FakeArm, Fault, Logged};
-use support::{apimguard, run_against};
+use support::{apimguard, run_against, text};
 
 const TOKEN: &str = "test-token";
 
@@ -30,10 +30,6 @@ fn fake(faults: Vec<Fault>, page_size: Option<usize>) -> FakeArm {
 fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("snapshot written"))
         .expect("snapshot is JSON")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 fn service<'a>(snapshot: &'a Value, name: &str) -> &'a Value {
@@ -501,13 +497,7 @@ fn foreign_next_link_is_not_followed() {
         &format!("/subscriptions/{SUBSCRIPTION}/providers/Microsoft.Security/apiCollections"),
         verbatim,
     );
-    let fake = FakeArm::start(
-        estate,
-        Behaviour {
-            token: TOKEN.into(),
-            ..Behaviour::default()
-        },
-    );
+    let fake = FakeArm::start(estate, Behaviour::accepting(TOKEN));
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("snapshot.json");
     let run = run_against(&fake, TOKEN, &["collect", "-o", out.to_str().unwrap()]);

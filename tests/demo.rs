@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use support::estate;
 use support::fake_arm::{Behaviour, FakeArm};
-use support::{apimguard, run_against};
+use support::{apimguard, run_against, text};
 
 const TOKEN: &str = "demo-token";
 /// The tool version the committed demo records.
@@ -30,10 +30,6 @@ const UPDATE: &str = "APIMGUARD_UPDATE_DEMO";
 
 fn demo_snapshot() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo/snapshot.json")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// Sets what differs from run to run (the clock, the fake's port, the tool version) to the
@@ -108,13 +104,7 @@ fn differences(expected: &Value, actual: &Value, at: &str, out: &mut Vec<String>
 /// (with `APIMGUARD_UPDATE_DEMO=1`, writes it).
 #[test]
 fn demo_snapshot_is_what_collect_records() {
-    let fake = FakeArm::start(
-        estate::demo(),
-        Behaviour {
-            token: TOKEN.into(),
-            ..Behaviour::default()
-        },
-    );
+    let fake = FakeArm::start(estate::demo(), Behaviour::accepting(TOKEN));
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("snapshot.json");
     let run = run_against(&fake, TOKEN, &["collect", "-o", out.to_str().unwrap()]);

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use support::estate::{self, Estate, OPEN_API, RG, SERVICE};
 use support::fake_arm::{Behaviour, FakeArm, Fault, FaultKind, Logged};
-use support::{apimguard, run_against};
+use support::{apimguard, run_against, text};
 
 const TOKEN: &str = "test-token";
 /// The rules whose findings the catalogue fixes on the test estates.
@@ -164,10 +164,6 @@ impl Run {
 
 fn path(p: &Path) -> &str {
     p.to_str().unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 fn of_type<'a>(lines: &'a [Value], kind: &str) -> Vec<&'a Value> {
@@ -616,10 +612,7 @@ fn journal_names_who_and_holds_no_token() {
     );
     let scene = Scene::with(FakeArm::start(
         estate::contoso(),
-        Behaviour {
-            token: token.clone(),
-            ..Behaviour::default()
-        },
+        Behaviour::accepting(&token),
     ));
     let journal = scene.file("fix.jsonl");
     let run = scene.remediate(&[

@@ -164,6 +164,16 @@ pub struct Behaviour {
     pub load_per_onboarding: f64,
 }
 
+impl Behaviour {
+    /// Default behaviour (no faults, one page) accepting `token`.
+    pub fn accepting(token: &str) -> Self {
+        Behaviour {
+            token: token.into(),
+            ..Behaviour::default()
+        }
+    }
+}
+
 impl Default for Behaviour {
     fn default() -> Self {
         Self {

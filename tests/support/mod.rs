@@ -36,6 +36,11 @@ pub fn apimguard() -> Command {
     command
 }
 
+/// A captured stream as text (lossy UTF-8).
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
 /// Runs `apimguard <args> --management-endpoint <fake>` with `token` as the access token.
 pub fn run_against(fake: &FakeArm, token: &str, args: &[&str]) -> Output {
     apimguard()
