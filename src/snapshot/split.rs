@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::{DataKind, Gap, Origin, Service, Snapshot, SourceKind};
@@ -159,45 +160,23 @@ impl Digest {
 /// Read such a document whole ([`super::load_str`]): it reports what is wrong.
 pub fn split(text: &str) -> Option<Pieces<'_>> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let outline = de.deserialize_map(DocumentVisitor).ok()?;
+    let outline = de.deserialize_map(document()).ok()?;
     de.end().ok()?;
     let mut skeleton = String::with_capacity(4096);
-    skeleton.push('{');
-    for (i, (key, value)) in outline.fields.iter().enumerate() {
-        if i > 0 {
-            skeleton.push(',');
-        }
-        push_key(&mut skeleton, key);
-        match value {
-            Field::Raw(raw) => skeleton.push_str(raw.get()),
-            Field::Subscriptions => {
-                skeleton.push('[');
-                for (j, sub) in outline.subscriptions.iter().enumerate() {
-                    if j > 0 {
-                        skeleton.push(',');
-                    }
-                    skeleton.push('{');
-                    for (k, (key, raw)) in sub.fields.iter().enumerate() {
-                        if k > 0 {
-                            skeleton.push(',');
-                        }
-                        push_key(&mut skeleton, key);
-                        match raw {
-                            Some(raw) => skeleton.push_str(raw.get()),
-                            None => skeleton.push_str("[]"),
-                        }
-                    }
-                    skeleton.push('}');
-                }
-                skeleton.push(']');
+    push_object(&mut skeleton, &outline, |out, subscriptions| {
+        out.push('[');
+        for (j, sub) in subscriptions.iter().enumerate() {
+            if j > 0 {
+                out.push(',');
             }
+            push_object(out, sub, |out, _| out.push_str("[]"));
         }
-    }
-    skeleton.push('}');
+        out.push(']');
+    });
     let services = outline
-        .subscriptions
+        .cut
         .into_iter()
-        .map(|s| s.services.into_iter().map(RawValue::get).collect())
+        .map(|s| s.cut.into_iter().map(RawValue::get).collect())
         .collect();
     Some(Pieces { skeleton, services })
 }
@@ -225,115 +204,140 @@ fn push_key(out: &mut String, key: &str) {
     out.push(':');
 }
 
-/// The outline of the document: its fields in order (`subscriptions` cut out).
-struct Document<'a> {
-    fields: Vec<(String, Field<'a>)>,
-    subscriptions: Vec<Subscription<'a>>,
+/// Writes an object with its fields in order, the cut-out one written by `push_cut`.
+fn push_object<T>(out: &mut String, object: &Cut<T>, push_cut: impl Fn(&mut String, &T)) {
+    out.push('{');
+    for (i, (key, raw)) in object.fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_key(out, key);
+        match raw {
+            Some(raw) => out.push_str(raw.get()),
+            None => push_cut(out, &object.cut),
+        }
+    }
+    out.push('}');
 }
 
-enum Field<'a> {
-    Raw(&'a RawValue),
-    Subscriptions,
-}
-
-/// One subscription: its fields in order (`services` as `None`) and its services.
-struct Subscription<'a> {
+/// An object's fields in order, one of which (its value `None`) was cut out and read
+/// into `cut`.
+struct Cut<'a, T> {
     fields: Vec<(String, Option<&'a RawValue>)>,
-    services: Vec<&'a RawValue>,
+    cut: T,
 }
 
-struct DocumentVisitor;
-
-impl<'de> Visitor<'de> for DocumentVisitor {
-    type Value = Document<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a snapshot object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut doc = Document {
-            fields: Vec::new(),
-            subscriptions: Vec::new(),
-        };
-        while let Some(key) = map.next_key::<String>()? {
-            if doc.fields.iter().any(|(k, _)| *k == key) {
-                return Err(A::Error::custom("duplicate key"));
-            }
-            if key == "subscriptions" {
-                doc.subscriptions = map.next_value_seed(SubscriptionsSeed)?;
-                doc.fields.push((key, Field::Subscriptions));
-            } else {
-                doc.fields.push((key, Field::Raw(map.next_value()?)));
-            }
-        }
-        Ok(doc)
+/// Reads the document: `subscriptions` cut out, each with its `services` cut out.
+fn document() -> CutObject<Seq<CutObject<Services>>> {
+    CutObject {
+        what: "a snapshot object",
+        key: "subscriptions",
+        seed: Seq {
+            what: "an array of subscriptions",
+            item: CutObject {
+                what: "a subscription object",
+                key: "services",
+                seed: Services,
+            },
+        },
     }
 }
 
-struct SubscriptionsSeed;
-
-impl<'de> DeserializeSeed<'de> for SubscriptionsSeed {
-    type Value = Vec<Subscription<'de>>;
-
-    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Self::Value, D::Error> {
-        de.deserialize_seq(self)
-    }
+/// Reads an object (`what`, for errors) and the value of its field `key` with `seed`; a
+/// key given twice is refused.
+#[derive(Clone, Copy)]
+struct CutObject<S> {
+    what: &'static str,
+    key: &'static str,
+    seed: S,
 }
 
-impl<'de> Visitor<'de> for SubscriptionsSeed {
-    type Value = Vec<Subscription<'de>>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an array of subscriptions")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut subs = Vec::new();
-        while let Some(sub) = seq.next_element_seed(SubscriptionSeed)? {
-            subs.push(sub);
-        }
-        Ok(subs)
-    }
-}
-
-struct SubscriptionSeed;
-
-impl<'de> DeserializeSeed<'de> for SubscriptionSeed {
-    type Value = Subscription<'de>;
+impl<'de, S> DeserializeSeed<'de> for CutObject<S>
+where
+    S: DeserializeSeed<'de> + Copy,
+    S::Value: Default,
+{
+    type Value = Cut<'de, S::Value>;
 
     fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Self::Value, D::Error> {
         de.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for SubscriptionSeed {
-    type Value = Subscription<'de>;
+impl<'de, S> Visitor<'de> for CutObject<S>
+where
+    S: DeserializeSeed<'de> + Copy,
+    S::Value: Default,
+{
+    type Value = Cut<'de, S::Value>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a subscription object")
+        f.write_str(self.what)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut sub = Subscription {
-            fields: Vec::new(),
-            services: Vec::new(),
-        };
+        let mut fields: Vec<(String, Option<&'de RawValue>)> = Vec::new();
+        let mut cut = S::Value::default();
         while let Some(key) = map.next_key::<String>()? {
-            if sub.fields.iter().any(|(k, _)| *k == key) {
+            if fields.iter().any(|(k, _)| *k == key) {
                 return Err(A::Error::custom("duplicate key"));
             }
-            if key == "services" {
-                sub.services = map.next_value::<Vec<&'de RawValue>>()?;
-                if !sub.services.iter().all(|s| s.get().starts_with('{')) {
-                    return Err(A::Error::custom("a service is not an object"));
-                }
-                sub.fields.push((key, None));
+            if key == self.key {
+                cut = map.next_value_seed(self.seed)?;
+                fields.push((key, None));
             } else {
-                sub.fields.push((key, Some(map.next_value()?)));
+                fields.push((key, Some(map.next_value()?)));
             }
         }
-        Ok(sub)
+        Ok(Cut { fields, cut })
+    }
+}
+
+/// Reads an array (`what`, for errors) whose items `item` reads.
+#[derive(Clone, Copy)]
+struct Seq<S> {
+    what: &'static str,
+    item: S,
+}
+
+impl<'de, S: DeserializeSeed<'de> + Copy> DeserializeSeed<'de> for Seq<S> {
+    type Value = Vec<S::Value>;
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Self::Value, D::Error> {
+        de.deserialize_seq(self)
+    }
+}
+
+impl<'de, S: DeserializeSeed<'de> + Copy> Visitor<'de> for Seq<S> {
+    type Value = Vec<S::Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.what)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(self.item)? {
+            items.push(item);
+        }
+        Ok(items)
+    }
+}
+
+/// A subscription's `services`: the raw text of each, which must be an object.
+#[derive(Clone, Copy)]
+struct Services;
+
+impl<'de> DeserializeSeed<'de> for Services {
+    type Value = Vec<&'de RawValue>;
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Self::Value, D::Error> {
+        let services = Vec::<&'de RawValue>::deserialize(de)?;
+        if services.iter().all(|s| s.get().starts_with('{')) {
+            Ok(services)
+        } else {
+            Err(D::Error::custom("a service is not an object"))
+        }
     }
 }
 
