@@ -38,7 +38,8 @@ limits := {"rate-limit", "rate-limit-by-key", "quota", "quota-by-key", "llm-toke
 # chains, read from a per-service table (`_chains`) without composing anything.
 
 # Scope indices whose inbound section runs a limit of its own: a limit element that is, or
-# is nested in, a top-level element other than <base /> (as `policy.effect`).
+# is nested in, a top-level element other than <base /> (a limit nested in <base /> would
+# be the parent's).
 _own contains i if {
 	some name in limits
 	some entry in policy.elements_named[name]
@@ -56,8 +57,7 @@ _keeps_base contains i if {
 	e.name == "base"
 }
 
-# [kind, position] of each document whose inbound effect is not "inherit" (`policy.effect`
-# as a word): "own" (runs a limit itself) or "block" (no limit, no <base />, or no inbound
+# [kind, position] of each document whose inbound effect is not "inherit": "own" (runs a limit itself) or "block" (no limit, no <base />, or no inbound
 # section). A resource without a document, or whose document keeps <base /> and runs no
 # limit, inherits.
 _deviation[key] := "own" if {
@@ -178,7 +178,8 @@ deny contains {"resource": api.id, "message": msg} if {
 	}
 	count(failing[false]) > 0
 	# The call paths: the API's products, then the path without a product when the API can
-	# be called that way. Each uncovered path, labelled as `policy.chain_label` does.
+	# be called that way. Each uncovered path is labelled `<operations> via product "p"` or
+	# `<operations> called without a product subscription`.
 	by_product := [sprintf("%s via product %q", [label, pname]) |
 		some pname in api.products
 		some label in failing[eff[object.get(chain, pname, global)]]
@@ -199,7 +200,8 @@ _chains[at] := object.union(product_limited[at], {null: global_limited[at]}) if 
 }
 
 # [si, vi] → the API names an active subscription scoped to one API can call, and "*" when
-# an active subscription is scoped to all APIs (as `policy.direct_access`).
+# an active subscription is scoped to all APIs. Calls made with such a subscription's key
+# run no product policy.
 _direct[at] contains name if {
 	some si, sub in input.subscriptions
 	some vi, svc in sub.services

@@ -112,4 +112,6 @@ test_direct_subscription_scopes if {
 	count(rule.deny) == 1 with input as with_subs(e, [direct_sub(concat("", [svc_id, "/apis"]))])
 	count(rule.deny) == 1 with input as with_subs(e, [direct_sub(concat("", [svc_id, "/apis/echo"]))])
 	count(rule.deny) == 0 with input as with_subs(e, [direct_sub(concat("", [svc_id, "/apis/other"]))])
+	suspended := object.union(direct_sub(concat("", [svc_id, "/apis"])), {"properties": {"state": "suspended"}})
+	count(rule.deny) == 0 with input as with_subs(e, [suspended])
 }
