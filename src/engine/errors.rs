@@ -68,6 +68,45 @@ impl PolicyError {
         ))
     }
 
+    /// Rego at fault at a line and column of a source file.
+    pub fn rego(
+        source: &PolicySource,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        PolicyError::Located(Located::new(
+            "apimguard::policy::rego",
+            REGO_HELP,
+            &source.path,
+            &source.text,
+            line,
+            column,
+            format!("{}:{line}:{column}: {}", source.path, message.into()),
+        ))
+    }
+
+    /// A rule head the engine's rule lookup cannot read (`p[[a, b]] := …`), at its line.
+    pub fn unreadable_head(
+        source: &PolicySource,
+        line: usize,
+        column: usize,
+        engine: &str,
+    ) -> Self {
+        PolicyError::Located(Located::new(
+            "apimguard::policy::rego",
+            "write a composite key through a variable: `x[key] := v if { key := [a, b]; … }`",
+            &source.path,
+            &source.text,
+            line,
+            column,
+            format!(
+                "{}:{line}: the engine cannot read this rule head ({engine})",
+                source.path
+            ),
+        ))
+    }
+
     /// Locates a regorus error (`--> file:line:col … error: message`) in the sources.
     pub fn from_engine(err: &anyhow::Error, sources: &[PolicySource]) -> Self {
         let text = format!("{err:#}");
@@ -78,15 +117,7 @@ impl PolicyError {
         };
         let message = engine_message(&text);
         match sources.iter().find(|s| s.path == location.0) {
-            Some(source) => PolicyError::Located(Located::new(
-                "apimguard::policy::rego",
-                REGO_HELP,
-                &source.path,
-                &source.text,
-                location.1,
-                location.2,
-                format!("{}:{}:{}: {message}", source.path, location.1, location.2),
-            )),
+            Some(source) => PolicyError::rego(source, location.1, location.2, message),
             None => PolicyError::Engine {
                 message: format!("{}:{}:{}: {message}", location.0, location.1, location.2),
             },

@@ -290,15 +290,9 @@ fn classify(
             .has_declared_rule_rooted_at(&source.path, name)
             .map_err(|e| {
                 let text = format!("{e:#}");
-                let line = parse_location(&text).map_or(package_line, |(_, line, _)| line);
-                PolicyError::contract(
-                    source,
-                    line,
-                    format!(
-                        "the engine cannot read this rule head ({}); write a composite key through a variable: `x[key] := v if {{ key := [a, b]; … }}`",
-                        engine_message(&text)
-                    ),
-                )
+                let (line, column) =
+                    parse_location(&text).map_or((package_line, 1), |(_, line, col)| (line, col));
+                PolicyError::unreadable_head(source, line, column, &engine_message(&text))
             })
     };
     let Some(block) = metadata::find_block(&source.text) else {
