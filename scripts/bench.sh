@@ -6,8 +6,8 @@
 #
 # Environment:
 #   RUNS=3               runs per size and engine (medians are reported)
-#   OPA_VENV=DIR         venv made by ../shared/bench/setup-opa.sh (default ../.opa-venv);
-#                        OPA=0 skips OPA
+#   OPA_VENV=DIR         venv holding OPA (default target/opa-venv; made by
+#                        scripts/opa_venv.sh when missing); OPA=0 skips OPA
 #   OPA_MAX=100000       largest size OPA is run at
 #   OPA_RUNS=$RUNS       runs of OPA per size below 100k APIs
 #   OPA_RUNS_LARGE=1     runs of OPA per size from 100k APIs on (each takes minutes)
@@ -27,7 +27,7 @@ sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000 100000)
 runs=${RUNS:-3}
 out=${OUT:-target/bench}
-opa_venv=${OPA_VENV:-../.opa-venv}
+opa_venv=${OPA_VENV:-target/opa-venv}
 opa_max=${OPA_MAX:-100000}
 opa_runs=${OPA_RUNS:-$runs}
 opa_runs_large=${OPA_RUNS_LARGE:-1}
@@ -39,10 +39,7 @@ mkdir -p "$out"
 cargo build --release --quiet --bin apimguard --example gen_estate
 bin=target/release/apimguard
 use_opa=${OPA:-1}
-if [ "$use_opa" != 0 ] && [ ! -x "$opa_venv/bin/python" ]; then
-    echo "no OPA venv at $opa_venv (run $shared/bench/setup-opa.sh $opa_venv, or OPA=0)" >&2
-    exit 2
-fi
+[ "$use_opa" = 0 ] || scripts/opa_venv.sh "$opa_venv"
 "$bin" rules list --profile strict -f json > "$out/rules.json"
 
 run_apimguard() { # size run

@@ -6,19 +6,12 @@
 #
 #   scripts/opa_parity.sh APIMGUARD_BINARY [VENV_DIR]      (default venv: target/opa-venv)
 #
-# The wheel (opa-golib-python-bindings 0.4.4, OPA 1.20 inside) declares Python >= 3.14 but
-# is a ctypes wrapper that runs on 3.11: pip is told to ignore that marker. x86_64 Linux.
+# OPA comes from scripts/opa_venv.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 binary=$(realpath "${1:?usage: opa_parity.sh APIMGUARD_BINARY [VENV_DIR]}")
 venv=${2:-target/opa-venv}
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import opa_bindings" 2> /dev/null; then
-    python3 -m venv "$venv"
-    wheels=$(mktemp -d)
-    "$venv/bin/pip" download -q --no-deps 'opa-golib-python-bindings==0.4.4' \
-        --python-version 3.14 --only-binary=:all: -d "$wheels"
-    "$venv/bin/pip" install -q --ignore-requires-python --no-deps "$wheels"/opa_golib_python_bindings-0.4.4-*.whl
-fi
+scripts/opa_venv.sh "$venv"
 estate=target/opa-parity-estate-1000.json
 [ -s "$estate" ] || cargo run --quiet --example gen_estate -- 1000 "$estate"
 iac=target/opa-parity-iac.json
