@@ -315,3 +315,65 @@ fn schema_describes_the_snapshot() {
     }
     assert!(schema["$defs"]["Api"]["properties"]["auth"].is_object());
 }
+
+#[test]
+fn rules_sharing_a_package_are_refused() {
+    // A copied rule file with a new id but the old package: in Rego both files make one
+    // set of rules, so each rule would report the other's findings.
+    let dir = tempfile::tempdir().unwrap();
+    for (name, id) in [("a", "CONTOSO-001"), ("b", "CONTOSO-002")] {
+        let rule = std::fs::read_to_string("fixtures/check/policies/custom/keyed_only.rego")
+            .unwrap()
+            .replace("CONTOSO-001", id);
+        std::fs::write(dir.path().join(format!("{name}.rego")), rule).unwrap();
+    }
+    apimguard()
+        .args(["check", "fixtures/check/small.json", "-p"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("b.rego:7:"))
+        .stderr(predicate::str::contains(
+            "package `contoso.keyed_only` is already the package of rule CONTOSO-001",
+        ));
+}
+
+#[cfg(unix)]
+#[test]
+fn rules_in_a_linked_folder_are_loaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    let shared = std::fs::canonicalize("fixtures/check/policies/custom").unwrap();
+    std::os::unix::fs::symlink(&shared, rules.join("shared")).unwrap();
+    // A link back up the tree is walked once, not forever.
+    std::os::unix::fs::symlink(&rules, rules.join("loop")).unwrap();
+    let rules = rules.to_str().unwrap();
+    let (report, code) = json_report(&["check", "fixtures/check/small.json", "-p", rules]);
+    assert_eq!(code, 1);
+    assert_eq!(result(&report, "CONTOSO-001")["status"], "fail");
+}
+
+#[test]
+fn human_tally_counts_failing_resources_not_findings() {
+    // Two findings for each of the two APIs: 2 of 2 resources failed (not "4 of 2").
+    let dir = tempfile::tempdir().unwrap();
+    let rule = std::fs::read_to_string("fixtures/check/policies/custom/keyed_only.rego")
+        .unwrap()
+        .replace(
+            "\tnot api.subscriptionRequired\n",
+            "\tsome why in [\"one\", \"two\"]\n",
+        )
+        .replace(
+            "sprintf(\"API %q does not require a subscription key\", [api.displayName])",
+            "why",
+        );
+    std::fs::write(dir.path().join("two.rego"), rule).unwrap();
+    apimguard()
+        .args(["check", "fixtures/check/small.json", "--no-builtin", "-p"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("(2 of 2 failed)"))
+        .stdout(predicate::str::contains("4 finding(s)"));
+}

@@ -691,3 +691,25 @@ fn failing_credential_is_reported_and_the_chain_moves_on() {
     );
     assert!(!stderr.contains(TOKEN) && !text(&run.stdout).contains(TOKEN));
 }
+
+/// An identity that can list no subscription (no role assignment, another tenant) has
+/// read nothing: a gap, so `check --live` cannot pass an empty estate.
+#[test]
+fn no_subscription_in_sight_is_a_gap_not_a_pass() {
+    let mut nothing = estate::Estate::default();
+    nothing.list("/subscriptions", Vec::new());
+    let fake = FakeArm::start(
+        nothing,
+        Behaviour {
+            token: TOKEN.into(),
+            ..Behaviour::default()
+        },
+    );
+    let run = run_against(&fake, TOKEN, &["check", "--live", "-q"]);
+    let stderr = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the identity can list no subscription"),
+        "{stderr}"
+    );
+}

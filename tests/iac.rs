@@ -753,3 +753,97 @@ fn remediate_refuses_a_snapshot_read_from_files() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_condition_open_until_deployment_is_a_gap_not_a_deployed_resource() {
+    // The API's only authentication is a policy deployed `if (secure)`, a parameter
+    // without a value: it must not count as deployed.
+    let policy = r#"<policies><inbound><base /><validate-jwt header-name=\"Authorization\"><openid-config url=\"https://login.example.com/.well-known/openid-configuration\" /></validate-jwt></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>"#;
+    let template = format!(
+        r#"{{"parameters": {{"secure": {{"type": "bool"}}}},
+ "resources": [
+  {{"type": "Microsoft.ApiManagement/service/apis", "name": "contoso/echo",
+    "properties": {{"path": "echo", "protocols": ["https"], "subscriptionRequired": false}}}},
+  {{"type": "Microsoft.ApiManagement/service/apis/policies", "name": "contoso/echo/policy",
+    "condition": "[parameters('secure')]",
+    "properties": {{"format": "rawxml", "value": "{policy}"}}}}
+ ]}}"#
+    );
+    let bicep = format!(
+        "param secure bool\n\nresource api 'Microsoft.ApiManagement/service/apis@2022-08-01' = {{\n  name: 'contoso/echo'\n  properties: {{ path: 'echo', protocols: ['https'], subscriptionRequired: false }}\n}}\n\nresource pol 'Microsoft.ApiManagement/service/apis/policies@2022-08-01' = if (secure) {{\n  parent: api\n  name: 'policy'\n  properties: {{ format: 'rawxml', value: '{}' }}\n}}\n",
+        policy.replace("\\\"", "\"")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let arm = dir.path().join("cond.json");
+    let bic = dir.path().join("cond.bicep");
+    std::fs::write(&arm, template).unwrap();
+    std::fs::write(&bic, bicep).unwrap();
+    for (flag, path, line) in [("--from-arm", &arm, ":6"), ("--from-bicep", &bic, ":8")] {
+        let path = path.to_str().unwrap();
+        let out = apimguard(&["check", flag, path]);
+        assert_eq!(out.status.code(), Some(2), "{flag}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains("is incomplete"), "{flag}: {err}");
+        assert!(
+            err.contains(&format!("{path}{line} (condition)")),
+            "{flag}: {err}"
+        );
+        assert!(err.contains("not known before deployment"), "{flag}: {err}");
+        // Given a value, the condition decides.
+        let params = dir.path().join("p.json");
+        std::fs::write(&params, r#"{"parameters": {"secure": {"value": false}}}"#).unwrap();
+        let (report, code) = check(&[flag, path, "--parameters", params.to_str().unwrap()]);
+        assert_eq!(code, 1, "{flag}");
+        assert_eq!(rule(&report, "APIM-API-003")["status"], "fail", "{flag}");
+    }
+}
+
+#[test]
+fn a_folder_without_apiops_artifacts_is_refused() {
+    // The repository root of an APIOps project (artifacts one level down) checks nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let artifacts = dir.path().join("apimartifacts/apis/echo");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    std::fs::write(
+        artifacts.join("apiInformation.json"),
+        r#"{"properties": {"path": "echo", "protocols": ["https"]}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("configuration.prod.yaml"),
+        "apimServiceName: x\n",
+    )
+    .unwrap();
+    let root = dir.path().to_str().unwrap();
+    for command in ["check", "collect"] {
+        let out = apimguard(&[command, "--from-apiops", root, "--env", "prod"]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{command}: {err}");
+        assert!(err.contains("holds no APIOps artifacts"), "{err}");
+        assert!(err.contains("did you mean"), "{err}");
+        assert!(err.contains("apimartifacts"), "{err}");
+    }
+}
+
+#[test]
+fn an_information_file_without_properties_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = dir.path().join("apis/echo");
+    std::fs::create_dir_all(&api).unwrap();
+    for (text, expected) in [
+        (
+            r#"{"path": "echo", "protocols": ["http"], "subscriptionRequired": false}"#,
+            "apiInformation.json:1: an information file holds its settings in a `properties` object, but it has none",
+        ),
+        (
+            "{\n  \"properties\": null\n}",
+            "apiInformation.json:2: an information file holds its settings in a `properties` object, but `properties` is null",
+        ),
+    ] {
+        std::fs::write(api.join("apiInformation.json"), text).unwrap();
+        let out = apimguard(&["check", "--from-apiops", dir.path().to_str().unwrap()]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(expected), "{err}");
+    }
+}

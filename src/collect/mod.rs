@@ -251,6 +251,16 @@ async fn discover_subscriptions(
         .client
         .url("/subscriptions", SUBSCRIPTIONS_API_VERSION, &[]);
     match ctx.client.list(&url).await {
+        // Nothing to read is not "nothing wrong": an identity without a role assignment
+        // (or signed in to another tenant) lists no subscription.
+        Ok(items) if items.is_empty() => {
+            ctx.gaps.add(
+                "/subscriptions",
+                "subscriptions",
+                "the identity can list no subscription: grant it Reader on the subscriptions to check (or check the tenant), or name them with --subscription",
+            );
+            Ok(Vec::new())
+        }
         Ok(items) => Ok(items
             .iter()
             .filter(|item| {

@@ -106,6 +106,21 @@ impl PolicySet {
                         second: rule.path,
                     });
                 }
+                // Two files of one package make one set of rules in Rego: each rule
+                // would report the other's findings (a copied file whose package was
+                // left as it was, or a built-in package reused).
+                if let Some(first) = rules.iter().find(|r| r.package == rule.package) {
+                    return Err(PolicyError::contract(
+                        source,
+                        package_line(&source.text),
+                        format!(
+                            "package `{}` is already the package of rule {} ({}); every rule needs a package of its own, or its `checked` and `deny` merge with that rule's",
+                            rule.package.trim_start_matches("data."),
+                            first.meta.id,
+                            first.path
+                        ),
+                    ));
+                }
                 rules.push(rule);
             }
         }
@@ -272,17 +287,20 @@ fn sandboxed_engine() -> Result<regorus::Engine, PolicyError> {
     Ok(engine)
 }
 
+/// The 1-based line of a module's `package` declaration (1 when there is none).
+fn package_line(text: &str) -> usize {
+    text.lines()
+        .position(|l| l.trim_start().starts_with("package "))
+        .map_or(1, |i| i + 1)
+}
+
 /// Decides whether a module is a rule (has METADATA) or a library, and checks the contract.
 fn classify(
     engine: &regorus::Engine,
     source: &PolicySource,
     package: String,
 ) -> Result<Option<Rule>, PolicyError> {
-    let package_line = source
-        .text
-        .lines()
-        .position(|l| l.trim_start().starts_with("package "))
-        .map_or(1, |i| i + 1);
+    let package_line = package_line(&source.text);
     // Whether the module declares a rule `name`; an error (a rule head the engine's
     // lookup cannot read) is the module's problem, told at its line.
     let declares = |name: &str| {

@@ -73,7 +73,8 @@ pub fn from_path(root: &Path) -> Result<Vec<PolicySource>, PolicyError> {
     if meta.is_file() {
         files.push(root.to_path_buf());
     } else {
-        walk(root, &mut files).map_err(|(p, e)| io(&p, e))?;
+        let mut seen = std::collections::HashSet::new();
+        walk(root, &mut files, &mut seen).map_err(|(p, e)| io(&p, e))?;
     }
     files.sort();
     files
@@ -89,14 +90,30 @@ pub fn from_path(root: &Path) -> Result<Vec<PolicySource>, PolicyError> {
         .collect()
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), (PathBuf, std::io::Error)> {
+/// Every `.rego` file below `dir`. Symbolic links are followed (a rules folder shared
+/// by a link must not be skipped silently); `seen` holds the folders already walked, so
+/// a link back up the tree is walked once.
+fn walk(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    seen: &mut std::collections::HashSet<PathBuf>,
+) -> Result<(), (PathBuf, std::io::Error)> {
+    let real = std::fs::canonicalize(dir).map_err(|e| (dir.to_path_buf(), e))?;
+    if !seen.insert(real) {
+        return Ok(());
+    }
     let entries = std::fs::read_dir(dir).map_err(|e| (dir.to_path_buf(), e))?;
     for entry in entries {
         let entry = entry.map_err(|e| (dir.to_path_buf(), e))?;
         let path = entry.path();
-        let file_type = entry.file_type().map_err(|e| (path.clone(), e))?;
+        let mut file_type = entry.file_type().map_err(|e| (path.clone(), e))?;
+        if file_type.is_symlink() {
+            file_type = std::fs::metadata(&path)
+                .map_err(|e| (path.clone(), e))?
+                .file_type();
+        }
         if file_type.is_dir() {
-            walk(&path, out)?;
+            walk(&path, out, seen)?;
         } else if path.extension().is_some_and(|e| e == "rego") {
             out.push(path);
         }

@@ -67,8 +67,18 @@ pub fn render_human(report: &Report, color: bool) -> String {
             )
         );
         for r in rules {
-            let failed = r.findings.iter().filter(|f| !f.waived).count();
-            let waived = r.findings.len() - failed;
+            // Resources, not findings: a rule may find several things wrong with one
+            // resource, and "N of M failed" counts against the M resources checked.
+            let failing: std::collections::BTreeSet<&str> = r
+                .findings
+                .iter()
+                .filter(|f| !f.waived)
+                .map(|f| f.resource.as_str())
+                .collect();
+            let all: std::collections::BTreeSet<&str> =
+                r.findings.iter().map(|f| f.resource.as_str()).collect();
+            let failed = failing.len();
+            let waived = all.len() - failed;
             let (mark, style) = match r.status {
                 RuleStatus::Pass => ("✓", Style::new().green()),
                 RuleStatus::Fail => ("✗", Style::new().red()),

@@ -48,9 +48,30 @@ const SPECIFICATIONS: [(&str, bool); 6] = [
     ("specification.wadl", false),
 ];
 
+/// What an APIOps artifacts folder holds at its top level (read or skipped): a folder
+/// with none of them is not one.
+const ARTIFACTS: [&str; 15] = [
+    "policy.xml",
+    "apis",
+    "products",
+    "backends",
+    "named values",
+    "policy fragments",
+    "gateways",
+    "subscriptions",
+    "workspaces",
+    "loggers",
+    "diagnostics",
+    "tags",
+    "version sets",
+    "groups",
+    "api version sets",
+];
+
 /// Reads an APIOps folder, with the overrides of `configuration`.
 pub(super) fn read(folder: &Path, configuration: Option<&Path>) -> Result<Estate, IacError> {
     check_folder(folder)?;
+    check_artifacts(folder)?;
     let config = configuration.map(Config::read).transpose()?;
     let service = config
         .as_ref()
@@ -93,6 +114,42 @@ pub(super) fn check_folder(folder: &Path) -> Result<(), IacError> {
         &folder.display().to_string(),
         std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a folder"),
     ))
+}
+
+/// Refuses a folder that holds no APIOps artifacts (a repository root, a typo): reading
+/// it would give an empty estate, which every rule passes.
+fn check_artifacts(folder: &Path) -> Result<(), IacError> {
+    let holds = |dir: &Path| ARTIFACTS.iter().any(|name| dir.join(name).exists());
+    if holds(folder) {
+        return Ok(());
+    }
+    let mut candidates: Vec<PathBuf> = std::fs::read_dir(folder)
+        .map_err(|e| IacError::io(&folder.display().to_string(), e))?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.is_dir() && holds(path))
+        .collect();
+    candidates.sort();
+    let hint = match candidates.first() {
+        Some(found) => format!("; did you mean {}?", found.display()),
+        None => String::new(),
+    };
+    Err(IacError::NotApiops {
+        folder: folder.display().to_string(),
+        hint,
+    })
+}
+
+/// The JSON type of a value, for messages.
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
 }
 
 /// A publisher configuration file.
@@ -402,8 +459,28 @@ impl Reader {
         let mut origin = Origin::at(self.shown(dir), 1);
         if let Some(text) = self.optional_text(&path)? {
             let doc = JsonDoc::parse(&file, &text)?;
-            if let Some(props) = doc.value.get("properties") {
-                body.insert("properties".into(), props.clone());
+            match doc.value.get("properties") {
+                Some(props @ Value::Object(_)) => {
+                    body.insert("properties".into(), props.clone());
+                }
+                // Settings outside `properties` are not what the publisher deploys:
+                // reading the resource with APIM's defaults would hide them.
+                other => {
+                    let line = doc.line("/properties").unwrap_or(1) as usize;
+                    let found = match other {
+                        None => "it has none".to_string(),
+                        Some(v) => format!("`properties` is {}", json_kind(v)),
+                    };
+                    return Err(IacError::Located(Located::new(
+                        "apimguard::iac::apiops",
+                        "an APIOps information file is {\"properties\": {…}}, as the extractor writes it",
+                        &file,
+                        &text,
+                        line,
+                        1,
+                        format!("{file}:{line}: an information file holds its settings in a `properties` object, but {found}"),
+                    )));
+                }
             }
             origin = Origin::at(file.clone(), doc.line("/properties").unwrap_or(1));
             origin.add_settings(&file, "properties", doc.lines_below("/properties", 2));

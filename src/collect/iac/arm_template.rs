@@ -453,8 +453,24 @@ impl Reader<'_> {
         out: &mut Vec<Declared>,
     ) -> Result<(), IacError> {
         if let Some(condition) = r.get("condition") {
-            if eval_json(condition, cx) == Value::Bool(false) {
-                return Ok(());
+            match eval_json(condition, cx) {
+                Value::Bool(false) => return Ok(()),
+                Value::Bool(true) => {}
+                // Never guessed in the compliant direction: the resource may or may not
+                // be deployed (a policy that authenticates an API, for instance).
+                open => {
+                    let scope = self.at(&format!("{pointer}/condition"));
+                    if !self.gaps.has(&scope, "condition") {
+                        self.gaps.add(
+                            &scope,
+                            "condition",
+                            format!(
+                                "the condition is not known before deployment ({}); the resource is read as if it were deployed",
+                                expr::as_text(&open)
+                            ),
+                        );
+                    }
+                }
             }
         }
         let text = |key: &str| eval_json(r.get(key).unwrap_or(&Value::Null), cx);

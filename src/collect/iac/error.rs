@@ -30,6 +30,18 @@ pub enum IacError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Policy(Box<PolicyXmlError>),
+    /// `--from-apiops` names a folder holding none of the APIOps artifacts.
+    #[error("{folder} holds no APIOps artifacts (policy.xml, apis/, products/, backends/, named values/, …){hint}")]
+    #[diagnostic(
+        code(apimguard::iac::apiops),
+        help("pass the artifacts folder the APIOps extractor writes (the one holding apis/); reading another folder would check nothing")
+    )]
+    NotApiops {
+        /// The folder given.
+        folder: String,
+        /// A subfolder that does hold artifacts, when there is one.
+        hint: String,
+    },
     /// `--env NAME` names no configuration file.
     #[error("no configuration.{env}.yaml in {folder} or beside it")]
     #[diagnostic(

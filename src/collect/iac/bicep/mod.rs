@@ -89,7 +89,7 @@ pub(super) fn read(path: &Path, parameters: Option<&Path>) -> Result<Estate, Iac
     }
     let mut resources = Vec::new();
     for symbol in program.order.clone() {
-        if let Some(declared) = program.declared(&symbol) {
+        if let Some(declared) = program.declared(&symbol, &gaps) {
             resources.push(declared);
         }
     }
@@ -250,8 +250,9 @@ impl<'a> Program<'a> {
         })
     }
 
-    /// The declared resource of `symbol`, unless a condition leaves it out.
-    fn declared(&self, symbol: &str) -> Option<Declared> {
+    /// The declared resource of `symbol`, unless a condition leaves it out. A condition
+    /// not known before deployment is a gap (the resource is read as if deployed).
+    fn declared(&self, symbol: &str, gaps: &Gaps) -> Option<Declared> {
         let res = self.resources.get(symbol)?;
         let mut enclosing = res.enclosing.as_deref();
         let mut conditions = vec![res.decl];
@@ -259,12 +260,29 @@ impl<'a> Program<'a> {
             conditions.push(parent.decl);
             enclosing = parent.enclosing.as_deref();
         }
+        let mut open = Vec::new();
         for decl in conditions {
             if let Some(c) = &decl.condition {
-                if expr::eval(c, self) == Value::Bool(false) {
-                    return None;
+                match expr::eval(c, self) {
+                    Value::Bool(false) => return None,
+                    Value::Bool(true) => {}
+                    value => open.push((decl.line, value)),
                 }
             }
+        }
+        for (line, value) in open {
+            let scope = format!("{}:{line}", self.file);
+            if gaps.has(&scope, "condition") {
+                continue;
+            }
+            gaps.add(
+                &scope,
+                "condition",
+                format!(
+                    "the condition is not known before deployment ({}); the resource is read as if it were deployed",
+                    as_text(&value)
+                ),
+            );
         }
         let identity = self.identity(symbol)?;
         let mut body = Map::new();
