@@ -518,6 +518,57 @@ fn foreign_next_link_is_not_followed() {
     );
 }
 
+/// A list whose pages link in a circle (A → B → A) is a paging loop: it becomes a
+/// gap after the circle closes, not after thousands of requests.
+#[test]
+fn next_links_in_a_circle_are_a_gap_at_once() {
+    let fake = FakeArm::start(estate::contoso(), Behaviour::accepting(TOKEN));
+    let first =
+        format!("/subscriptions/{SUBSCRIPTION}/providers/Microsoft.Security/apiCollections");
+    let second = format!("{first}-next");
+    let link = |path: &str| format!("{}{path}?api-version=2023-11-15", fake.url);
+    fake.serve(
+        &first,
+        serde_json::json!({"value": [], "nextLink": link(&second)}),
+    );
+    fake.serve(
+        &second,
+        serde_json::json!({"value": [], "nextLink": link(&first)}),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snapshot.json");
+    let run = run_against(
+        &fake,
+        TOKEN,
+        &["collect", "-q", "-o", out.to_str().unwrap()],
+    );
+    assert_eq!(run.status.code(), Some(2), "{}", text(&run.stderr));
+    let page_reads = fake
+        .requests()
+        .iter()
+        .filter(|r| {
+            r.path
+                .to_ascii_lowercase()
+                .contains("/microsoft.security/apicollections")
+        })
+        .count();
+    assert!(
+        page_reads <= 3,
+        "{page_reads} pages read for a two-page circle"
+    );
+    let snapshot = read_json(&out);
+    let gap = snapshot["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["what"] == "apiCollections")
+        .expect("a gap for the API collections");
+    assert!(
+        gap["error"].as_str().unwrap().contains("paging loop"),
+        "{gap}"
+    );
+}
+
 /// --subscription, --resource-group and --service narrow what is read, and nothing
 /// outside the scope is requested.
 #[test]
