@@ -569,6 +569,42 @@ fn next_links_in_a_circle_are_a_gap_at_once() {
     );
 }
 
+/// An identity that can list no subscription (no role anywhere, or a role assignment
+/// removed) reads nothing: that is a gap (exit 2), never a complete, empty estate that
+/// every rule passes.
+#[test]
+fn no_listable_subscription_is_a_gap() {
+    let mut estate = estate::contoso();
+    estate.list("/subscriptions", Vec::new());
+    let fake = FakeArm::start(estate, Behaviour::accepting(TOKEN));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snapshot.json");
+    let run = run_against(&fake, TOKEN, &["collect", "-o", out.to_str().unwrap()]);
+    let stderr = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    let snapshot = read_json(&out);
+    assert_eq!(snapshot["complete"], false);
+    let gap = &snapshot["gaps"][0];
+    assert_eq!(
+        (gap["scope"].as_str(), gap["what"].as_str()),
+        (Some("/subscriptions"), Some("subscriptions")),
+        "{snapshot}"
+    );
+    assert!(
+        gap["error"].as_str().unwrap().contains("no subscription"),
+        "{gap}"
+    );
+    let check = apimguard()
+        .args(["check", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        check.status.code(),
+        Some(2),
+        "an empty estate is not a pass"
+    );
+}
+
 /// --subscription, --resource-group and --service narrow what is read, and nothing
 /// outside the scope is requested.
 #[test]
