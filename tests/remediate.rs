@@ -599,6 +599,33 @@ fn max_changes_bounds_the_run() {
     assert_eq!(resumed.writes().len(), 2, "4 writes in all");
 }
 
+/// A journal whose last line was cut short (the disk filled, the machine lost power)
+/// can be resumed, and stays readable afterwards: the resumption does not glue its
+/// lines onto the torn one.
+#[test]
+fn torn_journal_line_survives_resumption() {
+    let scene = Scene::new(estate::generated(1, 8), Vec::new(), 0.0);
+    scene.apply("fix.jsonl", &["--max-changes", "2"]).expect(1);
+    let journal = scene.file("fix.jsonl");
+    let mut text = std::fs::read_to_string(&journal).unwrap();
+    text.push_str(r#"{"run":"20261126T050340.599Z-13891","at":"2026-11-26T05:03:4"#);
+    std::fs::write(&journal, text).unwrap();
+
+    let resumed = scene.resume("fix.jsonl", &["--max-changes", "50"]);
+    resumed.expect(0).says("3 done, 2 already done");
+    assert_eq!(resumed.writes().len(), 3);
+
+    // The journal is still readable: resuming again finds nothing left to do.
+    let again = scene.resume("fix.jsonl", &[]);
+    again.expect(0);
+    assert!(
+        again.stderr().contains("Nothing to change"),
+        "{}",
+        again.stderr()
+    );
+    assert!(again.log.is_empty());
+}
+
 /// The journal names who ran it from the token's claims, and never holds the token;
 /// nor does any output.
 #[test]
