@@ -626,6 +626,54 @@ fn torn_journal_line_survives_resumption() {
     assert!(again.log.is_empty());
 }
 
+/// A write sent by a run that was killed before recording its result still counts
+/// toward `--max-changes` when the run is resumed.
+#[test]
+fn killed_write_counts_toward_max_changes() {
+    // The plan's order: 001, 005, 007, then 002, 004; the third write hangs.
+    let scene = Scene::new(
+        estate::generated(1, 8),
+        vec![Fault::slow("/apiCollections/api-007", Duration::from_secs(60), 1).on("PUT")],
+        0.0,
+    );
+    let journal = scene.file("fix.jsonl");
+    let mut child = apimguard()
+        .args(["remediate", path(&scene.snapshot)])
+        .args(DEFENDER_RULES)
+        .args(["--apply", "--yes", "--pause", "0", "--max-changes", "3"])
+        .args(["--journal", path(&journal)])
+        .args(["--management-endpoint", &scene.fake.url])
+        .env("APIMGUARD_ACCESS_TOKEN", TOKEN)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("apimguard starts");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !scene
+        .fake
+        .requests()
+        .iter()
+        .any(|r| r.method == "PUT" && r.path.ends_with("/api-007"))
+    {
+        assert!(Instant::now() < deadline, "the slow PUT never came");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().expect("killed");
+    child.wait().unwrap();
+
+    let resumed = scene.resume("fix.jsonl", &[]);
+    resumed
+        .expect(1)
+        .says("blast-radius, --max-changes 3 reached");
+    let puts = scene
+        .fake
+        .requests()
+        .iter()
+        .filter(|r| r.method == "PUT")
+        .count();
+    assert_eq!(puts, 3, "3 writes in all, the killed one included");
+}
+
 /// The journal names who ran it from the token's claims, and never holds the token;
 /// nor does any output.
 #[test]

@@ -285,6 +285,9 @@ pub fn replay(path: &Path) -> Result<Replay, JournalError> {
     let mut first: Option<(String, RunHeader)> = None;
     let mut done = HashSet::new();
     let mut writes = 0;
+    // Intents without a result of the same run: that run ended (crashed) while their
+    // calls were under way, so their write may have been sent.
+    let mut in_flight: HashSet<(String, String)> = HashSet::new();
     for (index, line) in lines.iter().enumerate() {
         let line = match line {
             Ok(line) => line.clone(),
@@ -299,7 +302,11 @@ pub fn replay(path: &Path) -> Result<Replay, JournalError> {
         };
         match line.entry {
             Entry::Run(header) if first.is_none() => first = Some((line.run, *header)),
+            Entry::Intent(intent) => {
+                in_flight.insert((line.run, intent.key));
+            }
             Entry::Result(result) => {
+                in_flight.remove(&(line.run, result.key.clone()));
                 writes += usize::from(result.wrote);
                 if matches!(result.status, Status::Done | Status::AlreadyDone) {
                     done.insert(result.key);
@@ -315,7 +322,8 @@ pub fn replay(path: &Path) -> Result<Replay, JournalError> {
         first_run,
         header,
         done,
-        writes,
+        // Counted as sent, so that --max-changes holds across a crash.
+        writes: writes + in_flight.len(),
     })
 }
 
