@@ -518,6 +518,93 @@ fn foreign_next_link_is_not_followed() {
     );
 }
 
+/// A list whose pages link in a circle (A → B → A) is a paging loop: it becomes a
+/// gap after the circle closes, not after thousands of requests.
+#[test]
+fn next_links_in_a_circle_are_a_gap_at_once() {
+    let fake = FakeArm::start(estate::contoso(), Behaviour::accepting(TOKEN));
+    let first =
+        format!("/subscriptions/{SUBSCRIPTION}/providers/Microsoft.Security/apiCollections");
+    let second = format!("{first}-next");
+    let link = |path: &str| format!("{}{path}?api-version=2023-11-15", fake.url);
+    fake.serve(
+        &first,
+        serde_json::json!({"value": [], "nextLink": link(&second)}),
+    );
+    fake.serve(
+        &second,
+        serde_json::json!({"value": [], "nextLink": link(&first)}),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snapshot.json");
+    let run = run_against(
+        &fake,
+        TOKEN,
+        &["collect", "-q", "-o", out.to_str().unwrap()],
+    );
+    assert_eq!(run.status.code(), Some(2), "{}", text(&run.stderr));
+    let page_reads = fake
+        .requests()
+        .iter()
+        .filter(|r| {
+            r.path
+                .to_ascii_lowercase()
+                .contains("/microsoft.security/apicollections")
+        })
+        .count();
+    assert!(
+        page_reads <= 3,
+        "{page_reads} pages read for a two-page circle"
+    );
+    let snapshot = read_json(&out);
+    let gap = snapshot["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["what"] == "apiCollections")
+        .expect("a gap for the API collections");
+    assert!(
+        gap["error"].as_str().unwrap().contains("paging loop"),
+        "{gap}"
+    );
+}
+
+/// An identity that can list no subscription (no role anywhere, or a role assignment
+/// removed) reads nothing: that is a gap (exit 2), never a complete, empty estate that
+/// every rule passes.
+#[test]
+fn no_listable_subscription_is_a_gap() {
+    let mut estate = estate::contoso();
+    estate.list("/subscriptions", Vec::new());
+    let fake = FakeArm::start(estate, Behaviour::accepting(TOKEN));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snapshot.json");
+    let run = run_against(&fake, TOKEN, &["collect", "-o", out.to_str().unwrap()]);
+    let stderr = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    let snapshot = read_json(&out);
+    assert_eq!(snapshot["complete"], false);
+    let gap = &snapshot["gaps"][0];
+    assert_eq!(
+        (gap["scope"].as_str(), gap["what"].as_str()),
+        (Some("/subscriptions"), Some("subscriptions")),
+        "{snapshot}"
+    );
+    assert!(
+        gap["error"].as_str().unwrap().contains("no subscription"),
+        "{gap}"
+    );
+    let check = apimguard()
+        .args(["check", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        check.status.code(),
+        Some(2),
+        "an empty estate is not a pass"
+    );
+}
+
 /// --subscription, --resource-group and --service narrow what is read, and nothing
 /// outside the scope is requested.
 #[test]

@@ -599,6 +599,81 @@ fn max_changes_bounds_the_run() {
     assert_eq!(resumed.writes().len(), 2, "4 writes in all");
 }
 
+/// A journal whose last line was cut short (the disk filled, the machine lost power)
+/// can be resumed, and stays readable afterwards: the resumption does not glue its
+/// lines onto the torn one.
+#[test]
+fn torn_journal_line_survives_resumption() {
+    let scene = Scene::new(estate::generated(1, 8), Vec::new(), 0.0);
+    scene.apply("fix.jsonl", &["--max-changes", "2"]).expect(1);
+    let journal = scene.file("fix.jsonl");
+    let mut text = std::fs::read_to_string(&journal).unwrap();
+    text.push_str(r#"{"run":"20261126T050340.599Z-13891","at":"2026-11-26T05:03:4"#);
+    std::fs::write(&journal, text).unwrap();
+
+    let resumed = scene.resume("fix.jsonl", &["--max-changes", "50"]);
+    resumed.expect(0).says("3 done, 2 already done");
+    assert_eq!(resumed.writes().len(), 3);
+
+    // The journal is still readable: resuming again finds nothing left to do.
+    let again = scene.resume("fix.jsonl", &[]);
+    again.expect(0);
+    assert!(
+        again.stderr().contains("Nothing to change"),
+        "{}",
+        again.stderr()
+    );
+    assert!(again.log.is_empty());
+}
+
+/// A write sent by a run that was killed before recording its result still counts
+/// toward `--max-changes` when the run is resumed.
+#[test]
+fn killed_write_counts_toward_max_changes() {
+    // The plan's order: 001, 005, 007, then 002, 004; the third write hangs.
+    let scene = Scene::new(
+        estate::generated(1, 8),
+        vec![Fault::slow("/apiCollections/api-007", Duration::from_secs(60), 1).on("PUT")],
+        0.0,
+    );
+    let journal = scene.file("fix.jsonl");
+    let mut child = apimguard()
+        .args(["remediate", path(&scene.snapshot)])
+        .args(DEFENDER_RULES)
+        .args(["--apply", "--yes", "--pause", "0", "--max-changes", "3"])
+        .args(["--journal", path(&journal)])
+        .args(["--management-endpoint", &scene.fake.url])
+        .env("APIMGUARD_ACCESS_TOKEN", TOKEN)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("apimguard starts");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !scene
+        .fake
+        .requests()
+        .iter()
+        .any(|r| r.method == "PUT" && r.path.ends_with("/api-007"))
+    {
+        assert!(Instant::now() < deadline, "the slow PUT never came");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().expect("killed");
+    child.wait().unwrap();
+
+    let resumed = scene.resume("fix.jsonl", &[]);
+    resumed
+        .expect(1)
+        .says("blast-radius, --max-changes 3 reached");
+    let puts = scene
+        .fake
+        .requests()
+        .iter()
+        .filter(|r| r.method == "PUT")
+        .count();
+    assert_eq!(puts, 3, "3 writes in all, the killed one included");
+}
+
 /// The journal names who ran it from the token's claims, and never holds the token;
 /// nor does any output.
 #[test]

@@ -251,35 +251,44 @@ async fn discover_subscriptions(
         .client
         .url("/subscriptions", SUBSCRIPTIONS_API_VERSION, &[]);
     match ctx.client.list(&url).await {
-        // Nothing to read is not "nothing wrong": an identity without a role assignment
-        // (or signed in to another tenant) lists no subscription.
-        Ok(items) if items.is_empty() => {
-            ctx.gaps.add(
-                "/subscriptions",
-                "subscriptions",
-                "the identity can list no subscription: grant it Reader on the subscriptions to check (or check the tenant), or name them with --subscription",
-            );
-            Ok(Vec::new())
+        Ok(items) => {
+            let readable: Vec<SubscriptionInfo> = items
+                .iter()
+                .filter(|item| {
+                    let state = text(item, "/state");
+                    let readable = !(state.eq_ignore_ascii_case("Disabled")
+                        || state.eq_ignore_ascii_case("Deleted"));
+                    if !readable {
+                        ctx.reporter.note(
+                            1,
+                            format_args!(
+                                "skipping subscription {} ({state})",
+                                text(item, "/subscriptionId")
+                            ),
+                        );
+                    }
+                    readable
+                })
+                .map(|item| info(item, text(item, "/subscriptionId")))
+                .collect();
+            // Fail closed: an identity that can list nothing (no role anywhere, or a role
+            // assignment removed) would otherwise give a complete, empty estate that
+            // every rule passes.
+            if readable.is_empty() {
+                let why = match items.len() {
+                    0 => "the identity can list no subscription".to_string(),
+                    n => format!(
+                        "every subscription the identity can list ({n}) is disabled or deleted"
+                    ),
+                };
+                ctx.gaps.add(
+                    "/subscriptions",
+                    "subscriptions",
+                    format!("{why}, so nothing was read; grant it Reader (see docs/collect.md), or name a subscription with --subscription"),
+                );
+            }
+            Ok(readable)
         }
-        Ok(items) => Ok(items
-            .iter()
-            .filter(|item| {
-                let state = text(item, "/state");
-                let readable = !(state.eq_ignore_ascii_case("Disabled")
-                    || state.eq_ignore_ascii_case("Deleted"));
-                if !readable {
-                    ctx.reporter.note(
-                        1,
-                        format_args!(
-                            "skipping subscription {} ({state})",
-                            text(item, "/subscriptionId")
-                        ),
-                    );
-                }
-                readable
-            })
-            .map(|item| info(item, text(item, "/subscriptionId")))
-            .collect()),
         Err(e) if e.status() == Some(401) => Err(CollectError::Unauthorized(e)),
         Err(e) => {
             ctx.gaps.add("/subscriptions", "subscriptions", e);

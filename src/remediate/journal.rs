@@ -18,7 +18,7 @@
 
 use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
-use std::io::Write;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use miette::Diagnostic;
@@ -190,12 +190,20 @@ impl Journal {
         Ok(Self::with(file, path, run))
     }
 
-    /// Opens an existing journal to append the lines of `run` (a resumed run).
+    /// Opens an existing journal to append the lines of `run` (a resumed run). A last
+    /// line cut short by the crash of the run before is ended first, so that the new
+    /// lines are not glued onto it.
     pub fn append(path: &Path, run: &str) -> Result<Self, JournalError> {
-        let file = OpenOptions::new()
+        let mut file = OpenOptions::new()
+            .read(true)
             .append(true)
             .open(path)
             .map_err(|source| io(path, source))?;
+        if !ends_a_line(&mut file).map_err(|source| io(path, source))? {
+            file.write_all(b"\n")
+                .and_then(|()| file.sync_data())
+                .map_err(|source| io(path, source))?;
+        }
         Ok(Self::with(file, path, run))
     }
 
@@ -229,6 +237,17 @@ impl Journal {
     }
 }
 
+/// Whether `file` is empty or ends with a newline.
+fn ends_a_line(file: &mut File) -> std::io::Result<bool> {
+    if file.metadata()?.len() == 0 {
+        return Ok(true);
+    }
+    let mut last = [0u8; 1];
+    file.seek(SeekFrom::End(-1))?;
+    file.read_exact(&mut last)?;
+    Ok(last[0] == b'\n')
+}
+
 /// What a journal says about the run it records (the first run and its resumptions).
 #[derive(Debug)]
 pub struct Replay {
@@ -242,19 +261,37 @@ pub struct Replay {
     pub writes: usize,
 }
 
-/// Reads a journal for `--resume`. A last line cut short (the process was killed while
-/// writing it) is ignored; any other unreadable line is an error.
+/// Reads a journal for `--resume`. A line cut short when a run crashed while writing
+/// it is ignored: the last line when it lacks its newline, or a line right before the
+/// header of the run that resumed the crashed one. Any other unreadable line is an error.
 pub fn replay(path: &Path) -> Result<Replay, JournalError> {
     let display = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| io(path, source))?;
-    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let lines: Vec<Result<Line, serde_json::Error>> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(serde_json::from_str)
+        .collect();
+    let torn = |index: usize| match lines.get(index + 1) {
+        None => !text.ends_with('\n'),
+        Some(next) => matches!(
+            next,
+            Ok(Line {
+                entry: Entry::Run(_),
+                ..
+            })
+        ),
+    };
     let mut first: Option<(String, RunHeader)> = None;
     let mut done = HashSet::new();
     let mut writes = 0;
-    for (index, raw) in lines.iter().enumerate() {
-        let line: Line = match serde_json::from_str(raw) {
-            Ok(line) => line,
-            Err(_) if index + 1 == lines.len() && !text.ends_with('\n') => break,
+    // Intents without a result of the same run: that run ended (crashed) while their
+    // calls were under way, so their write may have been sent.
+    let mut in_flight: HashSet<(String, String)> = HashSet::new();
+    for (index, line) in lines.iter().enumerate() {
+        let line = match line {
+            Ok(line) => line.clone(),
+            Err(_) if torn(index) => continue,
             Err(e) => {
                 return Err(JournalError::Syntax {
                     path: display,
@@ -265,7 +302,11 @@ pub fn replay(path: &Path) -> Result<Replay, JournalError> {
         };
         match line.entry {
             Entry::Run(header) if first.is_none() => first = Some((line.run, *header)),
+            Entry::Intent(intent) => {
+                in_flight.insert((line.run, intent.key));
+            }
             Entry::Result(result) => {
+                in_flight.remove(&(line.run, result.key.clone()));
                 writes += usize::from(result.wrote);
                 if matches!(result.status, Status::Done | Status::AlreadyDone) {
                     done.insert(result.key);
@@ -281,7 +322,8 @@ pub fn replay(path: &Path) -> Result<Replay, JournalError> {
         first_run,
         header,
         done,
-        writes,
+        // Counted as sent, so that --max-changes holds across a crash.
+        writes: writes + in_flight.len(),
     })
 }
 

@@ -266,6 +266,13 @@ impl FakeArm {
         &self.state.behaviour.token
     }
 
+    /// Serves `body` at `path` from now on (for documents that must name the fake's
+    /// own URL, such as a `nextLink`).
+    pub fn serve(&self, path: &str, body: Value) {
+        let key = path.to_ascii_lowercase().trim_end_matches('/').to_string();
+        self.state.live.lock().unwrap().routes.insert(key, body);
+    }
+
     /// The document served at `path` now (after writes), if any.
     pub fn resource(&self, path: &str) -> Option<Value> {
         let key = path.to_ascii_lowercase();

@@ -16,6 +16,7 @@ mod error;
 mod retry;
 mod write;
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -160,6 +161,9 @@ impl ArmClient {
         let mut items = Vec::new();
         let mut next = Some(url.clone());
         let mut pages = 0;
+        // Every page read so far: a nextLink back to any of them is a loop (A → B → A),
+        // not only one back to the page itself.
+        let mut seen = HashSet::new();
         while let Some(page_url) = next {
             pages += 1;
             if pages > MAX_PAGES {
@@ -168,6 +172,7 @@ impl ArmClient {
                 });
             }
             let mut page = self.get(&page_url).await?;
+            seen.insert(page_url);
             match page.get_mut("value").map(Value::take) {
                 Some(Value::Array(values)) => items.extend(values),
                 _ => {
@@ -179,9 +184,9 @@ impl ArmClient {
             next = match page.get("nextLink") {
                 Some(Value::String(link)) if !link.is_empty() => {
                     let link = self.same_endpoint(link, "the list's nextLink")?;
-                    if link == page_url {
+                    if seen.contains(&link) {
                         return Err(ArmError::Malformed {
-                            detail: "a list page's nextLink points to itself".to_string(),
+                            detail: "a list page's nextLink points back to a page already read (a paging loop)".to_string(),
                         });
                     }
                     Some(link)
