@@ -10,6 +10,9 @@
 //! - backends: `credentials.header` and `credentials.query` values,
 //!   `credentials.authorization.parameter` and `proxy.password` are masked;
 //! - services: certificate passwords and encoded certificates are masked.
+//!
+//! Keys are matched whatever their case: ARM reads property names case-insensitively,
+//! so a template (or an API) may well say `Value` or `primarykey`.
 
 use serde_json::Value;
 
@@ -18,30 +21,30 @@ use crate::snapshot::JsonObject;
 
 /// Named value: metadata only, never the value.
 pub(super) fn named_value(properties: &mut JsonObject) {
-    properties.remove("value");
+    remove(properties, "value");
 }
 
 /// APIM subscription: never the keys.
 pub(super) fn apim_subscription(properties: &mut JsonObject) {
-    properties.remove("primaryKey");
-    properties.remove("secondaryKey");
+    remove(properties, "primaryKey");
+    remove(properties, "secondaryKey");
 }
 
 /// Backend: credential values and the proxy password are masked.
 pub(super) fn backend(properties: &mut JsonObject) {
-    if let Some(Value::Object(credentials)) = properties.get_mut("credentials") {
+    for credentials in objects(properties, "credentials") {
         for map in ["header", "query"] {
-            if let Some(Value::Object(entries)) = credentials.get_mut(map) {
+            for entries in objects(credentials, map) {
                 for value in entries.values_mut() {
                     *value = Value::Array(vec![Value::String(REDACTED.into())]);
                 }
             }
         }
-        if let Some(Value::Object(authorization)) = credentials.get_mut("authorization") {
+        for authorization in objects(credentials, "authorization") {
             mask(authorization, "parameter");
         }
     }
-    if let Some(Value::Object(proxy)) = properties.get_mut("proxy") {
+    for proxy in objects(properties, "proxy") {
         mask(proxy, "password");
     }
 }
@@ -49,20 +52,42 @@ pub(super) fn backend(properties: &mut JsonObject) {
 /// Service: certificate secrets are masked.
 pub(super) fn service(properties: &mut JsonObject) {
     for list in ["hostnameConfigurations", "certificates"] {
-        if let Some(Value::Array(items)) = properties.get_mut(list) {
-            for item in items.iter_mut().filter_map(Value::as_object_mut) {
-                mask(item, "certificatePassword");
-                mask(item, "encodedCertificate");
+        for items in values(properties, list) {
+            for item in items.as_array_mut().into_iter().flatten() {
+                if let Some(item) = item.as_object_mut() {
+                    mask(item, "certificatePassword");
+                    mask(item, "encodedCertificate");
+                }
             }
         }
     }
 }
 
+/// The values of `object` under `key`, whatever the case of the key.
+fn values<'o>(object: &'o mut JsonObject, key: &'o str) -> impl Iterator<Item = &'o mut Value> {
+    object
+        .iter_mut()
+        .filter(move |(k, _)| k.eq_ignore_ascii_case(key))
+        .map(|(_, v)| v)
+}
+
+/// The objects of `object` under `key`, whatever the case of the key.
+fn objects<'o>(
+    object: &'o mut JsonObject,
+    key: &'o str,
+) -> impl Iterator<Item = &'o mut JsonObject> {
+    values(object, key).filter_map(Value::as_object_mut)
+}
+
+/// Removes `key` from `object`, whatever its case.
+fn remove(object: &mut JsonObject, key: &str) {
+    object.retain(|k, _| !k.eq_ignore_ascii_case(key));
+}
+
+/// Masks the non-null values of `object` under `key`, whatever the case of the key.
 fn mask(object: &mut JsonObject, key: &str) {
-    if let Some(value) = object.get_mut(key) {
-        if !value.is_null() {
-            *value = Value::String(REDACTED.into());
-        }
+    for value in values(object, key).filter(|v| !v.is_null()) {
+        *value = Value::String(REDACTED.into());
     }
 }
 
@@ -119,5 +144,28 @@ mod tests {
             REDACTED
         );
         assert!(p["hostnameConfigurations"][0]["encodedCertificate"].is_null());
+    }
+
+    #[test]
+    fn secrets_are_found_whatever_the_case_of_their_keys() {
+        // ARM reads property names case-insensitively: a template may say `Value`.
+        let mut nv = object(json!({"displayName": "x", "Value": "s3cret", "VALUE": "s3cret"}));
+        named_value(&mut nv);
+        assert_eq!(nv, object(json!({"displayName": "x"})));
+        let mut sub = object(json!({"PrimaryKey": "k1", "secondarykey": "k2"}));
+        apim_subscription(&mut sub);
+        assert!(sub.is_empty(), "{sub:?}");
+        let mut p = object(json!({
+            "Credentials": {"Header": {"x-key": ["val1"]}, "Authorization": {"Parameter": "opensesame"}},
+            "Proxy": {"Password": "pw"}
+        }));
+        backend(&mut p);
+        let text = serde_json::to_string(&p).unwrap();
+        for secret in ["val1", "opensesame", "\"pw\""] {
+            assert!(!text.contains(secret), "{secret}: {text}");
+        }
+        let mut s = object(json!({"Certificates": [{"CertificatePassword": "pw"}]}));
+        service(&mut s);
+        assert_eq!(s["Certificates"][0]["CertificatePassword"], REDACTED);
     }
 }
