@@ -2,6 +2,7 @@
 //! a closing summary line. Colour only when asked (the CLI decides: a terminal
 //! and no `NO_COLOR`).
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
 use owo_colors::{OwoColorize, Style};
@@ -13,15 +14,37 @@ use crate::engine::Severity;
 /// How many failing resources the human report lists per rule before summarising.
 const MAX_LISTED: usize = 25;
 
-/// A function that styles text when `color` is on and leaves it plain otherwise.
+/// A function that styles text when `color` is on and leaves it plain otherwise; the
+/// text is [`shown`] first.
 fn painter(color: bool) -> impl Fn(&str, Style) -> String {
     move |text, style| {
+        let text = shown(text);
         if color {
             text.style(style).to_string()
         } else {
-            text.to_string()
+            text.into_owned()
         }
     }
+}
+
+/// Text from the estate or a rule as it may reach a terminal: control characters (an
+/// escape sequence in an API's name could recolour, hide or rewrite lines of a CI log)
+/// are written as escapes (`\u{1b}`, `\r`, `\n`).
+fn shown(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
 }
 
 /// Renders the report for a person reading a terminal or a log.
@@ -99,7 +122,7 @@ pub fn render_human(report: &Report, color: bool) -> String {
                 "  {} {:<14} {}  {}",
                 paint(mark, style),
                 paint(&r.rule_id, Style::new().bold()),
-                r.title,
+                shown(&r.title),
                 paint(&format!("({tally})"), Style::new().dimmed())
             );
             if let Some(error) = &r.error {
@@ -117,9 +140,9 @@ pub fn render_human(report: &Report, color: bool) -> String {
                     ),
                     _ => String::new(),
                 };
-                let _ = writeln!(out, "      {}{}", short_resource(&f.resource), note);
+                let _ = writeln!(out, "      {}{}", shown(short_resource(&f.resource)), note);
                 if let Some(at) = f.location.as_ref().filter(|_| snap.source == "iac") {
-                    let _ = writeln!(out, "        at {}:{}", at.file, at.line);
+                    let _ = writeln!(out, "        at {}:{}", shown(&at.file), at.line);
                 }
                 let _ = writeln!(out, "        {}", paint(&f.message, Style::new().dimmed()));
             }
@@ -239,7 +262,7 @@ pub fn render_drift_human(drift: &Drift, color: bool) -> String {
                 "  {:<8} {:<14} {}{}",
                 e.severity.as_str(),
                 e.rule_id,
-                short_resource(&e.resource),
+                shown(short_resource(&e.resource)),
                 paint(waived, Style::new().dimmed())
             );
             let _ = writeln!(out, "      {}", paint(&e.message, Style::new().dimmed()));
@@ -291,5 +314,20 @@ pub fn short_resource(id: &str) -> &str {
     match id.find(MARKER) {
         Some(i) => &id[i + MARKER.len()..],
         None => id,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_from_the_estate_never_reach_the_terminal() {
+        let name = "evil\u{1b}[2K\r\u{7}api";
+        assert_eq!(shown(name), "evil\\u{1b}[2K\\r\\u{7}api");
+        assert!(matches!(shown("Echo API ✓"), Cow::Borrowed(_)));
+        let painted = painter(true)(name, Style::new().dimmed());
+        assert!(!painted.contains('\r') && !painted.contains('\u{7}'));
+        assert!(painted.contains("\\u{1b}[2K"), "{painted:?}");
     }
 }

@@ -15,9 +15,21 @@ pub fn render_junit(report: &Report) -> String {
     for rule in &report.results {
         junit.add_test_suite(suite(rule));
     }
-    junit
+    let xml = junit
         .to_string()
-        .expect("a JUnit report of strings always serializes")
+        .expect("a JUnit report of strings always serializes");
+    xml_chars(xml)
+}
+
+/// The XML with the two noncharacters XML 1.0 forbids (U+FFFE, U+FFFF) replaced by
+/// U+FFFD: an API name may hold them, and a CI that cannot parse the file shows no
+/// results at all. (Control characters are already left out by the writer.)
+fn xml_chars(xml: String) -> String {
+    if xml.contains(['\u{fffe}', '\u{ffff}']) {
+        xml.replace(['\u{fffe}', '\u{ffff}'], "\u{fffd}")
+    } else {
+        xml
+    }
 }
 
 fn suite(rule: &RuleResult) -> TestSuite {
@@ -106,4 +118,18 @@ fn messages(group: &ResourceFindings<'_>) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn noncharacters_become_replacement_characters() {
+        assert_eq!(
+            xml_chars("<a n=\"x\u{fffe}y\u{ffff}\"/>".into()),
+            "<a n=\"x\u{fffd}y\u{fffd}\"/>"
+        );
+        assert_eq!(xml_chars("plain".into()), "plain");
+    }
 }

@@ -409,6 +409,7 @@ fn text(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
+            c if c.is_control() => out.extend(c.escape_default()),
             c => out.push(c),
         }
     }
@@ -417,9 +418,17 @@ fn text(s: &str) -> String {
 
 /// Text for inside a code span in a table: no backticks, pipes escaped, one line.
 fn code(s: &str) -> String {
-    s.replace('`', "'")
-        .replace('|', "\\|")
-        .replace(['\n', '\r'], " ")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '`' => out.push('\''),
+            '|' => out.push_str("\\|"),
+            '\n' | '\r' => out.push(' '),
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -430,5 +439,8 @@ mod tests {
     fn text_is_escaped_for_tables_and_html() {
         assert_eq!(text("a|b <script> *x*"), "a\\|b &lt;script&gt; \\*x\\*");
         assert_eq!(code("a`b|c"), "a'b\\|c");
+        // Control characters (an escape sequence in an API's name) are shown, not sent.
+        assert_eq!(code("a\u{1b}[31m\tb"), "a\\u{1b}[31m\\tb");
+        assert_eq!(text("a\u{7}b"), "a\\u{7}b");
     }
 }
