@@ -167,6 +167,7 @@ impl Config {
         } else {
             serde_yaml::from_str(text).map_err(invalid)?
         };
+        refuse_case_variants(name, text, &raw)?;
         Ok(Config::from_raw(name, raw))
     }
 
@@ -245,6 +246,31 @@ impl Config {
     }
 }
 
+/// Rule ids match whatever their case, so two severity overrides of one rule that differ
+/// only in case would leave which one wins to key order: refused at the second key.
+fn refuse_case_variants(name: &str, text: &str, raw: &raw::RawConfig) -> Result<(), ConfigError> {
+    let ids: Vec<&str> = raw.severity.keys().map(|id| id.0.as_str()).collect();
+    for (i, id) in ids.iter().enumerate() {
+        let Some(first) = ids[..i].iter().find(|o| o.eq_ignore_ascii_case(id)) else {
+            continue;
+        };
+        let line = text
+            .lines()
+            .position(|l| l.trim_start().trim_matches(['"', '\'']).starts_with(id))
+            .map_or(1, |i| i + 1);
+        return Err(ConfigError::Invalid(Located::new(
+            "apimguard::config::invalid",
+            CONFIG_HELP,
+            name,
+            text,
+            line,
+            1,
+            format!("{name}:{line}:1: severity sets `{id}` and `{first}`, which name the same rule (rule ids match whatever their case): keep one"),
+        )));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,6 +290,13 @@ waivers:
     owner: platform-team@contoso.com
     expires: 2026-12-31
 ";
+
+    #[test]
+    fn severity_overrides_of_one_rule_in_two_cases_are_refused() {
+        let (line, message) = invalid("severity:\n  APIM-DEF-001: high\n  apim-def-001: info\n");
+        assert_eq!(line, 3);
+        assert!(message.contains("name the same rule"), "{message}");
+    }
 
     fn invalid(text: &str) -> (usize, String) {
         match Config::parse("c.yaml", text).unwrap_err() {
