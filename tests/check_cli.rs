@@ -155,6 +155,19 @@ fn missing_field_names_json_path_and_exits_2() {
     );
 }
 
+/// A snapshot of subscriptions without a single service was not looked at: refused, never
+/// a pass of every rule.
+#[test]
+fn snapshot_without_services_is_refused_not_passed() {
+    refuses(
+        &["check", "fixtures/check/no-services.json"],
+        &[
+            "no-services.json holds no API Management service",
+            "nothing can pass",
+        ],
+    );
+}
+
 #[test]
 fn incomplete_snapshot_exits_2_listing_gaps_unless_allowed() {
     apimguard()

@@ -32,6 +32,17 @@ pub struct IncompleteSnapshot {
     list: String,
 }
 
+/// Refusal to pass a snapshot that holds no service: nothing would have been checked.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{path} holds no API Management service: there is nothing to check, so nothing can pass")]
+#[diagnostic(
+    code(apimguard::snapshot::empty),
+    help("collect with an identity that can read the services (Reader on their subscriptions) and check the --subscription/--resource-group/--service filters; for IaC, point --from-arm/--from-bicep/--from-apiops at the files that declare the service")
+)]
+pub struct EmptyEstate {
+    path: String,
+}
+
 /// No rules were left to evaluate.
 #[derive(Debug, Error, Diagnostic)]
 #[error("no rules to evaluate")]
@@ -234,6 +245,9 @@ impl<'a> Checker<'a> {
             // Every service must be valid before the gaps are what is reported.
             estate.validate_all().ok_or_else(refused)?;
             return Err(incomplete(&name, &skeleton.gaps).into());
+        }
+        if pieces.services.iter().all(Vec::is_empty) {
+            return Err(EmptyEstate { path: name }.into());
         }
         clock.lap("split snapshot");
         let (outcomes, stats) = match self.policies.evaluate_estate(&estate, &self.options) {
