@@ -390,3 +390,15 @@ fn human_tally_counts_failing_resources_not_findings() {
         .stdout(predicate::str::contains("(2 of 2 failed)"))
         .stdout(predicate::str::contains("4 finding(s)"));
 }
+
+#[test]
+fn recursive_functions_are_refused_at_load() {
+    let cycle = [
+        "lib/tree.rego:6",
+        "function `data.custom.lib.tree.depth` is recursive: data.custom.lib.tree.depth -> data.custom.lib.tree.deepest_child (line 10) -> data.custom.lib.tree.depth",
+        "Rego has no recursion",
+    ];
+    let rules = "fixtures/check/policies/recursive_function";
+    refuses(&["check", "fixtures/check/small.json", "-p", rules], &cycle);
+    refuses(&["rules", "test", rules], &cycle);
+}

@@ -8,6 +8,7 @@ use crate::diagnostic::Located;
 
 const REGO_HELP: &str =
     "fix the Rego at the marked spot; rules are rego.v1 (`import rego.v1`, `if`, `contains`)";
+const RECURSION_HELP: &str = "Rego has no recursion (OPA refuses it, and evaluating it would exhaust the stack): rewrite the function with a comprehension, `walk`, or a fixed number of levels (one function per level)";
 const CONTRACT_HELP: &str = "see docs/writing-rules.md: a rule has a METADATA block with title, custom.id and custom.severity, and defines `checked` and `deny`";
 
 /// Why a policy set could not be loaded or run.
@@ -25,8 +26,9 @@ pub enum PolicyError {
         /// The I/O error.
         source: std::io::Error,
     },
-    /// Rego that does not parse or compile, or a rule that breaks the rule
-    /// contract (METADATA, `deny`, `checked`, forbidden builtins); located.
+    /// Rego that does not parse or compile, a recursive function, or a rule that
+    /// breaks the rule contract (METADATA, `deny`, `checked`, forbidden builtins);
+    /// located.
     #[error(transparent)]
     #[diagnostic(transparent)]
     Located(Box<Located>),
@@ -65,6 +67,19 @@ impl PolicyError {
             line,
             1,
             message,
+        ))
+    }
+
+    /// A function that calls itself, directly or through others, at its line.
+    pub fn recursion(source: &PolicySource, line: usize, message: impl Into<String>) -> Self {
+        PolicyError::Located(Located::new(
+            "apimguard::policy::recursion",
+            RECURSION_HELP,
+            &source.path,
+            &source.text,
+            line,
+            1,
+            format!("{}:{line}: {}", source.path, message.into()),
         ))
     }
 

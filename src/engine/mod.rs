@@ -18,6 +18,7 @@ mod examples;
 mod filter;
 mod metadata;
 mod profiles;
+mod recursion;
 mod severity;
 mod sources;
 mod testing;
@@ -124,6 +125,8 @@ impl PolicySet {
                 rules.push(rule);
             }
         }
+        // regorus would evaluate a recursive function until the stack overflows.
+        recursion::refuse(engine.get_modules(), &sources)?;
         // Analysis is lazy in regorus; run it now so compile errors surface at load time.
         engine
             .eval_query("true".to_string(), false)
