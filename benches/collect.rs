@@ -75,6 +75,7 @@ fn main() {
                 timeout: Duration::from_secs(30),
                 max_retries: 3,
                 backoff: Duration::from_millis(500),
+                min_poll_wait: Duration::from_secs(1),
             },
             Arc::new(Reporter::silent()),
         );

@@ -196,6 +196,10 @@ pub struct ConnectionArgs {
     /// Retries of a throttled (429), failed (5xx) or timed-out request.
     #[arg(long, value_name = "N", default_value_t = 6)]
     pub retries: u32,
+    /// Test-only: milliseconds at least between two polls of a long-running operation
+    /// (default 1000); less only with a loopback --management-endpoint (a test server).
+    #[arg(long, value_name = "MS", hide = true)]
+    pub min_poll_interval_ms: Option<u64>,
     /// Say more on standard error: -v the credential used, retries and gaps; -vv every request.
     #[arg(long, short = 'v', action = clap::ArgAction::Count)]
     pub verbose: u8,

@@ -25,6 +25,10 @@ const DEFENDER_RULES: [&str; 6] = [
     "APIM-DEF-002",
 ];
 
+/// Polls of long-running operations at most 1 ms apart (the fake answers
+/// `Retry-After: 0`; the binary waits at least a second but against a local server).
+const FAST_POLLS: [&str; 2] = ["--min-poll-interval-ms", "1"];
+
 /// A fake ARM, a temporary directory, and the snapshot `collect` wrote there from it.
 struct Scene {
     fake: FakeArm,
@@ -72,10 +76,12 @@ impl Scene {
         self.dir.path().join(name)
     }
 
-    /// `apimguard ARGS --management-endpoint FAKE`, with the requests it made.
+    /// `apimguard ARGS --management-endpoint FAKE` with fast polls, and the requests it
+    /// made.
     fn run(&self, args: &[&str]) -> Run {
         let mark = self.fake.requests().len();
-        let output = run_against(&self.fake, self.fake.token(), args);
+        let args = [args, &FAST_POLLS[..]].concat();
+        let output = run_against(&self.fake, self.fake.token(), &args);
         Run {
             output,
             log: self.fake.requests().split_off(mark),
@@ -355,7 +361,7 @@ fn capacity_gate_skips_busy_services() {
     let run = scene.apply("j.jsonl", &[]);
     run.expect(1)
         .says("1 done, 0 already done, 1 skipped")
-        .says("skipped       onboard API \"API internal-api\" (internal-api) of internal (capacity, gateway load of internal is 81.0%, above --max-capacity 60%)");
+        .says("skipped       onboard API \"API internal-api\" (internal-api) of internal (capacity, gateway load of internal is 81.0% in West US, above --max-capacity 60%)");
     let puts = run.writes();
     assert_eq!(puts.len(), 1);
     assert!(puts[0]
@@ -364,7 +370,7 @@ fn capacity_gate_skips_busy_services() {
     let lines = scene.journal("j.jsonl");
     assert!(of_type(&lines, "capacity")
         .iter()
-        .any(|r| r["percent"] == 81.0 && r["threshold"] == 60.0));
+        .any(|r| r["percent"] == 81.0 && r["region"] == "West US" && r["threshold"] == 60.0));
 
     // Load rising by 10 points per onboarding from 20%: batch 1 (3 APIs) reaches 50%,
     // batch 2 runs (not above 50) and reaches 80%, batch 3 is skipped.
@@ -374,6 +380,143 @@ fn capacity_gate_skips_busy_services() {
         .says("6 done, 0 already done, 2 skipped")
         .says("gateway load of svc-000 is 80.0%");
     assert_eq!(run.writes().len(), 6);
+}
+
+/// The capacity gate reads the load per region (`$filter=Location eq '*'`) and gates on
+/// the busiest one: a two-region service whose regions average below `--max-capacity`
+/// but one of which is above it is not onboarded, and the output and the journal name
+/// that region's load; a service whose regions are all below is onboarded. A region
+/// without data is not 0 %: its service is skipped. A Capacity that refuses the region
+/// filter (400) is read whole.
+#[test]
+fn capacity_gate_reads_every_region() {
+    let mut e = estate::generated(4, 3);
+    let id = |n: usize| estate::service_id("rg-bench", &format!("svc-{n:03}"));
+    let (busy, calm, silent, whole) = (id(0), id(1), id(2), id(3));
+    // Averaged over its regions, as a read without the filter gets it: 55% (below 60).
+    e.put(
+        &estate::metrics(&busy),
+        estate::capacity(&busy, &[("East US", Some(20.0)), ("East US 2", Some(90.0))]),
+    );
+    e.put(
+        &estate::metrics(&calm),
+        estate::capacity(&calm, &[("East US", Some(30.0)), ("East US 2", Some(50.0))]),
+    );
+    e.put(
+        &estate::metrics(&silent),
+        estate::capacity(&silent, &[("East US", Some(10.0)), ("East US 2", None)]),
+    );
+    e.put(
+        &estate::metrics(&whole),
+        estate::capacity_whole(&whole, 40.0),
+    );
+    let scene = Scene::new(e, Vec::new(), 0.0);
+    // The snapshot records each service's busiest region too.
+    let snapshot: Value =
+        serde_json::from_str(&std::fs::read_to_string(&scene.snapshot).unwrap()).unwrap();
+    let recorded: BTreeMap<String, Value> = snapshot["subscriptions"][0]["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["id"].as_str().unwrap().to_string(),
+                s["capacityPercent"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(recorded[&busy], 90.0, "{recorded:#?}");
+    assert_eq!(recorded[&silent], 10.0);
+    assert_eq!(recorded[&whole], 40.0);
+
+    let run = scene.apply("j.jsonl", &[]);
+    run.expect(1)
+        .says("4 done, 0 already done, 4 skipped, 0 failed")
+        .says("(capacity, gateway load of svc-000 is 90.0% in East US 2, above --max-capacity 60%)")
+        .says("(capacity, the gateway load of svc-002 could not be read (Azure Monitor has no Capacity data point in the last hour for region East US 2); APIs are not onboarded blind)");
+    let mut onboarded: Vec<String> = run
+        .writes()
+        .iter()
+        .map(|r| {
+            r.path
+                .split("/providers/Microsoft.Security")
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    onboarded.dedup();
+    assert_eq!(
+        onboarded,
+        [calm.clone(), whole.clone()],
+        "{:#?}",
+        run.writes()
+    );
+
+    // Every Capacity read asks for the regions; the whole one is read again without.
+    let reads: Vec<(String, bool, u16)> = run
+        .log
+        .iter()
+        .filter(|r| r.path.ends_with("/metrics"))
+        .map(|r| {
+            let service = r
+                .path
+                .trim_end_matches("/providers/Microsoft.Insights/metrics");
+            (
+                service.to_string(),
+                r.query.contains("%24filter=Location+eq+%27*%27"),
+                r.status,
+            )
+        })
+        .collect();
+    for service in [&busy, &calm, &silent] {
+        let of: Vec<_> = reads.iter().filter(|r| &r.0 == service).collect();
+        assert_eq!(of.len(), 1, "{reads:#?}");
+        assert!(of[0].1 && of[0].2 == 200, "{reads:#?}");
+    }
+    let of_whole: Vec<(bool, u16)> = reads
+        .iter()
+        .filter(|r| r.0 == whole)
+        .map(|r| (r.1, r.2))
+        .collect();
+    assert_eq!(of_whole, [(true, 400), (false, 200)]);
+
+    let lines = scene.journal("j.jsonl");
+    let reading = |service: &str| {
+        of_type(&lines, "capacity")
+            .into_iter()
+            .find(|r| r["service"] == service)
+            .unwrap_or_else(|| panic!("no capacity line for {service}"))
+            .clone()
+    };
+    let busy = reading(&busy);
+    assert_eq!(busy["percent"], 90.0);
+    assert_eq!(busy["region"], "East US 2");
+    assert_eq!(
+        busy["regions"],
+        serde_json::json!({"East US": 20.0, "East US 2": 90.0})
+    );
+    assert_eq!(reading(&calm)["percent"], 50.0);
+    let silent = reading(&silent);
+    assert!(silent["percent"].is_null());
+    assert_eq!(
+        silent["regions"],
+        serde_json::json!({"East US": 10.0, "East US 2": null})
+    );
+    assert!(silent["error"]
+        .as_str()
+        .unwrap()
+        .contains("region East US 2"));
+    let whole = reading(&whole);
+    assert_eq!(whole["percent"], 40.0);
+    assert!(whole["region"].is_null() && whole["regions"].is_null());
+    assert!(
+        whole["unsplit"]
+            .as_str()
+            .unwrap()
+            .contains("does not support requested dimension combination"),
+        "{whole}"
+    );
 }
 
 /// A 429 on a write is retried after `Retry-After`, and the action is done.
@@ -459,6 +602,7 @@ fn killed_run_resumes_from_its_journal() {
         .args(["--apply", "--yes", "--batch-size", "2", "--pause", "0"])
         .args(["--journal", path(&journal)])
         .args(["--management-endpoint", &scene.fake.url])
+        .args(FAST_POLLS)
         .env("APIMGUARD_ACCESS_TOKEN", TOKEN)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -643,6 +787,7 @@ fn killed_write_counts_toward_max_changes() {
         .args(["--apply", "--yes", "--pause", "0", "--max-changes", "3"])
         .args(["--journal", path(&journal)])
         .args(["--management-endpoint", &scene.fake.url])
+        .args(FAST_POLLS)
         .env("APIMGUARD_ACCESS_TOKEN", TOKEN)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())

@@ -8,8 +8,9 @@ use serde_json::Value;
 
 use super::gaps::Gaps;
 use super::ids::{last_segment, properties, resource_group, text};
+use super::load::{gateway_load, GatewayLoad};
 use super::policy_xml::{self, Fragments};
-use super::{redact, ArmClient, ArmError, Ctx};
+use super::{redact, Ctx};
 use crate::snapshot::{
     Api, ApiDefender, Auth, AuthVerdict, Exposure, Gateway, JsonObject, Operation, Policy, Product,
     Resource, Service, Sku, TenantAccess, Workspace,
@@ -17,8 +18,6 @@ use crate::snapshot::{
 
 /// The APIM api-version (newest stable).
 pub(super) const API_VERSION: &str = "2024-05-01";
-/// The Azure Monitor metrics api-version.
-const METRICS_API_VERSION: &str = "2024-02-01";
 
 /// A service as read, plus what deriving its APIs' verdicts needs.
 pub(super) struct ServiceRead {
@@ -162,6 +161,11 @@ struct Tier {
     self_hosted_gateways: bool,
     /// Workspaces (Premium, Premium v2).
     workspaces: bool,
+}
+
+/// The gateway-load metric of a pricing tier, if it has one.
+pub(super) fn load_metric(sku: &str) -> Option<&'static str> {
+    Tier::of(sku).load_metric
 }
 
 impl Tier {
@@ -322,72 +326,16 @@ async fn read_tenant_access(ctx: &Ctx<'_>, service: &str, tier: Tier) -> Option<
     }
 }
 
-/// Reads the latest gateway load of a service, as a gap when it cannot be read.
+/// Reads the gateway load of a service (its busiest region's), as a gap when it cannot
+/// be read.
 async fn read_capacity(ctx: &Ctx<'_>, service: &str, sku: &str) -> Option<f64> {
     match gateway_load(ctx.client, service, sku).await {
-        Ok(load) => load,
+        Ok(load) => load.as_ref().and_then(GatewayLoad::peak).map(|p| p.percent),
         Err(e) => {
             ctx.gaps.add(service, "capacity", e);
             None
         }
     }
-}
-
-/// The latest gateway load of a service in percent: the newest 5-minute average of the
-/// last hour of `Capacity` (classic tiers) or `CpuPercent_Gateway` (v2 tiers). `None`
-/// on tiers without such a metric (Consumption) or when no data point has an average.
-pub async fn gateway_load(
-    client: &ArmClient,
-    service: &str,
-    sku: &str,
-) -> Result<Option<f64>, ArmError> {
-    let Some(metric) = Tier::of(sku).load_metric else {
-        return Ok(None);
-    };
-    let end = chrono::Utc::now();
-    let start = end - chrono::Duration::hours(1);
-    let timespan = format!(
-        "{}/{}",
-        start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        end.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-    );
-    let url = client.url(
-        &format!("{service}/providers/Microsoft.Insights/metrics"),
-        METRICS_API_VERSION,
-        &[
-            ("metricnames", metric),
-            ("aggregation", "Average"),
-            ("interval", "PT5M"),
-            ("timespan", &timespan),
-        ],
-    );
-    Ok(latest_average(&client.get(&url).await?))
-}
-
-/// The most recent data point with an average, across all time series.
-fn latest_average(document: &Value) -> Option<f64> {
-    let points = document
-        .get("value")?
-        .as_array()?
-        .iter()
-        .flat_map(|metric| {
-            metric
-                .get("timeseries")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-        })
-        .flat_map(|series| {
-            series
-                .get("data")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-        });
-    points
-        .filter_map(|point| Some((text(point, "/timeStamp"), point.get("average")?.as_f64()?)))
-        .max_by(|a, b| a.0.cmp(b.0))
-        .map(|(_, average)| average)
 }
 
 /// Reads the current revision of every API under `root` (a service, or a workspace
@@ -683,7 +631,6 @@ pub(super) fn workspace_record(item: &Value) -> Workspace {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn tiers() {
@@ -706,15 +653,5 @@ mod tests {
             (Some("Capacity"), false)
         );
         assert!(Tier::of("Developer").self_hosted_gateways);
-    }
-
-    #[test]
-    fn latest_average_across_series() {
-        let doc = json!({"value": [{"timeseries": [
-            {"data": [{"timeStamp": "2026-01-01T00:00:00Z", "average": 10.0}, {"timeStamp": "2026-01-01T00:10:00Z"}]},
-            {"data": [{"timeStamp": "2026-01-01T00:05:00Z", "average": 42.5}]}
-        ]}]});
-        assert_eq!(latest_average(&doc), Some(42.5));
-        assert_eq!(latest_average(&json!({"value": []})), None);
     }
 }

@@ -7,6 +7,7 @@
 //! - [`arm`]: the HTTP client (bounded concurrency, retries, paging; writes and
 //!   long-running operations for `remediate` only);
 //! - `apim` and `defender`: what is read, per service and per subscription;
+//! - `load`: a service's gateway load from Azure Monitor, split by region;
 //! - [`policy_xml`]: policy documents → parsed scopes, effective chains, auth verdicts;
 //! - `derive`: per-API `auth`, `exposure` and `defender` verdicts;
 //! - [`iac`]: the same snapshot read from ARM templates, Bicep files and APIOps folders
@@ -26,6 +27,7 @@ mod gaps;
 pub mod http;
 pub mod iac;
 mod ids;
+mod load;
 pub mod policy_xml;
 pub mod progress;
 mod redact;
@@ -38,12 +40,12 @@ use miette::Diagnostic;
 use serde_json::{json, Value};
 use thiserror::Error;
 
-pub use apim::gateway_load;
 pub use arm::{ArmClient, ArmError, ArmOptions};
 pub use cloud::Cloud;
 pub use credential::{CredentialChain, StaticToken, TokenSource};
 pub use defender::{COLLECTIONS_API_VERSION, PRICING_API_VERSION};
 pub use derive::managed_gateway_is_internal;
+pub use load::{gateway_load, GatewayLoad, Peak, SeriesLoad};
 pub use progress::{Reporter, Summary};
 
 use gaps::Gaps;

@@ -14,7 +14,8 @@ use thiserror::Error;
 use crate::cli::{ArmArgs, CollectArgs, ConnectionArgs};
 use crate::collect::credential::{ChainOptions, CredentialKind};
 use crate::collect::{
-    self, ArmClient, ArmOptions, Cloud, Collected, CredentialChain, Reporter, Target, TokenSource,
+    self, arm::MIN_POLL_WAIT, ArmClient, ArmOptions, Cloud, Collected, CredentialChain, Reporter,
+    Target, TokenSource,
 };
 use crate::snapshot::{self, LoadedSnapshot};
 
@@ -164,6 +165,7 @@ pub async fn connect(args: &ConnectionArgs, reporter: Arc<Reporter>) -> miette::
             None => None,
         };
     let endpoint = endpoint(args, cloud)?;
+    let min_poll_wait = min_poll_wait(args, &endpoint)?;
     let scope = match &args.audience {
         Some(audience) if audience.ends_with("/.default") => audience.clone(),
         Some(audience) => format!("{}/.default", audience.trim_end_matches('/')),
@@ -201,6 +203,7 @@ pub async fn connect(args: &ConnectionArgs, reporter: Arc<Reporter>) -> miette::
             timeout: Duration::from_secs(args.timeout),
             max_retries: args.retries,
             backoff: BACKOFF,
+            min_poll_wait,
         },
         reporter,
     );
@@ -238,11 +241,35 @@ fn endpoint(args: &ConnectionArgs, cloud: Cloud) -> Result<Url, CollectUsageErro
             reason: "it needs an https:// (or loopback http://) scheme and a host".to_string(),
         });
     }
-    let loopback = matches!(url.host_str(), Some("127.0.0.1" | "[::1]" | "localhost"));
-    if url.scheme() == "http" && !loopback {
+    if url.scheme() == "http" && !is_loopback(&url) {
         return Err(CollectUsageError::InsecureEndpoint(given.to_string()));
     }
     Ok(url)
+}
+
+/// The shortest wait between two polls of a long-running operation: one second, or
+/// the hidden `--min-poll-interval-ms`, which may go below it only against a test
+/// server on this machine (a real ARM is never polled back to back).
+fn min_poll_wait(args: &ConnectionArgs, endpoint: &Url) -> Result<Duration, CollectUsageError> {
+    let Some(ms) = args.min_poll_interval_ms else {
+        return Ok(MIN_POLL_WAIT);
+    };
+    let wait = Duration::from_millis(ms);
+    if wait < MIN_POLL_WAIT && !is_loopback(endpoint) {
+        return Err(CollectUsageError::BadValue {
+            flag: "--min-poll-interval-ms",
+            message: format!(
+                "below {} ms only with a loopback --management-endpoint (a test server)",
+                MIN_POLL_WAIT.as_millis()
+            ),
+        });
+    }
+    Ok(wait)
+}
+
+/// Whether `url` is on this machine.
+fn is_loopback(url: &Url) -> bool {
+    matches!(url.host_str(), Some("127.0.0.1" | "[::1]" | "localhost"))
 }
 
 #[cfg(test)]
@@ -289,5 +316,27 @@ mod tests {
             endpoint_of(&["--management-endpoint", "not a url"]),
             Err(CollectUsageError::BadEndpoint { .. })
         ));
+    }
+
+    #[test]
+    fn polls_wait_a_second_but_on_a_test_server() {
+        let wait = |extra: &[&str]| {
+            let args = arm(extra);
+            min_poll_wait(&args, &endpoint(&args, cloud(&args)?)?)
+        };
+        assert_eq!(wait(&[]).unwrap(), MIN_POLL_WAIT);
+        let local = ["--management-endpoint", "http://127.0.0.1:8080"];
+        assert_eq!(
+            wait(&[&local[..], &["--min-poll-interval-ms", "0"]].concat()).unwrap(),
+            Duration::ZERO
+        );
+        assert!(matches!(
+            wait(&["--min-poll-interval-ms", "0"]),
+            Err(CollectUsageError::BadValue { .. })
+        ));
+        assert_eq!(
+            wait(&["--min-poll-interval-ms", "5000"]).unwrap(),
+            Duration::from_secs(5)
+        );
     }
 }

@@ -4,8 +4,10 @@
 //! service's API actions in batches. Before every action the live state is read again
 //! (a change already made is `already-done`, never made twice), and gates may skip it:
 //!
-//! - **capacity**: before each batch that onboards, the service's gateway load is read;
-//!   above `--max-capacity` (or unreadable) the rest of the service is skipped;
+//! - **capacity**: before each batch that onboards, the service's gateway load is read,
+//!   per region where the metric has regions (the busiest region counts); above
+//!   `--max-capacity`, or unreadable (a region without data included), the rest of the
+//!   service is skipped;
 //! - **plan-off**: an onboarding whose subscription's plan is off (as read now) is
 //!   skipped, unless an earlier action of the run enabled the plan;
 //! - **cost**: enabling the plan is billed, so it needs `--allow-cost`;
@@ -16,7 +18,7 @@
 //! Every action gets an `intent` line before its calls and a `result` line after them;
 //! a journal line that cannot be written stops the run before the call it announces.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -291,35 +293,72 @@ impl<'a> Executor<'a> {
         Ok(())
     }
 
-    /// Reads the service's gateway load; `Some(reason)` when the batch must not run.
+    /// Reads the service's gateway load (its busiest region's); `Some(reason)` when the
+    /// batch must not run.
     async fn capacity_gate(
         &mut self,
         service: &ServiceRef,
         batch: usize,
     ) -> Result<Option<String>, JournalError> {
         let limit = self.settings.max_capacity;
-        let (percent, error) = match gateway_load(self.client, &service.id, &service.sku).await {
-            Ok(percent) => (percent, None),
-            Err(e) => (None, Some(e.to_string())),
-        };
-        self.journal.write(Entry::Capacity(CapacityReading {
+        let mut reading = CapacityReading {
             service: service.id.clone(),
             batch,
-            percent,
+            percent: None,
+            region: None,
+            regions: BTreeMap::new(),
+            unsplit: None,
             threshold: limit,
-            error: error.clone(),
-        }))?;
-        let reason = match (percent, error) {
+            error: None,
+        };
+        match &gateway_load(self.client, &service.id, &service.sku).await {
+            Ok(Some(load)) => {
+                if load.by_region {
+                    reading.regions = load
+                        .series
+                        .iter()
+                        .map(|s| (s.region.clone().unwrap_or_default(), s.percent))
+                        .collect();
+                }
+                reading.unsplit = load.split_refused.clone();
+                match load.gate() {
+                    Ok(peak) => {
+                        reading.percent = Some(peak.percent);
+                        reading.region = peak.region.map(str::to_string);
+                    }
+                    Err(why) => reading.error = Some(why),
+                }
+            }
+            Ok(None) => {} // a tier without a load metric (Consumption)
+            Err(e) => reading.error = Some(e.to_string()),
+        }
+        if let Some(refusal) = &reading.unsplit {
+            self.reporter.note(
+                1,
+                format_args!(
+                    "{}: Azure Monitor refused the region filter ({refusal}); its load is read whole",
+                    service.name
+                ),
+            );
+        }
+        self.journal.write(Entry::Capacity(reading.clone()))?;
+        let region = |region: &Option<String>| match region {
+            Some(region) => format!(" in {region}"),
+            None => String::new(),
+        };
+        let reason = match (reading.percent, reading.error) {
             (Some(p), _) if p > limit => Some(format!(
-                "gateway load of {} is {p:.1}%, above --max-capacity {limit}%",
-                service.name
+                "gateway load of {} is {p:.1}%{}, above --max-capacity {limit}%",
+                service.name,
+                region(&reading.region)
             )),
             (Some(p), _) => {
                 self.reporter.note(
                     1,
                     format_args!(
-                        "{}: gateway load {p:.1}% (limit {limit}%) before batch {batch}",
-                        service.name
+                        "{}: gateway load {p:.1}%{} (limit {limit}%) before batch {batch}",
+                        service.name,
+                        region(&reading.region)
                     ),
                 );
                 None

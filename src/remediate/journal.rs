@@ -7,7 +7,7 @@
 //! | `type` | when | what else it holds |
 //! |---|---|---|
 //! | `run` | first, and again at each `--resume` | who, tool, command, endpoint, settings, the whole plan; `resumes` names the first run |
-//! | `capacity` | before each batch that onboards | service, gateway load read, threshold |
+//! | `capacity` | before each batch that onboards | service, gateway load read (the busiest region's, with each region's), threshold |
 //! | `intent` | before an action's calls | key, action, method, target |
 //! | `result` | after them, or when a gate skips the action | status, HTTP code, duration, whether it wrote, reason or error |
 //! | `end` | when the run finishes | counts and exit code |
@@ -16,7 +16,7 @@
 //! secret is ever written: `who` holds the credential's kind and the token's
 //! identity claims only.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -134,8 +134,18 @@ pub struct CapacityReading {
     pub service: String,
     /// The batch about to run (1-based).
     pub batch: usize,
-    /// The load read, in percent (null: none could be read).
+    /// The load read, in percent: the busiest region's (null: none could be read).
     pub percent: Option<f64>,
+    /// The region `percent` is from, when the load is read per region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Each region's load (null: no data point in the last hour), when read per region.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub regions: BTreeMap<String, Option<f64>>,
+    /// Why a load that should be read per region was read whole (Azure Monitor refused
+    /// the region filter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unsplit: Option<String>,
     /// `--max-capacity`.
     pub threshold: f64,
     /// Why no load could be read.

@@ -253,8 +253,48 @@ fn policy(id: &str, xml: &str) -> Value {
            "properties": {"format": "rawxml", "value": xml}})
 }
 
-/// A metrics answer in the shape of the GetMetric example, holding one Capacity series.
-fn capacity(service: &str, percent: f64) -> Value {
+/// The path of a service's Azure Monitor metrics.
+pub fn metrics(service: &str) -> String {
+    format!("{service}/providers/Microsoft.Insights/metrics")
+}
+
+/// A metrics answer in the shape of the GetMetric example: the Capacity metric split by
+/// region (the `Location` dimension, as `$filter=Location eq '*'` returns it), one
+/// timeseries per `(region, newest average)`; `None` is a region without any data point
+/// in the hour. The fake averages the regions when asked without the filter.
+pub fn capacity(service: &str, regions: &[(&str, Option<f64>)]) -> Value {
+    let series = regions
+        .iter()
+        .map(|(region, percent)| {
+            let data = match percent {
+                Some(percent) => json!([
+                    {"timeStamp": "2026-11-26T01:50:00Z", "average": 12.0},
+                    {"timeStamp": "2026-11-26T01:55:00Z", "average": percent}
+                ]),
+                None => json!([
+                    {"timeStamp": "2026-11-26T01:50:00Z"},
+                    {"timeStamp": "2026-11-26T01:55:00Z"}
+                ]),
+            };
+            json!({"metadatavalues": [{"name": {"value": "location", "localizedValue": "location"}, "value": region}], "data": data})
+        })
+        .collect();
+    metric_answer(service, Value::Array(series))
+}
+
+/// A metrics answer whose Capacity has no `Location` dimension: one timeseries for the
+/// whole service (the fake refuses the region filter with 400 for it).
+pub fn capacity_whole(service: &str, percent: f64) -> Value {
+    metric_answer(
+        service,
+        json!([{"metadatavalues": [], "data": [
+            {"timeStamp": "2026-11-26T01:50:00Z", "average": 12.0},
+            {"timeStamp": "2026-11-26T01:55:00Z", "average": percent}
+        ]}]),
+    )
+}
+
+fn metric_answer(service: &str, timeseries: Value) -> Value {
     let mut body = example("Microsoft.Insights__2024-02-01__GetMetric");
     let mut metric = body["value"][0].clone();
     metric["id"] = json!(format!(
@@ -262,10 +302,7 @@ fn capacity(service: &str, percent: f64) -> Value {
     ));
     metric["name"] = json!({"value": "Capacity", "localizedValue": "Capacity"});
     metric["unit"] = json!("Percent");
-    metric["timeseries"] = json!([{"metadatavalues": [], "data": [
-        {"timeStamp": "2026-11-26T01:50:00Z", "average": 12.0},
-        {"timeStamp": "2026-11-26T01:55:00Z", "average": percent}
-    ]}]);
+    metric["timeseries"] = timeseries;
     body["value"] = json!([metric]);
     body["namespace"] = json!("Microsoft.ApiManagement/service");
     body
@@ -375,8 +412,11 @@ pub fn contoso() -> Estate {
         Vec::new(),
     );
     e.put(
-        &format!("{internal}/providers/Microsoft.Insights/metrics"),
-        capacity(&internal, 81.0),
+        &metrics(&internal),
+        capacity(
+            &internal,
+            &[("West US", Some(81.0)), ("West US 2", Some(45.0))],
+        ),
     );
 
     // The Consumption service: REST API, not eligible for Defender.
@@ -413,8 +453,11 @@ fn contoso_children(e: &mut Estate, contoso: &str) {
         here(&apim("ApiManagementGetTenantAccess")),
     );
     e.put(
-        &format!("{contoso}/providers/Microsoft.Insights/metrics"),
-        capacity(contoso, 37.5),
+        &metrics(contoso),
+        capacity(
+            contoso,
+            &[("East US", Some(37.5)), ("East US 2", Some(25.0))],
+        ),
     );
 
     // APIs: the list example, plus the SOAP API of the Get example and an old revision.
@@ -640,8 +683,8 @@ pub fn generated(services: usize, apis: usize) -> Estate {
             here(&apim("ApiManagementGetTenantAccess")),
         );
         e.put(
-            &format!("{id}/providers/Microsoft.Insights/metrics"),
-            capacity(&id, 20.0),
+            &metrics(&id),
+            capacity(&id, &[("East US", Some(20.0)), ("East US 2", Some(15.0))]),
         );
         e.list(
             &format!("{id}/namedValues"),

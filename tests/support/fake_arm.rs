@@ -7,7 +7,9 @@
 //! `PUT …/apiCollections/{api}` starts a long-running operation (201 with `Location`;
 //! polls answer 202, or `InProgress` on the resource, until it succeeds), `DELETE`
 //! answers 200 or 204, `PUT …/pricings/Api` sets the plan. A service's Capacity metric
-//! can rise with each onboarding ([`Behaviour::load_per_onboarding`]).
+//! is served per region with `$filter=Location eq '*'` and averaged over the regions
+//! without it, as Azure Monitor does, and can rise with each onboarding
+//! ([`Behaviour::load_per_onboarding`]).
 //!
 //! It runs on its own thread and runtime, so a test can drive the real binary with a
 //! blocking `std::process::Command` while the server answers.
@@ -504,7 +506,7 @@ fn read(state: &State, live: &Live, request: &Request, key: &str) -> Reply {
     if let Some(service) = key.strip_suffix(METRICS) {
         let load = live.onboarded.get(service).copied().unwrap_or(0) as f64
             * state.behaviour.load_per_onboarding;
-        return Reply::json(200, &with_load(body, load));
+        return metrics(&with_load(body, load), &request.query);
     }
     let page = match (
         state.behaviour.page_size,
@@ -540,12 +542,88 @@ fn read(state: &State, live: &Live, request: &Request, key: &str) -> Reply {
     Reply::json(200, &page)
 }
 
+/// A metrics answer as Azure Monitor gives it for `query`: the served timeseries (one
+/// per region) with `$filter=Dimension eq '*'`, 400 when a timeseries lacks that
+/// dimension (the metric has no such dimension), and without a filter one timeseries
+/// averaging them all per time stamp.
+fn metrics(body: &Value, query: &str) -> Reply {
+    let filter = query_param(query, "%24filter")
+        .or_else(|| query_param(query, "$filter"))
+        .map(form_decode);
+    let series = body
+        .pointer("/value/0/timeseries")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if let Some(filter) = filter {
+        let dimension = filter
+            .strip_suffix(" eq '*'")
+            .unwrap_or(&filter)
+            .to_string();
+        let has = |s: &Value| {
+            s["metadatavalues"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|m| {
+                    m["name"]["value"]
+                        .as_str()
+                        .is_some_and(|n| n.eq_ignore_ascii_case(&dimension))
+                })
+        };
+        if !series.iter().all(has) {
+            let metric = body
+                .pointer("/value/0/name/value")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let message = format!(
+                "Metric: {metric} does not support requested dimension combination: {}",
+                dimension.to_ascii_lowercase()
+            );
+            return Reply::error(400, "BadRequest", &message);
+        }
+        return Reply::json(200, body);
+    }
+    if series.len() < 2 {
+        return Reply::json(200, body);
+    }
+    let mut sums: BTreeMap<String, (f64, usize)> = BTreeMap::new();
+    for point in series
+        .iter()
+        .flat_map(|s| s["data"].as_array().cloned().unwrap_or_default())
+    {
+        let at = point["timeStamp"].as_str().unwrap_or_default().to_string();
+        let entry = sums.entry(at).or_insert((0.0, 0));
+        if let Some(average) = point["average"].as_f64() {
+            entry.0 += average;
+            entry.1 += 1;
+        }
+    }
+    let data: Vec<Value> = sums
+        .into_iter()
+        .map(|(at, (sum, n))| match n {
+            0 => json!({"timeStamp": at}),
+            n => json!({"timeStamp": at, "average": sum / n as f64}),
+        })
+        .collect();
+    let mut whole = body.clone();
+    whole["value"][0]["timeseries"] = json!([{"metadatavalues": [], "data": data}]);
+    Reply::json(200, &whole)
+}
+
+/// A form-encoded query value, decoded (`+` is a space).
+fn form_decode(value: &str) -> String {
+    percent_decode(&value.replace('+', " "))
+}
+
 /// A metrics answer with `load` added to the newest point of every series.
 fn with_load(body: &Value, load: f64) -> Value {
     let mut body = body.clone();
     for metric in body["value"].as_array_mut().into_iter().flatten() {
         for series in metric["timeseries"].as_array_mut().into_iter().flatten() {
-            if let Some(point) = series["data"].as_array_mut().and_then(|d| d.last_mut()) {
+            let newest = series["data"].as_array_mut().and_then(|d| d.last_mut());
+            // A point without data stays without: load does not make a silent region report.
+            if let Some(point) = newest.filter(|p| p["average"].is_number()) {
                 let average = point["average"].as_f64().unwrap_or(0.0);
                 point["average"] = json!(average + load);
             }
@@ -698,6 +776,7 @@ fn reason(status: u16) -> &'static str {
         204 => "No Content",
         401 => "Unauthorized",
         403 => "Forbidden",
+        400 => "Bad Request",
         404 => "Not Found",
         405 => "Method Not Allowed",
         429 => "Too Many Requests",

@@ -49,7 +49,14 @@ pub struct ArmOptions {
     pub max_retries: u32,
     /// First backoff step when ARM gives no `Retry-After`.
     pub backoff: Duration,
+    /// Shortest wait between two polls of a long-running operation, whatever
+    /// `Retry-After` says (a `Retry-After: 0` must not make the polls back to back);
+    /// [`MIN_POLL_WAIT`] but in tests against a local server.
+    pub min_poll_wait: Duration,
 }
+
+/// The shortest wait between two polls of a long-running operation.
+pub const MIN_POLL_WAIT: Duration = Duration::from_secs(1);
 
 /// Requests and retries of a run.
 #[derive(Debug, Default)]
@@ -389,6 +396,7 @@ mod tests {
                 timeout: Duration::from_secs(1),
                 max_retries: 0,
                 backoff: Duration::from_millis(1),
+                min_poll_wait: Duration::ZERO,
             },
             Arc::new(Reporter::silent()),
         )

@@ -10,8 +10,9 @@
 //! - else the resource itself, until its `provisioningState` is terminal.
 //!
 //! A watch link must stay on the ARM endpoint (the bearer token goes with every poll).
-//! Polls wait what `Retry-After` asks, else back off exponentially, and stop at the
-//! caller's deadline.
+//! Polls wait what `Retry-After` asks, else back off exponentially, but at least the
+//! client's `min_poll_wait` (1 s: `Retry-After: 0` does not mean back to back), and
+//! stop at the caller's deadline.
 
 use std::time::{Duration, Instant};
 
@@ -111,7 +112,12 @@ impl ArmClient {
             .to_string();
         let mut polls = 0;
         loop {
-            let wait = retry::delay(polls, asked, self.options.backoff).min(MAX_POLL_WAIT);
+            let wait = poll_wait(
+                polls,
+                asked,
+                self.options.backoff,
+                self.options.min_poll_wait,
+            );
             if started.elapsed() + wait > timeout {
                 return Err(ArmError::Unfinished {
                     waited: started.elapsed(),
@@ -166,6 +172,14 @@ impl ArmClient {
             retry_after: retry::retry_after(&reply.headers),
         })
     }
+}
+
+/// The wait before poll number `polls` (0-based): what ARM asked (`asked`), else
+/// exponential backoff from `backoff`; never under `floor`, nor over [`MAX_POLL_WAIT`].
+fn poll_wait(polls: u32, asked: Option<Duration>, backoff: Duration, floor: Duration) -> Duration {
+    retry::delay(polls, asked, backoff)
+        .max(floor)
+        .min(MAX_POLL_WAIT)
 }
 
 /// What one poll says: the end of the operation, or `None` while it runs (then `state`
@@ -266,6 +280,26 @@ mod tests {
                 .then(|| Monitor::Location(Url::parse("https://management.azure.com/x").unwrap())),
             retry_after: None,
         }
+    }
+
+    #[test]
+    fn polls_wait_at_least_the_floor() {
+        let floor = Duration::from_secs(1);
+        let backoff = Duration::from_millis(500);
+        let zero = Some(Duration::ZERO);
+        assert_eq!(poll_wait(0, zero, backoff, floor), floor, "Retry-After: 0");
+        assert_eq!(poll_wait(5, zero, backoff, floor), floor);
+        assert_eq!(
+            poll_wait(0, Some(Duration::from_millis(300)), backoff, floor),
+            floor
+        );
+        let asked = poll_wait(0, Some(Duration::from_secs(7)), backoff, floor);
+        assert!(asked >= Duration::from_secs(7), "{asked:?}");
+        assert_eq!(
+            poll_wait(0, Some(Duration::from_secs(3600)), backoff, floor),
+            MAX_POLL_WAIT
+        );
+        assert_eq!(poll_wait(0, zero, backoff, Duration::ZERO), Duration::ZERO);
     }
 
     #[test]
