@@ -136,6 +136,18 @@ fn user_rules_run_beside_builtin_ones() {
         .any(|r| r["ruleId"] == "APIM-DEF-001"));
 }
 
+/// `--policies` naming a folder without a single rule (a typo'd subfolder, rules not
+/// checked out) is refused: the user's rules would not run, and the gate would pass.
+#[test]
+fn policies_folder_without_rules_is_refused() {
+    let empty = tempfile::tempdir().unwrap();
+    let dir = empty.path().to_str().unwrap();
+    refuses(
+        &["check", "fixtures/check/small.json", "-p", dir],
+        &[dir, "no .rego file in this directory or below it"],
+    );
+}
+
 #[test]
 fn malformed_snapshot_names_line_and_exits_2() {
     refuses(

@@ -75,6 +75,16 @@ pub fn from_path(root: &Path) -> Result<Vec<PolicySource>, PolicyError> {
     } else {
         let mut seen = std::collections::HashSet::new();
         walk(root, &mut files, &mut seen).map_err(|(p, e)| io(&p, e))?;
+        // Rules the user asked for that are not there would not run, silently.
+        if files.is_empty() {
+            return Err(io(
+                root,
+                std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no .rego file in this directory or below it",
+                ),
+            ));
+        }
     }
     files.sort();
     files
