@@ -35,6 +35,22 @@ fn json_report(args: &[&str]) -> (Value, i32) {
     (report, out.status.code().expect("exit code"))
 }
 
+/// Checks the small snapshot with copies of the custom rule `keyed_only.rego`, one per
+/// `(file name, text, replacement)`, in a folder of their own.
+fn check_with_copies(copies: &[(&str, &str, &str)]) -> assert_cmd::assert::Assert {
+    let dir = tempfile::tempdir().unwrap();
+    let original =
+        std::fs::read_to_string("fixtures/check/policies/custom/keyed_only.rego").unwrap();
+    for (name, from, to) in copies {
+        let rule = original.replace(from, to);
+        std::fs::write(dir.path().join(format!("{name}.rego")), rule).unwrap();
+    }
+    apimguard()
+        .args(["check", "fixtures/check/small.json", "-p"])
+        .arg(dir.path())
+        .assert()
+}
+
 fn result<'a>(report: &'a Value, id: &str) -> &'a Value {
     report["results"]
         .as_array()
@@ -256,22 +272,12 @@ fn rule_without_metadata_is_refused() {
 
 #[test]
 fn duplicate_rule_id_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    for name in ["a", "b"] {
-        let rule = std::fs::read_to_string("fixtures/check/policies/custom/keyed_only.rego")
-            .unwrap()
-            .replace(
-                "package contoso.keyed_only",
-                &format!("package contoso.{name}"),
-            );
-        std::fs::write(dir.path().join(format!("{name}.rego")), rule).unwrap();
-    }
-    apimguard()
-        .args(["check", "fixtures/check/small.json", "-p"])
-        .arg(dir.path())
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("CONTOSO-001 is defined twice"));
+    check_with_copies(&[
+        ("a", "package contoso.keyed_only", "package contoso.a"),
+        ("b", "package contoso.keyed_only", "package contoso.b"),
+    ])
+    .code(2)
+    .stderr(predicate::str::contains("CONTOSO-001 is defined twice"));
 }
 
 #[test]
@@ -345,22 +351,15 @@ fn schema_describes_the_snapshot() {
 fn rules_sharing_a_package_are_refused() {
     // A copied rule file with a new id but the old package: in Rego both files make one
     // set of rules, so each rule would report the other's findings.
-    let dir = tempfile::tempdir().unwrap();
-    for (name, id) in [("a", "CONTOSO-001"), ("b", "CONTOSO-002")] {
-        let rule = std::fs::read_to_string("fixtures/check/policies/custom/keyed_only.rego")
-            .unwrap()
-            .replace("CONTOSO-001", id);
-        std::fs::write(dir.path().join(format!("{name}.rego")), rule).unwrap();
-    }
-    apimguard()
-        .args(["check", "fixtures/check/small.json", "-p"])
-        .arg(dir.path())
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("b.rego:7:"))
-        .stderr(predicate::str::contains(
-            "package `contoso.keyed_only` is already the package of rule CONTOSO-001",
-        ));
+    check_with_copies(&[
+        ("a", "CONTOSO-001", "CONTOSO-001"),
+        ("b", "CONTOSO-001", "CONTOSO-002"),
+    ])
+    .code(2)
+    .stderr(predicate::str::contains("b.rego:7:"))
+    .stderr(predicate::str::contains(
+        "package `contoso.keyed_only` is already the package of rule CONTOSO-001",
+    ));
 }
 
 #[cfg(unix)]

@@ -27,6 +27,16 @@ fn fake(faults: Vec<Fault>, page_size: Option<usize>) -> FakeArm {
     )
 }
 
+/// The error of the snapshot's gap about `what` (panics when there is none).
+fn gap_error(snapshot: &Value, what: &str) -> String {
+    let gaps = snapshot["gaps"].as_array().expect("gaps");
+    gaps.iter()
+        .find(|g| g["what"] == what)
+        .and_then(|g| g["error"].as_str())
+        .unwrap_or_else(|| panic!("a gap for {what}: {gaps:?}"))
+        .to_string()
+}
+
 fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("snapshot written"))
         .expect("snapshot is JSON")
@@ -462,14 +472,7 @@ fn malformed_answers_and_exhausted_retries_are_gaps() {
     );
     assert_eq!(run.status.code(), Some(2), "{}", text(&run.stderr));
     let snapshot = read_json(&out);
-    let gaps = snapshot["gaps"].as_array().unwrap();
-    let error_of = |what: &str| {
-        gaps.iter()
-            .find(|g| g["what"] == what)
-            .and_then(|g| g["error"].as_str())
-            .unwrap_or_else(|| panic!("a gap for {what}: {gaps:?}"))
-            .to_string()
-    };
+    let error_of = |what: &str| gap_error(&snapshot, what);
     assert!(error_of("backends").contains("unreadable answer: not JSON"));
     assert!(error_of("namedValues").contains("ARM failed (503 ServiceUnavailable"));
     assert!(error_of("namedValues").contains("after 1 retries"));
@@ -502,19 +505,10 @@ fn foreign_next_link_is_not_followed() {
     let out = dir.path().join("snapshot.json");
     let run = run_against(&fake, TOKEN, &["collect", "-o", out.to_str().unwrap()]);
     assert_eq!(run.status.code(), Some(2));
-    let snapshot = read_json(&out);
-    let gap = snapshot["gaps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["what"] == "apiCollections")
-        .expect("gap");
+    let error = gap_error(&read_json(&out), "apiCollections");
     assert!(
-        gap["error"]
-            .as_str()
-            .unwrap()
-            .contains("points to another host (management.azure.com)"),
-        "{gap}"
+        error.contains("points to another host (management.azure.com)"),
+        "{error}"
     );
 }
 
@@ -556,17 +550,8 @@ fn next_links_in_a_circle_are_a_gap_at_once() {
         page_reads <= 3,
         "{page_reads} pages read for a two-page circle"
     );
-    let snapshot = read_json(&out);
-    let gap = snapshot["gaps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["what"] == "apiCollections")
-        .expect("a gap for the API collections");
-    assert!(
-        gap["error"].as_str().unwrap().contains("paging loop"),
-        "{gap}"
-    );
+    let error = gap_error(&read_json(&out), "apiCollections");
+    assert!(error.contains("paging loop"), "{error}");
 }
 
 /// An identity that can list no subscription (no role anywhere, or a role assignment

@@ -586,21 +586,25 @@ fn refused_write_fails_with_what_to_grant() {
 /// A run killed while a write is in flight, resumed from its journal, finishes the
 /// plan without repeating any finished action (nor the one in flight, which the live
 /// read shows made).
-#[test]
-fn killed_run_resumes_from_its_journal() {
-    // The plan's order: the unauthenticated APIs (critical) 001, 005, 007, then 002, 004.
-    let scene = Scene::new(
+/// Eight APIs to onboard, whose third write in the plan's order (api-007) hangs for a
+/// minute.
+fn hanging_at_api_007() -> Scene {
+    Scene::new(
         estate::generated(1, 8),
         vec![Fault::slow("/apiCollections/api-007", Duration::from_secs(60), 1).on("PUT")],
         0.0,
-    );
-    let journal = scene.file("fix.jsonl");
-    let mark = scene.fake.requests().len();
+    )
+}
+
+/// Runs `remediate --apply` (with `flags`) journalling to `journal`, and kills it while
+/// it waits for the write of api-007.
+fn kill_during_api_007(scene: &Scene, journal: &Path, flags: &[&str]) {
     let mut child = apimguard()
         .args(["remediate", path(&scene.snapshot)])
         .args(DEFENDER_RULES)
-        .args(["--apply", "--yes", "--batch-size", "2", "--pause", "0"])
-        .args(["--journal", path(&journal)])
+        .args(["--apply", "--yes", "--pause", "0"])
+        .args(flags)
+        .args(["--journal", path(journal)])
         .args(["--management-endpoint", &scene.fake.url])
         .args(FAST_POLLS)
         .env("APIMGUARD_ACCESS_TOKEN", TOKEN)
@@ -620,6 +624,15 @@ fn killed_run_resumes_from_its_journal() {
     }
     child.kill().expect("killed");
     child.wait().unwrap();
+}
+
+#[test]
+fn killed_run_resumes_from_its_journal() {
+    // The plan's order: the unauthenticated APIs (critical) 001, 005, 007, then 002, 004.
+    let scene = hanging_at_api_007();
+    let journal = scene.file("fix.jsonl");
+    let mark = scene.fake.requests().len();
+    kill_during_api_007(&scene, &journal, &["--batch-size", "2"]);
 
     let first_run = scene.fake.requests().split_off(mark);
     let first_puts: Vec<&str> = first_run
@@ -775,36 +788,9 @@ fn torn_journal_line_survives_resumption() {
 #[test]
 fn killed_write_counts_toward_max_changes() {
     // The plan's order: 001, 005, 007, then 002, 004; the third write hangs.
-    let scene = Scene::new(
-        estate::generated(1, 8),
-        vec![Fault::slow("/apiCollections/api-007", Duration::from_secs(60), 1).on("PUT")],
-        0.0,
-    );
+    let scene = hanging_at_api_007();
     let journal = scene.file("fix.jsonl");
-    let mut child = apimguard()
-        .args(["remediate", path(&scene.snapshot)])
-        .args(DEFENDER_RULES)
-        .args(["--apply", "--yes", "--pause", "0", "--max-changes", "3"])
-        .args(["--journal", path(&journal)])
-        .args(["--management-endpoint", &scene.fake.url])
-        .args(FAST_POLLS)
-        .env("APIMGUARD_ACCESS_TOKEN", TOKEN)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("apimguard starts");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !scene
-        .fake
-        .requests()
-        .iter()
-        .any(|r| r.method == "PUT" && r.path.ends_with("/api-007"))
-    {
-        assert!(Instant::now() < deadline, "the slow PUT never came");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.kill().expect("killed");
-    child.wait().unwrap();
+    kill_during_api_007(&scene, &journal, &["--max-changes", "3"]);
 
     let resumed = scene.resume("fix.jsonl", &[]);
     resumed

@@ -203,11 +203,7 @@ fn query_calls(query: &Query, out: &mut Vec<Vec<String>>) {
                 value,
                 collection,
                 ..
-            } => {
-                key.iter().for_each(|k| expr_calls(k, out));
-                expr_calls(value, out);
-                expr_calls(collection, out);
-            }
+            } => membership_calls(key.as_ref(), value, collection, out),
             Literal::Expr { expr, .. } | Literal::NotExpr { expr, .. } => expr_calls(expr, out),
             Literal::Every { domain, query, .. } => {
                 expr_calls(domain, out);
@@ -272,12 +268,20 @@ fn expr_calls(expr: &Expr, out: &mut Vec<Vec<String>>) {
             value,
             collection,
             ..
-        } => {
-            key.iter().for_each(|k| expr_calls(k, out));
-            expr_calls(value, out);
-            expr_calls(collection, out);
-        }
+        } => membership_calls(key.as_ref(), value, collection, out),
     }
+}
+
+/// The calls in `key, value in collection` (a `some … in` or a membership test).
+fn membership_calls(
+    key: Option<&Ref<Expr>>,
+    value: &Ref<Expr>,
+    collection: &Ref<Expr>,
+    out: &mut Vec<Vec<String>>,
+) {
+    key.into_iter().for_each(|k| expr_calls(k, out));
+    expr_calls(value, out);
+    expr_calls(collection, out);
 }
 
 /// The components of a static reference (`lib.f`, `data.a["b"].f`), `None` for any
