@@ -47,7 +47,8 @@ pub struct PolicyArgs {
     /// Do not load the built-in rules.
     #[arg(long)]
     pub no_builtin: bool,
-    /// Which rules to run (docs/profiles.md); `check` defaults to baseline.
+    /// Which rules (docs/profiles.md): `check`, `remediate` and `diff` run baseline unless
+    /// told otherwise; `rules list` and `rules explain` show every rule unless told.
     #[arg(long, value_name = "NAME", value_parser = profile_parser())]
     pub profile: Option<&'static Profile>,
 }
@@ -87,7 +88,7 @@ pub struct CheckArgs {
     /// Seconds one rule may run on one piece of the snapshot (one service or
     /// subscription for rules that declare `custom.input`, else the whole snapshot)
     /// before it is stopped with an error.
-    #[arg(long, default_value_t = 120, value_name = "SECONDS")]
+    #[arg(long, default_value_t = 120, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
     pub rule_timeout: u64,
     /// Threads evaluating rules (default: the machine's cores).
     #[arg(long, value_name = "N")]

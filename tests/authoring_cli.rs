@@ -211,7 +211,16 @@ fn explain_unknown_id_exits_2_suggesting_the_closest() {
         ])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("in profile baseline"));
+        .stderr(predicate::str::contains("in profile baseline"))
+        .stderr(predicate::str::contains(
+            "FIX-CUS-001 is not in profile baseline: drop --profile",
+        ));
+    // No rule near the id: no misleading suggestion.
+    apimguard()
+        .args(["rules", "explain", "NOPE-1", "-p", CATALOGUE])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean").not());
 }
 
 #[test]

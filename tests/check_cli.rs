@@ -242,6 +242,25 @@ fn rule_runtime_error_is_status_error_and_exits_2() {
     assert_eq!(broken["status"], "error");
     assert!(broken["error"].as_str().unwrap().contains("divide.rego:20"));
     assert_eq!(report["summary"]["errors"], 1);
+    // The exit code explains itself on standard error too (what CI logs show first).
+    apimguard()
+        .args(["check", "fixtures/check/small.json", "-p"])
+        .arg("fixtures/check/policies/runtime_error")
+        .args(["-f", "json:/dev/null"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "error: rule TEST-RUNTIME-001 could not be evaluated:",
+        ))
+        .stderr(predicate::str::contains("divide.rego:20"));
+}
+
+#[test]
+fn a_rule_timeout_of_zero_is_refused() {
+    refuses(
+        &["check", "fixtures/check/small.json", "--rule-timeout", "0"],
+        &["--rule-timeout"],
+    );
 }
 
 #[test]

@@ -171,6 +171,13 @@ fn config_turns_rules_off_overrides_severity_and_passes_parameters() {
     );
     assert_eq!(rule["status"], "pass", "http is allowed by the parameter");
     assert_eq!(exit, 0);
+    // The human report shows the severity in force and the rule's own.
+    let out = with_fixture_rules(
+        &["check", SNAPSHOT],
+        &["--config", config.to_str().unwrap()],
+    );
+    let human = String::from_utf8_lossy(&out.stdout);
+    assert!(human.contains("(rule default: medium)"), "{human}");
 
     std::fs::write(&config, "rules:\n  disable: ['*']\n").unwrap();
     let out = with_fixture_rules(

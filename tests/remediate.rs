@@ -898,3 +898,16 @@ fn offboard_deletes_exactly_one_collection() {
         .stderr()
         .contains("is not the ARM id of an API Management service"));
 }
+
+/// `--resume` of a journal that does not exist says so, and what --resume takes.
+#[test]
+fn resuming_a_missing_journal_says_what_resume_takes() {
+    let scene = Scene::new(estate::contoso(), Vec::new(), 0.0);
+    let run = scene.resume("never-written.jsonl", &[]);
+    assert_eq!(run.code(), Some(2), "{}", run.stderr());
+    assert!(run.stderr().contains("never-written.jsonl does not exist"));
+    assert!(run
+        .stderr()
+        .contains("--resume takes the file a previous run wrote"));
+    assert!(run.writes().is_empty(), "nothing is written to Azure");
+}

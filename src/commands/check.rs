@@ -136,6 +136,15 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
         output::write(spec, &text)?;
     }
     clock.lap("report");
+    // Exit code 2 must explain itself where CI logs look first, whatever the formats.
+    for rule in report.results.iter() {
+        if let Some(error) = &rule.error {
+            eprintln!(
+                "error: rule {} could not be evaluated: {error}",
+                rule.rule_id
+            );
+        }
+    }
     Ok(gate(report.exit_code(), args.exit_zero))
 }
 

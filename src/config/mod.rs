@@ -292,6 +292,22 @@ waivers:
 ";
 
     #[test]
+    fn expiry_dates_are_written_yyyy_mm_dd_only() {
+        let waiver = |date: &str| {
+            format!("waivers:\n  - rule: APIM-DEF-001\n    resource: x\n    reason: r\n    owner: o\n    expires: {date}\n")
+        };
+        for date in ["2027-3-1", "31/03/2027", "2027-02-30"] {
+            let (line, message) = invalid(&waiver(date));
+            assert_eq!(line, 6, "{date}");
+            assert!(
+                message.contains("is not a date written YYYY-MM-DD"),
+                "{message}"
+            );
+        }
+        assert!(Config::parse("c.yaml", &waiver("2027-03-01")).is_ok());
+    }
+
+    #[test]
     fn severity_overrides_of_one_rule_in_two_cases_are_refused() {
         let (line, message) = invalid("severity:\n  APIM-DEF-001: high\n  apim-def-001: info\n");
         assert_eq!(line, 3);

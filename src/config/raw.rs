@@ -148,9 +148,14 @@ impl<'de> Deserialize<'de> for Text {
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         checked_string(deserializer, "a date written YYYY-MM-DD", |s| {
-            NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            // chrono also takes `2027-3-1`; the file promises one way of writing a date.
+            let written = s.trim();
+            let shaped = written.len() == 10 && written.as_bytes()[4] == b'-';
+            NaiveDate::parse_from_str(written, "%Y-%m-%d")
+                .ok()
+                .filter(|_| shaped)
                 .map(Date)
-                .map_err(|_| format!("`{s}` is not a date written YYYY-MM-DD"))
+                .ok_or_else(|| format!("`{s}` is not a date written YYYY-MM-DD"))
         })
     }
 }

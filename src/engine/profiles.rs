@@ -32,7 +32,8 @@ pub struct Profile {
 pub const PROFILES: [Profile; 3] = [
     Profile {
         name: "baseline",
-        summary: "every rule not marked `strict: true` (the default)",
+        summary:
+            "every rule not marked `strict: true` (what check, remediate and diff run by default)",
         strict: false,
         families: None,
     },

@@ -40,6 +40,13 @@ pub enum JournalError {
         help("finish that run with `apimguard remediate --resume {0} --apply`, or name a new file with --journal")
     )]
     Exists(String),
+    /// `--resume` names a file that does not exist.
+    #[error("journal {0} does not exist")]
+    #[diagnostic(
+        code(apimguard::journal::missing),
+        help("--resume takes the file a previous run wrote (its --journal FILE); to start afresh, plan from a snapshot: `apimguard remediate SNAPSHOT`")
+    )]
+    Missing(String),
     /// The file cannot be opened, written or read.
     #[error("journal {path}: {source}")]
     #[diagnostic(
@@ -276,7 +283,10 @@ pub struct Replay {
 /// header of the run that resumed the crashed one. Any other unreadable line is an error.
 pub fn replay(path: &Path) -> Result<Replay, JournalError> {
     let display = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| io(path, source))?;
+    let text = std::fs::read_to_string(path).map_err(|source| match source.kind() {
+        std::io::ErrorKind::NotFound => JournalError::Missing(display.clone()),
+        _ => io(path, source),
+    })?;
     let lines: Vec<Result<Line, serde_json::Error>> = text
         .lines()
         .filter(|l| !l.trim().is_empty())

@@ -123,7 +123,10 @@ pub fn render_human(report: &Report, color: bool) -> String {
                 paint(mark, style),
                 paint(&r.rule_id, Style::new().bold()),
                 shown(&r.title),
-                paint(&format!("({tally})"), Style::new().dimmed())
+                paint(
+                    &format!("({tally}){}", r.severity_note()),
+                    Style::new().dimmed()
+                )
             );
             if let Some(error) = &r.error {
                 let _ = writeln!(out, "      {}", paint(error, Style::new().magenta()));

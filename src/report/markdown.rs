@@ -182,9 +182,10 @@ fn rule_section(out: &mut String, r: &RuleResult) {
     };
     let _ = writeln!(
         out,
-        "#### {mark} {} · {} · {}\n",
+        "#### {mark} {} · {}{} · {}\n",
         r.rule_id,
         r.severity,
+        r.severity_note(),
         text(&r.title)
     );
     let mut tally = format!("{failing} of {} checked resource(s) fail", r.checked);

@@ -238,6 +238,14 @@ impl Report {
 }
 
 impl RuleResult {
+    /// ` (rule default: critical)` when the configuration changed the rule's severity,
+    /// else nothing: for the reports that show the severity in force.
+    pub fn severity_note(&self) -> String {
+        self.default_severity
+            .map(|d| format!(" (rule default: {d})"))
+            .unwrap_or_default()
+    }
+
     /// The findings grouped by resource, in resource order.
     pub fn by_resource(&self) -> Vec<ResourceFindings<'_>> {
         let mut groups: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();

@@ -4,7 +4,7 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 use crate::cli::ExplainArgs;
-use crate::engine::{PolicySet, Rule};
+use crate::engine::{LoadOptions, PolicySet, Rule};
 use crate::ruledoc::{render_terminal, Page};
 
 /// No loaded rule has the requested id.
@@ -21,15 +21,35 @@ pub struct UnknownRule {
 /// Prints the page of the rule with `args.id`; an unknown id is an error naming the closest one.
 pub fn run(args: &ExplainArgs) -> miette::Result<u8> {
     let set = PolicySet::load(&args.policy.browse_options())?;
-    let rule = find(set.rules(), &args.id).ok_or_else(|| UnknownRule {
-        id: args.id.clone(),
-        scope: args
-            .policy
-            .profile
-            .map(|p| format!(" in profile {}", p.name))
-            .unwrap_or_default(),
-        help: suggestion(set.rules(), &args.id),
-    })?;
+    let Some(rule) = find(set.rules(), &args.id) else {
+        let help = match args.policy.profile {
+            // The rule may exist outside the profile asked for.
+            Some(profile) => {
+                let every = PolicySet::load(&LoadOptions {
+                    profile: None,
+                    ..args.policy.load_options()
+                })?;
+                match find(every.rules(), &args.id) {
+                    Some(r) => format!(
+                        "{} is not in profile {}: drop --profile to see it (docs/profiles.md)",
+                        r.meta.id, profile.name
+                    ),
+                    None => suggestion(every.rules(), &args.id),
+                }
+            }
+            None => suggestion(set.rules(), &args.id),
+        };
+        return Err(UnknownRule {
+            id: args.id.clone(),
+            scope: args
+                .policy
+                .profile
+                .map(|p| format!(" in profile {}", p.name))
+                .unwrap_or_default(),
+            help,
+        }
+        .into());
+    };
     print!(
         "{}",
         render_terminal(&Page::for_rule(rule, None), crate::commands::color_stdout())
@@ -55,7 +75,11 @@ fn suggestion(rules: &[Rule], id: &str) -> String {
         })
         .min();
     match closest {
-        Some((_, best)) => format!("did you mean {best}? `apimguard rules list` shows every rule"),
+        // Only a near miss (a typo) is worth suggesting.
+        Some((distance, best)) if distance <= 3 => {
+            format!("did you mean {best}? `apimguard rules list` shows every rule")
+        }
+        Some(_) => "`apimguard rules list` shows every rule".to_string(),
         None => "no rules are loaded; `apimguard rules list` shows the rules".to_string(),
     }
 }
