@@ -272,7 +272,11 @@ fn network_builtins_are_refused() {
             "-p",
             "fixtures/check/policies/network",
         ],
-        &["exfiltrate.rego:13", "`http.send` is not available"],
+        &[
+            "exfiltrate.rego:13",
+            "`http.send` is not available",
+            "docs/writing-rules.md, Purity",
+        ],
     );
 }
 

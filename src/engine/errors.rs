@@ -18,7 +18,7 @@ pub enum PolicyError {
     #[error("cannot read policies at {path}: {source}")]
     #[diagnostic(
         code(apimguard::policy::io),
-        help("`--policies` takes a directory of .rego files or one .rego file")
+        help("give a directory of .rego files or one .rego file (`--policies`, or the DIR of `rules test`)")
     )]
     Io {
         /// The path.
@@ -58,10 +58,20 @@ pub enum PolicyError {
 impl PolicyError {
     /// A contract violation at a line of a source file.
     pub fn contract(source: &PolicySource, line: usize, message: impl Into<String>) -> Self {
+        Self::contract_with_help(source, line, message, CONTRACT_HELP)
+    }
+
+    /// A contract violation at a line of a source file, with what to do about it.
+    pub fn contract_with_help(
+        source: &PolicySource,
+        line: usize,
+        message: impl Into<String>,
+        help: &'static str,
+    ) -> Self {
         let message = format!("{}:{line}: {}", source.path, message.into());
         PolicyError::Located(Located::new(
             "apimguard::policy::contract",
-            CONTRACT_HELP,
+            help,
             &source.path,
             &source.text,
             line,

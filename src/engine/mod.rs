@@ -111,7 +111,7 @@ impl PolicySet {
                 // would report the other's findings (a copied file whose package was
                 // left as it was, or a built-in package reused).
                 if let Some(first) = rules.iter().find(|r| r.package == rule.package) {
-                    return Err(PolicyError::contract(
+                    return Err(PolicyError::contract_with_help(
                         source,
                         package_line(&source.text),
                         format!(
@@ -120,6 +120,7 @@ impl PolicySet {
                             first.meta.id,
                             first.path
                         ),
+                        "give each rule file a package of its own (docs/writing-rules.md, Files and packages), e.g. `package <org>.rules.<family>.<name>`",
                     ));
                 }
                 rules.push(rule);
@@ -209,7 +210,7 @@ fn parameter_defaults(
                         .iter()
                         .find(|s| s.path == rule.path)
                         .expect("every rule comes from a loaded source");
-                    return Err(PolicyError::contract(
+                    return Err(PolicyError::contract_with_help(
                         source,
                         parameter.line,
                         format!(
@@ -219,6 +220,7 @@ fn parameter_defaults(
                             first.path,
                             first.meta.id
                         ),
+                        "give the parameter the same `default` under custom.parameters in every rule that reads it (docs/writing-rules.md, Parameters)",
                     ));
                 }
                 Some(_) => {}
@@ -251,10 +253,11 @@ fn refuse_forbidden_builtins(source: &PolicySource) -> Result<(), PolicyError> {
             .iter()
             .find(|b| code.contains(&format!("{b}(")))
         {
-            return Err(PolicyError::contract(
+            return Err(PolicyError::contract_with_help(
                 source,
                 i + 1,
                 format!("`{name}` is not available to rules: rules are pure functions of the snapshot (no network, clock or randomness; use input.collectedAt as \"now\")"),
+                "docs/writing-rules.md, Purity: a rule reads only the snapshot (input) and the configuration's parameters; `time.parse_rfc3339_ns(input.collectedAt)` is the rule's \"now\"",
             ));
         }
     }
