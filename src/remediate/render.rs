@@ -48,11 +48,15 @@ pub fn plan_text(plan: &Plan, settings: &Settings, done: &HashSet<String>) -> St
                 } else {
                     String::new()
                 };
-                let _ = writeln!(
-                    out,
-                    "\nService {} ({}{load}){gate}",
-                    service.name, service.sku
-                );
+                // The SKU and load, when known (offboarding plans know neither).
+                let about = format!("{}{load}", service.sku);
+                let about = about.trim_start_matches(", ");
+                let about = if about.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({about})")
+                };
+                let _ = writeln!(out, "\nService {}{about}{gate}", service.name);
                 for (index, batch) in batches.iter().enumerate() {
                     if batches.len() > 1 {
                         let _ = writeln!(out, "  batch {}", index + 1);
