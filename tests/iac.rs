@@ -847,3 +847,101 @@ fn an_information_file_without_properties_is_refused() {
         assert!(err.contains(expected), "{err}");
     }
 }
+
+#[test]
+fn bicep_syntax_of_public_modules_is_read() {
+    // Linter pragmas, a loop closed on its own line, a conditional module and a ternary
+    // over several lines: what Azure Verified Modules and Microsoft samples write. Before,
+    // each was a syntax error (or one located at the end of the file).
+    let file = "fixtures/iac/bicep/real-world-syntax.bicep";
+    let out = apimguard(&["collect", "--from-bicep", file]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let snapshot = stdout_json(&out);
+    let gaps: Vec<(String, String)> = snapshot["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["scope"].as_str().unwrap().to_string(),
+                g["what"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        gaps,
+        vec![
+            (format!("{file}:45"), "loop".to_string()),
+            (format!("{file}:56"), "module".to_string()),
+        ]
+    );
+    let api = named(&service(&snapshot)["apis"], "echo");
+    assert_eq!(api["protocols"], serde_json::json!(["https"]));
+
+    let dir = tempfile::tempdir().unwrap();
+    let params = dir.path().join("p.json");
+    std::fs::write(
+        &params,
+        r#"{"parameters": {"httpsOnly": {"value": false}}}"#,
+    )
+    .unwrap();
+    let out = apimguard(&[
+        "collect",
+        "--from-bicep",
+        file,
+        "--parameters",
+        params.to_str().unwrap(),
+    ]);
+    let snapshot = stdout_json(&out);
+    let api = named(&service(&snapshot)["apis"], "echo");
+    assert_eq!(api["protocols"], serde_json::json!(["http", "https"]));
+}
+
+#[test]
+fn settings_left_open_as_a_whole_are_never_compliant() {
+    // A resource whose whole `properties` is open (AVM's backend module builds it with
+    // shallowMerge) must not read as `{}`, whose settings would all be APIM's defaults;
+    // an open customProperties may enable TLS 1.0; open hostnames are no rule error.
+    let file = "fixtures/iac/arm/open-properties.json";
+    let out = apimguard(&["collect", "--from-arm", file]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let snapshot = stdout_json(&out);
+    let gaps: Vec<(String, String)> = snapshot["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["scope"].as_str().unwrap().to_string(),
+                g["what"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        gaps,
+        vec![
+            (format!("{file}:23"), "properties".to_string()),
+            (format!("{file}:30"), "properties".to_string()),
+        ]
+    );
+    let api = named(&service(&snapshot)["apis"], "orders");
+    assert_ne!(api["subscriptionRequired"], true, "{api}");
+    assert_ne!(api["auth"]["effective"], "authenticated", "{api}");
+
+    let (report, code) = check(&["--from-arm", file, "--allow-incomplete"]);
+    assert_eq!(code, 1, "no rule error");
+    for id in [
+        "APIM-SVC-001",
+        "APIM-SVC-002",
+        "APIM-SVC-011",
+        "APIM-API-003",
+    ] {
+        let verdict = rule(&report, id);
+        assert_eq!(verdict["status"], "fail", "{id}: {verdict}");
+    }
+    let message = rule(&report, "APIM-SVC-001")["findings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(message.contains("not known before deployment"), "{message}");
+}

@@ -120,11 +120,15 @@ is_open_alert(alert) if {
 gateway_setting_prefix := "Microsoft.WindowsAzure.ApiManagement.Gateway.Security."
 
 # The raw value of a gateway security setting (suffix after the common prefix), when set.
+# When customProperties as a whole is not known before deployment, neither is any setting.
 gateway_setting(svc, suffix) := v if {
 	props := object.get(svc.properties, "customProperties", null)
 	is_object(props)
 	v := object.get(props, concat("", [gateway_setting_prefix, suffix]), null)
 	v != null
+} else := props if {
+	props := object.get(svc.properties, "customProperties", null)
+	unknown(props)
 }
 
 # All gateway security settings of a service (properties.customProperties), {} when it has

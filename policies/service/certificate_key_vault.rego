@@ -24,17 +24,33 @@ package apimguard.rules.service.certificate_key_vault
 
 import rego.v1
 
+import data.apimguard.lib.estate
+
 checked contains svc.id if {
 	some sub in input.subscriptions
 	some svc in sub.services
-	some host in object.get(svc.properties, "hostnameConfigurations", [])
+	some host in _hosts(svc)
 	_own_certificate(host)
+}
+
+checked contains svc.id if {
+	some sub in input.subscriptions
+	some svc in sub.services
+	estate.unknown(object.get(svc.properties, "hostnameConfigurations", []))
+}
+
+deny contains {"resource": svc.id, "message": msg, "setting": "properties/hostnameConfigurations"} if {
+	some sub in input.subscriptions
+	some svc in sub.services
+	hosts := object.get(svc.properties, "hostnameConfigurations", [])
+	estate.unknown(hosts)
+	msg := sprintf("service %q: the hostname configurations are not known before deployment (%s), so their certificates may be uploaded directly", [svc.name, _shown(hosts)])
 }
 
 deny contains {"resource": svc.id, "message": msg} if {
 	some sub in input.subscriptions
 	some svc in sub.services
-	some host in object.get(svc.properties, "hostnameConfigurations", [])
+	some host in _hosts(svc)
 	_own_certificate(host)
 	object.get(host, "keyVaultId", "") in {"", null}
 	msg := sprintf("service %q: the certificate of %s hostname %q was uploaded directly, not referenced from Key Vault", [svc.name, object.get(host, "type", "custom"), object.get(host, "hostName", "(unnamed)")])
@@ -42,6 +58,18 @@ deny contains {"resource": svc.id, "message": msg} if {
 
 # A hostname with a certificate the customer manages (not the built-in or managed ones).
 _own_certificate(host) if {
+	is_object(host)
 	not object.get(host, "certificateSource", "Custom") in {"BuiltIn", "Managed"}
 	is_object(object.get(host, "certificate", null))
 }
+
+# The hostname configurations to look into: an array of objects (an unknown value, a string,
+# is judged by its own rule above).
+_hosts(svc) := hosts if {
+	hosts := object.get(svc.properties, "hostnameConfigurations", [])
+	is_array(hosts)
+} else := []
+
+_shown(v) := v if is_string(v)
+
+_shown(v) := concat(", ", [x | some x in v; is_string(x)]) if is_array(v)

@@ -27,3 +27,16 @@ test_builtin_hostname_is_not_checked if {
 test_no_hostnames_is_not_checked if {
 	count(rule.checked) == 0 with input as estate([])
 }
+
+test_hostnames_not_known_before_deployment_fail if {
+	result := rule.deny with input as estate("<unknown: parameters('hostnames')>")
+	count(result) == 1
+	some f in result
+	contains(f.message, "not known before deployment (<unknown: parameters('hostnames')>)")
+	count(rule.checked) == 1 with input as estate("<unknown: parameters('hostnames')>")
+}
+
+test_a_hostname_not_known_before_deployment_fails if {
+	result := rule.deny with input as estate([host("https://kv.vault.azure.net/secrets/ssl"), "<unknown: variables('extra')>"])
+	count(result) == 1
+}

@@ -28,3 +28,8 @@ test_new_service_without_settings_passes if {
 	count(rule.deny) == 0 with input as estate("2021-06-16T09:40:00Z", {})
 	count(rule.checked) == 1 with input as estate("2021-06-16T09:40:00Z", {})
 }
+
+test_settings_not_known_before_deployment_fail if {
+	some f in rule.deny with input as estate("2021-06-16T09:40:00Z", "<unknown: parameters('customProperties')>")
+	contains(f.message, "TLS 1.0 (not known before deployment)")
+}

@@ -173,6 +173,9 @@ pub(super) fn build(estate: Estate, collected_at: String) -> Result<Snapshot, Ia
         }
     }
 
+    for d in &estate.resources {
+        opaque_properties(d, &estate.gaps);
+    }
     let gaps = estate.gaps;
     let mut services = Vec::new();
     let mut unknowns = name_unknowns(&estate.resources, &rg);
@@ -252,6 +255,33 @@ pub(super) fn build(estate: Estate, collected_at: String) -> Result<Snapshot, Ia
         }],
         unknowns,
     })
+}
+
+/// A resource whose whole `properties` is left open (`"[parameters('props')]"`,
+/// `shallowMerge(…)`) has no setting the rules could judge: read as `{}`, its settings would
+/// all read as APIM's defaults. It is a gap, located at the resource.
+fn opaque_properties(d: &Declared, gaps: &Gaps) {
+    let kind = d.kind.to_ascii_lowercase();
+    let judged = kind.starts_with(SERVICE) || kind.starts_with("microsoft.security/");
+    match d.body.get("properties") {
+        Some(Value::Object(_)) | Some(Value::Null) | None => {}
+        Some(_) if d.existing || !judged => {}
+        Some(value) => {
+            let shown = match value {
+                Value::String(text) => text.clone(),
+                other => other.to_string(),
+            };
+            gaps.add(
+                &format!("{}:{}", d.origin.file, d.origin.line),
+                "properties",
+                format!(
+                    "the properties of {} `{}` are not known before deployment ({shown}); none of its settings are read",
+                    d.kind,
+                    d.names.join("/"),
+                ),
+            );
+        }
+    }
 }
 
 /// The service and API a Defender API collection is about.
@@ -549,10 +579,18 @@ impl ServiceBuilder<'_, '_> {
             };
             let mut props = item.d.properties();
             let spec_text = props.remove("value");
-            // What ARM reports for a setting the files leave out: APIM's default.
-            props
-                .entry("subscriptionRequired")
-                .or_insert(Value::Bool(true));
+            match item.d.body.get("properties") {
+                // Properties left open as a whole (a gap): the key requirement is open too.
+                Some(open @ Value::String(_)) => {
+                    props.insert("subscriptionRequired".into(), open.clone());
+                }
+                // What ARM reports for a setting the files leave out: APIM's default.
+                _ => {
+                    props
+                        .entry("subscriptionRequired")
+                        .or_insert(Value::Bool(true));
+                }
+            }
             let mut api = apim::api_record(
                 &json!({"id": id, "properties": props}),
                 workspace.as_deref(),

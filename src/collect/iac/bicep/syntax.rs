@@ -89,6 +89,12 @@ impl Lexer<'_> {
             } else if rest.starts_with("//") {
                 let end = rest.find('\n').unwrap_or(rest.len());
                 self.bump(end);
+            } else if rest.starts_with("#disable-next-line")
+                || rest.starts_with("#disable-diagnostics")
+            {
+                // Linter pragmas: they change no value.
+                let end = rest.find('\n').unwrap_or(rest.len());
+                self.bump(end);
             } else if rest.starts_with("/*") {
                 let end = rest
                     .find("*/")
@@ -380,6 +386,22 @@ impl Parser<'_> {
         }
     }
 
+    /// Eats `punct`, on this line or at the start of a following one: a ternary's `?` and
+    /// `:` may begin continuation lines (`cond\n  ? a\n  : b`). No declaration or property
+    /// begins with them, so nothing else is read across the line break.
+    fn eat_after_newlines(&mut self, punct: &str) -> bool {
+        let mut at = self.at;
+        while self.tokens[at].tok == Tok::Newline {
+            at += 1;
+        }
+        if matches!(&self.tokens[at].tok, Tok::Punct(p) if *p == punct) {
+            self.at = at + 1;
+            true
+        } else {
+            false
+        }
+    }
+
     fn newlines(&mut self) {
         while self.tokens[self.at].tok == Tok::Newline {
             self.at += 1;
@@ -462,6 +484,11 @@ impl Parser<'_> {
                     self.identifier()?;
                     self.next();
                     self.expect("=")?;
+                    if matches!(&self.peek().tok, Tok::Ident(k) if k == "if") {
+                        // `module m '…' = if (condition) {…}`: the condition, then the body.
+                        self.at += 1;
+                        self.skip_balanced()?;
+                    }
                     self.expression()?;
                     statements.push(Statement::Unsupported {
                         line,
@@ -658,11 +685,13 @@ impl Parser<'_> {
             return Ok(Expr::new(Kind::Opaque, self.text_from(from)));
         }
         let cond = self.binary(0)?;
-        if !self.eat("?") {
+        if !self.eat_after_newlines("?") {
             return Ok(cond);
         }
         let then = self.expression()?;
-        self.expect(":")?;
+        if !self.eat_after_newlines(":") {
+            return Err(self.error_here("`:` expected"));
+        }
         let otherwise = self.expression()?;
         Ok(Expr::new(
             Kind::Ternary(Box::new(cond), Box::new(then), Box::new(otherwise)),
@@ -841,11 +870,13 @@ impl Parser<'_> {
         self.newlines();
         if matches!(&self.peek().tok, Tok::Ident(k) if k == "for") {
             // `[for x in xs: …]`: read for syntax, not evaluated.
-            while !self.is("]") {
+            loop {
                 self.newlines();
+                if self.eat("]") {
+                    break;
+                }
                 self.skip_balanced()?;
             }
-            self.at += 1;
             self.parens = saved;
             return Ok(Kind::Opaque);
         }
@@ -940,6 +971,18 @@ mod tests {
             panic!()
         };
         assert_eq!(value.kind, Kind::Lit(Value::String("raw ${x}\n".into())));
+    }
+
+    #[test]
+    fn public_module_syntax_is_read() {
+        let text = "#disable-next-line no-unused-params\nparam a bool = true\n\
+            var xs = [\n  for i in range(0, 2): {\n    n: i\n  }\n]\n\
+            var t = a\n  ? 'yes'\n  : 'no'\n\
+            module m './m.bicep' = if (a) {\n  name: 'm'\n}\n";
+        let statements = parse(text).unwrap();
+        assert_eq!(statements.len(), 4, "{statements:?}");
+        let err = parse("var xs = [\n  for i in range(0, 2): i\n").unwrap_err();
+        assert_eq!(err.line, 3, "{}", err.message);
     }
 
     #[test]
