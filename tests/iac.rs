@@ -850,9 +850,9 @@ fn an_information_file_without_properties_is_refused() {
 
 #[test]
 fn bicep_syntax_of_public_modules_is_read() {
-    // Linter pragmas, a loop closed on its own line, a conditional module and a ternary
-    // over several lines: what Azure Verified Modules and Microsoft samples write. Before,
-    // each was a syntax error (or one located at the end of the file).
+    // Linter pragmas, a loop closed on its own line, a conditional module, a ternary over
+    // several lines, `x!` and `...spread`: what Azure Verified Modules and Microsoft samples
+    // write. Before, each was a syntax error (or one located at the end of the file).
     let file = "fixtures/iac/bicep/real-world-syntax.bicep";
     let out = apimguard(&["collect", "--from-bicep", file]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
@@ -873,6 +873,7 @@ fn bicep_syntax_of_public_modules_is_read() {
         vec![
             (format!("{file}:45"), "loop".to_string()),
             (format!("{file}:56"), "module".to_string()),
+            (format!("{file}:66"), "properties".to_string()),
         ]
     );
     let api = named(&service(&snapshot)["apis"], "echo");

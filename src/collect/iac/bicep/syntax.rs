@@ -43,9 +43,9 @@ enum Part {
 }
 
 /// Operators and punctuation, longest first.
-const PUNCTUATION: [&str; 32] = [
-    "::", "??", ".?", "==", "!=", "=~", "!~", "<=", ">=", "&&", "||", "=>", "{", "}", "[", "]",
-    "(", ")", ",", ":", ".", "?", "=", "<", ">", "!", "+", "-", "*", "/", "%", "|",
+const PUNCTUATION: [&str; 33] = [
+    "...", "::", "??", ".?", "==", "!=", "=~", "!~", "<=", ">=", "&&", "||", "=>", "{", "}", "[",
+    "]", "(", ")", ",", ":", ".", "?", "=", "<", ">", "!", "+", "-", "*", "/", "%", "|",
 ];
 
 struct Lexer<'a> {
@@ -756,6 +756,9 @@ impl Parser<'_> {
                 } else {
                     expr = Expr::new(Kind::Prop(Box::new(expr), name, safe), self.text_from(from));
                 }
+            } else if self.tokens[self.at].tok == Tok::Punct("!") {
+                // `x!`: a non-null assertion, the value unchanged.
+                self.at += 1;
             } else if self.eat("::") {
                 let name = self.identifier()?;
                 let symbol = match &expr.kind {
@@ -881,32 +884,50 @@ impl Parser<'_> {
             return Ok(Kind::Opaque);
         }
         let mut items = Vec::new();
+        let mut spread = false;
         loop {
             self.newlines();
             if self.eat("]") {
                 break;
             }
+            // `...xs`: items not known here; the array is read for syntax, not evaluated.
+            spread |= self.eat("...");
             items.push(self.expression()?);
             self.eat(",");
         }
         self.parens = saved;
-        Ok(Kind::Array(items))
+        Ok(if spread {
+            Kind::Opaque
+        } else {
+            Kind::Array(items)
+        })
     }
 
     fn object(&mut self) -> Result<Kind, SyntaxError> {
         let saved = self.parens;
         self.parens = 0;
         let mut members = Vec::new();
+        let mut spread = false;
         loop {
             self.newlines();
             if self.eat("}") {
                 break;
             }
-            members.push(self.member()?);
+            if self.eat("...") {
+                // `...obj`: keys not known here; the object is read for syntax, not evaluated.
+                self.expression()?;
+                spread = true;
+            } else {
+                members.push(self.member()?);
+            }
             self.eat(",");
         }
         self.parens = saved;
-        Ok(Kind::Object(members))
+        Ok(if spread {
+            Kind::Opaque
+        } else {
+            Kind::Object(members)
+        })
     }
 }
 
@@ -981,6 +1002,8 @@ mod tests {
             module m './m.bicep' = if (a) {\n  name: 'm'\n}\n";
         let statements = parse(text).unwrap();
         assert_eq!(statements.len(), 4, "{statements:?}");
+        let text = "param o object?\nvar a = o!.b\nvar c = {\n  ...o!\n  d: [\n    ...a\n  ]\n}\n";
+        assert_eq!(parse(text).unwrap().len(), 3);
         let err = parse("var xs = [\n  for i in range(0, 2): i\n").unwrap_err();
         assert_eq!(err.line, 3, "{}", err.message);
     }
