@@ -515,3 +515,22 @@ fn metadata_errors_exit_2_naming_file_and_line() {
         }
     }
 }
+
+/// The repository's own rule folder holds the built-in files: testing it beside the
+/// built-in pack says to add --no-builtin, and with it every test runs.
+#[test]
+fn testing_the_builtin_folder_asks_for_no_builtin() {
+    apimguard()
+        .args(["rules", "test", "policies"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "has the path of a built-in rule file",
+        ))
+        .stderr(predicate::str::contains("add --no-builtin"));
+    apimguard()
+        .args(["rules", "test", "policies", "--no-builtin"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(" 0 failed"));
+}

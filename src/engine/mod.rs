@@ -89,6 +89,7 @@ impl PolicySet {
         if !options.include_tests {
             sources.retain(|s| !s.is_test());
         }
+        refuse_builtin_copies(&sources)?;
         let mut engine = sandboxed_engine()?;
         let mut rules: Vec<Rule> = Vec::new();
         for source in &sources {
@@ -291,6 +292,29 @@ fn sandboxed_engine() -> Result<regorus::Engine, PolicyError> {
             })?;
     }
     Ok(engine)
+}
+
+/// Refuses a file of `--policies` that has the path of a built-in one (the repository's
+/// own `policies/` folder, say): the engine cannot hold two modules of one path, and the
+/// built-in pack already has it.
+fn refuse_builtin_copies(sources: &[PolicySource]) -> Result<(), PolicyError> {
+    let builtin: std::collections::HashSet<&str> = sources
+        .iter()
+        .filter(|s| s.builtin)
+        .map(|s| s.path.as_str())
+        .collect();
+    match sources
+        .iter()
+        .find(|s| !s.builtin && builtin.contains(s.path.as_str()))
+    {
+        Some(copy) => Err(PolicyError::contract_with_help(
+            copy,
+            package_line(&copy.text),
+            "this file has the path of a built-in rule file, which is already loaded",
+            "to load (or test) this folder instead of the built-in pack, add --no-builtin",
+        )),
+        None => Ok(()),
+    }
 }
 
 /// The 1-based line of a module's `package` declaration (1 when there is none).
