@@ -379,7 +379,8 @@ pub struct Auth {
     pub jwt_validation: bool,
     /// `validate-client-certificate` (or an equivalent check) runs on every call.
     pub client_certificate: bool,
-    /// `check-header` on `Authorization` runs on every call.
+    /// `check-header` on `Authorization` that compares the value (has `<value>`s) runs on
+    /// every call.
     #[serde(default)]
     pub authorization_header_check: bool,
     /// An `ip-filter` policy restricts callers.

@@ -2,11 +2,14 @@
 //!
 //! Authentication counts when it runs on *every* call: a subscription key the API
 //! requires, or one of `validate-jwt`, `validate-azure-ad-token`,
-//! `validate-client-certificate`, `check-header name="Authorization"` at the top level of
-//! the effective inbound section. The same policies inside a `<choose>` — or a
+//! `validate-client-certificate`, `check-header name="Authorization"` with at least one
+//! `<value>` at the top level of the effective inbound section, or in every branch of a
+//! `<choose>` that has an `<otherwise>`. The same policies in only some branches — or a
 //! `<choose>` that answers 401/403 itself, or a header check whose name is an
 //! expression — mean a policy expression decides, and the verdict is `unknown`.
-//! `ip-filter` is recorded but is not authentication.
+//! A `check-header` without `<value>` only asks that the header be present (any value
+//! passes), so it is not authentication. `ip-filter` is recorded but is not
+//! authentication.
 
 use serde_json::Value;
 
@@ -32,7 +35,7 @@ pub struct InboundAuth {
     pub jwt_validation: Presence,
     /// `validate-client-certificate`.
     pub client_certificate: Presence,
-    /// `check-header` on `Authorization`.
+    /// `check-header` on `Authorization` that compares the value (has `<value>`s).
     pub authorization_header_check: Presence,
     /// `ip-filter`.
     pub ip_filter: Presence,
@@ -90,7 +93,11 @@ fn walk(elements: &[PolicyElement], conditional: bool, found: &mut InboundAuth) 
                     found.decided_by_expression = true;
                     None
                 }
-                Some(name) if name.eq_ignore_ascii_case("authorization") => {
+                // Without <value>s only presence is checked: any caller can send one.
+                Some(name)
+                    if name.eq_ignore_ascii_case("authorization")
+                        && element.children.iter().any(|c| c.name == "value") =>
+                {
                     Some(&mut found.authorization_header_check)
                 }
                 _ => None,
@@ -99,7 +106,7 @@ fn walk(elements: &[PolicyElement], conditional: bool, found: &mut InboundAuth) 
                 if answers_unauthorized(&element.children) {
                     found.decided_by_expression = true;
                 }
-                walk(&element.children, true, found);
+                walk_choose(&element.children, conditional, found);
                 continue;
             }
             _ => None,
@@ -108,6 +115,41 @@ fn walk(elements: &[PolicyElement], conditional: bool, found: &mut InboundAuth) 
             *slot = (*slot).max(presence);
         }
         walk(&element.children, conditional, found);
+    }
+}
+
+/// A `<choose>`: a policy runs on every call that reaches the `<choose>` only when every
+/// branch runs it and an `<otherwise>` catches the calls no `<when>` matches.
+fn walk_choose(branches: &[PolicyElement], conditional: bool, found: &mut InboundAuth) {
+    let mut per_branch = Vec::new();
+    for branch in branches {
+        let mut inner = InboundAuth::default();
+        walk(&branch.children, false, &mut inner);
+        found.decided_by_expression |= inner.decided_by_expression;
+        per_branch.push(inner);
+    }
+    let exhaustive = branches.iter().any(|b| b.name == "otherwise");
+    let slots: [fn(&mut InboundAuth) -> &mut Presence; 4] = [
+        |a| &mut a.jwt_validation,
+        |a| &mut a.client_certificate,
+        |a| &mut a.authorization_header_check,
+        |a| &mut a.ip_filter,
+    ];
+    for slot in slots {
+        let presences: Vec<Presence> = per_branch.iter_mut().map(|b| *slot(b)).collect();
+        let presence = if exhaustive && presences.iter().all(|p| *p == Presence::Always) {
+            if conditional {
+                Presence::Conditional
+            } else {
+                Presence::Always
+            }
+        } else if presences.iter().any(|p| *p != Presence::Absent) {
+            Presence::Conditional
+        } else {
+            Presence::Absent
+        };
+        let target = slot(found);
+        *target = (*target).max(presence);
     }
 }
 

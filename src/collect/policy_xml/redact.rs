@@ -10,7 +10,11 @@
 //!   header or parameter name looks sensitive (`Authorization`, `*key*`, `*token*`, `sig`, …);
 //! - `set-variable` `value` when the variable name looks sensitive;
 //! - symmetric keys in `validate-jwt`/`validate-azure-ad-token` (`issuer-signing-keys`,
-//!   `decryption-keys`).
+//!   `decryption-keys`);
+//! - in any literal attribute value or text, the values of `name=value` pairs with such
+//!   names that start the value or follow `?`, `&` or `;`: query strings of URLs
+//!   (`rewrite-uri template="…&sig=…"`, `set-backend-service base-url`, `set-url`),
+//!   form bodies (`client_secret=…`) and connection strings (`SharedAccessKey=…`).
 //!
 //! Policy expressions and whole `{{named-value}}` references are kept: they name where a
 //! secret comes from, not the secret itself.
@@ -46,7 +50,12 @@ fn redact_element(element: &mut PolicyElement) {
     for (key, value) in element.attributes.iter_mut() {
         if SECRET_ATTRIBUTES.contains(&key.to_ascii_lowercase().as_str()) {
             redact_value(value);
+        } else if let Value::String(s) = value {
+            redact_pairs(s);
         }
+    }
+    if let Some(text) = &mut element.text {
+        redact_pairs(text);
     }
     match element.name.as_str() {
         "authentication-certificate" => {
@@ -115,6 +124,48 @@ fn redact_text(element: &mut PolicyElement) {
     }
 }
 
+/// Redacts, in a literal, the values of `name=value` pairs whose name looks sensitive
+/// (as a query parameter name) and that start the literal or follow `?`, `&` or `;`.
+/// Names with spaces are prose, not parameters; values that are URLs, whole
+/// `{{named-value}}` references or `{template}` parameters stay.
+fn redact_pairs(literal: &mut String) {
+    if !is_literal(literal) || !literal.contains('=') {
+        return;
+    }
+    let mut out = String::with_capacity(literal.len());
+    let mut changed = false;
+    let mut rest = literal.as_str();
+    loop {
+        let end = rest.find(['?', '&', ';']).unwrap_or(rest.len());
+        let segment = &rest[..end];
+        match segment.split_once('=') {
+            Some((name, value)) if secret_pair(name.trim(), value) => {
+                out.push_str(name);
+                out.push('=');
+                out.push_str(REDACTED);
+                changed = true;
+            }
+            _ => out.push_str(segment),
+        }
+        match rest[end..].chars().next() {
+            Some(delimiter) => {
+                out.push(delimiter);
+                rest = &rest[end + delimiter.len_utf8()..];
+            }
+            None => break,
+        }
+    }
+    if changed {
+        *literal = out;
+    }
+}
+
+fn secret_pair(name: &str, value: &str) -> bool {
+    let reference = value.starts_with('{') && value.ends_with('}');
+    let prose = name.contains(char::is_whitespace);
+    !(value.is_empty() || prose || reference || value.contains("://")) && sensitive_name(name, true)
+}
+
 /// A literal, as opposed to an expression or a whole named-value reference.
 fn is_literal(value: &str) -> bool {
     let v = value.trim();
@@ -132,6 +183,39 @@ mod tests {
         assert!(!is_literal("{{backend-password}}"));
         assert!(!is_literal("@(context.Variables[\"x\"])"));
         assert!(is_literal("{{a}}-{{b}}x"));
+    }
+
+    #[test]
+    fn secret_pairs_in_urls_bodies_and_connection_strings() {
+        let cases = [
+            (
+                "https://x.logic.azure.com/invoke?api-version=2016-10-01&sp=%2Frun&sv=1.0&sig=AbC123",
+                "https://x.logic.azure.com/invoke?api-version=2016-10-01&sp=%2Frun&sv=1.0&sig=[redacted]",
+            ),
+            ("/api/f?code=xyz==&name=a", "/api/f?code=[redacted]&name=a"),
+            (
+                "client_id=app&client_secret=s3cr3t&grant_type=client_credentials",
+                "client_id=app&client_secret=[redacted]&grant_type=client_credentials",
+            ),
+            (
+                "Endpoint=sb://n.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=k=",
+                "Endpoint=sb://n.servicebus.windows.net/;SharedAccessKeyName=[redacted];SharedAccessKey=[redacted]",
+            ),
+            ("/f?code={{func-key}}&sig={sig}", "/f?code={{func-key}}&sig={sig}"),
+            ("https://x/a?page=2&sig=", "https://x/a?page=2&sig="),
+            ("text/html; charset=utf-8", "text/html; charset=utf-8"),
+            (
+                // A WWW-Authenticate challenge: prose and a URL, not a credential.
+                "Bearer authorization_uri=https://login.example/authorize?response_type=code",
+                "Bearer authorization_uri=https://login.example/authorize?response_type=code",
+            ),
+            ("@(\"a?sig=\" + x)", "@(\"a?sig=\" + x)"),
+        ];
+        for (input, expected) in cases {
+            let mut s = input.to_string();
+            redact_pairs(&mut s);
+            assert_eq!(s, expected, "{input}");
+        }
     }
 
     #[test]

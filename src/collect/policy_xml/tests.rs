@@ -241,6 +241,30 @@ fn secret_literals_are_redacted_references_kept() {
     }
 }
 
+#[test]
+fn secrets_in_urls_bodies_and_connection_strings_are_redacted() {
+    let p = policy(
+        r#"<policies><inbound>
+        <rewrite-uri template="/run/invoke?api-version=2016-10-01&amp;sp=%2Frun&amp;sv=1.0&amp;sig=LogicSig1" copy-unmatched-params="true" />
+        <set-backend-service base-url="https://f.azurewebsites.net/api?code=FuncCode2" />
+        <send-request mode="new" response-variable-name="t"><set-url>https://login.example/token</set-url>
+          <set-body>client_id=app&amp;client_secret=BodySecret3&amp;grant_type=client_credentials</set-body></send-request>
+        <set-variable name="conn" value="Endpoint=sb://n/;SharedAccessKeyName=root;SharedAccessKey=SbKey4=" />
+        <rewrite-uri template="/run?sig={{logic-sig}}" />
+        </inbound></policies>"#,
+    );
+    let inbound = p.inbound.unwrap();
+    assert_eq!(
+        attr(&inbound[0], "template"),
+        "/run/invoke?api-version=2016-10-01&sp=%2Frun&sv=1.0&sig=[redacted]"
+    );
+    assert_eq!(attr(&inbound[4], "template"), "/run?sig={{logic-sig}}");
+    let json = serde_json::to_string(&inbound).unwrap();
+    for secret in ["LogicSig1", "FuncCode2", "BodySecret3", "SbKey4"] {
+        assert!(!json.contains(secret), "{secret} leaked: {json}");
+    }
+}
+
 // ---- inheritance ---------------------------------------------------------------------
 
 #[test]
@@ -468,7 +492,35 @@ fn choose_decides_authentication() {
             AuthVerdict::Unauthenticated,
         ),
         (
+            // Presence only: any `Authorization: x` passes.
             r#"<check-header name="Authorization" failed-check-httpcode="401" failed-check-error-message="x" ignore-case="true" />"#,
+            AuthVerdict::Unauthenticated,
+        ),
+        (
+            r#"<check-header name="Authorization" failed-check-httpcode="401" failed-check-error-message="x" ignore-case="true"><value>{{static-token}}</value></check-header>"#,
+            AuthVerdict::Authenticated,
+        ),
+        (
+            // Every branch validates, and <otherwise> catches the rest.
+            r#"<choose><when condition="@(context.Request.Method == "GET")"><validate-jwt header-name="Authorization" /></when><otherwise><validate-jwt header-name="Authorization" /></otherwise></choose>"#,
+            AuthVerdict::Authenticated,
+        ),
+        (
+            // Without <otherwise>, calls no <when> matches skip validation.
+            r#"<choose><when condition="@(context.Request.Method == "GET")"><validate-jwt header-name="Authorization" /></when><when condition="@(true)"><validate-jwt header-name="Authorization" /></when></choose>"#,
+            AuthVerdict::Unknown,
+        ),
+        (
+            r#"<choose><when condition="@(context.Request.Method == "GET")"><validate-jwt header-name="Authorization" /></when><otherwise><set-header name="a" /></otherwise></choose>"#,
+            AuthVerdict::Unknown,
+        ),
+        (
+            // Nested: the inner <choose> is exhaustive, the outer one is not.
+            r#"<choose><when condition="@(true)"><choose><when condition="@(false)"><validate-jwt header-name="Authorization" /></when><otherwise><validate-azure-ad-token tenant-id="t" /></otherwise></choose></when></choose>"#,
+            AuthVerdict::Unknown,
+        ),
+        (
+            r#"<choose><when condition="@(true)"><choose><when condition="@(false)"><validate-jwt header-name="Authorization" /></when><otherwise><validate-azure-ad-token tenant-id="t" /></otherwise></choose></when><otherwise><validate-jwt header-name="Authorization" /></otherwise></choose>"#,
             AuthVerdict::Authenticated,
         ),
         (
