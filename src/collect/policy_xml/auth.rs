@@ -8,7 +8,10 @@
 //! `<choose>` that answers 401/403 itself, or a header check whose name is an
 //! expression — mean a policy expression decides, and the verdict is `unknown`.
 //! A `check-header` without `<value>` only asks that the header be present (any value
-//! passes), so it is not authentication. `ip-filter` is recorded but is not
+//! passes), so it is not authentication; nor is a `validate-jwt` with
+//! `require-signed-tokens="false"` (anyone can mint such a token). A `validate-jwt` whose
+//! `require-signed-tokens`, or whose `token-value` (unless read from the request), is an
+//! expression leaves the verdict `unknown`. `ip-filter` is recorded but is not
 //! authentication.
 
 use serde_json::Value;
@@ -85,7 +88,14 @@ fn walk(elements: &[PolicyElement], conditional: bool, found: &mut InboundAuth) 
     };
     for element in elements {
         let slot = match element.name.as_str() {
-            "validate-jwt" | "validate-azure-ad-token" => Some(&mut found.jwt_validation),
+            "validate-jwt" | "validate-azure-ad-token" => match token_check(element) {
+                TokenCheck::Caller => Some(&mut found.jwt_validation),
+                TokenCheck::Unsigned => None,
+                TokenCheck::Expression => {
+                    found.decided_by_expression = true;
+                    None
+                }
+            },
             "validate-client-certificate" => Some(&mut found.client_certificate),
             "ip-filter" => Some(&mut found.ip_filter),
             "check-header" => match element.attributes.get("name").and_then(Value::as_str) {
@@ -115,6 +125,34 @@ fn walk(elements: &[PolicyElement], conditional: bool, found: &mut InboundAuth) 
             *slot = (*slot).max(presence);
         }
         walk(&element.children, conditional, found);
+    }
+}
+
+/// What a token validation proves about the caller.
+enum TokenCheck {
+    /// The caller's token is validated.
+    Caller,
+    /// `require-signed-tokens="false"`: anyone can mint a token that passes.
+    Unsigned,
+    /// An expression decides whether tokens must be signed, or which token is checked
+    /// (`token-value` computed from something other than the request).
+    Expression,
+}
+
+/// Reads `require-signed-tokens` and `token-value` of a `validate-jwt` (or
+/// `validate-azure-ad-token`).
+fn token_check(element: &PolicyElement) -> TokenCheck {
+    let attribute = |name: &str| element.attributes.get(name).and_then(Value::as_str);
+    match attribute("require-signed-tokens").map(str::trim) {
+        Some(v) if v.eq_ignore_ascii_case("false") => return TokenCheck::Unsigned,
+        Some(v) if v.starts_with('@') => return TokenCheck::Expression,
+        _ => {}
+    }
+    match attribute("token-value").map(str::trim) {
+        // Taken from the request (a header or query parameter of the caller's): still
+        // the caller's token. Anything else may be a token the gateway fetched itself.
+        Some(v) if v.starts_with('@') && !v.contains("context.Request") => TokenCheck::Expression,
+        _ => TokenCheck::Caller,
     }
 }
 

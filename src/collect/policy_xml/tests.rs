@@ -539,6 +539,25 @@ fn choose_decides_authentication() {
             r#"<ip-filter action="allow"><address>1.2.3.4</address></ip-filter>"#,
             AuthVerdict::Unauthenticated,
         ),
+        (
+            // Unsigned tokens accepted: anyone can mint one.
+            r#"<validate-jwt header-name="Authorization" require-signed-tokens="false" />"#,
+            AuthVerdict::Unauthenticated,
+        ),
+        (
+            r#"<validate-jwt header-name="Authorization" require-signed-tokens="@(context.Variables.GetValueOrDefault<bool>("strict"))" />"#,
+            AuthVerdict::Unknown,
+        ),
+        (
+            // The token comes from the request: still the caller's.
+            r#"<validate-jwt token-value="@(context.Request.Headers.GetValueOrDefault("Authorization","").Split(' ').Last())" require-signed-tokens="true" />"#,
+            AuthVerdict::Authenticated,
+        ),
+        (
+            // A token the gateway holds itself proves nothing about the caller.
+            r#"<validate-jwt token-value="@((string)context.Variables["msi-token"])" />"#,
+            AuthVerdict::Unknown,
+        ),
     ];
     for (inbound, expected) in cases {
         let p = policy(&format!(
