@@ -848,16 +848,9 @@ fn an_information_file_without_properties_is_refused() {
     }
 }
 
-#[test]
-fn bicep_syntax_of_public_modules_is_read() {
-    // Linter pragmas, a loop closed on its own line, a conditional module, a ternary over
-    // several lines, `x!` and `...spread`: what Azure Verified Modules and Microsoft samples
-    // write. Before, each was a syntax error (or one located at the end of the file).
-    let file = "fixtures/iac/bicep/real-world-syntax.bicep";
-    let out = apimguard(&["collect", "--from-bicep", file]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    let snapshot = stdout_json(&out);
-    let gaps: Vec<(String, String)> = snapshot["gaps"]
+/// The snapshot's gaps as (scope, what).
+fn gaps(snapshot: &Value) -> Vec<(String, String)> {
+    snapshot["gaps"]
         .as_array()
         .unwrap()
         .iter()
@@ -867,9 +860,20 @@ fn bicep_syntax_of_public_modules_is_read() {
                 g["what"].as_str().unwrap().to_string(),
             )
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn bicep_syntax_of_public_modules_is_read() {
+    // Linter pragmas, a loop closed on its own line, a conditional module, a ternary over
+    // several lines, `x!` and `...spread`: what Azure Verified Modules and Microsoft samples
+    // write. Before, each was a syntax error (or one located at the end of the file).
+    let file = "fixtures/iac/bicep/real-world-syntax.bicep";
+    let out = apimguard(&["collect", "--from-bicep", file]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let snapshot = stdout_json(&out);
     assert_eq!(
-        gaps,
+        gaps(&snapshot),
         vec![
             (format!("{file}:45"), "loop".to_string()),
             (format!("{file}:56"), "module".to_string()),
@@ -907,19 +911,8 @@ fn settings_left_open_as_a_whole_are_never_compliant() {
     let out = apimguard(&["collect", "--from-arm", file]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let snapshot = stdout_json(&out);
-    let gaps: Vec<(String, String)> = snapshot["gaps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| {
-            (
-                g["scope"].as_str().unwrap().to_string(),
-                g["what"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
     assert_eq!(
-        gaps,
+        gaps(&snapshot),
         vec![
             (format!("{file}:23"), "properties".to_string()),
             (format!("{file}:30"), "properties".to_string()),
