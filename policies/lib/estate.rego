@@ -132,12 +132,21 @@ gateway_setting(svc, suffix) := v if {
 }
 
 # All gateway security settings of a service (properties.customProperties), {} when it has
-# none: gateway_setting(svc, suffix) is object.get(gateway_settings(svc), full key, null)
-# when that is not null. Read it once per service rather than calling gateway_setting per key.
+# none, the unknown marker when it is not known before deployment as a whole. Read it once
+# per service and each setting with gateway_setting_in, rather than gateway_setting per key.
 gateway_settings(svc) := props if {
 	props := object.get(svc.properties, "customProperties", null)
 	is_object(props)
+} else := props if {
+	props := object.get(svc.properties, "customProperties", null)
+	unknown(props)
 } else := {}
+
+# The raw value (null when not set) of the setting with the full key `key` in `settings`
+# (from gateway_settings): unknown when the settings are unknown as a whole.
+gateway_setting_in(settings, key) := object.get(settings, key, null) if {
+	is_object(settings)
+} else := settings
 
 # " (default)", "" or " (not known before deployment)" for a gateway setting's raw value `v`
 # (null when not set) of a setting on by default (cipher_on with default_note); undefined

@@ -57,11 +57,11 @@ deny contains {"resource": svc.id, "message": msg, "setting": "properties/custom
 	props := estate.gateway_settings(svc)
 	prefix := concat("", [estate.gateway_setting_prefix, "Ciphers."])
 	triple := [concat("", ["TripleDes168", note]) |
-		note := estate.legacy_on_note(svc, object.get(props, concat("", [prefix, "TripleDes168"]), null))
+		note := estate.legacy_on_note(svc, estate.gateway_setting_in(props, concat("", [prefix, "TripleDes168"])))
 	]
 	others := [concat("", [c, note]) |
 		some c in weak_ciphers
-		note := estate.cipher_on_note(object.get(props, concat("", [prefix, c]), null))
+		note := estate.cipher_on_note(estate.gateway_setting_in(props, concat("", [prefix, c])))
 	]
 	enabled := array.concat(triple, others)
 	count(enabled) > 0

@@ -51,3 +51,11 @@ test_unknown_and_legacy_notes if {
 	some f in rule.deny with input as estate("Premium", "2018-04-01T10:00:00Z", props)
 	f.message == `service "apim" offers 2 weak cipher suite(s): TripleDes168 (default), TLS_RSA_WITH_AES_128_CBC_SHA (not known before deployment)`
 }
+
+# customProperties not known before deployment as a whole: every cipher may be on, and the
+# message says so rather than "(default)".
+test_settings_unknown_as_a_whole if {
+	some f in rule.deny with input as estate("Premium", "2020-08-10T18:07:23Z", "<unknown: parameters('props')>")
+	contains(f.message, "TLS_RSA_WITH_AES_128_CBC_SHA (not known before deployment)")
+	not contains(f.message, "(default)")
+}
