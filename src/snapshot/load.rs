@@ -148,7 +148,9 @@ fn version_error(name: &str, found: u64) -> SnapshotError {
 }
 
 /// Writes a snapshot atomically: a temporary file beside the target, then a rename,
-/// so an interrupted run never leaves a half-written snapshot behind.
+/// so an interrupted run never leaves a half-written snapshot behind. A target that is
+/// not a regular file (`/dev/null`, a pipe, a link) is written through instead: a rename
+/// would replace the device or the link with a file.
 pub fn save(snapshot: &Snapshot, path: &Path) -> Result<(), SnapshotError> {
     let write_err = |source| SnapshotError::Write {
         path: path.display().to_string(),
@@ -156,6 +158,9 @@ pub fn save(snapshot: &Snapshot, path: &Path) -> Result<(), SnapshotError> {
     };
     let mut text = serde_json::to_string_pretty(snapshot).map_err(|e| write_err(e.into()))?;
     text.push('\n');
+    if std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_file()) {
+        return std::fs::write(path, text).map_err(write_err);
+    }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -220,6 +225,35 @@ mod tests {
             err.to_string(),
             "s.json: `subscriptions[0]`: missing field `services`"
         );
+    }
+
+    /// `collect -o /dev/null` (or a pipe) must write to it, not rename a file over it.
+    #[cfg(unix)]
+    #[test]
+    fn saving_to_a_pipe_writes_through_it() {
+        use std::io::Read;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || {
+                let mut text = String::new();
+                std::fs::File::open(fifo)
+                    .unwrap()
+                    .read_to_string(&mut text)
+                    .unwrap();
+                text
+            })
+        };
+        let text = r#"{"schemaVersion":1,"collectedAt":"2026-01-01T00:00:00Z","source":{"kind":"fixture"},"complete":true,"gaps":[],"subscriptions":[]}"#;
+        let snapshot = load_str("s.json", text).unwrap();
+        save(&snapshot, &fifo).unwrap();
+        let read = reader.join().unwrap();
+        assert!(read.contains("\"schemaVersion\": 1"), "{read}");
+        let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+        assert!(!kind.is_file(), "the pipe is still a pipe");
     }
 
     #[test]
