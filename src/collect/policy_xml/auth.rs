@@ -11,8 +11,9 @@
 //! passes), so it is not authentication; nor is a `validate-jwt` with
 //! `require-signed-tokens="false"` (anyone can mint such a token). A `validate-jwt` whose
 //! `require-signed-tokens`, or whose `token-value` (unless read from the request), is an
-//! expression leaves the verdict `unknown`. `ip-filter` is recorded but is not
-//! authentication.
+//! expression leaves the verdict `unknown`, as does a `cache-lookup` that runs before
+//! every caller authentication (cached responses skip the checks after it). `ip-filter` is
+//! recorded but is not authentication.
 
 use serde_json::Value;
 
@@ -47,6 +48,9 @@ pub struct InboundAuth {
     pub decided_by_expression: bool,
     /// The chain itself is uncertain (see [`EffectiveSection::uncertain`]).
     pub uncertain: bool,
+    /// A `cache-lookup` runs on every call before any caller authentication: a cached
+    /// response reaches callers the later checks would have turned away.
+    pub cache_before_auth: bool,
 }
 
 impl InboundAuth {
@@ -60,6 +64,16 @@ impl InboundAuth {
         found
     }
 
+    /// Whether a caller authentication already runs on every call.
+    fn authenticates_always(&self) -> bool {
+        [
+            self.jwt_validation,
+            self.client_certificate,
+            self.authorization_header_check,
+        ]
+        .contains(&Presence::Always)
+    }
+
     /// The verdict for calls that take this chain without a subscription key.
     pub fn verdict(&self) -> AuthVerdict {
         let always = [
@@ -67,9 +81,10 @@ impl InboundAuth {
             self.client_certificate,
             self.authorization_header_check,
         ];
-        if always.contains(&Presence::Always) {
+        if self.authenticates_always() && !self.cache_before_auth {
             AuthVerdict::Authenticated
-        } else if always.contains(&Presence::Conditional)
+        } else if self.authenticates_always()
+            || always.contains(&Presence::Conditional)
             || self.decided_by_expression
             || self.uncertain
         {
@@ -87,6 +102,9 @@ fn walk(elements: &[PolicyElement], conditional: bool, found: &mut InboundAuth) 
         Presence::Always
     };
     for element in elements {
+        if element.name == "cache-lookup" && !conditional && !found.authenticates_always() {
+            found.cache_before_auth = true;
+        }
         let slot = match element.name.as_str() {
             "validate-jwt" | "validate-azure-ad-token" => match token_check(element) {
                 TokenCheck::Caller => Some(&mut found.jwt_validation),

@@ -540,6 +540,15 @@ fn choose_decides_authentication() {
             AuthVerdict::Unauthenticated,
         ),
         (
+            // A cached response is served before the token is checked.
+            r#"<cache-lookup vary-by-developer="false" vary-by-developer-groups="false" /><validate-jwt header-name="Authorization" />"#,
+            AuthVerdict::Unknown,
+        ),
+        (
+            r#"<validate-jwt header-name="Authorization" /><cache-lookup vary-by-developer="false" vary-by-developer-groups="false" />"#,
+            AuthVerdict::Authenticated,
+        ),
+        (
             // Unsigned tokens accepted: anyone can mint one.
             r#"<validate-jwt header-name="Authorization" require-signed-tokens="false" />"#,
             AuthVerdict::Unauthenticated,
