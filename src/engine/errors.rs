@@ -36,7 +36,7 @@ pub enum PolicyError {
     #[error("rule id {id} is defined twice: in {first} and in {second}")]
     #[diagnostic(
         code(apimguard::policy::duplicate_id),
-        help("rule ids must be unique; give your rule its own id (built-in ids start with APIM-)")
+        help("rule ids must be unique; give your rule its own id (built-in ids start with APIM-), or add --no-builtin when these files are a copy of the built-in pack")
     )]
     DuplicateId {
         /// The id.

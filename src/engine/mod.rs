@@ -121,7 +121,11 @@ impl PolicySet {
                             first.meta.id,
                             first.path
                         ),
-                        "give each rule file a package of its own (docs/writing-rules.md, Files and packages), e.g. `package <org>.rules.<family>.<name>`",
+                        if first.builtin {
+                            COPY_OF_BUILTIN_HELP
+                        } else {
+                            "give each rule file a package of its own (docs/writing-rules.md, Files and packages), e.g. `package <org>.rules.<family>.<name>`"
+                        },
                     ));
                 }
                 rules.push(rule);
@@ -294,6 +298,10 @@ fn sandboxed_engine() -> Result<regorus::Engine, PolicyError> {
     Ok(engine)
 }
 
+/// What to do when `--policies` holds (a copy of) the built-in pack.
+const COPY_OF_BUILTIN_HELP: &str =
+    "to load (or test) this folder instead of the built-in pack, add --no-builtin";
+
 /// Refuses a file of `--policies` that has the path of a built-in one (the repository's
 /// own `policies/` folder, say): the engine cannot hold two modules of one path, and the
 /// built-in pack already has it.
@@ -311,7 +319,7 @@ fn refuse_builtin_copies(sources: &[PolicySource]) -> Result<(), PolicyError> {
             copy,
             package_line(&copy.text),
             "this file has the path of a built-in rule file, which is already loaded",
-            "to load (or test) this folder instead of the built-in pack, add --no-builtin",
+            COPY_OF_BUILTIN_HELP,
         )),
         None => Ok(()),
     }
