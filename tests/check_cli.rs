@@ -436,3 +436,20 @@ fn recursive_functions_are_refused_at_load() {
     refuses(&["check", "fixtures/check/small.json", "-p", rules], &cycle);
     refuses(&["rules", "test", rules], &cycle);
 }
+
+/// A copy of the built-in pack passed beside it: the clash says how to use the copy alone.
+#[test]
+fn a_copy_of_the_builtin_pack_points_to_no_builtin() {
+    let dir = tempfile::tempdir().unwrap();
+    let rule = dir.path().join("https_only.rego");
+    std::fs::copy("policies/api/https_only.rego", &rule).unwrap();
+    refuses(
+        &[
+            "check",
+            "fixtures/check/small.json",
+            "-p",
+            rule.to_str().unwrap(),
+        ],
+        &["APIM-API-001 is defined twice", "add --no-builtin"],
+    );
+}
