@@ -214,6 +214,7 @@ fn service(subscription_id: &str, index: usize, api_count: usize, rng: &mut Rng)
         gateways,
         workspaces,
         apis,
+        credentials_in_urls: Vec::new(),
         origin: None,
     }
 }
@@ -450,6 +451,7 @@ fn document(elements: Vec<PolicyElement>, with_base: bool) -> Policy {
         outbound: Some(base()),
         on_error: Some(base()),
         fragments: Vec::new(),
+        literal_credentials: Vec::new(),
     }
 }
 
@@ -604,6 +606,7 @@ fn global_policy(rng: &mut Rng) -> Policy {
         outbound: Some(Vec::new()),
         on_error: Some(Vec::new()),
         fragments: Vec::new(),
+        literal_credentials: Vec::new(),
     }
 }
 

@@ -30,7 +30,7 @@ mod ids;
 mod load;
 pub mod policy_xml;
 pub mod progress;
-mod redact;
+pub mod redact;
 
 use std::collections::HashMap;
 use std::time::Instant;
