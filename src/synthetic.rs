@@ -65,7 +65,7 @@ pub fn estate(apis: usize, seed: u64) -> Snapshot {
             .extend(recommendations_for(&svc, &mut rng));
         sub.services.push(svc);
     }
-    Snapshot {
+    let mut snapshot = Snapshot {
         schema_version: SCHEMA_VERSION,
         collected_at: "2026-11-26T02:00:00Z".into(),
         source: Source {
@@ -79,7 +79,10 @@ pub fn estate(apis: usize, seed: u64) -> Snapshot {
         gaps: Vec::new(),
         subscriptions,
         unknowns: Vec::new(),
-    }
+    };
+    // As the collector writes it: secrets redacted, credentials listed where they were.
+    crate::collect::redact::snapshot(&mut snapshot);
+    snapshot
 }
 
 fn subscription(index: usize, rng: &mut Rng) -> Subscription {

@@ -85,7 +85,9 @@ pub fn read(source: &IacSource, collected_at: String) -> Result<Snapshot, IacErr
             configuration,
         } => apiops::read(folder, configuration.as_deref())?,
     };
-    estate::build(estate, collected_at)
+    let mut snapshot = estate::build(estate, collected_at)?;
+    super::redact::snapshot(&mut snapshot);
+    Ok(snapshot)
 }
 
 /// The publisher configuration of environment `env` for an APIOps folder:
