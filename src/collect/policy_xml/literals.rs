@@ -20,8 +20,8 @@
 use std::ops::Range;
 
 use super::mask::{char_literal_end, find, quote_len, string_end};
-use crate::collect::redact::{is_secret, redact_literal, value_kind, Context, Found, ValueKind};
 use crate::collect::redact::REDACTED;
+use crate::collect::redact::{is_secret, redact_literal, value_kind, Context, Found, ValueKind};
 
 /// A token of an expression, as far as finding credentials goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -241,7 +241,8 @@ mod tests {
 
     fn redacted(expression: &str) -> (String, Vec<String>) {
         let mut found = Vec::new();
-        let text = redact_expression(expression, &mut found).unwrap_or_else(|| expression.to_string());
+        let text =
+            redact_expression(expression, &mut found).unwrap_or_else(|| expression.to_string());
         (text, found.into_iter().map(|f| f.name).collect())
     }
 
@@ -333,7 +334,16 @@ mod tests {
 
     #[test]
     fn hostile_expressions_end() {
-        for e in ["@(\"", "@(\"a\\", "@('", "@(/*", "@(//", "@(((((", "@())))", "@(\"a\" \"b\" ] = \"c\")"] {
+        for e in [
+            "@(\"",
+            "@(\"a\\",
+            "@('",
+            "@(/*",
+            "@(//",
+            "@(((((",
+            "@())))",
+            "@(\"a\" \"b\" ] = \"c\")",
+        ] {
             let mut found = Vec::new();
             let _ = redact_expression(e, &mut found);
             let _ = single_literal(e);

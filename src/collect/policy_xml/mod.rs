@@ -24,10 +24,10 @@ mod mask;
 mod redact;
 mod tree;
 
+pub use crate::collect::redact::REDACTED;
 pub use auth::{api_auth, InboundAuth, Presence};
 pub use effective::{effective_section, EffectiveSection, Fragments, ScopePolicy, Section};
 pub use error::PolicyXmlError;
-pub use crate::collect::redact::REDACTED;
 pub(crate) use literals::redact_expression;
 pub(crate) use redact::redact_document;
 

@@ -30,7 +30,8 @@ use serde_json::Value;
 
 use super::literals::{redact_expression, single_literal};
 use crate::collect::redact::{
-    is_secret, redact_json, redact_literal, value_kind, Context, Found, ValueKind, REDACTED,
+    is_secret, redact_field, redact_json, redact_literal, value_kind, Context, Found, ValueKind,
+    REDACTED,
 };
 use crate::snapshot::{JsonObject, LiteralCredential, Policy, PolicyElement};
 
@@ -55,7 +56,7 @@ pub(crate) fn redact_document(policy: &mut JsonObject) {
                     element(e, None, None, &mut found);
                 }
             }
-            other => redact_json(other),
+            other => redact_field(key, other),
         }
     }
     if !found.0.is_empty() {
@@ -169,7 +170,10 @@ fn element(
             "children" => match v {
                 Value::Array(children) => {
                     for child in children {
-                        let part = child.get("name").and_then(Value::as_str).unwrap_or_default();
+                        let part = child
+                            .get("name")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default();
                         let secret = match part {
                             "value" => named
                                 .as_deref()
@@ -184,7 +188,7 @@ fn element(
                 }
                 other => redact_json(other),
             },
-            _ => redact_json(v),
+            _ => redact_field(key, v),
         }
     }
 }
@@ -192,9 +196,18 @@ fn element(
 /// Redacts a value that is a credential named `credential` (when it is a literal, or an
 /// expression that is one literal); any other expression is redacted as any other.
 fn mask(value: &mut Value, element: &str, credential: &str, found: &mut Credentials) {
-    let Value::String(s) = value else {
-        redact_json(value);
-        return;
+    let s = match value {
+        Value::String(s) => s,
+        Value::Array(items) => {
+            for item in items {
+                mask(item, element, credential, found);
+            }
+            return;
+        }
+        other => {
+            redact_json(other);
+            return;
+        }
     };
     if is_expression(s) {
         match single_literal(s) {
@@ -270,7 +283,10 @@ mod tests {
         ]));
         assert_eq!(inbound[0]["children"][0]["text"], REDACTED);
         assert_eq!(inbound[1]["children"][0]["text"], "@(\"[redacted]\")");
-        assert_eq!(inbound[2]["children"][0]["text"], "Bearer {{backend-token}}");
+        assert_eq!(
+            inbound[2]["children"][0]["text"],
+            "Bearer {{backend-token}}"
+        );
         assert_eq!(inbound[3]["children"][0]["text"], "abc");
         assert_eq!(inbound[4]["children"][0]["text"], "abc");
         assert_eq!(
@@ -298,7 +314,10 @@ mod tests {
         assert_eq!(inbound[1]["attributes"]["value"], "true");
         assert_eq!(inbound[2]["attributes"]["value"], "strict");
         let text = inbound.to_string();
-        assert!(!text.contains("s3cr3t") && !text.contains("abc123"), "{text}");
+        assert!(
+            !text.contains("s3cr3t") && !text.contains("abc123"),
+            "{text}"
+        );
         assert_eq!(
             credentials,
             json!([

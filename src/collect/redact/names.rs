@@ -41,6 +41,20 @@ const ENDINGS: &[&str] = &[
     "pwd",
 ];
 
+/// Qualifiers that make `token` a paging or concurrency marker, not a credential
+/// (`$skipToken`, `continuationToken`, `nextPageToken`).
+const PLAIN_TOKENS: &[&str] = &[
+    "skip",
+    "continuation",
+    "page",
+    "next",
+    "nextpage",
+    "sync",
+    "cancellation",
+    "resume",
+    "paging",
+];
+
 /// Words that name a credential only as a whole word.
 const WHOLE: &[&str] = &["pass", "pw", "sas", "cred"];
 
@@ -104,6 +118,16 @@ pub(crate) fn is_secret(name: &str, context: Context) -> bool {
         _ => last,
     };
     let before = words.len().checked_sub(2).map(|i| words[i].as_str());
+    if let Some(qualifier) = last.strip_suffix("token") {
+        let qualifier = if qualifier.is_empty() {
+            before.unwrap_or_default()
+        } else {
+            qualifier
+        };
+        if PLAIN_TOKENS.contains(&qualifier) {
+            return false;
+        }
+    }
     if WHOLE.contains(&last) || ENDINGS.iter().any(|e| last.ends_with(e)) {
         return true;
     }
@@ -177,8 +201,14 @@ mod tests {
         assert_eq!(words("apiKey"), ["api", "key"]);
         assert_eq!(words("APIKey"), ["api", "key"]);
         assert_eq!(words("API_KEY"), ["api", "key"]);
-        assert_eq!(words("SharedAccessKeyName"), ["shared", "access", "key", "name"]);
-        assert_eq!(words("Ocp-Apim-Subscription-Key"), ["ocp", "apim", "subscription", "key"]);
+        assert_eq!(
+            words("SharedAccessKeyName"),
+            ["shared", "access", "key", "name"]
+        );
+        assert_eq!(
+            words("Ocp-Apim-Subscription-Key"),
+            ["ocp", "apim", "subscription", "key"]
+        );
     }
 
     #[test]
@@ -268,6 +298,10 @@ mod tests {
             "name",
             "require-signed-tokens",
             "tokens-per-minute",
+            "$skipToken",
+            "continuationToken",
+            "nextPageToken",
+            "skiptoken",
         ] {
             assert!(!is_secret(name, Context::Key), "{name}");
             assert!(!is_secret(name, Context::Parameter), "{name}");
@@ -282,7 +316,10 @@ mod tests {
         }
         assert!(is_secret("my-key", Context::Parameter));
         assert!(!is_secret("cacheKey", Context::Key));
-        assert!(!is_secret("keys", Context::Key), "a JSON Web Key Set's public keys");
+        assert!(
+            !is_secret("keys", Context::Key),
+            "a JSON Web Key Set's public keys"
+        );
         assert!(!is_secret("authorization_code", Context::Parameter));
         assert!(!is_secret("error-code", Context::Parameter));
     }

@@ -148,7 +148,9 @@ fn pairs(text: &str, found: &mut Vec<Found>) -> Option<String> {
         let value_start = name_end + 1;
         let value_end = match text[value_start..].strip_prefix("<unknown: ") {
             // An IaC value left open is one value, whatever it holds.
-            Some(open) => open.find('>').map_or(text.len(), |e| text.len() - open.len() + e + 1),
+            Some(open) => open
+                .find('>')
+                .map_or(text.len(), |e| text.len() - open.len() + e + 1),
             None => text[value_start..]
                 .find(|c: char| ends_value(c, in_url))
                 .map_or(text.len(), |e| value_start + e),
@@ -476,7 +478,10 @@ mod tests {
             [("userinfo".to_string(), true), ("code".to_string(), true)]
         );
         assert_eq!(names(&redacted(text)), names(text));
-        assert_eq!(names("client_secret=abc"), [("client_secret".to_string(), false)]);
+        assert_eq!(
+            names("client_secret=abc"),
+            [("client_secret".to_string(), false)]
+        );
         assert_eq!(
             names("https://x/a?code=<unknown: parameters('key')>"),
             [("code".to_string(), true)]
@@ -486,7 +491,17 @@ mod tests {
 
     #[test]
     fn hostile_texts_end() {
-        for text in ["=", "&=", "?=&=;=#=", "\"\":\"", "<a>", "</", "://@", "a://b:@", "\\\":\\\""] {
+        for text in [
+            "=",
+            "&=",
+            "?=&=;=#=",
+            "\"\":\"",
+            "<a>",
+            "</",
+            "://@",
+            "a://b:@",
+            "\\\":\\\"",
+        ] {
             let _ = redacted(text);
         }
         let long = "a=1&".repeat(10_000) + "sig=x";

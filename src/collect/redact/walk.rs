@@ -18,6 +18,12 @@ pub(crate) fn redact_json(value: &mut Value) {
     walk(value, None);
 }
 
+/// Redacts the value of an object's field `key` (nothing is recorded): masked when
+/// `key` names a credential, redacted inside otherwise.
+pub(crate) fn redact_field(key: &str, value: &mut Value) {
+    field(key, value, None);
+}
+
 /// Redacts a service (JSON form) and sets its `credentialsInUrls`.
 pub(super) fn service(service: &mut Value) {
     let Value::Object(map) = service else {
@@ -127,23 +133,33 @@ fn object(map: &mut JsonObject, mut recorder: Option<&mut Recorder>) {
         }
     }
     for (key, value) in map.iter_mut() {
-        if let ("policy", Value::Object(policy)) = (key.as_str(), &mut *value) {
-            redact_policy(policy);
-            continue;
-        }
-        let secret = is_secret(key, Context::Key);
-        within(recorder.as_deref_mut(), key.clone(), |r| match value {
-            Value::String(s) if secret => mask(s),
-            Value::Array(items) if secret => {
-                for item in items {
-                    match item {
-                        Value::String(s) => mask(s),
-                        other => walk(other, None),
-                    }
+        within(recorder.as_deref_mut(), key.clone(), |r| {
+            field(key, value, r)
+        });
+    }
+}
+
+/// A field of an object: a policy document, a credential, or anything else.
+fn field(key: &str, value: &mut Value, recorder: Option<&mut Recorder>) {
+    if let ("policy", Value::Object(policy)) = (key, &mut *value) {
+        redact_policy(policy);
+        return;
+    }
+    if !is_secret(key, Context::Key) {
+        walk(value, recorder);
+        return;
+    }
+    match value {
+        Value::String(s) => mask(s),
+        Value::Array(items) => {
+            for item in items {
+                match item {
+                    Value::String(s) => mask(s),
+                    other => walk(other, None),
                 }
             }
-            other => walk(other, r),
-        });
+        }
+        other => walk(other, recorder),
     }
 }
 
@@ -205,14 +221,34 @@ mod tests {
         let p = &v["properties"];
         assert_eq!(p["credentials"]["instrumentationKey"], REDACTED);
         assert_eq!(p["credentials"]["connectionString"], REDACTED);
-        assert_eq!((p["clientSecret"].as_str(), p["resourceOwnerPassword"].as_str()), (Some(REDACTED), Some(REDACTED)));
-        assert_eq!(p["tokenBodyParameters"], json!([{"name": "client_secret", "value": REDACTED}, {"name": "scope", "value": "api"}]));
+        assert_eq!(
+            (
+                p["clientSecret"].as_str(),
+                p["resourceOwnerPassword"].as_str()
+            ),
+            (Some(REDACTED), Some(REDACTED))
+        );
+        assert_eq!(
+            p["tokenBodyParameters"],
+            json!([{"name": "client_secret", "value": REDACTED}, {"name": "scope", "value": "api"}])
+        );
         assert_eq!(p["apiKeys"], json!([REDACTED, REDACTED]));
-        for (key, kept) in [("clientId", json!("app")), ("secret", json!(true)), ("password", json!("{{pw}}")), ("tokenType", json!("Bearer"))] {
+        for (key, kept) in [
+            ("clientId", json!("app")),
+            ("secret", json!(true)),
+            ("password", json!("{{pw}}")),
+            ("tokenType", json!("Bearer")),
+        ] {
             assert_eq!(p[key], kept, "{key}");
         }
-        assert_eq!(p["keyVault"]["secretIdentifier"], "https://kv.vault.azure.net/secrets/x");
-        assert_eq!(p["subscriptionKeyParameterNames"]["query"], "subscription-key");
+        assert_eq!(
+            p["keyVault"]["secretIdentifier"],
+            "https://kv.vault.azure.net/secrets/x"
+        );
+        assert_eq!(
+            p["subscriptionKeyParameterNames"]["query"],
+            "subscription-key"
+        );
     }
 
     #[test]
@@ -226,13 +262,25 @@ mod tests {
             "credentialsInUrls": [{"resource": "forged", "path": "x", "parameter": "y"}]
         });
         service(&mut v);
-        assert_eq!(v["apis"][0]["properties"]["serviceUrl"], "https://f.azurewebsites.net/api?code=[redacted]&api-version=1");
-        assert_eq!(v["backends"][0]["properties"]["url"], "https://u:[redacted]@b.example/");
+        assert_eq!(
+            v["apis"][0]["properties"]["serviceUrl"],
+            "https://f.azurewebsites.net/api?code=[redacted]&api-version=1"
+        );
+        assert_eq!(
+            v["backends"][0]["properties"]["url"],
+            "https://u:[redacted]@b.example/"
+        );
         let found: Vec<(String, String, String)> = v[URL_CREDENTIALS]
             .as_array()
             .unwrap()
             .iter()
-            .map(|c| (c["resource"].as_str().unwrap().into(), c["path"].as_str().unwrap().into(), c["parameter"].as_str().unwrap().into()))
+            .map(|c| {
+                (
+                    c["resource"].as_str().unwrap().into(),
+                    c["path"].as_str().unwrap().into(),
+                    c["parameter"].as_str().unwrap().into(),
+                )
+            })
             .collect();
         let expected = [
             ("/s/svc/apis/f", "properties/serviceUrl", "code"),
@@ -241,9 +289,15 @@ mod tests {
             ("/s/svc/backends/b", "properties/proxy/url", "userinfo"),
             ("/s/svc/loggers/l", "properties/credentials/sasUrl", "sig"),
         ];
-        assert_eq!(found, expected.map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())));
+        assert_eq!(
+            found,
+            expected.map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        );
         let again = v.clone();
         service(&mut v);
-        assert_eq!(v, again, "a redacted service is redacted already, and gives the same facts");
+        assert_eq!(
+            v, again,
+            "a redacted service is redacted already, and gives the same facts"
+        );
     }
 }
