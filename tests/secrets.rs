@@ -57,7 +57,11 @@ fn findings(report: &Value, id: &str) -> Vec<(String, String)> {
 
 fn assert_no_secret(what: &str, content: &str) {
     if let Some(at) = content.find(PLANTED) {
-        let start = content[..at].char_indices().rev().nth(120).map_or(0, |(i, _)| i);
+        let start = content[..at]
+            .char_indices()
+            .rev()
+            .nth(120)
+            .map_or(0, |(i, _)| i);
         panic!(
             "a planted secret is in {what}: …{}…",
             &content[start..(at + 40).min(content.len())]
@@ -207,21 +211,27 @@ fn collect_keeps_where_credentials_are_never_what_they_are() {
     let report: Value = serde_json::from_str(&stdout).unwrap();
     let in_urls = findings(&report, "APIM-SEC-004");
     assert!(
-        in_urls.iter().any(|(r, m)| r.ends_with(&format!("/apis/{ECHO_API}"))
-            && m.contains(r#"query parameter "code""#)),
+        in_urls
+            .iter()
+            .any(|(r, m)| r.ends_with(&format!("/apis/{ECHO_API}"))
+                && m.contains(r#"query parameter "code""#)),
         "{in_urls:?}"
     );
     assert!(
-        in_urls.iter().any(|(r, m)| r.ends_with(&format!("/backends/{backend}"))
-            && m.contains("user:password@")
-            && m.contains(r#"query parameter "sig""#)),
+        in_urls
+            .iter()
+            .any(|(r, m)| r.ends_with(&format!("/backends/{backend}"))
+                && m.contains("user:password@")
+                && m.contains(r#"query parameter "sig""#)),
         "{in_urls:?}"
     );
     let literal = findings(&report, "APIM-POL-006");
     assert!(
-        literal.iter().any(|(r, m)| r.ends_with(&format!("/apis/{ECHO_API}"))
-            && m.contains(r#"set-body has a literal "client_secret" in a policy expression"#)
-            && m.contains(r#"set-variable has a literal "pwd""#)),
+        literal
+            .iter()
+            .any(|(r, m)| r.ends_with(&format!("/apis/{ECHO_API}"))
+                && m.contains(r#"set-body has a literal "client_secret" in a policy expression"#)
+                && m.contains(r#"set-variable has a literal "pwd""#)),
         "{literal:?}"
     );
 }
@@ -318,17 +328,16 @@ fn check_shows_no_secret_a_hand_made_snapshot_carries_and_still_reports_it() {
     );
     let plain = findings(&report, "APIM-API-002");
     assert!(
-        plain
-            .iter()
-            .any(|(_, m)| m.ends_with("http://svc:[redacted]@legacy.contoso.com/api?key=[redacted]&page=1")),
+        plain.iter().any(|(_, m)| m
+            .ends_with("http://svc:[redacted]@legacy.contoso.com/api?key=[redacted]&page=1")),
         "the rule still shows the URL, without its secrets: {plain:?}"
     );
     let literal = findings(&report, "APIM-POL-006");
     assert!(
-        literal
-            .iter()
-            .any(|(_, m)| m.contains(r#"set-header has a literal "Authorization""#)
-                && m.contains("apim-contoso-prod")),
+        literal.iter().any(
+            |(_, m)| m.contains(r#"set-header has a literal "Authorization""#)
+                && m.contains("apim-contoso-prod")
+        ),
         "an empty list in the file does not hide the literal: {literal:?}"
     );
 
@@ -352,7 +361,8 @@ fn check_shows_no_secret_a_hand_made_snapshot_carries_and_still_reports_it() {
 fn an_incomplete_snapshot_lists_its_gaps_without_their_secrets() {
     let dir = tempfile::tempdir().unwrap();
     let path = hand_made_snapshot(dir.path());
-    let mut snapshot: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let mut snapshot: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     snapshot["complete"] = json!(false);
     snapshot["gaps"] = json!([{"scope": "/subscriptions/x", "what": "apis",
         "error": format!("GET https://management.example/x?api-version=1&sig={PLANTED}-8 failed: 500")}]);
@@ -369,7 +379,10 @@ fn an_incomplete_snapshot_lists_its_gaps_without_their_secrets() {
         .output()
         .unwrap();
     assert_eq!(allowed.status.code(), Some(1), "{}", text(&allowed.stderr));
-    assert_no_secret("the report of an incomplete snapshot", &text(&allowed.stdout));
+    assert_no_secret(
+        "the report of an incomplete snapshot",
+        &text(&allowed.stdout),
+    );
 }
 
 #[test]
@@ -384,7 +397,12 @@ fn iac_files_keep_where_credentials_are_and_point_at_their_line() {
         .arg(&out)
         .output()
         .unwrap();
-    assert_eq!(collected.status.code(), Some(0), "{}", text(&collected.stderr));
+    assert_eq!(
+        collected.status.code(),
+        Some(0),
+        "{}",
+        text(&collected.stderr)
+    );
     assert_no_secret("the IaC snapshot", &std::fs::read_to_string(&out).unwrap());
 
     let check = apimguard()
@@ -410,7 +428,10 @@ fn iac_files_keep_where_credentials_are_and_point_at_their_line() {
         .unwrap();
     let finding = &rule["findings"][0];
     assert!(
-        finding["resource"].as_str().unwrap().ends_with("/apis/orders"),
+        finding["resource"]
+            .as_str()
+            .unwrap()
+            .ends_with("/apis/orders"),
         "{finding}"
     );
     let text_of_template = std::fs::read_to_string(&template).unwrap();
@@ -424,7 +445,48 @@ fn iac_files_keep_where_credentials_are_and_point_at_their_line() {
     assert!(
         literal
             .iter()
-            .any(|(_, m)| m.contains(r#"set-body has a literal "client_secret" in a policy expression"#)),
+            .any(|(_, m)| m
+                .contains(r#"set-body has a literal "client_secret" in a policy expression"#)),
         "{literal:?}"
     );
+}
+
+#[test]
+fn diff_shows_no_secret_an_older_report_carries() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo/snapshot.json");
+    let checked = apimguard()
+        .arg("check")
+        .arg(&demo)
+        .args(["-f", "json", "--fail-on", "never"])
+        .output()
+        .unwrap();
+    let mut report: Value = serde_json::from_slice(&checked.stdout).unwrap();
+    // An older apimguard printed backend URLs as they were.
+    let finding = report["results"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find_map(|r| r["findings"].as_array_mut().filter(|f| !f.is_empty()))
+        .unwrap();
+    finding[0]["message"] = json!(format!(
+        "calls https://orders-fn.azurewebsites.net/api?code={PLANTED}-10&clientId=default"
+    ));
+    let old = dir.path().join("old.json");
+    std::fs::write(&old, report.to_string()).unwrap();
+    for format in ["human", "json", "markdown"] {
+        let run = apimguard()
+            .arg("diff")
+            .arg(&old)
+            .arg(&demo)
+            .args(["-f", format])
+            .output()
+            .unwrap();
+        assert!(
+            run.status.code().is_some_and(|c| c < 2),
+            "{}",
+            text(&run.stderr)
+        );
+        assert_no_secret(&format!("diff's {format} output"), &text(&run.stdout));
+    }
 }

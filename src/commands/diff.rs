@@ -116,7 +116,7 @@ fn read(path: &str) -> miette::Result<Input> {
         source,
     })?;
     // A syntax error is reported by the snapshot reader, with its location.
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
+    let Ok(mut value) = serde_json::from_str::<serde_json::Value>(&text) else {
         return Err(snapshot::load_str(path, &text)
             .expect_err("invalid JSON is an error")
             .into());
@@ -135,6 +135,8 @@ fn read(path: &str) -> miette::Result<Input> {
         }
         .into());
     }
+    // A report from an older run (or from anyone) may carry a secret in a message.
+    crate::collect::redact::redact_json(&mut value);
     serde_path_to_error::deserialize::<_, Report>(value)
         .map(|r| Input::Report(Box::new(r)))
         .map_err(|e| {

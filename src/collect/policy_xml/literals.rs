@@ -1,20 +1,24 @@
 //! Literal credentials written inside C# policy expressions.
 //!
 //! A policy expression (`@(…)`, `@{…}`) is kept in the snapshot as it is written, but a
-//! string literal in it may be a credential. Two forms are found:
+//! string literal in it may be a credential. These are found:
 //!
 //! - a string literal that follows a credential's name (a string literal or an
-//!   identifier, see [`names`](crate::collect::redact)) and `,`, `=`, `==`, `!=`, `:` or
+//!   identifier whose name names a credential) and `,`, `=`, `==`, `!=`, `:` or
 //!   `] =`: `new JProperty("client_secret", "abc")`, `{ "x-api-key", "abc" }`,
 //!   `body["password"] = "abc"`, `var pwd = "abc"`, `apiKey == "abc"`, `token: "abc"`.
 //!   Arguments of a `Get…` call are not (`GetValueOrDefault("Authorization", "none")`
-//!   names a default, not a credential);
-//! - inside any string literal, what a literal text may hold (see the `text` module of
-//!   redaction): `"grant_type=client_credentials&client_secret=abc"`, a URL's `?code=`
-//!   or userinfo, JSON such as `"{\"password\": \"abc\"}"`.
+//!   names a default, not a credential), but what such a call reads is compared with:
+//!   `GetValueOrDefault("x-api-key", "") == "abc"`, `….Equals("abc")`;
+//! - key material, whatever it is called: the literal argument of `GetBytes`,
+//!   `FromBase64String` and the `HMAC…` constructors (`GetBytes("user:password")` for
+//!   Basic authentication, an HMAC key);
+//! - inside any string literal or comment, what a literal text may hold (see the `text`
+//!   module of redaction): `"grant_type=client_credentials&client_secret=abc"`, a URL's
+//!   `?code=` or userinfo, JSON such as `"{\"password\": \"abc\"}"`.
 //!
 //! Only the literal's text is replaced by [`REDACTED`]; the expression keeps its shape.
-//! The scanner knows the C# that [`super::mask`] knows: regular, verbatim and
+//! The scanner knows the C# that `super::mask` knows: regular, verbatim and
 //! interpolated strings, character literals and comments.
 
 use std::ops::Range;
@@ -22,6 +26,17 @@ use std::ops::Range;
 use super::mask::{char_literal_end, find, quote_len, string_end};
 use crate::collect::redact::REDACTED;
 use crate::collect::redact::{is_secret, redact_literal, value_kind, Context, Found, ValueKind};
+
+/// Calls whose literal argument is key material, whatever it is called.
+const KEY_MATERIAL: &[&str] = &[
+    "GetBytes",
+    "FromBase64String",
+    "HMACSHA1",
+    "HMACSHA256",
+    "HMACSHA384",
+    "HMACSHA512",
+    "HMACMD5",
+];
 
 /// A token of an expression, as far as finding credentials goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,7 +55,7 @@ pub(crate) fn redact_expression(expression: &str, found: &mut Vec<Found>) -> Opt
     let mut edits: Vec<(Range<usize>, String)> = Vec::new();
     scan(expression, |before, literal| {
         let text = &expression[literal.clone()];
-        if let Some(name) = named_by(expression, before) {
+        if let Some(name) = before.and_then(|b| named_by(expression, b)) {
             let kind = value_kind(text);
             if matches!(kind, ValueKind::Literal) {
                 found.push(Found {
@@ -124,6 +139,22 @@ fn named_by<'e>(expression: &'e str, before: &Before<'_, 'e>) -> Option<&'e str>
         Token::Punct(_) => None,
     };
     let name = match before.recent {
+        // Key material handed to an encoding or a MAC: `GetBytes("user:password")`,
+        // `FromBase64String("…")`, `new HMACSHA256(…)`.
+        [.., Token::Ident(_), Token::Punct("(")]
+            if before
+                .calls
+                .last()
+                .and_then(|c| c.name)
+                .is_some_and(|n| KEY_MATERIAL.contains(&n)) =>
+        {
+            return before.calls.last().and_then(|c| c.name);
+        }
+        // `GetValueOrDefault("x-api-key", "").Equals("literal")`.
+        [.., Token::Ident(m), Token::Punct("(")] if &expression[m.clone()] == "Equals" => {
+            let call = before.closed.filter(|c| c.is_getter())?;
+            &expression[call.first.clone()?]
+        }
         [.., key @ Token::Str(_), Token::Punct("]"), Token::Punct("=")] => text(key)?,
         // `GetValueOrDefault("x-api-key", "") == "literal"`: the value read is compared
         // with a literal.
@@ -144,8 +175,9 @@ fn named_by<'e>(expression: &'e str, before: &Before<'_, 'e>) -> Option<&'e str>
     is_secret(name, Context::Key).then_some(name)
 }
 
-/// Calls `literal` for every string literal of `expression`, with what stands before it.
-fn scan<'e>(expression: &'e str, mut literal: impl FnMut(&Before<'_, 'e>, Range<usize>)) {
+/// Calls `literal` for every string literal of `expression`, with what stands before it,
+/// and for every comment's text (without).
+fn scan<'e>(expression: &'e str, mut literal: impl FnMut(Option<&Before<'_, 'e>>, Range<usize>)) {
     let bytes = expression.as_bytes();
     let mut recent: Vec<Token> = Vec::new();
     let mut calls: Vec<Call<'e>> = Vec::new();
@@ -170,7 +202,7 @@ fn scan<'e>(expression: &'e str, mut literal: impl FnMut(&Before<'_, 'e>, Range<
                 calls: &calls,
                 closed: closed.as_ref(),
             };
-            literal(&before, range.clone());
+            literal(Some(&before), range.clone());
             if let (Some(Token::Punct("(")), Some(call)) = (recent.last(), calls.last_mut()) {
                 call.first.get_or_insert(range.clone());
             }
@@ -183,11 +215,15 @@ fn scan<'e>(expression: &'e str, mut literal: impl FnMut(&Before<'_, 'e>, Range<
             continue;
         }
         if rest.starts_with(b"//") {
-            i = find(bytes, i, b"\n").unwrap_or(bytes.len());
+            let end = find(bytes, i, b"\n").unwrap_or(bytes.len());
+            literal(None, i + 2..end);
+            i = end;
             continue;
         }
         if rest.starts_with(b"/*") {
-            i = find(bytes, i + 2, b"*/").map_or(bytes.len(), |e| e + 2);
+            let end = find(bytes, i + 2, b"*/").unwrap_or(bytes.len());
+            literal(None, i + 2..end);
+            i = (end + 2).min(bytes.len());
             continue;
         }
         let b = bytes[i];
@@ -268,6 +304,21 @@ mod tests {
                 r#"@(context.Request.Headers.GetValueOrDefault("x-api-key", "") == "letmein")"#,
                 r#"@(context.Request.Headers.GetValueOrDefault("x-api-key", "") == "[redacted]")"#,
                 vec!["x-api-key"],
+            ),
+            (
+                r#"@{ var creds = Convert.ToBase64String(Encoding.UTF8.GetBytes("svc:p4ss")); using (var h = new HMACSHA256(Convert.FromBase64String("a2V5"))) { return creds; } }"#,
+                r#"@{ var creds = Convert.ToBase64String(Encoding.UTF8.GetBytes("[redacted]")); using (var h = new HMACSHA256(Convert.FromBase64String("[redacted]"))) { return creds; } }"#,
+                vec!["GetBytes", "FromBase64String"],
+            ),
+            (
+                r#"@(context.Request.Headers.GetValueOrDefault("Ocp-Apim-Subscription-Key","").Equals("k3y"))"#,
+                r#"@(context.Request.Headers.GetValueOrDefault("Ocp-Apim-Subscription-Key","").Equals("[redacted]"))"#,
+                vec!["Ocp-Apim-Subscription-Key"],
+            ),
+            (
+                "@{ /* password=hunter2 */ // api_key=abc\n return 1; }",
+                "@{ /* password=[redacted]*/ // api_key=[redacted]\n return 1; }",
+                vec!["password", "api_key"],
             ),
             (
                 r#"@{ var apiKey = context.Request.Headers.GetValueOrDefault("Authorization","none"); return apiKey == "s3cr3t-value"; }"#,

@@ -30,8 +30,8 @@ use serde_json::Value;
 
 use super::literals::{redact_expression, single_literal};
 use crate::collect::redact::{
-    is_secret, redact_field, redact_json, redact_literal, value_kind, Context, Found, ValueKind,
-    REDACTED,
+    field_str, is_secret, redact_field, redact_json, redact_literal, value_kind, Context, Found,
+    ValueKind, REDACTED,
 };
 use crate::snapshot::{JsonObject, LiteralCredential, Policy, PolicyElement};
 
@@ -121,19 +121,16 @@ fn element(
         redact_json(value);
         return;
     };
-    let name = e
-        .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
+    let name = field_str(e, "name").unwrap_or_default().to_string();
     let here = match statement {
         Some(s) if PARTS.contains(&name.as_str()) => s.to_string(),
         _ => name.clone(),
     };
     let named = e
-        .get("attributes")
-        .and_then(|a| a.get("name"))
-        .and_then(Value::as_str)
+        .iter()
+        .find(|(k, _)| *k == "attributes")
+        .and_then(|(_, a)| a.as_object())
+        .and_then(|a| field_str(a, "name"))
         .map(str::to_string);
     for (key, v) in e.iter_mut() {
         match key.as_str() {
@@ -171,8 +168,8 @@ fn element(
                 Value::Array(children) => {
                     for child in children {
                         let part = child
-                            .get("name")
-                            .and_then(Value::as_str)
+                            .as_object()
+                            .and_then(|c| field_str(c, "name"))
                             .unwrap_or_default();
                         let secret = match part {
                             "value" => named

@@ -19,10 +19,10 @@
 //!   of object nobody thought of, a hand-made or older snapshot, or a hostile one cannot
 //!   carry a secret into a report. It masks, anywhere in the document:
 //!   - string values of keys that name a credential (`password`, `clientSecret`,
-//!     `instrumentationKey`, `connectionString`, … see [`names`]) and `value`s of
+//!     `instrumentationKey`, `connectionString`, … see the `names` module) and `value`s of
 //!     `{name, value}` pairs whose name does (`tokenBodyParameters`);
 //!   - in every string: URL userinfo passwords, credentials in query strings, form
-//!     bodies and connection strings, in embedded JSON and XML (see [`text`]), and string
+//!     bodies and connection strings, in embedded JSON and XML (see the `text` module), and string
 //!     literals of policy expressions that are credentials;
 //!   - policy documents with the policy reader's own rules (`policy_xml::redact`), which
 //!     also lists their literal credentials (`literalCredentials`).
@@ -43,7 +43,7 @@ use serde_json::Value;
 
 pub(crate) use names::{is_secret, Context};
 pub(crate) use text::{redact_literal, value_kind, Found, ValueKind};
-pub(crate) use walk::{redact_field, redact_json};
+pub(crate) use walk::{field_str, redact_field, redact_json};
 
 use crate::snapshot::{JsonObject, Snapshot};
 
@@ -114,10 +114,13 @@ fn subscriptions(document: &mut Value) -> impl Iterator<Item = &mut JsonObject> 
         .filter_map(Value::as_object_mut)
 }
 
+/// A per-kind rule over a resource's `properties`.
+type Redactor = fn(&mut JsonObject);
+
 /// The per-kind rules, applied to a service's own `properties` and to those of its
 /// named values, APIM subscriptions and backends.
 fn resources(service: &mut JsonObject) {
-    let kinds: [(&str, fn(&mut JsonObject)); 4] = [
+    let kinds: [(&str, Redactor); 4] = [
         ("namedValues", named_value),
         ("apimSubscriptions", apim_subscription),
         ("backends", backend),

@@ -15,13 +15,17 @@
 //! where `key` alone is one (`?key=`); `code` and `sig` count only there (Azure Functions
 //! `?code=`, SAS `sig=`).
 
+use std::cell::RefCell;
+
+use rustc_hash::FxHashMap;
+
 /// Where a name stands, which decides how `key`, `code` and `sig` read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Context {
     /// URL query parameters, form fields, connection-string parts and HTTP header names.
-    Parameter,
+    Parameter = 0,
     /// JSON keys, ARM property names, policy attribute and variable names, C# identifiers.
-    Key,
+    Key = 1,
 }
 
 /// Words that name a credential wherever they end the last word (`dbpassword`).
@@ -102,8 +106,35 @@ const PLAIN_KEYS: &[&str] = &[
     "correlation",
 ];
 
+thread_local! {
+    // Answers already worked out, per context: a snapshot repeats the same few hundred
+    // names millions of times. Emptied when it grows past `REMEMBERED` names (a hostile
+    // document may hold any number of distinct ones).
+    static ANSWERS: RefCell<[FxHashMap<String, bool>; 2]> = RefCell::default();
+}
+
+/// How many names [`ANSWERS`] keeps per context.
+const REMEMBERED: usize = 4096;
+
 /// Whether `name` names a credential in `context`.
 pub(crate) fn is_secret(name: &str, context: Context) -> bool {
+    let slot = context as usize;
+    if let Some(known) = ANSWERS.with(|a| a.borrow()[slot].get(name).copied()) {
+        return known;
+    }
+    let answer = judge(name, context);
+    ANSWERS.with(|a| {
+        let map = &mut a.borrow_mut()[slot];
+        if map.len() >= REMEMBERED {
+            map.clear();
+        }
+        map.insert(name.to_string(), answer);
+    });
+    answer
+}
+
+/// Whether `name` names a credential in `context`, worked out.
+fn judge(name: &str, context: Context) -> bool {
     if !maybe_secret(name) {
         return false;
     }

@@ -2,6 +2,8 @@
 //! credentials inside strings, recording, within a service, where its resources' URLs
 //! carry one.
 
+use std::fmt::{Display, Write};
+
 use serde_json::Value;
 
 use super::names::{is_secret, Context};
@@ -39,7 +41,7 @@ pub(super) fn service(service: &mut Value) {
     let mut recorder = Recorder {
         service: id.clone(),
         resource: id,
-        path: Vec::new(),
+        path: String::new(),
         urls: Vec::new(),
     };
     object(map, Some(&mut recorder));
@@ -55,8 +57,9 @@ struct Recorder {
     service: String,
     /// The resource being walked: the service, or an item of one of its lists.
     resource: String,
-    /// The keys (and list positions) from the resource to the value being walked.
-    path: Vec<String>,
+    /// The keys (and list positions) from the resource to the value being walked,
+    /// each followed by `/`.
+    path: String,
     /// What was found so far, without repeats.
     urls: Vec<UrlCredential>,
 }
@@ -65,14 +68,14 @@ impl Recorder {
     /// Whether the walk is in a list directly under the service (`apis`, `backends`,
     /// or any list a later collector adds), whose items with an id are resources.
     fn in_service_list(&self) -> bool {
-        self.resource == self.service && self.path.len() == 1
+        self.resource == self.service && self.path.matches('/').count() == 1
     }
 
     fn record(&mut self, found: &[Found]) {
         for f in found.iter().filter(|f| f.in_url) {
             let credential = UrlCredential {
                 resource: self.resource.clone(),
-                path: self.path.join("/"),
+                path: self.path.trim_end_matches('/').to_string(),
                 parameter: f.name.clone(),
             };
             if !self.urls.contains(&credential) {
@@ -101,7 +104,7 @@ fn walk(value: &mut Value, mut recorder: Option<&mut Recorder>) {
                         r.resource = resource;
                         r.path = path;
                     }
-                    (r, _) => within(r, i.to_string(), |r| walk(item, r)),
+                    (r, _) => within(r, i, |r| walk(item, r)),
                 }
             }
         }
@@ -110,12 +113,17 @@ fn walk(value: &mut Value, mut recorder: Option<&mut Recorder>) {
 }
 
 /// Walks `f` with `step` added to the recorder's path.
-fn within(recorder: Option<&mut Recorder>, step: String, f: impl FnOnce(Option<&mut Recorder>)) {
+fn within(
+    recorder: Option<&mut Recorder>,
+    step: impl Display,
+    f: impl FnOnce(Option<&mut Recorder>),
+) {
     match recorder {
         Some(r) => {
-            r.path.push(step);
+            let len = r.path.len();
+            let _ = write!(r.path, "{step}/");
             f(Some(&mut *r));
-            r.path.pop();
+            r.path.truncate(len);
         }
         None => f(None),
     }
@@ -123,20 +131,23 @@ fn within(recorder: Option<&mut Recorder>, step: String, f: impl FnOnce(Option<&
 
 fn object(map: &mut JsonObject, mut recorder: Option<&mut Recorder>) {
     // `{name, value}` pairs (an authorization server's `tokenBodyParameters`).
-    let pair = map
-        .get("name")
-        .and_then(Value::as_str)
-        .is_some_and(|n| is_secret(n, Context::Key));
+    let pair = field_str(map, "name").is_some_and(|n| is_secret(n, Context::Key));
     if pair {
-        if let Some(Value::String(value)) = map.get_mut("value") {
+        if let Some((_, Value::String(value))) = map.iter_mut().find(|(k, _)| *k == "value") {
             mask(value);
         }
     }
     for (key, value) in map.iter_mut() {
-        within(recorder.as_deref_mut(), key.clone(), |r| {
-            field(key, value, r)
-        });
+        within(recorder.as_deref_mut(), key, |r| field(key, value, r));
     }
+}
+
+/// The string field `key` of an object. Objects of a snapshot are small: looking along
+/// them is cheaper than hashing the key.
+pub(crate) fn field_str<'m>(map: &'m JsonObject, key: &str) -> Option<&'m str> {
+    map.iter()
+        .find(|(k, _)| *k == key)
+        .and_then(|(_, v)| v.as_str())
 }
 
 /// A field of an object: a policy document, a credential, or anything else.
