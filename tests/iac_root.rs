@@ -158,6 +158,8 @@ fn a_bicep_file_cannot_load_a_file_outside_the_repository() {
         ("loadTextContent('')".into(), "an empty path"),
         // A path from a variable is checked when the value is read.
         ("loadTextContent(secretPath)".into(), "outside the IaC root"),
+        // A path's control characters are shown escaped, never sent to the terminal.
+        ("loadTextContent('\\u{1b}[2J')".into(), "\\u{1b}[2J"),
     ];
     for (expression, expected) in cases {
         let text = format!(
@@ -167,6 +169,7 @@ fn a_bicep_file_cannot_load_a_file_outside_the_repository() {
         let file = repo.write("infra/main.bicep", &text);
         let out = check(&["--from-bicep", &file]);
         assert_refused(&out, &[&format!("{file}:11"), expected]);
+        assert!(!stderr(&out).contains('\u{1b}'), "{}", stderr(&out));
     }
 }
 
@@ -284,6 +287,7 @@ fn a_module_or_import_outside_the_repository_is_refused() {
         "module m '../../outside.bicep' = if (true) {\n  name: 'm'\n}",
         "import { a } from '../../outside.bicep'",
         "import * as x from '/etc/outside.bicep'",
+        "extension '../../outside.bicep'",
     ] {
         let text = format!(
             "{}{statement}\n",

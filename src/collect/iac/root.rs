@@ -87,9 +87,10 @@ impl Refusal {
         match self {
             Refusal::NotRelative(what) => format!("is {what}"),
             Refusal::Escapes => format!("climbs with `..` to outside the IaC root {root}"),
-            Refusal::LeadsOutside(to) => {
-                format!("leads to {}, outside the IaC root {root}", to.display())
-            }
+            Refusal::LeadsOutside(to) => format!(
+                "leads to {}, outside the IaC root {root}",
+                printable(&to.display().to_string())
+            ),
             Refusal::Missing => "does not exist (or is a link that leads nowhere)".into(),
             Refusal::NotRegular(what) => format!("is {what}, not a regular file"),
             Refusal::TooLarge => format!("is larger than {MAX_FILE_BYTES} bytes"),
@@ -210,7 +211,7 @@ impl IacRoot {
         IacError::Refused(Box::new(Refused {
             code: refusal.code(),
             help: refusal.help(),
-            message: format!("{shown} {}", refusal.describe(&self.real)),
+            message: format!("{} {}", printable(shown), refusal.describe(&self.real)),
         }))
     }
 
@@ -218,9 +219,10 @@ impl IacRoot {
     /// at `line` and `column` of `file` (whose text is `text`).
     pub fn refused_at(&self, at: At<'_>, what: &str, written: &str, refusal: Refusal) -> IacError {
         let message = format!(
-            "{}:{}: {what} names `{written}`, which {}",
+            "{}:{}: {what} names `{}`, which {}",
             at.file,
             at.line,
+            printable(written),
             refusal.describe(&self.real)
         );
         IacError::Located(Located::new(
@@ -246,6 +248,17 @@ pub(super) struct At<'a> {
     pub line: usize,
     /// 1-based column.
     pub column: usize,
+}
+
+/// `text` with control characters escaped (`\u{1b}`): paths come from the files read,
+/// and a message must not drive the terminal or the CI log it is printed to.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| match c.is_control() {
+            true => c.escape_default().to_string(),
+            false => c.to_string(),
+        })
+        .collect()
 }
 
 /// Refuses a file apimguard found by name beside its input (`configuration.<env>.yaml`
@@ -274,7 +287,7 @@ pub(super) fn found_file(path: &Path) -> Result<(), IacError> {
     Err(IacError::Refused(Box::new(Refused {
         code,
         help,
-        message: format!("{shown} {what}"),
+        message: format!("{} {what}", printable(&shown)),
     })))
 }
 
@@ -435,6 +448,12 @@ mod tests {
             relative_path("..\\policies\\a.xml").unwrap(),
             PathBuf::from("../policies/a.xml")
         );
+    }
+
+    #[test]
+    fn messages_show_control_characters_escaped() {
+        assert_eq!(printable("a\u{1b}[2Jb\n"), "a\\u{1b}[2Jb\\n");
+        assert_eq!(printable("..\\x é"), "..\\x é");
     }
 
     #[test]

@@ -156,8 +156,8 @@ fn registry(path: &str) -> Option<&'static str> {
 }
 
 /// Refuses a path the file names that leads out of the root or to something other than a
-/// regular file (a folder for `loadDirectoryFileInfo`). A module or import is not read:
-/// a missing one is no error here (the module is a gap), a registry module no file.
+/// regular file (a folder for `loadDirectoryFileInfo`). A module, import or extension is
+/// not read: a missing one is no error here (a module is a gap), a registry one no file.
 fn check_reference(root: &IacRoot, path: &Path, r: &Reference) -> Result<(), Refusal> {
     let read = r.what.starts_with("load");
     if !read && registry(&r.path).is_some() {

@@ -339,7 +339,7 @@ pub(super) const LOAD_FUNCTIONS: [&str; 5] = [
 /// A file a Bicep file names by a literal path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Reference {
-    /// `module`, `import`, or the `load*` function (as in [`LOAD_FUNCTIONS`]).
+    /// `module`, `import`, `extension`, or the `load*` function (as in [`LOAD_FUNCTIONS`]).
     pub what: &'static str,
     /// The path as written.
     pub path: String,
@@ -350,7 +350,7 @@ pub(super) struct Reference {
 
 /// Every literal path a Bicep file names, wherever it stands (also where the reader
 /// evaluates nothing: outputs, functions, loops, module parameters): the arguments of
-/// `load*` functions, `module` paths and `import … from` paths.
+/// `load*` functions, `module` paths, `import … from` paths and `extension` paths.
 pub(super) fn references(text: &str) -> Result<Vec<Reference>, SyntaxError> {
     fn scan(tokens: &[Token], found: &mut Vec<Reference>) {
         for (i, token) in tokens.iter().enumerate() {
@@ -371,6 +371,7 @@ pub(super) fn references(text: &str) -> Result<Vec<Reference>, SyntaxError> {
                     Some(("module", 2))
                 }
                 _ if word == "from" => Some(("import", 1)),
+                _ if word == "extension" || word == "provider" => Some(("extension", 1)),
                 _ => None,
             };
             let Some((what, at)) = what else {
