@@ -148,6 +148,9 @@ pub struct IacArgs {
     /// Apply `configuration.NAME.yaml` (in the APIOps folder or beside it) to --from-apiops.
     #[arg(long, value_name = "NAME")]
     pub env: Option<String>,
+    /// The folder every file the IaC input references must stay in (default: the git work tree holding the input, else its folder).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
 }
 
 /// Which Azure estate to read, and how (shared by `collect` and `check --live`).

@@ -26,6 +26,11 @@ pub enum IacError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Located(Box<Located>),
+    /// A file or folder outside the IaC root, or not one the readers read (see
+    /// [`super::root`]), with no line to point at.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Refused(Box<super::root::Refused>),
     /// A policy document that APIM would refuse too (named after its file).
     #[error(transparent)]
     #[diagnostic(transparent)]

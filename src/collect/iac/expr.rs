@@ -92,10 +92,14 @@ pub(super) trait Context {
     fn copy_index(&self, _name: Option<&str>) -> Option<i64> {
         None
     }
-    /// The text of a file next to the source (Bicep `loadTextContent`).
-    fn load_text(&self, _path: &str) -> Option<String> {
+    /// The bytes of the file a Bicep `load*` function names by `path` (`call` is the call
+    /// as written), or `None` when it is not read (the value is then unknown; a context
+    /// that refuses a path reports why).
+    fn load_file(&self, _call: &str, _path: &str) -> Option<Vec<u8>> {
         None
     }
+    /// Checks the folder `loadDirectoryFileInfo` names (its value is unknown).
+    fn check_folder(&self, _call: &str, _path: &str) {}
 }
 
 /// A context with nothing in it (literals and functions only).
@@ -374,13 +378,11 @@ fn call(expr: &Expr, name: &str, args: &[Expr], cx: &dyn Context) -> Value {
         "resourceid" | "subscriptionresourceid" | "tenantresourceid" | "extensionresourceid" => {
             resource_id_call(name, &values).unwrap_or_else(|| unknown(text))
         }
-        "loadtextcontent" => text_arg(&values, 0)
-            .and_then(|p| cx.load_text(&p))
-            .map_or_else(|| unknown(text), Value::String),
-        "loadjsoncontent" => text_arg(&values, 0)
-            .and_then(|p| cx.load_text(&p))
-            .and_then(|t| serde_json::from_str(&t).ok())
-            .unwrap_or_else(|| unknown(text)),
+        "loadtextcontent"
+        | "loadjsoncontent"
+        | "loadyamlcontent"
+        | "loadfileasbase64"
+        | "loaddirectoryfileinfo" => load(name, &values, cx, text).unwrap_or_else(|| unknown(text)),
         // Structural functions keep unknown items where they stand.
         "createarray" | "array" => Value::Array(values),
         "createobject" => create_object(&values).unwrap_or_else(|| unknown(text)),
@@ -388,6 +390,72 @@ fn call(expr: &Expr, name: &str, args: &[Expr], cx: &dyn Context) -> Value {
         _ if values.iter().any(any_unknown_text) => unknown(text),
         _ => pure(name, &values).unwrap_or_else(|| unknown(text)),
     }
+}
+
+/// Bicep's file functions: the file is read through the context (which keeps it inside
+/// the IaC root); `None` (unknown) when it is not read, is not UTF-8 text (or declares
+/// another encoding), does not parse, or a JSONPath filter is not a plain path.
+fn load(name: &str, values: &[Value], cx: &dyn Context, call: &str) -> Option<Value> {
+    let path = text_arg(values, 0)?;
+    if name == "loaddirectoryfileinfo" {
+        cx.check_folder(call, &path);
+        return None;
+    }
+    let bytes = cx.load_file(call, &path)?;
+    if name == "loadfileasbase64" {
+        use base64::Engine;
+        return Some(Value::String(
+            base64::engine::general_purpose::STANDARD.encode(bytes),
+        ));
+    }
+    let (filter, encoding) = match name {
+        "loadtextcontent" => (None, values.get(1)),
+        _ => (values.get(1), values.get(2)),
+    };
+    if encoding.is_some_and(|e| !e.as_str().is_some_and(|e| e.eq_ignore_ascii_case("utf-8"))) {
+        return None;
+    }
+    let text = String::from_utf8(bytes).ok()?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let value = match name {
+        "loadtextcontent" => return Some(Value::String(text.to_string())),
+        "loadjsoncontent" => serde_json::from_str(text).ok()?,
+        _ => serde_yaml::from_str(text).ok()?,
+    };
+    match filter {
+        None => Some(value),
+        Some(Value::String(path)) => json_path(value, path),
+        Some(_) => None,
+    }
+}
+
+/// The part of `value` a plain JSONPath names (`$.a.b[0]`, `a.b`, `$['a b']`); `None` for
+/// other JSONPath (wildcards, filters, recursive descent) or a part that is not there.
+fn json_path(mut value: Value, path: &str) -> Option<Value> {
+    let mut rest = path.trim();
+    rest = rest.strip_prefix('$').unwrap_or(rest);
+    while !rest.is_empty() {
+        let (key, after) = if let Some(r) = rest.strip_prefix("['") {
+            let end = r.find("']")?;
+            (&r[..end], &r[end + 2..])
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let end = r.find(']')?;
+            let index: usize = r[..end].trim().parse().ok()?;
+            value = value.get_mut(index)?.take();
+            rest = &r[end + 1..];
+            continue;
+        } else {
+            let r = rest.strip_prefix('.').unwrap_or(rest);
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            (&r[..end], &r[end..])
+        };
+        if key.is_empty() || key.contains(['*', '?', '(', '@']) {
+            return None;
+        }
+        value = value.get_mut(key)?.take();
+        rest = after;
+    }
+    Some(value)
 }
 
 fn text_arg(values: &[Value], i: usize) -> Option<String> {

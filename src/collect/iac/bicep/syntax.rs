@@ -327,6 +327,79 @@ pub(super) struct ResourceDecl {
     pub nested: Vec<ResourceDecl>,
 }
 
+/// Bicep's functions that read a file (or list a folder) when the file is built.
+pub(super) const LOAD_FUNCTIONS: [&str; 5] = [
+    "loadTextContent",
+    "loadJsonContent",
+    "loadYamlContent",
+    "loadFileAsBase64",
+    "loadDirectoryFileInfo",
+];
+
+/// A file a Bicep file names by a literal path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Reference {
+    /// `module`, `import`, `extension`, or the `load*` function (as in [`LOAD_FUNCTIONS`]).
+    pub what: &'static str,
+    /// The path as written.
+    pub path: String,
+    /// 1-based line and column of the path.
+    pub line: u32,
+    pub column: u32,
+}
+
+/// Every literal path a Bicep file names, wherever it stands (also where the reader
+/// evaluates nothing: outputs, functions, loops, module parameters): the arguments of
+/// `load*` functions, `module` paths, `import … from` paths and `extension` paths.
+pub(super) fn references(text: &str) -> Result<Vec<Reference>, SyntaxError> {
+    fn scan(tokens: &[Token], found: &mut Vec<Reference>) {
+        for (i, token) in tokens.iter().enumerate() {
+            if let Tok::Str(parts) = &token.tok {
+                for part in parts {
+                    if let Part::Hole(inner) = part {
+                        scan(inner, found);
+                    }
+                }
+            }
+            let Tok::Ident(word) = &token.tok else {
+                continue;
+            };
+            let next = |k: usize| tokens.get(i + k).map(|t| &t.tok);
+            let what = match LOAD_FUNCTIONS.iter().find(|f| f.eq_ignore_ascii_case(word)) {
+                Some(function) if next(1) == Some(&Tok::Punct("(")) => Some((*function, 2)),
+                _ if word == "module" && matches!(next(1), Some(Tok::Ident(_))) => {
+                    Some(("module", 2))
+                }
+                _ if word == "from" => Some(("import", 1)),
+                _ if word == "extension" || word == "provider" => Some(("extension", 1)),
+                _ => None,
+            };
+            let Some((what, at)) = what else {
+                continue;
+            };
+            if let Some(Token {
+                tok: Tok::Str(parts),
+                line,
+                column,
+                ..
+            }) = tokens.get(i + at)
+            {
+                if let [Part::Lit(path)] = parts.as_slice() {
+                    found.push(Reference {
+                        what,
+                        path: path.clone(),
+                        line: *line,
+                        column: *column,
+                    });
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    scan(&lex(text)?, &mut found);
+    Ok(found)
+}
+
 /// Parses a Bicep file into its declarations.
 pub(super) fn parse(text: &str) -> Result<Vec<Statement>, SyntaxError> {
     let tokens = lex(text)?;
