@@ -304,7 +304,7 @@ pub struct GateArgs {
     #[arg(long)]
     pub allow_cost: bool,
     /// Sub-plan when enabling the plan: P1 … P5 (default P1).
-    #[arg(long, value_name = "PLAN", value_parser = ["P1", "P2", "P3", "P4", "P5"])]
+    #[arg(long, value_name = "PLAN", value_parser = crate::remediate::catalogue::SUB_PLANS)]
     pub sub_plan: Option<String>,
     /// Skip the rest of a service whose gateway load (Capacity) is above this percent (default 60).
     #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]

@@ -100,7 +100,7 @@ pub fn run(args: &RemediateArgs) -> miette::Result<u8> {
                 .into());
             }
             let report = checker.check(&loaded, args.allow_incomplete)?;
-            let plan = Plan::build(&report, &loaded.snapshot, &args.rules)?;
+            let plan = Plan::build(&report, &loaded, &args.rules)?;
             (plan, Settings::default(), None)
         }
         (None, None) => unreachable!("clap requires SNAPSHOT unless --resume is given"),
