@@ -17,7 +17,7 @@ use crate::remediate::{Action, Plan, PlannedAction, Settings};
 #[derive(Debug, Error, Diagnostic)]
 pub enum OffboardError {
     /// `--service` is not the ARM id of an API Management service.
-    #[error("--service: {0}; nothing was sent")]
+    #[error("--service is not the ARM id of an API Management service: {0}; nothing was sent")]
     #[diagnostic(
         code(apimguard::offboard::service),
         help("give the service's full id: /subscriptions/SUB/resourceGroups/RG/providers/Microsoft.ApiManagement/service/NAME (the `id` of a service in the snapshot)")
