@@ -3,7 +3,7 @@
 
 mod support;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -58,6 +58,30 @@ fn api<'a>(service: &'a Value, id_suffix: &str) -> &'a Value {
         .iter()
         .find(|a| a["id"].as_str().unwrap().ends_with(id_suffix))
         .unwrap_or_else(|| panic!("API {id_suffix}"))
+}
+
+/// Runs `collect -q -o FILE FLAGS` against `fake`, expects exit 2 (a snapshot with
+/// gaps), and returns the snapshot with its file (and the directory that holds it).
+fn collect_with_gaps(fake: &FakeArm, flags: &[&str]) -> (tempfile::TempDir, PathBuf, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snapshot.json");
+    let mut args = vec!["collect", "-q", "-o", out.to_str().unwrap()];
+    args.extend_from_slice(flags);
+    let run = run_against(fake, TOKEN, &args);
+    assert_eq!(run.status.code(), Some(2), "{}", text(&run.stderr));
+    let snapshot = read_json(&out);
+    assert_eq!(snapshot["complete"], false);
+    (dir, out, snapshot)
+}
+
+/// The exit code of `check SNAPSHOT`.
+fn check_exit(snapshot: &Path) -> Option<i32> {
+    apimguard()
+        .args(["check", snapshot.to_str().unwrap()])
+        .output()
+        .unwrap()
+        .status
+        .code()
 }
 
 fn contoso_api_id(name: &str) -> String {
@@ -579,15 +603,7 @@ fn no_listable_subscription_is_a_gap() {
         gap["error"].as_str().unwrap().contains("no subscription"),
         "{gap}"
     );
-    let check = apimguard()
-        .args(["check", out.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(
-        check.status.code(),
-        Some(2),
-        "an empty estate is not a pass"
-    );
+    assert_eq!(check_exit(&out), Some(2), "an empty estate is not a pass");
 }
 
 /// --subscription, --resource-group and --service narrow what is read, and nothing
@@ -799,13 +815,7 @@ fn redirected_list_is_a_gap_not_foreign_data() {
         api["properties"]["displayName"] = Value::from("Injected");
     }
     doctored.put(&apis, list);
-    let foreign = FakeArm::start(
-        doctored,
-        Behaviour {
-            anonymous: true,
-            ..Behaviour::default()
-        },
-    );
+    let foreign = FakeArm::foreign(doctored);
     for status in [301, 302, 303, 307, 308] {
         let fake = fake(
             vec![Fault::redirect(
@@ -815,21 +825,7 @@ fn redirected_list_is_a_gap_not_foreign_data() {
             )],
             None,
         );
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("snapshot.json");
-        let run = run_against(
-            &fake,
-            TOKEN,
-            &["collect", "-q", "-o", out.to_str().unwrap()],
-        );
-        assert_eq!(
-            run.status.code(),
-            Some(2),
-            "{status}: {}",
-            text(&run.stderr)
-        );
-        let snapshot = read_json(&out);
-        assert_eq!(snapshot["complete"], false);
+        let (_dir, out, snapshot) = collect_with_gaps(&fake, &[]);
         let error = gap_error(&snapshot, "apis");
         assert!(
             error.contains(&format!("ARM answered {status}, a redirect to 127.0.0.1"))
@@ -839,12 +835,8 @@ fn redirected_list_is_a_gap_not_foreign_data() {
         assert!(!snapshot.to_string().contains("Injected"));
         assert!(foreign.requests().is_empty(), "{:#?}", foreign.requests());
         assert!(fake.requests().iter().all(|r| r.referer.is_none()));
-        let check = apimguard()
-            .args(["check", out.to_str().unwrap()])
-            .output()
-            .unwrap();
         assert_eq!(
-            check.status.code(),
+            check_exit(&out),
             Some(2),
             "an incomplete snapshot is refused"
         );
@@ -856,13 +848,7 @@ fn redirected_list_is_a_gap_not_foreign_data() {
 /// the redirect is not followed, so the pipeline's access token goes nowhere else.
 #[test]
 fn redirected_identity_endpoint_is_a_credential_error() {
-    let foreign = FakeArm::start(
-        estate::contoso(),
-        Behaviour {
-            anonymous: true,
-            ..Behaviour::default()
-        },
-    );
+    let foreign = FakeArm::foreign(estate::contoso());
     let fake = fake(
         vec![Fault::redirect(
             "/oidc",
@@ -901,71 +887,35 @@ fn redirected_identity_endpoint_is_a_credential_error() {
     assert!(foreign.requests().is_empty(), "{:#?}", foreign.requests());
 }
 
-/// A list whose same-host `nextLink` chain never ends stops at `--max-pages` with a
-/// gap naming the bound.
+/// A list whose same-host `nextLink` chain never ends (the subscription's API
+/// collections, empty pages without end) stops at `--max-pages` with a gap naming the
+/// bound; with the page cap out of reach, `--deadline` ends it: what is not read by then
+/// is a gap, and the snapshot is never complete.
 #[test]
-fn endless_next_link_chain_ends_at_the_page_cap() {
+fn endless_next_link_chain_ends_at_the_page_cap_or_the_deadline() {
     let collections =
         format!("/subscriptions/{SUBSCRIPTION}/providers/Microsoft.Security/apiCollections");
-    let fake = fake(
-        vec![Fault::always(&collections, FaultKind::EndlessPages)],
-        None,
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("snapshot.json");
-    let run = run_against(
-        &fake,
-        TOKEN,
-        &[
-            "collect",
-            "-q",
-            "-o",
-            out.to_str().unwrap(),
-            "--max-pages",
-            "25",
-        ],
-    );
-    assert_eq!(run.status.code(), Some(2), "{}", text(&run.stderr));
-    let error = gap_error(&read_json(&out), "apiCollections");
+    let endless = || {
+        fake(
+            vec![Fault::always(&collections, FaultKind::EndlessPages)],
+            None,
+        )
+    };
+    let capped = endless();
+    let (_dir, _, snapshot) = collect_with_gaps(&capped, &["--max-pages", "25"]);
+    let error = gap_error(&snapshot, "apiCollections");
     assert!(
         error.contains("did not end after 25 pages (--max-pages)"),
         "{error}"
     );
-    let pages = fake
+    let pages = capped
         .requests()
         .iter()
         .filter(|r| r.path.eq_ignore_ascii_case(&collections))
         .count();
     assert_eq!(pages, 25);
-}
 
-/// With the page cap out of reach, `--deadline` ends an endless list: what is not read
-/// by then is a gap, and the snapshot is never complete.
-#[test]
-fn deadline_ends_an_endless_collection_with_gaps() {
-    let collections =
-        format!("/subscriptions/{SUBSCRIPTION}/providers/Microsoft.Security/apiCollections");
-    let fake = fake(
-        vec![Fault::always(&collections, FaultKind::EndlessPages)],
-        None,
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("snapshot.json");
-    let run = run_against(
-        &fake,
-        TOKEN,
-        &[
-            "collect",
-            "-q",
-            "-o",
-            out.to_str().unwrap(),
-            "--deadline",
-            "3s",
-        ],
-    );
-    assert_eq!(run.status.code(), Some(2), "{}", text(&run.stderr));
-    let snapshot = read_json(&out);
-    assert_eq!(snapshot["complete"], false);
+    let (_dir, _, snapshot) = collect_with_gaps(&endless(), &["--deadline", "3s"]);
     let error = gap_error(&snapshot, "apiCollections");
     assert!(
         error.contains("--deadline (3 s) passed before this was read"),
@@ -988,22 +938,7 @@ fn endless_and_huge_bodies_stop_at_the_size_cap() {
         ],
         None,
     );
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("snapshot.json");
-    let run = run_against(
-        &fake,
-        TOKEN,
-        &[
-            "collect",
-            "-q",
-            "-o",
-            out.to_str().unwrap(),
-            "--max-response-size",
-            "1MiB",
-        ],
-    );
-    assert_eq!(run.status.code(), Some(2), "{}", text(&run.stderr));
-    let snapshot = read_json(&out);
+    let (_dir, _, snapshot) = collect_with_gaps(&fake, &["--max-response-size", "1MiB"]);
     for (what, path) in [("backends", "backends"), ("namedValues", "namedValues")] {
         let error = gap_error(&snapshot, what);
         assert!(

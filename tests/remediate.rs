@@ -1154,33 +1154,41 @@ fn offboard_refuses_hostile_names_before_any_call() {
     }
 }
 
+/// The ARM id of the collection of the API that APIM-DEF-001 fails for.
+fn open_api_collection() -> String {
+    format!(
+        "{}/providers/Microsoft.Security/apiCollections/{OPEN_API}",
+        estate::service_id(RG, SERVICE)
+    )
+}
+
+/// A redirect (`status`) of requests for [`open_api_collection`] to the same path on
+/// `foreign`.
+fn redirect_open_api(status: u16, foreign: &FakeArm) -> Fault {
+    Fault::redirect(
+        &format!("/apiCollections/{OPEN_API}"),
+        status,
+        format!(
+            "{}{}?api-version=2023-11-15",
+            foreign.url,
+            open_api_collection()
+        ),
+    )
+}
+
 /// A pre-read that ARM answers with a redirect (to a server that would say the API is
 /// onboarded) is an error: the action fails, is not skipped as already done, nothing is
 /// written, and the other server receives nothing. So is a redirected write.
 #[test]
 fn redirects_are_errors_in_remediation() {
-    let collection = format!(
-        "{}/providers/Microsoft.Security/apiCollections/{OPEN_API}",
-        estate::service_id(RG, SERVICE)
-    );
+    let collection = open_api_collection();
     let mut onboarded = estate::contoso();
     onboarded.put(
         &collection,
         estate::onboarded_collection(&estate::service_id(RG, SERVICE), OPEN_API, true),
     );
-    let foreign = FakeArm::start(
-        onboarded,
-        Behaviour {
-            anonymous: true,
-            ..Behaviour::default()
-        },
-    );
-    let redirect = Fault::redirect(
-        &format!("/apiCollections/{OPEN_API}"),
-        302,
-        format!("{}{collection}?api-version=2023-11-15", foreign.url),
-    )
-    .on("GET");
+    let foreign = FakeArm::foreign(onboarded);
+    let redirect = redirect_open_api(302, &foreign).on("GET");
     let scene = Scene::new(estate::contoso(), vec![redirect], 0.0);
     let run = scene.apply("j.jsonl", &["--rule", "APIM-DEF-001", "-f", "json"]);
     run.expect(2);
@@ -1203,12 +1211,7 @@ fn redirects_are_errors_in_remediation() {
 
     // A write answered with a 307 (which would repeat the PUT, body and all, elsewhere)
     // fails the same way.
-    let redirect = Fault::redirect(
-        &format!("/apiCollections/{OPEN_API}"),
-        307,
-        format!("{}{collection}?api-version=2023-11-15", foreign.url),
-    )
-    .on("PUT");
+    let redirect = redirect_open_api(307, &foreign).on("PUT");
     let scene = Scene::new(estate::contoso(), vec![redirect], 0.0);
     let run = scene.apply("j.jsonl", &["--rule", "APIM-DEF-001"]);
     run.expect(2);
@@ -1225,17 +1228,8 @@ fn redirects_are_errors_in_remediation() {
 /// host, another port) is not polled: the action fails, the token goes nowhere else.
 #[test]
 fn operation_link_to_another_port_is_not_polled() {
-    let foreign = FakeArm::start(
-        estate::contoso(),
-        Behaviour {
-            anonymous: true,
-            ..Behaviour::default()
-        },
-    );
-    let collection = format!(
-        "{}/providers/Microsoft.Security/apiCollections/{OPEN_API}",
-        estate::service_id(RG, SERVICE)
-    );
+    let foreign = FakeArm::foreign(estate::contoso());
+    let collection = open_api_collection();
     let started = Fault::always(
         &format!("/apiCollections/{OPEN_API}"),
         FaultKind::Canned {

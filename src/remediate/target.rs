@@ -22,68 +22,36 @@ use super::plan::PlannedAction;
 use crate::collect::arm::names::{shown, Name};
 use crate::collect::ArmClient;
 
-/// One segment of a template.
-#[derive(Debug, Clone, Copy)]
-enum Part {
-    /// Fixed text (ARM compares it without regard to case).
-    Fixed(&'static str),
-    /// A name, checked against its rule.
-    Named(Name),
+/// The template of an API Management service's id; the others extend it.
+macro_rules! service_template {
+    () => {
+        "/subscriptions/{subscription}/resourceGroups/{resourceGroup}/providers/Microsoft.ApiManagement/service/{service}"
+    };
 }
 
-use Part::{Fixed, Named};
-
 /// An API Management service.
-const SERVICE: &[Part] = &[
-    Fixed("subscriptions"),
-    Named(Name::Subscription),
-    Fixed("resourceGroups"),
-    Named(Name::ResourceGroup),
-    Fixed("providers"),
-    Fixed("Microsoft.ApiManagement"),
-    Fixed("service"),
-    Named(Name::Service),
-];
-
+const SERVICE: &str = service_template!();
 /// An API of a service.
-const API: &[Part] = &[
-    Fixed("subscriptions"),
-    Named(Name::Subscription),
-    Fixed("resourceGroups"),
-    Named(Name::ResourceGroup),
-    Fixed("providers"),
-    Fixed("Microsoft.ApiManagement"),
-    Fixed("service"),
-    Named(Name::Service),
-    Fixed("apis"),
-    Named(Name::Api),
-];
-
+const API: &str = concat!(service_template!(), "/apis/{api}");
 /// The Defender for APIs collection of an API.
-const COLLECTION: &[Part] = &[
-    Fixed("subscriptions"),
-    Named(Name::Subscription),
-    Fixed("resourceGroups"),
-    Named(Name::ResourceGroup),
-    Fixed("providers"),
-    Fixed("Microsoft.ApiManagement"),
-    Fixed("service"),
-    Named(Name::Service),
-    Fixed("providers"),
-    Fixed("Microsoft.Security"),
-    Fixed("apiCollections"),
-    Named(Name::Api),
-];
-
+const COLLECTION: &str = concat!(
+    service_template!(),
+    "/providers/Microsoft.Security/apiCollections/{api}"
+);
 /// The Defender for APIs plan of a subscription.
-const PLAN: &[Part] = &[
-    Fixed("subscriptions"),
-    Named(Name::Subscription),
-    Fixed("providers"),
-    Fixed("Microsoft.Security"),
-    Fixed("pricings"),
-    Fixed("Api"),
-];
+const PLAN: &str = "/subscriptions/{subscription}/providers/Microsoft.Security/pricings/Api";
+
+/// The name a template's `{placeholder}` segment stands for (`None`: a fixed segment,
+/// which ARM compares without regard to case).
+fn placeholder(segment: &str) -> Option<Name> {
+    match segment {
+        "{subscription}" => Some(Name::Subscription),
+        "{resourceGroup}" => Some(Name::ResourceGroup),
+        "{service}" => Some(Name::Service),
+        "{api}" => Some(Name::Api),
+        _ => None,
+    }
+}
 
 /// Why a target (or a field that must agree with it) is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -325,24 +293,9 @@ pub fn url(client: &ArmClient, target: &Target, api_version: &str) -> Result<Url
     Ok(url)
 }
 
-/// The names in `text` in the order of `template`'s named parts, each checked.
-fn names<const N: usize>(template: &[Part], text: &str) -> Result<[String; N], Refused> {
-    let shape = || {
-        Refused(format!(
-            "`{}` is not {}",
-            shown(text),
-            render(
-                template,
-                &template
-                    .iter()
-                    .filter_map(|p| match p {
-                        Named(name) => Some(placeholder(*name)),
-                        Fixed(_) => None,
-                    })
-                    .collect::<Vec<_>>()
-            )
-        ))
-    };
+/// The names in `text` in the order of `template`'s placeholders, each checked.
+fn names<const N: usize>(template: &str, text: &str) -> Result<[String; N], Refused> {
+    let shape = || Refused(format!("`{}` is not {template}", shown(text)));
     let segments: Vec<&str> = match text.strip_prefix('/') {
         Some(rest) => rest.split('/').collect(),
         None => return Err(shape()),
@@ -358,44 +311,36 @@ fn names<const N: usize>(template: &[Part], text: &str) -> Result<[String; N], R
             }
         )));
     }
-    if segments.len() != template.len() {
+    let parts: Vec<&str> = template.split('/').skip(1).collect();
+    if segments.len() != parts.len() {
         return Err(shape());
     }
     let mut found = Vec::with_capacity(N);
-    for (part, segment) in template.iter().zip(&segments) {
-        match part {
-            Fixed(fixed) if fixed.eq_ignore_ascii_case(segment) => {}
-            Fixed(_) => return Err(shape()),
-            Named(name) => {
+    for (part, segment) in parts.iter().zip(&segments) {
+        match placeholder(part) {
+            Some(name) => {
                 name.check(segment).map_err(refused)?;
                 found.push(segment.to_string());
             }
+            None if part.eq_ignore_ascii_case(segment) => {}
+            None => return Err(shape()),
         }
     }
-    Ok(found.try_into().expect("the template has N named parts"))
+    Ok(found.try_into().expect("the template has N placeholders"))
 }
 
-/// `template` with `names` in its named parts, in order.
-fn render(template: &[Part], names: &[&str]) -> String {
+/// `template` with `names` in its placeholders, in order.
+fn render(template: &str, names: &[&str]) -> String {
     let mut names = names.iter();
     let mut path = String::new();
-    for part in template {
+    for part in template.split('/').skip(1) {
         path.push('/');
-        match part {
-            Fixed(fixed) => path.push_str(fixed),
-            Named(_) => path.push_str(names.next().expect("a name per named part")),
+        match placeholder(part) {
+            Some(_) => path.push_str(names.next().expect("a name per placeholder")),
+            None => path.push_str(part),
         }
     }
     path
-}
-
-fn placeholder(name: Name) -> &'static str {
-    match name {
-        Name::Subscription => "{subscription}",
-        Name::ResourceGroup => "{resourceGroup}",
-        Name::Service => "{service}",
-        Name::Api => "{api}",
-    }
 }
 
 fn refused(error: impl fmt::Display) -> Refused {

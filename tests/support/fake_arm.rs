@@ -297,6 +297,18 @@ impl FakeArm {
         }
     }
 
+    /// Serves `estate` to anyone, token or not: a server that is not ARM, which a
+    /// redirect or a foreign link would lead to.
+    pub fn foreign(estate: Estate) -> Self {
+        Self::start(
+            estate,
+            Behaviour {
+                anonymous: true,
+                ..Behaviour::default()
+            },
+        )
+    }
+
     /// Every request served so far.
     pub fn requests(&self) -> Vec<Logged> {
         self.state.log.lock().unwrap().clone()

@@ -469,31 +469,34 @@ fn transport_detail(error: &reqwest::Error) -> String {
     text
 }
 
+/// A client of `endpoint` with a fixed token, no retries and a silent reporter (unit
+/// tests; nothing is sent unless a test asks).
+#[cfg(test)]
+pub(crate) fn test_client(endpoint: &str) -> ArmClient {
+    ArmClient::new(
+        crate::collect::http::client().expect("client"),
+        Arc::new(crate::collect::credential::StaticToken::new("t")),
+        ArmOptions {
+            endpoint: Url::parse(endpoint).expect("an endpoint URL"),
+            concurrency: 2,
+            timeout: Duration::from_secs(1),
+            max_retries: 0,
+            backoff: Duration::from_millis(1),
+            min_poll_wait: Duration::ZERO,
+            limits: Limits::default(),
+        },
+        Arc::new(Reporter::silent()),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::collect::credential::StaticToken;
 
-    fn client(endpoint: &str) -> ArmClient {
-        ArmClient::new(
-            crate::collect::http::client().expect("client"),
-            Arc::new(StaticToken::new("t")),
-            ArmOptions {
-                endpoint: Url::parse(endpoint).unwrap(),
-                concurrency: 2,
-                timeout: Duration::from_secs(1),
-                max_retries: 0,
-                backoff: Duration::from_millis(1),
-                min_poll_wait: Duration::ZERO,
-                limits: Limits::default(),
-            },
-            Arc::new(Reporter::silent()),
-        )
-    }
-
     #[test]
     fn urls_keep_the_endpoint_path_and_encode_names() {
-        let arm = client("https://arm.contoso.local/stack/");
+        let arm = test_client("https://arm.contoso.local/stack/");
         let url = arm.url(
             "/subscriptions/s/apis/a b;rev=2",
             "2024-05-01",
@@ -512,7 +515,7 @@ mod tests {
         let arm = ArmClient::new(
             crate::collect::http::client().expect("client"),
             Arc::new(StaticToken::new("canary\nsecret")),
-            client("http://127.0.0.1:9").options.clone(),
+            test_client("http://127.0.0.1:9").options.clone(),
             Arc::new(Reporter::silent()),
         );
         let url = arm.url("/subscriptions", "1", &[]);
@@ -546,7 +549,7 @@ mod tests {
 
     #[test]
     fn next_links_must_stay_on_the_endpoint() {
-        let arm = client("https://management.azure.com");
+        let arm = test_client("https://management.azure.com");
         let next = "the list's nextLink";
         assert!(arm
             .same_endpoint(

@@ -1,12 +1,8 @@
 //! Targets against their templates, planned actions against their targets, and URLs
 //! after encoding.
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use super::*;
-use crate::collect::arm::{ArmOptions, Limits};
-use crate::collect::{Reporter, StaticToken};
+use crate::collect::arm::test_client as client;
 use crate::engine::Severity;
 use crate::remediate::catalogue::{collection_id, plan_id};
 use crate::remediate::plan::{ApiRef, ServiceRef};
@@ -15,23 +11,6 @@ const SUB: &str = "11111111-1111-4111-8111-111111111111";
 
 fn service() -> String {
     format!("/subscriptions/{SUB}/resourceGroups/rg-apim/providers/Microsoft.ApiManagement/service/contoso")
-}
-
-fn client(endpoint: &str) -> ArmClient {
-    ArmClient::new(
-        crate::collect::http::client().expect("client"),
-        Arc::new(StaticToken::new("t")),
-        ArmOptions {
-            endpoint: Url::parse(endpoint).unwrap(),
-            concurrency: 1,
-            timeout: Duration::from_secs(1),
-            max_retries: 0,
-            backoff: Duration::from_millis(1),
-            min_poll_wait: Duration::ZERO,
-            limits: Limits::default(),
-        },
-        Arc::new(Reporter::silent()),
-    )
 }
 
 /// An onboarding of `api` of `service` as a plan built from a snapshot makes it.
