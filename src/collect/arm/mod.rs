@@ -272,15 +272,18 @@ impl ArmClient {
                     (retry::delay(retries, None, self.options.backoff), failure)
                 }
             };
-            if retries >= self.options.max_retries {
-                return Err(failure);
-            }
+            let exhausted = retries >= self.options.max_retries;
+            // A try cut short by the deadline (its timeout is the time left) is the
+            // deadline's failure; so is a retry that would start after it.
             if let Some(deadline) = self.options.limits.deadline {
-                if deadline.remaining() <= wait {
+                if deadline.passed() || (!exhausted && deadline.remaining() <= wait) {
                     return Err(ArmError::Deadline {
                         budget: deadline.budget,
                     });
                 }
+            }
+            if exhausted {
+                return Err(failure);
             }
             retries += 1;
             self.counters.retries.fetch_add(1, Ordering::Relaxed);
@@ -522,6 +525,29 @@ mod tests {
         let error = arm.get(&url).await.expect_err("refused");
         assert!(matches!(error, ArmError::Credential(_)), "{error:?}");
         assert!(!error.to_string().contains("canary"), "{error}");
+        assert_eq!(arm.counters().requests(), 0);
+    }
+
+    #[tokio::test]
+    async fn after_the_deadline_nothing_is_sent() {
+        let mut options = test_client("http://127.0.0.1:9").options.clone();
+        options.limits.deadline = Some(Deadline::after(Duration::ZERO));
+        let arm = ArmClient::new(
+            crate::collect::http::client().expect("client"),
+            Arc::new(StaticToken::new("t")),
+            options,
+            Arc::new(Reporter::silent()),
+        );
+        let error = arm
+            .list(&arm.url("/subscriptions", "1", &[]))
+            .await
+            .expect_err("too late");
+        assert_eq!(
+            error,
+            ArmError::Deadline {
+                budget: Duration::ZERO
+            }
+        );
         assert_eq!(arm.counters().requests(), 0);
     }
 
