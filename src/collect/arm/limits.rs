@@ -44,10 +44,13 @@ pub struct Deadline {
 }
 
 impl Deadline {
-    /// A deadline `budget` from now.
+    /// A deadline `budget` from now (a budget beyond what the clock can hold is a
+    /// century: no deadline in practice).
     pub fn after(budget: Duration) -> Deadline {
+        const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+        let now = Instant::now();
         Deadline {
-            at: Instant::now() + budget,
+            at: now.checked_add(budget).unwrap_or(now + CENTURY),
             budget,
         }
     }
@@ -119,5 +122,6 @@ mod tests {
     fn a_deadline_passes() {
         assert!(Deadline::after(Duration::ZERO).passed());
         assert!(!Deadline::after(Duration::from_secs(3600)).passed());
+        assert!(!Deadline::after(Duration::MAX).passed(), "no overflow");
     }
 }
