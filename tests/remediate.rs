@@ -1291,3 +1291,43 @@ fn hostile_subscription_in_a_snapshot_is_refused_before_any_call() {
     assert!(run.log.is_empty(), "{:#?}", run.log);
     assert!(!journal.exists());
 }
+
+/// `--resume` of a FIFO (or a device, or a directory) is refused at once, not read:
+/// reading a pipe nobody writes to would hang the run.
+#[cfg(unix)]
+#[test]
+fn resuming_a_pipe_is_refused_not_read() {
+    let scene = Scene::new(estate::generated(1, 1), Vec::new(), 0.0);
+    let fifo = scene.file("fix.jsonl");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    for journal in [fifo.as_path(), scene.dir.path(), Path::new("/dev/zero")] {
+        let mut child = apimguard()
+            .args(["remediate", "--resume", path(journal), "--apply", "--yes"])
+            .args(["--management-endpoint", &scene.fake.url])
+            .env("APIMGUARD_ACCESS_TOKEN", TOKEN)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("apimguard starts");
+        // A watchdog only, so that a regression fails instead of hanging the suite.
+        let watchdog = Instant::now() + Duration::from_secs(60);
+        while child.try_wait().unwrap().is_none() && Instant::now() < watchdog {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap();
+            panic!("--resume {} hangs", journal.display());
+        }
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        assert!(
+            text(&output.stderr).contains("is not a regular file"),
+            "{}",
+            text(&output.stderr)
+        );
+    }
+}

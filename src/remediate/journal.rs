@@ -93,6 +93,14 @@ pub enum JournalError {
         /// What is wrong.
         reason: String,
     },
+    /// `--resume` names a FIFO, a device or a directory: reading it could hang or never
+    /// end.
+    #[error("journal {0} is not a regular file")]
+    #[diagnostic(
+        code(apimguard::journal::not_a_file),
+        help("--resume takes the file a previous run wrote (its --journal FILE), not a pipe, a device or a directory")
+    )]
+    NotAFile(String),
     /// The file holds no run header.
     #[error("journal {0} records no run")]
     #[diagnostic(
@@ -303,10 +311,14 @@ pub struct Replay {
 /// ([`JournalError::Tampered`]): nothing of such a journal is sent.
 pub fn replay(path: &Path) -> Result<Replay, JournalError> {
     let display = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| match source.kind() {
+    let missing = |source: std::io::Error| match source.kind() {
         std::io::ErrorKind::NotFound => JournalError::Missing(display.clone()),
         _ => io(path, source),
-    })?;
+    };
+    if !std::fs::metadata(path).map_err(missing)?.is_file() {
+        return Err(JournalError::NotAFile(display));
+    }
+    let text = std::fs::read_to_string(path).map_err(missing)?;
     // (1-based line number, parsed line), blank lines skipped but counted.
     let lines: Vec<(usize, Result<Line, serde_json::Error>)> = text
         .lines()
