@@ -10,6 +10,7 @@ use super::output;
 use crate::cli::{DiffArgs, ReportFormat};
 use crate::config::Config;
 use crate::engine::EvalOptions;
+use crate::input::{self, Kind, TooLarge};
 use crate::report::{self, Report};
 use crate::snapshot::{self, LoadedSnapshot};
 
@@ -25,6 +26,10 @@ pub enum DiffError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// A side over the snapshot size cap.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    TooLarge(#[from] Box<TooLarge>),
     /// A JSON document that is neither a report nor a snapshot.
     #[error("{path} is neither an apimguard report nor a snapshot")]
     #[diagnostic(
@@ -111,9 +116,11 @@ pub fn run(args: &DiffArgs) -> miette::Result<u8> {
 
 /// Reads a side: a snapshot when it has `schemaVersion`, a report when it has `results`.
 fn read(path: &str) -> miette::Result<Input> {
-    let text = std::fs::read_to_string(path).map_err(|source| DiffError::Io {
-        path: path.to_string(),
-        source,
+    let text = input::read_to_string(path.as_ref(), Kind::Snapshot).map_err(|e| {
+        e.or_io(|source| DiffError::Io {
+            path: path.to_string(),
+            source,
+        })
     })?;
     // A syntax error is reported by the snapshot reader, with its location.
     let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {

@@ -17,6 +17,7 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 use crate::diagnostic::Located;
+use crate::input::{self, Kind, TooLarge};
 
 const CONFIG_HELP: &str = "docs/configuration.md lists every key: rules (disable, enable), severity, parameters, waivers (rule, resource, reason, owner, expires)";
 use crate::engine::Severity;
@@ -36,6 +37,10 @@ pub enum ConfigError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The file is over the file size cap.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    TooLarge(#[from] Box<TooLarge>),
     /// The file is not valid YAML, has an unknown key, or a value of the wrong form
     /// (located: `file:line:column: message`).
     #[error(transparent)]
@@ -131,9 +136,11 @@ impl Config {
     /// Reads and validates a configuration file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let display = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-            path: display.clone(),
-            source,
+        let text = input::read_to_string(path, Kind::File).map_err(|e| {
+            e.or_io(|source| ConfigError::Io {
+                path: display.clone(),
+                source,
+            })
         })?;
         Config::parse(&display, &text)
     }

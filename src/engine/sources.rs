@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use include_dir::{include_dir, Dir};
 
 use super::errors::PolicyError;
+use crate::input::{self, Kind};
 
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/policies");
 
@@ -90,7 +91,8 @@ pub fn from_path(root: &Path) -> Result<Vec<PolicySource>, PolicyError> {
     files
         .into_iter()
         .map(|path| {
-            let text = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;
+            let text =
+                input::read_to_string(&path, Kind::File).map_err(|e| e.or_io(|e| io(&path, e)))?;
             Ok(PolicySource {
                 path: path.display().to_string(),
                 text,

@@ -29,10 +29,15 @@ use super::catalogue::Action;
 use super::executor::{Counts, Outcome, Settings, Status};
 use super::plan::Plan;
 use super::who::Who;
+use crate::input::{self, Kind, TooLarge};
 
 /// Why the journal cannot be written or read.
 #[derive(Debug, Error, Diagnostic)]
 pub enum JournalError {
+    /// A journal over the snapshot size cap.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    TooLarge(#[from] Box<TooLarge>),
     /// A fresh run refuses a file that already has content.
     #[error("journal {0} already exists")]
     #[diagnostic(
@@ -283,9 +288,11 @@ pub struct Replay {
 /// header of the run that resumed the crashed one. Any other unreadable line is an error.
 pub fn replay(path: &Path) -> Result<Replay, JournalError> {
     let display = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| match source.kind() {
-        std::io::ErrorKind::NotFound => JournalError::Missing(display.clone()),
-        _ => io(path, source),
+    let text = input::read_to_string(path, Kind::Snapshot).map_err(|e| {
+        e.or_io(|source| match source.kind() {
+            std::io::ErrorKind::NotFound => JournalError::Missing(display.clone()),
+            _ => io(path, source),
+        })
     })?;
     let lines: Vec<Result<Line, serde_json::Error>> = text
         .lines()

@@ -7,6 +7,7 @@ use thiserror::Error;
 
 use super::{Digest, Snapshot, SCHEMA_VERSION};
 use crate::diagnostic::Located;
+use crate::input::{self, Kind, TooLarge};
 
 /// A snapshot together with the text it was read from.
 ///
@@ -44,6 +45,10 @@ pub enum SnapshotError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The file is over the snapshot size cap.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    TooLarge(#[from] Box<TooLarge>),
     /// The file is not valid JSON, or not of the schema-v1 shape (located).
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -84,15 +89,11 @@ pub fn load(path: &Path) -> Result<LoadedSnapshot, SnapshotError> {
 
 /// Reads a snapshot file's text without validating it (`-` reads standard input).
 pub fn read_text(path: &Path) -> Result<String, SnapshotError> {
-    let display = path.display().to_string();
-    if display == "-" {
-        std::io::read_to_string(std::io::stdin())
-    } else {
-        std::fs::read_to_string(path)
-    }
-    .map_err(|source| SnapshotError::Io {
-        path: display,
-        source,
+    input::read_to_string_or_stdin(path, Kind::Snapshot).map_err(|e| {
+        e.or_io(|source| SnapshotError::Io {
+            path: path.display().to_string(),
+            source,
+        })
     })
 }
 

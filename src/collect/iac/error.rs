@@ -6,6 +6,7 @@ use thiserror::Error;
 
 use crate::collect::policy_xml::PolicyXmlError;
 use crate::diagnostic::Located;
+use crate::input::{self, Kind, TooLarge};
 
 /// IaC input that cannot be read.
 #[derive(Debug, Error, Diagnostic)]
@@ -22,6 +23,10 @@ pub enum IacError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// A file over the file size cap.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    TooLarge(#[from] Box<TooLarge>),
     /// A file that is not what its reader expects (JSON, YAML, Bicep, template shape).
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -66,7 +71,7 @@ impl IacError {
     }
 }
 
-/// Reads a file as text, as an [`IacError::Io`] on failure.
+/// Reads a file as text (within the file size cap), as an [`IacError::Io`] on failure.
 pub(super) fn read_text(path: &std::path::Path, display: &str) -> Result<String, IacError> {
-    std::fs::read_to_string(path).map_err(|e| IacError::io(display, e))
+    input::read_to_string(path, Kind::File).map_err(|e| e.or_io(|e| IacError::io(display, e)))
 }

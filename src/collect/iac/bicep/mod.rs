@@ -349,7 +349,7 @@ impl Context for Program<'_> {
 
     fn load_text(&self, path: &str) -> Option<String> {
         let full = self.dir.join(path);
-        let text = std::fs::read_to_string(&full).ok()?;
+        let text = crate::input::read_to_string(&full, crate::input::Kind::File).ok()?;
         self.loaded.borrow_mut().push(full.display().to_string());
         Some(text)
     }
