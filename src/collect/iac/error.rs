@@ -71,6 +71,22 @@ impl IacError {
     }
 }
 
+/// A resource whose evaluation went past [`super::expr::MAX_EVALUATION_DEPTH`], at its line.
+pub(super) fn evaluation_too_deep(file: &str, text: &str, line: usize) -> IacError {
+    IacError::Located(Located::new(
+        "apimguard::iac::evaluation_depth",
+        "no real template chains values this deep: shorten the chain of variables (or parameters, or resources) that refer to each other (docs/limits.md)",
+        file,
+        text,
+        line,
+        1,
+        format!(
+            "{file}:{line}: evaluating this resource goes more than {} levels deep (nested expressions, and variables that refer to variables)",
+            super::expr::MAX_EVALUATION_DEPTH
+        ),
+    ))
+}
+
 /// Reads a file as text (within the file size cap), as an [`IacError::Io`] on failure.
 pub(super) fn read_text(path: &std::path::Path, display: &str) -> Result<String, IacError> {
     input::read_to_string(path, Kind::File).map_err(|e| e.or_io(|e| IacError::io(display, e)))

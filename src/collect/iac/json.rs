@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::error::IacError;
+use super::expr;
 use crate::diagnostic::Located;
 
 /// A parsed JSON document with the 1-based line of each value, by JSON pointer.
@@ -43,6 +44,46 @@ impl JsonDoc {
         };
         scanner.value(String::new(), &mut lines);
         Ok(JsonDoc { value, lines })
+    }
+
+    /// Refuses the first ARM expression (a string `[…]`) that nests deeper than the
+    /// expression reader goes, at its line, before anything is evaluated.
+    pub fn check_expressions(&self, file: &str, text: &str) -> Result<(), IacError> {
+        let mut stack = vec![(String::new(), &self.value)];
+        while let Some((pointer, value)) = stack.pop() {
+            match value {
+                Value::String(s) => {
+                    let deep = expr::arm_expression(s)
+                        .is_some_and(|source| expr::arm_nesting(source) > expr::MAX_NESTING);
+                    if deep {
+                        let line = self.line_or_parent(&pointer) as usize;
+                        return Err(IacError::Located(Located::new(
+                            "apimguard::iac::nesting",
+                            "no real template nests expressions this deep: split it into variables (docs/limits.md)",
+                            file,
+                            text,
+                            line,
+                            1,
+                            format!("{file}:{line}: {}", expr::arm_too_deep()),
+                        )));
+                    }
+                }
+                Value::Array(items) => stack.extend(
+                    items
+                        .iter()
+                        .enumerate()
+                        .rev()
+                        .map(|(i, v)| (format!("{pointer}/{i}"), v)),
+                ),
+                Value::Object(map) => stack.extend(
+                    map.iter()
+                        .rev()
+                        .map(|(k, v)| (format!("{pointer}/{}", pointer_segment(k)), v)),
+                ),
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     /// The line of the value at `pointer` (the root is line 1).
