@@ -55,6 +55,25 @@ impl Located {
     }
 }
 
+impl Located {
+    /// A located error at a byte offset of `text`; `message` is given the 1-based
+    /// line and column (in bytes) of the offset.
+    pub fn at_offset(
+        code: &'static str,
+        help: &'static str,
+        file: &str,
+        text: &str,
+        offset: usize,
+        message: impl FnOnce(usize, usize) -> String,
+    ) -> Box<Self> {
+        let offset = floor_char_boundary(text, offset);
+        let before = &text[..offset];
+        let line = memchr::memchr_iter(b'\n', before.as_bytes()).count() + 1;
+        let column = offset - before.rfind('\n').map_or(0, |p| p + 1) + 1;
+        Located::new(code, help, file, text, line, column, message(line, column))
+    }
+}
+
 impl fmt::Display for Located {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
@@ -132,7 +151,7 @@ impl Excerpt {
     pub fn at_offset(name: &str, text: &str, offset: usize) -> Excerpt {
         let offset = floor_char_boundary(text, offset);
         let before = &text[..offset];
-        let line = before.matches('\n').count() + 1;
+        let line = memchr::memchr_iter(b'\n', before.as_bytes()).count() + 1;
         let line_start = before.rfind('\n').map_or(0, |p| p + 1);
         Excerpt::at(name, text, line, offset - line_start + 1)
     }

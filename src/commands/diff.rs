@@ -30,6 +30,20 @@ pub enum DiffError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     TooLarge(#[from] Box<TooLarge>),
+    /// Text that is not JSON that can be read whole.
+    #[error("{path} is not JSON apimguard can read: {message}")]
+    #[diagnostic(
+        code(apimguard::diff::json),
+        help(
+            "`diff` compares JSON reports written by `apimguard check -f json:FILE`, or snapshots"
+        )
+    )]
+    Json {
+        /// The file.
+        path: String,
+        /// The JSON reader's message.
+        message: String,
+    },
     /// A JSON document that is neither a report nor a snapshot.
     #[error("{path} is neither an apimguard report nor a snapshot")]
     #[diagnostic(
@@ -123,10 +137,19 @@ fn read(path: &str) -> miette::Result<Input> {
         })
     })?;
     // A syntax error is reported by the snapshot reader, with its location.
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return Err(snapshot::load_str(path, &text)
-            .expect_err("invalid JSON is an error")
-            .into());
+    let value = match serde_json::from_str::<serde_json::Value>(&text) {
+        Ok(value) => value,
+        Err(e) => {
+            return Err(match snapshot::load_str(path, &text) {
+                Err(located) => located.into(),
+                // The snapshot reader skips what it does not know without reading it.
+                Ok(_) => DiffError::Json {
+                    path: path.to_string(),
+                    message: e.to_string(),
+                }
+                .into(),
+            });
+        }
     };
     if value.get("schemaVersion").is_some() {
         let snapshot = snapshot::load_str(path, &text)?;
