@@ -11,6 +11,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod engine;
 pub mod input;
+pub mod nesting;
 pub mod remediate;
 pub mod report;
 pub mod ruledoc;
