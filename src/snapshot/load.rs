@@ -245,7 +245,10 @@ static SPECIAL: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0;
     while b < 256 {
-        table[b] = matches!(b as u8, b'"' | b'{' | b'[' | b'}' | b']' | b'-' | b'0'..=b'9');
+        table[b] = matches!(
+            b as u8,
+            b'"' | b'{' | b'[' | b'}' | b']' | b'-' | b'0'..=b'9'
+        );
         b += 1;
     }
     table

@@ -35,6 +35,18 @@ pub enum IacError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Policy(Box<PolicyXmlError>),
+    /// A resource whose evaluated values nest deeper than a snapshot can hold.
+    #[error("{at}: the values of this resource nest more than {limit} levels deep")]
+    #[diagnostic(
+        code(apimguard::iac::value_depth),
+        help("a value read with json() or from a loaded JSON file nests deeper than any real resource; flatten it (docs/limits.md)")
+    )]
+    TooDeep {
+        /// The file and line of the resource.
+        at: String,
+        /// The limit.
+        limit: usize,
+    },
     /// `--from-apiops` names a folder holding none of the APIOps artifacts.
     #[error("{folder} holds no APIOps artifacts (policy.xml, apis/, products/, backends/, named values/, …){hint}")]
     #[diagnostic(
