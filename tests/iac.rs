@@ -997,6 +997,15 @@ fn deep_bicep_is_a_located_error_at_its_line_not_a_crash() {
         err.contains("main.bicep:100002: evaluating this resource goes more than 64 levels deep"),
         "{err}"
     );
+    // A value from json() is not nested in the file, but nests in the snapshot.
+    let deep = format!("{}{}", "[".repeat(120), "]".repeat(120));
+    let text = format!("resource s 'Microsoft.ApiManagement/service@2023-05-01-preview' = {{\n  name: 'contoso'\n  properties: {{\n    x: json('{deep}')\n  }}\n}}\n");
+    let (code, err) = check_file("--from-bicep", "main.bicep", &text, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("main.bicep:1: the values of this resource nest more than 100 levels deep"),
+        "{err}"
+    );
 }
 
 #[test]
