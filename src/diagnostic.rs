@@ -101,9 +101,14 @@ impl Diagnostic for Located {
 }
 
 /// The lines of a file around one spot (the line before, the line, the line after),
-/// each clipped around the spot's column, with the file's own line numbers.
+/// each clipped around the spot's column, with the file's own line numbers. Boxed, so
+/// that the errors holding one stay small.
 #[derive(Debug, Clone)]
-pub struct Excerpt {
+pub struct Excerpt(Box<Shown>);
+
+/// What an [`Excerpt`] holds.
+#[derive(Debug, Clone)]
+struct Shown {
     /// The file's name, as shown.
     name: String,
     /// The clipped lines, joined by `\n`.
@@ -121,7 +126,7 @@ impl Excerpt {
     /// clamped to the text.
     pub fn at(name: &str, text: &str, line: usize, column: usize) -> Excerpt {
         let lines = Lines::around(text, line.max(1));
-        let mut excerpt = Excerpt {
+        let mut excerpt = Shown {
             name: name.to_string(),
             text: String::new(),
             first_line: lines.first,
@@ -144,7 +149,7 @@ impl Excerpt {
             }
             excerpt.text.push_str(&clipped);
         }
-        excerpt
+        Excerpt(Box::new(excerpt))
     }
 
     /// The excerpt around a byte offset of `text`.
@@ -158,13 +163,18 @@ impl Excerpt {
 
     /// The same lines, shown under another name.
     pub fn renamed(mut self, name: &str) -> Excerpt {
-        self.name = name.to_string();
+        self.0.name = name.to_string();
         self
+    }
+
+    /// The spot, in the excerpt.
+    pub fn span(&self) -> SourceSpan {
+        self.0.span
     }
 
     /// The "here" label at the spot.
     pub fn label(&self) -> LabeledSpan {
-        LabeledSpan::new_with_span(Some("here".into()), self.span)
+        LabeledSpan::new_with_span(Some("here".into()), self.0.span)
     }
 }
 
@@ -175,21 +185,23 @@ impl SourceCode for Excerpt {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let shown = &self.0;
         let inner =
-            self.text
+            shown
+                .text
                 .as_str()
                 .read_span(span, context_lines_before, context_lines_after)?;
         // The header names the spot's column in the file, not in the clipped line.
-        let column = if span.offset() == self.span.offset() && context_lines_before == 0 {
-            self.column
+        let column = if span.offset() == shown.span.offset() && context_lines_before == 0 {
+            shown.column
         } else {
             inner.column()
         };
         Ok(Box::new(MietteSpanContents::new_named(
-            self.name.clone(),
+            shown.name.clone(),
             inner.data(),
             *inner.span(),
-            self.first_line + inner.line(),
+            shown.first_line + inner.line(),
             column,
             inner.line_count(),
         )))
@@ -357,7 +369,7 @@ mod tests {
         }
         rendered(&located("", 1, 1));
         let excerpt = Excerpt::at_offset("f", "ab\ncdé\nx", 7);
-        assert_eq!((excerpt.first_line, excerpt.column), (0, 4));
+        assert_eq!((excerpt.0.first_line, excerpt.0.column), (0, 4));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The located error of the policy reader.
 
-use miette::{Diagnostic, LabeledSpan};
+use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
 
 use crate::diagnostic::{clip_message, Excerpt};
@@ -23,8 +23,8 @@ pub struct PolicyXmlError {
     #[source_code]
     excerpt: Excerpt,
     /// The bad spot.
-    #[label(collection)]
-    label: Vec<LabeledSpan>,
+    #[label("here")]
+    span: SourceSpan,
 }
 
 impl PolicyXmlError {
@@ -40,7 +40,7 @@ impl PolicyXmlError {
             message: clip_message(message.into()),
             line,
             column,
-            label: vec![excerpt.label()],
+            span: excerpt.span(),
             excerpt,
         }
     }
