@@ -955,6 +955,14 @@ fn check_file(flag: &str, name: &str, text: &str, extra: &[&str]) -> (i32, Strin
     (out.status.code().expect("exit code"), err)
 }
 
+/// Runs [`check_file`] and expects exit 2 with `message` on standard error, returned.
+fn refused(flag: &str, name: &str, text: &str, extra: &[&str], message: &str) -> String {
+    let (code, err) = check_file(flag, name, text, extra);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(message), "{err}");
+    err
+}
+
 /// A template with one service whose publisher e-mail is `email`, and `variables`.
 fn template_with(variables: &str, email: &str) -> String {
     format!(
@@ -979,11 +987,12 @@ fn deep_bicep_is_a_located_error_at_its_line_not_a_crash() {
             "[".repeat(n),
             "]".repeat(n)
         );
-        let (code, err) = check_file("--from-bicep", "main.bicep", &text, &[]);
-        assert_eq!(code, 2, "{err}");
-        assert!(
-            err.contains("main.bicep:2:41: nested more than 32 levels deep"),
-            "{err}"
+        let err = refused(
+            "--from-bicep",
+            "main.bicep",
+            &text,
+            &[],
+            "main.bicep:2:41: nested more than 32 levels deep",
         );
         assert!(!err.contains("not valid JSON"), "{err}");
     }
@@ -991,20 +1000,22 @@ fn deep_bicep_is_a_located_error_at_its_line_not_a_crash() {
         .map(|i| format!("var v{i} = v{}\n", i + 1))
         .collect();
     let text = format!("{chain}var v100000 = 'a@b.c'\nresource s 'Microsoft.ApiManagement/service@2023-05-01-preview' = {{\n  name: 'contoso'\n  properties: {{\n    publisherEmail: v0\n  }}\n}}\n");
-    let (code, err) = check_file("--from-bicep", "main.bicep", &text, &[]);
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains("main.bicep:100002: evaluating this resource goes more than 64 levels deep"),
-        "{err}"
+    refused(
+        "--from-bicep",
+        "main.bicep",
+        &text,
+        &[],
+        "main.bicep:100002: evaluating this resource goes more than 64 levels deep",
     );
     // A value from json() is not nested in the file, but nests in the snapshot.
     let deep = format!("{}{}", "[".repeat(120), "]".repeat(120));
     let text = format!("resource s 'Microsoft.ApiManagement/service@2023-05-01-preview' = {{\n  name: 'contoso'\n  properties: {{\n    x: json('{deep}')\n  }}\n}}\n");
-    let (code, err) = check_file("--from-bicep", "main.bicep", &text, &[]);
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains("main.bicep:1: the values of this resource nest more than 100 levels deep"),
-        "{err}"
+    refused(
+        "--from-bicep",
+        "main.bicep",
+        &text,
+        &[],
+        "main.bicep:1: the values of this resource nest more than 100 levels deep",
     );
 }
 
@@ -1013,40 +1024,31 @@ fn deep_templates_are_located_errors_not_a_crash() {
     // 10,000 nested concat( overflowed the stack (exit 134).
     let concat = |n: usize| format!("[{}'a'{}]", "concat(".repeat(n), ")".repeat(n));
     for n in [33, 10_000] {
-        let (code, err) = check_file("--from-arm", "t.json", &template_with("", &concat(n)), &[]);
-        assert_eq!(code, 2, "{err}");
-        assert!(
-            err.contains(
-                "t.json:7: the expression nests calls and indexes more than 32 levels deep"
-            ),
-            "{err}"
+        refused(
+            "--from-arm",
+            "t.json",
+            &template_with("", &concat(n)),
+            &[],
+            "t.json:7: the expression nests calls and indexes more than 32 levels deep",
         );
     }
     let chain: Vec<String> = (0..10_000)
         .map(|i| format!(r#""v{i}": "[variables('v{}')]""#, i + 1))
         .collect();
-    let (code, err) = check_file(
+    refused(
         "--from-arm",
         "t.json",
         &template_with(&chain.join(","), "[variables('v0')]"),
         &[],
-    );
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains("t.json:6: evaluating this resource goes more than 64 levels deep"),
-        "{err}"
+        "t.json:6: evaluating this resource goes more than 64 levels deep",
     );
     let deep = format!("{}1{}", "[".repeat(100), "]".repeat(100));
-    let (code, err) = check_file(
+    refused(
         "--from-arm",
         "t.json",
         &template_with("", "a@b.c").replace(r#"{"y": 1}"#, &deep),
         &[],
-    );
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains("t.json:7: objects and arrays nest more than 100 levels deep"),
-        "{err}"
+        "t.json:7: objects and arrays nest more than 100 levels deep",
     );
 }
 
@@ -1073,26 +1075,24 @@ fn deep_policies_in_templates_are_located_errors() {
     );
     assert_eq!(code, 0, "{err}");
     for n in [49, 100_000] {
-        let (code, err) = check_file("--from-arm", "t.json", &with_policy(n), &[]);
-        assert_eq!(code, 2, "{err}");
-        assert!(err.contains("elements are nested too deeply"), "{err}");
+        refused(
+            "--from-arm",
+            "t.json",
+            &with_policy(n),
+            &[],
+            "elements are nested too deeply",
+        );
     }
 }
 
 #[test]
 fn iac_files_over_the_cap_name_the_file_the_cap_and_the_flag() {
-    let (code, err) = check_file(
+    let err = refused(
         "--from-arm",
         "t.json",
         &template_with("", "a@b.c"),
         &["--max-file-size", "100B"],
-    );
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains(
-            "t.json is larger than 100 B, the limit for configuration, policy and IaC files"
-        ),
-        "{err}"
+        "t.json is larger than 100 B, the limit for configuration, policy and IaC files",
     );
     assert!(err.contains("--max-file-size"), "{err}");
 }
