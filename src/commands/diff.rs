@@ -10,6 +10,7 @@ use super::output;
 use crate::cli::{DiffArgs, ReportFormat};
 use crate::config::Config;
 use crate::engine::EvalOptions;
+use crate::diagnostic::clip_message;
 use crate::input::{self, Kind, TooLarge};
 use crate::report::{self, Report};
 use crate::snapshot::{self, LoadedSnapshot};
@@ -145,7 +146,7 @@ fn read(path: &str) -> miette::Result<Input> {
                 // The snapshot reader skips what it does not know without reading it.
                 Ok(_) => DiffError::Json {
                     path: path.to_string(),
-                    message: e.to_string(),
+                    message: clip_message(e.to_string()),
                 }
                 .into(),
             });
@@ -171,7 +172,7 @@ fn read(path: &str) -> miette::Result<Input> {
             DiffError::Report {
                 path: path.to_string(),
                 json_path: e.path().to_string(),
-                message: e.into_inner().to_string(),
+                message: clip_message(e.into_inner().to_string()),
             }
             .into()
         })

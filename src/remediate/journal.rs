@@ -323,7 +323,7 @@ pub fn replay(path: &Path) -> Result<Replay, JournalError> {
                 return Err(JournalError::Syntax {
                     path: display,
                     line: index + 1,
-                    message: e.to_string(),
+                    message: crate::diagnostic::clip_message(e.to_string()),
                 })
             }
         };
