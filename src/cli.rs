@@ -7,6 +7,7 @@ use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 use crate::engine::{FailOn, FrameworkFilter, Profile, Severity, PROFILES};
+use crate::input::Size;
 
 /// Check Azure API Management and Defender for APIs posture against Rego rules.
 #[derive(Debug, Parser)]
@@ -15,6 +16,33 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// How large an input file may be.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Size caps on input files (docs/limits.md); every command takes them.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Input limits")]
+pub struct LimitArgs {
+    /// Largest snapshot, JSON report (`diff`) or journal (`--resume`) read, e.g. 8GiB.
+    #[arg(
+        long,
+        global = true,
+        value_name = "SIZE",
+        default_value = "4GiB",
+        env = "APIMGUARD_MAX_SNAPSHOT_SIZE"
+    )]
+    pub max_snapshot_size: Size,
+    /// Largest configuration, policy (.rego) or IaC file read, e.g. 128MiB.
+    #[arg(
+        long,
+        global = true,
+        value_name = "SIZE",
+        default_value = "64MiB",
+        env = "APIMGUARD_MAX_FILE_SIZE"
+    )]
+    pub max_file_size: Size,
 }
 
 /// The subcommands.

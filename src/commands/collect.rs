@@ -78,7 +78,7 @@ pub fn run(args: &CollectArgs) -> miette::Result<u8> {
     match args.output.as_deref() {
         Some(path) if path != Path::new("-") => snapshot::save(&snapshot, path)?,
         _ => {
-            let text = serde_json::to_string_pretty(&snapshot).into_diagnostic()?;
+            let text = snapshot::to_text(&snapshot, true)?;
             println!("{text}");
         }
     }
@@ -88,7 +88,7 @@ pub fn run(args: &CollectArgs) -> miette::Result<u8> {
 /// Collects in memory for `check --live`.
 pub fn collect_live(args: &ArmArgs) -> miette::Result<LoadedSnapshot> {
     let collected = collect_blocking(args)?;
-    let text = serde_json::to_string(&collected.snapshot).into_diagnostic()?;
+    let text = snapshot::to_text(&collected.snapshot, false)?;
     Ok(LoadedSnapshot {
         path: PathBuf::from("(live collection)"),
         text,

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use miette::{Diagnostic, IntoDiagnostic};
+use miette::Diagnostic;
 use thiserror::Error;
 
 use crate::cli::{ArmArgs, IacArgs};
@@ -125,7 +125,7 @@ pub fn read(args: &IacArgs, arm: &ArmArgs) -> miette::Result<Option<LoadedSnapsh
             gap.what, gap.scope, gap.error
         );
     }
-    let text = serde_json::to_string(&snapshot).into_diagnostic()?;
+    let text = crate::snapshot::to_text(&snapshot, false)?;
     Ok(Some(LoadedSnapshot {
         path: PathBuf::from(source.path()),
         text,

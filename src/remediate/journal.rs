@@ -30,10 +30,15 @@ use super::executor::{Counts, Outcome, Settings, Status};
 use super::plan::Plan;
 use super::target;
 use super::who::Who;
+use crate::input::{self, Kind, TooLarge};
 
 /// Why the journal cannot be written or read.
 #[derive(Debug, Error, Diagnostic)]
 pub enum JournalError {
+    /// A journal over the snapshot size cap.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    TooLarge(#[from] Box<TooLarge>),
     /// A fresh run refuses a file that already has content.
     #[error("journal {0} already exists")]
     #[diagnostic(
@@ -318,7 +323,7 @@ pub fn replay(path: &Path) -> Result<Replay, JournalError> {
     if !std::fs::metadata(path).map_err(missing)?.is_file() {
         return Err(JournalError::NotAFile(display));
     }
-    let text = std::fs::read_to_string(path).map_err(missing)?;
+    let text = input::read_to_string(path, Kind::Snapshot).map_err(|e| e.or_io(missing))?;
     // (1-based line number, parsed line), blank lines skipped but counted.
     let lines: Vec<(usize, Result<Line, serde_json::Error>)> = text
         .lines()
@@ -351,7 +356,9 @@ pub fn replay(path: &Path) -> Result<Replay, JournalError> {
                     path: display,
                     line: *number,
                     // serde quotes what it found (an unknown variant, say) verbatim.
-                    message: crate::collect::arm::names::shown(&e.to_string()),
+                    message: crate::diagnostic::clip_message(crate::collect::arm::names::shown(
+                        &e.to_string(),
+                    )),
                 });
             }
         };

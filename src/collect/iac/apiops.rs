@@ -174,6 +174,21 @@ impl Config {
     fn read(path: &Path) -> Result<Config, IacError> {
         let file = path.display().to_string();
         let text = read_text(path, &file)?;
+        if let Some(at) = crate::nesting::yaml_flow_too_deep(&text) {
+            return Err(IacError::Located(Located::at_offset(
+                "apimguard::iac::depth",
+                "no publisher configuration nests brackets this deep (docs/limits.md)",
+                &file,
+                &text,
+                at,
+                |line, column| {
+                    format!(
+                        "{file}:{line}:{column}: `[`/`{{` nest more than {} levels deep",
+                        crate::nesting::MAX_YAML_FLOW
+                    )
+                },
+            )));
+        }
         let value: Value = serde_yaml::from_str(&text).map_err(|e| {
             let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
             IacError::Located(Located::new(

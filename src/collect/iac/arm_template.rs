@@ -15,7 +15,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use super::error::{read_text, IacError};
+use super::error::{evaluation_too_deep, read_text, IacError};
 use super::estate::{Declared, Estate};
 use super::expr::{self, Context};
 use super::json::{pointer_segment, JsonDoc};
@@ -43,6 +43,7 @@ pub(super) fn read(
     let file = template.display().to_string();
     let text = read_text(template, &file)?;
     let doc = JsonDoc::parse(&file, &text)?;
+    doc.check_expressions(&file, &text)?;
     let mut files = vec![file.clone()];
     check_template(&file, &text, &doc.value)?;
     let links = Links {
@@ -448,20 +449,35 @@ impl Reader<'_> {
         match resources {
             Some(Value::Array(list)) => {
                 for i in 0..list.len() {
-                    self.resource(&format!("{base}/resources/{i}"), None, &cx, out)?;
+                    self.top_resource(&format!("{base}/resources/{i}"), &cx, out)?;
                 }
             }
             Some(Value::Object(map)) => {
                 for symbol in map.keys() {
-                    self.resource(
-                        &format!("{base}/resources/{}", pointer_segment(symbol)),
-                        None,
-                        &cx,
-                        out,
-                    )?;
+                    let pointer = format!("{base}/resources/{}", pointer_segment(symbol));
+                    self.top_resource(&pointer, &cx, out)?;
                 }
             }
             _ => {}
+        }
+        Ok(())
+    }
+
+    /// Reads a resource of the template's list; an evaluation cut short is an error at its line.
+    fn top_resource(
+        &self,
+        pointer: &str,
+        cx: &Cx<'_>,
+        out: &mut Vec<Declared>,
+    ) -> Result<(), IacError> {
+        expr::evaluation_cut();
+        self.resource(pointer, None, cx, out)?;
+        if expr::evaluation_cut() {
+            return Err(evaluation_too_deep(
+                &self.file,
+                self.text,
+                self.line(pointer) as usize,
+            ));
         }
         Ok(())
     }
@@ -791,6 +807,46 @@ mod tests {
         assert!(
             gaps[0].error.contains("(<unknown: parameters('n')>)"),
             "{gaps:?}"
+        );
+    }
+
+    #[test]
+    fn deep_expressions_and_variable_chains_are_located_errors() {
+        let template = |variables: String, email: &str| {
+            format!(
+                r#"{{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "variables": {{{variables}}},
+  "resources": [
+    {{"type": "Microsoft.ApiManagement/service", "apiVersion": "2023-05-01-preview", "name": "contoso",
+      "properties": {{"publisherEmail": "{email}"}}}}
+  ]
+}}"#
+            )
+        };
+        let deep = |n: usize| format!("[{}'a'{}]", "concat(".repeat(n), ")".repeat(n));
+        assert!(read_str(&template(String::new(), &deep(expr::MAX_NESTING)), None).is_ok());
+        for n in [expr::MAX_NESTING + 1, 100_000] {
+            let err = read_str(&template(String::new(), &deep(n)), None)
+                .err()
+                .unwrap();
+            assert!(
+                err.to_string().contains(
+                    "t.json:6: the expression nests calls and indexes more than 32 levels deep"
+                ),
+                "{err}"
+            );
+        }
+        let chain: Vec<String> = (0..100_000)
+            .map(|i| format!(r#""v{i}": "[variables('v{}')]""#, i + 1))
+            .collect();
+        let err = read_str(&template(chain.join(","), "[variables('v0')]"), None)
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string()
+                .contains("t.json:5: evaluating this resource goes more than 64 levels deep"),
+            "{err}"
         );
     }
 }

@@ -10,6 +10,8 @@
 //! `{resourceGroupName}` or `{uniqueString(resourceGroup().id)}`: stable, readable,
 //! and never mistaken for a real value.
 
+use std::cell::Cell;
+
 use serde_json::{json, Map, Number, Value};
 
 use super::scope;
@@ -107,6 +109,11 @@ pub(super) struct Empty;
 
 impl Context for Empty {}
 
+/// Deepest nesting read in a Bicep file or an ARM expression: brackets, calls,
+/// operators, `${…}` holes and child resources. Real templates stay below 20; each
+/// level costs the recursive readers stack, so deeper input is refused, located.
+pub(super) const MAX_NESTING: usize = 32;
+
 /// Evaluates a JSON string the way ARM reads template values: `[…]` is an expression,
 /// `[[…` is the literal text `[…`, anything else is literal.
 pub(super) fn eval_template_string(text: &str, cx: &dyn Context) -> Value {
@@ -127,8 +134,37 @@ pub(super) fn arm_expression(text: &str) -> Option<&str> {
         .then(|| &trimmed[1..trimmed.len() - 1])
 }
 
+/// Deepest evaluation: nested expressions, and names whose values need other names
+/// (`var a = b`, `var b = c`, …), together. Each level costs stack; a longer chain is
+/// cut (its value unknown) and the reader reports it with [`evaluation_cut`].
+pub(super) const MAX_EVALUATION_DEPTH: usize = 64;
+
+thread_local! {
+    /// Evaluations under way on this thread.
+    static DEPTH: Cell<usize> = const { Cell::new(0) };
+    /// Whether an evaluation went past [`MAX_EVALUATION_DEPTH`] since the last check.
+    static CUT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether an evaluation went past [`MAX_EVALUATION_DEPTH`] since the last call.
+pub(super) fn evaluation_cut() -> bool {
+    CUT.with(|cut| cut.replace(false))
+}
+
 /// Evaluates an expression.
 pub(super) fn eval(expr: &Expr, cx: &dyn Context) -> Value {
+    let depth = DEPTH.with(Cell::get);
+    if depth >= MAX_EVALUATION_DEPTH {
+        CUT.with(|cut| cut.set(true));
+        return unknown(&expr.text);
+    }
+    DEPTH.with(|d| d.set(depth + 1));
+    let value = eval_here(expr, cx);
+    DEPTH.with(|d| d.set(depth));
+    value
+}
+
+fn eval_here(expr: &Expr, cx: &dyn Context) -> Value {
     match &expr.kind {
         Kind::Lit(v) => v.clone(),
         Kind::Interp(parts) => {
@@ -735,6 +771,7 @@ pub(super) fn parse_arm(source: &str) -> Result<Expr, String> {
     let mut parser = ArmParser {
         text: source,
         at: 0,
+        depth: 0,
     };
     let expr = parser.expression()?;
     parser.space();
@@ -744,9 +781,35 @@ pub(super) fn parse_arm(source: &str) -> Result<Expr, String> {
     Ok(expr)
 }
 
+/// How deep the calls and indexes of an ARM expression nest (outside its strings),
+/// without parsing it: templates are checked with it before anything is evaluated.
+pub(super) fn arm_nesting(source: &str) -> usize {
+    let (mut depth, mut deepest, mut quoted) = (0usize, 0usize, false);
+    for b in source.bytes() {
+        match b {
+            // `''` inside a string closes and reopens it: the same state after both.
+            b'\'' => quoted = !quoted,
+            b'(' | b'[' if !quoted => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b')' | b']' if !quoted => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// The message of an ARM expression nested past [`MAX_NESTING`].
+pub(super) fn arm_too_deep() -> String {
+    format!("the expression nests calls and indexes more than {MAX_NESTING} levels deep")
+}
+
 struct ArmParser<'a> {
     text: &'a str,
     at: usize,
+    /// Calls and indexes open around the current spot.
+    depth: usize,
 }
 
 impl ArmParser<'_> {
@@ -786,6 +849,16 @@ impl ArmParser<'_> {
     }
 
     fn expression(&mut self) -> Result<Expr, String> {
+        if self.depth > MAX_NESTING {
+            return Err(arm_too_deep());
+        }
+        self.depth += 1;
+        let expr = self.expression_here();
+        self.depth -= 1;
+        expr
+    }
+
+    fn expression_here(&mut self) -> Result<Expr, String> {
         self.space();
         let start = self.at;
         let mut expr = self.primary()?;
@@ -989,5 +1062,26 @@ mod tests {
         assert!(parse_arm("concat('a'").is_err());
         assert!(parse_arm("concat('a') extra").is_err());
         assert_eq!(eval_with("[concat('a']", &[]), "<unknown: concat('a'>");
+    }
+
+    #[test]
+    fn nesting_is_read_to_the_limit_and_refused_past_it() {
+        let calls = |n: usize| format!("{}'a'{}", "concat(".repeat(n), ")".repeat(n));
+        let indexes = |n: usize| {
+            format!(
+                "variables('v'){}",
+                "[variables('i')".repeat(n) + &"]".repeat(n)
+            )
+        };
+        for n in [MAX_NESTING - 1, MAX_NESTING] {
+            assert_eq!(arm_nesting(&calls(n)), n);
+            assert!(parse_arm(&calls(n)).is_ok(), "{n}");
+        }
+        assert_eq!(arm_nesting(&indexes(10)), 11);
+        assert_eq!(arm_nesting("concat('(((', ']]')"), 1);
+        for n in [MAX_NESTING + 1, 100_000] {
+            assert_eq!(parse_arm(&calls(n)).unwrap_err(), arm_too_deep(), "{n}");
+            assert_eq!(parse_arm(&indexes(n)).unwrap_err(), arm_too_deep(), "{n}");
+        }
     }
 }

@@ -24,9 +24,10 @@ use miette::Diagnostic;
 use super::error::IacError;
 use crate::diagnostic::Located;
 
-/// The most bytes one referenced file may have (a swap point for the shared bounded
-/// reader): far above any policy, specification or parameters file.
-const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+/// The most bytes one referenced file may have: the run's `--max-file-size`.
+fn max_file_bytes() -> u64 {
+    crate::input::limits().file.0
+}
 
 /// The folder IaC inputs are confined to.
 #[derive(Debug, Clone)]
@@ -50,7 +51,7 @@ pub(super) enum Refusal {
     Missing,
     /// Something other than what the reader reads (what it is).
     NotRegular(&'static str),
-    /// Larger than [`MAX_FILE_BYTES`].
+    /// Larger than [`max_file_bytes`].
     TooLarge,
     /// The operating system refused it.
     Unreadable(std::io::Error),
@@ -76,7 +77,7 @@ impl Refusal {
             Refusal::Escapes | Refusal::LeadsOutside(_) => "keep every file an IaC input references inside the IaC root: the git work tree holding the input, or the folder given with --root (docs/iac.md#the-iac-root)",
             Refusal::Missing => "check the path: it is relative to the folder of the file that references it",
             Refusal::NotRegular(_) => "a file an IaC input references must be a regular file (not a folder, pipe, socket or device)",
-            Refusal::TooLarge => "no policy, specification or parameters file is this large; check what the path names",
+            Refusal::TooLarge => "no policy, specification or parameters file is this large; check what the path names, or raise --max-file-size if it is genuine",
             Refusal::Unreadable(_) => "check the file's permissions",
         }
     }
@@ -93,7 +94,10 @@ impl Refusal {
             ),
             Refusal::Missing => "does not exist (or is a link that leads nowhere)".into(),
             Refusal::NotRegular(what) => format!("is {what}, not a regular file"),
-            Refusal::TooLarge => format!("is larger than {MAX_FILE_BYTES} bytes"),
+            Refusal::TooLarge => format!(
+                "is larger than {} bytes (--max-file-size)",
+                max_file_bytes()
+            ),
             Refusal::Unreadable(e) => format!("cannot be read: {e}"),
         }
     }
@@ -198,7 +202,7 @@ impl IacRoot {
         self.resolve(&joined, want)
     }
 
-    /// Reads a file [`IacRoot::resolve`] accepted, at most [`MAX_FILE_BYTES`].
+    /// Reads a file [`IacRoot::resolve`] accepted, at most [`max_file_bytes`].
     pub fn read(&self, real: &Path) -> Result<Vec<u8>, Refusal> {
         let file = std::fs::File::open(real).map_err(Refusal::Unreadable)?;
         // Checked again on the open file: the path may have changed since.
@@ -291,13 +295,14 @@ pub(super) fn found_file(path: &Path) -> Result<(), IacError> {
     })))
 }
 
-/// Reads at most [`MAX_FILE_BYTES`] of `file`; more is refused.
+/// Reads at most [`max_file_bytes`] of `file`; more is refused.
 fn read_capped(file: std::fs::File) -> Result<Vec<u8>, Refusal> {
+    let cap = max_file_bytes();
     let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1)
+    file.take(cap + 1)
         .read_to_end(&mut bytes)
         .map_err(Refusal::Unreadable)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
+    if bytes.len() as u64 > cap {
         return Err(Refusal::TooLarge);
     }
     Ok(bytes)

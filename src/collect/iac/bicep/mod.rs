@@ -26,7 +26,7 @@ use serde_json::{json, Map, Value};
 
 use self::syntax::{Reference, ResourceDecl, Statement, SyntaxError};
 use super::arm_template::GivenParameters;
-use super::error::{read_text, IacError};
+use super::error::{evaluation_too_deep, read_text, IacError};
 use super::estate::{Declared, Estate};
 use super::expr::{self, as_text, Context, Expr, Kind, Member};
 use super::lazy::Lazy;
@@ -116,9 +116,17 @@ pub(super) fn read(
         files.push(given.file.clone());
     }
     let mut resources = Vec::new();
+    expr::evaluation_cut();
     for symbol in program.order.clone() {
         if let Some(declared) = program.declared(&symbol, &gaps) {
             resources.push(declared);
+        }
+        if expr::evaluation_cut() {
+            let line = program
+                .resources
+                .get(&symbol)
+                .map_or(1, |r| r.decl.line as usize);
+            return Err(evaluation_too_deep(&file, &text, line));
         }
     }
     if let Some(refused) = program.refused.into_inner() {
@@ -661,5 +669,35 @@ resource one 'Microsoft.ApiManagement/service/apis@2023-05-01-preview' = {
             .unwrap();
         let text = err.to_string();
         assert!(text.contains("main.bicep:3:7: `:` expected"), "{text}");
+    }
+
+    /// Names whose values need the next name, 100,000 long, each value nested
+    /// `nesting` levels deep around the next name.
+    fn chain(n: usize, nesting: usize) -> String {
+        let (open, close) = ("[".repeat(nesting), "]".repeat(nesting));
+        let mut text: String = (0..n)
+            .map(|i| format!("var v{i} = {open}v{}{close}\n", i + 1))
+            .collect();
+        text.push_str(&format!("var v{n} = 'api@contoso.com'\n"));
+        text.push_str("\nresource svc 'Microsoft.ApiManagement/service@2023-05-01-preview' = {\n  name: 'contoso'\n  properties: {\n    publisherEmail: v0\n  }\n}\n");
+        text
+    }
+
+    /// Chains of names are cut at the evaluation depth, on a test thread's ordinary
+    /// stack (2 MiB), and reported at the resource that needed them.
+    #[test]
+    fn value_chains_past_the_evaluation_depth_are_located_errors() {
+        for (n, nesting) in [(100_000, 0), (2_000, 31)] {
+            let text = chain(n, nesting);
+            let err = read_str(&text, None).err().unwrap().to_string();
+            let line = text.lines().count() - 5;
+            assert!(
+                err.contains(&format!(
+                    "main.bicep:{line}: evaluating this resource goes more than 64 levels deep"
+                )),
+                "{err}"
+            );
+        }
+        assert!(read_str(&chain(30, 0), None).is_ok());
     }
 }
