@@ -139,7 +139,7 @@ fn check_iac(
 ) -> Result<(), TestCaseError> {
     let (_dir, path) = written(name, text);
     let source = source(path);
-    let outcome = run(move || iac::read(&source, "2026-12-07T00:00:00Z".into()).map(drop))?;
+    let outcome = run(move || iac::read(&source, None, "2026-12-07T00:00:00Z".into()).map(drop))?;
     holds(&outcome, text.len(), Some(name))
 }
 
@@ -393,7 +393,7 @@ proptest! {
         let name = victim.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
         let folder = dir.path().to_path_buf();
         let outcome = run(move || {
-            iac::read(&IacSource::Apiops { folder, configuration: None }, "2026-12-07T00:00:00Z".into()).map(drop)
+            iac::read(&IacSource::Apiops { folder, configuration: None }, None, "2026-12-07T00:00:00Z".into()).map(drop)
         })?;
         holds(&outcome, text.len(), Some(&name))?;
     }
