@@ -269,7 +269,8 @@ fn unreadable(text: &str) -> Option<Unreadable> {
             b'"' => {
                 at += 1;
                 loop {
-                    at += memchr::memchr2(b'"', b'\\', &bytes[at..])?;
+                    // (An escape at the very end leaves `at` past the text: nothing more to scan.)
+                    at += memchr::memchr2(b'"', b'\\', bytes.get(at..)?)?;
                     if bytes[at] == b'"' {
                         break;
                     }
@@ -489,6 +490,14 @@ mod tests {
         );
         if let Err(e) = load_str("s.json", &text) {
             panic!("{e}: {text}");
+        }
+    }
+
+    #[test]
+    fn text_cut_inside_a_string_escape_is_a_syntax_error() {
+        for text in ["\"\\", "{\"a\": \"\\", "[\"\\u12"] {
+            let err = load_str("s.json", text).unwrap_err().to_string();
+            assert!(err.contains("s.json"), "{err}");
         }
     }
 
