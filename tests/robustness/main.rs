@@ -28,7 +28,7 @@ use proptest::test_runner::TestCaseError;
 static ALLOCATOR: alloc::Counting = alloc::Counting;
 
 /// Cases per property when `PROPTEST_CASES` is not set.
-const DEFAULT_CASES: u32 = 40;
+const DEFAULT_CASES: u32 = 200;
 /// The stack the binary's main thread has, where every reader runs.
 const STACK: usize = 8 << 20;
 /// A case that has not finished after this long is taken to hang (generous: debug builds).
