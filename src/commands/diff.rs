@@ -9,7 +9,9 @@ use super::check::{gate, Checker};
 use super::output;
 use crate::cli::{DiffArgs, ReportFormat};
 use crate::config::Config;
+use crate::diagnostic::clip_message;
 use crate::engine::EvalOptions;
+use crate::input::{self, Kind, TooLarge};
 use crate::report::{self, Report};
 use crate::snapshot::{self, LoadedSnapshot};
 
@@ -24,6 +26,24 @@ pub enum DiffError {
         path: String,
         /// The I/O error.
         source: std::io::Error,
+    },
+    /// A side over the snapshot size cap.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    TooLarge(#[from] Box<TooLarge>),
+    /// Text that is not JSON that can be read whole.
+    #[error("{path} is not JSON apimguard can read: {message}")]
+    #[diagnostic(
+        code(apimguard::diff::json),
+        help(
+            "`diff` compares JSON reports written by `apimguard check -f json:FILE`, or snapshots"
+        )
+    )]
+    Json {
+        /// The file.
+        path: String,
+        /// The JSON reader's message.
+        message: String,
     },
     /// A JSON document that is neither a report nor a snapshot.
     #[error("{path} is neither an apimguard report nor a snapshot")]
@@ -111,15 +131,26 @@ pub fn run(args: &DiffArgs) -> miette::Result<u8> {
 
 /// Reads a side: a snapshot when it has `schemaVersion`, a report when it has `results`.
 fn read(path: &str) -> miette::Result<Input> {
-    let text = std::fs::read_to_string(path).map_err(|source| DiffError::Io {
-        path: path.to_string(),
-        source,
+    let text = input::read_to_string(path.as_ref(), Kind::Snapshot).map_err(|e| {
+        e.or_io(|source| DiffError::Io {
+            path: path.to_string(),
+            source,
+        })
     })?;
     // A syntax error is reported by the snapshot reader, with its location.
-    let Ok(mut value) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return Err(snapshot::load_str(path, &text)
-            .expect_err("invalid JSON is an error")
-            .into());
+    let mut value = match serde_json::from_str::<serde_json::Value>(&text) {
+        Ok(value) => value,
+        Err(e) => {
+            return Err(match snapshot::load_str(path, &text) {
+                Err(located) => located.into(),
+                // The snapshot reader skips what it does not know without reading it.
+                Ok(_) => DiffError::Json {
+                    path: path.to_string(),
+                    message: clip_message(e.to_string()),
+                }
+                .into(),
+            });
+        }
     };
     if value.get("schemaVersion").is_some() {
         let snapshot = snapshot::load_str(path, &text)?;
@@ -143,7 +174,7 @@ fn read(path: &str) -> miette::Result<Input> {
             DiffError::Report {
                 path: path.to_string(),
                 json_path: e.path().to_string(),
-                message: e.into_inner().to_string(),
+                message: clip_message(e.into_inner().to_string()),
             }
             .into()
         })
