@@ -490,3 +490,19 @@ fn diff_shows_no_secret_an_older_report_carries() {
         assert_no_secret(&format!("diff's {format} output"), &text(&run.stdout));
     }
 }
+
+#[test]
+fn an_error_in_a_snapshot_shows_no_secret_near_its_spot() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broken.json");
+    // One minified line: the excerpt and the parser's message both come from it.
+    let snapshot = format!(
+        r#"{{"schemaVersion":1,"collectedAt":"2026-01-01T00:00:00Z","source":{{"kind":"fixture"}},"complete":true,"gaps":[],"subscriptions":[{{"subscriptionId":"s","defenderForApis":null,"recommendations":[],"alerts":[],"services":[{{"id":"/s/svc","name":"svc","properties":{{"password":"{PLANTED}-11","url":"https://u:{PLANTED}-12@h/?sig={PLANTED}-13"}},"sku":"https://x/?code={PLANTED}-14"}}]}}]}}"#
+    );
+    std::fs::write(&path, snapshot).unwrap();
+    let run = apimguard().arg("check").arg(&path).output().unwrap();
+    assert_eq!(run.status.code(), Some(2), "{}", text(&run.stderr));
+    let stderr = text(&run.stderr);
+    assert!(stderr.contains("sku"), "the error is about sku: {stderr}");
+    assert_no_secret("the error", &stderr);
+}

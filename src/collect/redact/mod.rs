@@ -42,7 +42,7 @@ mod walk;
 use serde_json::Value;
 
 pub(crate) use names::{is_secret, Context};
-pub(crate) use text::{redact_literal, value_kind, Found, ValueKind};
+pub(crate) use text::{mask_text, redact_literal, value_kind, Found, ValueKind};
 pub(crate) use walk::{field_str, redact_field, redact_json};
 
 use crate::snapshot::{JsonObject, Snapshot};

@@ -1,7 +1,7 @@
 //! Credentials written inside a literal text: URLs, query strings, form bodies,
 //! connection strings, and JSON or XML documents embedded in a string.
 //!
-//! Four forms are found, wherever they stand in the text:
+//! Five forms are found, wherever they stand in the text:
 //!
 //! - the password of a URL's `user:password@` userinfo (the user name is kept);
 //! - `name=value` pairs whose name names a credential ([`Context::Parameter`]) at the
@@ -10,7 +10,8 @@
 //!   `InstrumentationKey=` in a connection string (names with spaces are prose);
 //! - `"name": "value"` pairs of embedded JSON (quotes escaped with `\` too, as inside a
 //!   C# string) whose key names a credential ([`Context::Key`]);
-//! - `<name>value</name>` elements of embedded XML (SOAP bodies) whose local name does.
+//! - `<name>value</name>` elements (a CDATA value too) and `name="value"` attributes of
+//!   embedded XML (SOAP bodies) whose local name does.
 //!
 //! Values that only say where a credential comes from are kept: whole `{{named-value}}`
 //! references, `{template}` parameters, IaC values left open (`<unknown: …>`), and
@@ -35,20 +36,53 @@ pub(crate) struct Found {
 /// Redacts the credentials of a literal text, adding each one to `found`; `None` when
 /// nothing changed.
 pub(crate) fn redact_literal(text: &str, found: &mut Vec<Found>) -> Option<String> {
-    // Every form needs one of these (most strings of a snapshot have none).
-    if !text.bytes().any(|b| matches!(b, b'=' | b'@' | b':' | b'<')) {
-        return None;
-    }
-    let mut current = Cow::Borrowed(text);
-    for step in [userinfo, pairs, quoted_pairs, xml_pairs] {
-        if let Some(changed) = step(&current, found) {
-            current = Cow::Owned(changed);
-        }
-    }
-    match current {
+    match redacted(text, found, Mask::Marker) {
         Cow::Owned(changed) => Some(changed),
         Cow::Borrowed(_) => None,
     }
+}
+
+/// A text (an excerpt of a file, a parser's message) with every credential value the
+/// forms above find overwritten by as many `*` as it has bytes, so that offsets into
+/// the text (a diagnostic's spot) stay where they were.
+pub(crate) fn mask_text(text: &str) -> Cow<'_, str> {
+    redacted(text, &mut Vec::new(), Mask::SameLength)
+}
+
+/// How a credential value is replaced.
+#[derive(Debug, Clone, Copy)]
+enum Mask {
+    /// By [`REDACTED`].
+    Marker,
+    /// By as many `*` as the value has bytes.
+    SameLength,
+}
+
+impl Mask {
+    fn push(self, out: &mut String, value: &str) {
+        match self {
+            Mask::Marker => out.push_str(REDACTED),
+            Mask::SameLength => out.extend(std::iter::repeat_n('*', value.len())),
+        }
+    }
+}
+
+/// One form: the text with its credentials replaced, `None` when it has none.
+type Step = fn(&str, &mut Vec<Found>, Mask) -> Option<String>;
+
+fn redacted<'t>(text: &'t str, found: &mut Vec<Found>, mask: Mask) -> Cow<'t, str> {
+    // Every form needs one of these (most strings of a snapshot have none).
+    if !text.bytes().any(|b| matches!(b, b'=' | b'@' | b':' | b'<')) {
+        return Cow::Borrowed(text);
+    }
+    let mut current = Cow::Borrowed(text);
+    let steps: [Step; 5] = [userinfo, pairs, quoted_pairs, xml_pairs, attribute_pairs];
+    for step in steps {
+        if let Some(changed) = step(&current, found, mask) {
+            current = Cow::Owned(changed);
+        }
+    }
+    current
 }
 
 /// What a value is, as far as redaction goes.
@@ -97,7 +131,7 @@ fn judge(name: &str, value: &str, in_url: bool, found: &mut Vec<Found>) -> bool 
 }
 
 /// The password of `scheme://user:password@host` userinfo.
-fn userinfo(text: &str, found: &mut Vec<Found>) -> Option<String> {
+fn userinfo(text: &str, found: &mut Vec<Found>, mask: Mask) -> Option<String> {
     if !text.contains("://") || !text.contains('@') {
         return None;
     }
@@ -120,7 +154,7 @@ fn userinfo(text: &str, found: &mut Vec<Found>) -> Option<String> {
         let password = &authority[colon + 1..user_end];
         if judge("userinfo", password, true, found) {
             out.push_str(&text[copied..start + colon + 1]);
-            out.push_str(REDACTED);
+            mask.push(&mut out, password);
             copied = start + user_end;
         }
     }
@@ -131,7 +165,7 @@ fn userinfo(text: &str, found: &mut Vec<Found>) -> Option<String> {
 }
 
 /// `name=value` pairs at the start of the text or after `?`, `&`, `;` or `#`.
-fn pairs(text: &str, found: &mut Vec<Found>) -> Option<String> {
+fn pairs(text: &str, found: &mut Vec<Found>, mask: Mask) -> Option<String> {
     if !text.contains('=') {
         return None;
     }
@@ -171,7 +205,7 @@ fn pairs(text: &str, found: &mut Vec<Found>) -> Option<String> {
             && judge(&name, value, in_url, found)
         {
             out.push_str(&text[copied..value_start]);
-            out.push_str(REDACTED);
+            mask.push(&mut out, value);
             copied = value_end;
             next = following(text, value_end);
         } else {
@@ -230,7 +264,7 @@ fn percent_decoded(name: &str) -> Cow<'_, str> {
 
 /// `"name": "value"` pairs of embedded JSON, with plain or backslash-escaped quotes
 /// (double or single).
-fn quoted_pairs(text: &str, found: &mut Vec<Found>) -> Option<String> {
+fn quoted_pairs(text: &str, found: &mut Vec<Found>, mask: Mask) -> Option<String> {
     if !text.contains(':') || !text.contains(['"', '\'']) {
         return None;
     }
@@ -253,7 +287,7 @@ fn quoted_pairs(text: &str, found: &mut Vec<Found>) -> Option<String> {
         let value = &text[pair.value.clone()];
         if is_secret(name, Context::Key) && judge(name, value, false, found) {
             out.push_str(&text[copied..pair.value.start]);
-            out.push_str(REDACTED);
+            mask.push(&mut out, value);
             copied = pair.value.end;
         }
         from = pair.value.end;
@@ -307,7 +341,7 @@ fn quoted_end(rest: &str, quote: &str) -> Option<usize> {
 }
 
 /// `<name …>value</name>` elements of embedded XML whose local name names a credential.
-fn xml_pairs(text: &str, found: &mut Vec<Found>) -> Option<String> {
+fn xml_pairs(text: &str, found: &mut Vec<Found>, mask: Mask) -> Option<String> {
     if !text.contains("</") {
         return None;
     }
@@ -352,9 +386,56 @@ fn xml_pairs(text: &str, found: &mut Vec<Found>) -> Option<String> {
         if !text[after..].starts_with(&close) {
             continue;
         }
-        if judge(local, &text[value_start..value_end], false, found) {
+        let value = &text[value_start..value_end];
+        if judge(local, value, false, found) {
             out.push_str(&text[copied..value_start]);
-            out.push_str(REDACTED);
+            mask.push(&mut out, value);
+            copied = value_end;
+        }
+        from = value_end;
+    }
+    (copied > 0).then(|| {
+        out.push_str(&text[copied..]);
+        out
+    })
+}
+
+/// `name="value"` attributes of embedded XML whose local name names a credential
+/// (`<Credentials password="…"/>`, a policy excerpt's `password="…"`).
+fn attribute_pairs(text: &str, found: &mut Vec<Found>, mask: Mask) -> Option<String> {
+    if !text.contains("=\"") && !text.contains("='") {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(at) = text[from..].find('=') {
+        let eq = from + at;
+        from = eq + 1;
+        let Some(&quote) = bytes.get(eq + 1).filter(|q| matches!(q, b'"' | b'\'')) else {
+            continue;
+        };
+        let name_start = text[..eq]
+            .rfind(|c: char| !(c.is_alphanumeric() || "_:.-".contains(c)))
+            .map_or(0, |p| p + 1);
+        let before = text[..name_start].chars().next_back();
+        if name_start == eq || before.is_some_and(|c| !c.is_whitespace()) {
+            continue;
+        }
+        let value_start = eq + 2;
+        let Some(value_end) = text[value_start..]
+            .find(quote as char)
+            .map(|e| value_start + e)
+        else {
+            break;
+        };
+        let name = &text[name_start..eq];
+        let local = name.rsplit(':').next().unwrap_or(name);
+        let value = &text[value_start..value_end];
+        if is_secret(local, Context::Key) && judge(local, value, false, found) {
+            out.push_str(&text[copied..value_start]);
+            mask.push(&mut out, value);
             copied = value_end;
         }
         from = value_end;
@@ -490,6 +571,31 @@ mod tests {
         for (input, expected) in cases {
             assert_eq!(redacted(input), expected, "{input}");
         }
+    }
+
+    #[test]
+    fn xml_attributes() {
+        assert_eq!(
+            redacted(r#"<Credentials user="u" password="p4ss" secretRef='kv'/>"#),
+            r#"<Credentials user="u" password="[redacted]" secretRef='kv'/>"#
+        );
+        assert_eq!(
+            redacted(r#"x=password="p""#),
+            r#"x=password="p""#,
+            "not an attribute"
+        );
+    }
+
+    #[test]
+    fn masking_keeps_offsets() {
+        let excerpt = r#"  "serviceUrl": "https://u:pw@x/f?code=abc&api-version=1", "password": "hunter2", "auth": 5"#;
+        let masked = mask_text(excerpt);
+        assert_eq!(masked.len(), excerpt.len());
+        assert_eq!(
+            masked,
+            r#"  "serviceUrl": "https://u:**@x/f?code=***&api-version=1", "password": "*******", "auth": 5"#
+        );
+        assert_eq!(mask_text("nothing here"), "nothing here");
     }
 
     #[test]
