@@ -5,13 +5,17 @@
 //! a few lines around the spot, each clipped to [`REACH`] bytes on either side of
 //! it. The renderer then never sees a minified snapshot's 200 KB line (it panics past
 //! column 65,535) nor copies a 20 MB line to standard error, and an error does not
-//! hold a copy of a 2 GB file.
+//! hold a copy of a 2 GB file. Credentials in the excerpt and in messages (a parser
+//! may quote a value) are overwritten by `*` (see `collect::redact`).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use miette::{
     Diagnostic, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
+
+use crate::collect::redact::mask_text;
 
 /// Bytes of a line shown on either side of the spot.
 pub const REACH: usize = 120;
@@ -149,6 +153,10 @@ impl Excerpt {
             }
             excerpt.text.push_str(&clipped);
         }
+        // A credential near the spot is shown as `***` (same length: the spot stays put).
+        if let Cow::Owned(masked) = mask_text(&excerpt.text) {
+            excerpt.text = masked;
+        }
         Excerpt(Box::new(excerpt))
     }
 
@@ -271,8 +279,14 @@ fn clip_line(line: &str, at: usize) -> (String, usize) {
     (out, spot)
 }
 
-/// A message longer than [`MESSAGE_LIMIT`] keeps its start and its end.
+/// A message longer than [`MESSAGE_LIMIT`] keeps its start and its end; credentials in
+/// it are overwritten by `*`.
 pub fn clip_message(message: String) -> String {
+    // A parser's message may quote a credential of the file.
+    let message = match mask_text(&message) {
+        Cow::Owned(masked) => masked,
+        Cow::Borrowed(_) => message,
+    };
     if message.len() <= MESSAGE_LIMIT {
         return message;
     }

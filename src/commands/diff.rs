@@ -138,7 +138,7 @@ fn read(path: &str) -> miette::Result<Input> {
         })
     })?;
     // A syntax error is reported by the snapshot reader, with its location.
-    let value = match serde_json::from_str::<serde_json::Value>(&text) {
+    let mut value = match serde_json::from_str::<serde_json::Value>(&text) {
         Ok(value) => value,
         Err(e) => {
             return Err(match snapshot::load_str(path, &text) {
@@ -166,6 +166,8 @@ fn read(path: &str) -> miette::Result<Input> {
         }
         .into());
     }
+    // A report from an older run (or from anyone) may carry a secret in a message.
+    crate::collect::redact::redact_json(&mut value);
     serde_path_to_error::deserialize::<_, Report>(value)
         .map(|r| Input::Report(Box::new(r)))
         .map_err(|e| {

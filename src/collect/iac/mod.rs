@@ -123,7 +123,9 @@ pub fn read(
             configuration,
         } => apiops::read(folder, configuration.as_deref(), &root)?,
     };
-    estate::build(estate, collected_at)
+    let mut snapshot = estate::build(estate, collected_at)?;
+    super::redact::snapshot(&mut snapshot);
+    Ok(snapshot)
 }
 
 /// The publisher configuration of environment `env` for an APIOps folder:
