@@ -417,8 +417,10 @@ fn attribute_pairs(text: &str, found: &mut Vec<Found>, mask: Mask) -> Option<Str
             continue;
         };
         let name_start = text[..eq]
-            .rfind(|c: char| !(c.is_alphanumeric() || "_:.-".contains(c)))
-            .map_or(0, |p| p + 1);
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !(c.is_alphanumeric() || "_:.-".contains(c)))
+            .map_or(0, |(p, c)| p + c.len_utf8());
         let before = text[..name_start].chars().next_back();
         if name_start == eq || before.is_some_and(|c| !c.is_whitespace()) {
             continue;
@@ -459,6 +461,18 @@ mod tests {
         let mut found = Vec::new();
         redact_literal(text, &mut found);
         found.into_iter().map(|f| (f.name, f.in_url)).collect()
+    }
+
+    #[test]
+    fn attributes_after_characters_of_several_bytes_are_read() {
+        for text in [
+            "…x=\"1\"",
+            "<a failed-validation-ht\u{feff}tpcode=\"401\" password=\"p\" />",
+            "é password=\"p\"",
+        ] {
+            let out = redacted(text);
+            assert!(!out.contains("\"p\""), "{out}");
+        }
     }
 
     #[test]
