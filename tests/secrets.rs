@@ -469,6 +469,11 @@ fn diff_shows_no_secret_an_older_report_carries() {
         .iter_mut()
         .find_map(|r| r["findings"].as_array_mut().filter(|f| !f.is_empty()))
         .unwrap();
+    // A resource the new run no longer has: its finding is listed as resolved, message
+    // and all.
+    finding[0]["resource"] = json!(
+        "/subscriptions/x/resourceGroups/rg/providers/Microsoft.ApiManagement/service/gone/apis/orders"
+    );
     finding[0]["message"] = json!(format!(
         "calls https://orders-fn.azurewebsites.net/api?code={PLANTED}-10&clientId=default"
     ));
@@ -487,7 +492,12 @@ fn diff_shows_no_secret_an_older_report_carries() {
             "{}",
             text(&run.stderr)
         );
-        assert_no_secret(&format!("diff's {format} output"), &text(&run.stdout));
+        let stdout = text(&run.stdout);
+        assert!(
+            stdout.contains("clientId=default"),
+            "the resolved finding is shown: {stdout}"
+        );
+        assert_no_secret(&format!("diff's {format} output"), &stdout);
     }
 }
 

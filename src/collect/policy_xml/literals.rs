@@ -52,6 +52,16 @@ enum Token {
 /// Redacts the literal credentials of a policy expression, adding each one to `found`;
 /// `None` when nothing changed.
 pub(crate) fn redact_expression(expression: &str, found: &mut Vec<Found>) -> Option<String> {
+    let known = found.len();
+    let changed = edit(expression, found)?;
+    // What is found is read off the redacted expression, so that reading it again finds
+    // the same.
+    found.truncate(known);
+    Some(edit(&changed, found).unwrap_or(changed))
+}
+
+/// One pass of [`redact_expression`].
+fn edit(expression: &str, found: &mut Vec<Found>) -> Option<String> {
     let mut edits: Vec<(Range<usize>, String)> = Vec::new();
     scan(expression, |before, literal| {
         let text = &expression[literal.clone()];

@@ -448,3 +448,154 @@ mod tests {
         assert_eq!(s["Certificates"][0]["CertificatePassword"], REDACTED);
     }
 }
+
+/// Properties over generated texts and documents (`PROPTEST_CASES` runs more of them).
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::collect::policy_xml::redact_expression;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    /// Pieces that make credentials, and the characters around them.
+    const PIECES: &[&str] = &[
+        "=",
+        "&",
+        "?",
+        ";",
+        "#",
+        "@",
+        ":",
+        "//",
+        "://",
+        "\"",
+        "'",
+        "\\",
+        "<",
+        ">",
+        "</",
+        "/",
+        "{",
+        "}",
+        "{{",
+        "}}",
+        " ",
+        "\n",
+        "(",
+        ")",
+        ",",
+        "[",
+        "]",
+        "*",
+        "$",
+        "@(",
+        "@{",
+        "<![CDATA[",
+        "]]>",
+        "https",
+        "u",
+        "x",
+        "abc",
+        "é",
+        "…",
+        "🟦",
+        "password",
+        "pwd",
+        "code",
+        "sig",
+        "key",
+        "api-key",
+        "apiKey",
+        "client_secret",
+        "token",
+        "Authorization",
+        "secret",
+        "JProperty",
+        "GetBytes",
+        "GetValueOrDefault",
+        "Equals",
+        "==",
+        "new",
+        "var",
+        "//",
+        "/*",
+        "*/",
+        REDACTED,
+        "<unknown: ",
+        "true",
+    ];
+
+    fn text() -> impl Strategy<Value = String> {
+        prop::collection::vec(prop::sample::select(PIECES), 0..60).prop_map(|p| p.concat())
+    }
+
+    fn document() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            text().prop_map(Value::String),
+            Just(Value::Null),
+            Just(Value::Bool(true)),
+        ];
+        leaf.prop_recursive(4, 64, 6, |inner| {
+            let keys = prop::sample::select(
+                &[
+                    "name",
+                    "value",
+                    "password",
+                    "url",
+                    "policy",
+                    "inbound",
+                    "attributes",
+                    "children",
+                    "text",
+                    "id",
+                    "properties",
+                    "apis",
+                    "credentials",
+                    "secret",
+                ][..],
+            );
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::vec((keys, inner), 0..6).prop_map(|fields| {
+                    Value::Object(
+                        fields
+                            .into_iter()
+                            .map(|(k, v)| (k.to_string(), v))
+                            .collect(),
+                    )
+                }),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn texts_are_redacted_once_for_all(text in text()) {
+            let mut found = Vec::new();
+            let once = redact_literal(&text, &mut found).unwrap_or_else(|| text.clone());
+            let mut again = Vec::new();
+            prop_assert_eq!(redact_literal(&once, &mut again), None);
+            prop_assert_eq!(again, found);
+            prop_assert_eq!(mask_text(&text).len(), text.len());
+        }
+
+        #[test]
+        fn expressions_are_redacted_once_for_all(text in text()) {
+            let expression = format!("@{{{text}}}");
+            let mut found = Vec::new();
+            let once = redact_expression(&expression, &mut found).unwrap_or(expression);
+            let mut again = Vec::new();
+            prop_assert_eq!(redact_expression(&once, &mut again), None);
+            prop_assert_eq!(again, found);
+        }
+
+        #[test]
+        fn documents_are_redacted_once_for_all(document in document()) {
+            let mut once = json!({"subscriptions": [{"services": [document.clone()]}], "x": document});
+            document_json(&mut once);
+            let mut again = once.clone();
+            document_json(&mut again);
+            prop_assert_eq!(again, once);
+        }
+    }
+}

@@ -33,11 +33,7 @@ pub(super) fn service(service: &mut Value) {
         return;
     };
     map.remove(URL_CREDENTIALS);
-    let id = map
-        .get("id")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
+    let id = resource_id(map.get("id").and_then(Value::as_str).unwrap_or_default());
     let mut recorder = Recorder {
         service: id.clone(),
         resource: id,
@@ -49,6 +45,14 @@ pub(super) fn service(service: &mut Value) {
         let urls = serde_json::to_value(recorder.urls).expect("URL credentials serialize");
         map.insert(URL_CREDENTIALS.into(), urls);
     }
+}
+
+/// A resource's id as the redacted document will hold it (an id is no place for a
+/// credential, but a hand-made one may hold one).
+fn resource_id(id: &str) -> String {
+    let mut id = id.to_string();
+    string(&mut id, None);
+    id
 }
 
 /// Where the walk is in a service: the resource (an ARM id) and the path in it.
@@ -95,7 +99,7 @@ fn walk(value: &mut Value, mut recorder: Option<&mut Recorder>) {
                     .as_deref()
                     .filter(|r| r.in_service_list())
                     .and(item.get("id").and_then(Value::as_str))
-                    .map(str::to_string);
+                    .map(resource_id);
                 match (recorder.as_deref_mut(), resource) {
                     (Some(r), Some(id)) => {
                         let resource = std::mem::replace(&mut r.resource, id);
