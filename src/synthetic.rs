@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 use crate::snapshot::{
     Alert, Api, ApiDefender, Auth, AuthVerdict, DefenderPlan, Exposure, Gateway, Operation, Policy,
     PolicyElement, Product, Recommendation, Resource, Service, Sku, Snapshot, Source, SourceKind,
-    Subscription, TenantAccess, Workspace, SCHEMA_VERSION,
+    Subscription, TenantAccess, Workspace, SCHEMA_MINOR, SCHEMA_VERSION,
 };
 
 /// A tiny deterministic generator (SplitMix64); no need for cryptographic quality.
@@ -67,6 +67,8 @@ pub fn estate(apis: usize, seed: u64) -> Snapshot {
     }
     let mut snapshot = Snapshot {
         schema_version: SCHEMA_VERSION,
+        schema_minor: SCHEMA_MINOR,
+        schema_features: crate::snapshot::written_features(),
         collected_at: "2026-11-26T02:00:00Z".into(),
         source: Source {
             kind: SourceKind::Fixture,
@@ -80,6 +82,13 @@ pub fn estate(apis: usize, seed: u64) -> Snapshot {
         subscriptions,
         unknowns: Vec::new(),
     };
+    for svc in snapshot
+        .subscriptions
+        .iter_mut()
+        .flat_map(|s| &mut s.services)
+    {
+        crate::collect::call_paths::fill(svc);
+    }
     // As the collector writes it: secrets redacted, credentials listed where they were.
     crate::collect::redact::snapshot(&mut snapshot);
     snapshot
@@ -217,6 +226,7 @@ fn service(subscription_id: &str, index: usize, api_count: usize, rng: &mut Rng)
         gateways,
         workspaces,
         apis,
+        effective_policies: Default::default(),
         credentials_in_urls: Vec::new(),
         origin: None,
     }
@@ -386,6 +396,7 @@ fn api(
             authorization_header_check: false,
             ip_filter: rng.chance(5),
             effective,
+            open_paths: Vec::new(),
         },
         exposure: Exposure {
             external: vnet != "Internal" && in_workspace.is_none(),
@@ -410,6 +421,7 @@ fn api(
             sensitive_endpoints: counters.map(|c| c.3),
             sensitivity_label: counters.and_then(|c| (c.3 > 0).then(|| "Confidential".to_string())),
         },
+        call_paths: Vec::new(),
         origin: None,
     }
 }

@@ -119,6 +119,7 @@ pub(super) fn service_record(resource: &Value) -> Service {
         named_values: Vec::new(),
         gateways: Vec::new(),
         workspaces: Vec::new(),
+        effective_policies: Default::default(),
         credentials_in_urls: Vec::new(),
         origin: None,
         id,
@@ -428,6 +429,7 @@ pub(super) fn api_record(item: &Value, workspace: Option<&str>) -> Api {
             authorization_header_check: false,
             ip_filter: false,
             effective: AuthVerdict::Unknown,
+            open_paths: Vec::new(),
         },
         exposure: Exposure {
             external: true,
@@ -445,6 +447,7 @@ pub(super) fn api_record(item: &Value, workspace: Option<&str>) -> Api {
             sensitive_endpoints: None,
             sensitivity_label: None,
         },
+        call_paths: Vec::new(),
         origin: None,
         id,
     }

@@ -1,10 +1,7 @@
 //! The collector's verdicts per API: `auth`, `exposure.external` and `defender`.
 //!
-//! - **auth**: every path a call can take is composed (global → workspace → product →
-//!   API → operation) and read by [`policy_xml`]. Product policies only run for calls
-//!   made with that product's key, so they count only when the API requires a key;
-//!   keyless calls take the chain without a product. A scope whose policy (or whose
-//!   operation list) could not be read makes its chains uncertain, hence `unknown`.
+//! - **auth** and **callPaths**: every path a call can take, with its effective policy
+//!   (see [`call_paths`]).
 //! - **exposure.external**: false only when the managed gateway is internal
 //!   (`virtualNetworkType: Internal`) or public network access is disabled, and the API is
 //!   served by nothing else. Self-hosted gateways and workspace gateways can sit
@@ -15,12 +12,11 @@
 
 use serde_json::Value;
 
+use super::call_paths;
 use super::defender::Collections;
 use super::gaps::Gaps;
-use super::policy_xml::{
-    api_auth, effective_section, Fragments, InboundAuth, ScopePolicy, Section,
-};
-use crate::snapshot::{Api, ApiDefender, Auth, JsonObject, Policy, Service};
+use super::policy_xml::Fragments;
+use crate::snapshot::{Api, ApiDefender, JsonObject, Service};
 
 /// Fills `auth`, `exposure.external` and `defender` of every API of `service`.
 pub(super) fn derive_service(
@@ -32,8 +28,9 @@ pub(super) fn derive_service(
     let internal = managed_gateway_is_internal(&service.properties);
     let consumption = service.sku.name.eq_ignore_ascii_case("Consumption");
     let mut apis = std::mem::take(&mut service.apis);
+    let mut table = call_paths::PolicyTable::default();
     for api in apis.iter_mut() {
-        api.auth = derive_auth(service, api, fragments, gaps);
+        (api.auth, api.call_paths) = call_paths::derive(service, api, fragments, gaps, &mut table);
         let self_hosted = api.exposure.gateways.iter().any(|g| g != "managed");
         api.exposure.external = api.exposure.workspace.is_some() || self_hosted || !internal;
         // Collections are keyed by service and API name; workspace APIs cannot have one
@@ -45,6 +42,7 @@ pub(super) fn derive_service(
         api.defender = derive_defender(api, self_hosted, consumption, collection);
     }
     service.apis = apis;
+    service.effective_policies = table.into_policies();
 }
 
 /// Whether the managed gateway is unreachable from the internet.
@@ -56,91 +54,6 @@ pub fn managed_gateway_is_internal(properties: &JsonObject) -> bool {
             .is_some_and(|v| v.eq_ignore_ascii_case(value))
     };
     is("virtualNetworkType", "Internal") || is("publicNetworkAccess", "Disabled")
-}
-
-fn derive_auth(service: &Service, api: &Api, fragments: &Fragments, gaps: &Gaps) -> Auth {
-    let workspace = api
-        .exposure
-        .workspace
-        .as_ref()
-        .and_then(|name| service.workspaces.iter().find(|w| &w.name == name));
-    let products: Vec<(String, String, Option<&Policy>)> = if api.subscription_required {
-        service
-            .products
-            .iter()
-            .filter(|p| api.products.contains(&p.name))
-            .map(|p| {
-                (
-                    format!("product {}", p.name),
-                    p.id.clone(),
-                    p.policy.as_ref(),
-                )
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let operations: Vec<(String, String, Option<&Policy>)> = api
-        .operations
-        .iter()
-        .map(|o| {
-            (
-                format!("operation {}", o.name),
-                format!("{}/operations/{}", api.id, o.name),
-                o.policy.as_ref(),
-            )
-        })
-        .collect();
-
-    let api_label = format!("API {}", api.name);
-    let mut chains = Vec::new();
-    for product in option_each(&products) {
-        for operation in option_each(&operations) {
-            let mut links: Vec<(&str, &str, Option<&Policy>)> =
-                vec![("global", &service.id, service.policy.as_ref())];
-            if let Some(w) = workspace {
-                links.push(("workspace", &w.id, w.policy.as_ref()));
-            }
-            if let Some((label, id, policy)) = product {
-                links.push((label, id, *policy));
-            }
-            links.push((&api_label, &api.id, api.policy.as_ref()));
-            if let Some((label, id, policy)) = operation {
-                links.push((label, id, *policy));
-            }
-            let chain: Vec<ScopePolicy<'_>> = links
-                .iter()
-                .map(|(scope, _, policy)| ScopePolicy {
-                    scope,
-                    policy: *policy,
-                })
-                .collect();
-            let mut section = effective_section(&chain, Section::Inbound, fragments);
-            for (scope, id, _) in &links {
-                if gaps.has(id, "policy") {
-                    section
-                        .uncertain
-                        .push(format!("the {scope} policy could not be read"));
-                }
-            }
-            if gaps.has(&api.id, "operations") {
-                section
-                    .uncertain
-                    .push("the operations could not be read".to_string());
-            }
-            chains.push(InboundAuth::inspect(&section));
-        }
-    }
-    api_auth(api.subscription_required, &chains)
-}
-
-/// Each item as `Some`, or a single `None` when there are none (a chain without that scope).
-fn option_each<T>(items: &[T]) -> Vec<Option<&T>> {
-    if items.is_empty() {
-        vec![None]
-    } else {
-        items.iter().map(Some).collect()
-    }
 }
 
 fn derive_defender(

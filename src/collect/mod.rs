@@ -19,6 +19,7 @@
 
 mod apim;
 pub mod arm;
+pub(crate) mod call_paths;
 mod cloud;
 pub mod credential;
 mod defender;
@@ -51,7 +52,7 @@ pub use progress::{Reporter, Summary};
 use gaps::Gaps;
 use ids::text;
 
-use crate::snapshot::{Snapshot, Source, SourceKind, Subscription, SCHEMA_VERSION};
+use crate::snapshot::{Snapshot, Source, SourceKind, Subscription, SCHEMA_MINOR, SCHEMA_VERSION};
 
 /// The subscriptions api-version.
 const SUBSCRIPTIONS_API_VERSION: &str = "2022-12-01";
@@ -189,6 +190,8 @@ pub async fn collect(
     };
     let mut snapshot = Snapshot {
         schema_version: SCHEMA_VERSION,
+        schema_minor: SCHEMA_MINOR,
+        schema_features: crate::snapshot::written_features(),
         collected_at,
         source: Source {
             kind: SourceKind::Arm,

@@ -244,6 +244,9 @@ impl<'a> Checker<'a> {
         // A snapshot may come from anywhere: redacted again before anything reads it.
         pieces.skeleton = redact::document_text(&pieces.skeleton).map_err(|_| refused())?;
         let skeleton = snapshot::read_skeleton(&name, &pieces).ok_or_else(refused)?;
+        if let Some(notice) = snapshot::newer_minor_notice(&skeleton, &name) {
+            eprintln!("warning: {notice}");
+        }
         let estate = SplitEstate {
             skeleton: parse_input(&pieces.skeleton)?,
             services: &pieces.services,

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use miette::Diagnostic;
 use thiserror::Error;
 
-use super::{Digest, Snapshot, MAX_DEPTH, SCHEMA_VERSION};
+use super::{Digest, Snapshot, MAX_DEPTH, SCHEMA_MINOR, SCHEMA_VERSION};
 use crate::diagnostic::Located;
 use crate::input::{self, Kind, TooLarge};
 
@@ -53,11 +53,11 @@ pub enum SnapshotError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Located(Box<Located>),
-    /// The snapshot was written for another version of the contract.
-    #[error("{path}: `schemaVersion` is {found}, this apimguard reads version {SCHEMA_VERSION}")]
+    /// The snapshot was written for another major version of the contract.
+    #[error("{path}: `schemaVersion` is {found}: the snapshot was written for schema {found}, this apimguard reads schema {SCHEMA_VERSION} (1.0 to 1.{SCHEMA_MINOR}, and newer 1.x minors in part)")]
     #[diagnostic(
         code(apimguard::snapshot::version),
-        help("collect the snapshot again with this version of apimguard, or use the apimguard release that wrote it")
+        help("collect the snapshot again with this version of apimguard, or use an apimguard release that reads schema {found}")
     )]
     Version {
         /// The file.

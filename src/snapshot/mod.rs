@@ -14,8 +14,54 @@ pub use load::{load, load_str, read_text, save, to_text, LoadedSnapshot, Snapsho
 pub use model::*;
 pub use split::{read_service, read_skeleton, split, Digest, Pieces, ServiceDigest};
 
-/// The schema version this build reads and writes.
+/// The schema (major) version this build reads and writes; any other is refused.
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// The schema minor version this build writes: the newest additive part it knows.
+pub const SCHEMA_MINOR: u32 = 1;
+
+/// The additive parts of schema 1 this build knows, each with the minor that added it.
+/// A writer lists those it filled in `schemaFeatures`.
+pub const SCHEMA_FEATURES: [(&str, u32); 1] = [("callPaths", 1)];
+
+/// The `schemaFeatures` a snapshot written by this build carries.
+pub fn written_features() -> Vec<String> {
+    SCHEMA_FEATURES
+        .iter()
+        .map(|(name, _)| (*name).to_string())
+        .collect()
+}
+
+/// What this build does not know of a snapshot written for a newer minor of its schema,
+/// as a warning for standard error; `None` when it knows the whole snapshot. `name`
+/// names the snapshot.
+pub fn newer_minor_notice(snapshot: &Snapshot, name: &str) -> Option<String> {
+    if snapshot.schema_minor <= SCHEMA_MINOR {
+        return None;
+    }
+    let unknown: Vec<&str> = snapshot
+        .schema_features
+        .iter()
+        .map(String::as_str)
+        .filter(|f| !SCHEMA_FEATURES.iter().any(|(known, _)| known == f))
+        .collect();
+    let what = if unknown.is_empty() {
+        format!(
+            "the fields added in schema 1.{}–1.{}",
+            SCHEMA_MINOR + 1,
+            snapshot.schema_minor
+        )
+    } else {
+        format!(
+            "{} (added after schema 1.{SCHEMA_MINOR})",
+            unknown.join(", ")
+        )
+    };
+    Some(format!(
+        "{name} was written for snapshot schema 1.{}; this apimguard knows schema 1.{SCHEMA_MINOR} and does not know {what}: rules still see those fields, but apimguard's own facts and messages ignore them (use a newer apimguard to read them)",
+        snapshot.schema_minor
+    ))
+}
 
 /// Deepest nesting of a snapshot document (objects and arrays): the limit of the JSON
 /// readers of `check`, `diff`, `remediate` and of the policy engine alike. Real

@@ -13,8 +13,17 @@ pub type JsonObject = Map<String, Value>;
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Snapshot {
-    /// Version of this contract; this build reads version 1.
+    /// Major version of this contract; this build reads version 1 and refuses others.
     pub schema_version: u32,
+    /// Minor version: what was added to version 1 without changing the meaning of any
+    /// field (0 when absent: a snapshot written before minors existed). A newer minor
+    /// is read, and what this build does not know of it is named on standard error.
+    #[serde(default)]
+    pub schema_minor: u32,
+    /// The additive parts of the contract the writer filled, by name (for example
+    /// `callPaths`), so that a reader can say which ones it does not know.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schema_features: Vec<String>,
     /// When the data was read (RFC 3339, UTC). Rules use it as "now".
     pub collected_at: String,
     /// Where the data came from.
@@ -217,6 +226,10 @@ pub struct Service {
     pub gateways: Vec<Gateway>,
     /// Workspaces and the APIs they hold.
     pub workspaces: Vec<Workspace>,
+    /// The effective policies of the service's call paths (see [`CallPath`]), by id: each
+    /// distinct one once, however many paths and operations run it (schema 1.1).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub effective_policies: BTreeMap<String, EffectivePolicy>,
     /// Credentials written into URLs of the service's resources (an API's `serviceUrl`, a
     /// backend's `url`, …): where they are, never their values, which are redacted.
     /// Computed by apimguard whenever it reads a snapshot, so a snapshot that lacks it
@@ -366,6 +379,10 @@ pub struct Api {
     pub exposure: Exposure,
     /// Defender for APIs state of the API.
     pub defender: ApiDefender,
+    /// Every way a call can reach the API, with the policy that runs on it (schema 1.1,
+    /// feature `callPaths`; empty in older snapshots).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub call_paths: Vec<CallPath>,
     /// Where this resource was declared (IaC snapshots only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
@@ -406,6 +423,114 @@ pub struct Auth {
     pub ip_filter: bool,
     /// The verdict over all of the above.
     pub effective: AuthVerdict,
+    /// The call paths (see [`CallPath::label`]) on which calls are not authenticated, or
+    /// not known to be; empty when every path authenticates (schema 1.1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub open_paths: Vec<String>,
+}
+
+/// One way a call can reach an API: with the key of a product that holds it, or on the
+/// API's own scope (no product policy runs: no key, or a key scoped to the API or to
+/// all APIs), and the effective policy that runs there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CallPath {
+    /// The product the call goes through (its name), or null for the API's own scope.
+    pub product: Option<String>,
+    /// Whether a call on this path must carry a subscription key; null when the
+    /// setting is not known (an IaC value left open).
+    pub subscription_required: Option<bool>,
+    /// Whether calls on this path are authenticated.
+    pub auth: AuthVerdict,
+    /// The id (in the service's `effectivePolicies`) of the effective policy of the
+    /// operations without a policy of their own (of the whole API when none has one).
+    pub policy: String,
+    /// The operations with a policy of their own, and their effective policy on this path.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub operations: Vec<OperationPath>,
+    /// Why the effective policy may be incomplete or wrong (a fragment not in the
+    /// snapshot, a scope that could not be read, an omitted section).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uncertain: Vec<String>,
+}
+
+impl CallPath {
+    /// The path for messages: `product "starter"` or `without a product`.
+    pub fn label(&self) -> String {
+        match &self.product {
+            Some(name) => format!("product {name:?}"),
+            None => "without a product".to_string(),
+        }
+    }
+}
+
+/// An operation's effective policy on one call path.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationPath {
+    /// The operation's name.
+    pub operation: String,
+    /// The id (in the service's `effectivePolicies`) of its effective policy on the path.
+    pub policy: String,
+}
+
+/// The policy that runs on a call path: per section, the elements in execution order
+/// (global → workspace → product → API → operation, `<base />` and fragments
+/// resolved), each nested element right after the element that holds it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EffectivePolicy {
+    /// `inbound`: runs on the request.
+    pub inbound: Vec<EffectiveElement>,
+    /// `backend`: runs around the call to the backend.
+    pub backend: Vec<EffectiveElement>,
+    /// `outbound`: runs on the response.
+    pub outbound: Vec<EffectiveElement>,
+    /// `on-error`: runs when an error is raised.
+    pub on_error: Vec<EffectiveElement>,
+}
+
+/// One element of an effective policy section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EffectiveElement {
+    /// Element name, for example `validate-jwt` or `rate-limit-by-key`.
+    pub name: String,
+    /// The scope whose policy document holds it (or includes the fragment that does).
+    pub scope: PolicyScope,
+    /// The fragment it comes from (`include-fragment`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fragment: Option<String>,
+    /// Nesting level in the section: 0 for a top-level element; a nested one follows the
+    /// element that holds it (its `parent`).
+    pub depth: u32,
+    /// The name of the element that holds it; null at the top level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// Whether it runs only on some calls: it is inside a `<choose>` branch.
+    pub conditional: bool,
+    /// Its attributes, as in the scope's document.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub attributes: Map<String, Value>,
+    /// Its text content, when it has any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+/// The scope a policy document belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PolicyScope {
+    /// The service (global) policy.
+    Global,
+    /// The workspace policy.
+    Workspace,
+    /// The product policy.
+    Product,
+    /// The API policy.
+    Api,
+    /// The operation policy.
+    Operation,
 }
 
 /// Whether an API authenticates its callers.

@@ -24,7 +24,7 @@ use crate::collect::policy_xml::{self, Fragments};
 use crate::collect::redact;
 use crate::snapshot::{
     Api, AuthVerdict, DataKind, DefenderPlan, JsonObject, Origin, Policy, Service, Snapshot,
-    Source, SourceKind, Subscription, TenantAccess, UnknownValue, SCHEMA_VERSION,
+    Source, SourceKind, Subscription, TenantAccess, UnknownValue, SCHEMA_MINOR, SCHEMA_VERSION,
 };
 
 /// The APIM service type, lower-cased.
@@ -259,6 +259,8 @@ pub(super) fn build(estate: Estate, collected_at: String) -> Result<Snapshot, Ia
     });
     Ok(Snapshot {
         schema_version: SCHEMA_VERSION,
+        schema_minor: SCHEMA_MINOR,
+        schema_features: crate::snapshot::written_features(),
         collected_at,
         source: Source {
             kind: SourceKind::Iac,

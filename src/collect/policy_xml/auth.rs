@@ -224,35 +224,66 @@ fn answers_unauthorized(elements: &[PolicyElement]) -> bool {
     })
 }
 
-/// Combines the chains every call of an API can take into the API's [`Auth`].
-///
-/// `chains` holds one [`InboundAuth`] per path a call can take (per operation, and per
-/// product when a product's policy applies); flags are true only when they hold on
-/// every path. With a required subscription key every call is authenticated.
-pub fn api_auth(subscription_required: bool, chains: &[InboundAuth]) -> Auth {
-    let on_every_path = |pick: fn(&InboundAuth) -> Presence| {
-        !chains.is_empty() && chains.iter().all(|c| pick(c) == Presence::Always)
-    };
-    let effective = if subscription_required {
-        AuthVerdict::Authenticated
-    } else if chains.is_empty() {
-        AuthVerdict::Unknown
-    } else {
-        let verdicts: Vec<AuthVerdict> = chains.iter().map(InboundAuth::verdict).collect();
-        if verdicts.contains(&AuthVerdict::Unauthenticated) {
-            AuthVerdict::Unauthenticated
-        } else if verdicts.contains(&AuthVerdict::Unknown) {
-            AuthVerdict::Unknown
-        } else {
-            AuthVerdict::Authenticated
+/// One call path of an API (see [`crate::snapshot::CallPath`]) as authentication sees it.
+#[derive(Debug, Clone)]
+pub struct PathAuth {
+    /// The path for messages (`product "starter"`, `without a product`).
+    pub label: String,
+    /// Whether a call on this path must carry a subscription key; `None` when not known.
+    pub subscription_required: Option<bool>,
+    /// One [`InboundAuth`] per chain a call on this path can take (one per operation).
+    pub chains: Vec<InboundAuth>,
+}
+
+impl PathAuth {
+    /// The verdict for calls on this path: a required key authenticates them; else the
+    /// worst of its chains (none known: `unknown`). When whether a key is required is
+    /// not known, only chains that authenticate by themselves decide.
+    pub fn verdict(&self) -> AuthVerdict {
+        let chains = worst(self.chains.iter().map(InboundAuth::verdict));
+        match (self.subscription_required, chains) {
+            (Some(true), _) | (_, Some(AuthVerdict::Authenticated)) => AuthVerdict::Authenticated,
+            (Some(false), Some(verdict)) => verdict,
+            (None, _) | (Some(false), None) => AuthVerdict::Unknown,
         }
+    }
+}
+
+/// The worst of some verdicts (unauthenticated, then unknown); `None` when there are none.
+fn worst(verdicts: impl Iterator<Item = AuthVerdict>) -> Option<AuthVerdict> {
+    let rank = |v: &AuthVerdict| match v {
+        AuthVerdict::Authenticated => 0,
+        AuthVerdict::Unknown => 1,
+        AuthVerdict::Unauthenticated => 2,
     };
+    verdicts.max_by_key(rank)
+}
+
+/// Combines the call paths of an API into its [`Auth`].
+///
+/// The API is authenticated only when every path is (a key required on a path
+/// authenticates it, see [`PathAuth::verdict`]); `openPaths` names the others. Flags
+/// are true only when they hold on every chain of every path, and `subscriptionKey`
+/// only when every path requires a key.
+pub fn api_auth(paths: &[PathAuth]) -> Auth {
+    let chains = || paths.iter().flat_map(|p| &p.chains);
+    let on_every_path = |pick: fn(&InboundAuth) -> Presence| {
+        chains().next().is_some() && chains().all(|c| pick(c) == Presence::Always)
+    };
+    let verdicts: Vec<AuthVerdict> = paths.iter().map(PathAuth::verdict).collect();
     Auth {
-        subscription_key: subscription_required,
+        subscription_key: !paths.is_empty()
+            && paths.iter().all(|p| p.subscription_required == Some(true)),
         jwt_validation: on_every_path(|c| c.jwt_validation),
         client_certificate: on_every_path(|c| c.client_certificate),
         authorization_header_check: on_every_path(|c| c.authorization_header_check),
         ip_filter: on_every_path(|c| c.ip_filter),
-        effective,
+        effective: worst(verdicts.iter().copied()).unwrap_or(AuthVerdict::Unknown),
+        open_paths: paths
+            .iter()
+            .zip(&verdicts)
+            .filter(|(_, v)| **v != AuthVerdict::Authenticated)
+            .map(|(p, _)| p.label.clone())
+            .collect(),
     }
 }

@@ -117,8 +117,34 @@ impl Fragments {
 pub struct EffectiveSection {
     /// The elements in execution order, `<base />` and fragments resolved.
     pub elements: Vec<PolicyElement>,
+    /// Where each element of `elements` comes from: a tree of the same shape.
+    pub sources: Vec<Placed>,
     /// Why the result may be wrong (unresolved fragments, omitted sections, unreadable scopes).
     pub uncertain: Vec<String>,
+}
+
+/// Where one element of an [`EffectiveSection`] comes from; `children` follow the
+/// element's own children.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placed {
+    /// The index in the chain of the scope whose document holds (or includes) it.
+    pub link: usize,
+    /// The fragment it was included from, if any (the innermost one).
+    pub fragment: Option<String>,
+    /// Where the element's children come from.
+    pub children: Vec<Placed>,
+}
+
+/// An element's expansion: the elements and, in the same shape, where they come from.
+type Expanded = (Vec<PolicyElement>, Vec<Placed>);
+
+/// The scope an expansion takes place in: its link, the fragment it is in, and how
+/// deep fragments are nested there.
+#[derive(Clone, Copy)]
+struct At<'a> {
+    link: usize,
+    fragment: Option<&'a str>,
+    depth: usize,
 }
 
 /// Composes `section` along `chain` (broadest scope first).
@@ -128,19 +154,23 @@ pub fn effective_section(
     fragments: &Fragments,
 ) -> EffectiveSection {
     let mut effective = EffectiveSection::default();
-    for link in chain {
+    for (index, link) in chain.iter().enumerate() {
         let Some(policy) = link.policy else {
             continue;
         };
         match section.of(policy) {
             Some(elements) => {
-                effective.elements = expand(
-                    elements,
-                    &effective.elements,
-                    fragments,
-                    0,
-                    &mut effective.uncertain,
+                let at = At {
+                    link: index,
+                    fragment: None,
+                    depth: 0,
+                };
+                let parent = (
+                    std::mem::take(&mut effective.elements),
+                    std::mem::take(&mut effective.sources),
                 );
+                (effective.elements, effective.sources) =
+                    expand(elements, &parent, fragments, at, &mut effective.uncertain);
             }
             None => {
                 if !effective.elements.is_empty() {
@@ -152,6 +182,7 @@ pub fn effective_section(
                     ));
                 }
                 effective.elements.clear();
+                effective.sources.clear();
             }
         }
     }
@@ -160,15 +191,24 @@ pub fn effective_section(
 
 fn expand(
     elements: &[PolicyElement],
-    parent: &[PolicyElement],
+    parent: &Expanded,
     fragments: &Fragments,
-    depth: usize,
+    at: At<'_>,
     uncertain: &mut Vec<String>,
-) -> Vec<PolicyElement> {
-    let mut out = Vec::with_capacity(elements.len() + parent.len());
+) -> Expanded {
+    let capacity = elements.len() + parent.0.len();
+    let mut out = (Vec::with_capacity(capacity), Vec::with_capacity(capacity));
+    let placed = |children| Placed {
+        link: at.link,
+        fragment: at.fragment.map(str::to_string),
+        children,
+    };
     for element in elements {
         match element.name.as_str() {
-            "base" => out.extend(parent.iter().cloned()),
+            "base" => {
+                out.0.extend(parent.0.iter().cloned());
+                out.1.extend(parent.1.iter().cloned());
+            }
             "include-fragment" => {
                 let id = element
                     .attributes
@@ -176,21 +216,39 @@ fn expand(
                     .and_then(Value::as_str)
                     .unwrap_or_default();
                 match fragments.get(id) {
-                    Ok(_) if depth >= MAX_FRAGMENT_DEPTH => {
+                    Ok(_) if at.depth >= MAX_FRAGMENT_DEPTH => {
                         uncertain.push(format!("fragment `{id}` is included more than {MAX_FRAGMENT_DEPTH} levels deep"));
-                        out.push(element.clone());
+                        out.0.push(element.clone());
+                        out.1.push(placed(Vec::new()));
                     }
-                    Ok(inner) => out.extend(expand(inner, parent, fragments, depth + 1, uncertain)),
+                    Ok(inner) => {
+                        let inside = At {
+                            fragment: Some(id),
+                            depth: at.depth + 1,
+                            ..at
+                        };
+                        let (elements, sources) =
+                            expand(inner, parent, fragments, inside, uncertain);
+                        out.0.extend(elements);
+                        out.1.extend(sources);
+                    }
                     Err(reason) => {
                         uncertain.push(reason);
-                        out.push(element.clone());
+                        out.0.push(element.clone());
+                        out.1.push(placed(Vec::new()));
                     }
                 }
             }
             _ => {
-                let mut copy = element.clone();
-                copy.children = expand(&element.children, parent, fragments, depth, uncertain);
-                out.push(copy);
+                let (children, sources) =
+                    expand(&element.children, parent, fragments, at, uncertain);
+                out.0.push(PolicyElement {
+                    name: element.name.clone(),
+                    attributes: element.attributes.clone(),
+                    children,
+                    text: element.text.clone(),
+                });
+                out.1.push(placed(sources));
             }
         }
     }

@@ -25,8 +25,8 @@ mod redact;
 mod tree;
 
 pub use crate::collect::redact::REDACTED;
-pub use auth::{api_auth, InboundAuth, Presence};
-pub use effective::{effective_section, EffectiveSection, Fragments, ScopePolicy, Section};
+pub use auth::{api_auth, InboundAuth, PathAuth, Presence};
+pub use effective::{effective_section, EffectiveSection, Fragments, Placed, ScopePolicy, Section};
 pub use error::PolicyXmlError;
 pub(crate) use literals::redact_expression;
 pub(crate) use redact::redact_document;

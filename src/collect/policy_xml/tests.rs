@@ -580,6 +580,15 @@ fn choose_decides_authentication() {
     }
 }
 
+/// One call path with these chains.
+fn path(label: &str, subscription_required: Option<bool>, chains: &[InboundAuth]) -> PathAuth {
+    PathAuth {
+        label: label.to_string(),
+        subscription_required,
+        chains: chains.to_vec(),
+    }
+}
+
 #[test]
 fn api_auth_combines_operations_and_keys() {
     let jwt = InboundAuth {
@@ -591,31 +600,62 @@ fn api_auth_combines_operations_and_keys() {
         uncertain: true,
         ..InboundAuth::default()
     };
+    let keyless = |chains: &[InboundAuth]| api_auth(&[path("p", Some(false), chains)]);
 
-    let auth = api_auth(false, &[jwt.clone(), jwt.clone()]);
+    let auth = keyless(&[jwt.clone(), jwt.clone()]);
     assert_eq!(
         (auth.effective, auth.jwt_validation),
         (AuthVerdict::Authenticated, true)
     );
-    let auth = api_auth(false, &[jwt.clone(), open.clone()]);
+    let auth = keyless(&[jwt.clone(), open.clone()]);
     assert_eq!(
         (auth.effective, auth.jwt_validation),
         (AuthVerdict::Unauthenticated, false)
     );
     assert_eq!(
-        api_auth(false, &[jwt.clone(), unsure.clone()]).effective,
+        keyless(&[jwt.clone(), unsure.clone()]).effective,
         AuthVerdict::Unknown
     );
     assert_eq!(
-        api_auth(false, &[unsure, open.clone()]).effective,
+        keyless(&[unsure.clone(), open.clone()]).effective,
         AuthVerdict::Unauthenticated
     );
-    let keyed = api_auth(true, &[open]);
+    let keyed = api_auth(&[path("p", Some(true), std::slice::from_ref(&open))]);
     assert_eq!(
         (keyed.effective, keyed.subscription_key),
         (AuthVerdict::Authenticated, true)
     );
-    assert_eq!(api_auth(false, &[]).effective, AuthVerdict::Unknown);
+    assert_eq!(keyless(&[]).effective, AuthVerdict::Unknown);
+    assert_eq!(api_auth(&[]).effective, AuthVerdict::Unknown);
+}
+
+#[test]
+fn an_api_is_authenticated_only_when_every_path_is() {
+    let jwt = InboundAuth {
+        jwt_validation: Presence::Always,
+        ..InboundAuth::default()
+    };
+    let open = InboundAuth::default();
+    // A key on the API's own scope, none through an open product.
+    let auth = api_auth(&[
+        path("without a product", Some(true), std::slice::from_ref(&open)),
+        path("product \"free\"", Some(false), std::slice::from_ref(&open)),
+    ]);
+    assert_eq!(auth.effective, AuthVerdict::Unauthenticated);
+    assert!(!auth.subscription_key);
+    assert_eq!(auth.open_paths, ["product \"free\""]);
+    // The open product's policy validates tokens: every path is authenticated.
+    let auth = api_auth(&[
+        path("without a product", Some(true), std::slice::from_ref(&open)),
+        path("product \"free\"", Some(false), std::slice::from_ref(&jwt)),
+    ]);
+    assert_eq!(auth.effective, AuthVerdict::Authenticated);
+    assert!(auth.open_paths.is_empty());
+    // Whether the product requires a key is not known: only its policy could decide.
+    let auth = api_auth(&[path("product \"x\"", None, std::slice::from_ref(&open))]);
+    assert_eq!(auth.effective, AuthVerdict::Unknown);
+    let auth = api_auth(&[path("product \"x\"", None, &[jwt])]);
+    assert_eq!(auth.effective, AuthVerdict::Authenticated);
 }
 
 // ---- robustness ----------------------------------------------------------------------

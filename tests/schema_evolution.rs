@@ -1,0 +1,96 @@
+//! The snapshot contract evolves by minors: older snapshots load, newer minors load with
+//! a warning naming what this build does not know, another major is refused (exit 2).
+
+mod support;
+
+use serde_json::Value;
+use support::{apimguard, text};
+
+/// `fixtures/check/small.json` with its top-level fields changed by `edit`, in a temporary file.
+fn edited(edit: impl FnOnce(&mut serde_json::Map<String, Value>)) -> tempfile::NamedTempFile {
+    let original = std::fs::read_to_string("fixtures/check/small.json").unwrap();
+    let mut document: Value = serde_json::from_str(&original).unwrap();
+    edit(document.as_object_mut().unwrap());
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), document.to_string()).unwrap();
+    file
+}
+
+fn check(file: &tempfile::NamedTempFile) -> (i32, String) {
+    let out = apimguard()
+        .args(["check", "-f", "json"])
+        .arg(file.path())
+        .output()
+        .unwrap();
+    (out.status.code().unwrap(), text(&out.stderr))
+}
+
+#[test]
+fn a_snapshot_without_a_minor_loads_silently() {
+    let file = edited(|d| {
+        d.remove("schemaMinor");
+        d.remove("schemaFeatures");
+    });
+    let (code, stderr) = check(&file);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(!stderr.contains("schema"), "{stderr}");
+}
+
+#[test]
+fn a_newer_minor_loads_and_names_what_is_not_known() {
+    let file = edited(|d| {
+        d.insert("schemaMinor".into(), 7.into());
+        d.insert(
+            "schemaFeatures".into(),
+            serde_json::json!(["callPaths", "gatewayTopology"]),
+        );
+        d.insert("gatewayTopology".into(), serde_json::json!({"regions": []}));
+    });
+    let (code, stderr) = check(&file);
+    assert_eq!(code, 1, "the findings are still reported: {stderr}");
+    assert!(stderr.contains("warning:"), "{stderr}");
+    assert!(stderr.contains("schema 1.7"), "{stderr}");
+    assert!(stderr.contains("gatewayTopology"), "{stderr}");
+    assert!(
+        !stderr.contains("callPaths"),
+        "a known feature is not named: {stderr}"
+    );
+}
+
+#[test]
+fn a_newer_minor_without_a_feature_list_names_the_minors() {
+    let file = edited(|d| {
+        d.insert("schemaMinor".into(), 3.into());
+        d.remove("schemaFeatures");
+    });
+    let (code, stderr) = check(&file);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("schema 1.2–1.3"), "{stderr}");
+}
+
+#[test]
+fn another_major_is_refused_naming_both_versions() {
+    for major in [0, 2] {
+        let file = edited(|d| {
+            d.insert("schemaVersion".into(), major.into());
+        });
+        let (code, stderr) = check(&file);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains("apimguard::snapshot::version"), "{stderr}");
+        assert!(
+            stderr.contains(&format!("written for schema {major}"))
+                && stderr.contains("reads schema 1"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn the_json_schema_names_the_minor_and_the_call_paths() {
+    let out = apimguard().arg("schema").output().unwrap();
+    assert!(out.status.success());
+    let schema: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(schema["properties"]["schemaMinor"].is_object(), "{schema}");
+    assert!(schema["properties"]["schemaFeatures"].is_object());
+    assert!(schema["$defs"]["Api"]["properties"]["callPaths"].is_object());
+}
