@@ -159,6 +159,8 @@ fn full_estate_through_paging_and_throttling() {
     assert_eq!(snapshot["complete"], true, "{:#}", snapshot["gaps"]);
     assert_eq!(snapshot["gaps"], serde_json::json!([]));
     assert_eq!(snapshot["source"]["kind"], "arm");
+    assert_eq!(snapshot["schemaMinor"], 1);
+    assert_eq!(snapshot["schemaFeatures"], serde_json::json!(["callPaths"]));
     assert_eq!(snapshot["source"]["cloud"], "AzureCloud");
     assert_eq!(snapshot["source"]["tenantId"], estate::TENANT);
     let sub = &snapshot["subscriptions"][0];
@@ -195,7 +197,26 @@ fn full_estate_through_paging_and_throttling() {
     assert_eq!(echo["defender"]["unauthenticatedEndpoints"], 1);
     assert_eq!(echo["defender"]["sensitivityLabel"], "Highly Confidential");
 
+    let products: Vec<&Value> = echo["callPaths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["product"])
+        .collect();
+    assert_eq!(products, ["starter", "unlimited"]);
+
     let fragment = api(contoso, &format!("/apis/{FRAGMENT_API}"));
+    // The live collector has the fragments: their elements are in the effective policy.
+    let effective =
+        &contoso["effectivePolicies"][fragment["callPaths"][0]["policy"].as_str().unwrap()];
+    assert!(
+        effective["inbound"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["fragment"].is_string() && e["name"] != "include-fragment"),
+        "{effective}"
+    );
     assert_eq!(
         fragment["auth"]["jwtValidation"], true,
         "validate-jwt comes from the fragment"
