@@ -10,11 +10,11 @@ use miette::{Diagnostic, IntoDiagnostic};
 use serde::Serialize;
 use thiserror::Error;
 
-use super::check::Checker;
-use super::collect::{block_on, connect, Connection};
+use crate::app::check::Checker;
+use crate::app::connect::{block_on, connect, Connection};
+use crate::azure::arm::Limits;
+use crate::azure::Reporter;
 use crate::cli::{ApplyArgs, ConnectionArgs, GateArgs, PlanFormat, RemediateArgs};
-use crate::collect::arm::Limits;
-use crate::collect::Reporter;
 use crate::config::Config;
 use crate::engine::{EvalOptions, FailOn};
 use crate::remediate::journal::{self, Entry, RunEnd, RunHeader};

@@ -356,7 +356,7 @@ pub fn replay(path: &Path) -> Result<Replay, JournalError> {
                     path: display,
                     line: *number,
                     // serde quotes what it found (an unknown variant, say) verbatim.
-                    message: crate::diagnostic::clip_message(crate::collect::arm::names::shown(
+                    message: crate::diagnostic::clip_message(crate::azure::arm::names::shown(
                         &e.to_string(),
                     )),
                 });
@@ -412,7 +412,7 @@ fn check_header(header: &RunHeader) -> Result<(), (String, String)> {
             "the settings' subPlan".to_string(),
             format!(
                 "`{}` is not one of P1 … P5",
-                crate::collect::arm::names::shown(sub_plan)
+                crate::azure::arm::names::shown(sub_plan)
             ),
         ));
     }
