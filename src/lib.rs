@@ -10,6 +10,7 @@ pub mod commands;
 pub mod config;
 pub mod diagnostic;
 pub mod engine;
+pub mod input_file;
 pub mod remediate;
 pub mod report;
 pub mod ruledoc;

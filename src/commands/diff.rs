@@ -111,10 +111,11 @@ pub fn run(args: &DiffArgs) -> miette::Result<u8> {
 
 /// Reads a side: a snapshot when it has `schemaVersion`, a report when it has `results`.
 fn read(path: &str) -> miette::Result<Input> {
-    let text = std::fs::read_to_string(path).map_err(|source| DiffError::Io {
-        path: path.to_string(),
-        source,
-    })?;
+    let text =
+        crate::input_file::read_to_string(path.as_ref()).map_err(|source| DiffError::Io {
+            path: path.to_string(),
+            source,
+        })?;
     // A syntax error is reported by the snapshot reader, with its location.
     let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
         return Err(snapshot::load_str(path, &text)

@@ -131,7 +131,7 @@ impl Config {
     /// Reads and validates a configuration file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let display = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+        let text = crate::input_file::read_to_string(path).map_err(|source| ConfigError::Io {
             path: display.clone(),
             source,
         })?;

@@ -90,7 +90,7 @@ pub fn from_path(root: &Path) -> Result<Vec<PolicySource>, PolicyError> {
     files
         .into_iter()
         .map(|path| {
-            let text = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;
+            let text = crate::input_file::read_to_string(&path).map_err(|e| io(&path, e))?;
             Ok(PolicySource {
                 path: path.display().to_string(),
                 text,

@@ -283,7 +283,7 @@ pub struct Replay {
 /// header of the run that resumed the crashed one. Any other unreadable line is an error.
 pub fn replay(path: &Path) -> Result<Replay, JournalError> {
     let display = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| match source.kind() {
+    let text = crate::input_file::read_to_string(path).map_err(|source| match source.kind() {
         std::io::ErrorKind::NotFound => JournalError::Missing(display.clone()),
         _ => io(path, source),
     })?;

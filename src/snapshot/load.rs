@@ -88,7 +88,7 @@ pub fn read_text(path: &Path) -> Result<String, SnapshotError> {
     if display == "-" {
         std::io::read_to_string(std::io::stdin())
     } else {
-        std::fs::read_to_string(path)
+        crate::input_file::read_to_string(path)
     }
     .map_err(|source| SnapshotError::Io {
         path: display,

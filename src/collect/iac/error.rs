@@ -68,5 +68,5 @@ impl IacError {
 
 /// Reads a file as text, as an [`IacError::Io`] on failure.
 pub(super) fn read_text(path: &std::path::Path, display: &str) -> Result<String, IacError> {
-    std::fs::read_to_string(path).map_err(|e| IacError::io(display, e))
+    crate::input_file::read_to_string(path).map_err(|e| IacError::io(display, e))
 }
