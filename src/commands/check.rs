@@ -104,6 +104,8 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
             (loaded.path, loaded.text)
         }
     };
+    // Every input has been read: no output may overwrite one (nor another output).
+    output::refuse_overwrites(&output::files(&args.format))?;
     let report = checker.check_text(&path, &text, args.allow_incomplete, passing, &mut clock)?;
     drop(text);
     for spec in &args.format {

@@ -74,10 +74,13 @@ pub fn run(args: &CollectArgs) -> miette::Result<u8> {
         None => collect_blocking(&args.arm)?.snapshot,
     };
     match args.output.as_deref() {
-        Some(path) if path != Path::new("-") => snapshot::save(&snapshot, path)?,
+        Some(path) if path != Path::new("-") => {
+            super::output::refuse_overwrites(&[(path, "the snapshot".to_string())])?;
+            snapshot::save(&snapshot, path)?
+        }
         _ => {
             let text = serde_json::to_string_pretty(&snapshot).into_diagnostic()?;
-            println!("{text}");
+            super::output::print(&(text + "\n"))?;
         }
     }
     Ok(if snapshot.complete { 0 } else { 2 })

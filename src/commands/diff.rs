@@ -95,6 +95,8 @@ pub fn run(args: &DiffArgs) -> miette::Result<u8> {
                 .check(&loaded, args.allow_incomplete),
         }
     };
+    // Both sides have been read: no output may overwrite one (nor another output).
+    output::refuse_overwrites(&output::files(&args.format))?;
     let old = to_report(old)?;
     let new = to_report(new)?;
     let drift = report::compare(&old, &new, &old_path, &new_path, args.fail_on);

@@ -12,6 +12,7 @@ use thiserror::Error;
 
 use super::check::Checker;
 use super::collect::{block_on, connect, Connection};
+use super::output;
 use crate::cli::{ApplyArgs, ConnectionArgs, GateArgs, PlanFormat, RemediateArgs};
 use crate::collect::Reporter;
 use crate::config::Config;
@@ -151,7 +152,7 @@ pub fn execute(run: Run) -> miette::Result<u8> {
         .filter(|a| !done.contains(&a.key))
         .collect();
     if run.format == PlanFormat::Human {
-        print!("{}", render::plan_text(&run.plan, &run.settings, &done));
+        output::print(&render::plan_text(&run.plan, &run.settings, &done))?;
     }
     let manual = run.plan.manual.len();
     if !run.apply.apply || pending.is_empty() {
@@ -269,7 +270,7 @@ async fn apply(run: Run<'_>, done: HashSet<String>) -> miette::Result<u8> {
     }))?;
     let path = journal.path().display().to_string();
     match run.format {
-        PlanFormat::Human => print!("{}", render::summary_text(&outcomes, &counts, Some(&path))),
+        PlanFormat::Human => output::print(&render::summary_text(&outcomes, &counts, Some(&path)))?,
         PlanFormat::Json => print_json(&Document {
             outcomes: Some(&outcomes),
             summary: Some(&counts),
@@ -311,10 +312,8 @@ impl<'a> Document<'a> {
 }
 
 fn print_json(document: &Document) -> miette::Result<()> {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(document).into_diagnostic()?
-    );
+    let text = serde_json::to_string_pretty(document).into_diagnostic()?;
+    output::print(&(text + "\n"))?;
     Ok(())
 }
 
