@@ -53,6 +53,23 @@ pub struct PolicyArgs {
     pub profile: Option<&'static Profile>,
 }
 
+/// How long and how much memory a rule may take (shared by `check`, `diff`,
+/// `remediate` and `rules test`).
+#[derive(Debug, Clone, Args)]
+pub struct RuleLimitArgs {
+    /// Seconds one rule may run on one piece of the snapshot (one service or
+    /// subscription for rules that declare `custom.input`, else the whole snapshot)
+    /// before it is stopped with an error; a rule stuck inside one builtin call past
+    /// it (plus 3 s and a tenth of it) ends the run (exit 2).
+    #[arg(long, default_value_t = 120, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub rule_timeout: u64,
+    /// Most memory apimguard may hold while a rule runs, e.g. 512MiB or 16GiB; a rule
+    /// that takes it over ends the run (exit 2). Default: 12 times the snapshot's size,
+    /// at least 2 GiB.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub memory_limit: Option<u64>,
+}
+
 /// `apimguard check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -85,11 +102,9 @@ pub struct CheckArgs {
     /// Check a snapshot that records gaps instead of refusing it (exit 2).
     #[arg(long)]
     pub allow_incomplete: bool,
-    /// Seconds one rule may run on one piece of the snapshot (one service or
-    /// subscription for rules that declare `custom.input`, else the whole snapshot)
-    /// before it is stopped with an error.
-    #[arg(long, default_value_t = 120, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
-    pub rule_timeout: u64,
+    /// How long and how much memory rules may take.
+    #[command(flatten)]
+    pub limits: RuleLimitArgs,
     /// Threads evaluating rules (default: the machine's cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
@@ -234,6 +249,9 @@ pub struct RemediateArgs {
     /// Plan from a snapshot that records gaps instead of refusing it (exit 2).
     #[arg(long)]
     pub allow_incomplete: bool,
+    /// How long and how much memory rules may take.
+    #[command(flatten)]
+    pub limits: RuleLimitArgs,
     /// Output of the plan and of the closing summary.
     #[arg(long, short = 'f', value_enum, default_value_t = PlanFormat::Human)]
     pub format: PlanFormat,
@@ -354,6 +372,9 @@ pub struct DiffArgs {
     /// Check snapshots that record gaps instead of refusing them (exit 2).
     #[arg(long)]
     pub allow_incomplete: bool,
+    /// How long and how much memory rules may take (to check snapshots).
+    #[command(flatten)]
+    pub limits: RuleLimitArgs,
 }
 
 /// Report formats.
@@ -472,6 +493,9 @@ pub struct TestArgs {
     /// Print every test, not only failures.
     #[arg(long, short = 'v')]
     pub verbose: bool,
+    /// How long and how much memory each test may take (default memory: 2 GiB).
+    #[command(flatten)]
+    pub limits: RuleLimitArgs,
 }
 
 /// Output formats of `rules list`.
@@ -527,6 +551,35 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
         .parse::<u64>()
         .map(|n| Duration::from_secs(n.saturating_mul(scale)))
         .map_err(|_| format!("`{s}` is not a duration (e.g. 90, 90s, 5m, 1h)"))
+}
+
+/// A size in bytes: a number, optionally followed by KiB, MiB, GiB or TiB (powers of
+/// 1024; K, M, G and T are the same) or KB, MB, GB or TB (powers of 1000).
+fn parse_size(s: &str) -> Result<u64, String> {
+    let bad = || format!("`{s}` is not a size (e.g. 512MiB, 16GiB, or a number of bytes)");
+    let at = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (number, unit) = s.split_at(at);
+    let scale: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kib" => 1 << 10,
+        "m" | "mib" => 1 << 20,
+        "g" | "gib" => 1 << 30,
+        "t" | "tib" => 1 << 40,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        "tb" => 1_000_000_000_000,
+        _ => return Err(bad()),
+    };
+    let bytes = number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .ok_or_else(bad)?;
+    if bytes == 0 {
+        return Err(format!("`{s}` is zero: no rule could run"));
+    }
+    Ok(bytes)
 }
 
 fn parse_output(s: &str) -> Result<OutputSpec, String> {

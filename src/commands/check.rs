@@ -1,7 +1,5 @@
 //! `apimguard check`: snapshot → rules → report → outputs → exit code.
 
-use std::time::Duration;
-
 use miette::{Diagnostic, IntoDiagnostic};
 use thiserror::Error;
 
@@ -72,10 +70,9 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
         config.as_ref(),
         args.fail_on,
         EvalOptions {
-            rule_timeout: Duration::from_secs(args.rule_timeout),
             threads: args.threads.unwrap_or(EvalOptions::default().threads),
             isolate_rules: args.timings == Some(Timings::Rules),
-            ..EvalOptions::default()
+            ..args.limits.eval_options()
         },
     )?;
     clock.lap("compile policies");
@@ -246,6 +243,7 @@ impl<'a> Checker<'a> {
         let estate = SplitEstate {
             skeleton: parse_input(&pieces.skeleton)?,
             services: &pieces.services,
+            text_bytes: text.len(),
             digests: pieces
                 .services
                 .iter()
@@ -306,6 +304,8 @@ impl<'a> Checker<'a> {
 struct SplitEstate<'t> {
     skeleton: regorus::Value,
     services: &'t [Vec<&'t str>],
+    /// The size of the snapshot's text.
+    text_bytes: usize,
     /// Each service's digest once it is validated.
     digests: Vec<Vec<Mutex<Option<ServiceDigest>>>>,
 }
@@ -341,6 +341,10 @@ impl Estate for SplitEstate<'_> {
 
     fn service_count(&self, subscription: usize) -> usize {
         self.services[subscription].len()
+    }
+
+    fn json_bytes(&self) -> usize {
+        self.text_bytes
     }
 
     fn service(&self, subscription: usize, index: usize) -> Result<regorus::Value, String> {

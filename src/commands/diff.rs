@@ -9,7 +9,6 @@ use super::check::{gate, Checker};
 use super::output;
 use crate::cli::{DiffArgs, ReportFormat};
 use crate::config::Config;
-use crate::engine::EvalOptions;
 use crate::report::{self, Report};
 use crate::snapshot::{self, LoadedSnapshot};
 
@@ -78,7 +77,7 @@ pub fn run(args: &DiffArgs) -> miette::Result<u8> {
             &args.policy,
             config.as_ref(),
             args.fail_on,
-            EvalOptions::default(),
+            args.limits.eval_options(),
         )?)
     } else {
         if config.is_some() || !args.policy.policies.is_empty() {

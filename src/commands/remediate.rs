@@ -16,7 +16,7 @@ use super::output;
 use crate::cli::{ApplyArgs, ConnectionArgs, GateArgs, PlanFormat, RemediateArgs};
 use crate::collect::Reporter;
 use crate::config::Config;
-use crate::engine::{EvalOptions, FailOn};
+use crate::engine::FailOn;
 use crate::remediate::journal::{self, Entry, RunEnd, RunHeader};
 use crate::remediate::{
     render, Action, Counts, Executor, Journal, JournalError, Outcome, Plan, PlannedAction, Replay,
@@ -90,7 +90,7 @@ pub fn run(args: &RemediateArgs) -> miette::Result<u8> {
                 &args.policy,
                 config.as_ref(),
                 FailOn::Never,
-                EvalOptions::default(),
+                args.limits.eval_options(),
             )?;
             let loaded = snapshot::load(path)?;
             if loaded.snapshot.source.kind == SourceKind::Iac {

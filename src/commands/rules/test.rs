@@ -13,7 +13,7 @@ pub fn run(args: TestArgs) -> miette::Result<u8> {
         include_tests: true,
         profile: None,
     })?;
-    let outcomes = set.run_tests(user_only)?;
+    let outcomes = set.run_tests(user_only, &args.limits.eval_options())?;
     let failed = outcomes.iter().filter(|o| !o.passed).count();
     output::print_with(|out| {
         for o in &outcomes {
