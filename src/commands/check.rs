@@ -278,6 +278,15 @@ impl<'a> Checker<'a> {
                     .expect("every service was validated"),
             );
         }
+        let today = chrono::Utc::now().date_naive();
+        if let Some(config) = self.config {
+            for (rule, outcome) in self.policies.rules().iter().zip(&outcomes) {
+                let checked = outcome.checked.iter().map(|id| &**id);
+                for warning in config.blanket_waivers(&rule.meta.id, checked, today) {
+                    eprintln!("warning: {warning}");
+                }
+            }
+        }
         let report = report::build(
             report::Checked {
                 path,
@@ -290,7 +299,7 @@ impl<'a> Checker<'a> {
                 fail_on: self.fail_on,
                 config: self.config,
                 disabled_rules: self.disabled.clone(),
-                today: chrono::Utc::now().date_naive(),
+                today,
                 passing,
             },
         );

@@ -104,11 +104,25 @@ impl PolicySet {
                 continue;
             }
             if let Some(rule) = classify(&engine, source, package)? {
-                if let Some(first) = rules.iter().find(|r| r.meta.id == rule.meta.id) {
-                    return Err(PolicyError::DuplicateId {
-                        id: rule.meta.id,
-                        first: first.path.clone(),
-                        second: rule.path,
+                // Ids match whatever their case (configurations, waivers, `--rule`), so
+                // two rules whose ids differ only in case would share every entry.
+                if let Some(first) = rules
+                    .iter()
+                    .find(|r| r.meta.id.eq_ignore_ascii_case(&rule.meta.id))
+                {
+                    return Err(if first.meta.id == rule.meta.id {
+                        PolicyError::DuplicateId {
+                            id: rule.meta.id,
+                            first: first.path.clone(),
+                            second: rule.path,
+                        }
+                    } else {
+                        PolicyError::IdCase {
+                            id: rule.meta.id,
+                            path: rule.path,
+                            first_id: first.meta.id.clone(),
+                            first: first.path.clone(),
+                        }
                     });
                 }
                 // Two files of one package make one set of rules in Rego: each rule
