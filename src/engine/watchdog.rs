@@ -225,10 +225,30 @@ fn watch_forever() {
     loop {
         std::thread::sleep(POLL);
         if let Some(runaway) = runaway() {
-            eprintln!("{:?}", miette::Report::new(runaway));
-            std::process::exit(2);
+            end_run(&format!("{:?}\n", miette::Report::new(runaway)));
         }
     }
+}
+
+/// Writes `message` to standard error and ends the process with exit code 2, taking
+/// no lock a stopped rule thread could hold (it may have stopped inside a `print` to
+/// standard error), and running no exit handler. Nothing is pending on standard
+/// output then: every command prints after its rules have run.
+#[cfg(unix)]
+fn end_run(message: &str) -> ! {
+    use std::io::Write;
+    use std::os::fd::FromRawFd;
+    // SAFETY: fd 2 stays open for the life of the process; ManuallyDrop never closes it.
+    let mut stderr = std::mem::ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(2) });
+    let _ = stderr.write_all(message.as_bytes());
+    // SAFETY: `_exit` ends the process at once; nothing runs after it.
+    unsafe { libc::_exit(2) }
+}
+
+#[cfg(not(unix))]
+fn end_run(message: &str) -> ! {
+    eprint!("{message}");
+    std::process::exit(2)
 }
 
 /// The runaway rule, if any: the one the memory gate stopped, else the first one past
