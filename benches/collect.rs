@@ -76,6 +76,7 @@ fn main() {
                 max_retries: 3,
                 backoff: Duration::from_millis(500),
                 min_poll_wait: Duration::from_secs(1),
+                limits: collect::arm::Limits::default(),
             },
             Arc::new(Reporter::silent()),
         );

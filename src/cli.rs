@@ -7,6 +7,7 @@ use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 use crate::engine::{FailOn, FrameworkFilter, Profile, Severity, PROFILES};
+use crate::input::Size;
 
 /// Check Azure API Management and Defender for APIs posture against Rego rules.
 #[derive(Debug, Parser)]
@@ -15,6 +16,33 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// How large an input file may be.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Size caps on input files (docs/limits.md); every command takes them.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Input limits")]
+pub struct LimitArgs {
+    /// Largest snapshot, JSON report (`diff`) or journal (`--resume`) read, e.g. 8GiB.
+    #[arg(
+        long,
+        global = true,
+        value_name = "SIZE",
+        default_value = "4GiB",
+        env = "APIMGUARD_MAX_SNAPSHOT_SIZE"
+    )]
+    pub max_snapshot_size: Size,
+    /// Largest configuration, policy (.rego) or IaC file read, e.g. 128MiB.
+    #[arg(
+        long,
+        global = true,
+        value_name = "SIZE",
+        default_value = "64MiB",
+        env = "APIMGUARD_MAX_FILE_SIZE"
+    )]
+    pub max_file_size: Size,
 }
 
 /// The subcommands.
@@ -66,8 +94,8 @@ pub struct RuleLimitArgs {
     /// Most memory apimguard may hold while a rule runs, e.g. 512MiB or 16GiB; a rule
     /// that takes it over ends the run (exit 2). Default: 12 times the snapshot's size,
     /// at least 2 GiB.
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
-    pub memory_limit: Option<u64>,
+    #[arg(long, value_name = "SIZE")]
+    pub memory_limit: Option<Size>,
 }
 
 /// `apimguard check`.
@@ -163,6 +191,9 @@ pub struct IacArgs {
     /// Apply `configuration.NAME.yaml` (in the APIOps folder or beside it) to --from-apiops.
     #[arg(long, value_name = "NAME")]
     pub env: Option<String>,
+    /// The folder every file the IaC input references must stay in (default: the git work tree holding the input, else its folder).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
 }
 
 /// Which Azure estate to read, and how (shared by `collect` and `check --live`).
@@ -177,6 +208,13 @@ pub struct ArmArgs {
     /// Read only the API Management service with this name.
     #[arg(long, value_name = "NAME")]
     pub service: Option<String>,
+    /// Most pages of one ARM list; a longer list is taken as a paging loop (a gap).
+    #[arg(long, value_name = "N", default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub max_pages: u64,
+    /// Time the whole collection may take (seconds, or with s, m or h); what is not read
+    /// by then becomes a gap, so the snapshot is never complete.
+    #[arg(long, value_name = "DURATION", default_value = "12h", value_parser = parse_positive_duration)]
+    pub deadline: Duration,
     /// How to reach ARM and authenticate.
     #[command(flatten)]
     pub connection: ConnectionArgs,
@@ -212,6 +250,10 @@ pub struct ConnectionArgs {
     /// Retries of a throttled (429), failed (5xx) or timed-out request.
     #[arg(long, value_name = "N", default_value_t = 6)]
     pub retries: u32,
+    /// Largest ARM answer read (bytes, or with KiB, MiB or GiB); a larger one is refused
+    /// unread (a gap in collect, an error in remediate).
+    #[arg(long, value_name = "SIZE", default_value = "64MiB")]
+    pub max_response_size: Size,
     /// Test-only: milliseconds at least between two polls of a long-running operation
     /// (default 1000); less only with a loopback --management-endpoint (a test server).
     #[arg(long, value_name = "MS", hide = true)]
@@ -311,7 +353,7 @@ pub struct GateArgs {
     #[arg(long)]
     pub allow_cost: bool,
     /// Sub-plan when enabling the plan: P1 … P5 (default P1).
-    #[arg(long, value_name = "PLAN", value_parser = ["P1", "P2", "P3", "P4", "P5"])]
+    #[arg(long, value_name = "PLAN", value_parser = crate::remediate::catalogue::SUB_PLANS)]
     pub sub_plan: Option<String>,
     /// Skip the rest of a service whose gateway load (Capacity) is above this percent (default 60).
     #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
@@ -553,33 +595,11 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
         .map_err(|_| format!("`{s}` is not a duration (e.g. 90, 90s, 5m, 1h)"))
 }
 
-/// A size in bytes: a number, optionally followed by KiB, MiB, GiB or TiB (powers of
-/// 1024; K, M, G and T are the same) or KB, MB, GB or TB (powers of 1000).
-fn parse_size(s: &str) -> Result<u64, String> {
-    let bad = || format!("`{s}` is not a size (e.g. 512MiB, 16GiB, or a number of bytes)");
-    let at = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    let (number, unit) = s.split_at(at);
-    let scale: u64 = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "k" | "kib" => 1 << 10,
-        "m" | "mib" => 1 << 20,
-        "g" | "gib" => 1 << 30,
-        "t" | "tib" => 1 << 40,
-        "kb" => 1_000,
-        "mb" => 1_000_000,
-        "gb" => 1_000_000_000,
-        "tb" => 1_000_000_000_000,
-        _ => return Err(bad()),
-    };
-    let bytes = number
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(scale))
-        .ok_or_else(bad)?;
-    if bytes == 0 {
-        return Err(format!("`{s}` is zero: no rule could run"));
+fn parse_positive_duration(s: &str) -> Result<Duration, String> {
+    match parse_duration(s)? {
+        d if d.is_zero() => Err(format!("`{s}` is no time at all; give at least 1s")),
+        d => Ok(d),
     }
-    Ok(bytes)
 }
 
 fn parse_output(s: &str) -> Result<OutputSpec, String> {

@@ -10,7 +10,8 @@ pub mod commands;
 pub mod config;
 pub mod diagnostic;
 pub mod engine;
-pub mod input_file;
+pub mod input;
+pub mod nesting;
 pub mod remediate;
 pub mod report;
 pub mod ruledoc;
@@ -22,6 +23,10 @@ use cli::{Cli, Command};
 
 /// Runs one invocation and returns its exit code (0 pass, 1 findings, 2 could not decide).
 pub fn run(cli: Cli) -> miette::Result<u8> {
+    input::set_limits(input::Limits {
+        snapshot: cli.limits.max_snapshot_size,
+        file: cli.limits.max_file_size,
+    });
     match cli.command {
         Command::Collect(args) => commands::collect::run(&args),
         Command::Check(args) => commands::check::run(&args),

@@ -65,7 +65,7 @@ pub fn estate(apis: usize, seed: u64) -> Snapshot {
             .extend(recommendations_for(&svc, &mut rng));
         sub.services.push(svc);
     }
-    Snapshot {
+    let mut snapshot = Snapshot {
         schema_version: SCHEMA_VERSION,
         collected_at: "2026-11-26T02:00:00Z".into(),
         source: Source {
@@ -79,7 +79,10 @@ pub fn estate(apis: usize, seed: u64) -> Snapshot {
         gaps: Vec::new(),
         subscriptions,
         unknowns: Vec::new(),
-    }
+    };
+    // As the collector writes it: secrets redacted, credentials listed where they were.
+    crate::collect::redact::snapshot(&mut snapshot);
+    snapshot
 }
 
 fn subscription(index: usize, rng: &mut Rng) -> Subscription {
@@ -214,6 +217,7 @@ fn service(subscription_id: &str, index: usize, api_count: usize, rng: &mut Rng)
         gateways,
         workspaces,
         apis,
+        credentials_in_urls: Vec::new(),
         origin: None,
     }
 }
@@ -450,6 +454,7 @@ fn document(elements: Vec<PolicyElement>, with_base: bool) -> Policy {
         outbound: Some(base()),
         on_error: Some(base()),
         fragments: Vec::new(),
+        literal_credentials: Vec::new(),
     }
 }
 
@@ -604,6 +609,7 @@ fn global_policy(rng: &mut Rng) -> Policy {
         outbound: Some(Vec::new()),
         on_error: Some(Vec::new()),
         fragments: Vec::new(),
+        literal_credentials: Vec::new(),
     }
 }
 

@@ -492,16 +492,16 @@ fn pipes_and_devices_are_refused_as_inputs() {
     );
     refuses(
         &["check", "/dev/zero"],
-        &["/dev/zero", "a device, not a regular file"],
+        &["cannot read snapshot /dev/zero: a device, not a regular file"],
     );
     refuses(
         &[
             "check",
             "fixtures/check/small.json",
             "--config",
-            "/dev/zero",
+            "/dev/urandom",
         ],
-        &["a device"],
+        &["/dev/urandom", "a device, not a regular file"],
     );
 }
 
@@ -540,7 +540,7 @@ fn a_complete_snapshot_with_gaps_is_refused() {
 fn a_schema_version_too_large_for_a_number_is_reported_as_written() {
     let text = std::fs::read_to_string("fixtures/check/small.json").unwrap();
     let dir = tempfile::tempdir().unwrap();
-    for version in ["99999999999999999999", &"7".repeat(400)] {
+    for version in ["99999999999999999999", &"7".repeat(300)] {
         let path = dir.path().join("future.json");
         let future = text.replacen(
             "\"schemaVersion\": 1",
@@ -582,4 +582,221 @@ fn a_builtin_rule_id_in_another_case_is_refused() {
         &["rules", "list", "-p", rules],
         &["apimguard::policy::id_case"],
     );
+}
+
+// Hostile inputs: size caps, nesting, and diagnostics that cannot crash.
+
+/// The small snapshot on one line, with `extra` added as its last member.
+fn one_line_snapshot(extra: &str) -> String {
+    let text = std::fs::read_to_string("fixtures/check/small.json").unwrap();
+    let value: Value = serde_json::from_str(&text).unwrap();
+    let compact = value.to_string();
+    format!("{},{extra}}}", &compact[..compact.len() - 1])
+}
+
+/// Runs apimguard with `args`, then `file` written with `text`, and expects exit 2,
+/// a short standard error, no panic, and every part in it.
+fn refuses_file(args: &[&str], text: &str, parts: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("snap.json");
+    std::fs::write(&path, text).unwrap();
+    let out = apimguard().args(args).arg(&path).output().expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.len() < 4_000, "{} bytes of stderr", stderr.len());
+    for part in parts {
+        assert!(stderr.contains(part), "stderr lacks {part:?}: {stderr}");
+    }
+    stderr
+}
+
+#[test]
+fn an_error_past_column_65535_of_a_minified_snapshot_is_shown_clipped() {
+    let padded = one_line_snapshot(&format!(
+        r#""pad":"{}","complete":"yes""#,
+        "x".repeat(200_000)
+    ));
+    let stderr = refuses_file(&["check"], &padded, &["duplicate field `complete`", "…xxx"]);
+    assert!(!stderr.contains(&"x".repeat(300)), "{stderr}");
+    let column: usize = stderr
+        .split("snap.json:1:")
+        .nth(1)
+        .and_then(|rest| rest.split(']').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no line and column: {stderr}"));
+    assert!(column > 200_000, "{column}");
+}
+
+#[test]
+fn an_error_early_on_a_20_mb_line_shows_a_few_hundred_bytes_of_it() {
+    let text = format!(
+        r#"{{"schemaVersion":"1","x":"{}"}}"#,
+        "y".repeat(20_000_000)
+    );
+    refuses_file(
+        &["check"],
+        &text,
+        &["`schemaVersion`: invalid type", "snap.json:1:20]"],
+    );
+}
+
+#[test]
+fn inputs_over_their_cap_name_the_file_the_cap_and_the_flag() {
+    refuses(
+        &[
+            "check",
+            "fixtures/check/small.json",
+            "--max-snapshot-size",
+            "1KiB",
+        ],
+        &[
+            "apimguard::input::too_large",
+            "fixtures/check/small.json is larger than 1 KiB",
+            "--max-snapshot-size",
+        ],
+    );
+    refuses(
+        &[
+            "check",
+            "fixtures/check/small.json",
+            "--config",
+            "apimguard.example.yaml",
+            "--max-file-size",
+            "2000",
+        ],
+        &[
+            "apimguard.example.yaml is larger than 2000 B",
+            "--max-file-size",
+        ],
+    );
+    refuses(
+        &[
+            "check",
+            "fixtures/check/small.json",
+            "-p",
+            "fixtures/check/policies",
+            "--max-file-size",
+            "100B",
+        ],
+        &["is larger than 100 B", "--max-file-size"],
+    );
+    let text = std::fs::read("fixtures/check/small.json").unwrap();
+    let out = apimguard()
+        .args(["check", "-", "--max-snapshot-size", "2KiB"])
+        .write_stdin(text.clone())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("standard input is larger than 2 KiB"));
+    // The cap raised, the same input is read (the environment sets it too).
+    let out = apimguard()
+        .args(["check", "-", "--fail-on", "never"])
+        .env("APIMGUARD_MAX_SNAPSHOT_SIZE", "3KiB")
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_size_that_is_not_one_is_refused() {
+    apimguard()
+        .args([
+            "check",
+            "fixtures/check/small.json",
+            "--max-file-size",
+            "64MB",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("`64MB` is not a size"));
+}
+
+#[test]
+fn snapshots_no_reader_can_hold_are_refused_at_their_spot_by_every_command() {
+    let cases = [
+        (
+            format!(r#""x":{}{}"#, "[".repeat(200), "]".repeat(200)),
+            "nest more than 128 levels deep",
+        ),
+        (
+            format!(r#""x":{}{}"#, "[".repeat(100_000), "]".repeat(100_000)),
+            "nest more than 128 levels deep",
+        ),
+        (r#""x":[1e999]"#.to_string(), "a number too large"),
+        (r#""x":"\ud800""#.to_string(), "half a surrogate pair"),
+    ];
+    for (extra, message) in &cases {
+        let text = one_line_snapshot(extra);
+        for args in [
+            &["check"][..],
+            &["remediate"],
+            &["diff", "fixtures/check/small.json"],
+        ] {
+            refuses_file(
+                args,
+                &text,
+                &[
+                    "apimguard::snapshot::syntax",
+                    "snap.json cannot be read (line 1, column",
+                    message,
+                ],
+            );
+        }
+    }
+}
+
+#[test]
+fn rules_whose_brackets_nest_too_deep_are_refused_at_the_bracket() {
+    let dir = tempfile::tempdir().unwrap();
+    for n in [17, 100_000] {
+        let rule = format!(
+            "package x\nimport rego.v1\n\np := {}{}\n",
+            "[".repeat(n),
+            "]".repeat(n)
+        );
+        std::fs::write(dir.path().join("deep.rego"), rule).unwrap();
+        refuses(
+            &[
+                "check",
+                "fixtures/check/small.json",
+                "-p",
+                dir.path().to_str().unwrap(),
+            ],
+            &["deep.rego:4:22: brackets nest more than 16 levels deep"],
+        );
+    }
+}
+
+#[test]
+fn configurations_nested_too_deep_are_refused_at_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("c.yaml");
+    for (value, message) in [
+        (
+            format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)),
+            "c.yaml:3:137: `[`/`{` nest more than 128 levels deep",
+        ),
+        (
+            format!("{}{}", "[".repeat(65), "]".repeat(65)),
+            "c.yaml:3:1: parameter `deep` nests more than 64 levels deep",
+        ),
+    ] {
+        std::fs::write(&config, format!("parameters:\n  ok: 1\n  deep: {value}\n")).unwrap();
+        refuses(
+            &[
+                "check",
+                "fixtures/check/small.json",
+                "--config",
+                config.to_str().unwrap(),
+            ],
+            &["apimguard::config::depth", message],
+        );
+    }
 }

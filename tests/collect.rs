@@ -3,14 +3,14 @@
 
 mod support;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::Value;
 use support::estate::{
     self, CHOOSE_API, ECHO_API, FRAGMENT_API, OPEN_API, RG, SERVICE, SOAP_API, SUBSCRIPTION,
 };
-use support::fake_arm::{Behaviour, FakeArm, Fault, Logged};
+use support::fake_arm::{Behaviour, FakeArm, Fault, FaultKind, Logged};
 use support::{apimguard, run_against, text};
 
 const TOKEN: &str = "test-token";
@@ -58,6 +58,30 @@ fn api<'a>(service: &'a Value, id_suffix: &str) -> &'a Value {
         .iter()
         .find(|a| a["id"].as_str().unwrap().ends_with(id_suffix))
         .unwrap_or_else(|| panic!("API {id_suffix}"))
+}
+
+/// Runs `collect -q -o FILE FLAGS` against `fake`, expects exit 2 (a snapshot with
+/// gaps), and returns the snapshot with its file (and the directory that holds it).
+fn collect_with_gaps(fake: &FakeArm, flags: &[&str]) -> (tempfile::TempDir, PathBuf, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snapshot.json");
+    let mut args = vec!["collect", "-q", "-o", out.to_str().unwrap()];
+    args.extend_from_slice(flags);
+    let run = run_against(fake, TOKEN, &args);
+    assert_eq!(run.status.code(), Some(2), "{}", text(&run.stderr));
+    let snapshot = read_json(&out);
+    assert_eq!(snapshot["complete"], false);
+    (dir, out, snapshot)
+}
+
+/// The exit code of `check SNAPSHOT`.
+fn check_exit(snapshot: &Path) -> Option<i32> {
+    apimguard()
+        .args(["check", snapshot.to_str().unwrap()])
+        .output()
+        .unwrap()
+        .status
+        .code()
 }
 
 fn contoso_api_id(name: &str) -> String {
@@ -579,15 +603,7 @@ fn no_listable_subscription_is_a_gap() {
         gap["error"].as_str().unwrap().contains("no subscription"),
         "{gap}"
     );
-    let check = apimguard()
-        .args(["check", out.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(
-        check.status.code(),
-        Some(2),
-        "an empty estate is not a pass"
-    );
+    assert_eq!(check_exit(&out), Some(2), "an empty estate is not a pass");
 }
 
 /// --subscription, --resource-group and --service narrow what is read, and nothing
@@ -784,4 +800,192 @@ fn no_subscription_in_sight_is_a_gap_not_a_pass() {
         stderr.contains("the identity can list no subscription"),
         "{stderr}"
     );
+}
+
+/// A list ARM answers with a redirect to another server (here a second loopback server
+/// serving a doctored list, without asking for a token) is not followed: the list is a
+/// gap, the other server receives nothing, no `Referer` is sent, and `check` refuses
+/// the incomplete snapshot.
+#[test]
+fn redirected_list_is_a_gap_not_foreign_data() {
+    let apis = format!("{}/apis", estate::service_id(RG, SERVICE));
+    let mut doctored = estate::contoso();
+    let mut list = doctored.routes[&apis.to_ascii_lowercase()].clone();
+    for api in list["value"].as_array_mut().unwrap() {
+        api["properties"]["displayName"] = Value::from("Injected");
+    }
+    doctored.put(&apis, list);
+    let foreign = FakeArm::foreign(doctored);
+    for status in [301, 302, 303, 307, 308] {
+        let fake = fake(
+            vec![Fault::redirect(
+                &format!("/service/{SERVICE}/apis"),
+                status,
+                format!("{}{apis}?api-version=2024-05-01", foreign.url),
+            )],
+            None,
+        );
+        let (_dir, out, snapshot) = collect_with_gaps(&fake, &[]);
+        let error = gap_error(&snapshot, "apis");
+        assert!(
+            error.contains(&format!("ARM answered {status}, a redirect to 127.0.0.1"))
+                && error.contains("never followed"),
+            "{error}"
+        );
+        assert!(!snapshot.to_string().contains("Injected"));
+        assert!(foreign.requests().is_empty(), "{:#?}", foreign.requests());
+        assert!(fake.requests().iter().all(|r| r.referer.is_none()));
+        assert_eq!(
+            check_exit(&out),
+            Some(2),
+            "an incomplete snapshot is refused"
+        );
+    }
+}
+
+/// An identity endpoint that answers with a redirect (here Azure Pipelines' OIDC
+/// endpoint, reached through the identity library's transport) is a credential error:
+/// the redirect is not followed, so the pipeline's access token goes nowhere else.
+#[test]
+fn redirected_identity_endpoint_is_a_credential_error() {
+    let foreign = FakeArm::foreign(estate::contoso());
+    let fake = fake(
+        vec![Fault::redirect(
+            "/oidc",
+            302,
+            format!("{}/oidc-elsewhere", foreign.url),
+        )],
+        None,
+    );
+    let run = apimguard()
+        .args(["collect", "-q", "--auth", "workload-identity"])
+        .args(["--management-endpoint", &fake.url])
+        .env("SYSTEM_OIDCREQUESTURI", format!("{}/oidc", fake.url))
+        .env("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID", "connection-1")
+        .env(
+            "AZURESUBSCRIPTION_CLIENT_ID",
+            "11111111-2222-4333-8444-555555555555",
+        )
+        .env("AZURESUBSCRIPTION_TENANT_ID", estate::TENANT)
+        .env("SYSTEM_ACCESSTOKEN", TOKEN)
+        .output()
+        .unwrap();
+    let stderr = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("workload identity failed") && stderr.contains("302"),
+        "{stderr}"
+    );
+    assert!(text(&run.stdout).is_empty(), "no snapshot");
+    let oidc: Vec<u16> = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/oidc")
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(oidc, [302], "the OIDC endpoint was asked once");
+    assert!(foreign.requests().is_empty(), "{:#?}", foreign.requests());
+}
+
+/// A list whose same-host `nextLink` chain never ends (the subscription's API
+/// collections, empty pages without end) stops at `--max-pages` with a gap naming the
+/// bound; with the page cap out of reach, `--deadline` ends it: what is not read by then
+/// is a gap, and the snapshot is never complete.
+#[test]
+fn endless_next_link_chain_ends_at_the_page_cap_or_the_deadline() {
+    let collections =
+        format!("/subscriptions/{SUBSCRIPTION}/providers/Microsoft.Security/apiCollections");
+    let endless = || {
+        fake(
+            vec![Fault::always(&collections, FaultKind::EndlessPages)],
+            None,
+        )
+    };
+    let capped = endless();
+    let (_dir, _, snapshot) = collect_with_gaps(&capped, &["--max-pages", "25"]);
+    let error = gap_error(&snapshot, "apiCollections");
+    assert!(
+        error.contains("did not end after 25 pages (--max-pages)"),
+        "{error}"
+    );
+    let pages = capped
+        .requests()
+        .iter()
+        .filter(|r| r.path.eq_ignore_ascii_case(&collections))
+        .count();
+    assert_eq!(pages, 25);
+
+    let (_dir, _, snapshot) = collect_with_gaps(&endless(), &["--deadline", "3s"]);
+    let error = gap_error(&snapshot, "apiCollections");
+    assert!(
+        error.contains("--deadline (3 s) passed before this was read"),
+        "{error}"
+    );
+}
+
+/// An answer body without end, or announcing a terabyte, stops at
+/// `--max-response-size`: a gap naming the path (never the query) and the bound.
+#[test]
+fn endless_and_huge_bodies_stop_at_the_size_cap() {
+    let service = estate::service_id(RG, SERVICE);
+    let fake = fake(
+        vec![
+            Fault::always(&format!("{service}/backends"), FaultKind::EndlessBody),
+            Fault::always(
+                &format!("{service}/namedValues"),
+                FaultKind::HugeLength(1 << 40),
+            ),
+        ],
+        None,
+    );
+    let (_dir, _, snapshot) = collect_with_gaps(&fake, &["--max-response-size", "1MiB"]);
+    for (what, path) in [("backends", "backends"), ("namedValues", "namedValues")] {
+        let error = gap_error(&snapshot, what);
+        assert!(
+            error.contains(&format!(
+                "the answer to {service}/{path} is larger than --max-response-size (1 MiB)"
+            )),
+            "{error}"
+        );
+        assert!(!error.contains("api-version"), "{error}");
+    }
+    let tries = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path == format!("{service}/backends"))
+        .count();
+    assert_eq!(tries, 1, "a body over the bound is not retried");
+}
+
+/// An access token that cannot travel in an HTTP header (a control character, a line
+/// break, a space, a non-ASCII character) is a credential error at once: exit 2, the
+/// token never printed, no request sent, no snapshot written.
+#[test]
+fn a_token_that_is_not_a_bearer_token_fails_at_once() {
+    let fake = fake(Vec::new(), None);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snapshot.json");
+    for token in [
+        "canary\u{1}secret",
+        "canary\nsecret",
+        "canary\r\nX-Injected: 1",
+        "canary secret",
+        "canary\u{7f}secret",
+        "canarŷsecret",
+        "canary\"secret",
+    ] {
+        let run = run_against(&fake, token, &["collect", "-o", out.to_str().unwrap()]);
+        let stderr = text(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{token:?}: {stderr}");
+        assert!(
+            stderr.contains("APIMGUARD_ACCESS_TOKEN failed: the token is not a bearer token"),
+            "{token:?}: {stderr}"
+        );
+        assert!(
+            !stderr.contains("canary"),
+            "{token:?}: the token leaked: {stderr}"
+        );
+        assert!(!out.exists());
+    }
+    assert!(fake.requests().is_empty(), "{:#?}", fake.requests());
 }

@@ -939,3 +939,160 @@ fn settings_left_open_as_a_whole_are_never_compliant() {
         .to_string();
     assert!(message.contains("not known before deployment"), "{message}");
 }
+
+/// Writes `text` to `name` in a fresh folder and runs `check FLAG FILE [extra]`:
+/// the exit code and standard error.
+fn check_file(flag: &str, name: &str, text: &str, extra: &[&str]) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    let out = apimguard(&[&["check", flag, path.to_str().unwrap()], extra].concat());
+    let err = stderr(&out);
+    assert!(
+        !err.contains("panicked") && !err.contains("overflow"),
+        "{err}"
+    );
+    (out.status.code().expect("exit code"), err)
+}
+
+/// Runs [`check_file`] and expects exit 2 with `message` on standard error, returned.
+fn refused(flag: &str, name: &str, text: &str, extra: &[&str], message: &str) -> String {
+    let (code, err) = check_file(flag, name, text, extra);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(message), "{err}");
+    err
+}
+
+/// A template with one service whose publisher e-mail is `email`, and `variables`.
+fn template_with(variables: &str, email: &str) -> String {
+    format!(
+        r#"{{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "variables": {{{variables}}},
+  "resources": [
+    {{"type": "Microsoft.ApiManagement/service", "apiVersion": "2023-05-01-preview", "name": "contoso",
+      "properties": {{"publisherEmail": "{email}", "x": {{"y": 1}}}}}}
+  ]
+}}"#
+    )
+}
+
+#[test]
+fn deep_bicep_is_a_located_error_at_its_line_not_a_crash() {
+    // 2,000 nested brackets in a 4 KB file overflowed the stack (exit 134).
+    for n in [33, 2_000, 100_000] {
+        let text = format!(
+            "param p string\nvar x = {}{}\n",
+            "[".repeat(n),
+            "]".repeat(n)
+        );
+        let err = refused(
+            "--from-bicep",
+            "main.bicep",
+            &text,
+            &[],
+            "main.bicep:2:41: nested more than 32 levels deep",
+        );
+        assert!(!err.contains("not valid JSON"), "{err}");
+    }
+    let chain: String = (0..100_000)
+        .map(|i| format!("var v{i} = v{}\n", i + 1))
+        .collect();
+    let text = format!("{chain}var v100000 = 'a@b.c'\nresource s 'Microsoft.ApiManagement/service@2023-05-01-preview' = {{\n  name: 'contoso'\n  properties: {{\n    publisherEmail: v0\n  }}\n}}\n");
+    refused(
+        "--from-bicep",
+        "main.bicep",
+        &text,
+        &[],
+        "main.bicep:100002: evaluating this resource goes more than 64 levels deep",
+    );
+    // A value from json() is not nested in the file, but nests in the snapshot.
+    let deep = format!("{}{}", "[".repeat(120), "]".repeat(120));
+    let text = format!("resource s 'Microsoft.ApiManagement/service@2023-05-01-preview' = {{\n  name: 'contoso'\n  properties: {{\n    x: json('{deep}')\n  }}\n}}\n");
+    refused(
+        "--from-bicep",
+        "main.bicep",
+        &text,
+        &[],
+        "main.bicep:1: the values of this resource nest more than 100 levels deep",
+    );
+}
+
+#[test]
+fn deep_templates_are_located_errors_not_a_crash() {
+    // 10,000 nested concat( overflowed the stack (exit 134).
+    let concat = |n: usize| format!("[{}'a'{}]", "concat(".repeat(n), ")".repeat(n));
+    for n in [33, 10_000] {
+        refused(
+            "--from-arm",
+            "t.json",
+            &template_with("", &concat(n)),
+            &[],
+            "t.json:7: the expression nests calls and indexes more than 32 levels deep",
+        );
+    }
+    let chain: Vec<String> = (0..10_000)
+        .map(|i| format!(r#""v{i}": "[variables('v{}')]""#, i + 1))
+        .collect();
+    refused(
+        "--from-arm",
+        "t.json",
+        &template_with(&chain.join(","), "[variables('v0')]"),
+        &[],
+        "t.json:6: evaluating this resource goes more than 64 levels deep",
+    );
+    let deep = format!("{}1{}", "[".repeat(100), "]".repeat(100));
+    refused(
+        "--from-arm",
+        "t.json",
+        &template_with("", "a@b.c").replace(r#"{"y": 1}"#, &deep),
+        &[],
+        "t.json:7: objects and arrays nest more than 100 levels deep",
+    );
+}
+
+#[test]
+fn deep_policies_in_templates_are_located_errors() {
+    let policy = |n: usize| {
+        format!(
+            "<policies><inbound>{}{}</inbound></policies>",
+            "<a>".repeat(n),
+            "</a>".repeat(n)
+        )
+    };
+    let with_policy = |n: usize| {
+        template_with("", "a@b.c").replace(
+            "\n  ]\n}",
+            &format!(",\n    {{\"type\": \"Microsoft.ApiManagement/service/policies\", \"apiVersion\": \"2023-05-01-preview\", \"name\": \"contoso/policy\",\n      \"properties\": {{\"format\": \"rawxml\", \"value\": \"{}\"}}}}\n  ]\n}}", policy(n)),
+        )
+    };
+    let (code, err) = check_file(
+        "--from-arm",
+        "t.json",
+        &with_policy(48),
+        &["--fail-on", "never"],
+    );
+    assert_eq!(code, 0, "{err}");
+    for n in [49, 100_000] {
+        refused(
+            "--from-arm",
+            "t.json",
+            &with_policy(n),
+            &[],
+            "elements are nested too deeply",
+        );
+    }
+}
+
+#[test]
+fn iac_files_over_the_cap_name_the_file_the_cap_and_the_flag() {
+    let err = refused(
+        "--from-arm",
+        "t.json",
+        &template_with("", "a@b.c"),
+        &["--max-file-size", "100B"],
+        "t.json is larger than 100 B, the limit for configuration, policy and IaC files",
+    );
+    assert!(err.contains("--max-file-size"), "{err}");
+}

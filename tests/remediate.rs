@@ -911,3 +911,423 @@ fn resuming_a_missing_journal_says_what_resume_takes() {
         .contains("--resume takes the file a previous run wrote"));
     assert!(run.writes().is_empty(), "nothing is written to Azure");
 }
+
+/// A copy of the scene's snapshot, named `name`, changed by `edit`.
+fn edited_snapshot(scene: &Scene, name: &str, edit: impl FnOnce(&mut Value)) -> PathBuf {
+    let mut snapshot: Value =
+        serde_json::from_str(&std::fs::read_to_string(&scene.snapshot).unwrap()).unwrap();
+    edit(&mut snapshot);
+    let file = scene.file(name);
+    std::fs::write(&file, serde_json::to_string_pretty(&snapshot).unwrap()).unwrap();
+    file
+}
+
+/// The contoso API of a snapshot whose id ends with `/apis/{name}`.
+fn api_mut<'a>(snapshot: &'a mut Value, name: &str) -> &'a mut Value {
+    snapshot["subscriptions"][0]["services"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .flat_map(|s| s["apis"].as_array_mut().unwrap().iter_mut())
+        .find(|a| {
+            a["id"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("/apis/{name}"))
+        })
+        .unwrap_or_else(|| panic!("API {name}"))
+}
+
+/// An API whose name (or id, or its service's id) in a snapshot would carry the write
+/// out of its segment — `..`, percent-encoded separators, backslashes, look-alike
+/// dots — is refused when the plan is made: a located error (file and line), exit 2,
+/// and not a single request, with or without `--apply`.
+#[test]
+fn hostile_names_in_a_snapshot_are_refused_before_any_call() {
+    let scene = Scene::new(estate::contoso(), Vec::new(), 0.0);
+    let service = estate::service_id(RG, SERVICE);
+    let names = [
+        "../../../../../../../../rg-x",
+        "../../../../../../rg-x",
+        "..",
+        "%2e%2e",
+        "..%2F..%2F..%2F..%2F..%2F..%2Frg-x",
+        "%252e%252e%252frg-x",
+        "a\\..\\..\\..\\rg-x",
+        "x;rev=1/../../../../../../rg-x",
+        "..;rev=1",
+        "\u{ff0e}\u{ff0e}",
+        "echo\u{1b}[2Japi",
+        "echo-api?api-version=1",
+    ];
+    let mut variants: Vec<(String, PathBuf)> = Vec::new();
+    for (index, name) in names.iter().enumerate() {
+        // The name alone, and the name with the id that carries it.
+        let only_name = edited_snapshot(&scene, &format!("name-{index}.json"), |s| {
+            api_mut(s, OPEN_API)["name"] = Value::from(*name);
+        });
+        variants.push((format!("name {name:?}"), only_name));
+        if index % 3 != 0 {
+            continue;
+        }
+        let with_id = edited_snapshot(&scene, &format!("id-{index}.json"), |s| {
+            let api = api_mut(s, OPEN_API);
+            api["name"] = Value::from(*name);
+            api["id"] = Value::from(format!("{service}/apis/{name}"));
+        });
+        variants.push((format!("name and id {name:?}"), with_id));
+    }
+    let climbing = format!(
+        "{service}/../../../../resourceGroups/rg-x/providers/Microsoft.ApiManagement/service/x"
+    );
+    let service_moved = edited_snapshot(&scene, "service.json", |s| {
+        *s = estate::rebase(s, &service, &climbing);
+    });
+    variants.push(("service id".to_string(), service_moved));
+
+    for (index, (what, snapshot)) in variants.iter().enumerate() {
+        let journal = scene.file("never.jsonl");
+        let apply = ["--apply", "--yes", "--journal", path(&journal)];
+        // Every variant with --apply; the first also as a dry run (a plan alone).
+        let runs = if index == 0 {
+            &[&[][..], &apply[..]][..]
+        } else {
+            &[&apply[..]][..]
+        };
+        for extra in runs {
+            let mut args = vec!["remediate", path(snapshot), "--rule", "APIM-DEF-001"];
+            args.extend_from_slice(extra);
+            let run = scene.run(&args);
+            run.expect(2);
+            let stderr = run.stderr();
+            let file = snapshot.file_name().unwrap().to_str().unwrap();
+            assert!(
+                stderr.contains(&format!("{file}:"))
+                    && stderr.contains("refusing defender.onboard_api for")
+                    && stderr.contains("nothing was planned or sent"),
+                "{what}: {stderr}"
+            );
+            assert!(
+                !stderr.contains('\u{1b}'),
+                "{what}: an escape reached the terminal"
+            );
+            assert!(run.log.is_empty(), "{what}: {:#?}", run.log);
+            assert!(!journal.exists(), "{what}");
+        }
+    }
+}
+
+/// A journal whose plan was edited (a target of another resource type, a name that
+/// climbs out of its segment, another API, another subscription or service, a sub-plan
+/// that is not one) is refused on `--resume`: its line, exit 2, not a single request,
+/// and the journal is left as it was.
+#[test]
+fn edited_journal_plan_is_refused_on_resume() {
+    let scene = Scene::new(estate::generated(1, 3), Vec::new(), 0.0);
+    scene.apply("fix.jsonl", &["--max-changes", "0"]).expect(1);
+    let journal = scene.file("fix.jsonl");
+    let original = std::fs::read_to_string(&journal).unwrap();
+    let service = estate::service_id("rg-bench", "svc-000");
+    let collections = format!("{service}/providers/Microsoft.Security/apiCollections");
+    type Edit = Box<dyn Fn(&mut Value)>;
+    let set = |pointer: &'static str, value: String| -> Edit {
+        Box::new(move |header: &mut Value| {
+            *header.pointer_mut(pointer).expect(pointer) = Value::from(value.clone());
+        })
+    };
+    let edits: Vec<(&str, Edit)> = vec![
+        (
+            "a resource group",
+            set(
+                "/plan/actions/0/target",
+                format!(
+                    "/subscriptions/{}/resourceGroups/rg-x",
+                    estate::SUBSCRIPTION
+                ),
+            ),
+        ),
+        (
+            "a climbing name",
+            set(
+                "/plan/actions/0/target",
+                format!("{collections}/../../../../../../../../rg-x"),
+            ),
+        ),
+        (
+            "an encoded climbing name",
+            set(
+                "/plan/actions/0/target",
+                format!("{collections}/..%2F..%2F..%2Frg-x"),
+            ),
+        ),
+        (
+            "another API",
+            set("/plan/actions/0/target", format!("{collections}/api-000")),
+        ),
+        (
+            "another subscription",
+            set(
+                "/plan/actions/0/subscription",
+                "22222222-2222-4222-8222-222222222222".to_string(),
+            ),
+        ),
+        (
+            "another service",
+            set(
+                "/plan/actions/0/service/id",
+                estate::service_id("rg-bench", "svc-999"),
+            ),
+        ),
+        (
+            "another sub-plan",
+            set("/settings/subPlan", "P9".to_string()),
+        ),
+    ];
+    for (what, edit) in &edits {
+        let mut lines: Vec<Value> = original
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        edit(&mut lines[0]);
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        std::fs::write(&journal, &text).unwrap();
+
+        let run = scene.resume("fix.jsonl", &["--max-changes", "10"]);
+        run.expect(2);
+        let stderr = run.stderr();
+        assert!(
+            stderr.contains("fix.jsonl, line 1:") && stderr.contains("nothing was sent"),
+            "{what}: {stderr}"
+        );
+        assert!(run.log.is_empty(), "{what}: {:#?}", run.log);
+        assert_eq!(std::fs::read_to_string(&journal).unwrap(), text, "{what}");
+    }
+}
+
+/// `offboard` takes its --service and --api apart by ARM's naming rules: a name that
+/// would carry the DELETE elsewhere is refused before any call.
+#[test]
+fn offboard_refuses_hostile_names_before_any_call() {
+    let scene = Scene::new(estate::contoso(), Vec::new(), 0.0);
+    let service = estate::service_id(RG, SERVICE);
+    let rg = format!("/subscriptions/{}/resourceGroups", estate::SUBSCRIPTION);
+    let cases = [
+        (service.clone(), "../../../../../../../../rg-x"),
+        (service.clone(), ".."),
+        (service.clone(), "%2e%2e"),
+        (service.clone(), "a%2F..%2F..%2F..%2Frg-x"),
+        (service.clone(), "x;rev=1/../.."),
+        (service.clone(), "a\\..\\..\\rg-x"),
+        (service.clone(), "echo-api#"),
+        (
+            format!("{rg}/../providers/Microsoft.ApiManagement/service/contoso"),
+            "echo-api",
+        ),
+        (
+            format!("{rg}/rg%2F..%2Fx/providers/Microsoft.ApiManagement/service/contoso"),
+            "echo-api",
+        ),
+        (format!("{service}/../../x"), "echo-api"),
+        (
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ApiManagement/service/contoso"
+                .to_string(),
+            "echo-api",
+        ),
+    ];
+    for (service, api) in &cases {
+        for apply in [false, true] {
+            let journal = scene.file("off.jsonl");
+            let mut args = vec!["offboard", "--service", service.as_str(), "--api", api];
+            if apply {
+                args.extend(["--apply", "--yes", "--journal", path(&journal)]);
+            }
+            let run = scene.run(&args);
+            run.expect(2);
+            assert!(
+                run.stderr().contains("nothing was sent"),
+                "{service} {api}: {}",
+                run.stderr()
+            );
+            assert!(run.log.is_empty(), "{service} {api}: {:#?}", run.log);
+            assert!(!journal.exists());
+        }
+    }
+}
+
+/// The ARM id of the collection of the API that APIM-DEF-001 fails for.
+fn open_api_collection() -> String {
+    format!(
+        "{}/providers/Microsoft.Security/apiCollections/{OPEN_API}",
+        estate::service_id(RG, SERVICE)
+    )
+}
+
+/// A redirect (`status`) of requests for [`open_api_collection`] to the same path on
+/// `foreign`.
+fn redirect_open_api(status: u16, foreign: &FakeArm) -> Fault {
+    Fault::redirect(
+        &format!("/apiCollections/{OPEN_API}"),
+        status,
+        format!(
+            "{}{}?api-version=2023-11-15",
+            foreign.url,
+            open_api_collection()
+        ),
+    )
+}
+
+/// A pre-read that ARM answers with a redirect (to a server that would say the API is
+/// onboarded) is an error: the action fails, is not skipped as already done, nothing is
+/// written, and the other server receives nothing. So is a redirected write.
+#[test]
+fn redirects_are_errors_in_remediation() {
+    let collection = open_api_collection();
+    let mut onboarded = estate::contoso();
+    onboarded.put(
+        &collection,
+        estate::onboarded_collection(&estate::service_id(RG, SERVICE), OPEN_API, true),
+    );
+    let foreign = FakeArm::foreign(onboarded);
+    let redirect = redirect_open_api(302, &foreign).on("GET");
+    let scene = Scene::new(estate::contoso(), vec![redirect], 0.0);
+    let run = scene.apply("j.jsonl", &["--rule", "APIM-DEF-001", "-f", "json"]);
+    run.expect(2);
+    let document: Value = serde_json::from_slice(&run.output.stdout).unwrap();
+    let outcome = document["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["target"] == collection.as_str())
+        .expect("the onboarding's outcome");
+    assert_eq!(outcome["status"], "failed", "{outcome}");
+    let detail = outcome["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("a redirect") && detail.contains("never followed"),
+        "{detail}"
+    );
+    assert!(run.writes().is_empty(), "{:#?}", run.writes());
+    assert!(foreign.requests().is_empty(), "{:#?}", foreign.requests());
+    assert!(run.log.iter().all(|r| r.referer.is_none()));
+
+    // A write answered with a 307 (which would repeat the PUT, body and all, elsewhere)
+    // fails the same way.
+    let redirect = redirect_open_api(307, &foreign).on("PUT");
+    let scene = Scene::new(estate::contoso(), vec![redirect], 0.0);
+    let run = scene.apply("j.jsonl", &["--rule", "APIM-DEF-001"]);
+    run.expect(2);
+    assert!(
+        run.stdout().contains("ARM answered 307, a redirect"),
+        "{}",
+        run.stdout()
+    );
+    assert_eq!(run.writes().len(), 1, "one PUT, to ARM");
+    assert!(foreign.requests().is_empty(), "{:#?}", foreign.requests());
+}
+
+/// A long-running operation whose `Location` leaves the ARM endpoint (here: the same
+/// host, another port) is not polled: the action fails, the token goes nowhere else.
+#[test]
+fn operation_link_to_another_port_is_not_polled() {
+    let foreign = FakeArm::foreign(estate::contoso());
+    let collection = open_api_collection();
+    let started = Fault::always(
+        &format!("/apiCollections/{OPEN_API}"),
+        FaultKind::Canned {
+            status: 201,
+            headers: vec![(
+                "Location",
+                format!("{}{collection}?api-version=2023-11-15", foreign.url),
+            )],
+            body: estate::onboarded_collection(&estate::service_id(RG, SERVICE), OPEN_API, false)
+                .to_string(),
+        },
+    )
+    .on("PUT");
+    let scene = Scene::new(estate::contoso(), vec![started], 0.0);
+    let run = scene.apply("j.jsonl", &["--rule", "APIM-DEF-001"]);
+    run.expect(2);
+    assert!(
+        run.stdout().contains("points to another host (127.0.0.1:")
+            || run.stderr().contains("points to another host (127.0.0.1:"),
+        "{}\n{}",
+        run.stdout(),
+        run.stderr()
+    );
+    assert_eq!(run.writes().len(), 1, "the PUT, and no poll elsewhere");
+    assert!(foreign.requests().is_empty(), "{:#?}", foreign.requests());
+}
+
+/// A subscription id in a snapshot that is not one (here: one that climbs to a resource
+/// group) is refused when the plan is made: the plan's PUT is never sent.
+#[test]
+fn hostile_subscription_in_a_snapshot_is_refused_before_any_call() {
+    let mut estate = estate::contoso();
+    estate::plan_off(&mut estate);
+    let scene = Scene::new(estate, Vec::new(), 0.0);
+    let snapshot = edited_snapshot(&scene, "subscription.json", |s| {
+        let moved = format!("{}/../../../resourceGroups/rg-x", estate::SUBSCRIPTION);
+        *s = estate::rebase(s, estate::SUBSCRIPTION, &moved);
+    });
+    let journal = scene.file("never.jsonl");
+    let run = scene.run(&[
+        "remediate",
+        path(&snapshot),
+        "--rule",
+        "APIM-DEF-002",
+        "--apply",
+        "--yes",
+        "--allow-cost",
+        "--journal",
+        path(&journal),
+    ]);
+    run.expect(2);
+    let stderr = run.stderr();
+    assert!(
+        stderr.contains("subscription.json:")
+            && stderr.contains("(subscriptions[0].subscriptionId)")
+            && stderr.contains("refusing defender.enable_plan"),
+        "{stderr}"
+    );
+    assert!(run.log.is_empty(), "{:#?}", run.log);
+    assert!(!journal.exists());
+}
+
+/// `--resume` of a FIFO (or a device, or a directory) is refused at once, not read:
+/// reading a pipe nobody writes to would hang the run.
+#[cfg(unix)]
+#[test]
+fn resuming_a_pipe_is_refused_not_read() {
+    let scene = Scene::new(estate::generated(1, 1), Vec::new(), 0.0);
+    let fifo = scene.file("fix.jsonl");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    for journal in [fifo.as_path(), scene.dir.path(), Path::new("/dev/zero")] {
+        let mut child = apimguard()
+            .args(["remediate", "--resume", path(journal), "--apply", "--yes"])
+            .args(["--management-endpoint", &scene.fake.url])
+            .env("APIMGUARD_ACCESS_TOKEN", TOKEN)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("apimguard starts");
+        // A watchdog only, so that a regression fails instead of hanging the suite.
+        let watchdog = Instant::now() + Duration::from_secs(60);
+        while child.try_wait().unwrap().is_none() && Instant::now() < watchdog {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap();
+            panic!("--resume {} hangs", journal.display());
+        }
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        assert!(
+            text(&output.stderr).contains(", not a regular file"),
+            "{}",
+            text(&output.stderr)
+        );
+    }
+}

@@ -4,7 +4,11 @@
 #   A password, key or token written into policy XML is readable by everyone who can read
 #   the API's configuration (API Management readers, ARM exports, APIOps repositories, CI
 #   logs), is never rotated and survives every backup. Secrets belong in secret named values
-#   backed by Key Vault, referenced as {{name}}.
+#   backed by Key Vault, referenced as {{name}}. This holds for literals in policy
+#   expressions too (a client_secret in a C# string), in request bodies (form fields, JSON
+#   keys), in URLs (a code, sig or key parameter, a user:password part) and in variables.
+#   apimguard lists each literal credential of a document in its literalCredentials (the
+#   values are redacted), which this rule reports.
 # related_resources:
 #   - https://learn.microsoft.com/azure/api-management/api-management-howto-properties
 #   - https://learn.microsoft.com/azure/api-management/mitigate-owasp-api-threats
@@ -25,65 +29,24 @@ import rego.v1
 
 import data.apimguard.lib.policy
 
-sensitive_headers := {"authorization", "proxy-authorization", "ocp-apim-subscription-key", "x-api-key", "api-key", "x-functions-key", "x-ms-client-secret", "client-secret"}
-
-sensitive_query := {"code", "key", "api-key", "apikey", "subscription-key", "sig", "access_token", "client_secret", "password", "token"}
-
 checked contains s.resource if {
 	some s in policy.scopes
 }
 
 deny contains {"resource": s.resource, "message": msg, "setting": "policy"} if {
-	some i, found in _found
-	s := policy.scopes[i]
+	some s in policy.scopes
+	credentials := object.get(s.policy, "literalCredentials", [])
+	count(credentials) > 0
+	found := {_describe(c) | some c in credentials}
 	msg := sprintf("%s: %s (values not shown)", [policy.label(s), concat("; ", sort(found))])
 }
 
-# Scope index → the literal secrets of its document. One body per kind of element that can
-# hold a literal secret (no helper whose every body is tried per element); the cheap name
-# tests come first.
-_found[entry[0]] contains sprintf("header %q is set to a literal value", [policy.attr(e, "name")]) if {
-	headers := sensitive_headers
-	some entry in policy.elements_named["set-header"]
-	e := entry[2]
-	lower(policy.attr(e, "name")) in headers
-	some v in object.get(e, "children", [])
-	v.name == "value"
-	_literal(object.get(v, "text", ""))
+# One literal credential, as the collector lists it: the statement, what names it, and
+# whether it is written inside a policy expression.
+_describe(c) := sprintf("%s has a literal %q in a policy expression", [c.element, c.name]) if {
+	object.get(c, "expression", false) == true
 }
 
-_found[entry[0]] contains sprintf("query parameter %q is set to a literal value", [policy.attr(e, "name")]) if {
-	params := sensitive_query
-	some entry in policy.elements_named["set-query-parameter"]
-	e := entry[2]
-	lower(policy.attr(e, "name")) in params
-	some v in object.get(e, "children", [])
-	v.name == "value"
-	_literal(object.get(v, "text", ""))
-}
-
-_found[entry[0]] contains sprintf("%s has a literal %s", [e.name, a]) if {
-	some name in ["authentication-basic", "authentication-certificate"]
-	some entry in policy.elements_named[name]
-	e := entry[2]
-	some a in ["password", "body"]
-	_literal(policy.attr(e, a))
-}
-
-_found[entry[0]] contains sprintf("%s holds a literal symmetric key", [e.name]) if {
-	some name in ["validate-jwt", "validate-azure-ad-token"]
-	some entry in policy.elements_named[name]
-	e := entry[2]
-	some keys in object.get(e, "children", [])
-	keys.name in {"issuer-signing-keys", "decryption-keys"}
-	some k in object.get(keys, "children", [])
-	k.name == "key"
-	_literal(object.get(k, "text", ""))
-}
-
-_literal(v) if {
-	t := trim_space(v)
-	t != ""
-	not contains(t, "{{")
-	not startswith(t, "@")
+_describe(c) := sprintf("%s has a literal %q", [c.element, c.name]) if {
+	object.get(c, "expression", false) != true
 }

@@ -4,58 +4,55 @@ import rego.v1
 
 import data.apimguard.rules.policy.literal_secrets as rule
 
+# Documents as the collector writes them: secret literals redacted, and listed in
+# literalCredentials.
 set_header(name, value) := {"name": "set-header", "attributes": {"name": name, "exists-action": "override"}, "children": [{"name": "value", "attributes": {}, "children": [], "text": value}]}
 
-doc(inbound) := {"inbound": inbound, "backend": null, "outbound": null, "onError": null, "fragments": []}
+doc(inbound, credentials) := {"inbound": inbound, "backend": null, "outbound": null, "onError": null, "fragments": [], "literalCredentials": credentials}
+
+credential(element, name, expression) := {"element": element, "name": name, "expression": expression}
 
 estate(api_policy) := {"subscriptions": [{"services": [{"id": "svc", "name": "apim", "policy": null, "products": [], "apis": [{"id": "api", "displayName": "Warehouse", "policy": api_policy, "operations": []}]}]}]}
 
 test_literal_authorization_header_fails if {
-	result := rule.deny with input as estate(doc([set_header("Authorization", "Basic PLACEHOLDER")]))
+	result := rule.deny with input as estate(doc([set_header("Authorization", "[redacted]")], [credential("set-header", "Authorization", false)]))
 	count(result) == 1
 	some f in result
-	contains(f.message, `header "Authorization" is set to a literal value`)
-	not contains(f.message, "PLACEHOLDER")
+	f.message == `policy of API "Warehouse" (service "apim"): set-header has a literal "Authorization" (values not shown)`
 }
 
 test_named_value_reference_passes if {
-	count(rule.deny) == 0 with input as estate(doc([set_header("Authorization", "Bearer {{backend-token}}")]))
-	count(rule.checked) == 1 with input as estate(doc([set_header("Authorization", "Bearer {{backend-token}}")]))
+	count(rule.deny) == 0 with input as estate(doc([set_header("Authorization", "Bearer {{backend-token}}")], []))
+	count(rule.checked) == 1 with input as estate(doc([set_header("Authorization", "Bearer {{backend-token}}")], []))
 }
 
-test_expression_passes if {
-	count(rule.deny) == 0 with input as estate(doc([set_header("Authorization", "@(context.Variables.GetValueOrDefault<string>(\"token\"))")]))
+test_document_without_the_list_passes if {
+	count(rule.deny) == 0 with input as estate({"inbound": [set_header("X-Forwarded-Host", "api.contoso.com")], "backend": null, "outbound": null, "onError": null, "fragments": []})
 }
 
-test_harmless_header_passes if {
-	count(rule.deny) == 0 with input as estate(doc([set_header("X-Forwarded-Host", "api.contoso.com")]))
+test_client_secret_in_an_expression_fails if {
+	body := {"name": "set-body", "attributes": {}, "children": [], "text": "@{ return new JObject(new JProperty(\"client_secret\", \"[redacted]\")).ToString(); }"}
+	some f in rule.deny with input as estate(doc([body], [credential("set-body", "client_secret", true)]))
+	contains(f.message, `set-body has a literal "client_secret" in a policy expression`)
 }
 
-test_basic_auth_literal_password_fails if {
-	basic := {"name": "authentication-basic", "attributes": {"username": "svc", "password": "PLACEHOLDER"}, "children": []}
-	some f in rule.deny with input as estate(doc([basic]))
-	contains(f.message, "authentication-basic has a literal password")
+test_every_credential_of_a_document_in_one_finding if {
+	basic := {"name": "authentication-basic", "attributes": {"username": "svc", "password": "[redacted]"}, "children": []}
+	uri := {"name": "rewrite-uri", "attributes": {"template": "/run?api-version=1&sig=[redacted]"}, "children": []}
+	credentials := [
+		credential("authentication-basic", "password", false),
+		credential("rewrite-uri", "sig", false),
+		credential("validate-jwt", "issuer-signing-keys", false),
+		credential("rewrite-uri", "sig", false),
+	]
+	result := rule.deny with input as estate(doc([basic, uri], credentials))
+	[f.message | some f in result] == [`policy of API "Warehouse" (service "apim"): authentication-basic has a literal "password"; rewrite-uri has a literal "sig"; validate-jwt has a literal "issuer-signing-keys" (values not shown)`]
 }
 
-test_literal_query_key_fails if {
-	q := {"name": "set-query-parameter", "attributes": {"name": "code", "exists-action": "override"}, "children": [{"name": "value", "attributes": {}, "children": [], "text": "PLACEHOLDER"}]}
-	count(rule.deny) == 1 with input as estate(doc([q]))
-}
-
-test_symmetric_jwt_key_fails if {
-	jwt := {"name": "validate-jwt", "attributes": {"header-name": "Authorization"}, "children": [{"name": "issuer-signing-keys", "attributes": {}, "children": [{"name": "key", "attributes": {}, "children": [], "text": "UExBQ0VIT0xERVI="}]}]}
-	some f in rule.deny with input as estate(doc([jwt]))
-	contains(f.message, "literal symmetric key")
-}
-
-test_rsa_public_key_passes if {
-	jwt := {"name": "validate-jwt", "attributes": {}, "children": [{"name": "issuer-signing-keys", "attributes": {}, "children": [{"name": "key", "attributes": {"n": "modulus", "e": "AQAB"}, "children": []}]}]}
-	count(rule.deny) == 0 with input as estate(doc([jwt]))
-}
-
-test_certificate_body_and_ad_token_decryption_key_fail if {
-	cert := {"name": "authentication-certificate", "attributes": {"body": "UExBQ0VIT0xERVI=", "password": "{{cert-password}}"}, "children": []}
-	token := {"name": "validate-azure-ad-token", "attributes": {"tenant-id": "t"}, "children": [{"name": "decryption-keys", "attributes": {}, "children": [{"name": "key", "attributes": {}, "children": [], "text": "UExBQ0VIT0xERVI="}]}]}
-	result := rule.deny with input as estate(doc([cert, token, set_header("x-api-key", "PLACEHOLDER")]))
-	[f.message | some f in result] == [`policy of API "Warehouse" (service "apim"): authentication-certificate has a literal body; header "x-api-key" is set to a literal value; validate-azure-ad-token holds a literal symmetric key (values not shown)`]
+test_global_and_operation_documents_are_reported_on_their_own if {
+	global := doc([], [credential("set-variable", "pwd", false)])
+	op := doc([], [credential("set-query-parameter", "code", false)])
+	input_doc := {"subscriptions": [{"services": [{"id": "svc", "name": "apim", "policy": global, "products": [], "apis": [{"id": "api", "displayName": "Warehouse", "policy": null, "operations": [{"name": "get", "policy": op}]}]}]}]}
+	result := rule.deny with input as input_doc
+	{f.resource | some f in result} == {"svc", "api/operations/get"}
 }

@@ -119,6 +119,7 @@ pub(super) fn service_record(resource: &Value) -> Service {
         named_values: Vec::new(),
         gateways: Vec::new(),
         workspaces: Vec::new(),
+        credentials_in_urls: Vec::new(),
         origin: None,
         id,
     }

@@ -3,6 +3,11 @@
 //! reqwest is built with rustls on the `ring` provider only (no aws-lc), and the
 //! identity library is handed the same client, so a run has one connection pool and
 //! one TLS configuration (with the operating system's trust store).
+//!
+//! The client follows no redirect and sends no `Referer`: ARM data comes only from the
+//! management endpoint and tokens only from the identity endpoints a run was pointed
+//! at. A 3xx answer reaches the caller as it is, which treats it as a failure (a gap in
+//! `collect`, an error in `remediate` and in the credential chain).
 
 use std::time::Duration;
 
@@ -15,6 +20,8 @@ pub fn client() -> Result<reqwest::Client, reqwest::Error> {
         // Identity endpoints get this; ARM requests set their own (--timeout).
         .timeout(Duration::from_secs(60))
         .pool_idle_timeout(Duration::from_secs(60))
+        .redirect(reqwest::redirect::Policy::none())
+        .referer(false)
         .build()
 }
 

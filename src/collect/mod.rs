@@ -30,7 +30,7 @@ mod ids;
 mod load;
 pub mod policy_xml;
 pub mod progress;
-mod redact;
+pub mod redact;
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -187,7 +187,7 @@ pub async fn collect(
         gaps: gaps.len(),
         elapsed: started.elapsed(),
     };
-    let snapshot = Snapshot {
+    let mut snapshot = Snapshot {
         schema_version: SCHEMA_VERSION,
         collected_at,
         source: Source {
@@ -202,6 +202,8 @@ pub async fn collect(
         subscriptions: read,
         unknowns: Vec::new(),
     };
+    // Whatever was read, of whatever kind: nothing secret leaves the collector.
+    redact::snapshot(&mut snapshot);
     Ok(Collected { snapshot, summary })
 }
 

@@ -10,6 +10,7 @@ use std::sync::Mutex;
 
 use super::output;
 use crate::cli::{CheckArgs, PolicyArgs, ReportFormat, Timings};
+use crate::collect::redact;
 use crate::config::Config;
 use crate::engine::{
     parse_input, Estate, EvalOptions, EvalStats, FailOn, PolicySet, Rule, RuleOutcome,
@@ -238,7 +239,9 @@ impl<'a> Checker<'a> {
                 Ok(_) => miette::miette!("{name}: the snapshot could not be read piece by piece"),
             }
         };
-        let pieces = snapshot::split(text).ok_or_else(refused)?;
+        let mut pieces = snapshot::split(text).ok_or_else(refused)?;
+        // A snapshot may come from anywhere: redacted again before anything reads it.
+        pieces.skeleton = redact::document_text(&pieces.skeleton).map_err(|_| refused())?;
         let skeleton = snapshot::read_skeleton(&name, &pieces).ok_or_else(refused)?;
         let estate = SplitEstate {
             skeleton: parse_input(&pieces.skeleton)?,
@@ -362,7 +365,9 @@ impl Estate for SplitEstate<'_> {
                 "service {index} of subscription {subscription} is not valid"
             ));
         }
-        regorus::Value::from_json_str(self.services[subscription][index]).map_err(|e| e.to_string())
+        redact::service_value(self.services[subscription][index])
+            .and_then(serde_json::from_value)
+            .map_err(|e| e.to_string())
     }
 }
 

@@ -12,6 +12,8 @@ use reqwest::Url;
 use thiserror::Error;
 
 use crate::cli::{ArmArgs, CollectArgs, ConnectionArgs};
+use crate::collect::arm::names::Name;
+use crate::collect::arm::{Deadline, Limits};
 use crate::collect::credential::{ChainOptions, CredentialKind};
 use crate::collect::{
     self, arm::MIN_POLL_WAIT, ArmClient, ArmOptions, Cloud, Collected, CredentialChain, Reporter,
@@ -79,7 +81,7 @@ pub fn run(args: &CollectArgs) -> miette::Result<u8> {
             snapshot::save(&snapshot, path)?
         }
         _ => {
-            let text = serde_json::to_string_pretty(&snapshot).into_diagnostic()?;
+            let text = snapshot::to_text(&snapshot, true)?;
             super::output::print(&(text + "\n"))?;
         }
     }
@@ -89,7 +91,7 @@ pub fn run(args: &CollectArgs) -> miette::Result<u8> {
 /// Collects in memory for `check --live`.
 pub fn collect_live(args: &ArmArgs) -> miette::Result<LoadedSnapshot> {
     let collected = collect_blocking(args)?;
-    let text = serde_json::to_string(&collected.snapshot).into_diagnostic()?;
+    let text = snapshot::to_text(&collected.snapshot, false)?;
     Ok(LoadedSnapshot {
         path: PathBuf::from("(live collection)"),
         text,
@@ -125,8 +127,14 @@ pub fn block_on<T>(future: impl Future<Output = miette::Result<T>>) -> miette::R
 
 async fn collect_async(args: &ArmArgs) -> miette::Result<Collected> {
     let connection = &args.connection;
+    scope_names(args)?;
+    let limits = Limits {
+        max_response_bytes: connection.max_response_size.0,
+        max_pages: usize::try_from(args.max_pages).unwrap_or(usize::MAX),
+        deadline: Some(Deadline::after(args.deadline)),
+    };
     let reporter = Arc::new(Reporter::new(connection.verbose, connection.quiet));
-    let Connection { client, cloud, .. } = connect(connection, reporter.clone()).await?;
+    let Connection { client, cloud, .. } = connect(connection, limits, reporter.clone()).await?;
     let target = Target {
         subscriptions: args.subscriptions.clone(),
         resource_group: args.resource_group.clone(),
@@ -153,9 +161,37 @@ pub struct Connection {
     pub cloud: Cloud,
 }
 
+/// Checks `--subscription`, `--resource-group` and `--service` against ARM's naming
+/// rules: they become segments of request paths.
+fn scope_names(args: &ArmArgs) -> Result<(), CollectUsageError> {
+    let named = args
+        .subscriptions
+        .iter()
+        .map(|s| ("--subscription", Name::Subscription, s))
+        .chain(
+            args.resource_group
+                .iter()
+                .map(|g| ("--resource-group", Name::ResourceGroup, g)),
+        )
+        .chain(args.service.iter().map(|s| ("--service", Name::Service, s)));
+    for (flag, name, value) in named {
+        name.check(value)
+            .map_err(|bad| CollectUsageError::BadValue {
+                flag,
+                message: bad.to_string(),
+            })?;
+    }
+    Ok(())
+}
+
 /// Resolves `--cloud`, `--management-endpoint`, `--audience` and `--auth`, and gets a
 /// first token, so that a run fails before any ARM call when no credential works.
-pub async fn connect(args: &ConnectionArgs, reporter: Arc<Reporter>) -> miette::Result<Connection> {
+/// `limits` bound what the client reads.
+pub async fn connect(
+    args: &ConnectionArgs,
+    limits: Limits,
+    reporter: Arc<Reporter>,
+) -> miette::Result<Connection> {
     let cloud = cloud(args)?;
     let only =
         match &args.auth {
@@ -207,6 +243,7 @@ pub async fn connect(args: &ConnectionArgs, reporter: Arc<Reporter>) -> miette::
             max_retries: args.retries,
             backoff: BACKOFF,
             min_poll_wait,
+            limits,
         },
         reporter,
     );

@@ -9,6 +9,8 @@ use super::check::{gate, Checker};
 use super::output;
 use crate::cli::{DiffArgs, ReportFormat};
 use crate::config::Config;
+use crate::diagnostic::clip_message;
+use crate::input::{self, Kind, TooLarge};
 use crate::report::{self, Report};
 use crate::snapshot::{self, LoadedSnapshot};
 
@@ -23,6 +25,24 @@ pub enum DiffError {
         path: String,
         /// The I/O error.
         source: std::io::Error,
+    },
+    /// A side over the snapshot size cap.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    TooLarge(#[from] Box<TooLarge>),
+    /// Text that is not JSON that can be read whole.
+    #[error("{path} is not JSON apimguard can read: {message}")]
+    #[diagnostic(
+        code(apimguard::diff::json),
+        help(
+            "`diff` compares JSON reports written by `apimguard check -f json:FILE`, or snapshots"
+        )
+    )]
+    Json {
+        /// The file.
+        path: String,
+        /// The JSON reader's message.
+        message: String,
     },
     /// A JSON document that is neither a report nor a snapshot.
     #[error("{path} is neither an apimguard report nor a snapshot")]
@@ -112,16 +132,26 @@ pub fn run(args: &DiffArgs) -> miette::Result<u8> {
 
 /// Reads a side: a snapshot when it has `schemaVersion`, a report when it has `results`.
 fn read(path: &str) -> miette::Result<Input> {
-    let text =
-        crate::input_file::read_to_string(path.as_ref()).map_err(|source| DiffError::Io {
+    let text = input::read_to_string(path.as_ref(), Kind::Snapshot).map_err(|e| {
+        e.or_io(|source| DiffError::Io {
             path: path.to_string(),
             source,
-        })?;
+        })
+    })?;
     // A syntax error is reported by the snapshot reader, with its location.
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return Err(snapshot::load_str(path, &text)
-            .expect_err("invalid JSON is an error")
-            .into());
+    let mut value = match serde_json::from_str::<serde_json::Value>(&text) {
+        Ok(value) => value,
+        Err(e) => {
+            return Err(match snapshot::load_str(path, &text) {
+                Err(located) => located.into(),
+                // The snapshot reader skips what it does not know without reading it.
+                Ok(_) => DiffError::Json {
+                    path: path.to_string(),
+                    message: clip_message(e.to_string()),
+                }
+                .into(),
+            });
+        }
     };
     if value.get("schemaVersion").is_some() {
         let snapshot = snapshot::load_str(path, &text)?;
@@ -137,13 +167,15 @@ fn read(path: &str) -> miette::Result<Input> {
         }
         .into());
     }
+    // A report from an older run (or from anyone) may carry a secret in a message.
+    crate::collect::redact::redact_json(&mut value);
     serde_path_to_error::deserialize::<_, Report>(value)
         .map(|r| Input::Report(Box::new(r)))
         .map_err(|e| {
             DiffError::Report {
                 path: path.to_string(),
                 json_path: e.path().to_string(),
-                message: e.into_inner().to_string(),
+                message: clip_message(e.into_inner().to_string()),
             }
             .into()
         })

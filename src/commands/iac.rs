@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use miette::{Diagnostic, IntoDiagnostic};
+use miette::Diagnostic;
 use thiserror::Error;
 
 use crate::cli::{ArmArgs, IacArgs};
@@ -30,6 +30,13 @@ pub enum IacUsageError {
         help("name the APIOps artifacts folder with --from-apiops DIR")
     )]
     ConfigurationWithoutApiops,
+    /// `--root` without IaC files.
+    #[error("--root applies to --from-arm, --from-bicep and --from-apiops only")]
+    #[diagnostic(
+        code(apimguard::iac::root_usage),
+        help("name the IaC input with --from-arm FILE, --from-bicep FILE or --from-apiops DIR, or drop --root")
+    )]
+    RootWithoutIac,
     /// Azure scope flags with IaC files.
     #[error("--subscription, --resource-group, --service and --management-endpoint read Azure; they do not apply to --from-arm, --from-bicep or --from-apiops")]
     #[diagnostic(
@@ -70,6 +77,8 @@ pub fn source(args: &IacArgs, arm: &ArmArgs) -> Result<Option<IacSource>, IacUsa
             folder: folder.clone(),
             configuration: args.configuration.clone(),
         }
+    } else if args.root.is_some() {
+        return Err(IacUsageError::RootWithoutIac);
     } else {
         return Ok(None);
     };
@@ -98,7 +107,7 @@ pub fn read(args: &IacArgs, arm: &ArmArgs) -> miette::Result<Option<LoadedSnapsh
     {
         *configuration = Some(iac::apiops_configuration(folder, env)?);
     }
-    let snapshot = iac::read(&source, collected_at()?)?;
+    let snapshot = iac::read(&source, args.root.as_deref(), collected_at()?)?;
     if !arm.connection.quiet {
         let services = snapshot.subscriptions.iter().flat_map(|s| &s.services);
         eprintln!(
@@ -116,7 +125,7 @@ pub fn read(args: &IacArgs, arm: &ArmArgs) -> miette::Result<Option<LoadedSnapsh
             gap.what, gap.scope, gap.error
         );
     }
-    let text = serde_json::to_string(&snapshot).into_diagnostic()?;
+    let text = crate::snapshot::to_text(&snapshot, false)?;
     Ok(Some(LoadedSnapshot {
         path: PathBuf::from(source.path()),
         text,

@@ -49,7 +49,7 @@ impl RuleLimitArgs {
     pub fn eval_options(&self) -> EvalOptions {
         EvalOptions {
             rule_timeout: Duration::from_secs(self.rule_timeout),
-            memory_limit: self.memory_limit,
+            memory_limit: self.memory_limit.map(|size| size.0),
             ..EvalOptions::default()
         }
     }

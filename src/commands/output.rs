@@ -13,7 +13,7 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 use crate::cli::{OutputSpec, ReportFormat};
-use crate::input_file::{self, FileId};
+use crate::input::{self, FileId};
 
 /// Why the outputs could not be written.
 #[derive(Debug, Error, Diagnostic)]
@@ -140,7 +140,7 @@ pub fn files(specs: &[OutputSpec]) -> Vec<(&Path, String)> {
 /// anything is written. Outputs that are not regular files (`/dev/null`, a pipe) are
 /// written through and destroy nothing.
 pub fn refuse_overwrites(outputs: &[(&Path, String)]) -> Result<(), OutputError> {
-    let inputs = input_file::read_so_far();
+    let inputs = input::read_so_far();
     let mut seen: Vec<(Identity, &str)> = Vec::new();
     for (path, what) in outputs {
         let Some(identity) = Identity::of(path) else {

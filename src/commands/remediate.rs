@@ -14,6 +14,7 @@ use super::check::Checker;
 use super::collect::{block_on, connect, Connection};
 use super::output;
 use crate::cli::{ApplyArgs, ConnectionArgs, GateArgs, PlanFormat, RemediateArgs};
+use crate::collect::arm::Limits;
 use crate::collect::Reporter;
 use crate::config::Config;
 use crate::engine::FailOn;
@@ -100,7 +101,7 @@ pub fn run(args: &RemediateArgs) -> miette::Result<u8> {
                 .into());
             }
             let report = checker.check(&loaded, args.allow_incomplete)?;
-            let plan = Plan::build(&report, &loaded.snapshot, &args.rules)?;
+            let plan = Plan::build(&report, &loaded, &args.rules)?;
             (plan, Settings::default(), None)
         }
         (None, None) => unreachable!("clap requires SNAPSHOT unless --resume is given"),
@@ -217,7 +218,12 @@ async fn apply(run: Run<'_>, done: HashSet<String>) -> miette::Result<u8> {
         run.connection.verbose,
         run.connection.quiet,
     ));
-    let Connection { client, tokens, .. } = connect(run.connection, reporter.clone()).await?;
+    let limits = Limits {
+        max_response_bytes: run.connection.max_response_size.0,
+        ..Limits::default()
+    };
+    let Connection { client, tokens, .. } =
+        connect(run.connection, limits, reporter.clone()).await?;
     let endpoint = client.endpoint().as_str().trim_end_matches('/').to_string();
     if let Some((_, replay)) = &run.resume {
         if !replay.header.endpoint.eq_ignore_ascii_case(&endpoint) {

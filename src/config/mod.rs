@@ -17,6 +17,7 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 use crate::diagnostic::Located;
+use crate::input::{self, Kind, TooLarge};
 
 const CONFIG_HELP: &str = "docs/configuration.md lists every key: rules (disable, enable), severity, parameters, waivers (rule, resource, reason, owner, expires)";
 use crate::engine::Severity;
@@ -36,6 +37,10 @@ pub enum ConfigError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The file is over the file size cap.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    TooLarge(#[from] Box<TooLarge>),
     /// The file is not valid YAML, has an unknown key, or a value of the wrong form
     /// (located: `file:line:column: message`).
     #[error(transparent)]
@@ -141,9 +146,11 @@ impl Config {
     /// Reads and validates a configuration file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let display = path.display().to_string();
-        let text = crate::input_file::read_to_string(path).map_err(|source| ConfigError::Io {
-            path: display.clone(),
-            source,
+        let text = input::read_to_string(path, Kind::File).map_err(|e| {
+            e.or_io(|source| ConfigError::Io {
+                path: display.clone(),
+                source,
+            })
         })?;
         Config::parse(&display, &text)
     }
@@ -167,6 +174,21 @@ impl Config {
                 format!("{name}:{line}:{column}: {message}"),
             ))
         };
+        if let Some(at) = crate::nesting::yaml_flow_too_deep(text) {
+            return Err(ConfigError::Invalid(Located::at_offset(
+                "apimguard::config::depth",
+                "no configuration nests brackets this deep (docs/limits.md)",
+                name,
+                text,
+                at,
+                |line, column| {
+                    format!(
+                        "{name}:{line}:{column}: `[`/`{{` nest more than {} levels deep",
+                        crate::nesting::MAX_YAML_FLOW
+                    )
+                },
+            )));
+        }
         // A file of comments only is an empty configuration.
         let empty = matches!(
             serde_yaml::from_str::<serde_yaml::Value>(text).map_err(invalid)?,
@@ -178,6 +200,7 @@ impl Config {
             serde_yaml::from_str(text).map_err(invalid)?
         };
         refuse_case_variants(name, text, &raw)?;
+        refuse_deep_parameters(name, text, &raw)?;
         Ok(Config::from_raw(name, raw))
     }
 
@@ -278,6 +301,55 @@ impl Config {
     }
 }
 
+/// Deepest nesting of a rule parameter's value. Rules read parameters as
+/// `data.apimguard.config`, inside the engine's data document, whose reader stops at
+/// 128 levels; real parameters nest two or three.
+pub const MAX_PARAMETER_DEPTH: usize = 64;
+
+/// Refuses a parameter whose value nests past [`MAX_PARAMETER_DEPTH`], at its key.
+fn refuse_deep_parameters(name: &str, text: &str, raw: &raw::RawConfig) -> Result<(), ConfigError> {
+    for (key, value) in &raw.parameters {
+        let mut stack = vec![(value, 1usize)];
+        let mut deepest = 0;
+        while let Some((value, depth)) = stack.pop() {
+            deepest = deepest.max(depth);
+            match value {
+                serde_json::Value::Array(items) => {
+                    stack.extend(items.iter().map(|v| (v, depth + 1)))
+                }
+                serde_json::Value::Object(map) => {
+                    stack.extend(map.values().map(|v| (v, depth + 1)))
+                }
+                _ => {}
+            }
+        }
+        if deepest > MAX_PARAMETER_DEPTH {
+            let line = line_of_key(text, key);
+            return Err(ConfigError::Invalid(Located::new(
+                "apimguard::config::depth",
+                "no rule needs a parameter this deep; flatten it (docs/limits.md)",
+                name,
+                text,
+                line,
+                1,
+                format!("{name}:{line}:1: parameter `{key}` nests more than {MAX_PARAMETER_DEPTH} levels deep"),
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The 1-based line where `key` is written as a mapping key (1 when not found).
+fn line_of_key(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|l| {
+            l.trim_start()
+                .trim_start_matches(['"', '\''])
+                .starts_with(key)
+        })
+        .map_or(1, |i| i + 1)
+}
+
 /// Rule ids match whatever their case, so two severity overrides of one rule that differ
 /// only in case would leave which one wins to key order: refused at the second key.
 fn refuse_case_variants(name: &str, text: &str, raw: &raw::RawConfig) -> Result<(), ConfigError> {
@@ -286,10 +358,7 @@ fn refuse_case_variants(name: &str, text: &str, raw: &raw::RawConfig) -> Result<
         let Some(first) = ids[..i].iter().find(|o| o.eq_ignore_ascii_case(id)) else {
             continue;
         };
-        let line = text
-            .lines()
-            .position(|l| l.trim_start().trim_matches(['"', '\'']).starts_with(id))
-            .map_or(1, |i| i + 1);
+        let line = line_of_key(text, id);
         return Err(ConfigError::Invalid(Located::new(
             "apimguard::config::invalid",
             CONFIG_HELP,
@@ -420,6 +489,24 @@ waivers:
         .unwrap();
         assert_eq!(config.waivers.len(), 2);
         assert!(config.is_enabled("APIM-POL-002") && !config.is_enabled("APIM-POL-001"));
+    }
+
+    #[test]
+    fn parameters_nested_past_the_limit_are_refused_at_their_key() {
+        let nested = |n: usize| {
+            format!(
+                "parameters:\n  shallow: 1\n  deep: {}{}\n",
+                "[".repeat(n),
+                "]".repeat(n)
+            )
+        };
+        assert!(Config::parse("c.yaml", &nested(MAX_PARAMETER_DEPTH)).is_ok());
+        let (line, message) = invalid(&nested(MAX_PARAMETER_DEPTH + 1));
+        assert_eq!(line, 3);
+        assert_eq!(message, "parameter `deep` nests more than 64 levels deep");
+        let (line, message) = invalid(&nested(100_000));
+        assert_eq!(line, 3);
+        assert_eq!(message, "`[`/`{` nest more than 128 levels deep");
     }
 
     #[test]

@@ -5,6 +5,7 @@ use thiserror::Error;
 
 use super::sources::PolicySource;
 use crate::diagnostic::Located;
+use crate::input::TooLarge;
 
 const REGO_HELP: &str =
     "fix the Rego at the marked spot; rules are rego.v1 (`import rego.v1`, `if`, `contains`)";
@@ -26,6 +27,10 @@ pub enum PolicyError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// A policy file over the file size cap.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    TooLarge(#[from] Box<TooLarge>),
     /// Rego that does not parse or compile, a recursive function, or a rule that
     /// breaks the rule contract (METADATA, `deny`, `checked`, forbidden builtins);
     /// located.

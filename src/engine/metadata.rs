@@ -197,6 +197,15 @@ pub fn valid_id(id: &str) -> bool {
 
 /// Parses and validates the METADATA block of the rule in `package`.
 pub fn parse(block: &MetaBlock, package: &str) -> Result<RuleMeta, MetaError> {
+    if let Some(at) = crate::nesting::yaml_flow_too_deep(&block.yaml) {
+        return Err(MetaError {
+            line: block.line + block.yaml[..at].matches('\n').count() + 1,
+            message: format!(
+                "METADATA nests `[`/`{{` more than {} levels deep",
+                crate::nesting::MAX_YAML_FLOW
+            ),
+        });
+    }
     let root = match serde_yaml::from_str::<Yaml>(&block.yaml) {
         Ok(Yaml::Mapping(map)) => map,
         Ok(Yaml::Null) => Mapping::new(),

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use include_dir::{include_dir, Dir};
 
 use super::errors::PolicyError;
+use crate::input::{self, Kind};
 
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/policies");
 
@@ -90,14 +91,73 @@ pub fn from_path(root: &Path) -> Result<Vec<PolicySource>, PolicyError> {
     files
         .into_iter()
         .map(|path| {
-            let text = crate::input_file::read_to_string(&path).map_err(|e| io(&path, e))?;
-            Ok(PolicySource {
+            let text =
+                input::read_to_string(&path, Kind::File).map_err(|e| e.or_io(|e| io(&path, e)))?;
+            let source = PolicySource {
                 path: path.display().to_string(),
                 text,
                 builtin: false,
-            })
+            };
+            refuse_deep_nesting(&source)?;
+            Ok(source)
         })
         .collect()
+}
+
+/// Deepest nesting of brackets (`(`, `[`, `{`) a policy file may use. The engine's
+/// parser reads each `[` and `{` level twice or more (a comprehension first, then a
+/// literal), so its time doubles with every level, and it recurses on the stack for
+/// each: 16 levels parse at once, 30 would take hours. The built-in pack, tests
+/// included, nests 8 deep at most.
+pub const MAX_REGO_NESTING: usize = 16;
+
+/// Refuses a file whose brackets nest past [`MAX_REGO_NESTING`] (strings and comments
+/// aside), at the bracket that goes too deep.
+fn refuse_deep_nesting(source: &PolicySource) -> Result<(), PolicyError> {
+    let bytes = source.text.as_bytes();
+    let (mut depth, mut line, mut line_start, mut at) = (0usize, 1usize, 0usize, 0usize);
+    while at < bytes.len() {
+        match bytes[at] {
+            b'\n' => {
+                line += 1;
+                line_start = at + 1;
+            }
+            b'#' => {
+                at = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |n| at + n);
+                continue;
+            }
+            b'"' => {
+                at += 1;
+                while at < bytes.len() && bytes[at] != b'"' && bytes[at] != b'\n' {
+                    at += if bytes[at] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'`' => {
+                let end =
+                    memchr::memchr(b'`', &bytes[at + 1..]).map_or(bytes.len(), |n| at + 1 + n);
+                line += memchr::memchr_iter(b'\n', &bytes[at..end]).count();
+                if let Some(n) = memchr::memrchr(b'\n', &bytes[at..end]) {
+                    line_start = at + n + 1;
+                }
+                at = end;
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_REGO_NESTING {
+                    return Err(PolicyError::rego(
+                        source,
+                        line,
+                        at - line_start + 1,
+                        format!("brackets nest more than {MAX_REGO_NESTING} levels deep: the engine reads such nesting in exponential time; build deep values from variables"),
+                    ));
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        at += 1;
+    }
+    Ok(())
 }
 
 /// Every `.rego` file below `dir`. Symbolic links are followed (a rules folder shared
@@ -129,4 +189,49 @@ fn walk(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(text: String) -> PolicySource {
+        PolicySource {
+            path: "my/rule.rego".into(),
+            text,
+            builtin: false,
+        }
+    }
+
+    #[test]
+    fn the_built_in_pack_nests_well_below_the_limit() {
+        for source in builtin() {
+            assert!(
+                refuse_deep_nesting(&user(source.text)).is_ok(),
+                "{}",
+                source.path
+            );
+        }
+    }
+
+    #[test]
+    fn nesting_past_the_limit_is_located_strings_and_comments_aside() {
+        let nested = |n: usize| {
+            format!(
+                "package x\nimport rego.v1\n# ((((((\ns := \"[[[[\\\"[[[[\"\nr := `{{{{\n{{{{`\np := {}{}\n",
+                "[".repeat(n),
+                "]".repeat(n)
+            )
+        };
+        assert!(refuse_deep_nesting(&user(nested(MAX_REGO_NESTING))).is_ok());
+        for n in [MAX_REGO_NESTING + 1, 100_000] {
+            let err = refuse_deep_nesting(&user(nested(n)))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.starts_with("my/rule.rego:7:22: brackets nest more than 16 levels deep"),
+                "{err}"
+            );
+        }
+    }
 }

@@ -1,11 +1,15 @@
 //! The catalogue's actions against live ARM: read the target's state first (so that a
 //! change already made is never made twice), then write and wait for the outcome.
+//!
+//! Every function here takes the URLs it sends to already checked
+//! ([`super::target::url`]); none builds one from text.
 
 use std::time::Duration;
 
+use reqwest::Url;
 use serde_json::Value;
 
-use super::catalogue::{plan_id, Action};
+use super::catalogue::Action;
 use super::plan::PlannedAction;
 use crate::collect::arm::{provisioning_state, Finished, Written};
 use crate::collect::{ArmClient, ArmError};
@@ -39,18 +43,10 @@ pub struct Failure {
     pub error: String,
 }
 
-/// The Defender for APIs plan of a subscription as read now: whether it is on, and
-/// its tier and sub-plan in words.
-pub async fn plan_state(
-    client: &ArmClient,
-    subscription: &str,
-) -> Result<(bool, String), ArmError> {
-    let url = client.url(
-        &plan_id(subscription),
-        Action::EnablePlan.api_version(),
-        &[],
-    );
-    let Some(pricing) = client.get_optional(&url).await? else {
+/// The Defender for APIs plan of a subscription (at `url`) as read now: whether it is
+/// on, and its tier and sub-plan in words.
+pub async fn plan_state(client: &ArmClient, url: &Url) -> Result<(bool, String), ArmError> {
+    let Some(pricing) = client.get_optional(url).await? else {
         return Ok((false, "the plan does not exist here".to_string()));
     };
     let field = |name: &str| {
@@ -71,18 +67,21 @@ pub async fn plan_state(
     Ok((on, words))
 }
 
-/// Reads the target of `action` and says whether the change is still needed.
-pub async fn live_state(client: &ArmClient, action: &PlannedAction) -> Result<Live, ArmError> {
+/// Reads the target of `action` (at `url`) and says whether the change is still needed.
+pub async fn live_state(
+    client: &ArmClient,
+    action: &PlannedAction,
+    url: &Url,
+) -> Result<Live, ArmError> {
     if action.action == Action::EnablePlan {
-        let (on, words) = plan_state(client, &action.subscription).await?;
+        let (on, words) = plan_state(client, url).await?;
         return Ok(if on {
             Live::Done(format!("the plan is already on ({words}); left as it is"))
         } else {
             Live::Needed
         });
     }
-    let url = client.url(&action.target, action.action.api_version(), &[]);
-    let found = client.get_optional(&url).await?;
+    let found = client.get_optional(url).await?;
     Ok(match (action.action, found) {
         (Action::OffboardApi, None) => Live::Done("no collection: already offboarded".to_string()),
         (Action::OffboardApi, Some(_)) | (_, None) => Live::Needed,
@@ -94,33 +93,33 @@ pub async fn live_state(client: &ArmClient, action: &PlannedAction) -> Result<Li
     })
 }
 
-/// Waits for an operation an earlier run started (`collection` as read now).
+/// Waits for an operation an earlier run started on the resource at `url`
+/// (`collection` as read now).
 pub async fn finish_earlier(
     client: &ArmClient,
-    action: &PlannedAction,
+    url: &Url,
     collection: Value,
     timeout: Duration,
 ) -> Result<String, Failure> {
-    let url = client.url(&action.target, action.action.api_version(), &[]);
     let finished = client
-        .finish(&Written::read_back(collection), &url, timeout)
+        .finish(&Written::read_back(collection), url, timeout)
         .await
         .map_err(|e| failure(None, e))?;
     settled(None, &finished).map(|done| format!("an earlier run's operation {done}"))
 }
 
-/// Makes the change: the write, then the wait for its long-running operation.
+/// Makes the change (`kind` at `url`): the write, then the wait for its long-running
+/// operation.
 pub async fn make(
     client: &ArmClient,
-    action: &PlannedAction,
+    kind: Action,
+    url: &Url,
     sub_plan: &str,
     timeout: Duration,
 ) -> Result<Made, Failure> {
-    let kind = action.action;
-    let url = client.url(&action.target, kind.api_version(), &[]);
     let written = match kind.body(sub_plan) {
-        Some(body) => client.put(&url, &body).await,
-        None => client.delete(&url).await,
+        Some(body) => client.put(url, &body).await,
+        None => client.delete(url).await,
     }
     .map_err(|e| failure(e.status(), e))?;
     let http = Some(written.status);
@@ -141,7 +140,7 @@ pub async fn make(
         }
     }
     let finished = client
-        .finish(&written, &url, timeout)
+        .finish(&written, url, timeout)
         .await
         .map_err(|e| failure(http, e))?;
     let detail = settled(http, &finished)?;

@@ -16,6 +16,9 @@ use crate::collect::{COLLECTIONS_API_VERSION, PRICING_API_VERSION};
 /// The sub-plan used when none is named: Plan 1 (1 million API calls a month).
 pub const DEFAULT_SUB_PLAN: &str = "P1";
 
+/// The sub-plans of Defender for APIs (`--sub-plan`).
+pub const SUB_PLANS: [&str; 5] = ["P1", "P2", "P3", "P4", "P5"];
+
 /// An action of the catalogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Action {

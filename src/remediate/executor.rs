@@ -17,10 +17,16 @@
 //! `--pause` separates two batches of a service when the first one wrote anything.
 //! Every action gets an `intent` line before its calls and a `result` line after them;
 //! a journal line that cannot be written stops the run before the call it announces.
+//!
+//! Right before an action's first call, its target and the fields that must agree with
+//! it are checked again and its URLs built and checked ([`target`]); an action that
+//! fails is `failed` without any call (the plan and journal readers refuse such plans
+//! earlier, so this is the last line of defence).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
+use reqwest::Url;
 use serde::{Deserialize, Serialize};
 
 use super::actions::{self, Live};
@@ -28,6 +34,7 @@ use super::catalogue::{Action, DEFAULT_SUB_PLAN};
 use super::journal::{CapacityReading, Entry, Intent, Journal, JournalError};
 use super::plan::{Plan, PlannedAction, ServiceRef, Stage};
 use super::render;
+use super::target::{self, ServiceId};
 use crate::collect::{gateway_load, ArmClient, Reporter};
 
 /// The gates and pacing of a run.
@@ -253,6 +260,20 @@ impl<'a> Executor<'a> {
         service: &ServiceRef,
         batches: &[Vec<&PlannedAction>],
     ) -> Result<(), JournalError> {
+        let service_id = match ServiceId::parse(&service.id) {
+            Ok(id) => id,
+            Err(reason) => {
+                for action in batches.iter().flatten() {
+                    let outcome = if self.done_before.contains(&action.key) {
+                        done_earlier(action)
+                    } else {
+                        refused(action, &reason)
+                    };
+                    self.settle(outcome)?;
+                }
+                return Ok(());
+            }
+        };
         let pause = Duration::from_secs(self.settings.pause_seconds);
         let mut wrote = false;
         for (index, batch) in batches.iter().enumerate() {
@@ -272,7 +293,7 @@ impl<'a> Executor<'a> {
                 .iter()
                 .any(|a| a.action == Action::OnboardApi && !self.done_before.contains(&a.key));
             if onboards {
-                if let Some(reason) = self.capacity_gate(service, index + 1).await? {
+                if let Some(reason) = self.capacity_gate(service, &service_id, index + 1).await? {
                     for action in batches[index..].iter().flatten() {
                         let outcome = if self.done_before.contains(&action.key) {
                             done_earlier(action)
@@ -298,6 +319,7 @@ impl<'a> Executor<'a> {
     async fn capacity_gate(
         &mut self,
         service: &ServiceRef,
+        service_id: &ServiceId,
         batch: usize,
     ) -> Result<Option<String>, JournalError> {
         let limit = self.settings.max_capacity;
@@ -311,7 +333,7 @@ impl<'a> Executor<'a> {
             threshold: limit,
             error: None,
         };
-        match &gateway_load(self.client, &service.id, &service.sku).await {
+        match &gateway_load(self.client, &service_id.path(), &service.sku).await {
             Ok(Some(load)) => {
                 if load.by_region {
                     reading.regions = load
@@ -380,8 +402,12 @@ impl<'a> Executor<'a> {
         if self.done_before.contains(&action.key) {
             return self.settle(done_earlier(action));
         }
+        let urls = match self.urls(action) {
+            Ok(urls) => urls,
+            Err(reason) => return self.settle(refused(action, &reason)),
+        };
         if action.action == Action::OnboardApi {
-            match self.plan_on(&action.subscription).await {
+            match self.plan_on(&action.subscription, &urls.plan).await {
                 Ok((true, _)) => {}
                 Ok((false, words)) => {
                     return self.settle(Outcome::skipped(
@@ -405,7 +431,7 @@ impl<'a> Executor<'a> {
             target: action.target.clone(),
         }))?;
         let started = Instant::now();
-        let mut outcome = self.attempt(action).await;
+        let mut outcome = self.attempt(action, &urls.target).await;
         outcome.duration_ms = started.elapsed().as_millis() as u64;
         if outcome.status == Status::Done && action.action == Action::EnablePlan {
             self.plans.insert(
@@ -416,8 +442,21 @@ impl<'a> Executor<'a> {
         self.settle(outcome)
     }
 
-    /// The live read, the gates that depend on it, and the write.
-    async fn attempt(&mut self, action: &PlannedAction) -> Outcome {
+    /// The checked URLs of `action`: its target's, and its subscription's plan's.
+    fn urls(&self, action: &PlannedAction) -> Result<Urls, target::Refused> {
+        let target = target::check(action)?;
+        Ok(Urls {
+            target: target::url(self.client, &target, action.action.api_version())?,
+            plan: target::url(
+                self.client,
+                &target.subscription_plan(),
+                Action::EnablePlan.api_version(),
+            )?,
+        })
+    }
+
+    /// The live read, the gates that depend on it, and the write (at `url`).
+    async fn attempt(&mut self, action: &PlannedAction, url: &Url) -> Outcome {
         let timeout = Duration::from_secs(self.settings.operation_timeout_seconds);
         let failed = |http, error: String| Outcome {
             http,
@@ -428,11 +467,11 @@ impl<'a> Executor<'a> {
             detail: Some(detail),
             ..Outcome::of(action, Status::AlreadyDone)
         };
-        match actions::live_state(self.client, action).await {
+        match actions::live_state(self.client, action, url).await {
             Err(e) => failed(e.status(), format!("could not read its state: {e}")),
             Ok(Live::Done(detail)) => already(detail),
             Ok(Live::Running(collection)) => {
-                match actions::finish_earlier(self.client, action, collection, timeout).await {
+                match actions::finish_earlier(self.client, url, collection, timeout).await {
                     Ok(detail) => already(detail),
                     Err(f) => failed(f.http, f.error),
                 }
@@ -458,8 +497,14 @@ impl<'a> Executor<'a> {
             }
             Ok(Live::Needed) => {
                 self.writes += 1;
-                let made =
-                    actions::make(self.client, action, &self.settings.sub_plan, timeout).await;
+                let made = actions::make(
+                    self.client,
+                    action.action,
+                    url,
+                    &self.settings.sub_plan,
+                    timeout,
+                )
+                .await;
                 match made {
                     Ok(made) => Outcome {
                         http: Some(made.http),
@@ -476,12 +521,13 @@ impl<'a> Executor<'a> {
         }
     }
 
-    /// Whether the subscription's plan is on, read once per run (and set by enabling it).
-    async fn plan_on(&mut self, subscription: &str) -> Result<(bool, String), String> {
+    /// Whether the subscription's plan (at `url`) is on, read once per run (and set by
+    /// enabling it).
+    async fn plan_on(&mut self, subscription: &str, url: &Url) -> Result<(bool, String), String> {
         if let Some(known) = self.plans.get(subscription) {
             return known.clone();
         }
-        let read = actions::plan_state(self.client, subscription)
+        let read = actions::plan_state(self.client, url)
             .await
             .map_err(|e| e.to_string());
         self.plans.insert(subscription.to_string(), read.clone());
@@ -496,6 +542,22 @@ impl<'a> Executor<'a> {
         self.reporter.note(0, render::outcome_line(&outcome));
         self.outcomes.push(outcome);
         Ok(())
+    }
+}
+
+/// The URLs an action sends to, checked.
+struct Urls {
+    /// Its target's.
+    target: Url,
+    /// Its subscription's Defender for APIs plan's.
+    plan: Url,
+}
+
+/// An action refused before any call, for `reason`.
+fn refused(action: &PlannedAction, reason: &target::Refused) -> Outcome {
+    Outcome {
+        detail: Some(format!("refused before any call: {reason}")),
+        ..Outcome::of(action, Status::Failed)
     }
 }
 

@@ -25,14 +25,20 @@ use miette::Diagnostic;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::catalogue::Action;
+use super::catalogue::{Action, SUB_PLANS};
 use super::executor::{Counts, Outcome, Settings, Status};
 use super::plan::Plan;
+use super::target;
 use super::who::Who;
+use crate::input::{self, Kind, ReadError, TooLarge};
 
 /// Why the journal cannot be written or read.
 #[derive(Debug, Error, Diagnostic)]
 pub enum JournalError {
+    /// A journal over the snapshot size cap.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    TooLarge(#[from] Box<TooLarge>),
     /// A fresh run refuses a file that already has content.
     #[error("journal {0} already exists")]
     #[diagnostic(
@@ -75,6 +81,31 @@ pub enum JournalError {
         /// What is wrong.
         message: String,
     },
+    /// The plan or settings of the run header cannot be what apimguard wrote: an
+    /// action's target is not its resource type's, or a field disagrees with it.
+    #[error("journal {path}, line {line}: {what}: {reason}; nothing was sent")]
+    #[diagnostic(
+        code(apimguard::journal::tampered),
+        help("a journal's plan is replayed as apimguard wrote it and must not be edited: restore the journal the run wrote, or plan again from a snapshot")
+    )]
+    Tampered {
+        /// The file.
+        path: String,
+        /// The 1-based line of the run header.
+        line: usize,
+        /// Which part, e.g. `action 3 of the plan (defender.onboard_api)`.
+        what: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// `--resume` names a FIFO, a device or a directory: reading it could hang or never
+    /// end.
+    #[error("journal {0} is {1}, not a regular file")]
+    #[diagnostic(
+        code(apimguard::journal::not_a_file),
+        help("--resume takes the file a previous run wrote (its --journal FILE), not a pipe, a device or a directory")
+    )]
+    NotAFile(String, &'static str),
     /// The file holds no run header.
     #[error("journal {0} records no run")]
     #[diagnostic(
@@ -280,21 +311,29 @@ pub struct Replay {
 
 /// Reads a journal for `--resume`. A line cut short when a run crashed while writing
 /// it is ignored: the last line when it lacks its newline, or a line right before the
-/// header of the run that resumed the crashed one. Any other unreadable line is an error.
+/// header of the run that resumed the crashed one. Any other unreadable line is an error,
+/// and so is a first run header whose plan or settings apimguard cannot have written
+/// ([`JournalError::Tampered`]): nothing of such a journal is sent.
 pub fn replay(path: &Path) -> Result<Replay, JournalError> {
     let display = path.display().to_string();
-    let text = crate::input_file::read_to_string(path).map_err(|source| match source.kind() {
+    let missing = |source: std::io::Error| match source.kind() {
         std::io::ErrorKind::NotFound => JournalError::Missing(display.clone()),
         _ => io(path, source),
+    };
+    let text = input::read_to_string(path, Kind::Snapshot).map_err(|e| match e {
+        ReadError::NotRegular(what) => JournalError::NotAFile(display.clone(), what),
+        e => e.or_io(missing),
     })?;
-    let lines: Vec<Result<Line, serde_json::Error>> = text
+    // (1-based line number, parsed line), blank lines skipped but counted.
+    let lines: Vec<(usize, Result<Line, serde_json::Error>)> = text
         .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(serde_json::from_str)
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(at, l)| (at + 1, serde_json::from_str(l)))
         .collect();
     let torn = |index: usize| match lines.get(index + 1) {
         None => !text.ends_with('\n'),
-        Some(next) => matches!(
+        Some((_, next)) => matches!(
             next,
             Ok(Line {
                 entry: Entry::Run(_),
@@ -302,26 +341,29 @@ pub fn replay(path: &Path) -> Result<Replay, JournalError> {
             })
         ),
     };
-    let mut first: Option<(String, RunHeader)> = None;
+    let mut first: Option<(String, RunHeader, usize)> = None;
     let mut done = HashSet::new();
     let mut writes = 0;
     // Intents without a result of the same run: that run ended (crashed) while their
     // calls were under way, so their write may have been sent.
     let mut in_flight: HashSet<(String, String)> = HashSet::new();
-    for (index, line) in lines.iter().enumerate() {
+    for (index, (number, line)) in lines.iter().enumerate() {
         let line = match line {
             Ok(line) => line.clone(),
             Err(_) if torn(index) => continue,
             Err(e) => {
                 return Err(JournalError::Syntax {
                     path: display,
-                    line: index + 1,
-                    message: e.to_string(),
-                })
+                    line: *number,
+                    // serde quotes what it found (an unknown variant, say) verbatim.
+                    message: crate::diagnostic::clip_message(crate::collect::arm::names::shown(
+                        &e.to_string(),
+                    )),
+                });
             }
         };
         match line.entry {
-            Entry::Run(header) if first.is_none() => first = Some((line.run, *header)),
+            Entry::Run(header) if first.is_none() => first = Some((line.run, *header, *number)),
             Entry::Intent(intent) => {
                 in_flight.insert((line.run, intent.key));
             }
@@ -337,7 +379,13 @@ pub fn replay(path: &Path) -> Result<Replay, JournalError> {
             _ => {}
         }
     }
-    let (first_run, header) = first.ok_or(JournalError::NoRun(display))?;
+    let (first_run, header, line) = first.ok_or(JournalError::NoRun(display.clone()))?;
+    check_header(&header).map_err(|(what, reason)| JournalError::Tampered {
+        path: display,
+        line,
+        what,
+        reason,
+    })?;
     Ok(Replay {
         first_run,
         header,
@@ -345,6 +393,30 @@ pub fn replay(path: &Path) -> Result<Replay, JournalError> {
         // Counted as sent, so that --max-changes holds across a crash.
         writes: writes + in_flight.len(),
     })
+}
+
+/// Checks what a resumed run takes from a run header: every action against its
+/// target ([`target::check`]) and the sub-plan the plan's PUT would carry.
+fn check_header(header: &RunHeader) -> Result<(), (String, String)> {
+    for (index, action) in header.plan.actions.iter().enumerate() {
+        target::check(action).map_err(|reason| {
+            (
+                format!("action {} of the plan ({})", index + 1, action.action),
+                reason.to_string(),
+            )
+        })?;
+    }
+    let sub_plan = &header.settings.sub_plan;
+    if !SUB_PLANS.contains(&sub_plan.as_str()) {
+        return Err((
+            "the settings' subPlan".to_string(),
+            format!(
+                "`{}` is not one of P1 … P5",
+                crate::collect::arm::names::shown(sub_plan)
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn io(path: &Path, source: std::io::Error) -> JournalError {

@@ -10,6 +10,8 @@
 //! - [`executor`]: the gates (capacity, plan-off, cost, blast radius), batches and pauses;
 //! - `actions`: each action's live read (idempotence) and write (long-running operations);
 //! - [`journal`]: the append-only record that makes a run auditable and resumable;
+//! - [`target`]: the resources actions write, validated against their templates, and
+//!   the checked URLs every request is sent to;
 //! - [`who`] and [`render`]: who ran it, and the text people read.
 //!
 //! The safety model is described for users in docs/remediation.md.
@@ -20,6 +22,7 @@ pub mod executor;
 pub mod journal;
 pub mod plan;
 pub mod render;
+pub mod target;
 pub mod who;
 
 pub use catalogue::Action;

@@ -17,9 +17,10 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::catalogue::{collection_id, plan_id, Action};
+use super::target;
 use crate::engine::Severity;
 use crate::report::{Report, RuleStatus, SnapshotInfo};
-use crate::snapshot::{Api, Service, Snapshot};
+use crate::snapshot::{Api, LoadedSnapshot, Service, Snapshot};
 
 /// Why a plan cannot be made.
 #[derive(Debug, Error, Diagnostic)]
@@ -38,6 +39,27 @@ pub enum PlanError {
         help("run `apimguard check` on the snapshot to see the errors, fix them, then plan again")
     )]
     RuleErrors(String),
+    /// A fix would write a resource the catalogue does not allow: the snapshot's names
+    /// or ids do not make a valid target.
+    #[error(
+        "{location}: refusing {action} for {resource}: {reason}{more}; nothing was planned or sent"
+    )]
+    #[diagnostic(
+        code(apimguard::remediate::target),
+        help("a snapshot `apimguard collect` wrote from ARM holds only valid ARM names and ids, so this one was edited or did not come from ARM: collect it again; to plan without this fix, waive its finding in the configuration (--config)")
+    )]
+    BadTarget {
+        /// The snapshot file, the line and the place of the resource in it.
+        location: String,
+        /// The action, e.g. `defender.onboard_api`.
+        action: Action,
+        /// The finding's resource (escaped and clipped).
+        resource: String,
+        /// What is wrong.
+        reason: String,
+        /// How many more fixes are refused, in words (empty when none).
+        more: String,
+    },
 }
 
 /// Why most manual findings are manual: their rule names no catalogue action.
@@ -102,7 +124,7 @@ impl PlannedAction {
     /// An action with its key derived from `action` and `target`.
     pub fn new(action: Action, target: String, subscription: String, severity: Severity) -> Self {
         PlannedAction {
-            key: format!("{}:{}", action.id(), target.to_ascii_lowercase()),
+            key: PlannedAction::key_of(action, &target),
             action,
             target,
             subscription,
@@ -113,6 +135,11 @@ impl PlannedAction {
             reasons: Vec::new(),
             cost: action.cost().to_string(),
         }
+    }
+
+    /// The key of `action` on `target`: the action id and the target, lower-cased.
+    pub fn key_of(action: Action, target: &str) -> String {
+        format!("{}:{}", action.id(), target.to_ascii_lowercase())
     }
 
     /// What it does, in a few words, e.g. `onboard API "Echo API" (echo-api) of contoso`.
@@ -194,13 +221,15 @@ pub enum Stage<'a> {
 }
 
 impl Plan {
-    /// Plans the fixes of `report`'s findings about `snapshot` (`rules`: only these
-    /// rules' findings; empty: all).
+    /// Plans the fixes of `report`'s findings about `loaded` (`rules`: only these
+    /// rules' findings; empty: all). Every action's target is checked
+    /// ([`target::check`]): one that fails refuses the whole plan.
     pub fn build(
         report: &Report,
-        snapshot: &Snapshot,
+        loaded: &LoadedSnapshot,
         rules: &[String],
     ) -> Result<Plan, PlanError> {
+        let snapshot = &loaded.snapshot;
         let wanted =
             |id: &str| rules.is_empty() || rules.iter().any(|r| r.eq_ignore_ascii_case(id));
         if let Some(unknown) = rules.iter().find(|r| {
@@ -231,6 +260,7 @@ impl Plan {
         let mut actions: BTreeMap<String, PlannedAction> = BTreeMap::new();
         let mut manual = Vec::new();
         let mut waived = 0;
+        let mut refused = Vec::new();
         for result in report.results.iter().filter(|r| wanted(&r.rule_id)) {
             let action = result.remediation.as_deref().and_then(Action::from_id);
             for finding in &result.findings {
@@ -243,7 +273,11 @@ impl Plan {
                     None => Err(NO_ACTION.to_string()),
                 };
                 match resolved {
-                    Ok(planned) => {
+                    Ok((planned, place)) => {
+                        if let Err(reason) = target::check(&planned) {
+                            refused.push((planned.action, place, finding.resource.clone(), reason));
+                            continue;
+                        }
                         let entry = actions.entry(planned.key.clone()).or_insert(planned);
                         entry.severity = entry.severity.max(result.severity);
                         entry.rules.push(result.rule_id.clone());
@@ -261,6 +295,18 @@ impl Plan {
                     }),
                 }
             }
+        }
+        if let Some((action, place, resource, reason)) = refused.first() {
+            return Err(PlanError::BadTarget {
+                location: place.locate(loaded),
+                action: *action,
+                resource: crate::collect::arm::names::shown(resource),
+                reason: reason.to_string(),
+                more: match refused.len() - 1 {
+                    0 => String::new(),
+                    n => format!(" (and {n} more fix(es) like it)"),
+                },
+            });
         }
         let mut actions: Vec<PlannedAction> = actions.into_values().collect();
         drop_conflicts(&mut actions, &mut manual);
@@ -303,21 +349,60 @@ impl Plan {
     }
 }
 
+/// Where in the snapshot an action's resource is: a subscription, or an API (indices).
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    Subscription(usize),
+    Api(usize, usize, usize),
+}
+
+impl Place {
+    /// `FILE:LINE (subscriptions[i]…)`: the line is the first one holding the
+    /// resource's id (omitted when the id is not found verbatim).
+    fn locate(self, loaded: &LoadedSnapshot) -> String {
+        let snapshot = &loaded.snapshot;
+        let (pointer, id) = match self {
+            Place::Subscription(s) => (
+                format!("subscriptions[{s}].subscriptionId"),
+                &snapshot.subscriptions[s].subscription_id,
+            ),
+            Place::Api(s, v, a) => (
+                format!("subscriptions[{s}].services[{v}].apis[{a}]"),
+                &snapshot.subscriptions[s].services[v].apis[a].id,
+            ),
+        };
+        let line = serde_json::to_string(id)
+            .ok()
+            .and_then(|needle| loaded.text.find(&needle))
+            .map(|at| loaded.text[..at].matches('\n').count() + 1);
+        let file = loaded.path.display();
+        match line {
+            Some(line) => format!("{file}:{line} ({pointer})"),
+            None => format!("{file} ({pointer})"),
+        }
+    }
+}
+
 /// The snapshot's subscriptions and APIs, by lower-cased id.
 struct Estate<'a> {
     subscriptions: Vec<&'a str>,
-    apis: HashMap<String, (&'a str, &'a Service, &'a Api)>,
+    apis: HashMap<String, (&'a str, &'a Service, &'a Api, Place)>,
 }
 
 impl<'a> Estate<'a> {
     fn index(snapshot: &'a Snapshot) -> Self {
         let mut apis = HashMap::new();
-        for sub in &snapshot.subscriptions {
-            for service in &sub.services {
-                for api in &service.apis {
+        for (s, sub) in snapshot.subscriptions.iter().enumerate() {
+            for (v, service) in sub.services.iter().enumerate() {
+                for (a, api) in service.apis.iter().enumerate() {
                     apis.insert(
                         api.id.to_ascii_lowercase(),
-                        (sub.subscription_id.as_str(), service, api),
+                        (
+                            sub.subscription_id.as_str(),
+                            service,
+                            api,
+                            Place::Api(s, v, a),
+                        ),
                     );
                 }
             }
@@ -332,30 +417,33 @@ impl<'a> Estate<'a> {
         }
     }
 
-    /// The change `action` makes for a finding about `resource`, or why there is none.
+    /// The change `action` makes for a finding about `resource` and where the resource
+    /// is, or why there is no change to make.
     fn resolve(
         &self,
         action: Action,
         resource: &str,
         severity: Severity,
-    ) -> Result<PlannedAction, String> {
+    ) -> Result<(PlannedAction, Place), String> {
         if action == Action::EnablePlan {
-            let subscription = resource
+            let (index, subscription) = resource
                 .strip_prefix("/subscriptions/")
                 .and_then(|id| {
                     self.subscriptions
                         .iter()
-                        .find(|s| s.eq_ignore_ascii_case(id))
+                        .enumerate()
+                        .find(|(_, s)| s.eq_ignore_ascii_case(id))
                 })
                 .ok_or("its resource is not a subscription of the snapshot")?;
-            return Ok(PlannedAction::new(
+            let planned = PlannedAction::new(
                 action,
                 plan_id(subscription),
                 subscription.to_string(),
                 severity,
-            ));
+            );
+            return Ok((planned, Place::Subscription(index)));
         }
-        let (subscription, service, api) = self
+        let (subscription, service, api, place) = self
             .apis
             .get(&resource.to_ascii_lowercase())
             .ok_or("its resource is not an API of the snapshot")?;
@@ -390,7 +478,7 @@ impl<'a> Estate<'a> {
             name: api.name.clone(),
             display_name: api.display_name.clone(),
         });
-        Ok(planned)
+        Ok((planned, *place))
     }
 }
 

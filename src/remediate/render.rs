@@ -1,4 +1,8 @@
 //! The human text of plans and outcomes (JSON is the serde form of the same types).
+//!
+//! Every piece of text that comes from a snapshot, a journal or a rule is written
+//! through [`terminal_text`]: an escape sequence in an API's display name must not
+//! rewrite the plan a person confirms.
 
 use std::collections::HashSet;
 use std::fmt::Write;
@@ -6,13 +10,18 @@ use std::fmt::Write;
 use super::executor::{Counts, Outcome, Settings, Status};
 use super::plan::{ManualFinding, Plan, PlannedAction, Stage, NO_ACTION};
 use crate::remediate::catalogue::Action;
+use crate::report::terminal_text;
 
 /// The plan as a person reads it: what changes, why, at what cost, in what order;
 /// then the findings left to a person. `done` marks what an earlier run finished.
 pub fn plan_text(plan: &Plan, settings: &Settings, done: &HashSet<String>) -> String {
     let mut out = String::new();
     let source = plan.snapshot.as_ref().map_or(String::new(), |s| {
-        format!(" for {} (collected {})", s.path, s.collected_at)
+        format!(
+            " for {} (collected {})",
+            terminal_text(&s.path),
+            terminal_text(&s.collected_at)
+        )
     });
     let _ = writeln!(
         out,
@@ -29,7 +38,11 @@ pub fn plan_text(plan: &Plan, settings: &Settings, done: &HashSet<String>) -> St
     for stage in plan.stages(settings.batch_size as usize) {
         match stage {
             Stage::Subscription(action) => {
-                let _ = writeln!(out, "\nSubscription {}", action.subscription);
+                let _ = writeln!(
+                    out,
+                    "\nSubscription {}",
+                    terminal_text(&action.subscription)
+                );
                 step(&mut out, action);
             }
             Stage::Service { service, batches } => {
@@ -56,7 +69,12 @@ pub fn plan_text(plan: &Plan, settings: &Settings, done: &HashSet<String>) -> St
                 } else {
                     format!(" ({about})")
                 };
-                let _ = writeln!(out, "\nService {}{about}{gate}", service.name);
+                let _ = writeln!(
+                    out,
+                    "\nService {}{}{gate}",
+                    terminal_text(&service.name),
+                    terminal_text(&about)
+                );
                 for (index, batch) in batches.iter().enumerate() {
                     if batches.len() > 1 {
                         let _ = writeln!(out, "  batch {}", index + 1);
@@ -88,11 +106,21 @@ fn action_text(
     } else {
         ""
     };
-    let _ = writeln!(out, "  {number}. {label}  [{}]{earlier}", action.severity);
-    let _ = writeln!(out, "       {} {}", action.action.method(), action.target);
+    let _ = writeln!(
+        out,
+        "  {number}. {}  [{}]{earlier}",
+        terminal_text(&label),
+        action.severity
+    );
+    let _ = writeln!(
+        out,
+        "       {} {}",
+        action.action.method(),
+        terminal_text(&action.target)
+    );
     for (index, reason) in action.reasons.iter().enumerate() {
         let lead = if index == 0 { "why: " } else { "     " };
-        let _ = writeln!(out, "       {lead} {reason}");
+        let _ = writeln!(out, "       {lead} {}", terminal_text(reason));
     }
     let gate = match action.action {
         Action::EnablePlan if !settings.allow_cost => "; not without --allow-cost",
@@ -120,19 +148,25 @@ fn manual_text(out: &mut String, manual: &[ManualFinding]) {
         let first = findings[0];
         let _ = writeln!(
             out,
-            "  {rule} [{}], {}",
+            "  {} [{}], {}",
+            terminal_text(rule),
             first.severity,
             count(findings.len(), "finding", "findings")
         );
         if let Some(advice) = &first.recommendation {
-            let _ = writeln!(out, "    fix: {}", one_line(advice));
+            let _ = writeln!(out, "    fix: {}", terminal_text(&one_line(advice)));
         }
         for finding in findings.iter().take(MANUAL_SHOWN) {
             let why = match finding.why.as_str() {
                 NO_ACTION => String::new(),
-                why => format!(" ({why})"),
+                why => format!(" ({})", terminal_text(why)),
             };
-            let _ = writeln!(out, "    - {}: {}{why}", finding.resource, finding.message);
+            let _ = writeln!(
+                out,
+                "    - {}: {}{why}",
+                terminal_text(&finding.resource),
+                terminal_text(&finding.message)
+            );
         }
         if findings.len() > MANUAL_SHOWN {
             let _ = writeln!(
@@ -160,12 +194,16 @@ pub fn outcome_line(outcome: &Outcome) -> String {
         facts.push(http.to_string());
     }
     if let Some(detail) = &outcome.detail {
-        facts.push(detail.clone());
+        facts.push(terminal_text(detail).into_owned());
     }
     if outcome.duration_ms >= 100 {
         facts.push(format!("{:.1} s", outcome.duration_ms as f64 / 1000.0));
     }
-    format!("{status:<13} {} ({})", outcome.label, facts.join(", "))
+    format!(
+        "{status:<13} {} ({})",
+        terminal_text(&outcome.label),
+        facts.join(", ")
+    )
 }
 
 /// The closing summary: counts, then one line per action, then where the journal is.
@@ -201,6 +239,28 @@ mod tests {
     use crate::engine::Severity;
     use crate::remediate::catalogue::plan_id;
     use crate::remediate::executor::Gate;
+
+    #[test]
+    fn text_from_the_estate_cannot_steer_the_terminal() {
+        let mut action = PlannedAction::new(
+            Action::EnablePlan,
+            plan_id("s\u{1b}[2J"),
+            "s\u{1b}[2J".into(),
+            Severity::High,
+        );
+        action.reasons.push("R: \r\u{1b}[1Aall fine".into());
+        let plan = Plan {
+            snapshot: None,
+            rules: Vec::new(),
+            actions: vec![action.clone()],
+            manual: Vec::new(),
+            waived: 0,
+        };
+        let text = plan_text(&plan, &Settings::default(), &HashSet::new());
+        assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text:?}");
+        let line = outcome_line(&Outcome::of(&action, Status::Failed));
+        assert!(!line.contains('\u{1b}'), "{line:?}");
+    }
 
     #[test]
     fn outcome_lines() {

@@ -30,7 +30,7 @@ fn painter(color: bool) -> impl Fn(&str, Style) -> String {
 /// Text from the estate or a rule as it may reach a terminal: control characters (an
 /// escape sequence in an API's name could recolour, hide or rewrite lines of a CI log)
 /// are written as escapes (`\u{1b}`, `\r`, `\n`).
-fn shown(text: &str) -> Cow<'_, str> {
+pub(crate) fn shown(text: &str) -> Cow<'_, str> {
     if !text.chars().any(char::is_control) {
         return Cow::Borrowed(text);
     }

@@ -15,6 +15,7 @@ mod sarif;
 
 pub use drift::{compare, Drift, DriftEntry, DriftSummary, RunInfo};
 pub use html::render_html;
+pub(crate) use human::shown as terminal_text;
 pub use human::{render_drift_human, render_human};
 pub use json::{render_json, write_json};
 pub use junit::render_junit;

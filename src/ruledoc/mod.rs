@@ -16,6 +16,7 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 use crate::engine::{PolicyError, PolicySet, Rule};
+use crate::input::{self, Kind, ReadError};
 pub use page::{Block, Page, Section};
 pub use terminal::render as render_terminal;
 
@@ -94,17 +95,22 @@ pub fn stale(out: &Path, files: &[DocFile]) -> Result<Vec<StaleFile>, DocIoError
     let mut found = Vec::new();
     for file in files {
         let path = out.join(&file.name);
-        match std::fs::read_to_string(&path) {
+        // A page over the size cap cannot be the small page generated.
+        match input::read_to_string(&path, Kind::File) {
             Ok(text) if text == file.text => {}
-            Ok(_) => found.push(StaleFile {
-                path,
-                drift: Drift::Changed,
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => found.push(StaleFile {
-                path,
-                drift: Drift::Missing,
-            }),
-            Err(source) => return Err(io_error("read", &path, source)),
+            Ok(_) | Err(ReadError::TooLarge(_) | ReadError::NotRegular(_)) => {
+                found.push(StaleFile {
+                    path,
+                    drift: Drift::Changed,
+                })
+            }
+            Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                found.push(StaleFile {
+                    path,
+                    drift: Drift::Missing,
+                })
+            }
+            Err(ReadError::Io(source)) => return Err(io_error("read", &path, source)),
         }
     }
     let entries = match std::fs::read_dir(out) {
@@ -162,7 +168,8 @@ pub fn write(out: &Path, files: &[DocFile]) -> Result<Vec<StaleFile>, DocIoError
 
 /// Whether the file at `path` starts with the generated-file marker.
 fn is_generated(path: &Path) -> bool {
-    std::fs::read_to_string(path).is_ok_and(|text| text.starts_with(markdown::GENERATED_MARKER))
+    input::read_to_string(path, Kind::File)
+        .is_ok_and(|text| text.starts_with(markdown::GENERATED_MARKER))
 }
 
 fn io_error(action: &'static str, path: &Path, source: std::io::Error) -> DocIoError {

@@ -10,12 +10,18 @@ mod load;
 mod model;
 mod split;
 
-pub use load::{load, load_str, read_text, save, LoadedSnapshot, SnapshotError};
+pub use load::{load, load_str, read_text, save, to_text, LoadedSnapshot, SnapshotError};
 pub use model::*;
 pub use split::{read_service, read_skeleton, split, Digest, Pieces, ServiceDigest};
 
 /// The schema version this build reads and writes.
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// Deepest nesting of a snapshot document (objects and arrays): the limit of the JSON
+/// readers of `check`, `diff`, `remediate` and of the policy engine alike. Real
+/// snapshots nest about 20 deep; a policy at the deepest the policy reader takes
+/// nests about 110. A snapshot that would be deeper is not written.
+pub const MAX_DEPTH: usize = 128;
 
 /// The JSON Schema of the snapshot document, generated from the serde types.
 pub fn json_schema() -> serde_json::Value {

@@ -217,9 +217,28 @@ pub struct Service {
     pub gateways: Vec<Gateway>,
     /// Workspaces and the APIs they hold.
     pub workspaces: Vec<Workspace>,
+    /// Credentials written into URLs of the service's resources (an API's `serviceUrl`, a
+    /// backend's `url`, …): where they are, never their values, which are redacted.
+    /// Computed by apimguard whenever it reads a snapshot, so a snapshot that lacks it
+    /// (an older one) is judged the same.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub credentials_in_urls: Vec<UrlCredential>,
     /// Where this resource was declared (IaC snapshots only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
+}
+
+/// A credential written into a URL of a resource's settings (its value is never kept).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UrlCredential {
+    /// The resource whose setting holds the URL (ARM id).
+    pub resource: String,
+    /// The setting's path in the resource, for example `properties/serviceUrl`.
+    pub path: String,
+    /// What carries it: the query (or fragment) parameter, such as `code`, `sig` or
+    /// `key`, or `userinfo` for the password of `user:password@`.
+    pub parameter: String,
 }
 
 /// Service pricing tier.
@@ -460,6 +479,26 @@ pub struct Policy {
     /// Policy fragments the document includes (`include-fragment`).
     #[serde(default)]
     pub fragments: Vec<String>,
+    /// The credentials written as literals in the document (their values are redacted),
+    /// in document order without repeats. Computed by apimguard whenever it reads a
+    /// snapshot, so a snapshot that lacks it (an older one) is judged the same.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub literal_credentials: Vec<LiteralCredential>,
+}
+
+/// A credential written as a literal in a policy document (its value is never kept).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LiteralCredential {
+    /// The policy statement that holds it, for example `set-header`, `set-body` or
+    /// `authentication-basic`.
+    pub element: String,
+    /// What names it: the header, query parameter, variable, attribute, JSON key or URL
+    /// part (`userinfo`), for example `Authorization`, `client_secret` or `password`.
+    pub name: String,
+    /// Whether it is written inside a policy expression (`@(…)`, `@{…}`).
+    #[serde(default)]
+    pub expression: bool,
 }
 
 /// One element of a policy section.

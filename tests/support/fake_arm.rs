@@ -1,7 +1,8 @@
 //! A fake Azure Resource Manager on loopback: a small HTTP/1.1 server on tokio that
 //! serves an [`Estate`](super::estate::Estate) with ARM's behaviours — paging through
 //! `nextLink`, bearer-token checks, 404 error bodies — plus injected faults (429 with
-//! `Retry-After`, 5xx, 403, slow answers, malformed JSON) and a request log.
+//! `Retry-After`, 5xx, 403, slow answers, malformed JSON, redirects and other canned
+//! answers, endless bodies and endless lists) and a request log.
 //!
 //! It also takes the writes `remediate` makes, as Microsoft's examples show them:
 //! `PUT …/apiCollections/{api}` starts a long-running operation (201 with `Location`;
@@ -35,6 +36,8 @@ pub struct Logged {
     pub query: String,
     /// Whether the request carried the expected bearer token.
     pub authorized: bool,
+    /// The `Referer` header, if one was sent.
+    pub referer: Option<String>,
     /// The status answered.
     pub status: u16,
 }
@@ -57,6 +60,22 @@ pub enum FaultKind {
     Slow(Duration),
     /// Answer 200 with a truncated JSON body.
     Malformed,
+    /// Answer exactly this.
+    Canned {
+        /// HTTP status.
+        status: u16,
+        /// Headers.
+        headers: Vec<(&'static str, String)>,
+        /// Body.
+        body: String,
+    },
+    /// Answer 200 with a chunked body that never ends.
+    EndlessBody,
+    /// Answer 200 announcing a body of this many bytes, and send bytes until the
+    /// client hangs up.
+    HugeLength(u64),
+    /// Answer a list page with no items and a `nextLink` to the next page, forever.
+    EndlessPages,
 }
 
 /// A fault for requests whose path contains `pattern` (case-insensitive).
@@ -140,12 +159,29 @@ impl Fault {
 
     /// Malformed JSON for every matching request.
     pub fn malformed(pattern: &str) -> Self {
+        Self::always(pattern, FaultKind::Malformed)
+    }
+
+    /// `kind` for every matching request.
+    pub fn always(pattern: &str, kind: FaultKind) -> Self {
         Self {
             pattern: pattern.to_string(),
-            kind: FaultKind::Malformed,
+            kind,
             times: None,
             method: None,
         }
+    }
+
+    /// A redirect (`status`, e.g. 302) to `location` for every matching request.
+    pub fn redirect(pattern: &str, status: u16, location: String) -> Self {
+        Self::always(
+            pattern,
+            FaultKind::Canned {
+                status,
+                headers: vec![("Location", location)],
+                body: String::new(),
+            },
+        )
     }
 }
 
@@ -164,6 +200,8 @@ pub struct Behaviour {
     pub lro_polls: u32,
     /// Percent added to a service's Capacity metric per API onboarded on it.
     pub load_per_onboarding: f64,
+    /// Serve every request, with or without the token (a foreign server, say).
+    pub anonymous: bool,
 }
 
 impl Behaviour {
@@ -185,6 +223,7 @@ impl Default for Behaviour {
             faults: Vec::new(),
             lro_polls: 2,
             load_per_onboarding: 0.0,
+            anonymous: false,
         }
     }
 }
@@ -258,6 +297,18 @@ impl FakeArm {
         }
     }
 
+    /// Serves `estate` to anyone, token or not: a server that is not ARM, which a
+    /// redirect or a foreign link would lead to.
+    pub fn foreign(estate: Estate) -> Self {
+        Self::start(
+            estate,
+            Behaviour {
+                anonymous: true,
+                ..Behaviour::default()
+            },
+        )
+    }
+
     /// Every request served so far.
     pub fn requests(&self) -> Vec<Logged> {
         self.state.log.lock().unwrap().clone()
@@ -297,12 +348,41 @@ async fn serve_connection(stream: TcpStream, state: Arc<State>) -> std::io::Resu
         let Some(request) = read_request(&mut reader).await? else {
             return Ok(());
         };
-        let response = answer(&state, &request).await;
-        write.write_all(&response).await?;
+        match answer(&state, &request).await {
+            Response::Whole(bytes) => write.write_all(&bytes).await?,
+            Response::Endless { head, chunked } => {
+                // Until the client hangs up (the write then fails).
+                write.write_all(&head).await?;
+                let block = vec![b' '; 64 * 1024];
+                let framed = [
+                    format!("{:x}\r\n", block.len()).into_bytes(),
+                    block.clone(),
+                    b"\r\n".to_vec(),
+                ]
+                .concat();
+                let piece = if chunked { framed } else { block };
+                loop {
+                    write.write_all(&piece).await?;
+                }
+            }
+        }
         if request.close {
             return Ok(());
         }
     }
+}
+
+/// What goes back on the connection.
+enum Response {
+    /// A whole answer.
+    Whole(Vec<u8>),
+    /// A head, then bytes without end.
+    Endless {
+        /// Status line and headers.
+        head: Vec<u8>,
+        /// Whether the bytes are framed as chunks.
+        chunked: bool,
+    },
 }
 
 struct Request {
@@ -310,6 +390,7 @@ struct Request {
     path: String,
     query: String,
     authorization: Option<String>,
+    referer: Option<String>,
     close: bool,
     body: Vec<u8>,
 }
@@ -335,6 +416,7 @@ async fn read_request(
     let target = first.next().unwrap_or_default();
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     let mut authorization = None;
+    let mut referer = None;
     let mut close = false;
     let mut length = 0usize;
     for line in lines {
@@ -344,6 +426,7 @@ async fn read_request(
         let value = value.trim();
         match name.trim().to_ascii_lowercase().as_str() {
             "authorization" => authorization = Some(value.to_string()),
+            "referer" => referer = Some(value.to_string()),
             "connection" => close = value.eq_ignore_ascii_case("close"),
             "content-length" => length = value.parse().unwrap_or(0),
             _ => {}
@@ -356,6 +439,7 @@ async fn read_request(
         path: path.to_string(),
         query: query.to_string(),
         authorization,
+        referer,
         close,
         body,
     }))
@@ -394,21 +478,16 @@ impl Reply {
     }
 }
 
-async fn answer(state: &State, request: &Request) -> Vec<u8> {
+async fn answer(state: &State, request: &Request) -> Response {
     let authorized = request.authorization.as_deref()
         == Some(format!("Bearer {}", state.behaviour.token).as_str());
     let mut delay = state.behaviour.latency;
-    let reply = if !authorized {
+    let mut endless = None;
+    let reply = if !authorized && !state.behaviour.anonymous {
         Reply::error(
             401,
             "InvalidAuthenticationToken",
             "The access token is invalid.",
-        )
-    } else if !matches!(request.method.as_str(), "GET" | "PUT" | "DELETE") {
-        Reply::error(
-            405,
-            "MethodNotAllowed",
-            "The fake ARM takes GET, PUT and DELETE.",
         )
     } else {
         match take_fault(state, request) {
@@ -429,10 +508,41 @@ async fn answer(state: &State, request: &Request) -> Vec<u8> {
                 body: "{\"value\": [{\"id\": \"/subscriptions/".to_string(),
                 headers: Vec::new(),
             },
+            Some(FaultKind::Canned {
+                status,
+                headers,
+                body,
+            }) => Reply {
+                status,
+                body,
+                headers,
+            },
+            Some(FaultKind::EndlessBody) => {
+                endless = Some(true);
+                Reply {
+                    status: 200,
+                    body: String::new(),
+                    headers: vec![("Transfer-Encoding", "chunked".to_string())],
+                }
+            }
+            Some(FaultKind::HugeLength(length)) => {
+                endless = Some(false);
+                Reply {
+                    status: 200,
+                    body: String::new(),
+                    headers: vec![("Content-Length", length.to_string())],
+                }
+            }
+            Some(FaultKind::EndlessPages) => endless_page(state, request),
             Some(FaultKind::Slow(extra)) => {
                 delay += extra;
                 route(state, request)
             }
+            None if !matches!(request.method.as_str(), "GET" | "PUT" | "DELETE") => Reply::error(
+                405,
+                "MethodNotAllowed",
+                "The fake ARM takes GET, PUT and DELETE.",
+            ),
             None => route(state, request),
         }
     };
@@ -442,22 +552,47 @@ async fn answer(state: &State, request: &Request) -> Vec<u8> {
         path: request.path.clone(),
         query: request.query.clone(),
         authorized,
+        referer: request.referer.clone(),
         status: reply.status,
     });
     tokio::time::sleep(delay).await;
     let mut head = format!(
-        "HTTP/1.1 {} {}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\n",
+        "HTTP/1.1 {} {}\r\nContent-Type: application/json; charset=utf-8\r\n",
         reply.status,
         reason(reply.status),
-        reply.body.len()
     );
+    if endless.is_none() {
+        head.push_str(&format!("Content-Length: {}\r\n", reply.body.len()));
+    }
     for (name, value) in &reply.headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
     head.push_str("\r\n");
     let mut response = head.into_bytes();
-    response.extend_from_slice(reply.body.as_bytes());
-    response
+    match endless {
+        Some(chunked) => Response::Endless {
+            head: response,
+            chunked,
+        },
+        None => {
+            response.extend_from_slice(reply.body.as_bytes());
+            Response::Whole(response)
+        }
+    }
+}
+
+/// A list page with no items whose `nextLink` is the same path, one `$skipToken` on.
+fn endless_page(state: &State, request: &Request) -> Reply {
+    let page: u64 = query_param(&request.query, "$skipToken")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let next = format!(
+        "{}{}?api-version=2024-05-01&$skipToken={}",
+        state.base,
+        request.path,
+        page + 1
+    );
+    Reply::json(200, &json!({"value": [], "nextLink": next}))
 }
 
 fn take_fault(state: &State, request: &Request) -> Option<FaultKind> {
@@ -774,6 +909,11 @@ fn reason(status: u16) -> &'static str {
         201 => "Created",
         202 => "Accepted",
         204 => "No Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
         401 => "Unauthorized",
         403 => "Forbidden",
         400 => "Bad Request",

@@ -7,6 +7,8 @@ use std::time::Duration;
 use regex::Regex;
 use serde_json::Value;
 
+use super::limits::{Bytes, Span};
+
 /// Why an ARM read failed. `Display` is the message a gap records.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ArmError {
@@ -42,6 +44,31 @@ pub enum ArmError {
         link: &'static str,
         /// The host it points to.
         host: String,
+    },
+    /// A 3xx answer: redirects are never followed (ARM data comes only from the
+    /// management endpoint).
+    Redirected {
+        /// HTTP status.
+        status: u16,
+        /// The host the `Location` header names (`None`: no usable `Location`).
+        host: Option<String>,
+    },
+    /// An answer larger than `--max-response-size`; it was not read.
+    TooLarge {
+        /// The path asked for (never the query).
+        path: String,
+        /// The bound, in bytes.
+        limit: u64,
+    },
+    /// A list with more pages than `--max-pages`.
+    EndlessList {
+        /// The bound.
+        pages: usize,
+    },
+    /// The run's `--deadline` passed before the request could be made (or retried).
+    Deadline {
+        /// The budget the run had.
+        budget: Duration,
     },
     /// A long-running operation did not reach a terminal state in time.
     Unfinished {
@@ -158,6 +185,25 @@ impl fmt::Display for ArmError {
                 write!(f, "cannot reach ARM after {retries} retries: {detail}")
             }
             ArmError::Malformed { detail } => write!(f, "ARM sent an unreadable answer: {detail}"),
+            ArmError::Redirected { status, host } => write!(
+                f,
+                "ARM answered {status}, a redirect{}; redirects are never followed, so nothing was read from there (ARM data comes only from the management endpoint)",
+                host.as_deref().map(|h| format!(" to {h}")).unwrap_or_default()
+            ),
+            ArmError::TooLarge { path, limit } => write!(
+                f,
+                "the answer to {path} is larger than --max-response-size ({}); it was not read: raise --max-response-size if ARM really sends that much",
+                Bytes(*limit)
+            ),
+            ArmError::EndlessList { pages } => write!(
+                f,
+                "the list did not end after {pages} pages (--max-pages), so it is taken as a paging loop; raise --max-pages if the list really is that long"
+            ),
+            ArmError::Deadline { budget } => write!(
+                f,
+                "the run's --deadline ({}) passed before this was read; raise --deadline, or narrow the run (--subscription, --resource-group, --service)",
+                Span(*budget)
+            ),
             ArmError::ForeignLink { link, host } => write!(
                 f,
                 "{link} points to another host ({host}); it was not followed, so the token is not sent there"

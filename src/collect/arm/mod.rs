@@ -7,12 +7,19 @@
 //! - 408, 429 and 5xx answers and transport failures are retried with exponential
 //!   backoff and jitter, honouring `Retry-After`; each try has its own timeout.
 //! - Lists follow `nextLink` until it is absent, null or empty, and only while it stays
-//!   on the ARM endpoint (the bearer token is never sent anywhere else).
+//!   on the ARM endpoint (the bearer token is never sent anywhere else), for at most
+//!   `--max-pages` pages.
+//! - No redirect is followed: a 3xx answer is an error ([`ArmError::Redirected`]).
+//! - No answer body is read past `--max-response-size`, and after the run's
+//!   `--deadline` no request is made: both are errors of the request, never a shortened
+//!   answer.
 //! - Reads are GET. PUT and DELETE are sent only by the methods of `write.rs`, which
 //!   `remediate` calls; they are idempotent, so retrying them is safe. The
 //!   `Authorization` header is set per request and never logged.
 
 mod error;
+mod limits;
+pub mod names;
 mod retry;
 mod write;
 
@@ -21,20 +28,18 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, LOCATION};
 use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 use tokio::sync::Semaphore;
 
 pub use error::ArmError;
+pub use limits::{Bytes, Deadline, Limits, DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES};
 pub(crate) use write::provisioning_state;
 pub use write::{Finished, Written};
 
-use super::credential::TokenSource;
+use super::credential::{check_token, TokenSource};
 use super::progress::Reporter;
-
-/// A list longer than this many pages is taken as a paging loop.
-const MAX_PAGES: usize = 10_000;
 
 /// How the client behaves.
 #[derive(Debug, Clone)]
@@ -53,6 +58,8 @@ pub struct ArmOptions {
     /// `Retry-After` says (a `Retry-After: 0` must not make the polls back to back);
     /// [`MIN_POLL_WAIT`] but in tests against a local server.
     pub min_poll_wait: Duration,
+    /// Bounds on answers, lists and the run's time.
+    pub limits: Limits,
 }
 
 /// The shortest wait between two polls of a long-running operation.
@@ -171,12 +178,11 @@ impl ArmClient {
         // Every page read so far: a nextLink back to any of them is a loop (A → B → A),
         // not only one back to the page itself.
         let mut seen = HashSet::new();
+        let max_pages = self.options.limits.max_pages;
         while let Some(page_url) = next {
             pages += 1;
-            if pages > MAX_PAGES {
-                return Err(ArmError::Malformed {
-                    detail: format!("the list did not end after {MAX_PAGES} pages"),
-                });
+            if pages > max_pages {
+                return Err(ArmError::EndlessList { pages: max_pages });
             }
             let mut page = self.get(&page_url).await?;
             seen.insert(page_url);
@@ -212,15 +218,21 @@ impl ArmClient {
         })?;
         let endpoint = &self.options.endpoint;
         let same = url.scheme() == endpoint.scheme()
+            && url.username().is_empty()
+            && url.password().is_none()
             && url.host_str().map(str::to_ascii_lowercase)
                 == endpoint.host_str().map(str::to_ascii_lowercase)
             && url.port_or_known_default() == endpoint.port_or_known_default();
         if same {
             Ok(url)
         } else {
+            let host = url.host_str().unwrap_or("?");
             Err(ArmError::ForeignLink {
                 link: what,
-                host: url.host_str().unwrap_or("?").to_string(),
+                host: match url.port() {
+                    Some(port) => format!("{host}:{port}"),
+                    None => host.to_string(),
+                },
             })
         }
     }
@@ -260,7 +272,17 @@ impl ArmClient {
                     (retry::delay(retries, None, self.options.backoff), failure)
                 }
             };
-            if retries >= self.options.max_retries {
+            let exhausted = retries >= self.options.max_retries;
+            // A try cut short by the deadline (its timeout is the time left) is the
+            // deadline's failure; so is a retry that would start after it.
+            if let Some(deadline) = self.options.limits.deadline {
+                if deadline.passed() || (!exhausted && deadline.remaining() <= wait) {
+                    return Err(ArmError::Deadline {
+                        budget: deadline.budget,
+                    });
+                }
+            }
+            if exhausted {
                 return Err(failure);
             }
             retries += 1;
@@ -290,19 +312,29 @@ impl ArmClient {
             .token()
             .await
             .map_err(|e| ArmError::Credential(e.to_string()))?;
+        let authorization = bearer(token.secret())?;
         let _permit = self
             .permits
             .acquire()
             .await
             .expect("the semaphore is never closed");
+        let mut timeout = self.options.timeout;
+        if let Some(deadline) = self.options.limits.deadline {
+            if deadline.passed() {
+                return Err(ArmError::Deadline {
+                    budget: deadline.budget,
+                });
+            }
+            timeout = timeout.min(deadline.remaining());
+        }
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
         let mut request = self
             .http
             .request(method.clone(), url.clone())
-            .bearer_auth(token.secret())
+            .header(AUTHORIZATION, authorization)
             .header(reqwest::header::ACCEPT, "application/json")
-            .timeout(self.options.timeout);
+            .timeout(timeout);
         if let Some(body) = body {
             request = request.json(body);
         }
@@ -310,10 +342,10 @@ impl ArmClient {
             Ok(response) => {
                 let status = response.status();
                 let headers = response.headers().clone();
-                match response.bytes().await {
+                match self.read_body(response, url).await? {
                     Ok(body) => Attempt::Answer(Reply {
                         status,
-                        body: Vec::from(body),
+                        body,
                         headers,
                         retries: 0,
                     }),
@@ -338,9 +370,68 @@ impl ArmClient {
     }
 }
 
+impl ArmClient {
+    /// Reads an answer's body, refusing (unread) one larger than `--max-response-size`:
+    /// at once when its `Content-Length` says so, else as soon as the bytes received
+    /// pass the bound. The inner error is a transport failure (retried).
+    async fn read_body(
+        &self,
+        mut response: reqwest::Response,
+        url: &Url,
+    ) -> Result<Result<Vec<u8>, reqwest::Error>, ArmError> {
+        let limit = self.options.limits.max_response_bytes;
+        let too_large = || ArmError::TooLarge {
+            path: url.path().to_string(),
+            limit,
+        };
+        let announced = response.content_length().unwrap_or(0);
+        if announced > limit {
+            return Err(too_large());
+        }
+        // Never trust the announced length for more than a first megabyte.
+        let mut body = Vec::with_capacity(announced.min(1 << 20) as usize);
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if (body.len() + chunk.len()) as u64 > limit {
+                        return Err(too_large());
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => return Ok(Ok(body)),
+                Err(e) => return Ok(Err(e)),
+            }
+        }
+    }
+}
+
+/// The `Authorization` header of `token`, marked sensitive. A token that is not a
+/// bearer token (a control character, a line break, a non-ASCII byte…) is a credential
+/// error at once, not a transport failure retried; the token is never shown.
+fn bearer(token: &str) -> Result<HeaderValue, ArmError> {
+    check_token(token).map_err(ArmError::Credential)?;
+    let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
+        .map_err(|e| ArmError::Credential(e.to_string()))?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
 impl Reply {
-    /// The error this (non-success) answer stands for.
+    /// The error this (non-success) answer stands for: a 3xx is a redirect, which is
+    /// never followed.
     fn error(&self) -> ArmError {
+        if self.status.is_redirection() {
+            let host = self
+                .headers
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|link| Url::parse(link).ok())
+                .and_then(|link| link.host_str().map(str::to_string));
+            return ArmError::Redirected {
+                status: self.status.as_u16(),
+                host,
+            };
+        }
         ArmError::from_response(self.status.as_u16(), &self.body, self.retries)
     }
 }
@@ -381,30 +472,34 @@ fn transport_detail(error: &reqwest::Error) -> String {
     text
 }
 
+/// A client of `endpoint` with a fixed token, no retries and a silent reporter (unit
+/// tests; nothing is sent unless a test asks).
+#[cfg(test)]
+pub(crate) fn test_client(endpoint: &str) -> ArmClient {
+    ArmClient::new(
+        crate::collect::http::client().expect("client"),
+        Arc::new(crate::collect::credential::StaticToken::new("t")),
+        ArmOptions {
+            endpoint: Url::parse(endpoint).expect("an endpoint URL"),
+            concurrency: 2,
+            timeout: Duration::from_secs(1),
+            max_retries: 0,
+            backoff: Duration::from_millis(1),
+            min_poll_wait: Duration::ZERO,
+            limits: Limits::default(),
+        },
+        Arc::new(Reporter::silent()),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::collect::credential::StaticToken;
 
-    fn client(endpoint: &str) -> ArmClient {
-        ArmClient::new(
-            crate::collect::http::client().expect("client"),
-            Arc::new(StaticToken::new("t")),
-            ArmOptions {
-                endpoint: Url::parse(endpoint).unwrap(),
-                concurrency: 2,
-                timeout: Duration::from_secs(1),
-                max_retries: 0,
-                backoff: Duration::from_millis(1),
-                min_poll_wait: Duration::ZERO,
-            },
-            Arc::new(Reporter::silent()),
-        )
-    }
-
     #[test]
     fn urls_keep_the_endpoint_path_and_encode_names() {
-        let arm = client("https://arm.contoso.local/stack/");
+        let arm = test_client("https://arm.contoso.local/stack/");
         let url = arm.url(
             "/subscriptions/s/apis/a b;rev=2",
             "2024-05-01",
@@ -418,9 +513,69 @@ mod tests {
         assert_eq!(odd.path(), "/stack/x/what%3F%23");
     }
 
+    #[tokio::test]
+    async fn a_token_that_cannot_be_a_header_sends_nothing() {
+        let arm = ArmClient::new(
+            crate::collect::http::client().expect("client"),
+            Arc::new(StaticToken::new("canary\nsecret")),
+            test_client("http://127.0.0.1:9").options.clone(),
+            Arc::new(Reporter::silent()),
+        );
+        let url = arm.url("/subscriptions", "1", &[]);
+        let error = arm.get(&url).await.expect_err("refused");
+        assert!(matches!(error, ArmError::Credential(_)), "{error:?}");
+        assert!(!error.to_string().contains("canary"), "{error}");
+        assert_eq!(arm.counters().requests(), 0);
+    }
+
+    #[tokio::test]
+    async fn after_the_deadline_nothing_is_sent() {
+        let mut options = test_client("http://127.0.0.1:9").options.clone();
+        options.limits.deadline = Some(Deadline::after(Duration::ZERO));
+        let arm = ArmClient::new(
+            crate::collect::http::client().expect("client"),
+            Arc::new(StaticToken::new("t")),
+            options,
+            Arc::new(Reporter::silent()),
+        );
+        let error = arm
+            .list(&arm.url("/subscriptions", "1", &[]))
+            .await
+            .expect_err("too late");
+        assert_eq!(
+            error,
+            ArmError::Deadline {
+                budget: Duration::ZERO
+            }
+        );
+        assert_eq!(arm.counters().requests(), 0);
+    }
+
+    #[test]
+    fn a_redirect_is_an_error_naming_its_host() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            LOCATION,
+            HeaderValue::from_static("https://evil.example/subscriptions?x=1"),
+        );
+        let reply = Reply {
+            status: StatusCode::FOUND,
+            body: Vec::new(),
+            headers,
+            retries: 0,
+        };
+        assert_eq!(
+            reply.error(),
+            ArmError::Redirected {
+                status: 302,
+                host: Some("evil.example".into())
+            }
+        );
+    }
+
     #[test]
     fn next_links_must_stay_on_the_endpoint() {
-        let arm = client("https://management.azure.com");
+        let arm = test_client("https://management.azure.com");
         let next = "the list's nextLink";
         assert!(arm
             .same_endpoint(
@@ -438,5 +593,15 @@ mod tests {
         assert!(arm
             .same_endpoint("http://management.azure.com/x", next)
             .is_err());
+        assert!(arm
+            .same_endpoint("https://user:pw@management.azure.com/x", next)
+            .is_err());
+        assert_eq!(
+            arm.same_endpoint("https://management.azure.com:8443/x", next),
+            Err(ArmError::ForeignLink {
+                link: next,
+                host: "management.azure.com:8443".into()
+            })
+        );
     }
 }

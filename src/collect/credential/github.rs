@@ -43,6 +43,11 @@ impl GitHubOidc {
             .await
             .map_err(|e| format!("cannot reach the GitHub OIDC endpoint: {e}"))?;
         let status = response.status();
+        if status.is_redirection() {
+            return Err(format!(
+                "the GitHub OIDC endpoint answered {status}, a redirect; redirects are never followed, so no ID token was read"
+            ));
+        }
         if !status.is_success() {
             return Err(format!(
                 "the GitHub OIDC endpoint answered {status}; does the job have `permissions: id-token: write`?"

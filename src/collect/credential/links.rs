@@ -116,6 +116,11 @@ impl Link {
     async fn ask(&self, credential: &dyn TokenCredential, scope: &str) -> Outcome {
         match credential.get_token(&[scope], None).await {
             Ok(token) => {
+                if let Err(reason) = super::check_token(token.token.secret()) {
+                    return Outcome::Failed(format!(
+                        "it answered with a token apimguard cannot send: {reason}"
+                    ));
+                }
                 let lifetime = (token.expires_on - OffsetDateTime::now_utc())
                     .whole_seconds()
                     .max(0);
@@ -195,7 +200,10 @@ fn access_token(env: &dyn Fn(&str) -> Option<String>) -> (Source, String) {
                 Some(prefix) if prefix.eq_ignore_ascii_case("bearer ") => token[7..].trim_start(),
                 _ => token,
             };
-            (Source::Static(AccessToken::new(token, None)), String::new())
+            match super::check_token(token) {
+                Ok(()) => (Source::Static(AccessToken::new(token, None)), String::new()),
+                Err(reason) => (Source::Misconfigured(reason), String::new()),
+            }
         }
         None => (
             Source::NotConfigured("APIMGUARD_ACCESS_TOKEN is not set".into()),

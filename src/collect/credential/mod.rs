@@ -71,6 +71,36 @@ impl fmt::Debug for AccessToken {
     }
 }
 
+/// Checks that `secret` is a bearer token as RFC 6750 writes one (`b64token`: letters,
+/// digits and `-._~+/`, then `=` padding only), so that it can travel in an HTTP
+/// header. The reason names the offending character's position and kind, never the
+/// token or the character itself.
+pub fn check_token(secret: &str) -> Result<(), String> {
+    if secret.is_empty() {
+        return Err("the token is empty".to_string());
+    }
+    let body = secret.trim_end_matches('=');
+    let bad = body
+        .char_indices()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || "-._~+/".contains(*c)))
+        .or_else(|| body.is_empty().then_some((0, '=')));
+    match bad {
+        None => Ok(()),
+        Some((at, c)) => {
+            let kind = match c {
+                c if c.is_control() => "a control character or line break",
+                ' ' => "a space",
+                c if !c.is_ascii() => "a non-ASCII character",
+                _ => "a character bearer tokens do not use",
+            };
+            Err(format!(
+                "the token is not a bearer token: character {} is {kind} (RFC 6750 allows letters, digits and - . _ ~ + /, then = at the end)",
+                secret[..at].chars().count() + 1
+            ))
+        }
+    }
+}
+
 /// The future a [`TokenSource`] returns.
 pub type TokenFuture<'a> =
     Pin<Box<dyn Future<Output = Result<AccessToken, CredentialError>> + Send + 'a>>;

@@ -101,3 +101,52 @@ fn kinds_parse_by_name() {
         .unwrap_err()
         .contains("access-token"));
 }
+
+#[test]
+fn only_bearer_tokens_pass() {
+    for good in ["eyJ0eXAi.eyJhdWQi.c2ln", "a-b_c~d+e/f==", "test-token"] {
+        assert_eq!(check_token(good), Ok(()), "{good}");
+    }
+    for bad in [
+        "",
+        "=",
+        "abc\u{1}def",
+        "abc\ndef",
+        "abc\r\nX-Injected: 1",
+        "abc def",
+        "abc\u{7f}",
+        "tök",
+        "a\"b",
+        "a,b",
+        "a=b",
+    ] {
+        let reason = check_token(bad).expect_err(bad);
+        assert!(
+            !reason.contains("abc") && !reason.contains("tök"),
+            "{reason}"
+        );
+    }
+    assert!(check_token("abc\u{1}def")
+        .unwrap_err()
+        .contains("character 4 is a control character"));
+}
+
+#[tokio::test]
+async fn an_access_token_that_is_not_a_bearer_token_stops_the_chain() {
+    let chain = chain(
+        &[
+            ("APIMGUARD_ACCESS_TOKEN", "canary\u{1}secret"),
+            ("AZURE_CLIENT_SECRET", "s"),
+        ],
+        None,
+    );
+    let text = chain.token().await.expect_err("refused").to_string();
+    assert!(
+        text.starts_with("APIMGUARD_ACCESS_TOKEN failed: the token is not a bearer token"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("canary") && !text.contains("secret"),
+        "{text}"
+    );
+}

@@ -19,6 +19,10 @@
 //! is merged into each resource as the publisher merges it: the entry whose `name` is
 //! the resource's, deep-merged over its information file; `{#token#}` placeholders
 //! (replaced by the pipeline at publish time) are unknown.
+//!
+//! Every file and folder read must resolve, links followed, inside the IaC root
+//! ([`super::root`]); a file found by name that is not a regular file (a pipe, a
+//! device, a folder) is refused, never skipped.
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
@@ -29,6 +33,7 @@ use super::error::{read_text, IacError};
 use super::estate::{Declared, Estate, Spec};
 use super::expr::merge_objects;
 use super::json::JsonDoc;
+use super::root::{IacRoot, Want};
 use super::unknown::unknown;
 use crate::collect::gaps::Gaps;
 use crate::collect::policy_xml;
@@ -68,8 +73,13 @@ const ARTIFACTS: [&str; 15] = [
     "api version sets",
 ];
 
-/// Reads an APIOps folder, with the overrides of `configuration`.
-pub(super) fn read(folder: &Path, configuration: Option<&Path>) -> Result<Estate, IacError> {
+/// Reads an APIOps folder, with the overrides of `configuration`; every file read must
+/// be inside `root`.
+pub(super) fn read(
+    folder: &Path,
+    configuration: Option<&Path>,
+    root: &IacRoot,
+) -> Result<Estate, IacError> {
     check_folder(folder)?;
     check_artifacts(folder)?;
     let config = configuration.map(Config::read).transpose()?;
@@ -81,6 +91,7 @@ pub(super) fn read(folder: &Path, configuration: Option<&Path>) -> Result<Estate
         .unwrap_or(DEFAULT_SERVICE)
         .to_string();
     let reader = Reader {
+        root: root.clone(),
         service,
         config,
         resources: RefCell::new(Vec::new()),
@@ -163,6 +174,21 @@ impl Config {
     fn read(path: &Path) -> Result<Config, IacError> {
         let file = path.display().to_string();
         let text = read_text(path, &file)?;
+        if let Some(at) = crate::nesting::yaml_flow_too_deep(&text) {
+            return Err(IacError::Located(Located::at_offset(
+                "apimguard::iac::depth",
+                "no publisher configuration nests brackets this deep (docs/limits.md)",
+                &file,
+                &text,
+                at,
+                |line, column| {
+                    format!(
+                        "{file}:{line}:{column}: `[`/`{{` nest more than {} levels deep",
+                        crate::nesting::MAX_YAML_FLOW
+                    )
+                },
+            )));
+        }
         let value: Value = serde_yaml::from_str(&text).map_err(|e| {
             let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
             IacError::Located(Located::new(
@@ -232,6 +258,7 @@ impl<'a> Overrides<'a> {
 }
 
 struct Reader {
+    root: IacRoot,
     service: String,
     config: Option<Config>,
     resources: RefCell<Vec<Declared>>,
@@ -389,7 +416,7 @@ impl Reader {
         })?;
         for (name, path, below) in apis {
             self.policy(&path.join("policy.xml"), place, &["apis", &name], &below)?;
-            for (operation, op_path) in subfolders(&path.join("operations"))? {
+            for (operation, op_path) in self.subfolders(&path.join("operations"))? {
                 self.resources.borrow_mut().push(Declared::new(
                     &place.kind(&["apis", "operations"]),
                     place.names(&[&name, &operation]),
@@ -430,7 +457,7 @@ impl Reader {
         mut finish: impl FnMut(&Path, &mut Declared) -> Result<(), IacError>,
     ) -> Result<Vec<(String, PathBuf, Overrides<'o>)>, IacError> {
         let mut found = Vec::new();
-        for (name, path) in subfolders(&dir.join(layout.folder))? {
+        for (name, path) in self.subfolders(&dir.join(layout.folder))? {
             let below = overrides.entry(self.config.as_ref(), layout.config_key, &name);
             let Some(mut declared) = self.information(&path, layout, place, &name, &below)? else {
                 continue;
@@ -612,7 +639,7 @@ impl Reader {
         owner: &[&str],
     ) -> Result<(), IacError> {
         let mut found: Vec<(String, Origin)> = Vec::new();
-        for (api, path) in subfolders(&dir.join("apis"))? {
+        for (api, path) in self.subfolders(&dir.join("apis"))? {
             let info = path.join(file);
             let shown = self.shown(&info);
             if let Some(text) = self.optional_text(&info)? {
@@ -642,19 +669,74 @@ impl Reader {
         Ok(())
     }
 
-    /// The text of a file, `None` when it does not exist.
+    /// The text of a file, `None` when there is nothing at `path`. Anything there must be
+    /// a regular file inside the root.
     fn optional_text(&self, path: &Path) -> Result<Option<String>, IacError> {
-        if !path.is_file() {
-            return Ok(None);
-        }
         let shown = self.shown(path);
-        let text = read_text(path, &shown)?;
+        let Some(real) = self.resolve(path, Want::File)? else {
+            return Ok(None);
+        };
+        let bytes = self
+            .root
+            .read(&real)
+            .map_err(|r| self.root.refused(&shown, r))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            IacError::io(
+                &shown,
+                std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error()),
+            )
+        })?;
         self.files.borrow_mut().push(shown);
         Ok(Some(
             text.strip_prefix('\u{feff}')
                 .map(str::to_string)
                 .unwrap_or(text),
         ))
+    }
+
+    /// Where `path` leads, when there is something there: refused unless it is a `want`
+    /// inside the root.
+    fn resolve(&self, path: &Path, want: Want) -> Result<Option<PathBuf>, IacError> {
+        match path.symlink_metadata() {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(IacError::io(&self.shown(path), e)),
+            Ok(_) => {}
+        }
+        self.root
+            .resolve(path, want)
+            .map(Some)
+            .map_err(|r| self.root.refused(&self.shown(path), r))
+    }
+
+    /// The subfolders of `dir` (name, path), sorted by name; none when `dir` does not
+    /// exist. A link among them must lead to a folder inside the root; other entries
+    /// (files) are not resources and are skipped.
+    fn subfolders(&self, dir: &Path) -> Result<Vec<(String, PathBuf)>, IacError> {
+        if self.resolve(dir, Want::Folder)?.is_none() {
+            return Ok(Vec::new());
+        }
+        let shown = self.shown(dir);
+        let entries = std::fs::read_dir(dir).map_err(|e| IacError::io(&shown, e))?;
+        let mut found = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| IacError::io(&shown, e))?;
+            let path = entry.path();
+            let kind = entry.file_type().map_err(|e| IacError::io(&shown, e))?;
+            let folder = if kind.is_symlink() {
+                let (_, meta) = self
+                    .root
+                    .locate(&path)
+                    .map_err(|r| self.root.refused(&self.shown(&path), r))?;
+                meta.is_dir()
+            } else {
+                kind.is_dir()
+            };
+            if folder {
+                found.push((entry.file_name().to_string_lossy().into_owned(), path));
+            }
+        }
+        found.sort();
+        Ok(found)
     }
 }
 
@@ -670,25 +752,6 @@ fn properties_mut(body: &mut Map<String, Value>) -> &mut Map<String, Value> {
         *props = json!({});
     }
     props.as_object_mut().expect("made an object above")
-}
-
-/// The subfolders of `dir` (name, path), sorted by name; none when `dir` does not exist.
-fn subfolders(dir: &Path) -> Result<Vec<(String, PathBuf)>, IacError> {
-    if !dir.is_dir() {
-        return Ok(Vec::new());
-    }
-    let entries =
-        std::fs::read_dir(dir).map_err(|e| IacError::io(&dir.display().to_string(), e))?;
-    let mut found = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| IacError::io(&dir.display().to_string(), e))?;
-        let path = entry.path();
-        if path.is_dir() {
-            found.push((entry.file_name().to_string_lossy().into_owned(), path));
-        }
-    }
-    found.sort();
-    Ok(found)
 }
 
 /// Configuration values with `{#token#}` placeholders (replaced at publish time) as unknown.
@@ -746,7 +809,12 @@ mod tests {
         }
         let config = dir.path().join("configuration.dev.yaml");
         std::fs::write(&config, "apimServiceName: svc\nbackends:\n  - name: b\n    properties:\n      url: \"{#url#}\"\n").unwrap();
-        let estate = read(&root, Some(&config)).unwrap();
+        let estate = read(
+            &root,
+            Some(&config),
+            &IacRoot::find(None, dir.path()).unwrap(),
+        )
+        .unwrap();
         let kinds = estate.kinds_and_names();
         let has = |kind: &str, names: &[&str]| {
             kinds

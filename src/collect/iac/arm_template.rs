@@ -6,6 +6,8 @@
 //! property and variable `copy` loops with a count known offline; inline nested
 //! deployments (`Microsoft.Resources/deployments` with `properties.template`, inner or
 //! outer scope); parameters with their defaults, overridden by a parameters file.
+//! Linked templates are not read (gaps); a `templateLink.relativePath` must still stay
+//! inside the IaC root ([`super::root`]).
 //! Expressions are evaluated by [`super::expr`]; what cannot be evaluated is unknown.
 
 use std::collections::{HashMap, HashSet};
@@ -13,11 +15,12 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use super::error::{read_text, IacError};
+use super::error::{evaluation_too_deep, read_text, IacError};
 use super::estate::{Declared, Estate};
 use super::expr::{self, Context};
 use super::json::{pointer_segment, JsonDoc};
 use super::lazy::Lazy;
+use super::root::{At, IacRoot, Refusal, Want};
 use super::unknown::unknown;
 use crate::collect::gaps::Gaps;
 use crate::collect::policy_xml::REDACTED;
@@ -30,13 +33,27 @@ const MAX_COPIES: i64 = 800;
 /// Resource keys whose values the snapshot uses (others, like `dependsOn`, are skipped).
 const BODY_KEYS: [&str; 5] = ["properties", "sku", "identity", "location", "zones"];
 
-/// Reads a template and, optionally, a parameters file (paths as given, for origins).
-pub(super) fn read(template: &Path, parameters: Option<&Path>) -> Result<Estate, IacError> {
+/// Reads a template and, optionally, a parameters file (paths as given, for origins);
+/// the files it links to must be inside `root`.
+pub(super) fn read(
+    template: &Path,
+    parameters: Option<&Path>,
+    root: &IacRoot,
+) -> Result<Estate, IacError> {
     let file = template.display().to_string();
     let text = read_text(template, &file)?;
     let doc = JsonDoc::parse(&file, &text)?;
+    doc.check_expressions(&file, &text)?;
     let mut files = vec![file.clone()];
     check_template(&file, &text, &doc.value)?;
+    let links = Links {
+        root,
+        template,
+        file: &file,
+        text: &text,
+        doc: &doc,
+    };
+    links.check("", &doc.value)?;
     let given = parameters.map(GivenParameters::read).transpose()?;
     if let Some(given) = &given {
         let declared: HashSet<String> = doc
@@ -135,6 +152,58 @@ fn parameter_values(file: &str, text: &str) -> Result<GivenParameters, IacError>
         file: file.to_string(),
         text: text.to_string(),
     })
+}
+
+/// The `templateLink.relativePath`s of a template, checked against the IaC root.
+struct Links<'a> {
+    root: &'a IacRoot,
+    template: &'a Path,
+    file: &'a str,
+    text: &'a str,
+    doc: &'a JsonDoc,
+}
+
+impl Links<'_> {
+    /// Refuses a `templateLink.relativePath` (anywhere below `pointer`, deployed or not)
+    /// that leads out of the root or to something other than a file. A linked template
+    /// is not read (a gap where it is deployed), so one that is not there is no error.
+    fn check(&self, pointer: &str, value: &Value) -> Result<(), IacError> {
+        let children: Box<dyn Iterator<Item = (String, &Value)>> = match value {
+            Value::Object(map) => Box::new(map.iter().map(|(k, v)| (pointer_segment(k), v))),
+            Value::Array(items) => {
+                Box::new(items.iter().enumerate().map(|(i, v)| (i.to_string(), v)))
+            }
+            _ => return Ok(()),
+        };
+        for (key, child) in children {
+            let below = format!("{pointer}/{key}");
+            let written = child.get("relativePath").and_then(Value::as_str);
+            if let (true, Some(written)) = (key == "templateLink", written) {
+                if expr::arm_expression(written).is_none() {
+                    self.check_path(&below, written)?;
+                }
+            }
+            self.check(&below, child)?;
+        }
+        Ok(())
+    }
+
+    fn check_path(&self, link: &str, written: &str) -> Result<(), IacError> {
+        match self.root.reference(self.template, written, Want::File) {
+            Ok(_) | Err(Refusal::Missing) => Ok(()),
+            Err(refusal) => {
+                let at = At {
+                    file: self.file,
+                    text: self.text,
+                    line: self.doc.line_or_parent(&format!("{link}/relativePath")) as usize,
+                    column: 1,
+                };
+                Err(self
+                    .root
+                    .refused_at(at, "templateLink.relativePath", written, refusal))
+            }
+        }
+    }
 }
 
 /// Refuses a file that is not a deployment template.
@@ -380,20 +449,35 @@ impl Reader<'_> {
         match resources {
             Some(Value::Array(list)) => {
                 for i in 0..list.len() {
-                    self.resource(&format!("{base}/resources/{i}"), None, &cx, out)?;
+                    self.top_resource(&format!("{base}/resources/{i}"), &cx, out)?;
                 }
             }
             Some(Value::Object(map)) => {
                 for symbol in map.keys() {
-                    self.resource(
-                        &format!("{base}/resources/{}", pointer_segment(symbol)),
-                        None,
-                        &cx,
-                        out,
-                    )?;
+                    let pointer = format!("{base}/resources/{}", pointer_segment(symbol));
+                    self.top_resource(&pointer, &cx, out)?;
                 }
             }
             _ => {}
+        }
+        Ok(())
+    }
+
+    /// Reads a resource of the template's list; an evaluation cut short is an error at its line.
+    fn top_resource(
+        &self,
+        pointer: &str,
+        cx: &Cx<'_>,
+        out: &mut Vec<Declared>,
+    ) -> Result<(), IacError> {
+        expr::evaluation_cut();
+        self.resource(pointer, None, cx, out)?;
+        if expr::evaluation_cut() {
+            return Err(evaluation_too_deep(
+                &self.file,
+                self.text,
+                self.line(pointer) as usize,
+            ));
         }
         Ok(())
     }
@@ -550,11 +634,13 @@ impl Reader<'_> {
     ) -> Result<(), IacError> {
         let props = r.get("properties").and_then(Value::as_object);
         let Some(template) = props.and_then(|p| p.get("template")) else {
-            self.gaps.add(
-                &self.at(pointer),
-                "deployment",
-                "a linked template (templateLink) is not read; inline it, or check the linked template on its own",
-            );
+            let link = props.and_then(|p| p.get("templateLink"));
+            let why = if link.and_then(|l| l.get("id")).is_some() {
+                "a template spec (templateLink.id) is not a file: it cannot be read offline; check the template spec's template on its own"
+            } else {
+                "a linked template (templateLink) is not read; inline it, or check the linked template on its own"
+            };
+            self.gaps.add(&self.at(pointer), "deployment", why);
             return Ok(());
         };
         let inner_scope = props
@@ -612,7 +698,7 @@ mod tests {
             std::fs::write(&p, text).unwrap();
             p
         });
-        read(&t, p.as_deref())
+        read(&t, p.as_deref(), &IacRoot::find(None, dir.path()).unwrap())
     }
 
     #[test]
@@ -721,6 +807,46 @@ mod tests {
         assert!(
             gaps[0].error.contains("(<unknown: parameters('n')>)"),
             "{gaps:?}"
+        );
+    }
+
+    #[test]
+    fn deep_expressions_and_variable_chains_are_located_errors() {
+        let template = |variables: String, email: &str| {
+            format!(
+                r#"{{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "variables": {{{variables}}},
+  "resources": [
+    {{"type": "Microsoft.ApiManagement/service", "apiVersion": "2023-05-01-preview", "name": "contoso",
+      "properties": {{"publisherEmail": "{email}"}}}}
+  ]
+}}"#
+            )
+        };
+        let deep = |n: usize| format!("[{}'a'{}]", "concat(".repeat(n), ")".repeat(n));
+        assert!(read_str(&template(String::new(), &deep(expr::MAX_NESTING)), None).is_ok());
+        for n in [expr::MAX_NESTING + 1, 100_000] {
+            let err = read_str(&template(String::new(), &deep(n)), None)
+                .err()
+                .unwrap();
+            assert!(
+                err.to_string().contains(
+                    "t.json:6: the expression nests calls and indexes more than 32 levels deep"
+                ),
+                "{err}"
+            );
+        }
+        let chain: Vec<String> = (0..100_000)
+            .map(|i| format!(r#""v{i}": "[variables('v{}')]""#, i + 1))
+            .collect();
+        let err = read_str(&template(chain.join(","), "[variables('v0')]"), None)
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string()
+                .contains("t.json:5: evaluating this resource goes more than 64 levels deep"),
+            "{err}"
         );
     }
 }

@@ -6,6 +6,7 @@ use thiserror::Error;
 
 use crate::collect::policy_xml::PolicyXmlError;
 use crate::diagnostic::Located;
+use crate::input::{self, Kind, TooLarge};
 
 /// IaC input that cannot be read.
 #[derive(Debug, Error, Diagnostic)]
@@ -22,14 +23,35 @@ pub enum IacError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// A file over the file size cap.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    TooLarge(#[from] Box<TooLarge>),
     /// A file that is not what its reader expects (JSON, YAML, Bicep, template shape).
     #[error(transparent)]
     #[diagnostic(transparent)]
     Located(Box<Located>),
+    /// A file or folder outside the IaC root, or not one the readers read (see
+    /// [`super::root`]), with no line to point at.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Refused(Box<super::root::Refused>),
     /// A policy document that APIM would refuse too (named after its file).
     #[error(transparent)]
     #[diagnostic(transparent)]
     Policy(Box<PolicyXmlError>),
+    /// A resource whose evaluated values nest deeper than a snapshot can hold.
+    #[error("{at}: the values of this resource nest more than {limit} levels deep")]
+    #[diagnostic(
+        code(apimguard::iac::value_depth),
+        help("a value read with json() or from a loaded JSON file nests deeper than any real resource; flatten it (docs/limits.md)")
+    )]
+    TooDeep {
+        /// The file and line of the resource.
+        at: String,
+        /// The limit.
+        limit: usize,
+    },
     /// `--from-apiops` names a folder holding none of the APIOps artifacts.
     #[error("{folder} holds no APIOps artifacts (policy.xml, apis/, products/, backends/, named values/, …){hint}")]
     #[diagnostic(
@@ -66,7 +88,23 @@ impl IacError {
     }
 }
 
-/// Reads a file as text, as an [`IacError::Io`] on failure.
+/// A resource whose evaluation went past [`super::expr::MAX_EVALUATION_DEPTH`], at its line.
+pub(super) fn evaluation_too_deep(file: &str, text: &str, line: usize) -> IacError {
+    IacError::Located(Located::new(
+        "apimguard::iac::evaluation_depth",
+        "no real template chains values this deep: shorten the chain of variables (or parameters, or resources) that refer to each other (docs/limits.md)",
+        file,
+        text,
+        line,
+        1,
+        format!(
+            "{file}:{line}: evaluating this resource goes more than {} levels deep (nested expressions, and variables that refer to variables)",
+            super::expr::MAX_EVALUATION_DEPTH
+        ),
+    ))
+}
+
+/// Reads a file as text (within the file size cap), as an [`IacError::Io`] on failure.
 pub(super) fn read_text(path: &std::path::Path, display: &str) -> Result<String, IacError> {
-    crate::input_file::read_to_string(path).map_err(|e| IacError::io(display, e))
+    input::read_to_string(path, Kind::File).map_err(|e| e.or_io(|e| IacError::io(display, e)))
 }

@@ -83,6 +83,27 @@ impl Declared {
     }
 }
 
+/// Refuses a resource whose evaluated values nest past [`super::json::MAX_DEPTH`] (a
+/// value from `json()` or a loaded JSON file can), at its declaration: placed in the
+/// snapshot, it would go past the snapshot's own limit.
+fn refuse_deep_body(d: &Declared) -> Result<(), IacError> {
+    let mut stack: Vec<(&Value, usize)> = d.body.values().map(|v| (v, 2)).collect();
+    while let Some((value, depth)) = stack.pop() {
+        if depth > super::json::MAX_DEPTH {
+            return Err(IacError::TooDeep {
+                at: format!("{}:{}", d.origin.file, d.origin.line),
+                limit: super::json::MAX_DEPTH,
+            });
+        }
+        match value {
+            Value::Array(items) => stack.extend(items.iter().map(|v| (v, depth + 1))),
+            Value::Object(map) => stack.extend(map.values().map(|v| (v, depth + 1))),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// An API's specification, as a file beside its declaration (APIOps).
 #[derive(Debug, Clone)]
 pub(super) enum Spec {
@@ -129,6 +150,9 @@ impl Item<'_> {
 
 /// Builds the snapshot of everything `estate` declares.
 pub(super) fn build(estate: Estate, collected_at: String) -> Result<Snapshot, IacError> {
+    for d in &estate.resources {
+        refuse_deep_body(d)?;
+    }
     let rg = scope::resource_group_id();
     let mut items: BTreeMap<String, Vec<Item<'_>>> = BTreeMap::new();
     let mut collections = Collections::default();

@@ -10,6 +10,8 @@
 //! `{resourceGroupName}` or `{uniqueString(resourceGroup().id)}`: stable, readable,
 //! and never mistaken for a real value.
 
+use std::cell::Cell;
+
 use serde_json::{json, Map, Number, Value};
 
 use super::scope;
@@ -92,16 +94,25 @@ pub(super) trait Context {
     fn copy_index(&self, _name: Option<&str>) -> Option<i64> {
         None
     }
-    /// The text of a file next to the source (Bicep `loadTextContent`).
-    fn load_text(&self, _path: &str) -> Option<String> {
+    /// The bytes of the file a Bicep `load*` function names by `path` (`call` is the call
+    /// as written), or `None` when it is not read (the value is then unknown; a context
+    /// that refuses a path reports why).
+    fn load_file(&self, _call: &str, _path: &str) -> Option<Vec<u8>> {
         None
     }
+    /// Checks the folder `loadDirectoryFileInfo` names (its value is unknown).
+    fn check_folder(&self, _call: &str, _path: &str) {}
 }
 
 /// A context with nothing in it (literals and functions only).
 pub(super) struct Empty;
 
 impl Context for Empty {}
+
+/// Deepest nesting read in a Bicep file or an ARM expression: brackets, calls,
+/// operators, `${…}` holes and child resources. Real templates stay below 20; each
+/// level costs the recursive readers stack, so deeper input is refused, located.
+pub(super) const MAX_NESTING: usize = 32;
 
 /// Evaluates a JSON string the way ARM reads template values: `[…]` is an expression,
 /// `[[…` is the literal text `[…`, anything else is literal.
@@ -123,8 +134,37 @@ pub(super) fn arm_expression(text: &str) -> Option<&str> {
         .then(|| &trimmed[1..trimmed.len() - 1])
 }
 
+/// Deepest evaluation: nested expressions, and names whose values need other names
+/// (`var a = b`, `var b = c`, …), together. Each level costs stack; a longer chain is
+/// cut (its value unknown) and the reader reports it with [`evaluation_cut`].
+pub(super) const MAX_EVALUATION_DEPTH: usize = 64;
+
+thread_local! {
+    /// Evaluations under way on this thread.
+    static DEPTH: Cell<usize> = const { Cell::new(0) };
+    /// Whether an evaluation went past [`MAX_EVALUATION_DEPTH`] since the last check.
+    static CUT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether an evaluation went past [`MAX_EVALUATION_DEPTH`] since the last call.
+pub(super) fn evaluation_cut() -> bool {
+    CUT.with(|cut| cut.replace(false))
+}
+
 /// Evaluates an expression.
 pub(super) fn eval(expr: &Expr, cx: &dyn Context) -> Value {
+    let depth = DEPTH.with(Cell::get);
+    if depth >= MAX_EVALUATION_DEPTH {
+        CUT.with(|cut| cut.set(true));
+        return unknown(&expr.text);
+    }
+    DEPTH.with(|d| d.set(depth + 1));
+    let value = eval_here(expr, cx);
+    DEPTH.with(|d| d.set(depth));
+    value
+}
+
+fn eval_here(expr: &Expr, cx: &dyn Context) -> Value {
     match &expr.kind {
         Kind::Lit(v) => v.clone(),
         Kind::Interp(parts) => {
@@ -374,13 +414,11 @@ fn call(expr: &Expr, name: &str, args: &[Expr], cx: &dyn Context) -> Value {
         "resourceid" | "subscriptionresourceid" | "tenantresourceid" | "extensionresourceid" => {
             resource_id_call(name, &values).unwrap_or_else(|| unknown(text))
         }
-        "loadtextcontent" => text_arg(&values, 0)
-            .and_then(|p| cx.load_text(&p))
-            .map_or_else(|| unknown(text), Value::String),
-        "loadjsoncontent" => text_arg(&values, 0)
-            .and_then(|p| cx.load_text(&p))
-            .and_then(|t| serde_json::from_str(&t).ok())
-            .unwrap_or_else(|| unknown(text)),
+        "loadtextcontent"
+        | "loadjsoncontent"
+        | "loadyamlcontent"
+        | "loadfileasbase64"
+        | "loaddirectoryfileinfo" => load(name, &values, cx, text).unwrap_or_else(|| unknown(text)),
         // Structural functions keep unknown items where they stand.
         "createarray" | "array" => Value::Array(values),
         "createobject" => create_object(&values).unwrap_or_else(|| unknown(text)),
@@ -388,6 +426,72 @@ fn call(expr: &Expr, name: &str, args: &[Expr], cx: &dyn Context) -> Value {
         _ if values.iter().any(any_unknown_text) => unknown(text),
         _ => pure(name, &values).unwrap_or_else(|| unknown(text)),
     }
+}
+
+/// Bicep's file functions: the file is read through the context (which keeps it inside
+/// the IaC root); `None` (unknown) when it is not read, is not UTF-8 text (or declares
+/// another encoding), does not parse, or a JSONPath filter is not a plain path.
+fn load(name: &str, values: &[Value], cx: &dyn Context, call: &str) -> Option<Value> {
+    let path = text_arg(values, 0)?;
+    if name == "loaddirectoryfileinfo" {
+        cx.check_folder(call, &path);
+        return None;
+    }
+    let bytes = cx.load_file(call, &path)?;
+    if name == "loadfileasbase64" {
+        use base64::Engine;
+        return Some(Value::String(
+            base64::engine::general_purpose::STANDARD.encode(bytes),
+        ));
+    }
+    let (filter, encoding) = match name {
+        "loadtextcontent" => (None, values.get(1)),
+        _ => (values.get(1), values.get(2)),
+    };
+    if encoding.is_some_and(|e| !e.as_str().is_some_and(|e| e.eq_ignore_ascii_case("utf-8"))) {
+        return None;
+    }
+    let text = String::from_utf8(bytes).ok()?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let value = match name {
+        "loadtextcontent" => return Some(Value::String(text.to_string())),
+        "loadjsoncontent" => serde_json::from_str(text).ok()?,
+        _ => serde_yaml::from_str(text).ok()?,
+    };
+    match filter {
+        None => Some(value),
+        Some(Value::String(path)) => json_path(value, path),
+        Some(_) => None,
+    }
+}
+
+/// The part of `value` a plain JSONPath names (`$.a.b[0]`, `a.b`, `$['a b']`); `None` for
+/// other JSONPath (wildcards, filters, recursive descent) or a part that is not there.
+fn json_path(mut value: Value, path: &str) -> Option<Value> {
+    let mut rest = path.trim();
+    rest = rest.strip_prefix('$').unwrap_or(rest);
+    while !rest.is_empty() {
+        let (key, after) = if let Some(r) = rest.strip_prefix("['") {
+            let end = r.find("']")?;
+            (&r[..end], &r[end + 2..])
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let end = r.find(']')?;
+            let index: usize = r[..end].trim().parse().ok()?;
+            value = value.get_mut(index)?.take();
+            rest = &r[end + 1..];
+            continue;
+        } else {
+            let r = rest.strip_prefix('.').unwrap_or(rest);
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            (&r[..end], &r[end..])
+        };
+        if key.is_empty() || key.contains(['*', '?', '(', '@']) {
+            return None;
+        }
+        value = value.get_mut(key)?.take();
+        rest = after;
+    }
+    Some(value)
 }
 
 fn text_arg(values: &[Value], i: usize) -> Option<String> {
@@ -667,6 +771,7 @@ pub(super) fn parse_arm(source: &str) -> Result<Expr, String> {
     let mut parser = ArmParser {
         text: source,
         at: 0,
+        depth: 0,
     };
     let expr = parser.expression()?;
     parser.space();
@@ -676,9 +781,35 @@ pub(super) fn parse_arm(source: &str) -> Result<Expr, String> {
     Ok(expr)
 }
 
+/// How deep the calls and indexes of an ARM expression nest (outside its strings),
+/// without parsing it: templates are checked with it before anything is evaluated.
+pub(super) fn arm_nesting(source: &str) -> usize {
+    let (mut depth, mut deepest, mut quoted) = (0usize, 0usize, false);
+    for b in source.bytes() {
+        match b {
+            // `''` inside a string closes and reopens it: the same state after both.
+            b'\'' => quoted = !quoted,
+            b'(' | b'[' if !quoted => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b')' | b']' if !quoted => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// The message of an ARM expression nested past [`MAX_NESTING`].
+pub(super) fn arm_too_deep() -> String {
+    format!("the expression nests calls and indexes more than {MAX_NESTING} levels deep")
+}
+
 struct ArmParser<'a> {
     text: &'a str,
     at: usize,
+    /// Calls and indexes open around the current spot.
+    depth: usize,
 }
 
 impl ArmParser<'_> {
@@ -718,6 +849,16 @@ impl ArmParser<'_> {
     }
 
     fn expression(&mut self) -> Result<Expr, String> {
+        if self.depth > MAX_NESTING {
+            return Err(arm_too_deep());
+        }
+        self.depth += 1;
+        let expr = self.expression_here();
+        self.depth -= 1;
+        expr
+    }
+
+    fn expression_here(&mut self) -> Result<Expr, String> {
         self.space();
         let start = self.at;
         let mut expr = self.primary()?;
@@ -921,5 +1062,26 @@ mod tests {
         assert!(parse_arm("concat('a'").is_err());
         assert!(parse_arm("concat('a') extra").is_err());
         assert_eq!(eval_with("[concat('a']", &[]), "<unknown: concat('a'>");
+    }
+
+    #[test]
+    fn nesting_is_read_to_the_limit_and_refused_past_it() {
+        let calls = |n: usize| format!("{}'a'{}", "concat(".repeat(n), ")".repeat(n));
+        let indexes = |n: usize| {
+            format!(
+                "variables('v'){}",
+                "[variables('i')".repeat(n) + &"]".repeat(n)
+            )
+        };
+        for n in [MAX_NESTING - 1, MAX_NESTING] {
+            assert_eq!(arm_nesting(&calls(n)), n);
+            assert!(parse_arm(&calls(n)).is_ok(), "{n}");
+        }
+        assert_eq!(arm_nesting(&indexes(10)), 11);
+        assert_eq!(arm_nesting("concat('(((', ']]')"), 1);
+        for n in [MAX_NESTING + 1, 100_000] {
+            assert_eq!(parse_arm(&calls(n)).unwrap_err(), arm_too_deep(), "{n}");
+            assert_eq!(parse_arm(&indexes(n)).unwrap_err(), arm_too_deep(), "{n}");
+        }
     }
 }

@@ -8,7 +8,13 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::error::IacError;
+use super::expr;
 use crate::diagnostic::Located;
+
+/// Deepest nesting of an IaC JSON file: well above generated templates with nested
+/// deployments (about 40), and low enough that a resource's values stay within the
+/// snapshot's own limit once placed in it.
+pub(super) const MAX_DEPTH: usize = 100;
 
 /// A parsed JSON document with the 1-based line of each value, by JSON pointer.
 #[derive(Debug)]
@@ -42,7 +48,67 @@ impl JsonDoc {
             line: 1,
         };
         scanner.value(String::new(), &mut lines);
-        Ok(JsonDoc { value, lines })
+        let doc = JsonDoc { value, lines };
+        doc.check_depth(file, text)?;
+        Ok(doc)
+    }
+
+    /// Refuses the first ARM expression (a string `[…]`) that nests deeper than the
+    /// expression reader goes, at its line, before anything is evaluated.
+    pub fn check_expressions(&self, file: &str, text: &str) -> Result<(), IacError> {
+        self.refuse_first(file, text, "apimguard::iac::nesting", "no real template nests expressions this deep: split it into variables (docs/limits.md)", |value, _| match value {
+            Value::String(s) => expr::arm_expression(s)
+                .filter(|source| expr::arm_nesting(source) > expr::MAX_NESTING)
+                .map(|_| expr::arm_too_deep()),
+            _ => None,
+        })
+    }
+
+    /// Refuses the first value nested deeper than [`MAX_DEPTH`], at its line: the
+    /// values of IaC files land in the snapshot, whose readers stop at
+    /// [`crate::snapshot::MAX_DEPTH`].
+    fn check_depth(&self, file: &str, text: &str) -> Result<(), IacError> {
+        self.refuse_first(file, text, "apimguard::iac::depth", "no real template nests this deep; a value this deep would make a snapshot apimguard cannot read (docs/limits.md)", |_, depth| {
+            (depth > MAX_DEPTH).then(|| format!("objects and arrays nest more than {MAX_DEPTH} levels deep"))
+        })
+    }
+
+    /// Walks the document (without recursion) and refuses the first value for which
+    /// `fault` (given the value and its depth, the root being 1) has a message.
+    fn refuse_first(
+        &self,
+        file: &str,
+        text: &str,
+        code: &'static str,
+        help: &'static str,
+        fault: impl Fn(&Value, usize) -> Option<String>,
+    ) -> Result<(), IacError> {
+        let mut stack = vec![(String::new(), &self.value, 1)];
+        while let Some((pointer, value, depth)) = stack.pop() {
+            if let Some(message) = fault(value, depth) {
+                let line = self.line_or_parent(&pointer) as usize;
+                let message = format!("{file}:{line}: {message}");
+                return Err(IacError::Located(Located::new(
+                    code, help, file, text, line, 1, message,
+                )));
+            }
+            match value {
+                Value::Array(items) => stack.extend(
+                    items
+                        .iter()
+                        .enumerate()
+                        .rev()
+                        .map(|(i, v)| (format!("{pointer}/{i}"), v, depth + 1)),
+                ),
+                Value::Object(map) => stack.extend(
+                    map.iter()
+                        .rev()
+                        .map(|(k, v)| (format!("{pointer}/{}", pointer_segment(k)), v, depth + 1)),
+                ),
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     /// The line of the value at `pointer` (the root is line 1).
@@ -268,6 +334,23 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "t.json is not valid JSON (line 3, column 3): key must be a string"
+        );
+    }
+
+    #[test]
+    fn nesting_past_the_limit_is_located() {
+        let nested =
+            |n: usize| format!("{{\n  \"a\":\n{}{}}}", "[".repeat(n - 1), "]".repeat(n - 1));
+        assert!(JsonDoc::parse("t.json", &nested(MAX_DEPTH)).is_ok());
+        let err = JsonDoc::parse("t.json", &nested(MAX_DEPTH + 1)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t.json:3: objects and arrays nest more than 100 levels deep"
+        );
+        let err = JsonDoc::parse("t.json", &nested(100_000)).unwrap_err();
+        assert!(
+            err.to_string().contains("recursion limit exceeded"),
+            "{err}"
         );
     }
 }

@@ -16,6 +16,7 @@
 //! IaC cannot know at all (Defender observations, alerts, capacity) is named in
 //! `source.unavailable`, so rules that need it are not applicable. Constructs the
 //! readers do not read are gaps located by file and line; malformed files are errors.
+//! Every file an input references stays inside the IaC root (`root`).
 
 mod apiops;
 mod arm_template;
@@ -25,6 +26,7 @@ mod estate;
 mod expr;
 mod json;
 mod lazy;
+mod root;
 mod scope;
 mod spec;
 mod unknown;
@@ -70,39 +72,82 @@ impl IacSource {
             IacSource::Apiops { folder, .. } => folder,
         }
     }
+
+    /// The files and folders the user names, and what each must be.
+    fn named(&self) -> Vec<(&Path, root::Want)> {
+        let (main, extra, want) = match self {
+            IacSource::ArmTemplate {
+                template,
+                parameters,
+            } => (template, parameters, root::Want::File),
+            IacSource::Bicep { file, parameters } => (file, parameters, root::Want::File),
+            IacSource::Apiops {
+                folder,
+                configuration,
+            } => (folder, configuration, root::Want::Folder),
+        };
+        std::iter::once((main.as_path(), want))
+            .chain(extra.as_deref().map(|p| (p, root::Want::File)))
+            .collect()
+    }
+
+    /// Where the search for the IaC root starts: the input's folder.
+    fn start(&self) -> &Path {
+        match self {
+            IacSource::Apiops { folder, .. } => folder,
+            _ => self.path().parent().unwrap_or(Path::new("")),
+        }
+    }
 }
 
-/// Reads `source` into a snapshot stamped `collected_at` (RFC 3339).
-pub fn read(source: &IacSource, collected_at: String) -> Result<Snapshot, IacError> {
+/// Reads `source` into a snapshot stamped `collected_at` (RFC 3339). Every file it
+/// references must be inside `root` (`--root`), else inside the git work tree holding
+/// it, else inside its folder.
+pub fn read(
+    source: &IacSource,
+    root: Option<&Path>,
+    collected_at: String,
+) -> Result<Snapshot, IacError> {
+    let root = root::IacRoot::find(root, source.start())?;
+    for (path, want) in source.named() {
+        root.named(path, want)?;
+    }
     let estate = match source {
         IacSource::ArmTemplate {
             template,
             parameters,
-        } => arm_template::read(template, parameters.as_deref())?,
-        IacSource::Bicep { file, parameters } => bicep::read(file, parameters.as_deref())?,
+        } => arm_template::read(template, parameters.as_deref(), &root)?,
+        IacSource::Bicep { file, parameters } => bicep::read(file, parameters.as_deref(), &root)?,
         IacSource::Apiops {
             folder,
             configuration,
-        } => apiops::read(folder, configuration.as_deref())?,
+        } => apiops::read(folder, configuration.as_deref(), &root)?,
     };
-    estate::build(estate, collected_at)
+    let mut snapshot = estate::build(estate, collected_at)?;
+    super::redact::snapshot(&mut snapshot);
+    Ok(snapshot)
 }
 
 /// The publisher configuration of environment `env` for an APIOps folder:
-/// `configuration.<env>.yaml` in the folder, else beside it (where APIOps keeps it).
+/// `configuration.<env>.yaml` in the folder, else beside it (where APIOps keeps it). It
+/// must be a regular file, not a link (beside the folder may be outside the IaC root).
 pub fn apiops_configuration(folder: &Path, env: &str) -> Result<PathBuf, IacError> {
     apiops::check_folder(folder)?;
     let name = format!("configuration.{env}.yaml");
-    let candidates = [
-        Some(folder.join(&name)),
-        folder.parent().map(|p| p.join(&name)),
-    ];
-    candidates
+    let beside = match folder.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => Some(parent.join(&name)),
+        // `.` or `apiops`: the folder above, by name.
+        _ => root::lexical(folder).parent().map(|p| p.join(&name)),
+    };
+    let candidates = [Some(folder.join(&name)), beside];
+    let found = candidates
         .into_iter()
         .flatten()
-        .find(|p| p.is_file())
+        .find(|p| p.symlink_metadata().is_ok())
         .ok_or_else(|| IacError::NoConfiguration {
             env: env.to_string(),
             folder: folder.display().to_string(),
-        })
+        })?;
+    root::found_file(&found)?;
+    Ok(found)
 }

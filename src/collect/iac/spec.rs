@@ -27,6 +27,10 @@ const METHODS: [&str; 8] = [
 /// The operations of an OpenAPI 3 / Swagger 2 document (JSON or YAML); `None` when
 /// the text is not such a document.
 pub(super) fn operations(text: &str) -> Option<Vec<SpecOperation>> {
+    // Flow brackets nested this deep make the YAML parser slow, and are no specification.
+    if crate::nesting::yaml_flow_too_deep(text).is_some() {
+        return None;
+    }
     let doc: Value = serde_json::from_str(text)
         .ok()
         .or_else(|| serde_yaml::from_str(text).ok())?;

@@ -1,9 +1,9 @@
 //! The located error of the policy reader.
 
-use std::sync::Arc;
-
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
+
+use crate::diagnostic::{clip_message, Excerpt};
 
 /// A policy document that APIM could not accept either, with the spot that is wrong.
 #[derive(Debug, Error, Diagnostic)]
@@ -19,9 +19,9 @@ pub struct PolicyXmlError {
     pub line: usize,
     /// 1-based column (in characters) of the bad spot.
     pub column: usize,
-    /// The document, for the excerpt.
+    /// The lines around the bad spot.
     #[source_code]
-    source_code: Arc<NamedSource<String>>,
+    excerpt: Excerpt,
     /// The bad spot.
     #[label("here")]
     span: SourceSpan,
@@ -35,19 +35,19 @@ impl PolicyXmlError {
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |p| p + 1);
         let column = text[line_start..offset].chars().count() + 1;
+        let excerpt = Excerpt::at_offset("policy.xml", text, offset);
         Self {
-            message: message.into(),
+            message: clip_message(message.into()),
             line,
             column,
-            source_code: Arc::new(NamedSource::new("policy.xml", text.to_string())),
-            span: SourceSpan::new(offset.into(), 1.min(text.len() - offset)),
+            span: excerpt.span(),
+            excerpt,
         }
     }
 
     /// Names the document in the excerpt (a file path or an ARM id).
     pub fn with_name(mut self, name: &str) -> Self {
-        let text = self.source_code.inner().clone();
-        self.source_code = Arc::new(NamedSource::new(name, text));
+        self.excerpt = self.excerpt.renamed(name);
         self
     }
 }

@@ -193,7 +193,7 @@ fn is_expression_start(bytes: &[u8], i: usize) -> bool {
 
 /// Byte offset of `needle` at or after `from`. The scanner works on bytes: every
 /// delimiter it looks for is ASCII, so offsets it slices `text` at are char boundaries.
-fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+pub(super) fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     bytes
         .get(from..)?
         .windows(needle.len())
@@ -262,7 +262,7 @@ fn expression_end(text: &str, start: usize) -> Result<usize, MaskError> {
 }
 
 /// Length of a quote at the start of `rest`: the character itself or its XML escape.
-fn quote_len(rest: &[u8], quote: u8) -> Option<usize> {
+pub(super) fn quote_len(rest: &[u8], quote: u8) -> Option<usize> {
     let escaped: &[u8] = if quote == b'"' { b"&quot;" } else { b"&apos;" };
     if rest.first() == Some(&quote) {
         Some(1)
@@ -274,7 +274,7 @@ fn quote_len(rest: &[u8], quote: u8) -> Option<usize> {
 }
 
 /// Offset just past a string literal whose body starts at `from`, closed by `quote`.
-fn string_end(bytes: &[u8], from: usize, quote: &[u8], verbatim: bool) -> Option<usize> {
+pub(super) fn string_end(bytes: &[u8], from: usize, quote: &[u8], verbatim: bool) -> Option<usize> {
     let mut i = from;
     while i < bytes.len() {
         if !verbatim && bytes[i] == b'\\' {
@@ -296,7 +296,7 @@ fn string_end(bytes: &[u8], from: usize, quote: &[u8], verbatim: bool) -> Option
 
 /// Offset just past a character literal starting at `start`; a lone apostrophe is
 /// taken as an ordinary character.
-fn char_literal_end(bytes: &[u8], start: usize, quote_len: usize) -> usize {
+pub(super) fn char_literal_end(bytes: &[u8], start: usize, quote_len: usize) -> usize {
     let quote = &bytes[start..start + quote_len];
     let body = start + quote_len;
     let limit = (body + 12).min(bytes.len());

@@ -8,7 +8,9 @@
 //!   C# policy expressions (`@(…)`, `@{…}`) are opaque values even when they are not
 //!   XML (raw quotes, `<string>`, `&&`): they are masked before XML parsing and put
 //!   back verbatim. Only a document that APIM would refuse too is an error, located
-//!   by line and column. Secret literals are redacted (see [`REDACTED`]).
+//!   by line and column. Secret literals are redacted (see [`REDACTED`]) and listed in
+//!   the document's `literal_credentials`; [`redact_document`] does the same to a
+//!   document read back from a snapshot.
 //! - [`effective_section`] composes a section along global → workspace → product →
 //!   API → operation, honouring `<base />` and resolving `<include-fragment>`.
 //! - [`InboundAuth::inspect`] and [`api_auth`] turn effective inbound sections into the
@@ -17,14 +19,17 @@
 mod auth;
 mod effective;
 mod error;
+mod literals;
 mod mask;
 mod redact;
 mod tree;
 
+pub use crate::collect::redact::REDACTED;
 pub use auth::{api_auth, InboundAuth, Presence};
 pub use effective::{effective_section, EffectiveSection, Fragments, ScopePolicy, Section};
 pub use error::PolicyXmlError;
-pub use redact::REDACTED;
+pub(crate) use literals::redact_expression;
+pub(crate) use redact::redact_document;
 
 use serde_json::Value;
 
@@ -72,15 +77,16 @@ pub fn parse_policy(text: &str) -> Result<Policy, PolicyXmlError> {
                 format!("a second <{}> section", section.name),
             ));
         }
-        let mut elements: Vec<PolicyElement> = section
-            .children
-            .into_iter()
-            .map(tree::Node::into_element)
-            .collect();
-        redact::redact(&mut elements);
-        *slot = Some(elements);
+        *slot = Some(
+            section
+                .children
+                .into_iter()
+                .map(tree::Node::into_element)
+                .collect(),
+        );
     }
     policy.fragments = fragment_ids(&policy);
+    redact::redact_policy(&mut policy);
     Ok(policy)
 }
 
@@ -97,13 +103,12 @@ pub fn parse_fragment(text: &str) -> Result<Vec<PolicyElement>, PolicyXmlError> 
             ),
         ));
     }
-    let mut elements: Vec<PolicyElement> = root
-        .children
-        .into_iter()
-        .map(tree::Node::into_element)
-        .collect();
-    redact::redact(&mut elements);
-    Ok(elements)
+    Ok(redact::redact_elements(
+        root.children
+            .into_iter()
+            .map(tree::Node::into_element)
+            .collect(),
+    ))
 }
 
 /// The fragment ids a policy includes, in document order, without repeats.

@@ -1,229 +1,364 @@
-//! Removing secret literals from parsed policy elements.
+//! Removing secret literals from policy documents, and recording where they were.
 //!
 //! Policies sometimes carry credentials inline. The snapshot keeps every element and
 //! attribute so rules can see *that* a credential is set, but literal secret values
-//! are replaced by [`REDACTED`]:
+//! are replaced by [`REDACTED`], and each one is listed in the document's
+//! `literalCredentials` (statement, name, whether in an expression) for rules to report:
 //!
-//! - `authentication-basic` `password`; `authentication-certificate` `password` and `body`;
-//! - any attribute named like a secret (`password`, `secret`, `client-secret`, `api-key`, …);
-//! - the `<value>` texts of `set-header`, `check-header` and `set-query-parameter` when the
-//!   header or parameter name looks sensitive (`Authorization`, `*key*`, `*token*`, `sig`, …);
-//! - `set-variable` `value` when the variable name looks sensitive;
+//! - any attribute named like a credential (`password`, `client-secret`, `api-key`, … see
+//!   the name rules of [`crate::collect::redact`]), and `authentication-certificate` `body`;
+//! - the `<value>` texts of an element whose `name` attribute names a credential as a
+//!   header or query parameter (`set-header`, `check-header`, `set-query-parameter`:
+//!   `Authorization`, `x-api-key`, `code`, `sig`, …);
+//! - the `value` attribute of an element whose `name` names a credential
+//!   (`set-variable name="pwd"`, `name="apiKey"`);
 //! - symmetric keys in `validate-jwt`/`validate-azure-ad-token` (`issuer-signing-keys`,
 //!   `decryption-keys`);
-//! - in any literal attribute value or text, the values of `name=value` pairs with such
-//!   names that start the value or follow `?`, `&` or `;`: query strings of URLs
-//!   (`rewrite-uri template="…&sig=…"`, `set-backend-service base-url`, `set-url`),
-//!   form bodies (`client_secret=…`) and connection strings (`SharedAccessKey=…`).
+//! - the text of an element named like a credential (`<wsse:Password>` in a SOAP body);
+//! - in any other literal attribute value or text: URL userinfo passwords, credentials in
+//!   query strings, form bodies and connection strings, and in embedded JSON or XML;
+//! - in policy expressions, the string literals that are credentials (see
+//!   [`super::literals`]); an expression that is one literal (`@("Basic …")`) in a
+//!   credential's place counts as a literal.
 //!
-//! Policy expressions and whole `{{named-value}}` references are kept: they name where a
-//! secret comes from, not the secret itself.
+//! `{{named-value}}` references (and values built from them) are kept: they name where
+//! a secret comes from, not the secret itself. The functions work on the JSON form of
+//! a document, so that the same rules apply to what the policy reader produces and to a
+//! policy read back from a snapshot file.
 
 use serde_json::Value;
 
-use crate::snapshot::PolicyElement;
+use super::literals::{redact_expression, single_literal};
+use crate::collect::redact::{
+    field_str, is_secret, redact_field, redact_json, redact_literal, value_kind, Context, Found,
+    ValueKind, REDACTED,
+};
+use crate::snapshot::{JsonObject, LiteralCredential, Policy, PolicyElement};
 
-/// What a redacted literal is replaced with.
-pub const REDACTED: &str = "[redacted]";
+/// The sections of a policy document, as the snapshot names them.
+const SECTIONS: [&str; 4] = ["inbound", "backend", "outbound", "onError"];
 
-const SECRET_ATTRIBUTES: &[&str] = &[
-    "password",
-    "secret",
-    "client-secret",
-    "clientsecret",
-    "api-key",
-    "apikey",
-    "subscription-key",
-    "access-key",
-    "shared-access-key",
-    "sas-token",
-];
+/// The field of a document that lists its literal credentials.
+const CREDENTIALS: &str = "literalCredentials";
 
-/// Redacts secret literals in `elements` and their subtrees.
-pub(super) fn redact(elements: &mut [PolicyElement]) {
-    for element in elements {
-        redact_element(element);
-    }
-}
+/// Children that belong to a statement: their credentials are reported under it.
+const PARTS: [&str; 4] = ["value", "key", "issuer-signing-keys", "decryption-keys"];
 
-fn redact_element(element: &mut PolicyElement) {
-    for (key, value) in element.attributes.iter_mut() {
-        if SECRET_ATTRIBUTES.contains(&key.to_ascii_lowercase().as_str()) {
-            redact_value(value);
-        } else if let Value::String(s) = value {
-            redact_pairs(s);
-        }
-    }
-    if let Some(text) = &mut element.text {
-        redact_pairs(text);
-    }
-    match element.name.as_str() {
-        "authentication-certificate" => {
-            if let Some(body) = element.attributes.get_mut("body") {
-                redact_value(body);
-            }
-        }
-        "set-header" | "check-header" | "set-query-parameter" => {
-            let query = element.name == "set-query-parameter";
-            if attribute(element, "name").is_some_and(|n| sensitive_name(n, query)) {
-                for child in element.children.iter_mut().filter(|c| c.name == "value") {
-                    redact_text(child);
+/// Redacts a policy document (its JSON form) and lists its literal credentials in
+/// `literalCredentials` (recomputed: a list the document carried is replaced).
+pub(crate) fn redact_document(policy: &mut JsonObject) {
+    let mut found = Credentials::default();
+    policy.remove(CREDENTIALS);
+    for (key, value) in policy.iter_mut() {
+        match value {
+            Value::Array(elements) if SECTIONS.contains(&key.as_str()) => {
+                for e in elements {
+                    element(e, None, None, &mut found);
                 }
             }
+            other => redact_field(key, other),
         }
-        "set-variable" if attribute(element, "name").is_some_and(|n| sensitive_name(n, false)) => {
-            if let Some(value) = element.attributes.get_mut("value") {
-                redact_value(value);
-            }
-        }
-        "issuer-signing-keys" | "decryption-keys" => {
-            for key in element.children.iter_mut().filter(|c| c.name == "key") {
-                redact_text(key);
-            }
-        }
-        _ => {}
     }
-    redact(&mut element.children);
+    if !found.0.is_empty() {
+        let list = serde_json::to_value(found.0).expect("credentials serialize");
+        policy.insert(CREDENTIALS.into(), list);
+    }
 }
 
-fn attribute<'a>(element: &'a PolicyElement, name: &str) -> Option<&'a str> {
-    element.attributes.get(name).and_then(Value::as_str)
+/// Redacts a parsed policy document and fills its `literal_credentials`.
+pub(super) fn redact_policy(policy: &mut Policy) {
+    let Ok(Value::Object(mut json)) = serde_json::to_value(&*policy) else {
+        unreachable!("a policy serializes to an object");
+    };
+    redact_document(&mut json);
+    *policy = serde_json::from_value(Value::Object(json))
+        .expect("redaction only replaces strings, so the policy keeps its shape");
 }
 
-/// Header, query parameter or variable names whose values are credentials.
-fn sensitive_name(name: &str, query: bool) -> bool {
-    let name = name.to_ascii_lowercase();
-    [
-        "authorization",
-        "key",
-        "secret",
-        "token",
-        "password",
-        "cookie",
-        "signature",
-        "credential",
-    ]
-    .iter()
-    .any(|word| name.contains(word))
-        || (query && matches!(name.as_str(), "sig" | "code"))
+/// Redacts the elements of a policy fragment.
+pub(super) fn redact_elements(elements: Vec<PolicyElement>) -> Vec<PolicyElement> {
+    let mut policy = Policy {
+        inbound: Some(elements),
+        ..Policy::default()
+    };
+    redact_policy(&mut policy);
+    policy.inbound.unwrap_or_default()
 }
 
-fn redact_value(value: &mut Value) {
-    if let Value::String(s) = value {
-        if is_literal(s) {
+/// The credentials of a document, in order, without repeats.
+#[derive(Default)]
+struct Credentials(Vec<LiteralCredential>);
+
+impl Credentials {
+    fn add(&mut self, element: &str, name: &str, expression: bool) {
+        let credential = LiteralCredential {
+            element: element.to_string(),
+            name: name.to_string(),
+            expression,
+        };
+        if !self.0.contains(&credential) {
+            self.0.push(credential);
+        }
+    }
+
+    fn add_found(&mut self, element: &str, found: Vec<Found>, expression: bool) {
+        for f in found {
+            self.add(element, &f.name, expression);
+        }
+    }
+}
+
+/// Redacts one element and its subtree. `statement`: the statement a part (`<value>`,
+/// `<key>`) belongs to; `credential`: the name its text is the value of, when its
+/// parent says so (a `<value>` of `set-header name="Authorization"`).
+fn element(
+    value: &mut Value,
+    statement: Option<&str>,
+    credential: Option<&str>,
+    found: &mut Credentials,
+) {
+    let Value::Object(e) = value else {
+        redact_json(value);
+        return;
+    };
+    let name = field_str(e, "name").unwrap_or_default().to_string();
+    let here = match statement {
+        Some(s) if PARTS.contains(&name.as_str()) => s.to_string(),
+        _ => name.clone(),
+    };
+    let named = e
+        .iter()
+        .find(|(k, _)| *k == "attributes")
+        .and_then(|(_, a)| a.as_object())
+        .and_then(|a| field_str(a, "name"))
+        .map(str::to_string);
+    for (key, v) in e.iter_mut() {
+        match key.as_str() {
+            "attributes" => match v {
+                Value::Object(attributes) => {
+                    for (attribute, v) in attributes.iter_mut() {
+                        let secret = if is_secret(attribute, Context::Key)
+                            || (attribute == "body" && name == "authentication-certificate")
+                        {
+                            Some(attribute.as_str())
+                        } else if attribute == "value" {
+                            named.as_deref().filter(|n| is_secret(n, Context::Key))
+                        } else {
+                            None
+                        };
+                        match secret {
+                            Some(c) => mask(v, &here, c, found),
+                            None => redact_value(v, &here, found),
+                        }
+                    }
+                }
+                other => redact_json(other),
+            },
+            "text" => {
+                let local = name.rsplit(':').next().unwrap_or_default();
+                let secret = credential.or_else(|| {
+                    (!PARTS.contains(&local) && is_secret(local, Context::Key)).then_some(local)
+                });
+                match secret {
+                    Some(c) => mask(v, &here, c, found),
+                    None => redact_value(v, &here, found),
+                }
+            }
+            "children" => match v {
+                Value::Array(children) => {
+                    for child in children {
+                        let part = child
+                            .as_object()
+                            .and_then(|c| field_str(c, "name"))
+                            .unwrap_or_default();
+                        let secret = match part {
+                            "value" => named
+                                .as_deref()
+                                .filter(|n| is_secret(n, Context::Parameter)),
+                            "key" if name == "issuer-signing-keys" || name == "decryption-keys" => {
+                                Some(name.as_str())
+                            }
+                            _ => None,
+                        };
+                        element(child, Some(&here), secret, found);
+                    }
+                }
+                other => redact_json(other),
+            },
+            _ => redact_field(key, v),
+        }
+    }
+}
+
+/// Redacts a value that is a credential named `credential` (when it is a literal, or an
+/// expression that is one literal); any other expression is redacted as any other.
+fn mask(value: &mut Value, element: &str, credential: &str, found: &mut Credentials) {
+    let s = match value {
+        Value::String(s) => s,
+        Value::Array(items) => {
+            for item in items {
+                mask(item, element, credential, found);
+            }
+            return;
+        }
+        other => {
+            redact_json(other);
+            return;
+        }
+    };
+    if is_expression(s) {
+        match single_literal(s) {
+            Some(literal) if value_kind(&s[literal.clone()]) == ValueKind::Literal => {
+                found.add(element, credential, true);
+                if &s[literal.clone()] != REDACTED {
+                    s.replace_range(literal, REDACTED);
+                }
+            }
+            _ => redact_value(value, element, found),
+        }
+        return;
+    }
+    if matches!(value_kind(s), ValueKind::Literal | ValueKind::Open) {
+        found.add(element, credential, false);
+        if value_kind(s) == ValueKind::Literal && s != REDACTED {
             *s = REDACTED.to_string();
         }
     }
 }
 
-fn redact_text(element: &mut PolicyElement) {
-    if let Some(text) = &element.text {
-        if is_literal(text) {
-            element.text = Some(REDACTED.to_string());
-        }
-    }
-}
-
-/// Redacts, in a literal, the values of `name=value` pairs whose name looks sensitive
-/// (as a query parameter name) and that start the literal or follow `?`, `&` or `;`.
-/// Names with spaces are prose, not parameters; values that are URLs, whole
-/// `{{named-value}}` references or `{template}` parameters stay.
-fn redact_pairs(literal: &mut String) {
-    if !is_literal(literal) || !literal.contains('=') {
+/// Redacts the credentials inside a value that is not one itself: an expression's
+/// literals, or a literal's URLs, pairs and embedded documents.
+fn redact_value(value: &mut Value, element: &str, found: &mut Credentials) {
+    let Value::String(s) = value else {
+        redact_json(value);
         return;
-    }
-    let mut out = String::with_capacity(literal.len());
-    let mut changed = false;
-    let mut rest = literal.as_str();
-    loop {
-        let end = rest.find(['?', '&', ';']).unwrap_or(rest.len());
-        let segment = &rest[..end];
-        match segment.split_once('=') {
-            Some((name, value)) if secret_pair(name.trim(), value) => {
-                out.push_str(name);
-                out.push('=');
-                out.push_str(REDACTED);
-                changed = true;
-            }
-            _ => out.push_str(segment),
-        }
-        match rest[end..].chars().next() {
-            Some(delimiter) => {
-                out.push(delimiter);
-                rest = &rest[end + delimiter.len_utf8()..];
-            }
-            None => break,
-        }
-    }
-    if changed {
-        *literal = out;
+    };
+    let mut inside = Vec::new();
+    let expression = is_expression(s);
+    let changed = if expression {
+        redact_expression(s, &mut inside)
+    } else {
+        redact_literal(s, &mut inside)
+    };
+    found.add_found(element, inside, expression);
+    if let Some(changed) = changed {
+        *s = changed;
     }
 }
 
-fn secret_pair(name: &str, value: &str) -> bool {
-    let reference = value.starts_with('{') && value.ends_with('}');
-    let prose = name.contains(char::is_whitespace);
-    !(value.is_empty() || prose || reference || value.contains("://")) && sensitive_name(name, true)
-}
-
-/// A literal, as opposed to an expression or a whole named-value reference.
-fn is_literal(value: &str) -> bool {
-    let v = value.trim();
-    let named_value = v.starts_with("{{") && v.ends_with("}}") && !v[2..v.len() - 2].contains("}}");
-    !(v.is_empty() || v.starts_with("@(") || v.starts_with("@{") || named_value)
+/// A policy expression (`@(…)` or `@{…}`), as opposed to a literal.
+fn is_expression(value: &str) -> bool {
+    let v = value.trim_start();
+    v.starts_with("@(") || v.starts_with("@{")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
-    #[test]
-    fn literals_are_redacted_references_are_kept() {
-        assert!(is_literal("Bearer abc"));
-        assert!(!is_literal("{{backend-password}}"));
-        assert!(!is_literal("@(context.Variables[\"x\"])"));
-        assert!(is_literal("{{a}}-{{b}}x"));
+    fn document(inbound: Value) -> (Value, Value) {
+        let mut policy = json!({"inbound": inbound, "backend": null, "outbound": null, "onError": null, "fragments": []});
+        redact_document(policy.as_object_mut().unwrap());
+        let credentials = policy.get(CREDENTIALS).cloned().unwrap_or(json!([]));
+        (policy["inbound"].clone(), credentials)
+    }
+
+    fn header(name: &str, value: &str) -> Value {
+        json!({"name": "set-header", "attributes": {"name": name, "exists-action": "override"},
+               "children": [{"name": "value", "attributes": {}, "children": [], "text": value}]})
     }
 
     #[test]
-    fn secret_pairs_in_urls_bodies_and_connection_strings() {
-        let cases = [
-            (
-                "https://x.logic.azure.com/invoke?api-version=2016-10-01&sp=%2Frun&sv=1.0&sig=AbC123",
-                "https://x.logic.azure.com/invoke?api-version=2016-10-01&sp=%2Frun&sv=1.0&sig=[redacted]",
-            ),
-            ("/api/f?code=xyz==&name=a", "/api/f?code=[redacted]&name=a"),
-            (
-                "client_id=app&client_secret=s3cr3t&grant_type=client_credentials",
-                "client_id=app&client_secret=[redacted]&grant_type=client_credentials",
-            ),
-            (
-                "Endpoint=sb://n.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=k=",
-                "Endpoint=sb://n.servicebus.windows.net/;SharedAccessKeyName=[redacted];SharedAccessKey=[redacted]",
-            ),
-            ("/f?code={{func-key}}&sig={sig}", "/f?code={{func-key}}&sig={sig}"),
-            ("https://x/a?page=2&sig=", "https://x/a?page=2&sig="),
-            ("text/html; charset=utf-8", "text/html; charset=utf-8"),
-            (
-                // A WWW-Authenticate challenge: prose and a URL, not a credential.
-                "Bearer authorization_uri=https://login.example/authorize?response_type=code",
-                "Bearer authorization_uri=https://login.example/authorize?response_type=code",
-            ),
-            ("@(\"a?sig=\" + x)", "@(\"a?sig=\" + x)"),
-        ];
-        for (input, expected) in cases {
-            let mut s = input.to_string();
-            redact_pairs(&mut s);
-            assert_eq!(s, expected, "{input}");
-        }
+    fn header_values_by_name_references_kept() {
+        let (inbound, credentials) = document(json!([
+            header("Authorization", "Basic c2VjcmV0"),
+            header("X-API-KEY", "@(\"k3y\")"),
+            header("Authorization", "Bearer {{backend-token}}"),
+            header("x-correlation", "abc"),
+            header("Idempotency-Key", "abc"),
+        ]));
+        assert_eq!(inbound[0]["children"][0]["text"], REDACTED);
+        assert_eq!(inbound[1]["children"][0]["text"], "@(\"[redacted]\")");
+        assert_eq!(
+            inbound[2]["children"][0]["text"],
+            "Bearer {{backend-token}}"
+        );
+        assert_eq!(inbound[3]["children"][0]["text"], "abc");
+        assert_eq!(inbound[4]["children"][0]["text"], "abc");
+        assert_eq!(
+            credentials,
+            json!([
+                {"element": "set-header", "name": "Authorization", "expression": false},
+                {"element": "set-header", "name": "X-API-KEY", "expression": true},
+            ])
+        );
     }
 
     #[test]
-    fn sensitive_names() {
-        assert!(sensitive_name("Authorization", false));
-        assert!(sensitive_name("Ocp-Apim-Subscription-Key", false));
-        assert!(sensitive_name("sig", true));
-        assert!(!sensitive_name("sig", false));
-        assert!(!sensitive_name("correlationid", false));
+    fn variables_bodies_and_expressions() {
+        let (inbound, credentials) = document(json!([
+            {"name": "set-variable", "attributes": {"name": "pwd", "value": "hunter2"}},
+            {"name": "set-variable", "attributes": {"name": "bypass", "value": "true"}},
+            {"name": "set-variable", "attributes": {"name": "password-policy", "value": "strict"}},
+            {"name": "send-request", "attributes": {"mode": "new"}, "children": [
+                {"name": "set-body", "attributes": {}, "children": [], "text": "{\"client_id\": \"app\", \"client_secret\": \"s3cr3t\"}"},
+                {"name": "set-body", "attributes": {}, "children": [],
+                 "text": "@{ return new JObject(new JProperty(\"client_secret\", \"abc123\")).ToString(); }"},
+            ]},
+        ]));
+        assert_eq!(inbound[0]["attributes"]["value"], REDACTED);
+        assert_eq!(inbound[1]["attributes"]["value"], "true");
+        assert_eq!(inbound[2]["attributes"]["value"], "strict");
+        let text = inbound.to_string();
+        assert!(
+            !text.contains("s3cr3t") && !text.contains("abc123"),
+            "{text}"
+        );
+        assert_eq!(
+            credentials,
+            json!([
+                {"element": "set-variable", "name": "pwd", "expression": false},
+                {"element": "set-body", "name": "client_secret", "expression": false},
+                {"element": "set-body", "name": "client_secret", "expression": true},
+            ])
+        );
+    }
+
+    #[test]
+    fn redacting_twice_gives_the_same_document_and_credentials() {
+        let input = json!([
+            {"name": "authentication-basic", "attributes": {"username": "u", "password": "p"}},
+            {"name": "validate-jwt", "attributes": {}, "children": [{"name": "issuer-signing-keys", "attributes": {}, "children": [
+                {"name": "key", "attributes": {}, "children": [], "text": "c3ltbWV0cmlj"}]}]},
+            {"name": "rewrite-uri", "attributes": {"template": "/run?api-version=1&sig=abc"}},
+        ]);
+        let once = document(input);
+        let twice = document(once.0.clone());
+        assert_eq!(once, twice);
+        assert_eq!(
+            once.1,
+            json!([
+                {"element": "authentication-basic", "name": "password", "expression": false},
+                {"element": "validate-jwt", "name": "issuer-signing-keys", "expression": false},
+                {"element": "rewrite-uri", "name": "sig", "expression": false},
+            ])
+        );
+    }
+
+    #[test]
+    fn a_list_the_document_carried_is_recomputed() {
+        let mut policy = json!({"inbound": [], CREDENTIALS: [{"element": "x", "name": "y", "expression": false}]});
+        redact_document(policy.as_object_mut().unwrap());
+        assert!(policy.get(CREDENTIALS).is_none());
+    }
+
+    #[test]
+    fn hostile_shapes_are_redacted_too() {
+        let (inbound, _) = document(json!([
+            "password=abc",
+            {"name": 7, "attributes": ["client_secret=abc"], "children": {"x": "pwd=abc"}, "extra": {"password": "abc"}},
+        ]));
+        assert!(!inbound.to_string().contains("abc"), "{inbound}");
     }
 }

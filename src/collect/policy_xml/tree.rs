@@ -10,8 +10,10 @@ use super::error::PolicyXmlError;
 use super::mask::{mask, Masked};
 use crate::snapshot::PolicyElement;
 
-/// Deeper nesting than this is refused (no real policy comes close).
-const MAX_DEPTH: usize = 64;
+/// Deeper nesting than this is refused (no real policy comes close). Each element
+/// is two levels of the snapshot (`{…, "children": […]}`): an operation's policy this
+/// deep nests about 110 levels, within [`crate::snapshot::MAX_DEPTH`].
+const MAX_DEPTH: usize = 50;
 
 /// An element with its byte offset in the original document.
 #[derive(Debug)]

@@ -6,7 +6,10 @@
 //! nested child resources, `parent:` and `scope:`, `if (…)` conditions, object and array
 //! literals, strings with `${…}` holes and `'''` blocks, comments, property access on
 //! parameters, variables and resources (`svc.id`, `svc.name`, `svc::child`), the
-//! functions of [`super::expr`] and `loadTextContent`/`loadJsonContent`.
+//! functions of [`super::expr`] and the file functions (`loadTextContent`,
+//! `loadJsonContent`, `loadYamlContent`, `loadFileAsBase64`), whose files must be inside
+//! the IaC root ([`super::root`]), as must every path the file names (modules, imports,
+//! `loadDirectoryFileInfo`), evaluated or not.
 //!
 //! Not read, each reported as a gap at its file and line: `module` (build the file
 //! with `bicep build` and use `--from-arm`, which reads the nested deployments a build
@@ -15,17 +18,19 @@
 
 mod syntax;
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::{json, Map, Value};
 
-use self::syntax::{ResourceDecl, Statement, SyntaxError};
+use self::syntax::{Reference, ResourceDecl, Statement, SyntaxError};
 use super::arm_template::GivenParameters;
-use super::error::{read_text, IacError};
+use super::error::{evaluation_too_deep, read_text, IacError};
 use super::estate::{Declared, Estate};
 use super::expr::{self, as_text, Context, Expr, Kind, Member};
 use super::lazy::Lazy;
+use super::root::{At, IacRoot, Refusal, Want};
 use super::scope;
 use super::unknown::unknown;
 use crate::collect::gaps::Gaps;
@@ -36,16 +41,35 @@ use crate::snapshot::Origin;
 /// Resource members the snapshot uses (others, like `dependsOn`, are not evaluated).
 const BODY_KEYS: [&str; 5] = ["properties", "sku", "identity", "location", "zones"];
 
-/// Reads a Bicep file and, optionally, an ARM parameters file.
-pub(super) fn read(path: &Path, parameters: Option<&Path>) -> Result<Estate, IacError> {
+/// Reads a Bicep file and, optionally, an ARM parameters file; the files it names must
+/// be inside `root`.
+pub(super) fn read(
+    path: &Path,
+    parameters: Option<&Path>,
+    root: &IacRoot,
+) -> Result<Estate, IacError> {
     let file = path.display().to_string();
     let text = read_text(path, &file)?;
     let statements = syntax::parse(&text).map_err(|e| syntax_error(&file, &text, e))?;
+    let references = syntax::references(&text).map_err(|e| syntax_error(&file, &text, e))?;
+    let at = |r: &Reference| At {
+        file: &file,
+        text: &text,
+        line: r.line as usize,
+        column: r.column as usize,
+    };
+    for r in &references {
+        check_reference(root, path, r)
+            .map_err(|refusal| root.refused_at(at(r), r.what, &r.path, refusal))?;
+    }
     let given = parameters.map(GivenParameters::read).transpose()?;
     let mut files = vec![file.clone()];
     let mut program = Program {
         file: file.clone(),
-        dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        path,
+        text: &text,
+        root,
+        refused: Default::default(),
         params: HashMap::new(),
         vars: HashMap::new(),
         resources: HashMap::new(),
@@ -64,7 +88,9 @@ pub(super) fn read(path: &Path, parameters: Option<&Path>) -> Result<Estate, Iac
                 ..
             } => {
                 let param = match (given_values.remove(&name.to_lowercase()), default) {
-                    (Some(_), _) | (None, Some(_)) if *secure => Param::Given(Value::String(REDACTED.into())),
+                    (Some(_), _) | (None, Some(_)) if *secure => {
+                        Param::Given(Value::String(REDACTED.into()))
+                    }
                     (Some(value), _) => Param::Given(value),
                     (None, Some(expr)) => Param::Default(expr),
                     (None, None) => Param::Given(unknown(&format!("parameters('{name}')"))),
@@ -75,11 +101,13 @@ pub(super) fn read(path: &Path, parameters: Option<&Path>) -> Result<Estate, Iac
                 program.vars.insert(name.clone(), value);
             }
             Statement::Resource(decl) => program.declare(decl, None),
-            Statement::Unsupported { line, kind, what } => gaps.add(
-                &format!("{file}:{line}"),
-                kind,
-                format!("{what} is not read (the Bicep reader reads declarations only); build the file with `bicep build` and check the JSON with --from-arm"),
-            ),
+            Statement::Unsupported { line, kind, what } => {
+                let module = references
+                    .iter()
+                    .find(|r| r.what == "module" && r.line == *line);
+                let why = not_read(what, module.map(|m| m.path.as_str()));
+                gaps.add(&format!("{file}:{line}"), kind, why)
+            }
         }
     }
     if let Some(given) = &given {
@@ -88,10 +116,21 @@ pub(super) fn read(path: &Path, parameters: Option<&Path>) -> Result<Estate, Iac
         files.push(given.file.clone());
     }
     let mut resources = Vec::new();
+    expr::evaluation_cut();
     for symbol in program.order.clone() {
         if let Some(declared) = program.declared(&symbol, &gaps) {
             resources.push(declared);
         }
+        if expr::evaluation_cut() {
+            let line = program
+                .resources
+                .get(&symbol)
+                .map_or(1, |r| r.decl.line as usize);
+            return Err(evaluation_too_deep(&file, &text, line));
+        }
+    }
+    if let Some(refused) = program.refused.into_inner() {
+        return Err(refused);
     }
     files.extend(program.loaded.into_inner());
     Ok(Estate {
@@ -101,6 +140,45 @@ pub(super) fn read(path: &Path, parameters: Option<&Path>) -> Result<Estate, Iac
         gaps,
         default_service: None,
     })
+}
+
+/// Why a declaration is a gap: `what` (a module at `path`, a loop) is not read.
+fn not_read(what: &str, path: Option<&str>) -> String {
+    match path.and_then(|p| Some((p, registry(p)?))) {
+        Some((path, registry)) => format!(
+            "{what} from {registry} `{path}` is not a file: it cannot be read offline; build the file with `bicep build` (which restores it) and check the JSON with --from-arm"
+        ),
+        None => format!(
+            "{what} is not read (the Bicep reader reads declarations only); build the file with `bicep build` and check the JSON with --from-arm"
+        ),
+    }
+}
+
+/// The registry a module path names (`br:`, `br/alias:`; template specs `ts:`), if any.
+fn registry(path: &str) -> Option<&'static str> {
+    match path.split([':', '/']).next() {
+        Some("br") => Some("a registry"),
+        Some("ts") => Some("a template spec"),
+        _ => None,
+    }
+}
+
+/// Refuses a path the file names that leads out of the root or to something other than a
+/// regular file (a folder for `loadDirectoryFileInfo`). A module, import or extension is
+/// not read: a missing one is no error here (a module is a gap), a registry one no file.
+fn check_reference(root: &IacRoot, path: &Path, r: &Reference) -> Result<(), Refusal> {
+    let read = r.what.starts_with("load");
+    if !read && registry(&r.path).is_some() {
+        return Ok(());
+    }
+    let want = match r.what {
+        "loadDirectoryFileInfo" => Want::Folder,
+        _ => Want::File,
+    };
+    match root.reference(path, &r.path, want) {
+        Err(Refusal::Missing) if !read => Ok(()),
+        result => result.map(drop),
+    }
 }
 
 fn syntax_error(file: &str, text: &str, e: SyntaxError) -> IacError {
@@ -146,7 +224,12 @@ struct Identity {
 /// The declarations of a file, evaluated on demand.
 struct Program<'a> {
     file: String,
-    dir: PathBuf,
+    /// The file, as given.
+    path: &'a Path,
+    text: &'a str,
+    root: &'a IacRoot,
+    /// The first file a `load*` function named that was refused (evaluation never fails).
+    refused: RefCell<Option<IacError>>,
     params: HashMap<String, Param<'a>>,
     vars: HashMap<String, &'a Expr>,
     resources: HashMap<String, Res<'a>>,
@@ -311,6 +394,31 @@ impl<'a> Program<'a> {
     }
 }
 
+impl Program<'_> {
+    /// Keeps the first refusal of a file a `load*` call names, located at the call.
+    fn refuse(&self, call: &str, written: &str, refusal: Refusal) {
+        if self.refused.borrow().is_some() {
+            return;
+        }
+        let offset = self
+            .text
+            .find(call)
+            .or_else(|| self.text.find(written))
+            .unwrap_or(0);
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let column = before.len() - before.rfind('\n').map_or(0, |n| n + 1) + 1;
+        let at = At {
+            file: &self.file,
+            text: self.text,
+            line,
+            column,
+        };
+        let function = call.split('(').next().unwrap_or(call).trim();
+        *self.refused.borrow_mut() = Some(self.root.refused_at(at, function, written, refusal));
+    }
+}
+
 /// The lines of object members, `depth` levels down, as paths (`tls/validateCertificateChain`).
 fn member_lines(members: &[Member], depth: usize) -> Vec<(String, u32)> {
     let mut found = Vec::new();
@@ -347,11 +455,32 @@ impl Context for Program<'_> {
         self.resource_value(name)
     }
 
-    fn load_text(&self, path: &str) -> Option<String> {
-        let full = self.dir.join(path);
-        let text = std::fs::read_to_string(&full).ok()?;
-        self.loaded.borrow_mut().push(full.display().to_string());
-        Some(text)
+    fn load_file(&self, call: &str, written: &str) -> Option<Vec<u8>> {
+        let read = self
+            .root
+            .reference(self.path, written, Want::File)
+            .and_then(|real| self.root.read(&real));
+        match read {
+            Ok(bytes) => {
+                let shown = self.path.parent().unwrap_or(Path::new("")).join(written);
+                let shown = shown.display().to_string();
+                let mut loaded = self.loaded.borrow_mut();
+                if !loaded.contains(&shown) {
+                    loaded.push(shown);
+                }
+                Some(bytes)
+            }
+            Err(refusal) => {
+                self.refuse(call, written, refusal);
+                None
+            }
+        }
+    }
+
+    fn check_folder(&self, call: &str, written: &str) {
+        if let Err(refusal) = self.root.reference(self.path, written, Want::Folder) {
+            self.refuse(call, written, refusal);
+        }
     }
 }
 
@@ -373,7 +502,11 @@ mod tests {
             std::fs::write(&p, t).unwrap();
             p
         });
-        read(&main, p.as_deref())
+        read(
+            &main,
+            p.as_deref(),
+            &IacRoot::find(None, dir.path()).unwrap(),
+        )
     }
 
     const ESTATE: &str = "param name string = 'contoso'
@@ -536,5 +669,35 @@ resource one 'Microsoft.ApiManagement/service/apis@2023-05-01-preview' = {
             .unwrap();
         let text = err.to_string();
         assert!(text.contains("main.bicep:3:7: `:` expected"), "{text}");
+    }
+
+    /// Names whose values need the next name, 100,000 long, each value nested
+    /// `nesting` levels deep around the next name.
+    fn chain(n: usize, nesting: usize) -> String {
+        let (open, close) = ("[".repeat(nesting), "]".repeat(nesting));
+        let mut text: String = (0..n)
+            .map(|i| format!("var v{i} = {open}v{}{close}\n", i + 1))
+            .collect();
+        text.push_str(&format!("var v{n} = 'api@contoso.com'\n"));
+        text.push_str("\nresource svc 'Microsoft.ApiManagement/service@2023-05-01-preview' = {\n  name: 'contoso'\n  properties: {\n    publisherEmail: v0\n  }\n}\n");
+        text
+    }
+
+    /// Chains of names are cut at the evaluation depth, on a test thread's ordinary
+    /// stack (2 MiB), and reported at the resource that needed them.
+    #[test]
+    fn value_chains_past_the_evaluation_depth_are_located_errors() {
+        for (n, nesting) in [(100_000, 0), (2_000, 31)] {
+            let text = chain(n, nesting);
+            let err = read_str(&text, None).err().unwrap().to_string();
+            let line = text.lines().count() - 5;
+            assert!(
+                err.contains(&format!(
+                    "main.bicep:{line}: evaluating this resource goes more than 64 levels deep"
+                )),
+                "{err}"
+            );
+        }
+        assert!(read_str(&chain(30, 0), None).is_ok());
     }
 }

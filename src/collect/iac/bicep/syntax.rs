@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::super::expr::{Expr, Kind, Member};
+use super::super::expr::{Expr, Kind, Member, MAX_NESTING};
 
 /// A syntax error: 1-based line and column, and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +53,8 @@ struct Lexer<'a> {
     at: usize,
     line: u32,
     column: u32,
+    /// `${…}` holes open around the current token (strings inside holes nest).
+    holes: usize,
 }
 
 impl Lexer<'_> {
@@ -209,8 +211,14 @@ impl Lexer<'_> {
                     if !lit.is_empty() {
                         parts.push(Part::Lit(std::mem::take(&mut lit)));
                     }
+                    if self.holes >= MAX_NESTING {
+                        return Err(self.error(too_deep()));
+                    }
                     self.bump(2);
-                    parts.push(Part::Hole(self.hole()?));
+                    self.holes += 1;
+                    let hole = self.hole();
+                    self.holes -= 1;
+                    parts.push(Part::Hole(hole?));
                 }
                 c => {
                     lit.push(c);
@@ -274,6 +282,7 @@ fn lex(text: &str) -> Result<Vec<Token>, SyntaxError> {
         at: 0,
         line: 1,
         column: 1,
+        holes: 0,
     };
     let mut tokens = Vec::new();
     loop {
@@ -327,6 +336,79 @@ pub(super) struct ResourceDecl {
     pub nested: Vec<ResourceDecl>,
 }
 
+/// Bicep's functions that read a file (or list a folder) when the file is built.
+pub(super) const LOAD_FUNCTIONS: [&str; 5] = [
+    "loadTextContent",
+    "loadJsonContent",
+    "loadYamlContent",
+    "loadFileAsBase64",
+    "loadDirectoryFileInfo",
+];
+
+/// A file a Bicep file names by a literal path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Reference {
+    /// `module`, `import`, `extension`, or the `load*` function (as in [`LOAD_FUNCTIONS`]).
+    pub what: &'static str,
+    /// The path as written.
+    pub path: String,
+    /// 1-based line and column of the path.
+    pub line: u32,
+    pub column: u32,
+}
+
+/// Every literal path a Bicep file names, wherever it stands (also where the reader
+/// evaluates nothing: outputs, functions, loops, module parameters): the arguments of
+/// `load*` functions, `module` paths, `import … from` paths and `extension` paths.
+pub(super) fn references(text: &str) -> Result<Vec<Reference>, SyntaxError> {
+    fn scan(tokens: &[Token], found: &mut Vec<Reference>) {
+        for (i, token) in tokens.iter().enumerate() {
+            if let Tok::Str(parts) = &token.tok {
+                for part in parts {
+                    if let Part::Hole(inner) = part {
+                        scan(inner, found);
+                    }
+                }
+            }
+            let Tok::Ident(word) = &token.tok else {
+                continue;
+            };
+            let next = |k: usize| tokens.get(i + k).map(|t| &t.tok);
+            let what = match LOAD_FUNCTIONS.iter().find(|f| f.eq_ignore_ascii_case(word)) {
+                Some(function) if next(1) == Some(&Tok::Punct("(")) => Some((*function, 2)),
+                _ if word == "module" && matches!(next(1), Some(Tok::Ident(_))) => {
+                    Some(("module", 2))
+                }
+                _ if word == "from" => Some(("import", 1)),
+                _ if word == "extension" || word == "provider" => Some(("extension", 1)),
+                _ => None,
+            };
+            let Some((what, at)) = what else {
+                continue;
+            };
+            if let Some(Token {
+                tok: Tok::Str(parts),
+                line,
+                column,
+                ..
+            }) = tokens.get(i + at)
+            {
+                if let [Part::Lit(path)] = parts.as_slice() {
+                    found.push(Reference {
+                        what,
+                        path: path.clone(),
+                        line: *line,
+                        column: *column,
+                    });
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    scan(&lex(text)?, &mut found);
+    Ok(found)
+}
+
 /// Parses a Bicep file into its declarations.
 pub(super) fn parse(text: &str) -> Result<Vec<Statement>, SyntaxError> {
     let tokens = lex(text)?;
@@ -335,8 +417,14 @@ pub(super) fn parse(text: &str) -> Result<Vec<Statement>, SyntaxError> {
         tokens: &tokens,
         at: 0,
         parens: 0,
+        depth: 0,
     };
     parser.file()
+}
+
+/// The message of nesting past [`MAX_NESTING`].
+fn too_deep() -> String {
+    format!("nested more than {MAX_NESTING} levels deep (brackets, calls, operators, `${{…}}` and child resources count)")
 }
 
 struct Parser<'a> {
@@ -345,9 +433,31 @@ struct Parser<'a> {
     at: usize,
     /// Open parentheses: newlines inside them are spaces.
     parens: usize,
+    /// Nesting of the construct being read (bounded: each level is a parser call).
+    depth: usize,
 }
 
 impl Parser<'_> {
+    /// Runs `read` one nesting level deeper, refused past [`MAX_NESTING`] at the
+    /// token that would go deeper.
+    fn nested<T>(
+        &mut self,
+        read: impl FnOnce(&mut Self) -> Result<T, SyntaxError>,
+    ) -> Result<T, SyntaxError> {
+        if self.depth >= MAX_NESTING {
+            let t = self.peek();
+            return Err(SyntaxError {
+                line: t.line as usize,
+                column: t.column as usize,
+                message: too_deep(),
+            });
+        }
+        self.depth += 1;
+        let read = read(self);
+        self.depth -= 1;
+        read
+    }
+
     fn peek(&mut self) -> &Token {
         if self.parens > 0 {
             while self.tokens[self.at].tok == Tok::Newline {
@@ -569,7 +679,7 @@ impl Parser<'_> {
             if self.eat(close) {
                 return Ok(());
             }
-            self.skip_balanced()?;
+            self.nested(Self::skip_balanced)?;
         }
     }
 
@@ -637,7 +747,7 @@ impl Parser<'_> {
                 && matches!(self.tokens[self.at + 1].tok, Tok::Ident(_))
             {
                 self.at += 1;
-                match self.resource(line)? {
+                match self.nested(|p| p.resource(line))? {
                     Statement::Resource(child) => nested.push(child),
                     _ => return Err(self.error_here("loops over nested resources are not read")),
                 }
@@ -675,6 +785,10 @@ impl Parser<'_> {
     }
 
     fn expression(&mut self) -> Result<Expr, SyntaxError> {
+        self.nested(Self::expression_here)
+    }
+
+    fn expression_here(&mut self) -> Result<Expr, SyntaxError> {
         let from = self.at;
         // A lambda (`x => …`, `(a, b) => …`) is not evaluated.
         if matches!(self.peek().tok, Tok::Ident(_))
@@ -732,7 +846,7 @@ impl Parser<'_> {
         let from = self.at;
         for op in ['!', '-'] {
             if self.eat(&op.to_string()) {
-                let operand = self.unary()?;
+                let operand = self.nested(Self::unary)?;
                 return Ok(Expr::new(
                     Kind::Unary(op, Box::new(operand)),
                     self.text_from(from),
@@ -855,6 +969,7 @@ impl Parser<'_> {
                         tokens: &tokens,
                         at: 0,
                         parens: 1,
+                        depth: self.depth,
                     };
                     let e = inner.expression()?;
                     if inner.peek().tok != Tok::Eof {
@@ -1016,5 +1131,78 @@ mod tests {
         assert!(err.message.starts_with("`:` expected"), "{}", err.message);
         let err = parse("var s = 'open\n").unwrap_err();
         assert_eq!(err.line, 1);
+    }
+
+    /// Bicep texts nested `n` levels deep, one per construct that nests.
+    fn nested_texts(n: usize) -> Vec<(&'static str, String)> {
+        let r = |s: &str| s.repeat(n);
+        vec![
+            ("arrays", format!("var x = {}{}\n", r("["), r("]"))),
+            ("parentheses", format!("var x = {}1{}\n", r("("), r(")"))),
+            ("objects", format!("var x = {}1\n{}", r("{\na: "), r("}\n"))),
+            ("calls", format!("var x = {}'a'{}\n", r("concat("), r(")"))),
+            ("negations", format!("var x = {}true\n", r("!"))),
+            ("minus signs", format!("var x = {}1\n", r("-"))),
+            ("ternaries", format!("var x = {}2\n", r("true ? 1 : "))),
+            ("indexes", format!("var x = y{}{}\n", r("[y"), r("]"))),
+            (
+                "string holes",
+                format!("var x = {}1{}\n", r("'${"), r("}'")),
+            ),
+            (
+                "loop bodies",
+                format!("var x = [for i in y: {}{}]\n", r("["), r("]")),
+            ),
+            (
+                "child resources",
+                format!(
+                    "resource r 'T@1' = {{\n{}{}}}\n",
+                    r("resource c 'c' = {\n"),
+                    r("}\n")
+                ),
+            ),
+        ]
+    }
+
+    #[test]
+    fn nesting_is_read_to_the_limit_and_refused_past_it_at_its_line() {
+        for (what, text) in nested_texts(MAX_NESTING - 1) {
+            assert!(
+                parse(&text).is_ok(),
+                "{what} at the limit: {:?}",
+                parse(&text).err()
+            );
+        }
+        for (what, text) in nested_texts(MAX_NESTING + 1) {
+            let err = parse(&text).unwrap_err();
+            assert!(
+                err.message.starts_with("nested more than 32 levels deep"),
+                "{what}: {}",
+                err.message
+            );
+            let line = text
+                .lines()
+                .position(|l| l.contains("c' = {") || l.starts_with("a:"))
+                .map_or(1, |i| i + 1);
+            assert!(
+                err.line <= line + MAX_NESTING + 1,
+                "{what}: line {}",
+                err.line
+            );
+        }
+    }
+
+    /// A 100,000-deep file is refused on a test thread's ordinary stack (2 MiB), where
+    /// reading it unchecked overflows.
+    #[test]
+    fn nesting_a_hundred_thousand_deep_is_an_error_not_a_crash() {
+        for (what, text) in nested_texts(100_000) {
+            let err = parse(&text).unwrap_err();
+            assert!(
+                err.message.contains("levels deep"),
+                "{what}: {}",
+                err.message
+            );
+        }
     }
 }

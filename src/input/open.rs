@@ -1,15 +1,15 @@
-//! Opening the files apimguard reads (snapshots, configurations, rules, IaC files,
-//! journals, reports to compare).
+//! Opening an input file: the one `open` of every reader (snapshots, reports, journals,
+//! configurations, rules, IaC files and the files they reference).
 //!
-//! Each must be a regular file: a FIFO would block the read for ever (or the open
-//! itself, without a writer) and a device never ends (`/dev/zero`). The file is opened
-//! non-blocking and its type checked on the open file, so that nothing can swap it
-//! between the check and the read. Every file opened is remembered (device and inode),
-//! so that no output of the run can overwrite one of them
+//! An input must be a regular file: a FIFO would block the read for ever (or the open
+//! itself, without a writer), a device never ends (`/dev/zero`) and a folder has no text.
+//! The file is opened non-blocking and its type checked on the open file, so nothing can
+//! swap it between the check and the read. Every file opened is remembered (device and
+//! inode), so that no output of the run can overwrite one of them
 //! (`commands::output::refuse_overwrites`).
 
-use std::fs::{File, Metadata};
-use std::io::{self, Read};
+use std::fs::{File, FileType, Metadata};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -42,36 +42,32 @@ impl FileId {
 /// Every file opened by [`open`] in this process, with the path it was opened by.
 static READ: Mutex<Vec<(PathBuf, FileId)>> = Mutex::new(Vec::new());
 
-/// Opens `path` for reading; an error (kind `InvalidInput`) when it is not a regular file.
-pub fn open(path: &Path) -> io::Result<File> {
-    let file = open_nonblocking(path)?;
-    let metadata = file.metadata()?;
-    if !metadata.is_file() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!(
-                "{} is {}, not a regular file",
-                path.display(),
-                kind(&metadata)
-            ),
-        ));
+/// Why [`open`] refused a file.
+#[derive(Debug)]
+pub enum OpenError {
+    /// The operating system's error (missing file, no permission, …).
+    Io(io::Error),
+    /// Not a regular file: what it is (`a named pipe (FIFO)`, `a device`, …).
+    NotRegular(&'static str),
+}
+
+/// Opens `path` for reading, non-blocking; refused unless it is a regular file. The
+/// file and its length are returned, and its identity remembered ([`read_so_far`]).
+pub fn open(path: &Path) -> Result<(File, u64), OpenError> {
+    let file = open_nonblocking(path).map_err(OpenError::Io)?;
+    let metadata = file.metadata().map_err(OpenError::Io)?;
+    if let Some(what) = not_regular(&metadata.file_type()) {
+        return Err(OpenError::NotRegular(what));
     }
     if let Some(id) = FileId::of(&metadata) {
         READ.lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .push((path.to_path_buf(), id));
     }
-    Ok(file)
+    Ok((file, metadata.len()))
 }
 
-/// Reads a whole regular file as UTF-8 text (see [`open`]).
-pub fn read_to_string(path: &Path) -> io::Result<String> {
-    let mut text = String::new();
-    open(path)?.read_to_string(&mut text)?;
-    Ok(text)
-}
-
-/// Every file read so far by this process, with the path it was read by.
+/// Every file opened so far by this process, with the path it was opened by.
 pub fn read_so_far() -> Vec<(PathBuf, FileId)> {
     READ.lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -92,31 +88,41 @@ fn open_nonblocking(path: &Path) -> io::Result<File> {
     File::open(path)
 }
 
-/// What a file that is not a regular file is, for people.
-fn kind(metadata: &Metadata) -> &'static str {
-    let file_type = metadata.file_type();
+/// What a file that is not a regular file is, for people; `None` for a regular file.
+pub fn not_regular(file_type: &FileType) -> Option<&'static str> {
+    if file_type.is_file() {
+        return None;
+    }
     if file_type.is_dir() {
-        return "a directory";
+        return Some("a folder");
     }
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
         if file_type.is_fifo() {
-            return "a named pipe (FIFO)";
+            return Some("a named pipe (FIFO)");
         }
         if file_type.is_char_device() || file_type.is_block_device() {
-            return "a device";
+            return Some("a device");
         }
         if file_type.is_socket() {
-            return "a socket";
+            return Some("a socket");
         }
     }
-    "not a file"
+    Some("a special file")
 }
 
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
+
+    fn refused(path: &Path) -> &'static str {
+        match open(path) {
+            Err(OpenError::NotRegular(what)) => what,
+            Err(OpenError::Io(e)) => panic!("{e}"),
+            Ok(_) => panic!("{} was opened", path.display()),
+        }
+    }
 
     #[test]
     fn a_fifo_is_refused_without_waiting_for_a_writer() {
@@ -124,30 +130,24 @@ mod tests {
         let fifo = dir.path().join("rule.rego");
         let made = std::process::Command::new("mkfifo").arg(&fifo).status();
         assert!(made.is_ok_and(|s| s.success()), "mkfifo");
-        let err = read_to_string(&fifo).unwrap_err();
-        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
-        assert!(err
-            .to_string()
-            .contains("a named pipe (FIFO), not a regular file"));
+        assert_eq!(refused(&fifo), "a named pipe (FIFO)");
     }
 
     #[test]
     fn devices_and_folders_are_refused() {
-        let err = read_to_string(Path::new("/dev/zero")).unwrap_err();
-        assert!(err.to_string().contains("is a device"), "{err}");
+        assert_eq!(refused(Path::new("/dev/zero")), "a device");
         let dir = tempfile::tempdir().unwrap();
-        let err = read_to_string(dir.path()).unwrap_err();
-        assert!(err.to_string().contains("is a directory"), "{err}");
+        assert_eq!(refused(dir.path()), "a folder");
     }
 
     #[test]
-    fn files_read_are_remembered_by_identity() {
+    fn files_opened_are_remembered_by_identity() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("a.yaml");
         std::fs::write(&file, "x").unwrap();
         let link = dir.path().join("b.yaml");
         std::fs::hard_link(&file, &link).unwrap();
-        assert_eq!(read_to_string(&file).unwrap(), "x");
+        assert_eq!(open(&file).unwrap().1, 1);
         let id = FileId::of(&std::fs::metadata(&link).unwrap()).unwrap();
         assert!(read_so_far().iter().any(|(p, i)| p == &file && *i == id));
     }
