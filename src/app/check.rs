@@ -149,6 +149,7 @@ impl<'a> Checker<'a> {
         let estate = SplitEstate {
             skeleton: parse_input(&pieces.skeleton)?,
             services: &pieces.services,
+            text_bytes: text.len(),
             digests: pieces
                 .services
                 .iter()
@@ -183,6 +184,15 @@ impl<'a> Checker<'a> {
                     .expect("every service was validated"),
             );
         }
+        let today = chrono::Utc::now().date_naive();
+        if let Some(config) = self.config {
+            for (rule, outcome) in self.policies.rules().iter().zip(&outcomes) {
+                let checked = outcome.checked.iter().map(|id| &**id);
+                for warning in config.blanket_waivers(&rule.meta.id, checked, today) {
+                    eprintln!("warning: {warning}");
+                }
+            }
+        }
         let report = report::build(
             report::Checked {
                 path,
@@ -195,7 +205,7 @@ impl<'a> Checker<'a> {
                 fail_on: self.fail_on,
                 config: self.config,
                 disabled_rules: self.disabled.clone(),
-                today: chrono::Utc::now().date_naive(),
+                today,
                 passing,
             },
         );
@@ -209,6 +219,8 @@ impl<'a> Checker<'a> {
 struct SplitEstate<'t> {
     skeleton: regorus::Value,
     services: &'t [Vec<&'t str>],
+    /// The size of the snapshot's text.
+    text_bytes: usize,
     /// Each service's digest once it is validated.
     digests: Vec<Vec<Mutex<Option<ServiceDigest>>>>,
 }
@@ -244,6 +256,10 @@ impl Estate for SplitEstate<'_> {
 
     fn service_count(&self, subscription: usize) -> usize {
         self.services[subscription].len()
+    }
+
+    fn json_bytes(&self) -> usize {
+        self.text_bytes
     }
 
     fn service(&self, subscription: usize, index: usize) -> Result<regorus::Value, String> {
