@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde_json::Value;
 
 use super::gaps::Gaps;
-use super::policy_xml::{
+use crate::policy_xml::{
     api_auth, effective_section, Fragments, InboundAuth, PathAuth, Placed, ScopePolicy, Section,
 };
 use crate::snapshot::{
@@ -315,7 +315,7 @@ fn compose(
     };
     let inbound = section(Section::Inbound);
     let auth = InboundAuth::inspect(&inbound);
-    let flat = |composed: &super::policy_xml::EffectiveSection| {
+    let flat = |composed: &crate::policy_xml::EffectiveSection| {
         let mut out = Vec::new();
         flatten(
             &composed.elements,

@@ -15,11 +15,11 @@ use serde_json::Value;
 use super::call_paths;
 use super::defender::Collections;
 use super::gaps::Gaps;
-use super::policy_xml::Fragments;
+use crate::policy_xml::Fragments;
 use crate::snapshot::{Api, ApiDefender, JsonObject, Service};
 
 /// Fills `auth`, `exposure.external` and `defender` of every API of `service`.
-pub(super) fn derive_service(
+pub(crate) fn derive_service(
     service: &mut Service,
     fragments: &Fragments,
     collections: &Collections,
