@@ -22,6 +22,12 @@ use crate::snapshot::{Policy, PolicyElement};
 /// How deep fragments may include fragments before the chain is called uncertain.
 const MAX_FRAGMENT_DEPTH: usize = 8;
 
+/// The most elements (nested ones included) an effective section may hold. `<base />`
+/// copies the broader scopes' elements wherever it stands, so a document with many of
+/// them (or fragments that include each other many times) would multiply a section
+/// without bound; real sections hold tens of elements.
+pub const MAX_EFFECTIVE_ELEMENTS: usize = 10_000;
+
 /// The four sections of a policy document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
@@ -147,6 +153,31 @@ struct At<'a> {
     depth: usize,
 }
 
+/// How many more elements an effective section may take (see [`MAX_EFFECTIVE_ELEMENTS`]).
+struct Budget {
+    left: usize,
+    /// The number of elements (nested ones included) of the broader scopes' section.
+    parent: usize,
+    exhausted: bool,
+}
+
+impl Budget {
+    /// Takes `n` elements; false (and exhausted) when they do not fit.
+    fn take(&mut self, n: usize) -> bool {
+        if n > self.left {
+            self.exhausted = true;
+            return false;
+        }
+        self.left -= n;
+        true
+    }
+}
+
+/// The number of elements of a list, nested ones included.
+fn count(elements: &[PolicyElement]) -> usize {
+    elements.iter().map(|e| 1 + count(&e.children)).sum()
+}
+
 /// Composes `section` along `chain` (broadest scope first).
 pub fn effective_section(
     chain: &[ScopePolicy<'_>],
@@ -154,6 +185,7 @@ pub fn effective_section(
     fragments: &Fragments,
 ) -> EffectiveSection {
     let mut effective = EffectiveSection::default();
+    let mut exhausted = false;
     for (index, link) in chain.iter().enumerate() {
         let Some(policy) = link.policy else {
             continue;
@@ -169,8 +201,20 @@ pub fn effective_section(
                     std::mem::take(&mut effective.elements),
                     std::mem::take(&mut effective.sources),
                 );
-                (effective.elements, effective.sources) =
-                    expand(elements, &parent, fragments, at, &mut effective.uncertain);
+                let mut budget = Budget {
+                    left: MAX_EFFECTIVE_ELEMENTS,
+                    parent: count(&parent.0),
+                    exhausted: false,
+                };
+                (effective.elements, effective.sources) = expand(
+                    elements,
+                    &parent,
+                    fragments,
+                    at,
+                    &mut budget,
+                    &mut effective.uncertain,
+                );
+                exhausted |= budget.exhausted;
             }
             None => {
                 if !effective.elements.is_empty() {
@@ -186,6 +230,12 @@ pub fn effective_section(
             }
         }
     }
+    if exhausted {
+        effective.uncertain.push(format!(
+            "the effective <{}> section would hold more than {MAX_EFFECTIVE_ELEMENTS} elements (<base /> or fragments repeated); the elements past that are left out",
+            section.name()
+        ));
+    }
     effective
 }
 
@@ -194,6 +244,7 @@ fn expand(
     parent: &Expanded,
     fragments: &Fragments,
     at: At<'_>,
+    budget: &mut Budget,
     uncertain: &mut Vec<String>,
 ) -> Expanded {
     let capacity = elements.len() + parent.0.len();
@@ -206,8 +257,10 @@ fn expand(
     for element in elements {
         match element.name.as_str() {
             "base" => {
-                out.0.extend(parent.0.iter().cloned());
-                out.1.extend(parent.1.iter().cloned());
+                if budget.take(budget.parent) {
+                    out.0.extend(parent.0.iter().cloned());
+                    out.1.extend(parent.1.iter().cloned());
+                }
             }
             "include-fragment" => {
                 let id = element
@@ -228,7 +281,7 @@ fn expand(
                             ..at
                         };
                         let (elements, sources) =
-                            expand(inner, parent, fragments, inside, uncertain);
+                            expand(inner, parent, fragments, inside, budget, uncertain);
                         out.0.extend(elements);
                         out.1.extend(sources);
                     }
@@ -239,9 +292,10 @@ fn expand(
                     }
                 }
             }
+            _ if !budget.take(1) => {}
             _ => {
                 let (children, sources) =
-                    expand(&element.children, parent, fragments, at, uncertain);
+                    expand(&element.children, parent, fragments, at, budget, uncertain);
                 out.0.push(PolicyElement {
                     name: element.name.clone(),
                     attributes: element.attributes.clone(),

@@ -658,6 +658,42 @@ fn an_api_is_authenticated_only_when_every_path_is() {
     assert_eq!(auth.effective, AuthVerdict::Authenticated);
 }
 
+/// `<base />` repeated at every scope multiplies the section; the composition stops at
+/// its limit and says so, so that the verdict is not known rather than memory exhausted.
+#[test]
+fn repeated_base_cannot_multiply_a_section_without_bound() {
+    let global = policy("<policies><inbound><cors /></inbound></policies>");
+    let bases = format!(
+        "<policies><inbound>{}</inbound></policies>",
+        "<base />".repeat(30)
+    );
+    let lower = policy(&bases);
+    let scopes = ["product p", "API a", "operation o"];
+    let chain: Vec<ScopePolicy<'_>> = std::iter::once(ScopePolicy {
+        scope: "global",
+        policy: Some(&global),
+    })
+    .chain(scopes.iter().map(|scope| ScopePolicy {
+        scope,
+        policy: Some(&lower),
+    }))
+    .collect();
+    let section = effective_section(&chain, Section::Inbound, &Fragments::new());
+    assert!(section.elements.len() <= super::effective::MAX_EFFECTIVE_ELEMENTS);
+    assert!(
+        section
+            .uncertain
+            .iter()
+            .any(|u| u.contains("more than 10000 elements")),
+        "{:?}",
+        section.uncertain
+    );
+    assert_eq!(
+        InboundAuth::inspect(&section).verdict(),
+        AuthVerdict::Unknown
+    );
+}
+
 // ---- robustness ----------------------------------------------------------------------
 
 /// Every prefix of a rich document, and the document with any one character removed,
