@@ -94,3 +94,19 @@ fn the_json_schema_names_the_minor_and_the_call_paths() {
     assert!(schema["properties"]["schemaFeatures"].is_object());
     assert!(schema["$defs"]["Api"]["properties"]["callPaths"].is_object());
 }
+
+#[test]
+fn feature_names_from_the_file_are_shown_only_as_short_identifiers() {
+    let file = edited(|d| {
+        d.insert("schemaMinor".into(), 2.into());
+        let long = "x".repeat(5000);
+        d.insert(
+            "schemaFeatures".into(),
+            serde_json::json!(["rateFacts", long, "evil\u{1b}[31m"]),
+        );
+    });
+    let (code, stderr) = check(&file);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("rateFacts and 2 more"), "{stderr}");
+    assert!(!stderr.contains("xxxxxxxxxx") && !stderr.contains('\u{1b}'), "{stderr}");
+}

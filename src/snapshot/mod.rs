@@ -39,22 +39,36 @@ pub fn newer_minor_notice(snapshot: &Snapshot, name: &str) -> Option<String> {
     if snapshot.schema_minor <= SCHEMA_MINOR {
         return None;
     }
-    let unknown: Vec<&str> = snapshot
+    // The names come from the file: only short identifiers are shown, at most ten.
+    let unknown: Vec<&String> = snapshot
         .schema_features
         .iter()
-        .map(String::as_str)
         .filter(|f| !SCHEMA_FEATURES.iter().any(|(known, _)| known == f))
         .collect();
-    let what = if unknown.is_empty() {
+    let shown: Vec<&str> = unknown
+        .iter()
+        .filter(|f| {
+            f.len() <= 64
+                && f.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+        .take(10)
+        .map(|f| f.as_str())
+        .collect();
+    let what = if shown.is_empty() {
         format!(
             "the fields added in schema 1.{}–1.{}",
             SCHEMA_MINOR + 1,
             snapshot.schema_minor
         )
     } else {
+        let more = match unknown.len() - shown.len() {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
         format!(
-            "{} (added after schema 1.{SCHEMA_MINOR})",
-            unknown.join(", ")
+            "{}{more} (added after schema 1.{SCHEMA_MINOR})",
+            shown.join(", ")
         )
     };
     Some(format!(
