@@ -78,8 +78,8 @@ fn another_major_is_refused_naming_both_versions() {
         assert_eq!(code, 2, "{stderr}");
         assert!(stderr.contains("apimguard::snapshot::version"), "{stderr}");
         assert!(
-            stderr.contains(&format!("written for schema {major}"))
-                && stderr.contains("reads schema 1"),
+            stderr.contains(&format!("`schemaVersion` is {major}"))
+                && stderr.contains("reads schema 1 (1.0 to 1.1"),
             "{stderr}"
         );
     }
@@ -108,5 +108,8 @@ fn feature_names_from_the_file_are_shown_only_as_short_identifiers() {
     let (code, stderr) = check(&file);
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("rateFacts and 2 more"), "{stderr}");
-    assert!(!stderr.contains("xxxxxxxxxx") && !stderr.contains('\u{1b}'), "{stderr}");
+    assert!(
+        !stderr.contains("xxxxxxxxxx") && !stderr.contains('\u{1b}'),
+        "{stderr}"
+    );
 }

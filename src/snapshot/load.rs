@@ -54,7 +54,7 @@ pub enum SnapshotError {
     #[diagnostic(transparent)]
     Located(Box<Located>),
     /// The snapshot was written for another major version of the contract.
-    #[error("{path}: `schemaVersion` is {found}: the snapshot was written for schema {found}, this apimguard reads schema {SCHEMA_VERSION} (1.0 to 1.{SCHEMA_MINOR}, and newer 1.x minors in part)")]
+    #[error("{path}: `schemaVersion` is {found}, this apimguard reads schema {SCHEMA_VERSION} (1.0 to 1.{SCHEMA_MINOR}, and newer 1.x minors in part)")]
     #[diagnostic(
         code(apimguard::snapshot::version),
         help("collect the snapshot again with this version of apimguard, or use an apimguard release that reads schema {found}")
@@ -490,7 +490,7 @@ mod tests {
             let err = load_str("s.json", &format!(r#"{{"schemaVersion":{written}}}"#)).unwrap_err();
             assert_eq!(
                 err.to_string(),
-                format!("s.json: `schemaVersion` is {written}, this apimguard reads version 1")
+                format!("s.json: `schemaVersion` is {written}, this apimguard reads schema 1 (1.0 to 1.1, and newer 1.x minors in part)")
             );
         }
         // The longest integer a double holds (a longer one is refused as a number).
