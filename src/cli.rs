@@ -94,13 +94,20 @@ pub struct CheckArgs {
     /// Where rules come from.
     #[command(flatten)]
     pub policy: PolicyArgs,
-    /// Output: human, json, sarif, junit, markdown or html, each to standard output
-    /// or, as FORMAT:PATH, to a file; repeatable (only one may use standard output).
+    /// Output: human, json, sarif, junit, markdown, html, csv or ocsf, each to standard
+    /// output or, as FORMAT:PATH, to a file; repeatable (only one may use standard output).
     #[arg(long, short = 'f', value_name = "FORMAT[:PATH]", default_value = "human", value_parser = parse_output)]
     pub format: Vec<OutputSpec>,
     /// Configuration file: rules on/off, severity overrides, parameters, waivers (docs/configuration.md).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Waivers file (the configuration's `waivers:` key alone, same checks); added to the configuration's waivers.
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    /// Add a per-control view of a framework to every report: mcsb, nist-800-53,
+    /// pci-dss-4, iso-27001, cis-azure, owasp-api-2023, or NAME:CONTROL; repeatable.
+    #[arg(long, value_name = "FRAMEWORK[:CONTROL]", value_parser = parse_framework)]
+    pub framework: Vec<FrameworkFilter>,
     /// Lowest severity whose findings fail the run (exit 1): info, low, medium, high, critical, or never.
     #[arg(long, default_value = "low", value_parser = parse_fail_on)]
     pub fail_on: FailOn,
@@ -414,6 +421,10 @@ pub enum ReportFormat {
     Markdown,
     /// One self-contained HTML page.
     Html,
+    /// CSV: one row per rule and checked resource, passing and waived rows included.
+    Csv,
+    /// A JSON array of OCSF 1.1 Compliance Finding events (class 2003), for security data lakes.
+    Ocsf,
 }
 
 /// One `--format FORMAT[:PATH]`.

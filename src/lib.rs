@@ -10,6 +10,7 @@ pub mod commands;
 pub mod config;
 pub mod diagnostic;
 pub mod engine;
+pub mod frameworks;
 pub mod input;
 pub mod nesting;
 pub mod remediate;

@@ -16,8 +16,11 @@
 #     Settings), saying what it does and which team owns it.
 #   frameworks:
 #     owasp-api-2023: [API9]
+#     mcsb: [AM-1]
+#     nist-800-53: ["CM-8"]
+#     pci-dss-4: ["12.5.1"]
+#     iso-27001: [A.5.9]
 #     psrule: [Azure.APIM.APIDescriptors]
-#     anchor: [API-007]
 package apimguard.rules.api.descriptors
 
 import rego.v1

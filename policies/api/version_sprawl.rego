@@ -17,7 +17,10 @@
 #     version, then take the old versions offline or delete them (the API > Versions).
 #   frameworks:
 #     owasp-api-2023: [API9]
-#     anchor: [API-008]
+#     mcsb: [AM-3]
+#     nist-800-53: ["CM-7", "CM-8"]
+#     pci-dss-4: ["12.5.1"]
+#     iso-27001: [A.5.9]
 #   parameters:
 #     max_api_versions: { default: 3, description: "Most versions of one version set that may be online at once." }
 package apimguard.rules.api.version_sprawl

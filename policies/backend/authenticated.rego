@@ -20,9 +20,12 @@
 #     (authentication-managed-identity policy) and restrict the backend to it.
 #   frameworks:
 #     owasp-api-2023: [API10]
+#     mcsb: [IM-4]
+#     nist-800-53: ["IA-3", "IA-9"]
+#     pci-dss-4: ["8.3.1"]
+#     iso-27001: [A.8.5]
 #     azure-policy: [c15dcc82-b93c-4dcb-9332-fbf121685b54]
 #     defender: ["API Management calls to API backends should be authenticated"]
-#     anchor: [SEC-003]
 package apimguard.rules.backend.authenticated
 
 import rego.v1

@@ -16,9 +16,12 @@
 #     (portal: Backends > the backend > Runtime URL).
 #   frameworks:
 #     owasp-api-2023: [API8, API10]
+#     mcsb: [DP-3]
+#     nist-800-53: ["SC-8", "SC-8(1)"]
+#     pci-dss-4: ["4.2.1"]
+#     iso-27001: [A.8.24]
 #     psrule: [Azure.APIM.HTTPBackend]
 #     checkov: [CKV_AZURE_215]
-#     anchor: [API-002]
 package apimguard.rules.backend.https
 
 import rego.v1

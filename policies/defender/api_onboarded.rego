@@ -21,9 +21,12 @@
 #   remediation: defender.onboard_api
 #   frameworks:
 #     owasp-api-2023: [API9]
+#     mcsb: [LT-1, DP-2]
+#     nist-800-53: ["SI-4", "RA-5"]
+#     pci-dss-4: ["11.5.1"]
+#     iso-27001: [A.8.16]
 #     psrule: [Azure.APIM.DefenderCloud]
 #     defender: ["Azure API Management APIs should be onboarded to Defender for APIs"]
-#     anchor: [DFA-003]
 package apimguard.rules.defender.api_onboarded
 
 import rego.v1

@@ -20,7 +20,10 @@
 #     onboarding) and fix the inventory.
 #   frameworks:
 #     owasp-api-2023: [API8, API9]
-#     anchor: [DFA-005]
+#     mcsb: [NS-2]
+#     nist-800-53: ["AC-4", "SC-7"]
+#     pci-dss-4: ["1.3.1"]
+#     iso-27001: [A.8.20, A.8.22]
 package apimguard.rules.defender.external_traffic_internal_api
 
 import rego.v1

@@ -19,9 +19,12 @@
 #     from API Management or take them offline.
 #   frameworks:
 #     owasp-api-2023: [API9]
+#     mcsb: [AM-3]
+#     nist-800-53: ["CM-7", "CM-8"]
+#     pci-dss-4: ["2.2.4", "12.5.1"]
+#     iso-27001: [A.5.9, A.8.9]
 #     azure-policy: [c8acafaf-3d23-44d1-9624-978ef0f8652c]
 #     defender: ["API endpoints that are unused should be disabled and removed from the APIM service"]
-#     anchor: [DFA-007]
 package apimguard.rules.defender.inactive_endpoints
 
 import rego.v1

@@ -20,7 +20,10 @@
 #     owner's acceptance as an apimguard waiver with an owner and an expiry date.
 #   frameworks:
 #     owasp-api-2023: [API3]
-#     anchor: [DFA-009]
+#     mcsb: [DP-1, DP-2]
+#     nist-800-53: ["RA-2"]
+#     pci-dss-4: ["12.5.2"]
+#     iso-27001: [A.5.12]
 package apimguard.rules.defender.sensitive_data
 
 import rego.v1

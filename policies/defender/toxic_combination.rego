@@ -21,7 +21,10 @@
 #     returning sensitive fields the callers do not need.
 #   frameworks:
 #     owasp-api-2023: [API2, API3]
-#     anchor: [DFA-008]
+#     mcsb: [DP-2, IM-4]
+#     nist-800-53: ["AC-3", "SC-7"]
+#     pci-dss-4: ["7.2.1"]
+#     iso-27001: [A.5.15, A.8.12]
 package apimguard.rules.defender.toxic_combination
 
 import rego.v1

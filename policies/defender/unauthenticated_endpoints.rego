@@ -21,9 +21,12 @@
 #     subscriptionRequired on the API.
 #   frameworks:
 #     owasp-api-2023: [API2]
+#     mcsb: [IM-4]
+#     nist-800-53: ["AC-3", "IA-2"]
+#     pci-dss-4: ["7.2.1"]
+#     iso-27001: [A.5.15, A.8.5]
 #     azure-policy: [8ac833bd-f505-48d5-887e-c993a1d3eea0]
 #     defender: ["API endpoints in Azure API Management should be authenticated"]
-#     anchor: [DFA-006]
 package apimguard.rules.defender.unauthenticated_endpoints
 
 import rego.v1

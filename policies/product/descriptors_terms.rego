@@ -18,8 +18,10 @@
 #   strict: true
 #   frameworks:
 #     owasp-api-2023: [API9]
+#     mcsb: [AM-1]
+#     nist-800-53: ["PL-4"]
+#     iso-27001: [A.5.10]
 #     psrule: [Azure.APIM.ProductDescriptors, Azure.APIM.ProductTerms]
-#     anchor: [API-007]
 package apimguard.rules.product.descriptors_terms
 
 import rego.v1

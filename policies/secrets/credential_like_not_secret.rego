@@ -17,8 +17,11 @@
 #     least set properties.secret to true); rename it if it really holds no secret.
 #   frameworks:
 #     owasp-api-2023: [API8]
+#     mcsb: [IM-8]
+#     nist-800-53: ["IA-5(7)", "SC-28"]
+#     pci-dss-4: ["8.3.2"]
+#     iso-27001: [A.5.17]
 #     psrule: [Azure.APIM.EncryptValues]
-#     anchor: [SEC-001]
 package apimguard.rules.secrets.credential_like_not_secret
 
 import rego.v1

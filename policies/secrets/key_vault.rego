@@ -18,10 +18,13 @@
 #     (properties.keyVault.secretIdentifier, without a version so rotations are followed).
 #   frameworks:
 #     owasp-api-2023: [API8]
+#     mcsb: [DP-6, IM-8]
+#     nist-800-53: ["IA-5(7)", "SC-28"]
+#     pci-dss-4: ["8.3.2"]
+#     iso-27001: [A.5.17, A.8.24]
 #     azure-policy: [f1cc7827-022c-473e-836e-5a51cae0b249]
 #     psrule: [Azure.APIM.EncryptValues]
 #     defender: ["API Management secret named values should be stored in Azure Key Vault"]
-#     anchor: [SEC-001]
 package apimguard.rules.secrets.key_vault
 
 import rego.v1

@@ -54,20 +54,30 @@ pub struct EmptyEstate {
 pub struct NoRules;
 
 /// Every format `check` writes.
-const FORMATS: [ReportFormat; 6] = [
+const FORMATS: [ReportFormat; 8] = [
     ReportFormat::Human,
     ReportFormat::Json,
     ReportFormat::Sarif,
     ReportFormat::Junit,
     ReportFormat::Markdown,
     ReportFormat::Html,
+    ReportFormat::Csv,
+    ReportFormat::Ocsf,
 ];
 
 /// Runs `check` and returns the exit code.
 pub fn run(args: &CheckArgs) -> miette::Result<u8> {
     output::validate(&args.format, "check", &FORMATS)?;
+    crate::frameworks::validate(&args.framework)?;
     let mut clock = Stopwatch::new(args.timings);
-    let config = args.config.as_deref().map(Config::load).transpose()?;
+    let mut config = args.config.as_deref().map(Config::load).transpose()?;
+    if let Some(path) = &args.waivers {
+        let waivers = Config::load_waivers(path)?;
+        config
+            .get_or_insert_with(|| Config::empty(&path.display().to_string()))
+            .waivers
+            .extend(waivers);
+    }
     let checker = Checker::new(
         &args.policy,
         config.as_ref(),
@@ -83,7 +93,7 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
     // Passing resources are listed only by the formats that show them.
     let passing = args.format.iter().any(|spec| match spec.format {
         ReportFormat::Json => args.include_passing,
-        ReportFormat::Html | ReportFormat::Junit => true,
+        ReportFormat::Html | ReportFormat::Junit | ReportFormat::Csv | ReportFormat::Ocsf => true,
         _ => false,
     });
     // IaC files and live collection give a snapshot in memory, serialized: it goes
@@ -105,7 +115,9 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
             (loaded.path, loaded.text)
         }
     };
-    let report = checker.check_text(&path, &text, args.allow_incomplete, passing, &mut clock)?;
+    let mut report =
+        checker.check_text(&path, &text, args.allow_incomplete, passing, &mut clock)?;
+    report.frameworks = report::framework_views(&report.results, &args.framework);
     drop(text);
     for spec in &args.format {
         let text = match spec.format {
@@ -133,6 +145,8 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
             ReportFormat::Junit => report::render_junit(&report),
             ReportFormat::Markdown => report::render_markdown(&report),
             ReportFormat::Html => report::render_html(&report).into_diagnostic()?,
+            ReportFormat::Csv => report::render_csv(&report),
+            ReportFormat::Ocsf => report::render_ocsf(&report),
         };
         output::write(spec, &text)?;
     }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::frameworks::FrameworkView;
 use super::locate::Locator;
 use crate::config::Config;
 use crate::engine::{FailOn, Rule, RuleOutcome, Severity};
@@ -36,6 +37,9 @@ pub struct Report {
     /// Every waiver of the configuration, with its state on the day of the run.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub waivers: Vec<WaiverStatus>,
+    /// The framework views asked for (`check --framework`), one per framework.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub frameworks: Vec<FrameworkView>,
 }
 
 /// Which snapshot a report is about.
@@ -453,6 +457,7 @@ pub fn build(
                 matched,
             })
             .collect(),
+        frameworks: Vec::new(),
     }
 }
 

@@ -100,6 +100,7 @@ fn render_limited(report: &Report, limit: usize) -> (String, Option<String>) {
                 "failOn": report.fail_on,
                 "config": report.config,
                 "summary": report.summary,
+                "frameworks": report.frameworks,
             }),
         )]))
         .build();
@@ -209,6 +210,8 @@ fn descriptor(rule: &RuleResult) -> ReportingDescriptor {
                         json!(problem_severity(rule.severity)),
                     ),
                     ("precision".to_string(), json!("high")),
+                    // Every mapping, where the 20 tags above may have cut some off.
+                    ("frameworks".to_string(), json!(rule.frameworks)),
                 ]))
                 .build(),
         )
@@ -487,6 +490,7 @@ mod tests {
             },
             results,
             waivers: Vec::new(),
+            frameworks: Vec::new(),
         }
     }
 
