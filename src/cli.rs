@@ -64,6 +64,17 @@ pub enum Command {
     Remediate(RemediateArgs),
     /// Offboard one API from Defender for APIs (delete its API collection).
     Offboard(OffboardArgs),
+    /// Verify audit evidence (`check --evidence DIR`): re-check every file's SHA-256 and
+    /// re-run the check offline as of the recorded check time; exit 0 when the verdicts match.
+    Verify(VerifyArgs),
+}
+
+/// `apimguard verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The evidence directory written by `check --evidence`.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
 }
 
 /// Where rules come from (shared by `check` and `rules`).
@@ -108,6 +119,10 @@ pub struct CheckArgs {
     /// pci-dss-4, iso-27001, cis-azure, owasp-api-2023, or NAME:CONTROL; repeatable.
     #[arg(long, value_name = "FRAMEWORK[:CONTROL]", value_parser = parse_framework)]
     pub framework: Vec<FrameworkFilter>,
+    /// Write audit evidence to this new or empty directory: the snapshot, the reports,
+    /// configuration and waivers, the rule pack and a SHA-256 manifest (docs/audits.md).
+    #[arg(long, value_name = "DIR")]
+    pub evidence: Option<PathBuf>,
     /// Lowest severity whose findings fail the run (exit 1): info, low, medium, high, critical, or never.
     #[arg(long, default_value = "low", value_parser = parse_fail_on)]
     pub fail_on: FailOn,

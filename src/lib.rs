@@ -10,6 +10,7 @@ pub mod commands;
 pub mod config;
 pub mod diagnostic;
 pub mod engine;
+pub mod evidence;
 pub mod frameworks;
 pub mod input;
 pub mod nesting;
@@ -36,5 +37,6 @@ pub fn run(cli: Cli) -> miette::Result<u8> {
         Command::Schema => commands::schema::run(),
         Command::Remediate(args) => commands::remediate::run(&args),
         Command::Offboard(args) => commands::offboard::run(&args),
+        Command::Verify(args) => commands::verify::run(&args),
     }
 }

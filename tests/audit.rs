@@ -312,3 +312,216 @@ fn waivers_file_is_checked_like_the_configuration() {
         stderr(&out)
     );
 }
+
+/// Writes evidence of a demo check with the waivers file into a new temporary directory.
+fn evidence() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let ev = dir.path().join("ev");
+    let out = apimguard(&[
+        "check",
+        DEMO,
+        "--waivers",
+        WAIVERS,
+        "--framework",
+        "mcsb",
+        "--evidence",
+        ev.to_str().unwrap(),
+        "-f",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("manifest.json SHA-256"),
+        "{}",
+        stderr(&out)
+    );
+    dir
+}
+
+fn verify(dir: &Path) -> Output {
+    apimguard(&["verify", dir.join("ev").to_str().unwrap()])
+}
+
+fn manifest(dir: &Path) -> Value {
+    serde_json::from_str(&read(&dir.join("ev/manifest.json"))).unwrap()
+}
+
+fn write_manifest(dir: &Path, manifest: &Value) {
+    std::fs::write(
+        dir.join("ev/manifest.json"),
+        serde_json::to_string_pretty(manifest).unwrap(),
+    )
+    .unwrap();
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    apimguard::evidence::sha256(bytes)
+}
+
+#[test]
+fn evidence_holds_what_an_auditor_needs_and_verifies() {
+    let dir = evidence();
+    let m = manifest(dir.path());
+    let version = apimguard(&["--version"]);
+    assert_eq!(
+        format!("{}\n", m["tool"].as_str().unwrap()),
+        String::from_utf8_lossy(&version.stdout)
+    );
+    let report: Value = serde_json::from_str(&read(&dir.path().join("ev/report.json"))).unwrap();
+    assert_eq!(m["tool"], report["tool"]);
+    assert_eq!(m["checkedAt"], report["generatedAt"]);
+    assert_eq!(m["collectedAt"], "2026-11-26T02:00:00Z");
+    assert_eq!(m["exitCode"], 1);
+    assert!(!m["scope"]["subscriptions"].as_array().unwrap().is_empty());
+    let files: Vec<&str> = m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    for needed in [
+        "snapshot.json",
+        "report.json",
+        "report.html",
+        "report.csv",
+        "waivers.yaml",
+        "rules/builtin/api/https_only.rego",
+    ] {
+        assert!(files.contains(&needed), "{needed} in {files:?}");
+    }
+    for f in m["files"].as_array().unwrap() {
+        let bytes = std::fs::read(dir.path().join("ev").join(f["path"].as_str().unwrap())).unwrap();
+        assert_eq!(f["sha256"].as_str().unwrap(), sha256(&bytes));
+    }
+    let out = verify(dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("the same verdicts"));
+}
+
+#[test]
+fn verify_finds_a_changed_file() {
+    let dir = evidence();
+    let path = dir.path().join("ev/waivers.yaml");
+    std::fs::write(&path, read(&path).replace("2099-06-30", "2099-07-30")).unwrap();
+    let out = verify(dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("apimguard::evidence::mismatch")
+            && err.contains("waivers.yaml: SHA-256 differs"),
+        "{err}"
+    );
+}
+
+#[test]
+fn verify_reruns_the_check_so_rehashed_edits_are_found() {
+    // Someone who can edit both the files and the manifest: the hashes agree, the
+    // verdicts do not. (Signing the manifest is what stops this; see docs/audits.md.)
+    let dir = evidence();
+    let path = dir.path().join("ev/waivers.yaml");
+    let text = read(&path).replace(
+        "apim-contoso-int/apis/inventory-api",
+        "apim-contoso-int/apis/other-api",
+    );
+    std::fs::write(&path, &text).unwrap();
+    let mut m = manifest(dir.path());
+    for f in m["files"].as_array_mut().unwrap() {
+        if f["path"] == "waivers.yaml" {
+            f["sha256"] = sha256(text.as_bytes()).into();
+            f["bytes"] = text.len().into();
+        }
+    }
+    write_manifest(dir.path(), &m);
+    let out = verify(dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("rule APIM-API-001: recorded finding on")
+            && err.contains("(waived) not found by the re-check"),
+        "{err}"
+    );
+}
+
+#[test]
+fn verify_judges_waivers_as_of_the_recorded_check_time() {
+    let dir = evidence();
+    // The same evidence read as if checked after the waiver's expiry (2099-06-30):
+    // the finding it waived counts again. Re-checking as of the recorded day is what
+    // keeps a waiver expiring after the audit from changing the verdict.
+    let mut m = manifest(dir.path());
+    m["checkedAt"] = "2099-07-01T00:00:00Z".into();
+    write_manifest(dir.path(), &m);
+    let out = verify(dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("the re-check finds"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn verify_refuses_paths_outside_the_directory_links_and_unlisted_files() {
+    let dir = evidence();
+    let mut m = manifest(dir.path());
+    m["files"][0]["path"] = "../outside.json".into();
+    write_manifest(dir.path(), &m);
+    let out = verify(dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("apimguard::evidence::manifest")
+            && stderr(&out).contains("not a plain relative path"),
+        "{}",
+        stderr(&out)
+    );
+
+    let dir = evidence();
+    std::fs::write(dir.path().join("ev/extra.txt"), "x").unwrap();
+    let out = verify(dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("extra.txt: not in the manifest"),
+        "{}",
+        stderr(&out)
+    );
+
+    #[cfg(unix)]
+    {
+        let dir = evidence();
+        let csv = dir.path().join("ev/report.csv");
+        let moved = dir.path().join("report.csv");
+        std::fs::rename(&csv, &moved).unwrap();
+        std::os::unix::fs::symlink(&moved, &csv).unwrap();
+        let out = verify(dir.path());
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            stderr(&out).contains("report.csv: reached through a symbolic link"),
+            "{}",
+            stderr(&out)
+        );
+    }
+
+    let empty = tempfile::tempdir().unwrap();
+    let out = apimguard(&["verify", empty.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("apimguard::evidence::io"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn evidence_is_never_written_over_other_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("keep.txt"), "mine").unwrap();
+    let out = apimguard(&["check", DEMO, "--evidence", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("apimguard::evidence::not_empty"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(read(&dir.path().join("keep.txt")), "mine");
+    assert!(!dir.path().join("manifest.json").exists());
+}

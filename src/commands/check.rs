@@ -17,6 +17,7 @@ use crate::config::Config;
 use crate::engine::{
     parse_input, Estate, EvalOptions, EvalStats, FailOn, PolicySet, Rule, RuleOutcome,
 };
+use crate::evidence;
 use crate::report::{self, BuildOptions, Report};
 use crate::snapshot::{self, Gap, LoadedSnapshot, ServiceDigest};
 
@@ -70,14 +71,7 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
     output::validate(&args.format, "check", &FORMATS)?;
     crate::frameworks::validate(&args.framework)?;
     let mut clock = Stopwatch::new(args.timings);
-    let mut config = args.config.as_deref().map(Config::load).transpose()?;
-    if let Some(path) = &args.waivers {
-        let waivers = Config::load_waivers(path)?;
-        config
-            .get_or_insert_with(|| Config::empty(&path.display().to_string()))
-            .waivers
-            .extend(waivers);
-    }
+    let config = load_config(args.config.as_deref(), args.waivers.as_deref())?;
     let checker = Checker::new(
         &args.policy,
         config.as_ref(),
@@ -91,11 +85,14 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
     )?;
     clock.lap("compile policies");
     // Passing resources are listed only by the formats that show them.
-    let passing = args.format.iter().any(|spec| match spec.format {
-        ReportFormat::Json => args.include_passing,
-        ReportFormat::Html | ReportFormat::Junit | ReportFormat::Csv | ReportFormat::Ocsf => true,
-        _ => false,
-    });
+    let passing = args.evidence.is_some()
+        || args.format.iter().any(|spec| match spec.format {
+            ReportFormat::Json => args.include_passing,
+            ReportFormat::Html | ReportFormat::Junit | ReportFormat::Csv | ReportFormat::Ocsf => {
+                true
+            }
+            _ => false,
+        });
     // IaC files and live collection give a snapshot in memory, serialized: it goes
     // through the same piece-by-piece path as a snapshot file.
     let (path, text) = match (&args.snapshot, super::iac::read(&args.iac, &args.arm)?) {
@@ -118,6 +115,10 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
     let mut report =
         checker.check_text(&path, &text, args.allow_incomplete, passing, &mut clock)?;
     report.frameworks = report::framework_views(&report.results, &args.framework);
+    if let Some(dir) = &args.evidence {
+        write_evidence(dir, args, &text, &report)?;
+        clock.lap("write evidence");
+    }
     drop(text);
     for spec in &args.format {
         let text = match spec.format {
@@ -163,6 +164,83 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
     Ok(gate(report.exit_code(), args.exit_zero))
 }
 
+/// `--evidence DIR`: the snapshot, the reports, the configuration, the waivers and the
+/// rule pack, with a manifest of their SHA-256; its digest is printed for a signer.
+fn write_evidence(dir: &Path, args: &CheckArgs, text: &str, report: &Report) -> miette::Result<()> {
+    let config = args
+        .config
+        .as_deref()
+        .map(evidence::read_text)
+        .transpose()?;
+    let waivers = args
+        .waivers
+        .as_deref()
+        .map(evidence::read_text)
+        .transpose()?;
+    let mut rules = if args.policy.no_builtin {
+        Vec::new()
+    } else {
+        crate::engine::builtin_sources()
+    };
+    for path in &args.policy.policies {
+        rules.extend(crate::engine::policy_sources(path)?);
+    }
+    let profile = args
+        .policy
+        .profile
+        .unwrap_or_else(crate::engine::Profile::default_profile);
+    let manifest = evidence::write(
+        dir,
+        &evidence::Evidence {
+            snapshot: text,
+            report,
+            config: config.as_deref(),
+            waivers: waivers.as_deref(),
+            rules: &rules,
+            run: evidence::RunSettings {
+                fail_on: report.fail_on.clone(),
+                profile: profile.name.to_string(),
+                builtin: !args.policy.no_builtin,
+                allow_incomplete: args.allow_incomplete,
+                frameworks: args
+                    .framework
+                    .iter()
+                    .map(|f| match &f.control {
+                        Some(c) => format!("{}:{c}", f.framework),
+                        None => f.framework.clone(),
+                    })
+                    .collect(),
+                config: args.config.as_ref().map(|p| p.display().to_string()),
+                waivers: args.waivers.as_ref().map(|p| p.display().to_string()),
+            },
+        },
+    )?;
+    let digest = evidence::sha256(&std::fs::read(dir.join(evidence::MANIFEST)).into_diagnostic()?);
+    eprintln!(
+        "evidence: {} file(s) in {}; manifest.json SHA-256 {digest} (sign manifest.json to seal them, docs/audits.md)",
+        manifest.files.len() + 1,
+        dir.display()
+    );
+    Ok(())
+}
+
+/// The configuration of `--config` with the waivers of `--waivers` added (a
+/// configuration of waivers alone when only `--waivers` is given).
+pub fn load_config(
+    config: Option<&Path>,
+    waivers: Option<&Path>,
+) -> miette::Result<Option<Config>> {
+    let mut config = config.map(Config::load).transpose()?;
+    if let Some(path) = waivers {
+        let waivers = Config::load_waivers(path)?;
+        config
+            .get_or_insert_with(|| Config::empty(&path.display().to_string()))
+            .waivers
+            .extend(waivers);
+    }
+    Ok(config)
+}
+
 /// Applies `--exit-zero`: findings never fail the run, but "could not decide" (2) stays.
 pub fn gate(code: u8, exit_zero: bool) -> u8 {
     if exit_zero && code == 1 {
@@ -179,9 +257,36 @@ pub struct Checker<'a> {
     config: Option<&'a Config>,
     fail_on: FailOn,
     options: EvalOptions,
+    /// The day waivers are judged against; today when `None`.
+    today: Option<chrono::NaiveDate>,
 }
 
 impl<'a> Checker<'a> {
+    /// Judges waivers as of `day` instead of today (`verify` re-checks as of the
+    /// recorded check time).
+    pub fn as_of(mut self, day: chrono::NaiveDate) -> Self {
+        self.today = Some(day);
+        self
+    }
+
+    /// Evaluates the rules over snapshot text and builds the report, listing passing
+    /// resources when `passing`.
+    pub fn check_str(
+        &self,
+        path: &Path,
+        text: &str,
+        allow_incomplete: bool,
+        passing: bool,
+    ) -> miette::Result<Report> {
+        self.check_text(
+            path,
+            text,
+            allow_incomplete,
+            passing,
+            &mut Stopwatch::new(None),
+        )
+    }
+
     /// Loads the rules, drops those the configuration disables, and warns (on
     /// standard error) about configuration entries that match no rule.
     pub fn new(
@@ -218,6 +323,7 @@ impl<'a> Checker<'a> {
             config,
             fail_on,
             options,
+            today: None,
         })
     }
 
@@ -307,7 +413,9 @@ impl<'a> Checker<'a> {
                 fail_on: self.fail_on,
                 config: self.config,
                 disabled_rules: self.disabled.clone(),
-                today: chrono::Utc::now().date_naive(),
+                today: self
+                    .today
+                    .unwrap_or_else(|| chrono::Utc::now().date_naive()),
                 passing,
             },
         );

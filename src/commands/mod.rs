@@ -9,6 +9,7 @@ mod output;
 pub mod remediate;
 pub mod rules;
 pub mod schema;
+pub mod verify;
 
 use std::io::IsTerminal;
 

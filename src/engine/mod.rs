@@ -37,7 +37,7 @@ pub use filter::{FrameworkFilter, RuleFilter};
 pub use metadata::{valid_id, InputScope, Parameter, RuleMeta, CUSTOM_FAMILY, REMEDIATION_ACTIONS};
 pub use profiles::{Profile, PROFILES};
 pub use severity::{FailOn, Severity};
-pub use sources::PolicySource;
+pub use sources::{builtin as builtin_sources, from_path as policy_sources, PolicySource};
 pub use testing::{TestCase, TestOutcome};
 
 /// Which policies to load.
