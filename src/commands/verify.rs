@@ -14,7 +14,8 @@ use crate::engine::{EvalOptions, FailOn, Profile};
 use crate::evidence::{self, EvidenceError, Manifest, MANIFEST};
 use crate::report::Report;
 
-use super::check::{load_config, Checker};
+use super::check::load_config;
+use crate::app::check::{Checker, Stopwatch};
 
 /// Most entries walked in an evidence directory, and how deep.
 const MAX_ENTRIES: usize = 20_000;
@@ -229,7 +230,13 @@ fn recheck(dir: &Path, manifest: &Manifest) -> miette::Result<Vec<String>> {
     })?;
     let snapshot: PathBuf = dir.join("snapshot.json");
     let text = evidence::read_text(&snapshot)?;
-    let rechecked = checker.check_str(&snapshot, &text, manifest.run.allow_incomplete, false)?;
+    let rechecked = checker.check_text(
+        &snapshot,
+        &text,
+        manifest.run.allow_incomplete,
+        false,
+        &mut Stopwatch::new(None),
+    )?;
     if recorded.exit_code() != manifest.exit_code {
         problems.push(format!(
             "report.json: exit code {} where the manifest records {}",

@@ -4,8 +4,8 @@ use std::path::Path;
 
 use super::manifest::{FileEntry, Manifest, RunSettings, Scope, FORMAT, MANIFEST};
 use super::{sha256, EvidenceError};
-use crate::collect::redact;
 use crate::engine::PolicySource;
+use crate::redact;
 use crate::report::{self, Report};
 
 /// What a `check --evidence` run keeps.
