@@ -1,26 +1,16 @@
 //! Compliance audits over the real binary: framework views in every format, CSV and
 //! OCSF, `--waivers`.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod report_fixtures;
 
+use std::path::Path;
+use std::process::Output;
+
+use report_fixtures::{apimguard, stderr};
 use serde_json::Value;
 
 const DEMO: &str = "fixtures/demo/snapshot.json";
 const WAIVERS: &str = "fixtures/audit/waivers.yaml";
-
-fn apimguard(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_apimguard"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap()

@@ -145,13 +145,7 @@ impl Waiver {
 impl Config {
     /// Reads and validates a configuration file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let display = path.display().to_string();
-        let text = input::read_to_string(path, Kind::File).map_err(|e| {
-            e.or_io(|source| ConfigError::Io {
-                path: display.clone(),
-                source,
-            })
-        })?;
+        let (display, text) = read(path)?;
         Config::parse(&display, &text)
     }
 
@@ -207,13 +201,7 @@ impl Config {
     /// Reads a waivers file (`--waivers`): the configuration's `waivers:` key alone,
     /// with the same checks; any other key is refused at its line.
     pub fn load_waivers(path: &Path) -> Result<Vec<Waiver>, ConfigError> {
-        let display = path.display().to_string();
-        let text = input::read_to_string(path, Kind::File).map_err(|e| {
-            e.or_io(|source| ConfigError::Io {
-                path: display.clone(),
-                source,
-            })
-        })?;
+        let (display, text) = read(path)?;
         Config::parse_waivers(&display, &text)
     }
 
@@ -349,6 +337,18 @@ impl Config {
         }
         warnings
     }
+}
+
+/// A configuration or waivers file's name as shown, and its text (under the file cap).
+fn read(path: &Path) -> Result<(String, String), ConfigError> {
+    let display = path.display().to_string();
+    let text = input::read_to_string(path, Kind::File).map_err(|e| {
+        e.or_io(|source| ConfigError::Io {
+            path: display.clone(),
+            source,
+        })
+    })?;
+    Ok((display, text))
 }
 
 /// Deepest nesting of a rule parameter's value. Rules read parameters as
