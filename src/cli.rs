@@ -11,7 +11,7 @@ use crate::input::Size;
 
 /// Check Azure API Management and Defender for APIs posture against Rego rules.
 #[derive(Debug, Parser)]
-#[command(name = "apimguard", version, about, long_about = None)]
+#[command(name = "apimguard", version = crate::version::describe(), about, long_about = None)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -64,6 +64,27 @@ pub enum Command {
     Remediate(RemediateArgs),
     /// Offboard one API from Defender for APIs (delete its API collection).
     Offboard(OffboardArgs),
+    /// Print the completion script of a shell (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), or write one page per command with --dir.
+    Man(ManArgs),
+}
+
+/// `apimguard completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell whose completion script to print.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// `apimguard man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `apimguard.1` and one `apimguard-COMMAND.1` per command into this folder
+    /// instead of printing `apimguard.1`.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 /// Where rules come from (shared by `check` and `rules`).

@@ -18,6 +18,7 @@ pub mod ruledoc;
 pub mod scaffold;
 pub mod snapshot;
 pub mod synthetic;
+pub mod version;
 
 use cli::{Cli, Command};
 
@@ -35,5 +36,7 @@ pub fn run(cli: Cli) -> miette::Result<u8> {
         Command::Schema => commands::schema::run(),
         Command::Remediate(args) => commands::remediate::run(&args),
         Command::Offboard(args) => commands::offboard::run(&args),
+        Command::Completions(args) => commands::completions::run(&args),
+        Command::Man(args) => commands::man::run(&args),
     }
 }

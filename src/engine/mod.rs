@@ -20,7 +20,7 @@ mod metadata;
 mod profiles;
 mod recursion;
 mod severity;
-mod sources;
+pub(crate) mod sources;
 mod testing;
 
 use std::path::PathBuf;
