@@ -38,5 +38,6 @@ pub fn run(cli: Cli) -> miette::Result<u8> {
         Command::Offboard(args) => commands::offboard::run(&args),
         Command::Completions(args) => commands::completions::run(&args),
         Command::Man(args) => commands::man::run(&args),
+        Command::Hook(args) => commands::hook::run(&args),
     }
 }
