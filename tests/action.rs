@@ -408,3 +408,13 @@ fn an_unknown_format_or_install_mode_is_refused() {
         run.log
     );
 }
+
+#[test]
+fn install_only_puts_apimguard_on_path_and_checks_nothing() {
+    let run = Runner::new(&[("check", "false")]).run();
+    assert_eq!(run.outcomes["resolve"], "success", "{}", run.log);
+    for step in ["check", "summary", "sarif", "gate"] {
+        assert_eq!(run.outcomes[step], "skipped", "{step}");
+    }
+    assert_eq!(run.exit, 0);
+}
