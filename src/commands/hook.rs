@@ -9,7 +9,8 @@
 //!   entry `X.json` is passed as `--parameters`.
 //! - `bicep`: a `.bicep` file maps to the nearest `main.bicep` in its folder or a folder
 //!   above it (up to the working directory: the repository's root under pre-commit), else
-//!   to itself; `X.parameters.json` beside the entry `X.bicep` is passed as `--parameters`.
+//!   to itself; `X.parameters.json` maps as `X.bicep` beside it does (skipped without
+//!   one); `X.parameters.json` beside the entry `X.bicep` is passed as `--parameters`.
 //! - `apiops`: a file maps to the outermost folder above it (up to the working directory)
 //!   that directly holds an APIOps artifact folder (`apis`, `products`, `backends`, …); a
 //!   changed `configuration.*.yaml` maps to the artifacts folders in its own folder.
@@ -106,7 +107,7 @@ fn entries(kind: HookKind, files: &[PathBuf]) -> BTreeMap<PathBuf, usize> {
     for file in files {
         let found = match kind {
             HookKind::Arm => arm_entry(file).into_iter().collect(),
-            HookKind::Bicep => vec![bicep_entry(file)],
+            HookKind::Bicep => bicep_entry(file).into_iter().collect(),
             HookKind::Apiops => apiops_entries(file),
         };
         for entry in found {
@@ -138,12 +139,20 @@ fn arm_entry(file: &Path) -> Option<PathBuf> {
     None
 }
 
-fn bicep_entry(file: &Path) -> PathBuf {
-    folders_up(file)
+fn bicep_entry(file: &Path) -> Option<PathBuf> {
+    let name = file.file_name()?.to_str()?;
+    if let Some(stem) = name.strip_suffix(".parameters.json") {
+        let bicep = file.with_file_name(format!("{stem}.bicep"));
+        return bicep.is_file().then(|| bicep_entry(&bicep)).flatten();
+    }
+    if !name.ends_with(".bicep") {
+        return None;
+    }
+    let main = folders_up(file)
         .into_iter()
         .map(|dir| dir.join("main.bicep"))
-        .find(|main| main.is_file())
-        .unwrap_or_else(|| file.to_path_buf())
+        .find(|main| main.is_file());
+    Some(main.unwrap_or_else(|| file.to_path_buf()))
 }
 
 fn apiops_entries(file: &Path) -> Vec<PathBuf> {
