@@ -64,7 +64,9 @@ fn yaml_blocks(text: &str) -> Vec<(usize, String)> {
     let mut open: Option<(usize, String)> = None;
     for (index, line) in text.lines().enumerate() {
         match &mut open {
-            None if line == "```yaml" || line == "```yml" => open = Some((index + 2, String::new())),
+            None if line == "```yaml" || line == "```yml" => {
+                open = Some((index + 2, String::new()))
+            }
             Some(_) if line == "```" => out.push(open.take().unwrap()),
             Some((_, body)) => {
                 body.push_str(line);
@@ -80,7 +82,11 @@ fn yaml_blocks(text: &str) -> Vec<(usize, String)> {
 #[test]
 fn every_yaml_block_of_the_docs_parses() {
     let mut docs = vec![root().join("README.md")];
-    walk(&root().join("docs"), &|p| p.extension().is_some_and(|e| e == "md"), &mut docs);
+    walk(
+        &root().join("docs"),
+        &|p| p.extension().is_some_and(|e| e == "md"),
+        &mut docs,
+    );
     let mut count = 0;
     let mut errors = Vec::new();
     for doc in &docs {
