@@ -152,3 +152,22 @@ fn man_into_a_file_in_the_way_fails_with_a_diagnostic() {
     assert!(stderr.contains("apimguard::output::write"), "{stderr}");
     assert!(stderr.contains("taken"), "{stderr}");
 }
+
+#[test]
+fn a_failing_standard_output_is_an_error_not_a_silent_pass() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return; // no /dev/full on this system
+    };
+    for args in [&["man"][..], &["completions", "bash"], &["hook", "arm"]] {
+        let out = apimguard()
+            .args(args)
+            .stdout(full.try_clone().unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            text(&out.stderr).contains("apimguard::output::stdout_write"),
+            "{args:?}"
+        );
+    }
+}

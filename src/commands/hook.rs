@@ -21,8 +21,9 @@ use std::path::{Path, PathBuf};
 
 use clap::Parser;
 
+use super::output;
 use crate::cli::{CheckArgs, HookArgs, HookKind};
-use crate::collect::iac::APIOPS_ARTIFACTS;
+use crate::iac::APIOPS_ARTIFACTS;
 
 /// `check`'s arguments alone, to build them as the command line would.
 #[derive(Debug, Parser)]
@@ -44,11 +45,10 @@ pub fn run(args: &HookArgs) -> miette::Result<u8> {
     }
     let mut worst = 0;
     for (entry, changed) in &entries {
-        println!(
-            "apimguard: checking {} ({} changed file(s))",
-            entry.display(),
-            changed
-        );
+        output::print(&format!(
+            "apimguard: checking {} ({changed} changed file(s))\n",
+            entry.display()
+        ))?;
         let argv = check_argv(args, entry);
         let parsed = CheckOnly::try_parse_from(&argv)
             .expect("the hook's own arguments make a valid check command line");

@@ -1,11 +1,9 @@
 //! `apimguard man`: the manual page (roff) on standard output, or with `--dir` one page
 //! per command written to a folder.
 
-use std::io::Write;
-
 use clap::CommandFactory;
 
-use super::output::OutputError;
+use super::output::{self, OutputError};
 use crate::cli::{Cli, ManArgs};
 
 /// Prints `apimguard(1)`, or writes `apimguard.1` and `apimguard-COMMAND.1` for every
@@ -21,15 +19,7 @@ pub fn run(args: &ManArgs) -> miette::Result<u8> {
             std::fs::create_dir_all(dir).map_err(failed)?;
             clap_mangen::generate_to(command, dir).map_err(failed)?;
         }
-        None => {
-            let mut page = Vec::new();
-            clap_mangen::Man::new(command)
-                .render(&mut page)
-                .expect("rendering into memory cannot fail");
-            let mut out = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error worth reporting.
-            let _ = out.write_all(&page).and_then(|()| out.flush());
-        }
+        None => output::print_with(|out| clap_mangen::Man::new(command).render(out))?,
     }
     Ok(0)
 }
