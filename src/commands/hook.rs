@@ -37,10 +37,10 @@ struct CheckOnly {
 pub fn run(args: &HookArgs) -> miette::Result<u8> {
     let entries = entries(args.kind, &args.files);
     if entries.is_empty() {
-        println!(
-            "apimguard: no {} file among the changed files",
+        output::print(&format!(
+            "apimguard: no {} file among the changed files\n",
             args.kind.name()
-        );
+        ))?;
         return Ok(0);
     }
     let mut worst = 0;
