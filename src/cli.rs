@@ -11,7 +11,7 @@ use crate::input::Size;
 
 /// Check Azure API Management and Defender for APIs posture against Rego rules.
 #[derive(Debug, Parser)]
-#[command(name = "apimguard", version, about, long_about = None)]
+#[command(name = "apimguard", version = crate::version::describe(), about, long_about = None)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -67,6 +67,81 @@ pub enum Command {
     /// Verify audit evidence (`check --evidence DIR`): re-check every file's SHA-256 and
     /// re-run the check offline as of the recorded check time; exit 0 when the verdicts match.
     Verify(VerifyArgs),
+    /// Print the completion script of a shell (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), or write one page per command with --dir.
+    Man(ManArgs),
+    /// Check the IaC entries changed files belong to (what the pre-commit hooks run).
+    Hook(HookArgs),
+}
+
+/// `apimguard hook`.
+#[derive(Debug, Args)]
+pub struct HookArgs {
+    /// What the changed files are.
+    #[arg(value_enum)]
+    pub kind: HookKind,
+    /// The changed files; each is mapped to the template, Bicep entry or APIOps folder
+    /// it belongs to (docs/ci.md), and each entry is checked once.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Configuration file, as for `check`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Lowest severity whose findings fail the hook, as for `check`.
+    #[arg(long, default_value = "low", value_parser = parse_fail_on)]
+    pub fail_on: FailOn,
+    /// A directory of your own rules, as for `check`; repeatable.
+    #[arg(long = "policies", value_name = "DIR")]
+    pub policies: Vec<PathBuf>,
+    /// Which rules, as for `check`.
+    #[arg(long, value_name = "NAME", value_parser = profile_parser())]
+    pub profile: Option<&'static Profile>,
+    /// The APIOps environment whose `configuration.NAME.yaml` applies (apiops only).
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// Check entries whose reading records gaps instead of failing.
+    #[arg(long)]
+    pub allow_incomplete: bool,
+}
+
+/// The kinds of IaC files the hooks check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HookKind {
+    /// ARM templates (`--from-arm`).
+    Arm,
+    /// Bicep files (`--from-bicep`).
+    Bicep,
+    /// APIOps artifacts folders (`--from-apiops`).
+    Apiops,
+}
+
+impl HookKind {
+    /// The kind's name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            HookKind::Arm => "ARM template",
+            HookKind::Bicep => "Bicep",
+            HookKind::Apiops => "APIOps",
+        }
+    }
+}
+
+/// `apimguard completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell whose completion script to print.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// `apimguard man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `apimguard.1` and one `apimguard-COMMAND.1` per command into this folder
+    /// instead of printing `apimguard.1`.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 /// `apimguard verify`.

@@ -25,6 +25,7 @@ pub mod ruledoc;
 pub mod scaffold;
 pub mod snapshot;
 pub mod synthetic;
+pub mod version;
 
 use cli::{Cli, Command};
 
@@ -43,5 +44,8 @@ pub fn run(cli: Cli) -> miette::Result<u8> {
         Command::Remediate(args) => commands::remediate::run(&args),
         Command::Offboard(args) => commands::offboard::run(&args),
         Command::Verify(args) => commands::verify::run(&args),
+        Command::Completions(args) => commands::completions::run(&args),
+        Command::Man(args) => commands::man::run(&args),
+        Command::Hook(args) => commands::hook::run(&args),
     }
 }

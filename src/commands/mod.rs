@@ -2,8 +2,11 @@
 
 pub mod check;
 pub mod collect;
+pub mod completions;
 pub mod diff;
+pub mod hook;
 pub mod iac;
+pub mod man;
 pub mod offboard;
 mod output;
 pub mod remediate;

@@ -21,7 +21,7 @@ mod metadata;
 mod profiles;
 mod recursion;
 mod severity;
-mod sources;
+pub(crate) mod sources;
 mod testing;
 mod watchdog;
 

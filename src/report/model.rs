@@ -15,7 +15,7 @@ use crate::snapshot::{Digest, Origin};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Report {
-    /// `apimguard <version>`.
+    /// What wrote it: `apimguard <version> (commit …, built-in rules sha256:…)`, from [`crate::version::tool`].
     pub tool: String,
     /// When the report was made (RFC 3339, UTC); waivers are judged against this day.
     #[serde(default)]
@@ -423,7 +423,7 @@ pub fn build(
     });
     let summary = summarize(&results, options.fail_on);
     Report {
-        tool: format!("apimguard {}", env!("CARGO_PKG_VERSION")),
+        tool: crate::version::tool().to_string(),
         generated_at: Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
         snapshot: SnapshotInfo {
             path,

@@ -150,6 +150,7 @@ fn driver(report: &Report) -> ToolComponent {
     ToolComponent::builder()
         .name("apimguard")
         .semantic_version(env!("CARGO_PKG_VERSION"))
+        .version(crate::version::describe())
         .rules(report.results.iter().map(descriptor).collect::<Vec<_>>())
         .build()
 }
