@@ -438,6 +438,9 @@ pub enum RulesCommand {
     Doc(DocArgs),
     /// Run the rules' `*_test.rego` unit tests, like `opa test`.
     Test(TestArgs),
+    /// Lint rules strictly, like `opa check --strict` and `opa fmt`: unused imports and
+    /// variables, shadowed names, layout. Exit 1 on any finding.
+    Lint(LintArgs),
 }
 
 /// `apimguard rules list`.
@@ -514,6 +517,17 @@ pub struct TestArgs {
     /// Print every test, not only failures.
     #[arg(long, short = 'v')]
     pub verbose: bool,
+}
+
+/// `apimguard rules lint`.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Directories (or files) to lint; without one, the built-in pack.
+    #[arg(value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Do not load the built-in rules (their libraries stay unavailable to your rules).
+    #[arg(long)]
+    pub no_builtin: bool,
 }
 
 /// Output formats of `rules list`.

@@ -33,10 +33,10 @@ test_unknown_values if {
 }
 
 test_unknown_gateway_settings_may_be_on if {
-	svc := {"properties": {"customProperties": {"Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10": "<unknown: parameters('tls10')>"}}}
-	estate.legacy_setting_on(svc, "Protocols.Tls10")
-	estate.default_note(svc, "Protocols.Tls10") == " (not known before deployment)"
-	estate.cipher_on(svc, "Protocols.Tls10")
+	service := {"properties": {"customProperties": {"Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10": "<unknown: parameters('tls10')>"}}}
+	estate.legacy_setting_on(service, "Protocols.Tls10")
+	estate.default_note(service, "Protocols.Tls10") == " (not known before deployment)"
+	estate.cipher_on(service, "Protocols.Tls10")
 }
 
 test_string_booleans if {

@@ -1,7 +1,8 @@
-//! `apimguard rules list | explain | new | doc | test`, one file per subcommand.
+//! `apimguard rules list | explain | new | doc | test | lint`, one file per subcommand.
 
 mod doc;
 mod explain;
+mod lint;
 mod list;
 mod new;
 mod test;
@@ -16,5 +17,6 @@ pub fn run(cmd: RulesCommand) -> miette::Result<u8> {
         RulesCommand::New(args) => new::run(&args),
         RulesCommand::Doc(args) => doc::run(&args),
         RulesCommand::Test(args) => test::run(args),
+        RulesCommand::Lint(args) => lint::run(args),
     }
 }

@@ -14,6 +14,10 @@ pub fn run(args: TestArgs) -> miette::Result<u8> {
         include_tests: true,
         profile: None,
     })?;
+    // Your rules' lint findings, as warnings: `rules lint` gives them as a verdict.
+    for finding in set.lint(true) {
+        eprintln!("warning: {finding}");
+    }
     let outcomes = set.run_tests(user_only)?;
     let mut out = std::io::stdout().lock();
     let failed = outcomes.iter().filter(|o| !o.passed).count();

@@ -1,0 +1,35 @@
+//! `apimguard rules lint`: the strict lint of rule files.
+
+use std::io::Write;
+
+use crate::cli::LintArgs;
+use crate::engine::{LoadOptions, PolicySet};
+
+/// Lints the files of `args.dirs` (or the built-in pack), tests included; prints one line
+/// per finding and returns 1 when there is any.
+pub fn run(args: LintArgs) -> miette::Result<u8> {
+    let user_only = !args.dirs.is_empty();
+    let set = PolicySet::load(&LoadOptions {
+        no_builtin: args.no_builtin,
+        paths: args.dirs,
+        include_tests: true,
+        profile: None,
+    })?;
+    let findings = set.lint(user_only);
+    let files = set
+        .sources()
+        .iter()
+        .filter(|s| !(user_only && s.builtin))
+        .count();
+    let mut out = std::io::stdout().lock();
+    for finding in &findings {
+        let _ = writeln!(out, "{finding}");
+    }
+    let _ = writeln!(
+        out,
+        "{files} files linted, {} finding{}",
+        findings.len(),
+        if findings.len() == 1 { "" } else { "s" }
+    );
+    Ok(u8::from(!findings.is_empty()))
+}
