@@ -88,17 +88,28 @@ endpoint_total(api) := n if {
 # " of N" when the endpoint total is known, for messages like "3 of 6 endpoints".
 of_total(api) := sprintf(" of %d", [n]) if {
 	n := endpoint_total(api)
-}
-
-of_total(api) := "" if not endpoint_total(api)
+} else := ""
 
 # ", labelled \"X\"" when Defender reported a sensitivity label.
-label_note(api) := sprintf(", labelled %q", [l]) if {
-	l := object.get(api.defender, "sensitivityLabel", null)
-	is_string(l)
+label_note(api) := sprintf(", labelled %q", [label]) if {
+	label := object.get(api.defender, "sensitivityLabel", null)
+	is_string(label)
+} else := ""
+
+# True when a text is absent (null) or blank.
+blank(v) if v == null
+
+blank(v) if {
+	is_string(v)
+	trim_space(v) == ""
 }
 
-label_note(api) := "" if not is_string(object.get(api.defender, "sensitivityLabel", null))
+# True when a named value's secret is stored in Key Vault (a secret identifier is set).
+in_key_vault(nv) if {
+	kv := object.get(nv.properties, "keyVault", null)
+	is_object(kv)
+	object.get(kv, "secretIdentifier", "") != ""
+}
 
 # The last segment of an ARM id (its resource name).
 resource_name(id) := parts[count(parts) - 1] if {
@@ -129,51 +140,6 @@ gateway_setting(svc, suffix) := v if {
 } else := props if {
 	props := object.get(svc.properties, "customProperties", null)
 	unknown(props)
-}
-
-# All gateway security settings of a service (properties.customProperties), {} when it has
-# none, the unknown marker when it is not known before deployment as a whole. Read it once
-# per service and each setting with gateway_setting_in, rather than gateway_setting per key.
-gateway_settings(svc) := props if {
-	props := object.get(svc.properties, "customProperties", null)
-	is_object(props)
-} else := props if {
-	props := object.get(svc.properties, "customProperties", null)
-	unknown(props)
-} else := {}
-
-# The raw value (null when not set) of the setting with the full key `key` in `settings`
-# (from gateway_settings): unknown when the settings are unknown as a whole.
-gateway_setting_in(settings, key) := object.get(settings, key, null) if {
-	is_object(settings)
-} else := settings
-
-# " (default)", "" or " (not known before deployment)" for a gateway setting's raw value `v`
-# (null when not set) of a setting on by default (cipher_on with default_note); undefined
-# when the setting is off. Like gateway_setting, a JSON false reads as not set (`not
-# gateway_setting(…)` holds for it).
-cipher_on_note(v) := " (default)" if {
-	v == null
-} else := " (default)" if {
-	v == false
-} else := "" if {
-	is_true(v)
-} else := " (not known before deployment)" if {
-	unknown(v)
-}
-
-# The same for a protocol or 3DES setting (legacy_setting_on with default_note): unset, it is
-# on only for services with the legacy defaults.
-legacy_on_note(svc, v) := " (default)" if {
-	v == null
-	legacy_tls_defaults(svc)
-} else := " (default)" if {
-	v == false
-	legacy_tls_defaults(svc)
-} else := "" if {
-	is_true(v)
-} else := " (not known before deployment)" if {
-	unknown(v)
 }
 
 # Services created on or before 2018-04-01 have TLS 1.0/1.1, SSL 3.0 and 3DES on by
