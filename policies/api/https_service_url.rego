@@ -24,8 +24,6 @@ package apimguard.rules.api.https_service_url
 
 import rego.v1
 
-import data.apimguard.lib.estate
-
 checked contains api.id if {
 	some sub in input.subscriptions
 	some svc in sub.services
@@ -35,35 +33,32 @@ checked contains api.id if {
 	url != ""
 }
 
-deny contains {"resource": api.id, "message": msg, "setting": "properties/serviceUrl"} if {
-	some sub in input.subscriptions
-	some svc in sub.services
-	some api in svc.apis
-	url := api.properties.serviceUrl
-	_plain(url)
-	msg := sprintf("API %q (service %q) calls its backend over an unencrypted URL: %s", [api.displayName, svc.name, url])
-}
-
+# One pass for both findings. Most URLs start with "https://" as written: that one test
+# rules them out before lower() and the message helper.
 deny contains {"resource": api.id, "message": msg, "setting": "properties/serviceUrl"} if {
 	some sub in input.subscriptions
 	some svc in sub.services
 	some api in svc.apis
 	url := api.properties.serviceUrl
 	is_string(url)
-	estate.unknown(url)
-	not _plain(url)
-	not _encrypted(url)
-	msg := sprintf("the backend URL of API %q (service %q) is not known before deployment (%s), so it cannot be shown to use HTTPS", [api.displayName, svc.name, url])
+	not startswith(url, "https://")
+	msg := _message(api, svc, url, lower(url))
 }
 
-_plain(url) if {
-	is_string(url)
-	some scheme in ["http://", "ws://"]
-	startswith(lower(url), scheme)
+# An unencrypted URL scheme (the URL in lower case).
+_message(api, svc, url, lurl) := sprintf("API %q (service %q) calls its backend over an unencrypted URL: %s", [api.displayName, svc.name, url]) if {
+	_plain(lurl)
 }
 
-_encrypted(url) if {
-	is_string(url)
-	some scheme in ["https://", "wss://"]
-	startswith(lower(url), scheme)
+# A URL left open until deployment (estate.unknown on a string, inline), whose scheme is
+# not known to be plain or encrypted.
+_message(api, svc, url, lurl) := sprintf("the backend URL of API %q (service %q) is not known before deployment (%s), so it cannot be shown to use HTTPS", [api.displayName, svc.name, url]) if {
+	contains(url, "<unknown: ")
+	not _plain(lurl)
+	not startswith(lurl, "https://")
+	not startswith(lurl, "wss://")
 }
+
+_plain(lurl) if startswith(lurl, "http://")
+
+_plain(lurl) if startswith(lurl, "ws://")

@@ -33,36 +33,35 @@ max_versions := object.get(data.apimguard.config, "max_api_versions", 3)
 # The APIs of each version set. A version set belongs to one service (it is a child
 # resource of the service, and an API can only join a set of its own service), so sets are
 # told apart by their service and their id in lower case (ARM ids are case-insensitive):
-# the rule depends on one service at a time (custom.input: service).
-version_sets[set] contains api if {
+# the rule depends on one service at a time (custom.input: service). Each member is the
+# set's id as the API spells it, the API's position in its service's apis, and whether it
+# is online.
+version_sets[set] contains member if {
 	some si, sub in input.subscriptions
 	some vi, svc in sub.services
-	some api in svc.apis
-	set := {"subscription": si, "service": vi, "id": lower(_version_set_id(api))}
+	some ai, api in svc.apis
+	set_id := object.get(api.properties, "apiVersionSetId", null)
+	is_string(set_id)
+	set_id != ""
+	set := {"subscription": si, "service": vi, "id": lower(set_id)}
+	member := {"setId": set_id, "api": ai, "online": object.get(api.properties, "isOnline", true) != false}
 }
 
-checked contains _set_resource(apis) if {
-	some apis in version_sets
-	some api in apis
-	_online(api)
+checked contains _set_resource(members) if {
+	some members in version_sets
+	some member in members
+	member.online
 }
 
-deny contains {"resource": _set_resource(apis), "message": msg} if {
-	some set, apis in version_sets
-	versions := {_version_label(api) | some api in apis; _online(api)}
+deny contains {"resource": _set_resource(members), "message": msg} if {
+	some set, members in version_sets
+	apis := input.subscriptions[set.subscription].services[set.service].apis
+	versions := {_version_label(apis[member.api]) | some member in members; member.online}
 	count(versions) > max_versions
 	msg := sprintf("version set %q has %d versions online (%s); at most %d are allowed", [estate.resource_name(set.id), count(versions), concat(", ", sort(versions)), max_versions])
 }
 
-_version_set_id(api) := id if {
-	id := object.get(api.properties, "apiVersionSetId", null)
-	is_string(id)
-	id != ""
-}
-
-_online(api) if object.get(api.properties, "isOnline", true) != false
-
 _version_label(api) := sprintf("%s %v", [api.name, object.get(api.properties, "apiVersion", "(no version)")])
 
 # The set's id under the smallest of its spellings.
-_set_resource(apis) := sort({_version_set_id(api) | some api in apis})[0]
+_set_resource(members) := sort({member.setId | some member in members})[0]

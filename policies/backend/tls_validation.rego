@@ -33,33 +33,46 @@ checked contains b.id if {
 	some b in svc.backends
 }
 
+# Most backends validate both: one test per backend rules them out before the lists for
+# the messages (switches set to false; switches left open) are made.
 deny contains {"resource": b.id, "message": msg, "setting": "properties/tls"} if {
+	switches := _switches
 	some sub in input.subscriptions
 	some svc in sub.services
 	some b in svc.backends
-	off := _off(object.get(b.properties, "tls", null))
-	count(off) > 0
-	msg := sprintf("backend %q of service %q does not validate the backend's TLS certificate (%s false)", [b.name, svc.name, concat(", ", off)])
+	tls := object.get(b.properties, "tls", null)
+	is_object(tls)
+	[object.get(tls, "validateCertificateChain", true), object.get(tls, "validateCertificateName", true)] != [true, true]
+	off := [k |
+		some k in switches
+		object.get(tls, k, true) == false
+	]
+	open := [k |
+		some k in switches
+		estate.unknown(object.get(tls, k, null))
+	]
+	some msg in array.concat(
+		[sprintf("backend %q of service %q does not validate the backend's TLS certificate (%s false)", [b.name, svc.name, concat(", ", off)]) | count(off) > 0],
+		[sprintf("whether backend %q of service %q validates the backend's TLS certificate is not known before deployment (%s)", [b.name, svc.name, concat(", ", open)]) | count(open) > 0],
+	)
 }
 
+# The whole tls block left open (estate.unknown: a string or an array).
 deny contains {"resource": b.id, "message": msg, "setting": "properties/tls"} if {
 	some sub in input.subscriptions
 	some svc in sub.services
 	some b in svc.backends
-	open := _open(object.get(b.properties, "tls", null))
+	tls := object.get(b.properties, "tls", null)
+	not is_object(tls)
+	tls != null
+	open := _open(tls)
 	count(open) > 0
 	msg := sprintf("whether backend %q of service %q validates the backend's TLS certificate is not known before deployment (%s)", [b.name, svc.name, concat(", ", open)])
 }
 
 _switches := ["validateCertificateChain", "validateCertificateName"]
 
-# The validation switches set to false (unset, they validate).
-_off(tls) := [k |
-	some k in _switches
-	object.get(tls, k, true) == false
-] if is_object(tls)
-
-# The validation switches left open until deployment, or the whole tls block.
+# The validation switches left open until deployment.
 _open(tls) := [k |
 	some k in _switches
 	estate.unknown(object.get(tls, k, null))

@@ -79,9 +79,7 @@ defender_plan_on(sub) if {
 
 # Number of endpoints in an API's Defender collection, when known; undefined otherwise.
 endpoint_total(api) := n if {
-	c := object.get(api.defender, "collection", null)
-	is_object(c)
-	n := object.get(c, "numberOfApiEndpoints", null)
+	n := api.defender.collection.numberOfApiEndpoints
 	is_number(n)
 }
 
@@ -92,7 +90,7 @@ of_total(api) := sprintf(" of %d", [n]) if {
 
 # ", labelled \"X\"" when Defender reported a sensitivity label.
 label_note(api) := sprintf(", labelled %q", [label]) if {
-	label := object.get(api.defender, "sensitivityLabel", null)
+	label := api.defender.sensitivityLabel
 	is_string(label)
 } else := ""
 
@@ -140,6 +138,51 @@ gateway_setting(svc, suffix) := v if {
 } else := props if {
 	props := object.get(svc.properties, "customProperties", null)
 	unknown(props)
+}
+
+# All gateway security settings of a service (properties.customProperties), {} when it has
+# none, the unknown marker when it is not known before deployment as a whole. Read it once
+# per service and each setting with gateway_setting_in, rather than gateway_setting per key.
+gateway_settings(svc) := props if {
+	props := object.get(svc.properties, "customProperties", null)
+	is_object(props)
+} else := props if {
+	props := object.get(svc.properties, "customProperties", null)
+	unknown(props)
+} else := {}
+
+# The raw value (null when not set) of the setting with the full key `key` in `settings`
+# (from gateway_settings): unknown when the settings are unknown as a whole.
+gateway_setting_in(settings, key) := object.get(settings, key, null) if {
+	is_object(settings)
+} else := settings
+
+# " (default)", "" or " (not known before deployment)" for a gateway setting's raw value `v`
+# (null when not set) of a setting on by default (cipher_on with default_note); undefined
+# when the setting is off. Like gateway_setting, a JSON false reads as not set (`not
+# gateway_setting(…)` holds for it).
+cipher_on_note(v) := " (default)" if {
+	v == null
+} else := " (default)" if {
+	v == false
+} else := "" if {
+	is_true(v)
+} else := " (not known before deployment)" if {
+	unknown(v)
+}
+
+# The same for a protocol or 3DES setting (legacy_setting_on with default_note): unset, it is
+# on only for services with the legacy defaults.
+legacy_on_note(svc, v) := " (default)" if {
+	v == null
+	legacy_tls_defaults(svc)
+} else := " (default)" if {
+	v == false
+	legacy_tls_defaults(svc)
+} else := "" if {
+	is_true(v)
+} else := " (not known before deployment)" if {
+	unknown(v)
 }
 
 # Services created on or before 2018-04-01 have TLS 1.0/1.1, SSL 3.0 and 3DES on by

@@ -95,6 +95,32 @@ test_ciphers_default_on if {
 	estate.default_note(svc("2021-06-16T09:40:00Z", {}), "Ciphers.X") == " (default)"
 }
 
+setting_values := [
+	null, "True", "true", "TRUE", true, "False", false, "no", 1,
+	"<unknown: parameters('x')>", ["<unknown: a>"], [["<unknown: a>"]], ["https"],
+]
+
+cipher_key := "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.X"
+
+# The note helpers (one lookup, one call) agree with cipher_on / legacy_setting_on and default_note.
+test_note_helpers_agree_with_setting_helpers if {
+	every created in ["2017-01-01T00:00:00Z", "2021-06-16T09:40:00Z"] {
+		every v in setting_values {
+			s := svc(created, {cipher_key: v})
+			raw := object.get(estate.gateway_settings(s), cipher_key, null)
+			{n | n := estate.cipher_on_note(raw)} == {n | estate.cipher_on(s, "Ciphers.X"); n := estate.default_note(s, "Ciphers.X")}
+			{n | n := estate.legacy_on_note(s, raw)} == {n | estate.legacy_setting_on(s, "Ciphers.X"); n := estate.default_note(s, "Ciphers.X")}
+		}
+	}
+}
+
+test_gateway_settings_without_an_object_are_empty if {
+	estate.gateway_settings({"properties": {}}) == {}
+	estate.gateway_settings({}) == {}
+	estate.gateway_settings({"properties": {"customProperties": "x"}}) == {}
+	estate.gateway_settings({"properties": {"customProperties": {"a": "b"}}}) == {"a": "b"}
+}
+
 test_blank_texts if {
 	estate.blank(null)
 	estate.blank(" ")

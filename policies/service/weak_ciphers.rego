@@ -52,19 +52,18 @@ deny contains {"resource": svc.id, "message": msg, "setting": "properties/custom
 	some sub in input.subscriptions
 	some svc in sub.services
 	not estate.is_consumption(svc)
-	enabled := array.concat(_triple_des(svc), _other_ciphers(svc))
+
+	# The settings read once per service; each cipher costs a lookup and one call.
+	props := estate.gateway_settings(svc)
+	prefix := concat("", [estate.gateway_setting_prefix, "Ciphers."])
+	triple := [concat("", ["TripleDes168", note]) |
+		note := estate.legacy_on_note(svc, estate.gateway_setting_in(props, concat("", [prefix, "TripleDes168"])))
+	]
+	others := [concat("", [c, note]) |
+		some c in weak_ciphers
+		note := estate.cipher_on_note(estate.gateway_setting_in(props, concat("", [prefix, c])))
+	]
+	enabled := array.concat(triple, others)
 	count(enabled) > 0
 	msg := sprintf("service %q offers %d weak cipher suite(s): %s", [svc.name, count(enabled), concat(", ", enabled)])
 }
-
-# 3DES, like the old protocols, is on by default only on services with the legacy defaults.
-_triple_des(svc) := [concat("", ["TripleDes168", estate.default_note(svc, "Ciphers.TripleDes168")]) |
-	estate.legacy_setting_on(svc, "Ciphers.TripleDes168")
-]
-
-# The other weak ciphers are on by default.
-_other_ciphers(svc) := [concat("", [cipher, estate.default_note(svc, setting)]) |
-	some cipher in weak_ciphers
-	setting := concat("", ["Ciphers.", cipher])
-	estate.cipher_on(svc, setting)
-]
