@@ -176,3 +176,17 @@ test_no_secret_passes if {
     assert!(stdout.contains("2 passed, 0 failed"), "{stdout}");
     assert!(stderr.is_empty(), "{stderr}");
 }
+
+#[test]
+fn a_scaffolded_rule_lints_clean() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = apimguard()
+        .args(["rules", "new", "require_tls", "--family", "api", "--dir"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let (code, stdout, _) = run(&["rules", "lint"], dir.path());
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains("2 files linted, 0 findings"), "{stdout}");
+}
