@@ -1,8 +1,7 @@
 //! `apimguard rules lint`: the strict lint of rule files.
 
-use std::io::Write;
-
 use crate::cli::LintArgs;
+use crate::commands::output;
 use crate::engine::{LoadOptions, PolicySet};
 
 /// Lints the files of `args.dirs` (or the built-in pack), tests included; prints one line
@@ -21,15 +20,16 @@ pub fn run(args: LintArgs) -> miette::Result<u8> {
         .iter()
         .filter(|s| !(user_only && s.builtin))
         .count();
-    let mut out = std::io::stdout().lock();
-    for finding in &findings {
-        let _ = writeln!(out, "{finding}");
-    }
-    let _ = writeln!(
-        out,
-        "{files} files linted, {} finding{}",
-        findings.len(),
-        if findings.len() == 1 { "" } else { "s" }
-    );
+    output::print_with(|out| {
+        for finding in &findings {
+            writeln!(out, "{finding}")?;
+        }
+        writeln!(
+            out,
+            "{files} files linted, {} finding{}",
+            findings.len(),
+            if findings.len() == 1 { "" } else { "s" }
+        )
+    })?;
     Ok(u8::from(!findings.is_empty()))
 }

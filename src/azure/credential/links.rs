@@ -16,7 +16,7 @@ use azure_identity::{
 
 use super::github::GitHubOidc;
 use super::{AccessToken, CredentialKind};
-use crate::collect::Cloud;
+use crate::azure::Cloud;
 
 /// Where IMDS listens; probed before the managed identity credential is tried.
 const IMDS: &str = "169.254.169.254:80";
