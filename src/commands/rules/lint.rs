@@ -2,18 +2,12 @@
 
 use crate::cli::LintArgs;
 use crate::commands::output;
-use crate::engine::{LoadOptions, PolicySet};
 
 /// Lints the files of `args.dirs` (or the built-in pack), tests included; prints one line
 /// per finding and returns 1 when there is any.
 pub fn run(args: LintArgs) -> miette::Result<u8> {
     let user_only = !args.dirs.is_empty();
-    let set = PolicySet::load(&LoadOptions {
-        no_builtin: args.no_builtin,
-        paths: args.dirs,
-        include_tests: true,
-        profile: None,
-    })?;
+    let set = super::load_with_tests(args.dirs, args.no_builtin)?;
     let findings = set.lint(user_only);
     let files = set
         .sources()

@@ -7,7 +7,10 @@ mod list;
 mod new;
 mod test;
 
+use std::path::PathBuf;
+
 use crate::cli::RulesCommand;
+use crate::engine::{LoadOptions, PolicyError, PolicySet};
 
 /// Runs a `rules` subcommand and returns the exit code.
 pub fn run(cmd: RulesCommand) -> miette::Result<u8> {
@@ -19,4 +22,15 @@ pub fn run(cmd: RulesCommand) -> miette::Result<u8> {
         RulesCommand::Test(args) => test::run(args),
         RulesCommand::Lint(args) => lint::run(args),
     }
+}
+
+/// Loads the rule files of `dirs` with their tests, beside the built-in pack unless
+/// `no_builtin`, for `rules test` and `rules lint`.
+fn load_with_tests(dirs: Vec<PathBuf>, no_builtin: bool) -> Result<PolicySet, PolicyError> {
+    PolicySet::load(&LoadOptions {
+        no_builtin,
+        paths: dirs,
+        include_tests: true,
+        profile: None,
+    })
 }
