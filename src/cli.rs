@@ -560,6 +560,9 @@ pub enum RulesCommand {
     Doc(DocArgs),
     /// Run the rules' `*_test.rego` unit tests, like `opa test`.
     Test(TestArgs),
+    /// Lint rules strictly, like `opa check --strict` and `opa fmt`: unused imports and
+    /// variables, shadowed names, layout. Exit 1 on any finding.
+    Lint(LintArgs),
 }
 
 /// `apimguard rules list`.
@@ -639,6 +642,17 @@ pub struct TestArgs {
     /// How long and how much memory each test may take (default memory: 2 GiB).
     #[command(flatten)]
     pub limits: RuleLimitArgs,
+}
+
+/// `apimguard rules lint`.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Directories (or files) to lint; without one, the built-in pack.
+    #[arg(value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Do not load the built-in rules (their libraries stay unavailable to your rules).
+    #[arg(long)]
+    pub no_builtin: bool,
 }
 
 /// Output formats of `rules list`.

@@ -40,7 +40,7 @@ deny contains {"resource": api.id, "message": msg} if {
 	not _described(api)
 	missing := [field |
 		some field in ["displayName", "description"]
-		_blank(object.get(api.properties, field, object.get(api, field, "")))
+		estate.blank(object.get(api.properties, field, object.get(api, field, "")))
 	]
 	count(missing) > 0
 	msg := sprintf("API %s (service %q) has no %s", [estate.api_label(api), svc.name, concat(" and no ", missing)])
@@ -55,11 +55,4 @@ _described(api) if {
 	description := api.properties.description
 	is_string(description)
 	trim_space(description) != ""
-}
-
-_blank(v) if v == null
-
-_blank(v) if {
-	is_string(v)
-	trim_space(v) == ""
 }

@@ -29,6 +29,8 @@ package apimguard.rules.defender.inactive_endpoints
 
 import rego.v1
 
+import data.apimguard.lib.estate
+
 checked contains api.id if {
 	some sub in input.subscriptions
 	some svc in sub.services
@@ -45,9 +47,9 @@ deny contains {"resource": api.id, "message": msg} if {
 	n := api.defender.inactiveEndpoints
 	is_number(n)
 	n > 0
-	# estate.of_total and the exposure note, inline: most onboarded APIs are reported, and
-	# a comprehension costs less than helpers whose every body is tried.
-	of_total := concat("", [sprintf(" of %d", [t]) | t := api.defender.collection.numberOfApiEndpoints; is_number(t)])
-	note := concat("", ["; the API is reachable from the internet, so they are live attack surface" | api.exposure.external])
-	msg := sprintf("%d%s endpoint(s) of API %q (service %q) received no traffic for 30 days%s", [n, of_total, api.displayName, svc.name, note])
+	msg := sprintf("%d%s endpoint(s) of API %q (service %q) received no traffic for 30 days%s", [n, estate.of_total(api), api.displayName, svc.name, _exposure_note(api)])
 }
+
+_exposure_note(api) := "; the API is reachable from the internet, so they are live attack surface" if {
+	api.exposure.external
+} else := ""

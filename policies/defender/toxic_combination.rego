@@ -29,6 +29,8 @@ package apimguard.rules.defender.toxic_combination
 
 import rego.v1
 
+import data.apimguard.lib.estate
+
 checked contains api.id if {
 	some sub in input.subscriptions
 	some svc in sub.services
@@ -44,17 +46,14 @@ deny contains {"resource": api.id, "message": msg} if {
 	some svc in sub.services
 	some api in svc.apis
 	api.defender.onboarded
-	# The most selective test first (fewest onboarded APIs expose sensitive data).
-	sens := api.defender.sensitiveEndpoints
-	sens > 0
-	is_number(sens)
 	ext := api.defender.externalEndpoints
-	ext > 0
 	is_number(ext)
+	ext > 0
 	unauth := api.defender.unauthenticatedEndpoints
-	unauth > 0
 	is_number(unauth)
-	# estate.label_note, inline (a comprehension costs less than a helper with two bodies).
-	label_note := concat("", [sprintf(", labelled %q", [l]) | l := api.defender.sensitivityLabel; is_string(l)])
-	msg := sprintf("API %q (service %q) is called from the internet (%d endpoint(s)), without authentication (%d endpoint(s)), and exposes sensitive data (%d endpoint(s)%s)", [api.displayName, svc.name, ext, unauth, sens, label_note])
+	unauth > 0
+	sens := api.defender.sensitiveEndpoints
+	is_number(sens)
+	sens > 0
+	msg := sprintf("API %q (service %q) is called from the internet (%d endpoint(s)), without authentication (%d endpoint(s)), and exposes sensitive data (%d endpoint(s)%s)", [api.displayName, svc.name, ext, unauth, sens, estate.label_note(api)])
 }

@@ -31,6 +31,8 @@ package apimguard.rules.defender.unauthenticated_endpoints
 
 import rego.v1
 
+import data.apimguard.lib.estate
+
 checked contains api.id if {
 	some sub in input.subscriptions
 	some svc in sub.services
@@ -47,7 +49,5 @@ deny contains {"resource": api.id, "message": msg} if {
 	n := api.defender.unauthenticatedEndpoints
 	is_number(n)
 	n > 0
-	# estate.of_total, inline (a comprehension costs less than a helper with two bodies).
-	of_total := concat("", [sprintf(" of %d", [t]) | t := api.defender.collection.numberOfApiEndpoints; is_number(t)])
-	msg := sprintf("Defender for APIs saw %d%s endpoint(s) of API %q (service %q) called without authentication", [n, of_total, api.displayName, svc.name])
+	msg := sprintf("Defender for APIs saw %d%s endpoint(s) of API %q (service %q) called without authentication", [n, estate.of_total(api), api.displayName, svc.name])
 }

@@ -26,6 +26,8 @@ package apimguard.rules.product.descriptors_terms
 
 import rego.v1
 
+import data.apimguard.lib.estate
+
 checked contains p.id if {
 	some sub in input.subscriptions
 	some svc in sub.services
@@ -38,15 +40,8 @@ deny contains {"resource": p.id, "message": msg} if {
 	some p in svc.products
 	missing := [field |
 		some field in ["description", "terms"]
-		_blank(object.get(p.properties, field, null))
+		estate.blank(object.get(p.properties, field, null))
 	]
 	count(missing) > 0
 	msg := sprintf("product %q (service %q) has no %s", [object.get(p.properties, "displayName", p.name), svc.name, concat(" and no ", missing)])
-}
-
-_blank(v) if v == null
-
-_blank(v) if {
-	is_string(v)
-	trim_space(v) == ""
 }

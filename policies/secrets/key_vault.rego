@@ -29,6 +29,8 @@ package apimguard.rules.secrets.key_vault
 
 import rego.v1
 
+import data.apimguard.lib.estate
+
 checked contains nv.id if {
 	some sub in input.subscriptions
 	some svc in sub.services
@@ -41,12 +43,6 @@ deny contains {"resource": nv.id, "message": msg} if {
 	some svc in sub.services
 	some nv in svc.namedValues
 	object.get(nv.properties, "secret", false) == true
-	not _key_vault(nv)
+	not estate.in_key_vault(nv)
 	msg := sprintf("secret named value %q of service %q is stored in API Management, not in Key Vault", [object.get(nv.properties, "displayName", nv.name), svc.name])
-}
-
-_key_vault(nv) if {
-	kv := object.get(nv.properties, "keyVault", null)
-	is_object(kv)
-	object.get(kv, "secretIdentifier", "") != ""
 }
