@@ -157,7 +157,7 @@ fn recheck(dir: &Path, manifest: &Manifest) -> miette::Result<Vec<String>> {
             problems.push(format!("{required}: not in the manifest"));
         }
     }
-    let this_tool = format!("apimguard {}", env!("CARGO_PKG_VERSION"));
+    let this_tool = crate::version::tool();
     if manifest.run.builtin {
         let ours: BTreeSet<(String, String)> = crate::engine::builtin_sources()
             .into_iter()

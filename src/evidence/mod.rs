@@ -85,8 +85,8 @@ pub fn read_text(path: &std::path::Path) -> Result<String, EvidenceError> {
 
 /// The SHA-256 of `bytes`, in lower-case hex.
 pub fn sha256(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
+    ring::digest::digest(&ring::digest::SHA256, bytes)
+        .as_ref()
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
