@@ -884,7 +884,8 @@ impl Context for Program<'_> {
         match read {
             Ok(bytes) => {
                 let shown = source.path.parent().unwrap_or(Path::new("")).join(written);
-                self.run.read_file(shown.display().to_string());
+                self.run
+                    .read_file(iac_root::lexical(&shown).display().to_string());
                 Some(bytes)
             }
             Err(refusal) => {
