@@ -1143,3 +1143,21 @@ fn bicep_modules_are_followed_and_findings_point_into_them() {
         stderr(&out)
     );
 }
+
+#[test]
+fn an_api_type_left_open_is_not_read_as_non_rest() {
+    // Before, `type: apiType` with no value read as "non-REST, ineligible", so Defender
+    // rules skipped the API.
+    let dir = tempfile::tempdir().unwrap();
+    let main = dir.path().join("main.bicep");
+    std::fs::write(
+        &main,
+        "param apiType string\nresource api 'Microsoft.ApiManagement/service/apis@2023-05-01-preview' = {\n  name: 'contoso/echo'\n  properties: {\n    path: 'echo'\n    type: apiType\n  }\n}\n",
+    )
+    .unwrap();
+    let out = apimguard(&["collect", "--from-bicep", main.to_str().unwrap()]);
+    let snapshot = stdout_json(&out);
+    let api = named(&service(&snapshot)["apis"], "echo");
+    assert_eq!(api["defender"]["eligible"], true, "{api}");
+    assert_eq!(api["defender"]["ineligibleReason"], Value::Null);
+}

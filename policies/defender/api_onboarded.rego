@@ -40,10 +40,13 @@ checked contains api.id if {
 deny contains {"resource": api.id, "message": msg} if {
 	some sub in input.subscriptions
 	# The plan note, once per subscription rather than once per API reported.
-	plan_note := concat("", [" (the subscription's Defender for APIs plan is not enabled either: enable it first)" | not estate.defender_plan_on(sub)])
+	# Only a plan known to be off is named: IaC files that do not declare the plan say
+	# nothing about it.
+	plan_note := concat("", [" (the subscription's Defender for APIs plan is not enabled either: enable it first)" | estate.defender_plan_off(sub)])
 	some svc in sub.services
 	some api in svc.apis
 	api.defender.eligible
 	not api.defender.onboarded
-	msg := sprintf("API %q of service %q can be protected by Defender for APIs but is not onboarded%s", [api.displayName, svc.name, plan_note])
+	not_onboarded := estate.by_source("is not onboarded", "the files declare no Defender API collection (Microsoft.Security/apiCollections) for it")
+	msg := sprintf("API %q of service %q can be protected by Defender for APIs but %s%s", [api.displayName, svc.name, not_onboarded, plan_note])
 }

@@ -29,6 +29,8 @@ package apimguard.rules.defender.external_unauthenticated_onboarded
 
 import rego.v1
 
+import data.apimguard.lib.estate
+
 checked contains api.id if {
 	some sub in input.subscriptions
 	some svc in sub.services
@@ -44,5 +46,6 @@ deny contains {"resource": api.id, "message": msg} if {
 	api.auth.effective != "authenticated"
 	api.defender.eligible
 	not api.defender.onboarded
-	msg := sprintf("API %q of service %q is reachable from the internet, its authentication is %s, and it is not onboarded to Defender for APIs", [api.displayName, svc.name, api.auth.effective])
+	not_onboarded := estate.by_source("it is not onboarded to Defender for APIs", "the files declare no Defender API collection (Microsoft.Security/apiCollections) for it")
+	msg := sprintf("API %q of service %q is reachable from the internet, its authentication is %s, and %s", [api.displayName, svc.name, api.auth.effective, not_onboarded])
 }

@@ -34,6 +34,7 @@ mod unknown;
 use std::path::{Path, PathBuf};
 
 pub use error::IacError;
+pub(crate) use unknown::PREFIX as UNKNOWN_PREFIX;
 
 use crate::snapshot::Snapshot;
 
