@@ -1161,3 +1161,39 @@ fn an_api_type_left_open_is_not_read_as_non_rest() {
     assert_eq!(api["defender"]["eligible"], true, "{api}");
     assert_eq!(api["defender"]["ineligibleReason"], Value::Null);
 }
+
+#[test]
+fn policies_written_with_the_2018_api_names_are_read() {
+    // `policyContent` + `contentFormat` (API version 2018-01-01): before, dropped without
+    // a gap, so a JWT-protected API read as unauthenticated.
+    let dir = tempfile::tempdir().unwrap();
+    let template = |format: &str| {
+        format!(
+            r#"{{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": [
+    {{"type": "Microsoft.ApiManagement/service/apis", "apiVersion": "2018-01-01", "name": "contoso/echo",
+      "properties": {{"path": "echo", "protocols": ["https"], "subscriptionRequired": false}}}},
+    {{"type": "Microsoft.ApiManagement/service/apis/policies", "apiVersion": "2018-01-01", "name": "contoso/echo/policy",
+      "properties": {{"contentFormat": "{format}",
+        "policyContent": "<policies><inbound><validate-jwt header-name=\"Authorization\"><openid-config url=\"https://login.microsoftonline.com/x/v2.0/.well-known/openid-configuration\" /></validate-jwt></inbound><backend><forward-request /></backend><outbound /><on-error /></policies>"}}}}
+  ]}}"#
+        )
+    };
+    let file = dir.path().join("t.json");
+    std::fs::write(&file, template("rawxml")).unwrap();
+    let out = apimguard(&["collect", "--from-arm", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let snapshot = stdout_json(&out);
+    let api = named(&service(&snapshot)["apis"], "echo");
+    assert_eq!(api["auth"]["effective"], "authenticated", "{api}");
+
+    std::fs::write(&file, template("rawxml-link")).unwrap();
+    let out = apimguard(&["collect", "--from-arm", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "a linked policy is a gap");
+    assert!(
+        stderr(&out).contains("format rawxml-link"),
+        "{}",
+        stderr(&out)
+    );
+}
