@@ -12,8 +12,10 @@ pub mod schema;
 
 use std::io::IsTerminal;
 
-use crate::cli::PolicyArgs;
-use crate::engine::{LoadOptions, Profile};
+use std::time::Duration;
+
+use crate::cli::{PolicyArgs, RuleLimitArgs};
+use crate::engine::{EvalOptions, LoadOptions, Profile};
 
 /// Whether to colour standard output: a terminal, and `NO_COLOR` unset or empty.
 pub fn color_stdout() -> bool {
@@ -38,6 +40,17 @@ impl PolicyArgs {
         LoadOptions {
             profile: self.profile,
             ..self.load_options()
+        }
+    }
+}
+
+impl RuleLimitArgs {
+    /// The evaluation options these limits ask for (the rest default).
+    pub fn eval_options(&self) -> EvalOptions {
+        EvalOptions {
+            rule_timeout: Duration::from_secs(self.rule_timeout),
+            memory_limit: self.memory_limit.map(|size| size.0),
+            ..EvalOptions::default()
         }
     }
 }
