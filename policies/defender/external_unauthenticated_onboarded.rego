@@ -29,8 +29,6 @@ package apimguard.rules.defender.external_unauthenticated_onboarded
 
 import rego.v1
 
-import data.apimguard.lib.estate
-
 checked contains api.id if {
 	some sub in input.subscriptions
 	some svc in sub.services
@@ -46,6 +44,13 @@ deny contains {"resource": api.id, "message": msg} if {
 	api.auth.effective != "authenticated"
 	api.defender.eligible
 	not api.defender.onboarded
-	not_onboarded := estate.by_source("it is not onboarded to Defender for APIs", "the files declare no Defender API collection (Microsoft.Security/apiCollections) for it")
 	msg := sprintf("API %q of service %q is reachable from the internet, its authentication is %s, and %s", [api.displayName, svc.name, api.auth.effective, not_onboarded])
+}
+
+# What the snapshot knows of onboarding: from IaC files, only what they declare (this
+# rule stands alone, without the shared library, so it is written out here).
+default not_onboarded := "it is not onboarded to Defender for APIs"
+
+not_onboarded := "the files declare no Defender API collection (Microsoft.Security/apiCollections) for it" if {
+	object.get(object.get(input, "source", {}), "kind", "") == "iac"
 }
