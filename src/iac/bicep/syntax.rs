@@ -702,13 +702,7 @@ impl Parser<'_> {
 
     fn resource(&mut self, line: u32) -> Result<Statement, SyntaxError> {
         let symbol = self.identifier()?;
-        let type_name = match self.next().tok {
-            Tok::Str(parts) => match parts.as_slice() {
-                [Part::Lit(t)] => t.clone(),
-                _ => return Err(self.error_here("a resource type cannot be interpolated")),
-            },
-            _ => return Err(self.error_here("a resource type ('Namespace/type@version') expected")),
-        };
+        let type_name = self.literal("a resource type", "('Namespace/type@version')")?;
         let existing = matches!(&self.peek().tok, Tok::Ident(k) if k == "existing");
         if existing {
             self.at += 1;
@@ -730,16 +724,21 @@ impl Parser<'_> {
         }))
     }
 
+    /// A string without `${…}` holes: `what` (shaped like `example`).
+    fn literal(&mut self, what: &str, example: &str) -> Result<String, SyntaxError> {
+        match self.next().tok {
+            Tok::Str(parts) => match parts.as_slice() {
+                [Part::Lit(t)] => Ok(t.clone()),
+                _ => Err(self.error_here(format!("{what} cannot be interpolated"))),
+            },
+            _ => Err(self.error_here(format!("{what} {example} expected"))),
+        }
+    }
+
     /// `module sym 'path' = [for …:] [if (…)] {…} [\]]`, after `module`.
     fn module(&mut self, line: u32) -> Result<Statement, SyntaxError> {
         let symbol = self.identifier()?;
-        let path = match self.next().tok {
-            Tok::Str(parts) => match parts.as_slice() {
-                [Part::Lit(t)] => t.clone(),
-                _ => return Err(self.error_here("a module path cannot be interpolated")),
-            },
-            _ => return Err(self.error_here("a module path ('./file.bicep', 'br:…') expected")),
-        };
+        let path = self.literal("a module path", "('./file.bicep', 'br:…')")?;
         self.expect("=")?;
         let repeat = self.loop_head()?;
         let condition = self.condition()?;
