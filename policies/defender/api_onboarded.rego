@@ -46,9 +46,12 @@ deny contains {"resource": api.id, "message": msg} if {
 	some api in svc.apis
 	api.defender.eligible
 	not api.defender.onboarded
-	msg := sprintf("API %q of service %q can be protected by Defender for APIs but is not onboarded%s", [api.displayName, svc.name, _plan_note(sub)])
+	not_onboarded := estate.by_source("is not onboarded", "the files declare no Defender API collection (Microsoft.Security/apiCollections) for it")
+	msg := sprintf("API %q of service %q can be protected by Defender for APIs but %s%s", [api.displayName, svc.name, not_onboarded, _plan_note(sub)])
 }
 
-_plan_note(sub) := "" if {
-	estate.defender_plan_on(sub)
-} else := " (the subscription's Defender for APIs plan is not enabled either: enable it first)"
+# Only a plan known to be off is named: IaC files that do not declare the plan say
+# nothing about it.
+_plan_note(sub) := " (the subscription's Defender for APIs plan is not enabled either: enable it first)" if {
+	estate.defender_plan_off(sub)
+} else := ""

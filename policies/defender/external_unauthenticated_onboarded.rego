@@ -47,5 +47,13 @@ deny contains {"resource": api.id, "message": msg} if {
 	api.auth.effective != "authenticated"
 	api.defender.eligible
 	not api.defender.onboarded
-	msg := sprintf("API %q of service %q is reachable from the internet, its authentication is %s, and it is not onboarded to Defender for APIs", [api.displayName, svc.name, api.auth.effective])
+	msg := sprintf("API %q of service %q is reachable from the internet, its authentication is %s, and %s", [api.displayName, svc.name, api.auth.effective, not_onboarded])
+}
+
+# What the snapshot knows of onboarding: from IaC files, only what they declare (this
+# rule stands alone, without the shared library, so it is written out here).
+default not_onboarded := "it is not onboarded to Defender for APIs"
+
+not_onboarded := "the files declare no Defender API collection (Microsoft.Security/apiCollections) for it" if {
+	object.get(object.get(input, "source", {}), "kind", "") == "iac"
 }

@@ -52,5 +52,6 @@ deny contains {"resource": estate.subscription_resource(sub), "message": msg} if
 	plan := object.get(sub, "defenderForApis", null)
 	plan != null
 	not plan.enabled
-	msg := sprintf("subscription %q (%s) holds %d API Management service(s), but its Defender for APIs plan is off (pricing tier %v)", [object.get(sub, "displayName", ""), sub.subscriptionId, count(sub.services), object.get(plan, "pricingTier", "unknown")])
+	off := estate.by_source("its Defender for APIs plan is off", "the files set its Defender for APIs plan off")
+	msg := sprintf("subscription %q (%s) holds %d API Management service(s), but %s (pricing tier %v)", [object.get(sub, "displayName", ""), sub.subscriptionId, count(sub.services), off, object.get(plan, "pricingTier", "unknown")])
 }

@@ -70,12 +70,22 @@ api_label(api) := sprintf("%q", [api.displayName]) if api.displayName != ""
 
 api_label(api) := sprintf("%q", [api.name]) if api.displayName == ""
 
-# True when the subscription's Defender for APIs plan is known to be on.
-defender_plan_on(sub) if {
+# The subscription's Defender for APIs plan is known to be off (not merely unstated, as
+# in IaC files that do not declare it).
+defender_plan_off(sub) if {
 	plan := object.get(sub, "defenderForApis", null)
 	is_object(plan)
-	plan.enabled == true
+	plan.enabled == false
 }
+
+# `live` for a snapshot collected from Azure, `iac` for one read from files: messages
+# about state say what the files declare, never what Azure holds.
+by_source(live, _) := live if not from_files
+
+by_source(_, iac) := iac if from_files
+
+# The snapshot was read from IaC files.
+from_files if input.source.kind == "iac"
 
 # Number of endpoints in an API's Defender collection, when known; undefined otherwise.
 endpoint_total(api) := n if {

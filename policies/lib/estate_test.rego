@@ -56,13 +56,6 @@ test_api_label_falls_back_to_name if {
 	estate.api_label({"name": "echo", "displayName": "Echo API"}) == `"Echo API"`
 }
 
-test_defender_plan_on if {
-	estate.defender_plan_on({"defenderForApis": {"enabled": true}})
-	not estate.defender_plan_on({"defenderForApis": {"enabled": false}})
-	not estate.defender_plan_on({"defenderForApis": null})
-	not estate.defender_plan_on({})
-}
-
 test_of_total_and_label if {
 	a := {"defender": {"collection": {"numberOfApiEndpoints": 6}, "sensitivityLabel": "Confidential"}}
 	estate.of_total(a) == " of 6"

@@ -237,15 +237,24 @@ pub(crate) fn policy_of(gaps: &Gaps, scope: &str, document: &Value) -> Option<Po
 }
 
 /// The document of an ARM policy resource: `None` when it is empty; why not, when it
-/// is given only as a link (`format` `xml-link` or `rawxml-link`).
+/// is given only as a link (`format` `xml-link` or `rawxml-link`). The 2018-01-01 API
+/// names them `policyContent` and `contentFormat`.
 pub(crate) fn policy_text(document: &Value) -> Result<Option<&str>, String> {
-    let format = text(document, "/properties/format");
-    if format.ends_with("-link") {
+    let either = |now: &str, then: &str| {
+        let value = text(document, now);
+        if value.is_empty() {
+            text(document, then)
+        } else {
+            value
+        }
+    };
+    let format = either("/properties/format", "/properties/contentFormat");
+    if format.to_ascii_lowercase().ends_with("-link") {
         return Err(format!(
             "the policy is given as a link (format {format}), which is not read"
         ));
     }
-    let value = text(document, "/properties/value");
+    let value = either("/properties/value", "/properties/policyContent");
     Ok((!value.trim().is_empty()).then_some(value))
 }
 
