@@ -1096,3 +1096,26 @@ fn iac_files_over_the_cap_name_the_file_the_cap_and_the_flag() {
     );
     assert!(err.contains("--max-file-size"), "{err}");
 }
+
+/// Each misuse of the IaC flags has its own diagnostic code (docs/diagnostics.md).
+#[test]
+fn each_flag_misuse_has_its_own_code() {
+    for (args, code) in [
+        (
+            vec!["collect", "--parameters", ESTATE_PARAMETERS],
+            "apimguard::iac::parameters_usage",
+        ),
+        (
+            vec!["collect", "--from-arm", MSI, "--env", "prod"],
+            "apimguard::iac::configuration_usage",
+        ),
+        (
+            vec!["check", "--from-arm", MSI, "--subscription", "s"],
+            "apimguard::iac::azure_flags",
+        ),
+    ] {
+        let out = apimguard(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains(code), "{args:?}: {}", stderr(&out));
+    }
+}

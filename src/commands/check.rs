@@ -5,7 +5,7 @@ use std::time::Duration;
 use miette::IntoDiagnostic;
 
 use super::output;
-use crate::app::check::{gate, Checker, Stopwatch};
+use crate::app::check::{gate, Stopwatch};
 use crate::cli::{CheckArgs, ReportFormat, Timings};
 use crate::config::Config;
 use crate::engine::EvalOptions;
@@ -27,7 +27,7 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
     output::validate(&args.format, "check", &FORMATS)?;
     let mut clock = Stopwatch::new(args.timings);
     let config = args.config.as_deref().map(Config::load).transpose()?;
-    let checker = Checker::new(
+    let checker = super::checker(
         &args.policy,
         config.as_ref(),
         args.fail_on,

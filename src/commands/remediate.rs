@@ -10,7 +10,6 @@ use miette::{Diagnostic, IntoDiagnostic};
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::app::check::Checker;
 use crate::app::connect::{block_on, connect, Connection};
 use crate::azure::arm::Limits;
 use crate::azure::Reporter;
@@ -86,7 +85,7 @@ pub fn run(args: &RemediateArgs) -> miette::Result<u8> {
         }
         (None, Some(path)) => {
             let config = args.config.as_deref().map(Config::load).transpose()?;
-            let checker = Checker::new(
+            let checker = super::checker(
                 &args.policy,
                 config.as_ref(),
                 FailOn::Never,
