@@ -12,6 +12,7 @@
 //! evaluation, unit tests and documentation examples; the user's configuration
 //! overrides it key by key.
 
+mod action;
 mod errors;
 mod evaluate;
 mod examples;
@@ -27,6 +28,7 @@ use std::path::PathBuf;
 
 use serde_json::{Map, Value as Json};
 
+pub use action::Action;
 pub use errors::PolicyError;
 use errors::{engine_message, parse_location};
 pub use evaluate::{
@@ -34,7 +36,7 @@ pub use evaluate::{
 };
 pub use examples::{Example, Examples};
 pub use filter::{FrameworkFilter, RuleFilter};
-pub use metadata::{valid_id, InputScope, Parameter, RuleMeta, CUSTOM_FAMILY, REMEDIATION_ACTIONS};
+pub use metadata::{valid_id, InputScope, Parameter, RuleMeta, CUSTOM_FAMILY};
 pub use profiles::{Profile, PROFILES};
 pub use severity::{FailOn, Severity};
 pub use sources::PolicySource;
