@@ -1,14 +1,11 @@
 //! The `check`, `rules` and `schema` commands, driven through the real binary.
 
-use assert_cmd::Command;
+mod support;
+
 use predicates::prelude::*;
 use serde_json::Value;
 
-fn apimguard() -> Command {
-    let mut cmd = Command::cargo_bin("apimguard").expect("binary builds");
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
+use support::cmd as apimguard;
 
 /// Runs apimguard and asserts the exit code and that standard error names every part.
 fn refuses(args: &[&str], parts: &[&str]) {
