@@ -81,6 +81,23 @@ pub struct PolicyArgs {
     pub profile: Option<&'static Profile>,
 }
 
+/// How long and how much memory a rule may take (shared by `check`, `diff`,
+/// `remediate` and `rules test`).
+#[derive(Debug, Clone, Args)]
+pub struct RuleLimitArgs {
+    /// Seconds one rule may run on one piece of the snapshot (one service or
+    /// subscription for rules that declare `custom.input`, else the whole snapshot)
+    /// before it is stopped with an error; a rule stuck inside one builtin call past
+    /// it (plus 3 s and a tenth of it) ends the run (exit 2).
+    #[arg(long, default_value_t = 120, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub rule_timeout: u64,
+    /// Most memory apimguard may hold while a rule runs, e.g. 512MiB or 16GiB; a rule
+    /// that takes it over ends the run (exit 2). Default: 12 times the snapshot's size,
+    /// at least 2 GiB.
+    #[arg(long, value_name = "SIZE")]
+    pub memory_limit: Option<Size>,
+}
+
 /// `apimguard check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -113,11 +130,9 @@ pub struct CheckArgs {
     /// Check a snapshot that records gaps instead of refusing it (exit 2).
     #[arg(long)]
     pub allow_incomplete: bool,
-    /// Seconds one rule may run on one piece of the snapshot (one service or
-    /// subscription for rules that declare `custom.input`, else the whole snapshot)
-    /// before it is stopped with an error.
-    #[arg(long, default_value_t = 120, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
-    pub rule_timeout: u64,
+    /// How long and how much memory rules may take.
+    #[command(flatten)]
+    pub limits: RuleLimitArgs,
     /// Threads evaluating rules (default: the machine's cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
@@ -237,8 +252,8 @@ pub struct ConnectionArgs {
     pub retries: u32,
     /// Largest ARM answer read (bytes, or with KiB, MiB or GiB); a larger one is refused
     /// unread (a gap in collect, an error in remediate).
-    #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = parse_size)]
-    pub max_response_size: u64,
+    #[arg(long, value_name = "SIZE", default_value = "64MiB")]
+    pub max_response_size: Size,
     /// Test-only: milliseconds at least between two polls of a long-running operation
     /// (default 1000); less only with a loopback --management-endpoint (a test server).
     #[arg(long, value_name = "MS", hide = true)]
@@ -276,6 +291,9 @@ pub struct RemediateArgs {
     /// Plan from a snapshot that records gaps instead of refusing it (exit 2).
     #[arg(long)]
     pub allow_incomplete: bool,
+    /// How long and how much memory rules may take.
+    #[command(flatten)]
+    pub limits: RuleLimitArgs,
     /// Output of the plan and of the closing summary.
     #[arg(long, short = 'f', value_enum, default_value_t = PlanFormat::Human)]
     pub format: PlanFormat,
@@ -396,6 +414,9 @@ pub struct DiffArgs {
     /// Check snapshots that record gaps instead of refusing them (exit 2).
     #[arg(long)]
     pub allow_incomplete: bool,
+    /// How long and how much memory rules may take (to check snapshots).
+    #[command(flatten)]
+    pub limits: RuleLimitArgs,
 }
 
 /// Report formats.
@@ -514,6 +535,9 @@ pub struct TestArgs {
     /// Print every test, not only failures.
     #[arg(long, short = 'v')]
     pub verbose: bool,
+    /// How long and how much memory each test may take (default memory: 2 GiB).
+    #[command(flatten)]
+    pub limits: RuleLimitArgs,
 }
 
 /// Output formats of `rules list`.
@@ -575,30 +599,6 @@ fn parse_positive_duration(s: &str) -> Result<Duration, String> {
     match parse_duration(s)? {
         d if d.is_zero() => Err(format!("`{s}` is no time at all; give at least 1s")),
         d => Ok(d),
-    }
-}
-
-/// A byte count: a number, or a number and KiB, MiB or GiB (KB, MB and GB, any case,
-/// mean the same).
-fn parse_size(s: &str) -> Result<u64, String> {
-    let bad = || format!("`{s}` is not a size (e.g. 1048576, 512KiB, 64MiB, 1GiB)");
-    let at = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    let (number, unit) = s.split_at(at);
-    let scale: u64 = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "k" | "kb" | "kib" => 1 << 10,
-        "m" | "mb" | "mib" => 1 << 20,
-        "g" | "gb" | "gib" => 1 << 30,
-        _ => return Err(bad()),
-    };
-    match number
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(scale))
-    {
-        Some(0) => Err(format!("`{s}` is no size at all")),
-        Some(n) => Ok(n),
-        None => Err(bad()),
     }
 }
 

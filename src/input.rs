@@ -1,11 +1,18 @@
-//! Reading input files with a size cap: the one place where apimguard reads a file
-//! (or standard input) whole.
+//! Reading input files: the one place where apimguard opens a file it reads, and reads
+//! a file (or standard input) whole.
 //!
 //! Every loader (snapshots, reports and journals; configurations, policies and IaC
-//! files) reads through [`read_to_string`], which stops one byte past the cap of
-//! the file's [`Kind`] instead of reading to the end of whatever it was given
-//! (`check /dev/zero` must not fill the memory). The caps are set once per run from
-//! `--max-snapshot-size` and `--max-file-size` ([`set_limits`]).
+//! files and the files they reference) reads through [`read_to_string`] or
+//! [`read_bytes`]: the file is opened non-blocking and must be a regular file
+//! ([`open`]: a FIFO cannot hang the run, a device is refused), its identity is
+//! remembered so that no output overwrites it ([`read_so_far`]), and the read stops one
+//! byte past the cap of the file's [`Kind`] instead of reading to the end of whatever
+//! it was given. The caps are set once per run from `--max-snapshot-size` and
+//! `--max-file-size` ([`set_limits`]).
+
+mod open;
+
+pub use open::{not_regular, read_so_far, FileId};
 
 use std::fmt;
 use std::io::Read;
@@ -144,32 +151,62 @@ pub struct TooLarge {
 pub enum ReadError {
     /// The operating system's error (missing file, no permission, not UTF-8, …).
     Io(std::io::Error),
+    /// Not a regular file: what it is (`a named pipe (FIFO)`, `a device`, `a folder`).
+    NotRegular(&'static str),
     /// The file is over its cap.
     TooLarge(Box<TooLarge>),
 }
 
 impl ReadError {
-    /// The loader's own error: `io` for an I/O error, the [`TooLarge`] diagnostic as is.
+    /// The loader's own error: `io` for an I/O error or a file that is not a regular
+    /// one (an [`std::io::ErrorKind::InvalidInput`] error saying what it is), the
+    /// [`TooLarge`] diagnostic as is.
     pub fn or_io<E: From<Box<TooLarge>>>(self, io: impl FnOnce(std::io::Error) -> E) -> E {
         match self {
             ReadError::Io(e) => io(e),
+            ReadError::NotRegular(what) => io(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("{what}, not a regular file"),
+            )),
             ReadError::TooLarge(e) => E::from(e),
         }
     }
 }
 
-/// Reads a file as UTF-8 text, refusing it past the cap of `kind`; `-` reads
-/// standard input when `stdin` allows it.
+impl From<open::OpenError> for ReadError {
+    fn from(e: open::OpenError) -> ReadError {
+        match e {
+            open::OpenError::Io(e) => ReadError::Io(e),
+            open::OpenError::NotRegular(what) => ReadError::NotRegular(what),
+        }
+    }
+}
+
+/// Reads a file as UTF-8 text, refusing it past the cap of `kind`.
 pub fn read_to_string(path: &Path, kind: Kind) -> Result<String, ReadError> {
-    read_from(path, kind, limits().of(kind), false)
+    read_from(path, kind, limits().of(kind), false).and_then(utf8)
 }
 
 /// [`read_to_string`], where `-` means standard input.
 pub fn read_to_string_or_stdin(path: &Path, kind: Kind) -> Result<String, ReadError> {
-    read_from(path, kind, limits().of(kind), true)
+    read_from(path, kind, limits().of(kind), true).and_then(utf8)
 }
 
-fn read_from(path: &Path, kind: Kind, cap: Size, stdin: bool) -> Result<String, ReadError> {
+/// Reads a file's bytes, refusing it past the cap of `kind`.
+pub fn read_bytes(path: &Path, kind: Kind) -> Result<Vec<u8>, ReadError> {
+    read_from(path, kind, limits().of(kind), false)
+}
+
+fn utf8(bytes: Vec<u8>) -> Result<String, ReadError> {
+    String::from_utf8(bytes).map_err(|_| {
+        ReadError::Io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        ))
+    })
+}
+
+fn read_from(path: &Path, kind: Kind, cap: Size, stdin: bool) -> Result<Vec<u8>, ReadError> {
     let from_stdin = stdin && path == Path::new("-");
     let too_large = || {
         ReadError::TooLarge(Box::new(TooLarge {
@@ -189,13 +226,11 @@ fn read_from(path: &Path, kind: Kind, cap: Size, stdin: bool) -> Result<String, 
             .map_err(ReadError::Io)?
             .ok_or_else(too_large);
     }
-    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
-    let meta = file.metadata().map_err(ReadError::Io)?;
-    refuse_device(&meta)?;
-    if meta.is_file() && meta.len() > cap.0 {
+    let (file, len) = open::open(path)?;
+    if len > cap.0 {
         return Err(too_large());
     }
-    read_capped(file, cap, meta.len())
+    read_capped(file, cap, len)
         .map_err(ReadError::Io)?
         .ok_or_else(too_large)
 }
@@ -207,7 +242,7 @@ const CHUNK: u64 = 64 << 20;
 /// regular file's length), read in one piece. A stream is read in chunks joined at
 /// the end, so that memory stays near the size read (a growing buffer would hold
 /// twice that while it moves).
-fn read_capped(reader: impl Read, cap: Size, hint: u64) -> std::io::Result<Option<String>> {
+fn read_capped(reader: impl Read, cap: Size, hint: u64) -> std::io::Result<Option<Vec<u8>>> {
     let mut reader = reader.take(cap.0.saturating_add(1));
     let mut chunks: Vec<Vec<u8>> = Vec::new();
     let mut total: u64 = 0;
@@ -227,41 +262,15 @@ fn read_capped(reader: impl Read, cap: Size, hint: u64) -> std::io::Result<Optio
         }
         want = CHUNK;
     }
-    let bytes = if chunks.len() == 1 {
-        chunks.pop().unwrap_or_default()
-    } else {
-        let mut all = Vec::new();
-        all.try_reserve_exact(usize::try_from(total).unwrap_or(usize::MAX))?;
-        for chunk in chunks.drain(..) {
-            all.extend_from_slice(&chunk);
-        }
-        all
-    };
-    String::from_utf8(bytes).map(Some).map_err(|_| {
-        std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            "stream did not contain valid UTF-8",
-        )
-    })
-}
-
-/// Devices are not inputs: `/dev/zero` or `/dev/urandom` never end, a terminal waits.
-#[cfg(unix)]
-fn refuse_device(meta: &std::fs::Metadata) -> Result<(), ReadError> {
-    use std::os::unix::fs::FileTypeExt;
-    let kind = meta.file_type();
-    if kind.is_char_device() || kind.is_block_device() {
-        return Err(ReadError::Io(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "a device, not a file",
-        )));
+    if chunks.len() == 1 {
+        return Ok(chunks.pop());
     }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn refuse_device(_: &std::fs::Metadata) -> Result<(), ReadError> {
-    Ok(())
+    let mut all = Vec::new();
+    all.try_reserve_exact(usize::try_from(total).unwrap_or(usize::MAX))?;
+    for chunk in chunks.drain(..) {
+        all.extend_from_slice(&chunk);
+    }
+    Ok(Some(all))
 }
 
 #[cfg(test)]
@@ -294,7 +303,7 @@ mod tests {
         let exact = &b"abc"[..];
         assert_eq!(
             read_capped(exact, Size(3), 3).unwrap().as_deref(),
-            Some("abc")
+            Some(&b"abc"[..])
         );
         assert_eq!(read_capped(&b"abcd"[..], Size(3), 0).unwrap(), None);
     }
@@ -303,15 +312,15 @@ mod tests {
     fn a_stream_in_many_chunks_is_joined() {
         let text = "é".repeat(CHUNK as usize / 2 + 7);
         let read = read_capped(text.as_bytes(), Size(CHUNK * 2), 0).unwrap();
-        assert_eq!(read.as_deref(), Some(text.as_str()));
+        assert_eq!(read.as_deref(), Some(text.as_bytes()));
     }
 
     #[cfg(unix)]
     #[test]
     fn a_device_is_refused_before_reading() {
         match read_from(Path::new("/dev/zero"), Kind::File, Size(1 << 20), false).unwrap_err() {
-            ReadError::Io(e) => assert_eq!(e.to_string(), "a device, not a file"),
-            ReadError::TooLarge(e) => panic!("{e}"),
+            ReadError::NotRegular(what) => assert_eq!(what, "a device"),
+            other => panic!("{other:?}"),
         }
     }
 
@@ -327,7 +336,7 @@ mod tests {
                 assert_eq!(e.to_string(), format!("{shown} is larger than 2047 B, the limit for configuration, policy and IaC files"));
                 assert_eq!(e.flag, "--max-file-size");
             }
-            ReadError::Io(e) => panic!("{e}"),
+            other => panic!("{other:?}"),
         }
     }
 }

@@ -6,9 +6,11 @@ use std::process::ExitCode;
 use clap::Parser;
 
 /// The rules engine allocates and frees many small values per rule and resource; mimalloc
-/// keeps that a third cheaper than the system allocator on large estates.
+/// keeps that a third cheaper than the system allocator on large estates. The gate
+/// around it counts what apimguard holds and keeps rules under `--memory-limit`.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: apimguard::engine::MemoryGate<mimalloc::MiMalloc> =
+    apimguard::engine::MemoryGate::new(mimalloc::MiMalloc);
 
 fn main() -> ExitCode {
     quiet_library_backtraces();

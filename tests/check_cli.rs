@@ -451,6 +451,136 @@ fn a_copy_of_the_builtin_pack_points_to_no_builtin() {
     );
 }
 
+/// A `.rego` that is a FIFO (or a configuration that is one) is refused, not read: it
+/// would block the run for ever.
+#[cfg(unix)]
+#[test]
+fn pipes_and_devices_are_refused_as_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    std::fs::copy(
+        "fixtures/check/policies/custom/keyed_only.rego",
+        rules.join("keyed_only.rego"),
+    )
+    .unwrap();
+    for fifo in [rules.join("evil.rego"), dir.path().join("apimguard.yaml")] {
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    }
+    let rules = rules.to_str().unwrap();
+    refuses(
+        &["check", "fixtures/check/small.json", "-p", rules],
+        &["evil.rego", "a named pipe (FIFO), not a regular file"],
+    );
+    refuses(
+        &["rules", "test", rules],
+        &["evil.rego", "not a regular file"],
+    );
+    let config = dir.path().join("apimguard.yaml");
+    refuses(
+        &[
+            "check",
+            "fixtures/check/small.json",
+            "--config",
+            config.to_str().unwrap(),
+        ],
+        &["apimguard::config::io", "a named pipe (FIFO)"],
+    );
+    refuses(
+        &["check", "/dev/zero"],
+        &["cannot read snapshot /dev/zero: a device, not a regular file"],
+    );
+    refuses(
+        &[
+            "check",
+            "fixtures/check/small.json",
+            "--config",
+            "/dev/urandom",
+        ],
+        &["/dev/urandom", "a device, not a regular file"],
+    );
+}
+
+/// A snapshot that says it is complete but records gaps contradicts itself: refused,
+/// even with --allow-incomplete.
+#[test]
+fn a_complete_snapshot_with_gaps_is_refused() {
+    let mut snapshot: Value =
+        serde_json::from_str(&std::fs::read_to_string("fixtures/check/small.json").unwrap())
+            .unwrap();
+    assert_eq!(snapshot["complete"], true);
+    snapshot["gaps"] = serde_json::json!([
+        {"scope": "/subscriptions/0000", "what": "apis", "error": "403 Forbidden"}
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("contradiction.json");
+    std::fs::write(&path, snapshot.to_string()).unwrap();
+    let path = path.to_str().unwrap();
+    for args in [
+        &["check", path, "--fail-on", "never"][..],
+        &["check", path, "--fail-on", "never", "--allow-incomplete"],
+        &["diff", path, path, "--fail-on", "never"],
+        &["remediate", path],
+    ] {
+        refuses(
+            args,
+            &[
+                "apimguard::snapshot::contradiction",
+                "says `complete: true` but records 1 gap(s)",
+            ],
+        );
+    }
+}
+
+#[test]
+fn a_schema_version_too_large_for_a_number_is_reported_as_written() {
+    let text = std::fs::read_to_string("fixtures/check/small.json").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for version in ["99999999999999999999", &"7".repeat(300)] {
+        let path = dir.path().join("future.json");
+        let future = text.replacen(
+            "\"schemaVersion\": 1",
+            &format!("\"schemaVersion\": {version}"),
+            1,
+        );
+        assert_ne!(future, text, "the fixture names its version");
+        std::fs::write(&path, future).unwrap();
+        let shown = &version[..version.len().min(40)];
+        refuses(
+            &["check", path.to_str().unwrap()],
+            &[
+                &format!("`schemaVersion` is {shown}"),
+                "apimguard::snapshot::version",
+            ],
+        );
+    }
+}
+
+/// Rule ids match whatever their case, so a user rule may not take a built-in id in
+/// other letters (a configuration entry would hit both).
+#[test]
+fn a_builtin_rule_id_in_another_case_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let rule = std::fs::read_to_string("fixtures/check/policies/custom/keyed_only.rego")
+        .unwrap()
+        .replace("CONTOSO-001", "apim-def-001");
+    std::fs::write(dir.path().join("mine.rego"), rule).unwrap();
+    let rules = dir.path().to_str().unwrap();
+    refuses(
+        &["check", "fixtures/check/small.json", "-p", rules],
+        &[
+            "apimguard::policy::id_case",
+            "rule id apim-def-001",
+            "is rule id APIM-DEF-001",
+        ],
+    );
+    refuses(
+        &["rules", "list", "-p", rules],
+        &["apimguard::policy::id_case"],
+    );
+}
+
 // Hostile inputs: size caps, nesting, and diagnostics that cannot crash.
 
 /// The small snapshot on one line, with `extra` added as its last member.
@@ -583,24 +713,6 @@ fn a_size_that_is_not_one_is_refused() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("`64MB` is not a size"));
-}
-
-#[cfg(unix)]
-#[test]
-fn a_device_is_refused_not_read() {
-    refuses(
-        &["check", "/dev/zero"],
-        &["cannot read snapshot /dev/zero: a device, not a file"],
-    );
-    refuses(
-        &[
-            "check",
-            "fixtures/check/small.json",
-            "--config",
-            "/dev/urandom",
-        ],
-        &["a device, not a file"],
-    );
 }
 
 #[test]

@@ -321,3 +321,36 @@ fn diff_of_two_reports_gives_the_same_answer() {
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("`diff` cannot write sarif"));
 }
+
+/// A waiver whose pattern matches every resource its rule checked waives the whole rule
+/// (and whatever is added later): it is applied, and said on standard error.
+#[test]
+fn a_waiver_matching_every_resource_of_its_rule_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("blanket.yaml");
+    std::fs::write(
+        &config,
+        "waivers:\n  - rule: apim-def-001\n    resource: \"/subscriptions/*\"\n    reason: everything, for now\n    owner: someone@contoso.com\n    expires: 2099-12-31\n",
+    )
+    .unwrap();
+    let out = with_fixture_rules(
+        &["check", SNAPSHOT],
+        &[
+            "--fail-on",
+            "critical",
+            "--config",
+            config.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let warning = stderr(&out);
+    assert!(
+        warning.contains("waiver `/subscriptions/*` matches all")
+            && warning.contains("resource(s) of APIM-DEF-001")
+            && warning.contains("rules: {disable: [APIM-DEF-001]}"),
+        "{warning}"
+    );
+    // Narrow waivers are not blankets.
+    let out = with_fixture_rules(&["check", SNAPSHOT], &["--config", WAIVERS]);
+    assert!(!stderr(&out).contains("matches all"), "{}", stderr(&out));
+}

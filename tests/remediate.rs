@@ -1325,7 +1325,7 @@ fn resuming_a_pipe_is_refused_not_read() {
         let output = child.wait_with_output().unwrap();
         assert_eq!(output.status.code(), Some(2));
         assert!(
-            text(&output.stderr).contains("is not a regular file"),
+            text(&output.stderr).contains(", not a regular file"),
             "{}",
             text(&output.stderr)
         );

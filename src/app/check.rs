@@ -155,6 +155,7 @@ impl<'a> Checker<'a> {
         let estate = SplitEstate {
             skeleton: parse_input(&pieces.skeleton)?,
             services: &pieces.services,
+            text_bytes: text.len(),
             digests: pieces
                 .services
                 .iter()
@@ -189,6 +190,15 @@ impl<'a> Checker<'a> {
                     .expect("every service was validated"),
             );
         }
+        let today = chrono::Utc::now().date_naive();
+        if let Some(config) = self.config {
+            for (rule, outcome) in self.policies.rules().iter().zip(&outcomes) {
+                let checked = outcome.checked.iter().map(|id| &**id);
+                for warning in config.blanket_waivers(&rule.meta.id, checked, today) {
+                    eprintln!("warning: {warning}");
+                }
+            }
+        }
         let report = report::build(
             report::Checked {
                 path,
@@ -201,7 +211,7 @@ impl<'a> Checker<'a> {
                 fail_on: self.fail_on,
                 config: self.config,
                 disabled_rules: self.disabled.clone(),
-                today: chrono::Utc::now().date_naive(),
+                today,
                 passing,
             },
         );
@@ -215,6 +225,8 @@ impl<'a> Checker<'a> {
 struct SplitEstate<'t> {
     skeleton: regorus::Value,
     services: &'t [Vec<&'t str>],
+    /// The size of the snapshot's text.
+    text_bytes: usize,
     /// Each service's digest once it is validated.
     digests: Vec<Vec<Mutex<Option<ServiceDigest>>>>,
 }
@@ -250,6 +262,10 @@ impl Estate for SplitEstate<'_> {
 
     fn service_count(&self, subscription: usize) -> usize {
         self.services[subscription].len()
+    }
+
+    fn json_bytes(&self) -> usize {
+        self.text_bytes
     }
 
     fn service(&self, subscription: usize, index: usize) -> Result<regorus::Value, String> {

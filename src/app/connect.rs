@@ -95,7 +95,7 @@ async fn collect_async(args: &ArmArgs) -> miette::Result<Collected> {
     let connection = &args.connection;
     scope_names(args)?;
     let limits = Limits {
-        max_response_bytes: connection.max_response_size,
+        max_response_bytes: connection.max_response_size.0,
         max_pages: usize::try_from(args.max_pages).unwrap_or(usize::MAX),
         deadline: Some(Deadline::after(args.deadline)),
     };

@@ -1,7 +1,5 @@
 //! `apimguard check`: snapshot → rules → report → outputs → exit code.
 
-use std::time::Duration;
-
 use miette::IntoDiagnostic;
 
 use super::output;
@@ -32,10 +30,9 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
         config.as_ref(),
         args.fail_on,
         EvalOptions {
-            rule_timeout: Duration::from_secs(args.rule_timeout),
             threads: args.threads.unwrap_or(EvalOptions::default().threads),
             isolate_rules: args.timings == Some(Timings::Rules),
-            ..EvalOptions::default()
+            ..args.limits.eval_options()
         },
     )?;
     clock.lap("compile policies");
@@ -64,6 +61,8 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
             (loaded.path, loaded.text)
         }
     };
+    // Every input has been read: no output may overwrite one (nor another output).
+    output::refuse_overwrites(&output::files(&args.format))?;
     let report = checker.check_text(&path, &text, args.allow_incomplete, passing, &mut clock)?;
     drop(text);
     for spec in &args.format {

@@ -14,10 +14,13 @@ pub fn run(args: &CollectArgs) -> miette::Result<u8> {
         None => collect_blocking(&args.arm)?.snapshot,
     };
     match args.output.as_deref() {
-        Some(path) if path != Path::new("-") => snapshot::save(&snapshot, path)?,
+        Some(path) if path != Path::new("-") => {
+            super::output::refuse_overwrites(&[(path, "the snapshot".to_string())])?;
+            snapshot::save(&snapshot, path)?
+        }
         _ => {
             let text = snapshot::to_text(&snapshot, true)?;
-            println!("{text}");
+            super::output::print(&(text + "\n"))?;
         }
     }
     Ok(if snapshot.complete { 0 } else { 2 })

@@ -10,7 +10,6 @@ use crate::app::check::gate;
 use crate::cli::{DiffArgs, ReportFormat};
 use crate::config::Config;
 use crate::diagnostic::clip_message;
-use crate::engine::EvalOptions;
 use crate::input::{self, Kind, TooLarge};
 use crate::report::{self, Report};
 use crate::snapshot::{self, LoadedSnapshot};
@@ -98,7 +97,7 @@ pub fn run(args: &DiffArgs) -> miette::Result<u8> {
             &args.policy,
             config.as_ref(),
             args.fail_on,
-            EvalOptions::default(),
+            args.limits.eval_options(),
         )?)
     } else {
         if config.is_some() || !args.policy.policies.is_empty() {
@@ -115,6 +114,8 @@ pub fn run(args: &DiffArgs) -> miette::Result<u8> {
                 .check(&loaded, args.allow_incomplete),
         }
     };
+    // Both sides have been read: no output may overwrite one (nor another output).
+    output::refuse_overwrites(&output::files(&args.format))?;
     let old = to_report(old)?;
     let new = to_report(new)?;
     let drift = report::compare(&old, &new, &old_path, &new_path, args.fail_on);

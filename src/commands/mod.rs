@@ -12,8 +12,10 @@ pub mod schema;
 
 use std::io::IsTerminal;
 
+use std::time::Duration;
+
 use crate::app::check::Checker;
-use crate::cli::PolicyArgs;
+use crate::cli::{PolicyArgs, RuleLimitArgs};
 use crate::config::Config;
 use crate::engine::{EvalOptions, FailOn, LoadOptions, Profile};
 
@@ -55,6 +57,17 @@ impl PolicyArgs {
         LoadOptions {
             profile: self.profile,
             ..self.load_options()
+        }
+    }
+}
+
+impl RuleLimitArgs {
+    /// The evaluation options these limits ask for (the rest default).
+    pub fn eval_options(&self) -> EvalOptions {
+        EvalOptions {
+            rule_timeout: Duration::from_secs(self.rule_timeout),
+            memory_limit: self.memory_limit.map(|size| size.0),
+            ..EvalOptions::default()
         }
     }
 }

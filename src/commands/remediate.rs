@@ -10,12 +10,13 @@ use miette::{Diagnostic, IntoDiagnostic};
 use serde::Serialize;
 use thiserror::Error;
 
+use super::output;
 use crate::app::connect::{block_on, connect, Connection};
 use crate::azure::arm::Limits;
 use crate::azure::Reporter;
 use crate::cli::{ApplyArgs, ConnectionArgs, GateArgs, PlanFormat, RemediateArgs};
 use crate::config::Config;
-use crate::engine::{EvalOptions, FailOn};
+use crate::engine::FailOn;
 use crate::remediate::journal::{self, Entry, RunEnd, RunHeader};
 use crate::remediate::{
     render, Action, Counts, Executor, Journal, JournalError, Outcome, Plan, PlannedAction, Replay,
@@ -89,7 +90,7 @@ pub fn run(args: &RemediateArgs) -> miette::Result<u8> {
                 &args.policy,
                 config.as_ref(),
                 FailOn::Never,
-                EvalOptions::default(),
+                args.limits.eval_options(),
             )?;
             let loaded = snapshot::load(path)?;
             if loaded.snapshot.source.kind == SourceKind::Iac {
@@ -151,7 +152,7 @@ pub fn execute(run: Run) -> miette::Result<u8> {
         .filter(|a| !done.contains(&a.key))
         .collect();
     if run.format == PlanFormat::Human {
-        print!("{}", render::plan_text(&run.plan, &run.settings, &done));
+        output::print(&render::plan_text(&run.plan, &run.settings, &done))?;
     }
     let manual = run.plan.manual.len();
     if !run.apply.apply || pending.is_empty() {
@@ -217,7 +218,7 @@ async fn apply(run: Run<'_>, done: HashSet<String>) -> miette::Result<u8> {
         run.connection.quiet,
     ));
     let limits = Limits {
-        max_response_bytes: run.connection.max_response_size,
+        max_response_bytes: run.connection.max_response_size.0,
         ..Limits::default()
     };
     let Connection { client, tokens, .. } =
@@ -274,7 +275,7 @@ async fn apply(run: Run<'_>, done: HashSet<String>) -> miette::Result<u8> {
     }))?;
     let path = journal.path().display().to_string();
     match run.format {
-        PlanFormat::Human => print!("{}", render::summary_text(&outcomes, &counts, Some(&path))),
+        PlanFormat::Human => output::print(&render::summary_text(&outcomes, &counts, Some(&path)))?,
         PlanFormat::Json => print_json(&Document {
             outcomes: Some(&outcomes),
             summary: Some(&counts),
@@ -316,10 +317,8 @@ impl<'a> Document<'a> {
 }
 
 fn print_json(document: &Document) -> miette::Result<()> {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(document).into_diagnostic()?
-    );
+    let text = serde_json::to_string_pretty(document).into_diagnostic()?;
+    output::print(&(text + "\n"))?;
     Ok(())
 }
 

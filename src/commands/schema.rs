@@ -1,11 +1,9 @@
 //! `apimguard schema`: the snapshot's JSON Schema on standard output.
 
-/// Prints the schema; always succeeds.
+/// Prints the schema.
 pub fn run() -> miette::Result<u8> {
     let schema = crate::snapshot::json_schema();
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&schema).expect("schema serializes")
-    );
+    let text = serde_json::to_string_pretty(&schema).expect("schema serializes");
+    super::output::print(&(text + "\n"))?;
     Ok(0)
 }

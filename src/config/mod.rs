@@ -130,6 +130,16 @@ impl Waiver {
     pub fn is_expired(&self, today: NaiveDate) -> bool {
         today > self.expires
     }
+
+    /// Whether this waiver's pattern covers every one of `resources` (at least one) of
+    /// its rule: a waiver of the whole rule in effect, which waives tomorrow's new
+    /// resources too. An exact resource id is never such a blanket.
+    pub fn covers_all<'r>(&self, resources: impl IntoIterator<Item = &'r str>) -> bool {
+        let mut resources = resources.into_iter().peekable();
+        self.matcher.glob.is_some()
+            && resources.peek().is_some()
+            && resources.all(|r| self.matcher.matches(r))
+    }
 }
 
 impl Config {
@@ -230,6 +240,28 @@ impl Config {
             .iter()
             .find(|(id, _)| id.eq_ignore_ascii_case(rule_id))
             .map(|(_, s)| *s)
+    }
+
+    /// One warning for each waiver of `rule_id` in force on `today` whose resource pattern
+    /// matches all of the rule's `checked` resources (see [`Waiver::covers_all`]).
+    pub fn blanket_waivers<'r>(
+        &self,
+        rule_id: &str,
+        checked: impl IntoIterator<Item = &'r str> + Clone,
+        today: NaiveDate,
+    ) -> Vec<String> {
+        self.waivers
+            .iter()
+            .filter(|w| w.rule.eq_ignore_ascii_case(rule_id) && !w.is_expired(today))
+            .filter(|w| w.covers_all(checked.clone()))
+            .map(|w| {
+                let count = checked.clone().into_iter().count();
+                format!(
+                    "{}: waiver `{}` matches all {count} resource(s) of {rule_id}, so it waives the whole rule (and every resource added later); disable the rule instead (`rules: {{disable: [{rule_id}]}}`) or narrow the pattern",
+                    self.path, w.resource
+                )
+            })
+            .collect()
     }
 
     /// One warning for each rule id or pattern in the file that matches none of
@@ -482,6 +514,31 @@ waivers:
         let config = Config::parse("c.yaml", "# nothing yet\n").unwrap();
         assert!(config.is_enabled("APIM-DEF-001"));
         assert!(config.waivers.is_empty());
+    }
+
+    #[test]
+    fn a_waiver_that_matches_every_checked_resource_is_a_blanket() {
+        let text = FILE.replace(
+            "/subscriptions/*/resourceGroups/RG-DEV/*",
+            "/subscriptions/*",
+        );
+        let config = Config::parse("c.yaml", &text).unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let both = ["/subscriptions/1/apis/a", "/subscriptions/2/apis/b"];
+        let warnings = config.blanket_waivers("apim-def-001", both, today);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("matches all 2 resource(s) of apim-def-001"));
+        assert!(config.blanket_waivers("APIM-DEF-001", [], today).is_empty());
+        let narrow = Config::parse("c.yaml", FILE).unwrap();
+        let dev = "/subscriptions/1/resourceGroups/rg-dev/x";
+        let prod = "/subscriptions/1/resourceGroups/rg-prod/x";
+        assert!(narrow
+            .blanket_waivers("APIM-DEF-001", [dev, prod], today)
+            .is_empty());
+        let expired = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+        assert!(config
+            .blanket_waivers("APIM-DEF-001", both, expired)
+            .is_empty());
     }
 
     #[test]

@@ -51,6 +51,22 @@ pub enum PolicyError {
         /// Where it was seen again.
         second: String,
     },
+    /// Two rules whose ids differ only in case.
+    #[error("rule id {id} ({path}) is rule id {first_id} ({first}) in another case: rule ids match whatever their case, so the configuration's entries and waivers would hit both")]
+    #[diagnostic(
+        code(apimguard::policy::id_case),
+        help("give your rule an id of its own (built-in ids start with APIM-)")
+    )]
+    IdCase {
+        /// The later id.
+        id: String,
+        /// Its file.
+        path: String,
+        /// The id seen first.
+        first_id: String,
+        /// Its file.
+        first: String,
+    },
     /// An engine error that carries no location.
     #[error("policy engine error: {message}")]
     #[diagnostic(code(apimguard::policy::engine))]

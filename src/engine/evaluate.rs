@@ -21,7 +21,9 @@ use std::time::{Duration, Instant};
 use regorus::Value;
 
 use super::errors::{engine_message, parse_location};
+use super::memory::{default_memory_limit, set_memory_limit};
 use super::metadata::InputScope;
+use super::watchdog::{self, Label, Watch};
 use super::{PolicyError, PolicySet, Rule};
 
 /// How to evaluate.
@@ -31,8 +33,13 @@ pub struct EvalOptions {
     pub config: serde_json::Value,
     /// Longest time one rule may run on one piece of the snapshot (one service,
     /// subscription or the whole document, after its `custom.input`) before it is
-    /// stopped with an error.
+    /// stopped with an error; a rule stuck inside one builtin call past this (plus
+    /// [`watchdog::grace`]) ends the run (see [`super::watchdog`]).
     pub rule_timeout: Duration,
+    /// Most bytes apimguard may hold while a rule is evaluated; a rule that takes it
+    /// over ends the run (see [`super::memory`]). `None`: [`default_memory_limit`] of
+    /// the snapshot's size ([`Estate::json_bytes`]).
+    pub memory_limit: Option<u64>,
     /// Worker threads (at least 1).
     pub threads: usize,
     /// Evaluate each rule on its own to measure it (`--timings`), instead of in groups.
@@ -47,6 +54,7 @@ impl Default for EvalOptions {
         EvalOptions {
             config: serde_json::Value::Object(Default::default()),
             rule_timeout: Duration::from_secs(120),
+            memory_limit: None,
             threads: std::thread::available_parallelism().map_or(1, usize::from),
             isolate_rules: false,
             whole_input: false,
@@ -94,6 +102,9 @@ pub trait Estate: Sync {
     fn service_count(&self, subscription: usize) -> usize;
     /// The service at `index` of the subscription at `subscription`.
     fn service(&self, subscription: usize, index: usize) -> Result<Value, String>;
+    /// The size of the snapshot's JSON text (0 when unknown), which sizes the default
+    /// memory ceiling.
+    fn json_bytes(&self) -> usize;
 }
 
 /// Where the time of an evaluation went, summed over the workers.
@@ -138,10 +149,10 @@ impl PolicySet {
         options: &EvalOptions,
     ) -> Result<(Vec<RuleOutcome>, EvalStats), PolicyError> {
         let mut engine = self.engine_with_config(&options.config)?;
-        engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
-            limit: options.rule_timeout,
-            check_interval: std::num::NonZeroU32::new(1000).expect("non-zero"),
-        });
+        let memory_limit = options
+            .memory_limit
+            .unwrap_or_else(|| default_memory_limit(estate.json_bytes()));
+        guard(&mut engine, options.rule_timeout, memory_limit)?;
         let skeleton = estate.skeleton();
         let subscriptions = subscription_count(skeleton);
         let scope_of = |rule: &Rule| {
@@ -183,6 +194,8 @@ impl PolicySet {
 
         let run = Run {
             rules: &self.rules,
+            labels: rule_labels(&self.rules),
+            timeout: options.rule_timeout,
             estate,
             accumulators: (0..self.rules.len()).map(|_| Mutex::default()).collect(),
             strings: Mutex::default(),
@@ -253,13 +266,17 @@ impl Group {
         if self.is_empty() {
             return Ok(());
         }
+        // Each member's entry first tells the watchdog that this member starts (the
+        // fields of an object are evaluated in order, and so are the members), so that a
+        // runaway group names its rule.
         let entries: Vec<String> = self
             .members
             .iter()
             .map(|&i| {
                 format!(
-                    "\"r{i}\": {{\"checked\": {0}.checked, \"deny\": {0}.deny}}",
-                    rules[i].package
+                    "\"r{i}\": {{\"starts\": {1}({i}), \"checked\": {0}.checked, \"deny\": {0}.deny}}",
+                    rules[i].package,
+                    watchdog::RULE_STARTS
                 )
             })
             .collect();
@@ -280,6 +297,10 @@ impl Group {
 /// One evaluation in progress: the rules' results as the pieces come in.
 struct Run<'a> {
     rules: &'a [Rule],
+    /// The rules as the watchdog names them.
+    labels: Arc<[Label]>,
+    /// `--rule-timeout`, for the watchdog.
+    timeout: Duration,
     estate: &'a dyn Estate,
     accumulators: Vec<Mutex<Accumulator>>,
     /// Every resource id kept so far, once: results keep copies made here rather than
@@ -354,6 +375,7 @@ impl Run<'_> {
                 let (items, held, next, failed, failure) =
                     (&items, &held, &next, &failed, &failure);
                 scope.spawn(move || {
+                    let watch = Watch::new(self.labels.clone(), self.timeout);
                     let mut load = Duration::ZERO;
                     let mut evaluate = Duration::ZERO;
                     while !failed.load(Ordering::Relaxed) {
@@ -382,7 +404,7 @@ impl Run<'_> {
                                 item.subscription,
                                 service.iter().cloned().collect(),
                             );
-                            self.evaluate(&mut engine, per_service, input, order);
+                            self.evaluate(&mut engine, &watch, per_service, input, order);
                         }
                         if keep {
                             let complete = {
@@ -403,7 +425,7 @@ impl Run<'_> {
                             };
                             if let Some(services) = complete {
                                 let input = piece(skeleton, item.subscription, services);
-                                self.evaluate(&mut engine, per_subscription, input, order);
+                                self.evaluate(&mut engine, &watch, per_subscription, input, order);
                             }
                         }
                         evaluate += loaded.elapsed();
@@ -475,9 +497,10 @@ impl Run<'_> {
                 let mut engine = engine.clone();
                 let (tasks, next) = (&tasks, &next);
                 scope.spawn(move || {
+                    let watch = Watch::new(self.labels.clone(), self.timeout);
                     let start = Instant::now();
                     while let Some(group) = tasks.get(next.fetch_add(1, Ordering::Relaxed)) {
-                        self.evaluate(&mut engine, group, input.clone(), 0);
+                        self.evaluate(&mut engine, &watch, group, input.clone(), 0);
                     }
                     let mut stats = self.stats.lock().expect("no panics");
                     stats.workers = stats.workers.max(1);
@@ -489,11 +512,20 @@ impl Run<'_> {
 
     /// Evaluates a group's rules on one piece (`order`: its place in the document,
     /// which decides whose error is kept) and adds their sets to the accumulators.
-    fn evaluate(&self, engine: &mut regorus::Engine, group: &Group, input: Value, order: usize) {
+    fn evaluate(
+        &self,
+        engine: &mut regorus::Engine,
+        watch: &Watch,
+        group: &Group,
+        input: Value,
+        order: usize,
+    ) {
         engine.set_input(input);
         if !self.isolate && group.members.len() > 1 {
             let start = Instant::now();
-            let results = engine.eval_rule(format!("data.{}.results", group.package));
+            let results = watch.run(None, || {
+                engine.eval_rule(format!("data.{}.results", group.package))
+            });
             let elapsed = start.elapsed();
             if let Ok(results) = results {
                 let entries: Option<Vec<(usize, &Value, &Value)>> = group
@@ -526,9 +558,11 @@ impl Run<'_> {
         for &i in &group.members {
             let start = Instant::now();
             let package = &self.rules[i].package;
-            let sets = engine
-                .eval_rule(format!("{package}.checked"))
-                .and_then(|checked| Ok((checked, engine.eval_rule(format!("{package}.deny"))?)));
+            let sets = watch.run(Some(i), || {
+                engine
+                    .eval_rule(format!("{package}.checked"))
+                    .and_then(|checked| Ok((checked, engine.eval_rule(format!("{package}.deny"))?)))
+            });
             let elapsed = start.elapsed();
             let mut acc = self.accumulators[i].lock().expect("no panics");
             match sets {
@@ -540,6 +574,33 @@ impl Run<'_> {
             }
         }
     }
+}
+
+/// Holds `engine` to the run's limits: regorus's timer at the timeout, the watchdog
+/// beyond it, and the memory ceiling.
+pub(super) fn guard(
+    engine: &mut regorus::Engine,
+    rule_timeout: Duration,
+    memory_limit: u64,
+) -> Result<(), PolicyError> {
+    watchdog::ensure_running().map_err(|message| PolicyError::Engine { message })?;
+    set_memory_limit(memory_limit);
+    engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+        limit: rule_timeout,
+        check_interval: std::num::NonZeroU32::new(1000).expect("non-zero"),
+    });
+    Ok(())
+}
+
+/// The rules as the watchdog names them.
+fn rule_labels(rules: &[Rule]) -> Arc<[Label]> {
+    rules
+        .iter()
+        .map(|rule| Label {
+            name: format!("rule {}", rule.meta.id),
+            file: rule.path.clone(),
+        })
+        .collect()
 }
 
 /// A `deny` entry as kept: resource (one shared copy per id), message and setting.
@@ -770,6 +831,11 @@ impl Estate for WholeValue {
 
     fn service(&self, subscription: usize, index: usize) -> Result<Value, String> {
         Ok(self.services[subscription][index].clone())
+    }
+
+    /// Unknown: the document was parsed before it came here.
+    fn json_bytes(&self) -> usize {
+        0
     }
 }
 

@@ -8,10 +8,15 @@
 //! yield neither kind has no example of that kind. An `EXPR` that cannot be evaluated
 //! on its own (say, a variable local to the test body) is skipped.
 
+use std::sync::Arc;
+
 use regex::Regex;
 use serde_json::Value as Json;
 
-use super::{PolicyError, PolicySet, Rule};
+use super::evaluate::guard;
+use super::memory::MEMORY_LIMIT_FLOOR;
+use super::watchdog::{Label, Watch};
+use super::{EvalOptions, PolicyError, PolicySet, Rule};
 
 /// Prefix of the rules added to a test package to evaluate its `with input as` expressions.
 const PROBE_RULE: &str = "__apimguard_example";
@@ -62,21 +67,48 @@ struct Probe {
 impl PolicySet {
     /// Examples for each of `rules` (in order) from the `_test.rego` beside it; the set
     /// must have been loaded with tests. A rule without such a file gets none.
+    /// The rules and tests run under the default limits: [`EvalOptions::default`]'s
+    /// timeout and [`MEMORY_LIMIT_FLOOR`].
     pub fn examples(&self, rules: &[&Rule]) -> Result<Vec<Examples>, PolicyError> {
         let mut base = self.engine_with_config(&Json::Null)?;
+        let limits = EvalOptions::default();
+        guard(&mut base, limits.rule_timeout, MEMORY_LIMIT_FLOOR)?;
+        let probes: Vec<Option<Probe>> = rules.iter().map(|rule| self.probe(rule)).collect();
+        // One label per rule, and one for the `with input as` expressions of all tests.
+        let labels: Arc<[Label]> = rules
+            .iter()
+            .map(|rule| Label {
+                name: format!("rule {} (evaluated on its tests' inputs)", rule.meta.id),
+                file: rule.path.clone(),
+            })
+            .chain(std::iter::once(Label {
+                name: "a `with input as` expression of a test".to_string(),
+                file: probes
+                    .iter()
+                    .flatten()
+                    .map(|p| p.file.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }))
+            .collect();
+        let watch = Watch::new(labels, limits.rule_timeout);
         // Analyse once here, so that the clones below start ready to evaluate.
         base.eval_query("true".to_string(), false)
             .map_err(|e| PolicyError::Engine {
                 message: e.to_string(),
             })?;
-        let probes: Vec<Option<Probe>> = rules.iter().map(|rule| self.probe(rule)).collect();
         let present: Vec<&Probe> = probes.iter().flatten().collect();
-        let mut inputs = probe_inputs(&base, &present).into_iter();
+        let mut inputs = watch
+            .run(Some(rules.len()), || probe_inputs(&base, &present))
+            .into_iter();
         Ok(rules
             .iter()
             .zip(&probes)
-            .map(|(rule, probe)| match probe {
-                Some(probe) => pick(&base, rule, probe, inputs.next().unwrap_or_default()),
+            .enumerate()
+            .map(|(i, (rule, probe))| match probe {
+                Some(probe) => watch.run(Some(i), || {
+                    pick(&base, rule, probe, inputs.next().unwrap_or_default())
+                }),
                 None => Examples::default(),
             })
             .collect())

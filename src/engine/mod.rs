@@ -17,12 +17,14 @@ mod errors;
 mod evaluate;
 mod examples;
 mod filter;
+mod memory;
 mod metadata;
 mod profiles;
 mod recursion;
 mod severity;
 mod sources;
 mod testing;
+mod watchdog;
 
 use std::path::PathBuf;
 
@@ -36,6 +38,7 @@ pub use evaluate::{
 };
 pub use examples::{Example, Examples};
 pub use filter::{FrameworkFilter, RuleFilter};
+pub use memory::MemoryGate;
 pub use metadata::{valid_id, InputScope, Parameter, RuleMeta, CUSTOM_FAMILY};
 pub use profiles::{Profile, PROFILES};
 pub use severity::{FailOn, Severity};
@@ -103,11 +106,25 @@ impl PolicySet {
                 continue;
             }
             if let Some(rule) = classify(&engine, source, package)? {
-                if let Some(first) = rules.iter().find(|r| r.meta.id == rule.meta.id) {
-                    return Err(PolicyError::DuplicateId {
-                        id: rule.meta.id,
-                        first: first.path.clone(),
-                        second: rule.path,
+                // Ids match whatever their case (configurations, waivers, `--rule`), so
+                // two rules whose ids differ only in case would share every entry.
+                if let Some(first) = rules
+                    .iter()
+                    .find(|r| r.meta.id.eq_ignore_ascii_case(&rule.meta.id))
+                {
+                    return Err(if first.meta.id == rule.meta.id {
+                        PolicyError::DuplicateId {
+                            id: rule.meta.id,
+                            first: first.path.clone(),
+                            second: rule.path,
+                        }
+                    } else {
+                        PolicyError::IdCase {
+                            id: rule.meta.id,
+                            path: rule.path,
+                            first_id: first.meta.id.clone(),
+                            first: first.path.clone(),
+                        }
                     });
                 }
                 // Two files of one package make one set of rules in Rego: each rule
@@ -244,13 +261,15 @@ fn parameter_defaults(
 /// Builtins a rule may never call: they reach outside the snapshot (network, host
 /// environment) or make results irreproducible. regorus is built without most of
 /// them, but refusing them by name gives the author a located error at load time.
-const FORBIDDEN_BUILTINS: [&str; 6] = [
+const FORBIDDEN_BUILTINS: [&str; 7] = [
     "http.send",
     "net.lookup_ip_addr",
     "opa.runtime",
     "time.now_ns",
     "rand.intn",
     "uuid.rfc4122",
+    // The engine's own bookkeeping (see `watchdog`), not a builtin for rules.
+    watchdog::RULE_STARTS,
 ];
 
 fn refuse_forbidden_builtins(source: &PolicySource) -> Result<(), PolicyError> {
@@ -286,6 +305,9 @@ fn sandboxed_engine() -> Result<regorus::Engine, PolicyError> {
             "rules must be deterministic: rand.intn is not available",
         ),
     ];
+    let engine_error = |e: anyhow::Error| PolicyError::Engine {
+        message: e.to_string(),
+    };
     for (name, nargs, message) in refusals {
         engine
             .add_extension(
@@ -293,10 +315,21 @@ fn sandboxed_engine() -> Result<regorus::Engine, PolicyError> {
                 nargs,
                 Box::new(move |_| Err(anyhow::anyhow!(message))),
             )
-            .map_err(|e| PolicyError::Engine {
-                message: e.to_string(),
-            })?;
+            .map_err(engine_error)?;
     }
+    // The generated aggregate rules tell the watchdog which rule starts.
+    engine
+        .add_extension(
+            watchdog::RULE_STARTS.to_string(),
+            1,
+            Box::new(|args: Vec<regorus::Value>| {
+                if let Some(index) = args.first().and_then(|a| a.as_u64().ok()) {
+                    watchdog::rule_starts(index as usize);
+                }
+                Ok(regorus::Value::from(true))
+            }),
+        )
+        .map_err(engine_error)?;
     Ok(engine)
 }
 

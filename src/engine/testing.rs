@@ -1,11 +1,15 @@
 //! `apimguard rules test`: runs the `test_*` rules of `*_test.rego` modules, like `opa test`.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use regex::Regex;
 
 use super::errors::{engine_message, parse_location};
-use super::{PolicyError, PolicySet};
+use super::evaluate::guard;
+use super::memory::MEMORY_LIMIT_FLOOR;
+use super::watchdog::{Label, Watch};
+use super::{EvalOptions, PolicyError, PolicySet};
 
 /// One test rule.
 #[derive(Debug, Clone)]
@@ -61,29 +65,50 @@ impl PolicySet {
     /// Runs the tests (only those of user directories when `user_only`) with an empty
     /// input and the rules' parameter defaults as `data.apimguard.config`; tests supply
     /// their input with `with input as` (and other settings with `with data.apimguard.config…`).
-    pub fn run_tests(&self, user_only: bool) -> Result<Vec<TestOutcome>, PolicyError> {
+    /// Each test is held to `limits`' rule timeout and memory ceiling (by default
+    /// [`MEMORY_LIMIT_FLOOR`]), as a rule is.
+    pub fn run_tests(
+        &self,
+        user_only: bool,
+        limits: &EvalOptions,
+    ) -> Result<Vec<TestOutcome>, PolicyError> {
         let mut engine = self.engine_with_config(&serde_json::Value::Null)?;
+        guard(
+            &mut engine,
+            limits.rule_timeout,
+            limits.memory_limit.unwrap_or(MEMORY_LIMIT_FLOOR),
+        )?;
         engine.set_input(regorus::Value::new_object());
-        Ok(self
-            .test_cases(user_only)
+        let cases = self.test_cases(user_only);
+        let labels: Arc<[Label]> = cases
+            .iter()
+            .map(|case| Label {
+                name: format!("test {}", case.rule),
+                file: case.file.clone(),
+            })
+            .collect();
+        let watch = Watch::new(labels, limits.rule_timeout);
+        Ok(cases
             .into_iter()
-            .map(|case| {
+            .enumerate()
+            .map(|(i, case)| {
                 let start = Instant::now();
-                let (passed, error) = match engine.eval_rule(case.rule.clone()) {
-                    Ok(regorus::Value::Bool(true)) => (true, None),
-                    Ok(regorus::Value::Undefined) => (
-                        false,
-                        Some("undefined (a condition did not hold)".to_string()),
-                    ),
-                    Ok(other) => (false, Some(format!("evaluated to {other}, not true"))),
-                    Err(e) => {
-                        let text = format!("{e:#}");
-                        let at = parse_location(&text)
-                            .map(|(f, l, c)| format!("{f}:{l}:{c}: "))
-                            .unwrap_or_default();
-                        (false, Some(format!("error: {at}{}", engine_message(&text))))
-                    }
-                };
+                let (passed, error) =
+                    match watch.run(Some(i), || engine.eval_rule(case.rule.clone())) {
+                        Ok(regorus::Value::Bool(true)) => (true, None),
+                        Ok(regorus::Value::Undefined) => (
+                            false,
+                            Some("undefined (a condition did not hold)".to_string()),
+                        ),
+                        Ok(other) => (false, Some(format!("evaluated to {other}, not true"))),
+                        Err(e) => {
+                            let text = format!("{e:#}");
+                            let at = parse_location(&text)
+                                .map(|(f, l, c)| format!("{f}:{l}:{c}: "))
+                                .unwrap_or_default();
+                            (false, Some(format!("error: {at}{}", engine_message(&text))))
+                        }
+                    };
                 TestOutcome {
                     case,
                     passed,

@@ -16,17 +16,17 @@
 
 use std::fmt;
 use std::fs::Metadata;
-use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
 use miette::Diagnostic;
 
 use super::error::IacError;
 use crate::diagnostic::Located;
+use crate::input::{self, Kind, ReadError};
 
 /// The most bytes one referenced file may have: the run's `--max-file-size`.
 fn max_file_bytes() -> u64 {
-    crate::input::limits().file.0
+    input::limits().file.0
 }
 
 /// The folder IaC inputs are confined to.
@@ -202,12 +202,15 @@ impl IacRoot {
         self.resolve(&joined, want)
     }
 
-    /// Reads a file [`IacRoot::resolve`] accepted, at most [`max_file_bytes`].
+    /// Reads a file [`IacRoot::resolve`] accepted, at most [`max_file_bytes`], through
+    /// the one reader of inputs (its type is checked again on the open file: the path
+    /// may have changed since).
     pub fn read(&self, real: &Path) -> Result<Vec<u8>, Refusal> {
-        let file = std::fs::File::open(real).map_err(Refusal::Unreadable)?;
-        // Checked again on the open file: the path may have changed since.
-        check_kind(&file.metadata().map_err(Refusal::Unreadable)?, Want::File)?;
-        read_capped(file)
+        input::read_bytes(real, Kind::File).map_err(|e| match e {
+            ReadError::Io(e) => Refusal::Unreadable(e),
+            ReadError::NotRegular(what) => Refusal::NotRegular(what),
+            ReadError::TooLarge(_) => Refusal::TooLarge,
+        })
     }
 
     /// The error for `shown` (a path as the user or the layout names it).
@@ -295,19 +298,6 @@ pub(super) fn found_file(path: &Path) -> Result<(), IacError> {
     })))
 }
 
-/// Reads at most [`max_file_bytes`] of `file`; more is refused.
-fn read_capped(file: std::fs::File) -> Result<Vec<u8>, Refusal> {
-    let cap = max_file_bytes();
-    let mut bytes = Vec::new();
-    file.take(cap + 1)
-        .read_to_end(&mut bytes)
-        .map_err(Refusal::Unreadable)?;
-    if bytes.len() as u64 > cap {
-        return Err(Refusal::TooLarge);
-    }
-    Ok(bytes)
-}
-
 /// Refuses what is not a `want`, naming what it is.
 fn check_kind(meta: &Metadata, want: Want) -> Result<(), Refusal> {
     let kind = meta.file_type();
@@ -316,27 +306,10 @@ fn check_kind(meta: &Metadata, want: Want) -> Result<(), Refusal> {
         Want::Folder if kind.is_dir() => Ok(()),
         Want::Folder => Err(Refusal::NotRegular("not a folder")),
         Want::File if kind.is_dir() => Err(Refusal::NotRegular("a folder")),
-        Want::File => Err(Refusal::NotRegular(special_kind(&kind))),
+        Want::File => Err(Refusal::NotRegular(
+            input::not_regular(&kind).unwrap_or("a special file"),
+        )),
     }
-}
-
-#[cfg(unix)]
-fn special_kind(kind: &std::fs::FileType) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    if kind.is_fifo() {
-        "a named pipe"
-    } else if kind.is_socket() {
-        "a socket"
-    } else if kind.is_block_device() || kind.is_char_device() {
-        "a device"
-    } else {
-        "a special file"
-    }
-}
-
-#[cfg(not(unix))]
-fn special_kind(_kind: &std::fs::FileType) -> &'static str {
-    "a special file"
 }
 
 /// A reference as a relative path (`\` read as `/`, as Bicep on Windows reads it), or

@@ -30,7 +30,7 @@ use super::executor::{Counts, Outcome, Settings, Status};
 use super::plan::Plan;
 use super::target;
 use super::who::Who;
-use crate::input::{self, Kind, TooLarge};
+use crate::input::{self, Kind, ReadError, TooLarge};
 
 /// Why the journal cannot be written or read.
 #[derive(Debug, Error, Diagnostic)]
@@ -100,12 +100,12 @@ pub enum JournalError {
     },
     /// `--resume` names a FIFO, a device or a directory: reading it could hang or never
     /// end.
-    #[error("journal {0} is not a regular file")]
+    #[error("journal {0} is {1}, not a regular file")]
     #[diagnostic(
         code(apimguard::journal::not_a_file),
         help("--resume takes the file a previous run wrote (its --journal FILE), not a pipe, a device or a directory")
     )]
-    NotAFile(String),
+    NotAFile(String, &'static str),
     /// The file holds no run header.
     #[error("journal {0} records no run")]
     #[diagnostic(
@@ -320,10 +320,10 @@ pub fn replay(path: &Path) -> Result<Replay, JournalError> {
         std::io::ErrorKind::NotFound => JournalError::Missing(display.clone()),
         _ => io(path, source),
     };
-    if !std::fs::metadata(path).map_err(missing)?.is_file() {
-        return Err(JournalError::NotAFile(display));
-    }
-    let text = input::read_to_string(path, Kind::Snapshot).map_err(|e| e.or_io(missing))?;
+    let text = input::read_to_string(path, Kind::Snapshot).map_err(|e| match e {
+        ReadError::NotRegular(what) => JournalError::NotAFile(display.clone(), what),
+        e => e.or_io(missing),
+    })?;
     // (1-based line number, parsed line), blank lines skipped but counted.
     let lines: Vec<(usize, Result<Line, serde_json::Error>)> = text
         .lines()

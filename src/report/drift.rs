@@ -107,11 +107,12 @@ pub fn compare(
     let before = entries(old);
     let after = entries(new);
     // A rule that errored or did not apply in the new run resolved nothing.
-    let evaluated: BTreeSet<&str> = new
+    // Rule ids match whatever their case.
+    let evaluated: BTreeSet<String> = new
         .results
         .iter()
         .filter(|r| !matches!(r.status, RuleStatus::Error | RuleStatus::NotApplicable))
-        .map(|r| r.rule_id.as_str())
+        .map(|r| r.rule_id.to_ascii_uppercase())
         .collect();
     let mut drift = Drift {
         tool: format!("apimguard {}", env!("CARGO_PKG_VERSION")),
@@ -141,7 +142,7 @@ pub fn compare(
         if after.contains_key(&key) {
             continue;
         }
-        if evaluated.contains(entry.rule_id.as_str()) {
+        if evaluated.contains(&entry.rule_id.to_ascii_uppercase()) {
             drift.resolved.push(entry);
         } else {
             drift.not_evaluated.push(entry);
@@ -187,7 +188,7 @@ fn entries(report: &Report) -> BTreeMap<String, DriftEntry> {
     let mut out: BTreeMap<String, DriftEntry> = BTreeMap::new();
     for rule in &report.results {
         for f in &rule.findings {
-            out.entry(identity(&rule.rule_id, &f.resource))
+            out.entry(identity(&rule.rule_id.to_ascii_uppercase(), &f.resource))
                 .and_modify(|e| {
                     e.message.push_str("; ");
                     e.message.push_str(&f.message);

@@ -98,10 +98,12 @@ pub fn stale(out: &Path, files: &[DocFile]) -> Result<Vec<StaleFile>, DocIoError
         // A page over the size cap cannot be the small page generated.
         match input::read_to_string(&path, Kind::File) {
             Ok(text) if text == file.text => {}
-            Ok(_) | Err(ReadError::TooLarge(_)) => found.push(StaleFile {
-                path,
-                drift: Drift::Changed,
-            }),
+            Ok(_) | Err(ReadError::TooLarge(_) | ReadError::NotRegular(_)) => {
+                found.push(StaleFile {
+                    path,
+                    drift: Drift::Changed,
+                })
+            }
             Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
                 found.push(StaleFile {
                     path,

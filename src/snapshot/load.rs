@@ -62,8 +62,20 @@ pub enum SnapshotError {
     Version {
         /// The file.
         path: String,
-        /// The version found.
-        found: u32,
+        /// The version found, as written (clipped).
+        found: String,
+    },
+    /// A snapshot that says it is complete and records gaps.
+    #[error("{path} says `complete: true` but records {gaps} gap(s): it contradicts itself, so neither can be trusted")]
+    #[diagnostic(
+        code(apimguard::snapshot::contradiction),
+        help("a collector that could not read something writes `complete: false`; collect again, and check where this file was edited")
+    )]
+    Contradiction {
+        /// The file.
+        path: String,
+        /// How many gaps it records.
+        gaps: usize,
     },
     /// The snapshot to write nests deeper than its readers read.
     #[error("the snapshot would nest more than {MAX_DEPTH} levels deep (at {near}), deeper than apimguard reads")]
@@ -124,30 +136,22 @@ fn parse(name: &str, text: &str) -> Result<Snapshot, SnapshotError> {
         Ok(snapshot) => {
             de.end().map_err(|e| syntax_error(name, text, &e))?;
             if snapshot.schema_version != SCHEMA_VERSION {
-                return Err(version_error(name, snapshot.schema_version.into()));
+                return Err(version_error(name, &snapshot.schema_version.to_string()));
             }
+            check_contract(name, &snapshot)?;
             return Ok(snapshot);
         }
         Err(err) => err,
     };
     let json_path = err.path().to_string();
     let inner = err.into_inner();
+    // A document of another schema version fails on shape (or on a number too large to
+    // read, for a huge version); say so rather than name a field.
+    if let Some(found) = other_version(text) {
+        return Err(version_error(name, found));
+    }
     if !inner.is_data() {
         return Err(syntax_error(name, text, &inner));
-    }
-    // A document of another schema version fails on shape; say so rather than name a field.
-    #[derive(serde::Deserialize)]
-    struct VersionOnly {
-        #[serde(rename = "schemaVersion")]
-        schema_version: Option<u64>,
-    }
-    if let Ok(VersionOnly {
-        schema_version: Some(found),
-    }) = serde_json::from_str(text)
-    {
-        if found != u64::from(SCHEMA_VERSION) {
-            return Err(version_error(name, found));
-        }
     }
     Err(SnapshotError::Located(Located::new(
         "apimguard::snapshot::shape",
@@ -160,11 +164,44 @@ fn parse(name: &str, text: &str) -> Result<Snapshot, SnapshotError> {
     )))
 }
 
-fn version_error(name: &str, found: u64) -> SnapshotError {
+fn version_error(name: &str, found: &str) -> SnapshotError {
+    const SHOWN: usize = 40;
+    let found = match found.char_indices().nth(SHOWN) {
+        Some((end, _)) => format!("{}… ({} characters)", &found[..end], found.len()),
+        None => found.to_string(),
+    };
     SnapshotError::Version {
         path: name.to_string(),
-        found: u32::try_from(found).unwrap_or(u32::MAX),
+        found,
     }
+}
+
+/// The top-level `schemaVersion` as written, when it is an integer other than this
+/// build's (of any size: `99999999999999999999` is reported as given).
+fn other_version(text: &str) -> Option<&str> {
+    #[derive(serde::Deserialize)]
+    struct VersionOnly<'a> {
+        #[serde(rename = "schemaVersion", borrow)]
+        schema_version: Option<&'a serde_json::value::RawValue>,
+    }
+    let found = serde_json::from_str::<VersionOnly>(text)
+        .ok()?
+        .schema_version?
+        .get();
+    let digits = found.strip_prefix('-').unwrap_or(found);
+    let integer = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+    (integer && found != SCHEMA_VERSION.to_string()).then_some(found)
+}
+
+/// What the contract says beyond the shape: a complete snapshot records no gap.
+fn check_contract(name: &str, snapshot: &Snapshot) -> Result<(), SnapshotError> {
+    if snapshot.complete && !snapshot.gaps.is_empty() {
+        return Err(SnapshotError::Contradiction {
+            path: name.to_string(),
+            gaps: snapshot.gaps.len(),
+        });
+    }
+    Ok(())
 }
 
 /// Writes a snapshot atomically: a temporary file beside the target, then a rename,
@@ -444,7 +481,35 @@ mod tests {
     #[test]
     fn wrong_version_is_refused() {
         let err = load_str("s.json", r#"{"schemaVersion":2}"#).unwrap_err();
-        assert!(matches!(err, SnapshotError::Version { found: 2, .. }));
+        assert!(matches!(err, SnapshotError::Version { ref found, .. } if found == "2"));
+    }
+
+    #[test]
+    fn a_version_of_any_size_is_reported_as_written() {
+        for written in ["99999999999999999999", "-1", "4294967296"] {
+            let err = load_str("s.json", &format!(r#"{{"schemaVersion":{written}}}"#)).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("s.json: `schemaVersion` is {written}, this apimguard reads version 1")
+            );
+        }
+        // The longest integer a double holds (a longer one is refused as a number).
+        let long = "9".repeat(300);
+        let err = load_str("s.json", &format!(r#"{{"schemaVersion":{long}}}"#)).unwrap_err();
+        assert!(err.to_string().contains("… (300 characters)"), "{err}");
+    }
+
+    #[test]
+    fn a_complete_snapshot_with_gaps_is_refused() {
+        let text = r#"{"schemaVersion":1,"collectedAt":"2026-01-01T00:00:00Z","source":{"kind":"fixture"},"complete":true,
+            "gaps":[{"scope":"/subscriptions/s","what":"apis","error":"403"}],"subscriptions":[]}"#;
+        let err = load_str("s.json", text).unwrap_err();
+        assert!(
+            matches!(err, SnapshotError::Contradiction { gaps: 1, .. }),
+            "{err}"
+        );
+        let incomplete = text.replace(r#""complete":true"#, r#""complete":false"#);
+        assert!(load_str("s.json", &incomplete).is_ok());
     }
 
     fn nested(depth: usize) -> String {

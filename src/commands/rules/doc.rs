@@ -17,6 +17,7 @@ pub fn run(args: &DocArgs) -> miette::Result<u8> {
     } else {
         ruledoc::write(&args.out, &files)?
     };
+    let mut out = String::new();
     for change in &changes {
         let what = match (change.drift, args.check) {
             (Drift::Missing, true) => "missing",
@@ -26,8 +27,17 @@ pub fn run(args: &DocArgs) -> miette::Result<u8> {
             (Drift::Changed, false) => "updated",
             (Drift::Obsolete, false) => "removed",
         };
-        println!("{}: {what}", change.path.display());
+        out.push_str(&format!("{}: {what}\n", change.path.display()));
     }
+    if !args.check {
+        out.push_str(&format!(
+            "{} rule page(s) and the catalogue in {}: {} change(s)\n",
+            files.len() - 1,
+            args.out.display(),
+            changes.len()
+        ));
+    }
+    crate::commands::output::print(&out)?;
     if args.check && !changes.is_empty() {
         eprintln!(
             "{} file(s) in {} differ from the rules; run `apimguard rules doc --out {}` and commit the result",
@@ -36,14 +46,6 @@ pub fn run(args: &DocArgs) -> miette::Result<u8> {
             args.out.display()
         );
         return Ok(1);
-    }
-    if !args.check {
-        println!(
-            "{} rule page(s) and the catalogue in {}: {} change(s)",
-            files.len() - 1,
-            args.out.display(),
-            changes.len()
-        );
     }
     Ok(0)
 }

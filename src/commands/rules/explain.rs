@@ -50,10 +50,10 @@ pub fn run(args: &ExplainArgs) -> miette::Result<u8> {
         }
         .into());
     };
-    print!(
-        "{}",
-        render_terminal(&Page::for_rule(rule, None), crate::commands::color_stdout())
-    );
+    crate::commands::output::print(&render_terminal(
+        &Page::for_rule(rule, None),
+        crate::commands::color_stdout(),
+    ))?;
     Ok(0)
 }
 

@@ -1,7 +1,5 @@
 //! `apimguard rules list`: the rules, filtered, as a table or JSON.
 
-use std::io::Write;
-
 use serde_json::Value as Json;
 
 use crate::cli::{ListArgs, ListFormat};
@@ -25,7 +23,7 @@ pub fn run(args: &ListArgs) -> miette::Result<u8> {
         }
         ListFormat::Table => table(&rules),
     };
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    crate::commands::output::print(&text)?;
     Ok(0)
 }
 

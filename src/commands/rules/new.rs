@@ -15,12 +15,12 @@ pub fn run(args: &NewArgs) -> miette::Result<u8> {
     refuse_builtin_clash(&request)?;
     let files = request.render(&args.dir);
     files.write()?;
-    println!(
-        "created {}\ncreated {}\n\nnext: edit the METADATA and the condition, then run\n  apimguard rules test {}",
+    crate::commands::output::print(&format!(
+        "created {}\ncreated {}\n\nnext: edit the METADATA and the condition, then run\n  apimguard rules test {}\n",
         files.rule_path.display(),
         files.test_path.display(),
         args.dir.display()
-    );
+    ))?;
     Ok(0)
 }
 

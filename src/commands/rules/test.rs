@@ -1,8 +1,7 @@
 //! `apimguard rules test`: run the `*_test.rego` unit tests.
 
-use std::io::Write;
-
 use crate::cli::TestArgs;
+use crate::commands::output;
 use crate::engine::{LoadOptions, PolicySet};
 
 /// Runs the tests of `args.dirs` (or of the built-in pack) and returns the exit code.
@@ -14,29 +13,33 @@ pub fn run(args: TestArgs) -> miette::Result<u8> {
         include_tests: true,
         profile: None,
     })?;
-    let outcomes = set.run_tests(user_only)?;
-    let mut out = std::io::stdout().lock();
+    let outcomes = set.run_tests(user_only, &args.limits.eval_options())?;
     let failed = outcomes.iter().filter(|o| !o.passed).count();
-    for o in &outcomes {
-        if args.verbose || !o.passed {
-            let verdict = if o.passed { "PASS" } else { "FAIL" };
-            let _ = writeln!(
-                out,
-                "{verdict} {} {} ({:.1?})",
-                o.case.file, o.case.rule, o.elapsed
-            );
-            if let Some(e) = &o.error {
-                let _ = writeln!(out, "     {e}");
+    output::print_with(|out| {
+        for o in &outcomes {
+            if args.verbose || !o.passed {
+                let verdict = if o.passed { "PASS" } else { "FAIL" };
+                writeln!(
+                    out,
+                    "{verdict} {} {} ({:.1?})",
+                    o.case.file, o.case.rule, o.elapsed
+                )?;
+                if let Some(e) = &o.error {
+                    writeln!(out, "     {e}")?;
+                }
             }
         }
-    }
+        if outcomes.is_empty() {
+            writeln!(
+                out,
+                "no tests found (test rules are `test_*` in `*_test.rego` files)"
+            )
+        } else {
+            writeln!(out, "{} passed, {failed} failed", outcomes.len() - failed)
+        }
+    })?;
     if outcomes.is_empty() {
-        let _ = writeln!(
-            out,
-            "no tests found (test rules are `test_*` in `*_test.rego` files)"
-        );
         return Ok(2);
     }
-    let _ = writeln!(out, "{} passed, {failed} failed", outcomes.len() - failed);
     Ok(if failed == 0 { 0 } else { 1 })
 }
