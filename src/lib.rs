@@ -32,6 +32,8 @@ pub(crate) mod commands;
 pub mod config;
 pub(crate) mod diagnostic;
 pub mod engine;
+pub mod evidence;
+pub mod frameworks;
 pub mod iac;
 pub(crate) mod input;
 pub(crate) mod nesting;
@@ -43,6 +45,7 @@ pub(crate) mod ruledoc;
 pub(crate) mod scaffold;
 pub mod snapshot;
 pub mod synthetic;
+pub mod version;
 
 use cli::{Cli, Command};
 
@@ -60,5 +63,9 @@ pub fn run(cli: Cli) -> miette::Result<u8> {
         Command::Schema => commands::schema::run(),
         Command::Remediate(args) => commands::remediate::run(&args),
         Command::Offboard(args) => commands::offboard::run(&args),
+        Command::Verify(args) => commands::verify::run(&args),
+        Command::Completions(args) => commands::completions::run(&args),
+        Command::Man(args) => commands::man::run(&args),
+        Command::Hook(args) => commands::hook::run(&args),
     }
 }

@@ -6,7 +6,6 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-
 const SNAPSHOT: &str = "fixtures/check/small.json";
 const TEMPLATE: &str = "fixtures/iac/arm/defender.json";
 

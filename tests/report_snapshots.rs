@@ -21,10 +21,20 @@ const FORMATS: [(&str, &str); 6] = [
 ];
 
 /// `text` without what changes from run to run: the time the report was made, the
-/// days left on waivers (counted from today) and the version of apimguard.
+/// days left on waivers (counted from today) and the version of apimguard (with the
+/// commit and the hash of the built-in rules it was built from).
 fn stable(text: &str, generated_at: &str) -> String {
     let version = env!("CARGO_PKG_VERSION");
+    let mut text = text.to_string();
+    while let Some(at) = text.find(" (commit ") {
+        let end = text[at..].find(')').map_or(text.len(), |e| at + e + 1);
+        text.replace_range(at..end, " [build]");
+    }
     text.replace(generated_at, "[generated-at]")
+        .replace(
+            &format!("\"version\": \"{version}"),
+            "\"version\": \"[version]",
+        )
         .replace(&format!("apimguard {version}"), "apimguard [version]")
         .replace(
             &format!("\"semanticVersion\": \"{version}\""),

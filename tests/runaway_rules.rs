@@ -8,7 +8,6 @@ mod support;
 use std::path::Path;
 use std::process::Output;
 
-
 const SNAPSHOT: &str = "fixtures/check/small.json";
 
 use support::cmd as apimguard;

@@ -67,10 +67,19 @@ pub struct Checker<'a> {
     config: Option<&'a Config>,
     fail_on: FailOn,
     options: EvalOptions,
+    /// The day waivers are judged against; today when `None`.
+    today: Option<chrono::NaiveDate>,
     warnings: Vec<String>,
 }
 
 impl<'a> Checker<'a> {
+    /// Judges waivers as of `day` instead of today (`verify` re-checks as of the
+    /// recorded check time).
+    pub fn judged_on(mut self, day: chrono::NaiveDate) -> Self {
+        self.today = Some(day);
+        self
+    }
+
     /// Loads the rules, drops those the configuration disables, and notes the
     /// configuration entries that match no rule (see [`Checker::warnings`]).
     pub fn new(
@@ -107,6 +116,7 @@ impl<'a> Checker<'a> {
             fail_on,
             options,
             warnings,
+            today: None,
         })
     }
 
@@ -190,7 +200,9 @@ impl<'a> Checker<'a> {
                     .expect("every service was validated"),
             );
         }
-        let today = chrono::Utc::now().date_naive();
+        let today = self
+            .today
+            .unwrap_or_else(|| chrono::Utc::now().date_naive());
         if let Some(config) = self.config {
             for (rule, outcome) in self.policies.rules().iter().zip(&outcomes) {
                 let checked = outcome.checked.iter().map(|id| &**id);
