@@ -1,13 +1,13 @@
 //! Compliance audits over the real binary: framework views in every format, CSV and
 //! OCSF, `--waivers`.
 
-mod report_fixtures;
+mod support;
 
 use std::path::Path;
 use std::process::Output;
 
-use report_fixtures::{apimguard, stderr};
 use serde_json::Value;
+use support::reports::{apimguard, stderr};
 
 const DEMO: &str = "fixtures/demo/snapshot.json";
 const WAIVERS: &str = "fixtures/audit/waivers.yaml";

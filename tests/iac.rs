@@ -5,11 +5,12 @@
 //! files (see their INDEX.md); `fixtures/iac/estate` describes one estate twice, as an
 //! APIOps folder and as an ARM template.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Output;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 const ALL_RESOURCES: &str =
@@ -28,9 +29,7 @@ const DEFENDER: &str = "fixtures/iac/arm/defender.json";
 const SERVICE: &str = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ApiManagement/service";
 
 fn apimguard(args: &[&str]) -> Output {
-    Command::cargo_bin("apimguard")
-        .expect("binary builds")
-        .env("NO_COLOR", "1")
+    support::apimguard()
         .env("APIMGUARD_COLLECTED_AT", "2026-01-31T00:00:00Z")
         .args(args)
         .output()
@@ -702,8 +701,7 @@ fn flags_that_cannot_work_together_are_refused() {
             stderr(&out)
         );
     }
-    let out = Command::cargo_bin("apimguard")
-        .unwrap()
+    let out = support::apimguard()
         .env("APIMGUARD_COLLECTED_AT", "yesterday")
         .args(["collect", "--from-arm", MSI])
         .output()
@@ -1196,4 +1194,26 @@ fn policies_written_with_the_2018_api_names_are_read() {
         "{}",
         stderr(&out)
     );
+
+/// Each misuse of the IaC flags has its own diagnostic code (docs/diagnostics.md).
+#[test]
+fn each_flag_misuse_has_its_own_code() {
+    for (args, code) in [
+        (
+            vec!["collect", "--parameters", ESTATE_PARAMETERS],
+            "apimguard::iac::parameters_usage",
+        ),
+        (
+            vec!["collect", "--from-arm", MSI, "--env", "prod"],
+            "apimguard::iac::configuration_usage",
+        ),
+        (
+            vec!["check", "--from-arm", MSI, "--subscription", "s"],
+            "apimguard::iac::azure_flags",
+        ),
+    ] {
+        let out = apimguard(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains(code), "{args:?}: {}", stderr(&out));
+    }
 }

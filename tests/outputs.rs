@@ -1,19 +1,15 @@
 //! Outputs never destroy inputs, and a failed write to standard output is an error:
 //! every command that writes files or prints, through the real binary.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
-
-use assert_cmd::Command;
 
 const SNAPSHOT: &str = "fixtures/check/small.json";
 const TEMPLATE: &str = "fixtures/iac/arm/defender.json";
 
-fn apimguard() -> Command {
-    let mut cmd = Command::cargo_bin("apimguard").expect("binary builds");
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
+use support::cmd as apimguard;
 
 /// A folder with copies of the small snapshot, a configuration and a rule, whose
 /// texts stay as they were whatever the run does.
@@ -225,8 +221,7 @@ fn to_full_device(args: &[&str]) -> Output {
         .write(true)
         .open("/dev/full")
         .unwrap();
-    std::process::Command::new(env!("CARGO_BIN_EXE_apimguard"))
-        .env("NO_COLOR", "1")
+    support::apimguard()
         .args(args)
         .stdout(full)
         .output()

@@ -5,7 +5,7 @@ use std::path::Path;
 use miette::IntoDiagnostic;
 
 use super::output;
-use crate::app::check::{gate, Checker, Stopwatch};
+use crate::app::check::{gate, Stopwatch};
 use crate::cli::{CheckArgs, ReportFormat, Timings};
 use crate::config::Config;
 use crate::engine::EvalOptions;
@@ -31,7 +31,7 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
     crate::frameworks::validate(&args.framework)?;
     let mut clock = Stopwatch::new(args.timings);
     let config = load_config(args.config.as_deref(), args.waivers.as_deref())?;
-    let checker = Checker::new(
+    let checker = super::checker(
         &args.policy,
         config.as_ref(),
         args.fail_on,
@@ -158,7 +158,7 @@ fn write_evidence(dir: &Path, args: &CheckArgs, text: &str, report: &Report) -> 
             waivers: waivers.as_deref(),
             rules: &rules,
             run: evidence::RunSettings {
-                fail_on: report.fail_on.clone(),
+                fail_on: report.fail_on.to_string(),
                 profile: profile.name.to_string(),
                 builtin: !args.policy.no_builtin,
                 allow_incomplete: args.allow_incomplete,

@@ -11,7 +11,6 @@ use serde::Serialize;
 use thiserror::Error;
 
 use super::output;
-use crate::app::check::Checker;
 use crate::app::connect::{block_on, connect, Connection};
 use crate::azure::arm::Limits;
 use crate::azure::Reporter;
@@ -87,7 +86,7 @@ pub fn run(args: &RemediateArgs) -> miette::Result<u8> {
         }
         (None, Some(path)) => {
             let config = args.config.as_deref().map(Config::load).transpose()?;
-            let checker = Checker::new(
+            let checker = super::checker(
                 &args.policy,
                 config.as_ref(),
                 FailOn::Never,

@@ -15,7 +15,7 @@ use crate::evidence::{self, EvidenceError, Manifest, MANIFEST};
 use crate::report::Report;
 
 use super::check::load_config;
-use crate::app::check::{Checker, Stopwatch};
+use crate::app::check::Stopwatch;
 
 /// Most entries walked in an evidence directory, and how deep.
 const MAX_ENTRIES: usize = 20_000;
@@ -220,7 +220,7 @@ fn recheck(dir: &Path, manifest: &Manifest) -> miette::Result<Vec<String>> {
         file("waivers.yaml").as_deref(),
     )?;
     let checker =
-        Checker::new(&policy, config.as_ref(), fail_on, EvalOptions::default())?.as_of(day);
+        super::checker(&policy, config.as_ref(), fail_on, EvalOptions::default())?.judged_on(day);
     let recorded_text = evidence::read_text(&dir.join("report.json"))?;
     let recorded: Report = serde_json::from_str(&recorded_text).map_err(|e| {
         manifest_error(

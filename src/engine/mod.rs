@@ -12,6 +12,7 @@
 //! evaluation, unit tests and documentation examples; the user's configuration
 //! overrides it key by key.
 
+mod action;
 mod ast_walk;
 mod errors;
 mod evaluate;
@@ -31,6 +32,7 @@ use std::path::PathBuf;
 
 use serde_json::{Map, Value as Json};
 
+pub use action::Action;
 pub use errors::PolicyError;
 use errors::{engine_message, parse_location};
 pub use evaluate::{
@@ -40,7 +42,7 @@ pub use examples::{Example, Examples};
 pub use filter::{FrameworkFilter, RuleFilter};
 pub use lint::{LintFinding, LintRule};
 pub use memory::MemoryGate;
-pub use metadata::{valid_id, InputScope, Parameter, RuleMeta, CUSTOM_FAMILY, REMEDIATION_ACTIONS};
+pub use metadata::{valid_id, InputScope, Parameter, RuleMeta, CUSTOM_FAMILY};
 pub use profiles::{Profile, PROFILES};
 pub use severity::{FailOn, Severity};
 pub use sources::{builtin as builtin_sources, from_path as policy_sources, PolicySource};

@@ -121,7 +121,7 @@ fn scope(document: &serde_json::Value, report: &Report) -> Scope {
         })
         .unwrap_or_default();
     Scope {
-        source: report.snapshot.source.clone(),
+        source: report.snapshot.source.to_string(),
         tenant_id: document["source"]["tenantId"].as_str().map(str::to_string),
         subscriptions,
         services: report.snapshot.services,

@@ -26,7 +26,7 @@ pub mod target;
 pub mod who;
 
 pub use catalogue::Action;
-pub use executor::{Counts, Executor, Outcome, Settings, Status};
+pub use executor::{Counts, Executor, Outcome, Settings};
 pub use journal::{Journal, JournalError, Replay};
-pub use plan::{Plan, PlanError, PlannedAction};
+pub use plan::{Plan, PlannedAction};
 pub use who::Who;

@@ -124,6 +124,7 @@ pub enum Target {
 
 impl Target {
     /// The plan of `subscription`.
+    #[cfg(test)]
     pub fn plan(subscription: &str) -> Result<Target, Refused> {
         Name::Subscription.check(subscription).map_err(refused)?;
         Ok(Target::Plan {
@@ -132,6 +133,7 @@ impl Target {
     }
 
     /// The collection of API `api` of the service whose ARM id is `service`.
+    #[cfg(test)]
     pub fn collection(service: &str, api: &str) -> Result<Target, Refused> {
         let service = ServiceId::parse(service)?;
         Name::Api.check(api).map_err(refused)?;

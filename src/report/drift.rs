@@ -20,7 +20,7 @@ pub struct Drift {
     /// The later run.
     pub new: RunInfo,
     /// The gate threshold for new findings.
-    pub fail_on: String,
+    pub fail_on: FailOn,
     /// Counts.
     pub summary: DriftSummary,
     /// Findings of the new run that the old run did not have.
@@ -118,7 +118,7 @@ pub fn compare(
         tool: crate::version::tool().to_string(),
         old: run_info(old, old_path),
         new: run_info(new, new_path),
-        fail_on: fail_on.to_string(),
+        fail_on,
         summary: DriftSummary::default(),
         new_findings: Vec::new(),
         resolved: Vec::new(),

@@ -9,7 +9,8 @@ use owo_colors::{OwoColorize, Style};
 
 use super::drift::{Drift, DriftEntry};
 use super::{ControlStatus, Report, RuleStatus};
-use crate::engine::Severity;
+use crate::engine::{FailOn, Severity};
+use crate::snapshot::SourceKind;
 
 /// How many failing resources the human report lists per rule before summarising.
 const MAX_LISTED: usize = 25;
@@ -142,7 +143,11 @@ pub fn render_human(report: &Report, color: bool) -> String {
                     _ => String::new(),
                 };
                 let _ = writeln!(out, "      {}{}", shown(short_resource(&f.resource)), note);
-                if let Some(at) = f.location.as_ref().filter(|_| snap.source == "iac") {
+                if let Some(at) = f
+                    .location
+                    .as_ref()
+                    .filter(|_| snap.source == SourceKind::Iac)
+                {
                     let _ = writeln!(out, "        at {}:{}", shown(&at.file), at.line);
                 }
                 let _ = writeln!(out, "        {}", paint(&f.message, Style::new().dimmed()));
@@ -203,7 +208,7 @@ pub fn render_human(report: &Report, color: bool) -> String {
         s.errors,
         s.findings,
         s.waived,
-        gate(&report.fail_on)
+        gate(report.fail_on)
     );
     out
 }
@@ -290,11 +295,10 @@ fn verdict(code: u8, paint: &dyn Fn(&str, Style) -> String) -> String {
     }
 }
 
-fn gate(fail_on: &str) -> String {
-    if fail_on == "never" {
-        "gate: off (--fail-on never)".to_string()
-    } else {
-        format!("gate: fail on {fail_on} and above")
+fn gate(fail_on: FailOn) -> String {
+    match fail_on {
+        FailOn::Never => "gate: off (--fail-on never)".to_string(),
+        FailOn::AtLeast(severity) => format!("gate: fail on {severity} and above"),
     }
 }
 

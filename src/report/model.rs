@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use super::frameworks::FrameworkView;
 use super::locate::Locator;
 use crate::config::Config;
-use crate::engine::{FailOn, Rule, RuleOutcome, Severity};
-use crate::snapshot::{Digest, Origin};
+use crate::engine::{Action, FailOn, Rule, RuleOutcome, Severity};
+use crate::snapshot::{Digest, Origin, SourceKind};
 
 /// The outcome of one `check` run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -23,7 +23,7 @@ pub struct Report {
     /// What was checked.
     pub snapshot: SnapshotInfo,
     /// The gate threshold of the run.
-    pub fail_on: String,
+    pub fail_on: FailOn,
     /// The configuration file of the run, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<String>,
@@ -51,7 +51,7 @@ pub struct SnapshotInfo {
     /// When the data was collected.
     pub collected_at: String,
     /// `arm`, `iac` or `fixture`.
-    pub source: String,
+    pub source: SourceKind,
     /// Whether the collector read everything.
     pub complete: bool,
     /// How many gaps the snapshot records.
@@ -134,7 +134,7 @@ pub struct RuleResult {
     pub recommendation: Option<String>,
     /// Remediation action that fixes a failure, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub remediation: Option<String>,
+    pub remediation: Option<Action>,
     /// Control mappings.
     #[serde(default)]
     pub frameworks: BTreeMap<String, Vec<String>>,
@@ -408,7 +408,7 @@ pub fn build(
                 passing,
                 description: rule.meta.description.clone(),
                 recommendation: rule.meta.recommendation.clone(),
-                remediation: rule.meta.remediation.clone(),
+                remediation: rule.meta.remediation,
                 frameworks: rule.meta.frameworks.clone(),
                 source: rule.path.clone(),
                 error: outcome.error,
@@ -428,17 +428,14 @@ pub fn build(
         snapshot: SnapshotInfo {
             path,
             collected_at: digest.collected_at.clone(),
-            source: serde_json::to_value(digest.source)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            source: digest.source,
             complete: digest.complete,
             gaps: digest.gaps.len(),
             subscriptions: digest.subscriptions,
             services: digest.services,
             apis: digest.apis,
         },
-        fail_on: options.fail_on.to_string(),
+        fail_on: options.fail_on,
         config: options.config.map(|c| c.path.clone()),
         disabled_rules: options.disabled_rules.clone(),
         summary,

@@ -433,6 +433,7 @@ fn to_uri(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::FailOn;
     use crate::report::{RuleStatus, SnapshotInfo, Summary};
 
     fn rule(id: &str, severity: Severity, findings: usize) -> RuleResult {
@@ -475,14 +476,14 @@ mod tests {
             snapshot: SnapshotInfo {
                 path: "snap.json".into(),
                 collected_at: String::new(),
-                source: "fixture".into(),
+                source: crate::snapshot::SourceKind::Fixture,
                 complete: true,
                 gaps: 0,
                 subscriptions: 1,
                 services: 1,
                 apis: 1,
             },
-            fail_on: "low".into(),
+            fail_on: FailOn::AtLeast(Severity::Low),
             config: None,
             disabled_rules: Vec::new(),
             summary: Summary {

@@ -17,7 +17,7 @@ use thiserror::Error;
 
 use crate::engine::{PolicyError, PolicySet, Rule};
 use crate::input::{self, Kind, ReadError};
-pub use page::{Block, Page, Section};
+pub use page::Page;
 pub use terminal::render as render_terminal;
 
 /// Name of the catalogue page.
