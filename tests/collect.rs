@@ -887,6 +887,48 @@ fn redirected_identity_endpoint_is_a_credential_error() {
     assert!(foreign.requests().is_empty(), "{:#?}", foreign.requests());
 }
 
+/// An identity endpoint whose answer has no end, or announces a huge one (the Azure
+/// Pipelines OIDC exchange, read by the identity library, and GitHub's, read by
+/// apimguard), is a credential error naming the 1 MiB cap: the answer is not read to
+/// its end, and no snapshot is written.
+#[test]
+fn endless_identity_answers_stop_at_their_cap() {
+    for kind in [FaultKind::EndlessBody, FaultKind::HugeLength(1 << 40)] {
+        let fake = fake(vec![Fault::always("/oidc", kind.clone())], None);
+        let mut pipelines = apimguard();
+        pipelines
+            .args(["collect", "-q", "--auth", "workload-identity"])
+            .args(["--management-endpoint", &fake.url])
+            .env("SYSTEM_OIDCREQUESTURI", format!("{}/oidc", fake.url))
+            .env("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID", "connection-1")
+            .env(
+                "AZURESUBSCRIPTION_CLIENT_ID",
+                "11111111-2222-4333-8444-555555555555",
+            )
+            .env("AZURESUBSCRIPTION_TENANT_ID", estate::TENANT)
+            .env("SYSTEM_ACCESSTOKEN", TOKEN);
+        let mut github = apimguard();
+        github
+            .args(["collect", "-q", "--auth", "workload-identity"])
+            .args(["--management-endpoint", &fake.url])
+            .env("ACTIONS_ID_TOKEN_REQUEST_URL", format!("{}/oidc", fake.url))
+            .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", TOKEN)
+            .env("AZURE_CLIENT_ID", "11111111-2222-4333-8444-555555555555")
+            .env("AZURE_TENANT_ID", estate::TENANT);
+        for mut command in [pipelines, github] {
+            let run = command.output().unwrap();
+            let stderr = text(&run.stderr);
+            assert_eq!(run.status.code(), Some(2), "{kind:?}: {stderr}");
+            assert!(
+                stderr.contains("workload identity failed")
+                    && stderr.contains("larger than 1024 KiB"),
+                "{kind:?}: {stderr}"
+            );
+            assert!(text(&run.stdout).is_empty(), "no snapshot");
+        }
+    }
+}
+
 /// A list whose same-host `nextLink` chain never ends (the subscription's API
 /// collections, empty pages without end) stops at `--max-pages` with a gap naming the
 /// bound; with the page cap out of reach, `--deadline` ends it: what is not read by then
