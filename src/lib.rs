@@ -12,6 +12,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod input;
 pub mod nesting;
+pub mod output_file;
 pub mod remediate;
 pub mod report;
 pub mod ruledoc;
