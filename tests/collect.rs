@@ -887,6 +887,52 @@ fn redirected_identity_endpoint_is_a_credential_error() {
     assert!(foreign.requests().is_empty(), "{:#?}", foreign.requests());
 }
 
+/// Ids in ARM's answers become the paths of the reads that follow (an API's policy and
+/// operations): an id that climbs out of its list (`..`, encoded or not), names another
+/// service's API, or holds a separator is a gap naming it, and no request goes to a path
+/// the answer steered. The snapshot is incomplete, so `check` exits 2.
+#[test]
+fn ids_in_answers_cannot_steer_requests() {
+    let service = estate::service_id(RG, SERVICE);
+    let other = estate::service_id(RG, "other-service");
+    let hostile = [
+        format!("{service}/apis/../../../../../../../../rg-x"),
+        format!("{service}/apis/..%2F..%2F..%2Frg-x"),
+        format!("{other}/apis/stolen"),
+        format!("{service}/apis/echo/../../../../rg-x"),
+        format!("{service}/apis/{}", "\u{ff0e}\u{ff0e}"),
+    ];
+    let value: Vec<Value> = hostile
+        .iter()
+        .map(|id| serde_json::json!({"id": id, "name": "x", "properties": {"path": "x", "isCurrent": true}}))
+        .collect();
+    let fake = fake(
+        vec![Fault::always(
+            &format!("/service/{SERVICE}/apis"),
+            FaultKind::Canned {
+                status: 200,
+                headers: vec![("Content-Type", "application/json".to_string())],
+                body: serde_json::json!({ "value": value }).to_string(),
+            },
+        )],
+        None,
+    );
+    let (_dir, out, snapshot) = collect_with_gaps(&fake, &[]);
+    let gaps = snapshot["gaps"].to_string();
+    for id in ["rg-x", "other-service/apis/stolen", "..%2F"] {
+        assert!(gaps.contains(id), "no gap names {id}: {gaps}");
+    }
+    for request in fake.requests() {
+        let path = request.path.to_ascii_lowercase();
+        assert!(
+            !path.contains("rg-x") && !path.contains("other-service") && !path.contains("%2f"),
+            "a request went to {}",
+            request.path
+        );
+    }
+    assert_eq!(check_exit(&out), Some(2));
+}
+
 /// An identity endpoint whose answer has no end, or announces a huge one (the Azure
 /// Pipelines OIDC exchange, read by the identity library, and GitHub's, read by
 /// apimguard), is a credential error naming the 1 MiB cap: the answer is not read to
