@@ -13,7 +13,8 @@ mod support;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use apimguard::collect::{self, ArmClient, ArmOptions, Cloud, Reporter, StaticToken, Target};
+use apimguard::azure::{self, ArmClient, ArmOptions, Cloud, Reporter, StaticToken};
+use apimguard::collect::{self, Target};
 use support::estate;
 use support::fake_arm::{Behaviour, FakeArm};
 
@@ -67,7 +68,7 @@ fn main() {
     let started = Instant::now();
     let collected = runtime.block_on(async {
         let client = ArmClient::new(
-            collect::http::client().expect("HTTP client"),
+            azure::http::client().expect("HTTP client"),
             Arc::new(StaticToken::new("bench-token")),
             ArmOptions {
                 endpoint: fake.url.parse().expect("URL"),
@@ -76,7 +77,7 @@ fn main() {
                 max_retries: 3,
                 backoff: Duration::from_millis(500),
                 min_poll_wait: Duration::from_secs(1),
-                limits: collect::arm::Limits::default(),
+                limits: azure::arm::Limits::default(),
             },
             Arc::new(Reporter::silent()),
         );

@@ -15,7 +15,7 @@ use miette::{
     Diagnostic, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
-use crate::collect::redact::mask_text;
+use crate::redact::mask_text;
 
 /// Bytes of a line shown on either side of the spot.
 pub const REACH: usize = 120;

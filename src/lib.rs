@@ -4,15 +4,20 @@
 //! reads a document and writes one. This crate is the library behind the
 //! `apimguard` binary; `main.rs` only maps [`run`]'s result to an exit code.
 
+pub mod app;
+pub mod azure;
 pub mod cli;
 pub mod collect;
 pub mod commands;
 pub mod config;
 pub mod diagnostic;
 pub mod engine;
+pub mod iac;
 pub mod input;
 pub mod nesting;
 pub mod output_file;
+pub mod policy_xml;
+pub mod redact;
 pub mod remediate;
 pub mod report;
 pub mod ruledoc;

@@ -81,7 +81,7 @@ pub fn estate(apis: usize, seed: u64) -> Snapshot {
         unknowns: Vec::new(),
     };
     // As the collector writes it: secrets redacted, credentials listed where they were.
-    crate::collect::redact::snapshot(&mut snapshot);
+    crate::redact::snapshot(&mut snapshot);
     snapshot
 }
 

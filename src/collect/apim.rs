@@ -9,18 +9,19 @@ use serde_json::Value;
 use super::gaps::Gaps;
 use super::ids::{last_segment, properties, resource_group, text};
 use super::load::{gateway_load, GatewayLoad};
-use super::policy_xml::{self, Fragments};
-use super::{redact, Ctx};
+use super::Ctx;
+use crate::policy_xml::{self, Fragments};
+use crate::redact;
 use crate::snapshot::{
     Api, ApiDefender, Auth, AuthVerdict, Exposure, Gateway, JsonObject, Operation, Policy, Product,
     Resource, Service, Sku, TenantAccess, Workspace,
 };
 
 /// The APIM api-version (newest stable).
-pub(super) const API_VERSION: &str = "2024-05-01";
+pub(crate) const API_VERSION: &str = "2024-05-01";
 
 /// A service as read, plus what deriving its APIs' verdicts needs.
-pub(super) struct ServiceRead {
+pub(crate) struct ServiceRead {
     /// The snapshot service (auth, exposure.external and defender still to derive).
     pub service: Service,
     /// The service's policy fragments.
@@ -28,7 +29,7 @@ pub(super) struct ServiceRead {
 }
 
 /// Reads the service described by `resource` (an item of the service list).
-pub(super) async fn read_service(ctx: &Ctx<'_>, resource: &Value) -> ServiceRead {
+pub(crate) async fn read_service(ctx: &Ctx<'_>, resource: &Value) -> ServiceRead {
     let mut service = service_record(resource);
     let id = service.id.clone();
     let tier = Tier::of(&service.sku.name);
@@ -81,7 +82,7 @@ pub(super) async fn read_service(ctx: &Ctx<'_>, resource: &Value) -> ServiceRead
 
 /// The snapshot service of an ARM service resource (`id`, `sku`, `properties`, …),
 /// secrets masked; its policy and children are left empty for the caller to fill.
-pub(super) fn service_record(resource: &Value) -> Service {
+pub(crate) fn service_record(resource: &Value) -> Service {
     let id = text(resource, "/id").to_string();
     let mut props = properties(resource);
     redact::service(&mut props);
@@ -127,7 +128,7 @@ pub(super) fn service_record(resource: &Value) -> Service {
 
 /// Links each service-level API to the products that contain it and the gateways
 /// that serve it (workspace APIs belong to neither).
-pub(super) fn link_apis(service: &mut Service) {
+pub(crate) fn link_apis(service: &mut Service) {
     for api in service.apis.iter_mut() {
         if api.exposure.workspace.is_some() {
             continue;
@@ -165,7 +166,7 @@ struct Tier {
 }
 
 /// The gateway-load metric of a pricing tier, if it has one.
-pub(super) fn load_metric(sku: &str) -> Option<&'static str> {
+pub(crate) fn load_metric(sku: &str) -> Option<&'static str> {
     Tier::of(sku).load_metric
 }
 
@@ -214,7 +215,7 @@ async fn read_policy(ctx: &Ctx<'_>, scope: &str) -> Option<Policy> {
 
 /// The parsed policy of an ARM policy resource (`properties.format` and `.value`) of
 /// `scope`: `None` when it is empty; `None` and a gap when it is only a link or not valid.
-pub(super) fn policy_of(gaps: &Gaps, scope: &str, document: &Value) -> Option<Policy> {
+pub(crate) fn policy_of(gaps: &Gaps, scope: &str, document: &Value) -> Option<Policy> {
     let value = match policy_text(document) {
         Ok(value) => value?,
         Err(reason) => {
@@ -237,7 +238,7 @@ pub(super) fn policy_of(gaps: &Gaps, scope: &str, document: &Value) -> Option<Po
 
 /// The document of an ARM policy resource: `None` when it is empty; why not, when it
 /// is given only as a link (`format` `xml-link` or `rawxml-link`).
-pub(super) fn policy_text(document: &Value) -> Result<Option<&str>, String> {
+pub(crate) fn policy_text(document: &Value) -> Result<Option<&str>, String> {
     let format = text(document, "/properties/format");
     if format.ends_with("-link") {
         return Err(format!(
@@ -284,7 +285,7 @@ async fn read_fragments(ctx: &Ctx<'_>, service: &str) -> Fragments {
 }
 
 /// Adds the fragment `id` (an ARM id) from its document, or records why it is unreadable.
-pub(super) fn add_fragment(
+pub(crate) fn add_fragment(
     fragments: &mut Fragments,
     gaps: &Gaps,
     id: &str,
@@ -379,7 +380,7 @@ async fn read_api(ctx: &Ctx<'_>, item: &Value, workspace: Option<&str>) -> Api {
 
 /// The snapshot API of an ARM API resource; its policy, operations and verdicts
 /// (`auth`, `exposure`, `defender`) are left for the caller to fill and derive.
-pub(super) fn api_record(item: &Value, workspace: Option<&str>) -> Api {
+pub(crate) fn api_record(item: &Value, workspace: Option<&str>) -> Api {
     let id = text(item, "/id").to_string();
     let props = properties(item);
     let string = |key: &str| {
@@ -467,7 +468,7 @@ async fn read_operations(ctx: &Ctx<'_>, api: &str) -> Vec<Operation> {
 }
 
 /// The snapshot operation of an ARM operation resource (its policy left empty).
-pub(super) fn operation_record(item: &Value) -> Operation {
+pub(crate) fn operation_record(item: &Value) -> Operation {
     Operation {
         name: last_segment(text(item, "/id")).to_string(),
         method: text(item, "/properties/method").to_string(),
@@ -507,7 +508,7 @@ fn identity(item: &Value) -> (String, String, JsonObject) {
 }
 
 /// The snapshot product of an ARM product resource (policy and APIs left empty).
-pub(super) fn product_record(item: &Value) -> Product {
+pub(crate) fn product_record(item: &Value) -> Product {
     let (id, name, properties) = identity(item);
     Product {
         id,
@@ -536,7 +537,7 @@ async fn read_resources(
 }
 
 /// The snapshot form of an ARM child resource kept verbatim, after `redact`.
-pub(super) fn resource_record(item: &Value, redact: fn(&mut JsonObject)) -> Resource {
+pub(crate) fn resource_record(item: &Value, redact: fn(&mut JsonObject)) -> Resource {
     let (id, name, mut properties) = identity(item);
     redact(&mut properties);
     Resource {
@@ -577,7 +578,7 @@ async fn read_gateways(ctx: &Ctx<'_>, service: &str, tier: Tier) -> Vec<Gateway>
 }
 
 /// The snapshot gateway of an ARM gateway resource (its APIs left empty).
-pub(super) fn gateway_record(item: &Value) -> Gateway {
+pub(crate) fn gateway_record(item: &Value) -> Gateway {
     let (id, name, properties) = identity(item);
     Gateway {
         id,
@@ -621,7 +622,7 @@ async fn read_workspaces(ctx: &Ctx<'_>, service: &str, tier: Tier) -> (Vec<Works
 }
 
 /// The snapshot workspace of an ARM workspace resource (policy and APIs left empty).
-pub(super) fn workspace_record(item: &Value) -> Workspace {
+pub(crate) fn workspace_record(item: &Value) -> Workspace {
     let (id, name, properties) = identity(item);
     Workspace {
         id,

@@ -21,7 +21,7 @@ const ALERTS_API_VERSION: &str = "2022-01-01";
 
 /// Reads the `Api` pricing. `None` without a gap when the plan does not exist in this
 /// cloud (404); `None` with a gap when it cannot be read.
-pub(super) async fn read_plan(ctx: &Ctx<'_>, subscription: &str) -> Option<DefenderPlan> {
+pub(crate) async fn read_plan(ctx: &Ctx<'_>, subscription: &str) -> Option<DefenderPlan> {
     let scope = format!("/subscriptions/{subscription}");
     let url = ctx.client.url(
         &format!("{scope}/providers/Microsoft.Security/pricings/Api"),
@@ -45,7 +45,7 @@ pub(super) async fn read_plan(ctx: &Ctx<'_>, subscription: &str) -> Option<Defen
 }
 
 /// The plan a `Microsoft.Security/pricings/Api` resource describes.
-pub(super) fn plan_of(pricing: &Value) -> DefenderPlan {
+pub(crate) fn plan_of(pricing: &Value) -> DefenderPlan {
     let tier = pricing
         .pointer("/properties/pricingTier")
         .and_then(Value::as_str);
@@ -62,7 +62,7 @@ pub(super) fn plan_of(pricing: &Value) -> DefenderPlan {
 
 /// Onboarded APIs, by service id and API name (both lower-cased).
 #[derive(Debug, Default)]
-pub(super) struct Collections {
+pub(crate) struct Collections {
     by_api: HashMap<(String, String), JsonObject>,
 }
 
@@ -88,7 +88,7 @@ impl Collections {
 }
 
 /// Reads the API collections of a subscription (or of one resource group).
-pub(super) async fn read_collections(
+pub(crate) async fn read_collections(
     ctx: &Ctx<'_>,
     subscription: &str,
     resource_group: Option<&str>,
@@ -127,7 +127,7 @@ pub(super) async fn read_collections(
 }
 
 /// Reads the subscription's assessments about resources within `services`.
-pub(super) async fn read_recommendations(
+pub(crate) async fn read_recommendations(
     ctx: &Ctx<'_>,
     subscription: &str,
     services: &[String],
@@ -184,7 +184,7 @@ pub(super) async fn read_recommendations(
 }
 
 /// Reads the severity of every assessment type (one tenant-level list per run).
-pub(super) async fn read_assessment_severities(
+pub(crate) async fn read_assessment_severities(
     ctx: &Ctx<'_>,
 ) -> Result<HashMap<String, String>, String> {
     let scope = "/providers/Microsoft.Security/assessmentMetadata";
@@ -208,7 +208,7 @@ pub(super) async fn read_assessment_severities(
 
 /// Reads the subscription's Defender for APIs alerts (`alertType` starting `API_`),
 /// keeping those about `services` (or all of them when `whole_subscription`).
-pub(super) async fn read_alerts(
+pub(crate) async fn read_alerts(
     ctx: &Ctx<'_>,
     subscription: &str,
     services: &[String],

@@ -17,13 +17,13 @@ use serde_json::Value;
 
 use super::defender::Collections;
 use super::gaps::Gaps;
-use super::policy_xml::{
+use crate::policy_xml::{
     api_auth, effective_section, Fragments, InboundAuth, ScopePolicy, Section,
 };
 use crate::snapshot::{Api, ApiDefender, Auth, JsonObject, Policy, Service};
 
 /// Fills `auth`, `exposure.external` and `defender` of every API of `service`.
-pub(super) fn derive_service(
+pub(crate) fn derive_service(
     service: &mut Service,
     fragments: &Fragments,
     collections: &Collections,

@@ -7,7 +7,7 @@ use crate::snapshot::Gap;
 
 /// Gaps found so far; shared by the concurrent readers of a run.
 #[derive(Debug, Default)]
-pub(super) struct Gaps(Mutex<Vec<Gap>>);
+pub(crate) struct Gaps(Mutex<Vec<Gap>>);
 
 impl Gaps {
     /// Records that `what` could not be read at `scope` (an ARM id) and why.

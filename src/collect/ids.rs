@@ -5,12 +5,12 @@ use serde_json::Value;
 use crate::snapshot::JsonObject;
 
 /// The last segment of an ARM id (the resource's name as ARM addresses it).
-pub(super) fn last_segment(id: &str) -> &str {
+pub(crate) fn last_segment(id: &str) -> &str {
     id.trim_end_matches('/').rsplit('/').next().unwrap_or(id)
 }
 
 /// The resource group named in an ARM id.
-pub(super) fn resource_group(id: &str) -> String {
+pub(crate) fn resource_group(id: &str) -> String {
     let mut segments = id.split('/');
     while let Some(segment) = segments.next() {
         if segment.eq_ignore_ascii_case("resourceGroups") {
@@ -21,7 +21,7 @@ pub(super) fn resource_group(id: &str) -> String {
 }
 
 /// Whether `id` is `scope` or lies under it (ARM ids compare case-insensitively).
-pub(super) fn is_within(id: &str, scope: &str) -> bool {
+pub(crate) fn is_within(id: &str, scope: &str) -> bool {
     let (id, scope) = (
         id.to_ascii_lowercase(),
         scope.trim_end_matches('/').to_ascii_lowercase(),
@@ -30,7 +30,7 @@ pub(super) fn is_within(id: &str, scope: &str) -> bool {
 }
 
 /// A string field at a JSON pointer, or "".
-pub(super) fn text<'a>(value: &'a Value, pointer: &str) -> &'a str {
+pub(crate) fn text<'a>(value: &'a Value, pointer: &str) -> &'a str {
     value
         .pointer(pointer)
         .and_then(Value::as_str)
@@ -38,7 +38,7 @@ pub(super) fn text<'a>(value: &'a Value, pointer: &str) -> &'a str {
 }
 
 /// The `properties` object of an ARM resource (empty when absent).
-pub(super) fn properties(resource: &Value) -> JsonObject {
+pub(crate) fn properties(resource: &Value) -> JsonObject {
     resource
         .get("properties")
         .and_then(Value::as_object)

@@ -1,36 +1,25 @@
 //! `collect`: read a live Azure estate through Azure Resource Manager into a schema-v1
 //! snapshot that rules can trust.
 //!
-//! The pieces, in the order data flows:
+//! The pieces, in the order data flows (the ARM client, credentials and progress
+//! reporting are [`crate::azure`]'s):
 //!
-//! - [`credential`]: the credential chain behind the [`TokenSource`] trait;
-//! - [`arm`]: the HTTP client (bounded concurrency, retries, paging; writes and
-//!   long-running operations for `remediate` only);
 //! - `apim` and `defender`: what is read, per service and per subscription;
 //! - `load`: a service's gateway load from Azure Monitor, split by region;
-//! - [`policy_xml`]: policy documents → parsed scopes, effective chains, auth verdicts;
+//! - [`crate::policy_xml`]: policy documents → parsed scopes, effective chains, auth verdicts;
 //! - `derive`: per-API `auth`, `exposure` and `defender` verdicts;
-//! - [`iac`]: the same snapshot read from ARM templates, Bicep files and APIOps folders
-//!   (pull-request gates), with the same record functions and derivations;
-//! - [`progress`]: bars, notes and the summary line on standard error.
+//! - [`crate::iac`] reads the same snapshot from ARM templates, Bicep files and APIOps
+//!   folders (pull-request gates), with the same record functions and derivations.
 //!
 //! Fail closed: whatever cannot be read becomes a [`Gap`](crate::snapshot::Gap) and
 //! the snapshot says `complete: false`; nothing unread is ever reported as compliant.
 
-mod apim;
-pub mod arm;
-mod cloud;
-pub mod credential;
-mod defender;
-mod derive;
-mod gaps;
-pub mod http;
-pub mod iac;
-mod ids;
+pub(crate) mod apim;
+pub(crate) mod defender;
+pub(crate) mod derive;
+pub(crate) mod gaps;
+pub(crate) mod ids;
 mod load;
-pub mod policy_xml;
-pub mod progress;
-pub mod redact;
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -40,17 +29,15 @@ use miette::Diagnostic;
 use serde_json::{json, Value};
 use thiserror::Error;
 
-pub use arm::{ArmClient, ArmError, ArmOptions};
-pub use cloud::Cloud;
-pub use credential::{CredentialChain, StaticToken, TokenSource};
 pub use defender::{COLLECTIONS_API_VERSION, PRICING_API_VERSION};
 pub use derive::managed_gateway_is_internal;
 pub use load::{gateway_load, GatewayLoad, Peak, SeriesLoad};
-pub use progress::{Reporter, Summary};
 
 use gaps::Gaps;
 use ids::text;
 
+use crate::azure::{ArmClient, ArmError, Cloud, Reporter, Summary};
+use crate::redact;
 use crate::snapshot::{Snapshot, Source, SourceKind, Subscription, SCHEMA_VERSION};
 
 /// The subscriptions api-version.
@@ -89,7 +76,7 @@ pub enum CollectError {
 }
 
 /// What the readers share.
-struct Ctx<'a> {
+pub(crate) struct Ctx<'a> {
     client: &'a ArmClient,
     gaps: &'a Gaps,
     reporter: &'a Reporter,
@@ -120,7 +107,7 @@ impl Ctx<'_> {
 
     /// The items of `items` (listed from `{parent}/{collection}`) that are its direct
     /// children, each other one a gap (`what` at `parent`): the reads that follow use
-    /// their ids as paths ([`arm::names::check_child`]).
+    /// their ids as paths ([`crate::azure::arm::names::check_child`]).
     fn children<'v>(
         &self,
         parent: &str,
@@ -135,7 +122,7 @@ impl Ctx<'_> {
                     .get("id")
                     .and_then(serde_json::Value::as_str)
                     .unwrap_or_default();
-                match arm::names::check_child(parent, collection, id) {
+                match crate::azure::arm::names::check_child(parent, collection, id) {
                     Ok(()) => true,
                     Err(problem) => {
                         self.gaps
@@ -411,8 +398,8 @@ async fn read_services(
             return Vec::new();
         }
     };
-    resources.retain(
-        |r| match arm::names::check_service_id(subscription, text(r, "/id")) {
+    resources.retain(|r| {
+        match crate::azure::arm::names::check_service_id(subscription, text(r, "/id")) {
             Ok(()) => true,
             Err(problem) => {
                 ctx.gaps.add(
@@ -422,8 +409,8 @@ async fn read_services(
                 );
                 false
             }
-        },
-    );
+        }
+    });
     if let Some(name) = &target.service {
         resources.retain(|r| ids::last_segment(text(r, "/id")).eq_ignore_ascii_case(name));
     }

@@ -5,8 +5,8 @@
 use miette::Diagnostic;
 use thiserror::Error;
 
-use super::check::{gate, Checker};
 use super::output;
+use crate::app::check::{gate, Checker};
 use crate::cli::{DiffArgs, ReportFormat};
 use crate::config::Config;
 use crate::diagnostic::clip_message;
@@ -168,7 +168,7 @@ fn read(path: &str) -> miette::Result<Input> {
         .into());
     }
     // A report from an older run (or from anyone) may carry a secret in a message.
-    crate::collect::redact::redact_json(&mut value);
+    crate::redact::redact_json(&mut value);
     serde_path_to_error::deserialize::<_, Report>(value)
         .map(|r| Input::Report(Box::new(r)))
         .map_err(|e| {

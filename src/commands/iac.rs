@@ -7,7 +7,7 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 use crate::cli::{ArmArgs, IacArgs};
-use crate::collect::iac::{self, IacSource};
+use crate::iac::{self, IacSource};
 use crate::snapshot::LoadedSnapshot;
 
 /// Sets `collectedAt` of IaC snapshots (RFC 3339), for reproducible outputs.

@@ -5,8 +5,8 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 use super::remediate::{execute, settings, Run};
+use crate::azure::arm::names::Name;
 use crate::cli::OffboardArgs;
-use crate::collect::arm::names::Name;
 use crate::engine::Severity;
 use crate::remediate::catalogue::collection_id;
 use crate::remediate::plan::{ApiRef, ServiceRef};

@@ -10,12 +10,12 @@ use miette::{Diagnostic, IntoDiagnostic};
 use serde::Serialize;
 use thiserror::Error;
 
-use super::check::Checker;
-use super::collect::{block_on, connect, Connection};
 use super::output;
+use crate::app::check::Checker;
+use crate::app::connect::{block_on, connect, Connection};
+use crate::azure::arm::Limits;
+use crate::azure::Reporter;
 use crate::cli::{ApplyArgs, ConnectionArgs, GateArgs, PlanFormat, RemediateArgs};
-use crate::collect::arm::Limits;
-use crate::collect::Reporter;
 use crate::config::Config;
 use crate::engine::FailOn;
 use crate::remediate::digest;

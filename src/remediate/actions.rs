@@ -11,8 +11,8 @@ use serde_json::Value;
 
 use super::catalogue::Action;
 use super::plan::PlannedAction;
-use crate::collect::arm::{provisioning_state, Finished, Written};
-use crate::collect::{ArmClient, ArmError};
+use crate::azure::arm::{provisioning_state, Finished, Written};
+use crate::azure::{ArmClient, ArmError};
 
 /// What the live state says before an action.
 #[derive(Debug)]

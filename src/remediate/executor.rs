@@ -35,7 +35,8 @@ use super::journal::{CapacityReading, Entry, Intent, Journal, JournalError};
 use super::plan::{Plan, PlannedAction, ServiceRef, Stage};
 use super::render;
 use super::target::{self, ServiceId};
-use crate::collect::{gateway_load, ArmClient, Reporter};
+use crate::azure::{ArmClient, Reporter};
+use crate::collect::gateway_load;
 
 /// The gates and pacing of a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -387,7 +387,7 @@ pub fn replay(path: &Path) -> Result<Replay, JournalError> {
                     path: display,
                     line: *number,
                     // serde quotes what it found (an unknown variant, say) verbatim.
-                    message: crate::diagnostic::clip_message(crate::collect::arm::names::shown(
+                    message: crate::diagnostic::clip_message(crate::azure::arm::names::shown(
                         &e.to_string(),
                     )),
                 });
@@ -415,7 +415,7 @@ pub fn replay(path: &Path) -> Result<Replay, JournalError> {
         if let Some(key) = key.filter(|key| !keys.contains(key.as_str())) {
             return Err(tampered(
                 *number,
-                &format!("action `{}`", crate::collect::arm::names::shown(key)),
+                &format!("action `{}`", crate::azure::arm::names::shown(key)),
                 "it is not an action of the journal's plan",
             ));
         }
@@ -496,7 +496,7 @@ fn check_header(header: &RunHeader) -> Result<(), (String, String)> {
             "the settings' subPlan".to_string(),
             format!(
                 "`{}` is not one of P1 … P5",
-                crate::collect::arm::names::shown(sub_plan)
+                crate::azure::arm::names::shown(sub_plan)
             ),
         ));
     }

@@ -300,7 +300,7 @@ impl Plan {
             return Err(PlanError::BadTarget {
                 location: place.locate(loaded),
                 action: *action,
-                resource: crate::collect::arm::names::shown(resource),
+                resource: crate::azure::arm::names::shown(resource),
                 reason: reason.to_string(),
                 more: match refused.len() - 1 {
                     0 => String::new(),

@@ -19,8 +19,8 @@ use reqwest::Url;
 
 use super::catalogue::Action;
 use super::plan::PlannedAction;
-use crate::collect::arm::names::{shown, Name};
-use crate::collect::ArmClient;
+use crate::azure::arm::names::{shown, Name};
+use crate::azure::ArmClient;
 
 /// The template of an API Management service's id; the others extend it.
 macro_rules! service_template {

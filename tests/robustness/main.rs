@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use apimguard::collect::iac::{self, IacSource};
+use apimguard::iac::{self, IacSource};
 use miette::{GraphicalReportHandler, GraphicalTheme};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -355,7 +355,7 @@ proptest! {
         gen::noise(),
     ]) {
         let len = text.len();
-        let outcome = run(move || apimguard::collect::policy_xml::parse_policy(&text).map(drop))?;
+        let outcome = run(move || apimguard::policy_xml::parse_policy(&text).map(drop))?;
         holds(&outcome, len, None)?;
     }
 

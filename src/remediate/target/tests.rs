@@ -2,7 +2,7 @@
 //! after encoding.
 
 use super::*;
-use crate::collect::arm::test_client as client;
+use crate::azure::arm::test_client as client;
 use crate::engine::Severity;
 use crate::remediate::catalogue::{collection_id, plan_id};
 use crate::remediate::plan::{ApiRef, ServiceRef};

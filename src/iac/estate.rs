@@ -20,8 +20,8 @@ use crate::collect::defender::{self, Collections};
 use crate::collect::derive;
 use crate::collect::gaps::Gaps;
 use crate::collect::ids::last_segment;
-use crate::collect::policy_xml::{self, Fragments};
-use crate::collect::redact;
+use crate::policy_xml::{self, Fragments};
+use crate::redact;
 use crate::snapshot::{
     Api, AuthVerdict, DataKind, DefenderPlan, JsonObject, Origin, Policy, Service, Snapshot,
     Source, SourceKind, Subscription, TenantAccess, UnknownValue, SCHEMA_VERSION,

@@ -23,8 +23,8 @@ use super::lazy::Lazy;
 use super::root::{At, IacRoot, Refusal, Want};
 use super::unknown::unknown;
 use crate::collect::gaps::Gaps;
-use crate::collect::policy_xml::REDACTED;
 use crate::diagnostic::Located;
+use crate::policy_xml::REDACTED;
 use crate::snapshot::Origin;
 
 /// How many instances a `copy` loop may have before it is called unreadable.
@@ -683,7 +683,7 @@ impl Reader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::collect::iac::unknown::is_unknown;
+    use crate::iac::unknown::is_unknown;
     use std::io::Write;
 
     fn read_str(template: &str, parameters: Option<&str>) -> Result<Estate, IacError> {

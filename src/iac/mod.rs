@@ -124,7 +124,7 @@ pub fn read(
         } => apiops::read(folder, configuration.as_deref(), &root)?,
     };
     let mut snapshot = estate::build(estate, collected_at)?;
-    super::redact::snapshot(&mut snapshot);
+    crate::redact::snapshot(&mut snapshot);
     Ok(snapshot)
 }
 

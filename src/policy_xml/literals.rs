@@ -24,8 +24,8 @@
 use std::ops::Range;
 
 use super::mask::{char_literal_end, find, quote_len, string_end};
-use crate::collect::redact::REDACTED;
-use crate::collect::redact::{is_secret, redact_literal, value_kind, Context, Found, ValueKind};
+use crate::redact::REDACTED;
+use crate::redact::{is_secret, redact_literal, value_kind, Context, Found, ValueKind};
 
 /// Calls whose literal argument is key material, whatever it is called.
 const KEY_MATERIAL: &[&str] = &[

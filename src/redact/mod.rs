@@ -453,7 +453,7 @@ mod tests {
 #[cfg(test)]
 mod properties {
     use super::*;
-    use crate::collect::policy_xml::redact_expression;
+    use crate::policy_xml::redact_expression;
     use proptest::prelude::*;
     use serde_json::json;
 

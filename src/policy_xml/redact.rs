@@ -6,7 +6,7 @@
 //! `literalCredentials` (statement, name, whether in an expression) for rules to report:
 //!
 //! - any attribute named like a credential (`password`, `client-secret`, `api-key`, … see
-//!   the name rules of [`crate::collect::redact`]), and `authentication-certificate` `body`;
+//!   the name rules of [`crate::redact`]), and `authentication-certificate` `body`;
 //! - the `<value>` texts of an element whose `name` attribute names a credential as a
 //!   header or query parameter (`set-header`, `check-header`, `set-query-parameter`:
 //!   `Authorization`, `x-api-key`, `code`, `sig`, …);
@@ -29,7 +29,7 @@
 use serde_json::Value;
 
 use super::literals::{redact_expression, single_literal};
-use crate::collect::redact::{
+use crate::redact::{
     field_str, is_secret, redact_field, redact_json, redact_literal, value_kind, Context, Found,
     ValueKind, REDACTED,
 };

@@ -488,8 +488,8 @@ fn transport_detail(error: &reqwest::Error) -> String {
 #[cfg(test)]
 pub(crate) fn test_client(endpoint: &str) -> ArmClient {
     ArmClient::new(
-        crate::collect::http::client().expect("client"),
-        Arc::new(crate::collect::credential::StaticToken::new("t")),
+        crate::azure::http::client().expect("client"),
+        Arc::new(crate::azure::credential::StaticToken::new("t")),
         ArmOptions {
             endpoint: Url::parse(endpoint).expect("an endpoint URL"),
             concurrency: 2,
@@ -506,7 +506,7 @@ pub(crate) fn test_client(endpoint: &str) -> ArmClient {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::collect::credential::StaticToken;
+    use crate::azure::credential::StaticToken;
 
     #[test]
     fn urls_keep_the_endpoint_path_and_encode_names() {
@@ -532,7 +532,7 @@ mod tests {
     #[tokio::test]
     async fn a_token_that_cannot_be_a_header_sends_nothing() {
         let arm = ArmClient::new(
-            crate::collect::http::client().expect("client"),
+            crate::azure::http::client().expect("client"),
             Arc::new(StaticToken::new("canary\nsecret")),
             test_client("http://127.0.0.1:9").options.clone(),
             Arc::new(Reporter::silent()),
@@ -549,7 +549,7 @@ mod tests {
         let mut options = test_client("http://127.0.0.1:9").options.clone();
         options.limits.deadline = Some(Deadline::after(Duration::ZERO));
         let arm = ArmClient::new(
-            crate::collect::http::client().expect("client"),
+            crate::azure::http::client().expect("client"),
             Arc::new(StaticToken::new("t")),
             options,
             Arc::new(Reporter::silent()),

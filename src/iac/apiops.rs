@@ -36,8 +36,8 @@ use super::json::JsonDoc;
 use super::root::{IacRoot, Want};
 use super::unknown::unknown;
 use crate::collect::gaps::Gaps;
-use crate::collect::policy_xml;
 use crate::diagnostic::Located;
+use crate::policy_xml;
 use crate::snapshot::Origin;
 
 /// The service name when neither the files nor the configuration give one.

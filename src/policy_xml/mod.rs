@@ -24,7 +24,7 @@ mod mask;
 mod redact;
 mod tree;
 
-pub use crate::collect::redact::REDACTED;
+pub use crate::redact::REDACTED;
 pub use auth::{api_auth, InboundAuth, Presence};
 pub use effective::{effective_section, EffectiveSection, Fragments, ScopePolicy, Section};
 pub use error::PolicyXmlError;

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::*;
-use crate::collect::Cloud;
+use crate::azure::Cloud;
 
 fn chain(vars: &[(&str, &str)], only: Option<CredentialKind>) -> CredentialChain {
     let env: HashMap<String, String> = vars
@@ -14,7 +14,7 @@ fn chain(vars: &[(&str, &str)], only: Option<CredentialKind>) -> CredentialChain
         cloud: Cloud::Public,
         scope: Cloud::Public.token_scope().to_string(),
         only,
-        http: crate::collect::http::client().expect("client"),
+        http: crate::azure::http::client().expect("client"),
     };
     CredentialChain::with_env(options, &|name| env.get(name).cloned())
 }

@@ -17,7 +17,7 @@ use azure_identity::{
 use super::capped::CappedTransport;
 use super::github::GitHubOidc;
 use super::{AccessToken, CredentialKind};
-use crate::collect::Cloud;
+use crate::azure::Cloud;
 
 /// Where IMDS listens; probed before the managed identity credential is tried.
 const IMDS: &str = "169.254.169.254:80";

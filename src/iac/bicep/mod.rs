@@ -34,8 +34,8 @@ use super::root::{At, IacRoot, Refusal, Want};
 use super::scope;
 use super::unknown::unknown;
 use crate::collect::gaps::Gaps;
-use crate::collect::policy_xml::REDACTED;
 use crate::diagnostic::Located;
+use crate::policy_xml::REDACTED;
 use crate::snapshot::Origin;
 
 /// Resource members the snapshot uses (others, like `dependsOn`, are not evaluated).

@@ -4,9 +4,9 @@
 use miette::Diagnostic;
 use thiserror::Error;
 
-use crate::collect::policy_xml::PolicyXmlError;
 use crate::diagnostic::Located;
 use crate::input::{self, Kind, TooLarge};
+use crate::policy_xml::PolicyXmlError;
 
 /// IaC input that cannot be read.
 #[derive(Debug, Error, Diagnostic)]

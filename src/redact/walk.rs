@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::names::{is_secret, Context};
 use super::text::{redact_literal, value_kind, Found, ValueKind};
 use super::REDACTED;
-use crate::collect::policy_xml::{redact_document as redact_policy, redact_expression};
+use crate::policy_xml::{redact_document as redact_policy, redact_expression};
 use crate::snapshot::{JsonObject, UrlCredential};
 
 /// The field of a service that lists the credentials in its URLs.
