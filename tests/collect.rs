@@ -843,6 +843,24 @@ fn redirected_list_is_a_gap_not_foreign_data() {
     }
 }
 
+/// `collect` with the Azure Pipelines workload identity, its OIDC endpoint at `/oidc`
+/// of `fake`.
+fn pipelines_oidc(fake: &FakeArm) -> std::process::Command {
+    let mut command = apimguard();
+    command
+        .args(["collect", "-q", "--auth", "workload-identity"])
+        .args(["--management-endpoint", &fake.url])
+        .env("SYSTEM_OIDCREQUESTURI", format!("{}/oidc", fake.url))
+        .env("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID", "connection-1")
+        .env(
+            "AZURESUBSCRIPTION_CLIENT_ID",
+            "11111111-2222-4333-8444-555555555555",
+        )
+        .env("AZURESUBSCRIPTION_TENANT_ID", estate::TENANT)
+        .env("SYSTEM_ACCESSTOKEN", TOKEN);
+    command
+}
+
 /// An identity endpoint that answers with a redirect (here Azure Pipelines' OIDC
 /// endpoint, reached through the identity library's transport) is a credential error:
 /// the redirect is not followed, so the pipeline's access token goes nowhere else.
@@ -857,19 +875,7 @@ fn redirected_identity_endpoint_is_a_credential_error() {
         )],
         None,
     );
-    let run = apimguard()
-        .args(["collect", "-q", "--auth", "workload-identity"])
-        .args(["--management-endpoint", &fake.url])
-        .env("SYSTEM_OIDCREQUESTURI", format!("{}/oidc", fake.url))
-        .env("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID", "connection-1")
-        .env(
-            "AZURESUBSCRIPTION_CLIENT_ID",
-            "11111111-2222-4333-8444-555555555555",
-        )
-        .env("AZURESUBSCRIPTION_TENANT_ID", estate::TENANT)
-        .env("SYSTEM_ACCESSTOKEN", TOKEN)
-        .output()
-        .unwrap();
+    let run = pipelines_oidc(&fake).output().unwrap();
     let stderr = text(&run.stderr);
     assert_eq!(run.status.code(), Some(2), "{stderr}");
     assert!(
@@ -941,18 +947,7 @@ fn ids_in_answers_cannot_steer_requests() {
 fn endless_identity_answers_stop_at_their_cap() {
     for kind in [FaultKind::EndlessBody, FaultKind::HugeLength(1 << 40)] {
         let fake = fake(vec![Fault::always("/oidc", kind.clone())], None);
-        let mut pipelines = apimguard();
-        pipelines
-            .args(["collect", "-q", "--auth", "workload-identity"])
-            .args(["--management-endpoint", &fake.url])
-            .env("SYSTEM_OIDCREQUESTURI", format!("{}/oidc", fake.url))
-            .env("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID", "connection-1")
-            .env(
-                "AZURESUBSCRIPTION_CLIENT_ID",
-                "11111111-2222-4333-8444-555555555555",
-            )
-            .env("AZURESUBSCRIPTION_TENANT_ID", estate::TENANT)
-            .env("SYSTEM_ACCESSTOKEN", TOKEN);
+        let pipelines = pipelines_oidc(&fake);
         let mut github = apimguard();
         github
             .args(["collect", "-q", "--auth", "workload-identity"])
