@@ -12,6 +12,8 @@ pub mod commands;
 pub mod config;
 pub mod diagnostic;
 pub mod engine;
+pub mod evidence;
+pub mod frameworks;
 pub mod iac;
 pub mod input;
 pub mod nesting;
@@ -24,6 +26,7 @@ pub mod ruledoc;
 pub mod scaffold;
 pub mod snapshot;
 pub mod synthetic;
+pub mod version;
 
 use cli::{Cli, Command};
 
@@ -41,5 +44,9 @@ pub fn run(cli: Cli) -> miette::Result<u8> {
         Command::Schema => commands::schema::run(),
         Command::Remediate(args) => commands::remediate::run(&args),
         Command::Offboard(args) => commands::offboard::run(&args),
+        Command::Verify(args) => commands::verify::run(&args),
+        Command::Completions(args) => commands::completions::run(&args),
+        Command::Man(args) => commands::man::run(&args),
+        Command::Hook(args) => commands::hook::run(&args),
     }
 }

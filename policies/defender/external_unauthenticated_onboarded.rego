@@ -22,9 +22,12 @@
 #   remediation: defender.onboard_api
 #   frameworks:
 #     owasp-api-2023: [API2, API9]
+#     mcsb: [LT-1, IM-4]
+#     nist-800-53: ["SI-4", "AC-3"]
+#     pci-dss-4: ["11.5.1", "7.2.1"]
+#     iso-27001: [A.8.16, A.5.15]
 #     psrule: [Azure.APIM.DefenderCloud]
 #     defender: ["Azure API Management APIs should be onboarded to Defender for APIs"]
-#     anchor: [DFA-003, API-004]
 package apimguard.rules.defender.external_unauthenticated_onboarded
 
 import rego.v1

@@ -33,10 +33,10 @@ test_unknown_values if {
 }
 
 test_unknown_gateway_settings_may_be_on if {
-	svc := {"properties": {"customProperties": {"Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10": "<unknown: parameters('tls10')>"}}}
-	estate.legacy_setting_on(svc, "Protocols.Tls10")
-	estate.default_note(svc, "Protocols.Tls10") == " (not known before deployment)"
-	estate.cipher_on(svc, "Protocols.Tls10")
+	service := {"properties": {"customProperties": {"Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10": "<unknown: parameters('tls10')>"}}}
+	estate.legacy_setting_on(service, "Protocols.Tls10")
+	estate.default_note(service, "Protocols.Tls10") == " (not known before deployment)"
+	estate.cipher_on(service, "Protocols.Tls10")
 }
 
 test_string_booleans if {
@@ -119,4 +119,18 @@ test_gateway_settings_without_an_object_are_empty if {
 	estate.gateway_settings({}) == {}
 	estate.gateway_settings({"properties": {"customProperties": "x"}}) == {}
 	estate.gateway_settings({"properties": {"customProperties": {"a": "b"}}}) == {"a": "b"}
+}
+
+test_blank_texts if {
+	estate.blank(null)
+	estate.blank(" ")
+	not estate.blank("x")
+	not estate.blank(0)
+}
+
+test_in_key_vault if {
+	estate.in_key_vault({"properties": {"keyVault": {"secretIdentifier": "https://kv/secrets/s"}}})
+	not estate.in_key_vault({"properties": {"keyVault": {"secretIdentifier": ""}}})
+	not estate.in_key_vault({"properties": {"keyVault": null}})
+	not estate.in_key_vault({"properties": {}})
 }

@@ -67,9 +67,18 @@ pub struct Checker<'a> {
     config: Option<&'a Config>,
     fail_on: FailOn,
     options: EvalOptions,
+    /// The day waivers are judged against; today when `None`.
+    today: Option<chrono::NaiveDate>,
 }
 
 impl<'a> Checker<'a> {
+    /// Judges waivers as of `day` instead of today (`verify` re-checks as of the
+    /// recorded check time).
+    pub fn as_of(mut self, day: chrono::NaiveDate) -> Self {
+        self.today = Some(day);
+        self
+    }
+
     /// Loads the rules, drops those the configuration disables, and warns (on
     /// standard error) about configuration entries that match no rule.
     pub fn new(
@@ -106,6 +115,7 @@ impl<'a> Checker<'a> {
             config,
             fail_on,
             options,
+            today: None,
         })
     }
 
@@ -184,7 +194,9 @@ impl<'a> Checker<'a> {
                     .expect("every service was validated"),
             );
         }
-        let today = chrono::Utc::now().date_naive();
+        let today = self
+            .today
+            .unwrap_or_else(|| chrono::Utc::now().date_naive());
         if let Some(config) = self.config {
             for (rule, outcome) in self.policies.rules().iter().zip(&outcomes) {
                 let checked = outcome.checked.iter().map(|id| &**id);

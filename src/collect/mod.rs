@@ -225,7 +225,7 @@ pub async fn collect(
 
 fn source_details(client: &ArmClient, target: &Target) -> serde_json::Map<String, Value> {
     let details = json!({
-        "collector": concat!("apimguard ", env!("CARGO_PKG_VERSION")),
+        "collector": crate::version::tool(),
         "managementEndpoint": client.endpoint().as_str().trim_end_matches('/'),
         "scope": {
             "subscriptions": target.subscriptions,

@@ -2,13 +2,17 @@
 
 pub mod check;
 pub mod collect;
+pub mod completions;
 pub mod diff;
+pub mod hook;
 pub mod iac;
+pub mod man;
 pub mod offboard;
 mod output;
 pub mod remediate;
 pub mod rules;
 pub mod schema;
+pub mod verify;
 
 use std::io::IsTerminal;
 

@@ -301,7 +301,7 @@ async fn apply(run: Run<'_>, done: HashSet<String>, digest: String) -> miette::R
     };
     reporter.note(0, format_args!("journal: {}", journal.path().display()));
     journal.write(Entry::Run(Box::new(RunHeader {
-        tool: format!("apimguard {}", env!("CARGO_PKG_VERSION")),
+        tool: crate::version::tool().to_string(),
         command: run.command.to_string(),
         who,
         endpoint,

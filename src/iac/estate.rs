@@ -253,7 +253,7 @@ pub(super) fn build(estate: Estate, collected_at: String) -> Result<Snapshot, Ia
 
     let gaps = gaps.into_sorted();
     let details = json!({
-        "collector": concat!("apimguard ", env!("CARGO_PKG_VERSION")),
+        "collector": crate::version::tool(),
         "reader": estate.reader,
         "files": estate.files,
     });

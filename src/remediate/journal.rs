@@ -156,7 +156,7 @@ pub enum Entry {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunHeader {
-    /// `apimguard <version>`.
+    /// What wrote it: `apimguard <version> (commit …, built-in rules sha256:…)`, from [`crate::version::tool`].
     pub tool: String,
     /// `remediate` or `offboard`.
     pub command: String,

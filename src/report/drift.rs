@@ -13,7 +13,7 @@ use crate::engine::{FailOn, Severity};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Drift {
-    /// `apimguard <version>`.
+    /// What wrote it: `apimguard <version> (commit …, built-in rules sha256:…)`, from [`crate::version::tool`].
     pub tool: String,
     /// The earlier run.
     pub old: RunInfo,
@@ -115,7 +115,7 @@ pub fn compare(
         .map(|r| r.rule_id.to_ascii_uppercase())
         .collect();
     let mut drift = Drift {
-        tool: format!("apimguard {}", env!("CARGO_PKG_VERSION")),
+        tool: crate::version::tool().to_string(),
         old: run_info(old, old_path),
         new: run_info(new, new_path),
         fail_on: fail_on.to_string(),

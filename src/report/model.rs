@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::frameworks::FrameworkView;
 use super::locate::Locator;
 use crate::config::Config;
 use crate::engine::{FailOn, Rule, RuleOutcome, Severity};
@@ -14,7 +15,7 @@ use crate::snapshot::{Digest, Origin};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Report {
-    /// `apimguard <version>`.
+    /// What wrote it: `apimguard <version> (commit …, built-in rules sha256:…)`, from [`crate::version::tool`].
     pub tool: String,
     /// When the report was made (RFC 3339, UTC); waivers are judged against this day.
     #[serde(default)]
@@ -36,6 +37,9 @@ pub struct Report {
     /// Every waiver of the configuration, with its state on the day of the run.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub waivers: Vec<WaiverStatus>,
+    /// The framework views asked for (`check --framework`), one per framework.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub frameworks: Vec<FrameworkView>,
 }
 
 /// Which snapshot a report is about.
@@ -419,7 +423,7 @@ pub fn build(
     });
     let summary = summarize(&results, options.fail_on);
     Report {
-        tool: format!("apimguard {}", env!("CARGO_PKG_VERSION")),
+        tool: crate::version::tool().to_string(),
         generated_at: Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
         snapshot: SnapshotInfo {
             path,
@@ -453,6 +457,7 @@ pub fn build(
                 matched,
             })
             .collect(),
+        frameworks: Vec::new(),
     }
 }
 
