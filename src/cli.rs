@@ -440,6 +440,10 @@ pub struct ApplyArgs {
     /// Seconds one long-running operation (an onboarding) may take (default 600).
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
     pub operation_timeout: Option<u64>,
+    /// Apply (or resume) only the plan with this digest (`sha256:…`, printed with every
+    /// plan); required by `--resume --yes`.
+    #[arg(long, value_name = "DIGEST", value_parser = parse_digest)]
+    pub plan_digest: Option<String>,
 }
 
 /// The gates of a gradual apply; unset ones take the journal's value on `--resume`,
@@ -708,6 +712,15 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
         .parse::<u64>()
         .map(|n| Duration::from_secs(n.saturating_mul(scale)))
         .map_err(|_| format!("`{s}` is not a duration (e.g. 90, 90s, 5m, 1h)"))
+}
+
+fn parse_digest(s: &str) -> Result<String, String> {
+    match crate::remediate::digest::is_digest(s) {
+        true => Ok(s.to_ascii_lowercase()),
+        false => Err(format!(
+            "`{s}` is not a plan digest (sha256: and 64 hex digits, as a plan prints it)"
+        )),
+    }
 }
 
 fn parse_positive_duration(s: &str) -> Result<Duration, String> {

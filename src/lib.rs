@@ -37,6 +37,7 @@ pub mod frameworks;
 pub mod iac;
 pub(crate) mod input;
 pub(crate) mod nesting;
+pub(crate) mod output_file;
 pub mod policy_xml;
 pub(crate) mod redact;
 pub(crate) mod remediate;

@@ -262,7 +262,9 @@ pub fn check(action: &PlannedAction) -> Result<Target, Refused> {
 /// whose segments decode back to exactly the target's.
 pub fn url(client: &ArmClient, target: &Target, api_version: &str) -> Result<Url, Refused> {
     let path = target.path();
-    let url = client.url(&path, api_version, &[]);
+    let url = client
+        .url(&path, api_version, &[])
+        .map_err(|e| Refused(format!("{e}, so it is not sent")))?;
     let endpoint = client.endpoint();
     let off = |what: &str| Refused(format!("its URL {what}, so it is not sent"));
     if url.scheme() != endpoint.scheme()
