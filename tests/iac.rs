@@ -1194,6 +1194,7 @@ fn policies_written_with_the_2018_api_names_are_read() {
         "{}",
         stderr(&out)
     );
+}
 
 /// Each misuse of the IaC flags has its own diagnostic code (docs/diagnostics.md).
 #[test]
