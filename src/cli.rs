@@ -11,7 +11,7 @@ use crate::input::Size;
 
 /// Check Azure API Management and Defender for APIs posture against Rego rules.
 #[derive(Debug, Parser)]
-#[command(name = "apimguard", version, about, long_about = None)]
+#[command(name = "apimguard", version = crate::version::describe(), about, long_about = None)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -64,6 +64,92 @@ pub enum Command {
     Remediate(RemediateArgs),
     /// Offboard one API from Defender for APIs (delete its API collection).
     Offboard(OffboardArgs),
+    /// Verify audit evidence (`check --evidence DIR`): re-check every file's SHA-256 and
+    /// re-run the check offline as of the recorded check time; exit 0 when the verdicts match.
+    Verify(VerifyArgs),
+    /// Print the completion script of a shell (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), or write one page per command with --dir.
+    Man(ManArgs),
+    /// Check the IaC entries changed files belong to (what the pre-commit hooks run).
+    Hook(HookArgs),
+}
+
+/// `apimguard hook`.
+#[derive(Debug, Args)]
+pub struct HookArgs {
+    /// What the changed files are.
+    #[arg(value_enum)]
+    pub kind: HookKind,
+    /// The changed files; each is mapped to the template, Bicep entry or APIOps folder
+    /// it belongs to (docs/ci.md), and each entry is checked once.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Configuration file, as for `check`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Lowest severity whose findings fail the hook, as for `check`.
+    #[arg(long, default_value = "low", value_parser = parse_fail_on)]
+    pub fail_on: FailOn,
+    /// A directory of your own rules, as for `check`; repeatable.
+    #[arg(long = "policies", value_name = "DIR")]
+    pub policies: Vec<PathBuf>,
+    /// Which rules, as for `check`.
+    #[arg(long, value_name = "NAME", value_parser = profile_parser())]
+    pub profile: Option<&'static Profile>,
+    /// The APIOps environment whose `configuration.NAME.yaml` applies (apiops only).
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// Check entries whose reading records gaps instead of failing.
+    #[arg(long)]
+    pub allow_incomplete: bool,
+}
+
+/// The kinds of IaC files the hooks check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HookKind {
+    /// ARM templates (`--from-arm`).
+    Arm,
+    /// Bicep files (`--from-bicep`).
+    Bicep,
+    /// APIOps artifacts folders (`--from-apiops`).
+    Apiops,
+}
+
+impl HookKind {
+    /// The kind's name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            HookKind::Arm => "ARM template",
+            HookKind::Bicep => "Bicep",
+            HookKind::Apiops => "APIOps",
+        }
+    }
+}
+
+/// `apimguard completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell whose completion script to print.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// `apimguard man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `apimguard.1` and one `apimguard-COMMAND.1` per command into this folder
+    /// instead of printing `apimguard.1`.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+/// `apimguard verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The evidence directory written by `check --evidence`.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
 }
 
 /// Where rules come from (shared by `check` and `rules`).
@@ -111,13 +197,24 @@ pub struct CheckArgs {
     /// Where rules come from.
     #[command(flatten)]
     pub policy: PolicyArgs,
-    /// Output: human, json, sarif, junit, markdown or html, each to standard output
-    /// or, as FORMAT:PATH, to a file; repeatable (only one may use standard output).
+    /// Output: human, json, sarif, junit, markdown, html, csv or ocsf, each to standard
+    /// output or, as FORMAT:PATH, to a file; repeatable (only one may use standard output).
     #[arg(long, short = 'f', value_name = "FORMAT[:PATH]", default_value = "human", value_parser = parse_output)]
     pub format: Vec<OutputSpec>,
     /// Configuration file: rules on/off, severity overrides, parameters, waivers (docs/configuration.md).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Waivers file (the configuration's `waivers:` key alone, same checks); added to the configuration's waivers.
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    /// Add a per-control view of a framework to every report: mcsb, nist-800-53,
+    /// pci-dss-4, iso-27001, cis-azure, owasp-api-2023, or NAME:CONTROL; repeatable.
+    #[arg(long, value_name = "FRAMEWORK[:CONTROL]", value_parser = parse_framework)]
+    pub framework: Vec<FrameworkFilter>,
+    /// Write audit evidence to this new or empty directory: the snapshot, the reports,
+    /// configuration and waivers, the rule pack and a SHA-256 manifest (docs/audits.md).
+    #[arg(long, value_name = "DIR")]
+    pub evidence: Option<PathBuf>,
     /// Lowest severity whose findings fail the run (exit 1): info, low, medium, high, critical, or never.
     #[arg(long, default_value = "low", value_parser = parse_fail_on)]
     pub fail_on: FailOn,
@@ -343,6 +440,10 @@ pub struct ApplyArgs {
     /// Seconds one long-running operation (an onboarding) may take (default 600).
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
     pub operation_timeout: Option<u64>,
+    /// Apply (or resume) only the plan with this digest (`sha256:…`, printed with every
+    /// plan); required by `--resume --yes`.
+    #[arg(long, value_name = "DIGEST", value_parser = parse_digest)]
+    pub plan_digest: Option<String>,
 }
 
 /// The gates of a gradual apply; unset ones take the journal's value on `--resume`,
@@ -435,6 +536,10 @@ pub enum ReportFormat {
     Markdown,
     /// One self-contained HTML page.
     Html,
+    /// CSV: one row per rule and checked resource, passing and waived rows included.
+    Csv,
+    /// A JSON array of OCSF 1.1 Compliance Finding events (class 2003), for security data lakes.
+    Ocsf,
 }
 
 /// One `--format FORMAT[:PATH]`.
@@ -459,6 +564,9 @@ pub enum RulesCommand {
     Doc(DocArgs),
     /// Run the rules' `*_test.rego` unit tests, like `opa test`.
     Test(TestArgs),
+    /// Lint rules strictly, like `opa check --strict` and `opa fmt`: unused imports and
+    /// variables, shadowed names, layout. Exit 1 on any finding.
+    Lint(LintArgs),
 }
 
 /// `apimguard rules list`.
@@ -540,6 +648,17 @@ pub struct TestArgs {
     pub limits: RuleLimitArgs,
 }
 
+/// `apimguard rules lint`.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Directories (or files) to lint; without one, the built-in pack.
+    #[arg(value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Do not load the built-in rules (their libraries stay unavailable to your rules).
+    #[arg(long)]
+    pub no_builtin: bool,
+}
+
 /// Output formats of `rules list`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ListFormat {
@@ -593,6 +712,15 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
         .parse::<u64>()
         .map(|n| Duration::from_secs(n.saturating_mul(scale)))
         .map_err(|_| format!("`{s}` is not a duration (e.g. 90, 90s, 5m, 1h)"))
+}
+
+fn parse_digest(s: &str) -> Result<String, String> {
+    match crate::remediate::digest::is_digest(s) {
+        true => Ok(s.to_ascii_lowercase()),
+        false => Err(format!(
+            "`{s}` is not a plan digest (sha256: and 64 hex digits, as a plan prints it)"
+        )),
+    }
 }
 
 fn parse_positive_duration(s: &str) -> Result<Duration, String> {

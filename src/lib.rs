@@ -3,26 +3,50 @@
 //! The pipeline is collect → snapshot → engine → report (→ remediate); each stage
 //! reads a document and writes one. This crate is the library behind the
 //! `apimguard` binary; `main.rs` only maps [`run`]'s result to an exit code.
+//!
+//! # Library API
+//!
+//! What benchmarks, integration tests, examples and embedders may use is the public
+//! modules, and nothing else is public:
+//!
+//! - [`run`] with [`cli::Cli`]: one invocation, exactly as the binary makes it;
+//! - [`snapshot`]: the snapshot document (serde types, [`snapshot::load`],
+//!   [`snapshot::save`], the JSON Schema);
+//! - [`engine`]: load rules ([`engine::PolicySet`], [`engine::LoadOptions`]) and evaluate
+//!   them over a snapshot ([`engine::EvalOptions`], [`engine::parse_input`]);
+//! - [`report`]: the report model and its formats; [`config`]: the `--config` file;
+//! - [`collect`] with [`azure`]: read a live estate through an [`azure::ArmClient`];
+//! - [`iac`]: read ARM templates, Bicep files and APIOps folders into a snapshot;
+//! - [`policy_xml`]: the lenient APIM policy reader;
+//! - [`synthetic`]: generated estates of any size (benchmarks, examples).
+//!
+//! The orchestration of the commands (`app`, `commands`), remediation, rule
+//! scaffolding and documentation, redaction and input limits are crate-private;
+//! docs/architecture.md maps every module and who may import whom.
 
-pub mod app;
+pub(crate) mod app;
 pub mod azure;
 pub mod cli;
 pub mod collect;
-pub mod commands;
+pub(crate) mod commands;
 pub mod config;
-pub mod diagnostic;
+pub(crate) mod diagnostic;
 pub mod engine;
+pub mod evidence;
+pub mod frameworks;
 pub mod iac;
-pub mod input;
-pub mod nesting;
+pub(crate) mod input;
+pub(crate) mod nesting;
+pub(crate) mod output_file;
 pub mod policy_xml;
-pub mod redact;
-pub mod remediate;
+pub(crate) mod redact;
+pub(crate) mod remediate;
 pub mod report;
-pub mod ruledoc;
-pub mod scaffold;
+pub(crate) mod ruledoc;
+pub(crate) mod scaffold;
 pub mod snapshot;
 pub mod synthetic;
+pub mod version;
 
 use cli::{Cli, Command};
 
@@ -40,5 +64,9 @@ pub fn run(cli: Cli) -> miette::Result<u8> {
         Command::Schema => commands::schema::run(),
         Command::Remediate(args) => commands::remediate::run(&args),
         Command::Offboard(args) => commands::offboard::run(&args),
+        Command::Verify(args) => commands::verify::run(&args),
+        Command::Completions(args) => commands::completions::run(&args),
+        Command::Man(args) => commands::man::run(&args),
+        Command::Hook(args) => commands::hook::run(&args),
     }
 }

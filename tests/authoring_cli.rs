@@ -1,6 +1,8 @@
 //! Rule authoring through the real binary: `rules list` filters, `rules explain`,
 //! `rules new` → `rules test`, `rules doc [--check]`, profiles, METADATA validation.
 
+mod support;
+
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -13,11 +15,7 @@ use serde_json::Value;
 const CATALOGUE: &str = "fixtures/authoring/catalogue";
 const SNAPSHOT: &str = "fixtures/check/small.json";
 
-fn apimguard() -> Command {
-    let mut cmd = Command::cargo_bin("apimguard").expect("binary builds");
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
+use support::cmd as apimguard;
 
 fn stdout_json(cmd: &mut Command) -> Value {
     let out = cmd.output().expect("runs");

@@ -1,14 +1,11 @@
 //! The `check`, `rules` and `schema` commands, driven through the real binary.
 
-use assert_cmd::Command;
+mod support;
+
 use predicates::prelude::*;
 use serde_json::Value;
 
-fn apimguard() -> Command {
-    let mut cmd = Command::cargo_bin("apimguard").expect("binary builds");
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
+use support::cmd as apimguard;
 
 /// Runs apimguard and asserts the exit code and that standard error names every part.
 fn refuses(args: &[&str], parts: &[&str]) {
@@ -797,6 +794,38 @@ fn configurations_nested_too_deep_are_refused_at_their_line() {
                 config.to_str().unwrap(),
             ],
             &["apimguard::config::depth", message],
+        );
+    }
+}
+
+/// A configuration entry that names no loaded rule is warned about, once, on standard
+/// error, by every command that loads rules (the warning comes back from the checker,
+/// which prints nothing itself).
+#[test]
+fn configuration_entries_that_match_no_rule_are_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("apimguard.yaml");
+    std::fs::write(&config, "rules:\n  disable: [NO-SUCH-RULE]\n").unwrap();
+    let config = config.to_str().unwrap();
+    for args in [
+        &["check", "fixtures/check/small.json", "--config", config][..],
+        &[
+            "diff",
+            "fixtures/check/small.json",
+            "fixtures/check/small.json",
+            "--config",
+            config,
+        ][..],
+    ] {
+        let out = apimguard().args(args).output().expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let warning = "warning: ";
+        let line = stderr.lines().filter(|l| l.starts_with(warning));
+        assert_eq!(
+            line.filter(|l| l.ends_with("`NO-SUCH-RULE` matches no loaded rule"))
+                .count(),
+            1,
+            "{args:?}: {stderr}"
         );
     }
 }

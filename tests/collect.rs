@@ -864,6 +864,24 @@ fn redirected_list_is_a_gap_not_foreign_data() {
     }
 }
 
+/// `collect` with the Azure Pipelines workload identity, its OIDC endpoint at `/oidc`
+/// of `fake`.
+fn pipelines_oidc(fake: &FakeArm) -> std::process::Command {
+    let mut command = apimguard();
+    command
+        .args(["collect", "-q", "--auth", "workload-identity"])
+        .args(["--management-endpoint", &fake.url])
+        .env("SYSTEM_OIDCREQUESTURI", format!("{}/oidc", fake.url))
+        .env("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID", "connection-1")
+        .env(
+            "AZURESUBSCRIPTION_CLIENT_ID",
+            "11111111-2222-4333-8444-555555555555",
+        )
+        .env("AZURESUBSCRIPTION_TENANT_ID", estate::TENANT)
+        .env("SYSTEM_ACCESSTOKEN", TOKEN);
+    command
+}
+
 /// An identity endpoint that answers with a redirect (here Azure Pipelines' OIDC
 /// endpoint, reached through the identity library's transport) is a credential error:
 /// the redirect is not followed, so the pipeline's access token goes nowhere else.
@@ -878,19 +896,7 @@ fn redirected_identity_endpoint_is_a_credential_error() {
         )],
         None,
     );
-    let run = apimguard()
-        .args(["collect", "-q", "--auth", "workload-identity"])
-        .args(["--management-endpoint", &fake.url])
-        .env("SYSTEM_OIDCREQUESTURI", format!("{}/oidc", fake.url))
-        .env("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID", "connection-1")
-        .env(
-            "AZURESUBSCRIPTION_CLIENT_ID",
-            "11111111-2222-4333-8444-555555555555",
-        )
-        .env("AZURESUBSCRIPTION_TENANT_ID", estate::TENANT)
-        .env("SYSTEM_ACCESSTOKEN", TOKEN)
-        .output()
-        .unwrap();
+    let run = pipelines_oidc(&fake).output().unwrap();
     let stderr = text(&run.stderr);
     assert_eq!(run.status.code(), Some(2), "{stderr}");
     assert!(
@@ -906,6 +912,83 @@ fn redirected_identity_endpoint_is_a_credential_error() {
         .collect();
     assert_eq!(oidc, [302], "the OIDC endpoint was asked once");
     assert!(foreign.requests().is_empty(), "{:#?}", foreign.requests());
+}
+
+/// Ids in ARM's answers become the paths of the reads that follow (an API's policy and
+/// operations): an id that climbs out of its list (`..`, encoded or not), names another
+/// service's API, or holds a separator is a gap naming it, and no request goes to a path
+/// the answer steered. The snapshot is incomplete, so `check` exits 2.
+#[test]
+fn ids_in_answers_cannot_steer_requests() {
+    let service = estate::service_id(RG, SERVICE);
+    let other = estate::service_id(RG, "other-service");
+    let hostile = [
+        format!("{service}/apis/../../../../../../../../rg-x"),
+        format!("{service}/apis/..%2F..%2F..%2Frg-x"),
+        format!("{other}/apis/stolen"),
+        format!("{service}/apis/echo/../../../../rg-x"),
+        format!("{service}/apis/{}", "\u{ff0e}\u{ff0e}"),
+    ];
+    let value: Vec<Value> = hostile
+        .iter()
+        .map(|id| serde_json::json!({"id": id, "name": "x", "properties": {"path": "x", "isCurrent": true}}))
+        .collect();
+    let fake = fake(
+        vec![Fault::always(
+            &format!("/service/{SERVICE}/apis"),
+            FaultKind::Canned {
+                status: 200,
+                headers: vec![("Content-Type", "application/json".to_string())],
+                body: serde_json::json!({ "value": value }).to_string(),
+            },
+        )],
+        None,
+    );
+    let (_dir, out, snapshot) = collect_with_gaps(&fake, &[]);
+    let gaps = snapshot["gaps"].to_string();
+    for id in ["rg-x", "other-service/apis/stolen", "..%2F"] {
+        assert!(gaps.contains(id), "no gap names {id}: {gaps}");
+    }
+    for request in fake.requests() {
+        let path = request.path.to_ascii_lowercase();
+        assert!(
+            !path.contains("rg-x") && !path.contains("other-service") && !path.contains("%2f"),
+            "a request went to {}",
+            request.path
+        );
+    }
+    assert_eq!(check_exit(&out), Some(2));
+}
+
+/// An identity endpoint whose answer has no end, or announces a huge one (the Azure
+/// Pipelines OIDC exchange, read by the identity library, and GitHub's, read by
+/// apimguard), is a credential error naming the 1 MiB cap: the answer is not read to
+/// its end, and no snapshot is written.
+#[test]
+fn endless_identity_answers_stop_at_their_cap() {
+    for kind in [FaultKind::EndlessBody, FaultKind::HugeLength(1 << 40)] {
+        let fake = fake(vec![Fault::always("/oidc", kind.clone())], None);
+        let pipelines = pipelines_oidc(&fake);
+        let mut github = apimguard();
+        github
+            .args(["collect", "-q", "--auth", "workload-identity"])
+            .args(["--management-endpoint", &fake.url])
+            .env("ACTIONS_ID_TOKEN_REQUEST_URL", format!("{}/oidc", fake.url))
+            .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", TOKEN)
+            .env("AZURE_CLIENT_ID", "11111111-2222-4333-8444-555555555555")
+            .env("AZURE_TENANT_ID", estate::TENANT);
+        for mut command in [pipelines, github] {
+            let run = command.output().unwrap();
+            let stderr = text(&run.stderr);
+            assert_eq!(run.status.code(), Some(2), "{kind:?}: {stderr}");
+            assert!(
+                stderr.contains("workload identity failed")
+                    && stderr.contains("larger than 1024 KiB"),
+                "{kind:?}: {stderr}"
+            );
+            assert!(text(&run.stdout).is_empty(), "no snapshot");
+        }
+    }
 }
 
 /// A list whose same-host `nextLink` chain never ends (the subscription's API

@@ -1,13 +1,13 @@
 //! Gates over the real binary: `--fail-on`, `--exit-zero`, the configuration
 //! file (rules on/off, severity overrides, parameters, waivers), and `diff`.
 
-mod report_fixtures;
+mod support;
 
 use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use report_fixtures::*;
+use support::reports::*;
 
 /// `check` of the fixture as JSON on standard output, with extra arguments.
 fn check_json(extra: &[&str]) -> (i32, Value) {

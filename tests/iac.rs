@@ -5,11 +5,12 @@
 //! files (see their INDEX.md); `fixtures/iac/estate` describes one estate twice, as an
 //! APIOps folder and as an ARM template.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Output;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 const ALL_RESOURCES: &str =
@@ -28,9 +29,7 @@ const DEFENDER: &str = "fixtures/iac/arm/defender.json";
 const SERVICE: &str = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ApiManagement/service";
 
 fn apimguard(args: &[&str]) -> Output {
-    Command::cargo_bin("apimguard")
-        .expect("binary builds")
-        .env("NO_COLOR", "1")
+    support::apimguard()
         .env("APIMGUARD_COLLECTED_AT", "2026-01-31T00:00:00Z")
         .args(args)
         .output()
@@ -623,7 +622,7 @@ fn bicep_declarations_not_read_are_located_gaps() {
     let text = std::fs::read_to_string(ALL_RESOURCES).unwrap();
     std::fs::write(
         &file,
-        format!("{text}\nmodule extra './extra.bicep' = {{\n  name: 'extra'\n}}\n"),
+        format!("{text}\nmodule extra 'br/public:avm/res/extra:1.0.0' = {{\n  name: 'extra'\n}}\n"),
     )
     .unwrap();
     let line = text.lines().count() + 2;
@@ -641,7 +640,7 @@ fn bicep_declarations_not_read_are_located_gaps() {
     assert_eq!(gap["scope"], format!("{}:{line}", file.display()));
     assert_eq!(gap["what"], "module");
     assert!(
-        stderr(&out).contains("module is not read"),
+        stderr(&out).contains("`br/public:avm/res/extra:1.0.0`) is not read offline"),
         "{}",
         stderr(&out)
     );
@@ -702,8 +701,7 @@ fn flags_that_cannot_work_together_are_refused() {
             stderr(&out)
         );
     }
-    let out = Command::cargo_bin("apimguard")
-        .unwrap()
+    let out = support::apimguard()
         .env("APIMGUARD_COLLECTED_AT", "yesterday")
         .args(["collect", "--from-arm", MSI])
         .output()
@@ -874,11 +872,7 @@ fn bicep_syntax_of_public_modules_is_read() {
     let snapshot = stdout_json(&out);
     assert_eq!(
         gaps(&snapshot),
-        vec![
-            (format!("{file}:45"), "loop".to_string()),
-            (format!("{file}:56"), "module".to_string()),
-            (format!("{file}:66"), "properties".to_string()),
-        ]
+        vec![(format!("{file}:66"), "properties".to_string()),]
     );
     let api = named(&service(&snapshot)["apis"], "echo");
     assert_eq!(api["protocols"], serde_json::json!(["https"]));
@@ -1095,4 +1089,132 @@ fn iac_files_over_the_cap_name_the_file_the_cap_and_the_flag() {
         "t.json is larger than 100 B, the limit for configuration, policy and IaC files",
     );
     assert!(err.contains("--max-file-size"), "{err}");
+}
+
+#[test]
+fn bicep_modules_are_followed_and_findings_point_into_them() {
+    // An unauthenticated API declared two modules down, in a module loop: before, the
+    // run stopped at a `module` gap (exit 2) and the API was never judged.
+    let dir = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "main.bicep",
+        "param apis array = [\n  { name: 'open', key: false }\n  { name: 'keyed', key: true }\n]\n\
+         resource svc 'Microsoft.ApiManagement/service@2023-05-01-preview' = {\n  name: 'contoso'\n  properties: {}\n}\n\
+         module api 'modules/api.bicep' = [for a in apis: {\n  name: a.name\n  params: { service: svc.name, api: a }\n}]\n",
+    );
+    write(
+        "modules/api.bicep",
+        "param service string\nparam api object\nmodule inner 'inner/declare.bicep' = {\n  name: 'inner'\n  params: { service: service, name: api.name, key: api.key }\n}\n",
+    );
+    write(
+        "modules/inner/declare.bicep",
+        "param service string\nparam name string\nparam key bool\n\
+         resource api 'Microsoft.ApiManagement/service/apis@2023-05-01-preview' = {\n  name: '${service}/${name}'\n  properties: {\n    path: name\n    protocols: ['https']\n    subscriptionRequired: key\n  }\n}\n",
+    );
+    let main = dir.path().join("main.bicep");
+    let out = apimguard(&["collect", "--from-bicep", main.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let snapshot = stdout_json(&out);
+    let apis = &service(&snapshot)["apis"];
+    assert_eq!(named(apis, "open")["auth"]["effective"], "unauthenticated");
+    assert_eq!(named(apis, "keyed")["auth"]["effective"], "authenticated");
+    assert!(named(apis, "open")["origin"]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("modules/inner/declare.bicep"));
+    assert_eq!(named(apis, "open")["origin"]["line"], 4);
+
+    write(
+        "modules/api.bicep",
+        "module inner 'inner/missing.bicep' = {\n  name: 'inner'\n}\n",
+    );
+    let out = apimguard(&["collect", "--from-bicep", main.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("api.bicep:1: module names `inner/missing.bicep`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn an_api_type_left_open_is_not_read_as_non_rest() {
+    // Before, `type: apiType` with no value read as "non-REST, ineligible", so Defender
+    // rules skipped the API.
+    let dir = tempfile::tempdir().unwrap();
+    let main = dir.path().join("main.bicep");
+    std::fs::write(
+        &main,
+        "param apiType string\nresource api 'Microsoft.ApiManagement/service/apis@2023-05-01-preview' = {\n  name: 'contoso/echo'\n  properties: {\n    path: 'echo'\n    type: apiType\n  }\n}\n",
+    )
+    .unwrap();
+    let out = apimguard(&["collect", "--from-bicep", main.to_str().unwrap()]);
+    let snapshot = stdout_json(&out);
+    let api = named(&service(&snapshot)["apis"], "echo");
+    assert_eq!(api["defender"]["eligible"], true, "{api}");
+    assert_eq!(api["defender"]["ineligibleReason"], Value::Null);
+}
+
+#[test]
+fn policies_written_with_the_2018_api_names_are_read() {
+    // `policyContent` + `contentFormat` (API version 2018-01-01): before, dropped without
+    // a gap, so a JWT-protected API read as unauthenticated.
+    let dir = tempfile::tempdir().unwrap();
+    let template = |format: &str| {
+        format!(
+            r#"{{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": [
+    {{"type": "Microsoft.ApiManagement/service/apis", "apiVersion": "2018-01-01", "name": "contoso/echo",
+      "properties": {{"path": "echo", "protocols": ["https"], "subscriptionRequired": false}}}},
+    {{"type": "Microsoft.ApiManagement/service/apis/policies", "apiVersion": "2018-01-01", "name": "contoso/echo/policy",
+      "properties": {{"contentFormat": "{format}",
+        "policyContent": "<policies><inbound><validate-jwt header-name=\"Authorization\"><openid-config url=\"https://login.microsoftonline.com/x/v2.0/.well-known/openid-configuration\" /></validate-jwt></inbound><backend><forward-request /></backend><outbound /><on-error /></policies>"}}}}
+  ]}}"#
+        )
+    };
+    let file = dir.path().join("t.json");
+    std::fs::write(&file, template("rawxml")).unwrap();
+    let out = apimguard(&["collect", "--from-arm", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let snapshot = stdout_json(&out);
+    let api = named(&service(&snapshot)["apis"], "echo");
+    assert_eq!(api["auth"]["effective"], "authenticated", "{api}");
+
+    std::fs::write(&file, template("rawxml-link")).unwrap();
+    let out = apimguard(&["collect", "--from-arm", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "a linked policy is a gap");
+    assert!(
+        stderr(&out).contains("format rawxml-link"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Each misuse of the IaC flags has its own diagnostic code (docs/diagnostics.md).
+#[test]
+fn each_flag_misuse_has_its_own_code() {
+    for (args, code) in [
+        (
+            vec!["collect", "--parameters", ESTATE_PARAMETERS],
+            "apimguard::iac::parameters_usage",
+        ),
+        (
+            vec!["collect", "--from-arm", MSI, "--env", "prod"],
+            "apimguard::iac::configuration_usage",
+        ),
+        (
+            vec!["check", "--from-arm", MSI, "--subscription", "s"],
+            "apimguard::iac::azure_flags",
+        ),
+    ] {
+        let out = apimguard(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains(code), "{args:?}: {}", stderr(&out));
+    }
 }

@@ -4,10 +4,10 @@
 //! Each case builds a small repository (a folder holding `.git`) in a temporary folder,
 //! with a secret beside it (outside the repository), and drives the real binary.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
-
-use assert_cmd::Command;
 
 /// Text of the secret beside the repository, and of an environment variable of the run.
 const SECRET: &str = "CANARY-1b7e0c4f";
@@ -71,9 +71,7 @@ impl Repo {
 }
 
 fn apimguard(args: &[&str]) -> Output {
-    Command::cargo_bin("apimguard")
-        .expect("binary builds")
-        .env("NO_COLOR", "1")
+    support::cmd()
         .env("APIMGUARD_COLLECTED_AT", "2026-01-31T00:00:00Z")
         .env("APIMGUARD_TEST_CANARY", SECRET)
         .args(args)
@@ -297,12 +295,16 @@ fn a_module_or_import_outside_the_repository_is_refused() {
         let out = check(&["--from-bicep", &file]);
         assert_refused(&out, &[&format!("{file}:14")]);
     }
-    // A local module inside the root, or a registry module, is a gap (not read).
+    // A local module inside the root is read; a registry module is a gap (not read).
+    repo.write("infra/inside.bicep", "param a string\n");
+    let text = format!(
+        "{}module m './inside.bicep' = {{\n  name: 'm'\n}}\n",
+        bicep_with_service_url("'https://backend'")
+    );
+    let file = repo.write("infra/main.bicep", &text);
+    let out = apimguard(&["collect", "--from-bicep", &file]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     for (statement, expected) in [
-        (
-            "module m './inside.bicep' = {\n  name: 'm'\n}",
-            "module is not read",
-        ),
         (
             "module m 'br/public:avm/res/api-management/service:0.1.0' = {\n  name: 'm'\n}",
             "registry",
@@ -499,8 +501,7 @@ fn a_configuration_found_by_env_is_a_regular_file_not_a_link() {
     let folder = repo.path("apim").display().to_string();
     // Beside the folder, where APIOps keeps it: found from the folder as given, also `.`.
     repo.write("configuration.prod.yaml", "apimServiceName: contoso\n");
-    let out = Command::cargo_bin("apimguard")
-        .unwrap()
+    let out = support::apimguard()
         .current_dir(repo.path("apim"))
         .args(["collect", "--from-apiops", ".", "--env", "prod"])
         .output()

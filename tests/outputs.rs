@@ -1,19 +1,15 @@
 //! Outputs never destroy inputs, and a failed write to standard output is an error:
 //! every command that writes files or prints, through the real binary.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
-
-use assert_cmd::Command;
 
 const SNAPSHOT: &str = "fixtures/check/small.json";
 const TEMPLATE: &str = "fixtures/iac/arm/defender.json";
 
-fn apimguard() -> Command {
-    let mut cmd = Command::cargo_bin("apimguard").expect("binary builds");
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
+use support::cmd as apimguard;
 
 /// A folder with copies of the small snapshot, a configuration and a rule, whose
 /// texts stay as they were whatever the run does.
@@ -225,8 +221,7 @@ fn to_full_device(args: &[&str]) -> Output {
         .write(true)
         .open("/dev/full")
         .unwrap();
-    std::process::Command::new(env!("CARGO_BIN_EXE_apimguard"))
-        .env("NO_COLOR", "1")
+    support::apimguard()
         .args(args)
         .stdout(full)
         .output()
@@ -283,5 +278,83 @@ fn outputs_beside_the_inputs_are_written() {
     );
     for name in ["reports/r.json", "reports/r.sarif"] {
         assert!(Path::new(&inputs.path(name)).exists(), "{name}");
+    }
+}
+
+/// An output path that is a symbolic link (planted where the report goes, to a file
+/// outside the intended one, or to nothing) is replaced by the report, never written
+/// through: the file it named is left as it was, and nothing is made where a dangling
+/// link pointed. `collect --from-arm -o` and the report formats alike.
+#[cfg(unix)]
+#[test]
+fn an_output_that_is_a_link_is_replaced_not_followed() {
+    let inputs = Inputs::new();
+    let dir = tempfile::tempdir().unwrap();
+    let nowhere = dir.path().join("nowhere.txt");
+    let links: Vec<PathBuf> = ["r.json", "r.sarif", "s.json", "d.json"]
+        .iter()
+        .map(|name| dir.path().join(name))
+        .collect();
+    // Two outputs through links to one file would be refused as one output: one each.
+    let victims: Vec<PathBuf> = (0..3)
+        .map(|n| dir.path().join(format!("victim-{n}.txt")))
+        .collect();
+    for (link, victim) in links.iter().zip(&victims) {
+        std::fs::write(victim, "precious").unwrap();
+        std::os::unix::fs::symlink(victim, link).unwrap();
+    }
+    std::os::unix::fs::symlink(&nowhere, &links[3]).unwrap();
+    let out = |link: &Path| link.to_str().unwrap().to_string();
+    let snap = inputs.path("snap.json");
+    let runs: Vec<Vec<String>> = vec![
+        vec![
+            "check".into(),
+            snap.clone(),
+            "--fail-on".into(),
+            "never".into(),
+            "-f".into(),
+            format!("json:{}", out(&links[0])),
+            "-f".into(),
+            format!("sarif:{}", out(&links[1])),
+        ],
+        vec![
+            "collect".into(),
+            "--from-arm".into(),
+            inputs.path("template.json"),
+            "-o".into(),
+            out(&links[2]),
+        ],
+        vec![
+            "check".into(),
+            snap,
+            "--fail-on".into(),
+            "never".into(),
+            "-f".into(),
+            format!("json:{}", out(&links[3])),
+        ],
+    ];
+    for args in runs {
+        let run = apimguard().args(&args).output().unwrap();
+        assert!(
+            matches!(run.status.code(), Some(0) | Some(2)),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
+    for victim in &victims {
+        assert_eq!(std::fs::read_to_string(victim).unwrap(), "precious");
+    }
+    assert!(
+        !nowhere.exists(),
+        "nothing is made where a dangling link points"
+    );
+    for link in &links {
+        let meta = std::fs::symlink_metadata(link).unwrap();
+        assert!(
+            meta.is_file(),
+            "{} is now the output itself",
+            link.display()
+        );
+        assert!(std::fs::read_to_string(link).unwrap().contains('{'));
     }
 }

@@ -112,10 +112,15 @@ impl Scene {
         self.remediate(&args)
     }
 
-    /// `remediate --resume JOURNAL --apply --yes` and `extra`.
+    /// `remediate --resume JOURNAL --apply --yes --plan-digest D` and `extra`, where `D`
+    /// is the digest the journal's first line records (when it can be read).
     fn resume(&self, journal: &str, extra: &[&str]) -> Run {
         let journal = self.file(journal);
+        let digest = recorded_digest(&journal);
         let mut args = vec!["remediate", "--resume", path(&journal), "--apply", "--yes"];
+        if let Some(digest) = &digest {
+            args.extend(["--plan-digest", digest]);
+        }
         args.extend_from_slice(extra);
         self.run(&args)
     }
@@ -170,6 +175,23 @@ impl Run {
 
 fn path(p: &Path) -> &str {
     p.to_str().unwrap()
+}
+
+/// The plan digest the first line of `journal` records, if any.
+fn recorded_digest(journal: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(journal).ok()?;
+    let first: Value = serde_json::from_str(text.lines().next()?).ok()?;
+    first["planDigest"].as_str().map(str::to_string)
+}
+
+/// The `Plan digest: sha256:…` a plan printed.
+fn printed_digest(run: &Run) -> String {
+    let stdout = run.stdout();
+    let at = stdout
+        .find("Plan digest: ")
+        .expect("the plan prints its digest")
+        + 13;
+    stdout[at..at + 71].to_string()
 }
 
 fn of_type<'a>(lines: &'a [Value], kind: &str) -> Vec<&'a Value> {
@@ -736,13 +758,17 @@ fn max_changes_bounds_the_run() {
     assert_eq!(run.writes().len(), 2);
 
     // Another cloud than the journal's is refused before any call.
+    let journal = scene.file("fix.jsonl");
+    let digest = recorded_digest(&journal).expect("a digest");
     let elsewhere = apimguard()
         .args([
             "remediate",
             "--resume",
-            path(&scene.file("fix.jsonl")),
+            path(&journal),
             "--apply",
             "--yes",
+            "--plan-digest",
+            &digest,
         ])
         .args(["--management-endpoint", "http://127.0.0.1:9"])
         .env("APIMGUARD_ACCESS_TOKEN", TOKEN)
@@ -1102,6 +1128,89 @@ fn edited_journal_plan_is_refused_on_resume() {
         assert!(run.log.is_empty(), "{what}: {:#?}", run.log);
         assert_eq!(std::fs::read_to_string(&journal).unwrap(), text, "{what}");
     }
+}
+
+/// A journal is tamper-evident. Each line chains the digest of the line before it and
+/// the run header records the digest of its plan and gates, which every plan prints: a
+/// journal edited into another *valid* plan (an API renamed consistently in every line),
+/// or with a line removed, is refused on `--resume`, naming the line, before any request.
+/// A whole other journal (consistent in itself) is refused against the approved digest,
+/// and `--resume --yes` without the digest is refused: nobody approved what it holds.
+#[test]
+fn journals_are_tamper_evident() {
+    let scene = Scene::new(estate::generated(1, 3), Vec::new(), 0.0);
+    let first = scene.apply("fix.jsonl", &["--max-changes", "0"]);
+    first.expect(1);
+    let approved = printed_digest(&first);
+    let journal = scene.file("fix.jsonl");
+    let lines = scene.journal("fix.jsonl");
+    assert_eq!(lines[0]["planDigest"], approved.as_str());
+    assert!(lines[0].get("prev").is_none());
+    assert!(lines[1..].iter().all(|l| l["prev"].is_string()));
+    let original = std::fs::read_to_string(&journal).unwrap();
+    let target = lines[0]["plan"]["actions"][0]["target"].as_str().unwrap();
+    let api = api_of(target).to_string();
+
+    let refused = |text: &str, args: &[&str], parts: &[&str]| {
+        std::fs::write(&journal, text).unwrap();
+        let mut all = vec!["remediate", "--resume", path(&journal), "--apply", "--yes"];
+        all.extend_from_slice(args);
+        let run = scene.run(&all);
+        run.expect(2);
+        for part in parts {
+            assert!(run.stderr().contains(part), "{part}: {}", run.stderr());
+        }
+        assert!(run.log.is_empty(), "{:#?}", run.log);
+        assert_eq!(std::fs::read_to_string(&journal).unwrap(), text);
+    };
+    let with_digest = ["--plan-digest", approved.as_str()];
+    // Another valid plan: the API renamed in every line of the journal.
+    refused(
+        &original.replace(&api, "api-777"),
+        &with_digest,
+        &["fix.jsonl, line 1:", "`planDigest`", "nothing was sent"],
+    );
+    // A line removed.
+    let mut kept: Vec<&str> = original.lines().collect();
+    kept.remove(2);
+    refused(
+        &(kept.join("\n") + "\n"),
+        &with_digest,
+        &[
+            "fix.jsonl, line 3:",
+            "the chain of lines",
+            "nothing was sent",
+        ],
+    );
+    // Unattended without the digest: refused, whatever the journal holds.
+    refused(
+        &original,
+        &[],
+        &["apimguard::remediate::resume_unconfirmed"],
+    );
+    // A whole other journal, consistent in itself, is not the approved plan.
+    let other = scene.apply("other.jsonl", &["--max-changes", "0", "--batch-size", "1"]);
+    other.expect(1);
+    assert_ne!(printed_digest(&other), approved);
+    let other = std::fs::read_to_string(scene.file("other.jsonl")).unwrap();
+    refused(
+        &other,
+        &with_digest,
+        &["apimguard::remediate::plan_digest", &approved],
+    );
+
+    // The approved journal, untouched, resumes and stays chained.
+    std::fs::write(&journal, &original).unwrap();
+    let resumed = scene.resume("fix.jsonl", &["--max-changes", "10"]);
+    assert_ne!(resumed.code(), Some(2), "{}", resumed.stderr());
+    assert!(!resumed.writes().is_empty());
+    let lines = scene.journal("fix.jsonl");
+    let resumed_header = lines.iter().rposition(|l| l["type"] == "run").unwrap();
+    assert!(resumed_header > 0);
+    assert!(lines[resumed_header]["prev"].is_string());
+    let again = scene.resume("fix.jsonl", &[]);
+    assert_ne!(again.code(), Some(2), "{}", again.stderr());
+    assert!(again.writes().is_empty(), "{:#?}", again.log);
 }
 
 /// `offboard` takes its --service and --api apart by ARM's naming rules: a name that

@@ -4,7 +4,7 @@
 //! Fixtures: `fixtures/reports/` holds a six-API snapshot, two test rules and
 //! configurations with waivers (see the comments in each file).
 
-mod report_fixtures;
+mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use quick_xml::events::Event;
 use serde_json::Value;
 
-use report_fixtures::*;
+use support::reports::*;
 
 /// Runs `check` on the fixture with the fixture rules, the expired-waiver config
 /// and the given outputs; returns the exit code.
@@ -340,17 +340,13 @@ fn html_is_one_self_contained_page() {
             "the report fetches something: {fetch}"
         );
     }
-    assert!(html.contains("<svg"), "no chart");
-    assert!(html.contains("Checks by severity") && html.contains("Checks by service"));
-    assert!(html.contains("<table id=\"findings\">"));
-    // Every finding is a row; the rules' texts are there, escaped.
+    // Every finding is a row; the rules' texts are there, escaped (the rest of the page
+    // is pinned by report_snapshots.rs).
     assert_eq!(html.matches("<tr data-rank=").count(), 6);
     assert!(
         html.contains("Set the API&#x27;s protocols to https only.")
             || html.contains("Set the API&#39;s protocols")
     );
-    assert!(html.contains("APIs watches its traffic for abuse"));
-    assert!(html.contains("waiver expired"));
 }
 
 #[test]

@@ -3,18 +3,14 @@
 //! `--rule-timeout` (which the engine's own timer cannot interrupt), or taking
 //! apimguard's memory over `--memory-limit`. No report is written then.
 
+mod support;
+
 use std::path::Path;
 use std::process::Output;
 
-use assert_cmd::Command;
-
 const SNAPSHOT: &str = "fixtures/check/small.json";
 
-fn apimguard() -> Command {
-    let mut cmd = Command::cargo_bin("apimguard").expect("binary builds");
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
+use support::cmd as apimguard;
 
 /// A folder holding one rule, RUNAWAY-001, whose `deny` holds `condition` for every
 /// API; `input` is its `custom.input` (none: the whole snapshot).

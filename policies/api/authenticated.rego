@@ -20,7 +20,10 @@
 #     cannot be skipped by a <choose> branch.
 #   frameworks:
 #     owasp-api-2023: [API2, API5]
-#     anchor: [API-003, API-004]
+#     mcsb: [IM-4]
+#     nist-800-53: ["AC-3", "IA-2", "IA-9"]
+#     pci-dss-4: ["7.2.1", "8.3.1"]
+#     iso-27001: [A.5.15, A.8.5]
 package apimguard.rules.api.authenticated
 
 import rego.v1

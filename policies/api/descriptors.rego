@@ -16,8 +16,11 @@
 #     Settings), saying what it does and which team owns it.
 #   frameworks:
 #     owasp-api-2023: [API9]
+#     mcsb: [AM-1]
+#     nist-800-53: ["CM-8"]
+#     pci-dss-4: ["12.5.1"]
+#     iso-27001: [A.5.9]
 #     psrule: [Azure.APIM.APIDescriptors]
-#     anchor: [API-007]
 package apimguard.rules.api.descriptors
 
 import rego.v1
@@ -37,7 +40,7 @@ deny contains {"resource": api.id, "message": msg} if {
 	not _described(api)
 	missing := [field |
 		some field in ["displayName", "description"]
-		_blank(object.get(api.properties, field, object.get(api, field, "")))
+		estate.blank(object.get(api.properties, field, object.get(api, field, "")))
 	]
 	count(missing) > 0
 	msg := sprintf("API %s (service %q) has no %s", [estate.api_label(api), svc.name, concat(" and no ", missing)])
@@ -52,11 +55,4 @@ _described(api) if {
 	description := api.properties.description
 	is_string(description)
 	trim_space(description) != ""
-}
-
-_blank(v) if v == null
-
-_blank(v) if {
-	is_string(v)
-	trim_space(v) == ""
 }

@@ -16,10 +16,13 @@
 #     Settings > URL scheme HTTPS; ARM/Bicep: properties.protocols.
 #   frameworks:
 #     owasp-api-2023: [API8]
+#     mcsb: [DP-3]
+#     nist-800-53: ["SC-8", "SC-8(1)"]
+#     pci-dss-4: ["4.2.1"]
+#     iso-27001: [A.8.24]
 #     azure-policy: [ee7495e7-3ba7-40b6-bfee-c29e22cc75d4]
 #     psrule: [Azure.APIM.HTTPEndpoint]
 #     defender: ["API Management APIs should use only encrypted protocols"]
-#     anchor: [API-001]
 package apimguard.rules.api.https_only
 
 import rego.v1

@@ -18,8 +18,11 @@
 #     or point the API at a backend entity with an https URL (set-backend-service backend-id).
 #   frameworks:
 #     owasp-api-2023: [API8, API10]
+#     mcsb: [DP-3]
+#     nist-800-53: ["SC-8", "SC-8(1)"]
+#     pci-dss-4: ["4.2.1"]
+#     iso-27001: [A.8.24]
 #     psrule: [Azure.APIM.HTTPBackend]
-#     anchor: [API-002]
 package apimguard.rules.api.https_service_url
 
 import rego.v1

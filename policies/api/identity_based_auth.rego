@@ -20,7 +20,10 @@
 #   strict: true
 #   frameworks:
 #     owasp-api-2023: [API2, API1]
-#     anchor: [API-004]
+#     mcsb: [IM-4]
+#     nist-800-53: ["IA-2", "IA-5", "IA-9"]
+#     pci-dss-4: ["8.3.1"]
+#     iso-27001: [A.8.5]
 package apimguard.rules.api.identity_based_auth
 
 import rego.v1

@@ -17,7 +17,10 @@
 #     the backend's OpenAPI definition), so unknown paths get a 404 from the gateway.
 #   frameworks:
 #     owasp-api-2023: [API5, API9]
-#     anchor: [API-006]
+#     mcsb: [PV-2]
+#     nist-800-53: ["AC-3", "CM-7"]
+#     pci-dss-4: ["6.2.4"]
+#     iso-27001: [A.8.26]
 package apimguard.rules.api.wildcard_operations
 
 import rego.v1

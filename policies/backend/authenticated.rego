@@ -20,52 +20,53 @@
 #     (authentication-managed-identity policy) and restrict the backend to it.
 #   frameworks:
 #     owasp-api-2023: [API10]
+#     mcsb: [IM-4]
+#     nist-800-53: ["IA-3", "IA-9"]
+#     pci-dss-4: ["8.3.1"]
+#     iso-27001: [A.8.5]
 #     azure-policy: [c15dcc82-b93c-4dcb-9332-fbf121685b54]
 #     defender: ["API Management calls to API backends should be authenticated"]
-#     anchor: [SEC-003]
 package apimguard.rules.backend.authenticated
 
 import rego.v1
 
 key_headers := {"authorization", "x-functions-key", "api-key", "x-api-key", "ocp-apim-subscription-key"}
 
-# HTTP backends with a URL, except Service Fabric ones (as Azure Policy c15dcc82). The
-# tests are inline (in checked and deny) rather than a helper called per backend.
 checked contains b.id if {
 	some sub in input.subscriptions
 	some svc in sub.services
 	some b in svc.backends
-	url := object.get(b.properties, "url", "")
-	url != ""
-	lower(object.get(b.properties, "protocol", "http")) == "http"
-	not startswith(lower(sprintf("%v", [url])), "fabric:")
+	_http_backend(b)
 }
 
 deny contains {"resource": b.id, "message": msg} if {
-	keys := key_headers
 	some sub in input.subscriptions
 	some svc in sub.services
 	some b in svc.backends
+	_http_backend(b)
+	not _has_credentials(object.get(b.properties, "credentials", null))
+	msg := sprintf("backend %q of service %q is called without credentials (no client certificate, authorization or key header)", [b.name, svc.name])
+}
+
+# An HTTP backend with a URL, except Service Fabric ones (as Azure Policy c15dcc82).
+_http_backend(b) if {
 	url := object.get(b.properties, "url", "")
 	url != ""
 	lower(object.get(b.properties, "protocol", "http")) == "http"
 	not startswith(lower(sprintf("%v", [url])), "fabric:")
-	credentials := object.get(b.properties, "credentials", null)
-	not _has_credentials(credentials, keys)
-	msg := sprintf("backend %q of service %q is called without credentials (no client certificate, authorization or key header)", [b.name, svc.name])
 }
 
-_has_credentials(c, _) if {
+_has_credentials(c) if {
 	is_object(c)
 	count(object.get(c, "certificate", [])) > 0
 }
 
-_has_credentials(c, _) if {
+_has_credentials(c) if {
 	is_object(c)
 	count(object.get(c, "certificateIds", [])) > 0
 }
 
-_has_credentials(c, _) if {
+_has_credentials(c) if {
 	is_object(c)
 	auth := object.get(c, "authorization", null)
 	is_object(auth)
@@ -73,8 +74,8 @@ _has_credentials(c, _) if {
 	object.get(auth, "parameter", "") != ""
 }
 
-_has_credentials(c, keys) if {
+_has_credentials(c) if {
 	is_object(c)
 	some name, _ in object.get(c, "header", {})
-	lower(name) in keys
+	lower(name) in key_headers
 }

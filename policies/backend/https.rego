@@ -16,9 +16,12 @@
 #     (portal: Backends > the backend > Runtime URL).
 #   frameworks:
 #     owasp-api-2023: [API8, API10]
+#     mcsb: [DP-3]
+#     nist-800-53: ["SC-8", "SC-8(1)"]
+#     pci-dss-4: ["4.2.1"]
+#     iso-27001: [A.8.24]
 #     psrule: [Azure.APIM.HTTPBackend]
 #     checkov: [CKV_AZURE_215]
-#     anchor: [API-002]
 package apimguard.rules.backend.https
 
 import rego.v1
@@ -26,72 +29,45 @@ import rego.v1
 import data.apimguard.lib.estate
 
 # Service Fabric backends (fabric:/…) and others without an http(s) URL are not checked.
-# (A URL that is not a string never starts with a scheme, so no sprintf is needed.)
-checked contains b.id if {
-	web := _web_schemes
-	some sub in input.subscriptions
-	some svc in sub.services
-	some b in svc.backends
-	url := object.get(b.properties, "url", "")
-	is_string(url)
-	lurl := lower(url)
-	some scheme in web
-	startswith(lurl, scheme)
-}
-
-# A URL left open until deployment: estate.unknown, inline for strings.
 checked contains b.id if {
 	some sub in input.subscriptions
 	some svc in sub.services
 	some b in svc.backends
-	url := object.get(b.properties, "url", "")
-	is_string(url)
-	contains(url, "<unknown: ")
+	_web(_url(b))
 }
 
 checked contains b.id if {
 	some sub in input.subscriptions
 	some svc in sub.services
 	some b in svc.backends
-	url := object.get(b.properties, "url", "")
-	not is_string(url)
-	estate.unknown(url)
+	estate.unknown(_url(b))
 }
 
-# One pass for both findings; URLs starting with "https://" as written are ruled out first.
 deny contains {"resource": b.id, "message": msg, "setting": "properties/url"} if {
 	some sub in input.subscriptions
 	some svc in sub.services
 	some b in svc.backends
-	url := object.get(b.properties, "url", "")
+	url := _url(b)
 	is_string(url)
-	not startswith(url, "https://")
-	msg := _message(b, svc, url, lower(url))
+	startswith(lower(url), "http://")
+	msg := sprintf("backend %q of service %q is reached over unencrypted HTTP: %s", [b.name, svc.name, url])
 }
 
-# A URL that is not a string: as estate.unknown judges it.
 deny contains {"resource": b.id, "message": msg, "setting": "properties/url"} if {
 	some sub in input.subscriptions
 	some svc in sub.services
 	some b in svc.backends
-	url := object.get(b.properties, "url", "")
-	not is_string(url)
+	url := _url(b)
 	estate.unknown(url)
-	not _web(lower(url))
+	not _web(url)
 	msg := sprintf("the URL of backend %q of service %q is not known before deployment (%s), so it cannot be shown to use HTTPS", [b.name, svc.name, url])
 }
 
-_message(b, svc, url, lurl) := sprintf("backend %q of service %q is reached over unencrypted HTTP: %s", [b.name, svc.name, url]) if {
-	startswith(lurl, "http://")
+_url(b) := object.get(b.properties, "url", "")
+
+# An http(s) URL, whatever the case of its scheme.
+_web(url) if {
+	is_string(url)
+	some scheme in ["http://", "https://"]
+	startswith(lower(url), scheme)
 }
-
-_message(b, svc, url, lurl) := sprintf("the URL of backend %q of service %q is not known before deployment (%s), so it cannot be shown to use HTTPS", [b.name, svc.name, url]) if {
-	contains(url, "<unknown: ")
-	not _web(lurl)
-}
-
-_web_schemes := ["http://", "https://"]
-
-_web(url) if startswith(url, "http://")
-
-_web(url) if startswith(url, "https://")

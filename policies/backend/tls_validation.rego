@@ -18,9 +18,12 @@
 #     true (or remove them: true is the default).
 #   frameworks:
 #     owasp-api-2023: [API8, API10]
+#     mcsb: [IM-4, DP-3]
+#     nist-800-53: ["IA-9", "SC-8", "SC-17"]
+#     pci-dss-4: ["4.2.1"]
+#     iso-27001: [A.8.24]
 #     azure-policy: [92bb331d-ac71-416a-8c91-02f2cb734ce4]
 #     defender: ["API Management calls to API backends shouldn't bypass certificate thumbprint or name validation"]
-#     anchor: [SEC-002]
 package apimguard.rules.backend.tls_validation
 
 import rego.v1

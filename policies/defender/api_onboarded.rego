@@ -21,9 +21,12 @@
 #   remediation: defender.onboard_api
 #   frameworks:
 #     owasp-api-2023: [API9]
+#     mcsb: [LT-1, DP-2]
+#     nist-800-53: ["SI-4", "RA-5"]
+#     pci-dss-4: ["11.5.1"]
+#     iso-27001: [A.8.16]
 #     psrule: [Azure.APIM.DefenderCloud]
 #     defender: ["Azure API Management APIs should be onboarded to Defender for APIs"]
-#     anchor: [DFA-003]
 package apimguard.rules.defender.api_onboarded
 
 import rego.v1
@@ -39,11 +42,16 @@ checked contains api.id if {
 
 deny contains {"resource": api.id, "message": msg} if {
 	some sub in input.subscriptions
-	# The plan note, once per subscription rather than once per API reported.
-	plan_note := concat("", [" (the subscription's Defender for APIs plan is not enabled either: enable it first)" | not estate.defender_plan_on(sub)])
 	some svc in sub.services
 	some api in svc.apis
 	api.defender.eligible
 	not api.defender.onboarded
-	msg := sprintf("API %q of service %q can be protected by Defender for APIs but is not onboarded%s", [api.displayName, svc.name, plan_note])
+	not_onboarded := estate.by_source("is not onboarded", "the files declare no Defender API collection (Microsoft.Security/apiCollections) for it")
+	msg := sprintf("API %q of service %q can be protected by Defender for APIs but %s%s", [api.displayName, svc.name, not_onboarded, _plan_note(sub)])
 }
+
+# Only a plan known to be off is named: IaC files that do not declare the plan say
+# nothing about it.
+_plan_note(sub) := " (the subscription's Defender for APIs plan is not enabled either: enable it first)" if {
+	estate.defender_plan_off(sub)
+} else := ""

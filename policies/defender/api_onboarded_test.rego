@@ -23,8 +23,20 @@ test_onboarded_passes if {
 }
 
 test_message_says_plan_is_off if {
-	some f in rule.deny with input as estate(null, [api("a", true, false)])
+	some f in rule.deny with input as estate({"enabled": false}, [api("a", true, false)])
 	contains(f.message, "plan is not enabled")
+}
+
+test_a_plan_not_stated_is_not_claimed_off if {
+	some f in rule.deny with input as estate(null, [api("a", true, false)])
+	not contains(f.message, "plan")
+}
+
+test_iac_messages_say_what_the_files_declare if {
+	iac := object.union(estate(null, [api("a", true, false)]), {"source": {"kind": "iac"}})
+	some f in rule.deny with input as iac
+	contains(f.message, "the files declare no Defender API collection")
+	not contains(f.message, "is not onboarded")
 }
 
 test_ineligible_not_checked if {

@@ -20,10 +20,15 @@
 #     onboarding) and fix the inventory.
 #   frameworks:
 #     owasp-api-2023: [API8, API9]
-#     anchor: [DFA-005]
+#     mcsb: [NS-2]
+#     nist-800-53: ["AC-4", "SC-7"]
+#     pci-dss-4: ["1.3.1"]
+#     iso-27001: [A.8.20, A.8.22]
 package apimguard.rules.defender.external_traffic_internal_api
 
 import rego.v1
+
+import data.apimguard.lib.estate
 
 checked contains api.id if {
 	some sub in input.subscriptions
@@ -43,7 +48,5 @@ deny contains {"resource": api.id, "message": msg} if {
 	n := api.defender.externalEndpoints
 	is_number(n)
 	n > 0
-	# estate.of_total, inline (a comprehension costs less than a helper with two bodies).
-	of_total := concat("", [sprintf(" of %d", [t]) | t := api.defender.collection.numberOfApiEndpoints; is_number(t)])
-	msg := sprintf("API %q (service %q) is configured as internal, but Defender for APIs observed internet traffic on %d%s of its endpoint(s)", [api.displayName, svc.name, n, of_total])
+	msg := sprintf("API %q (service %q) is configured as internal, but Defender for APIs observed internet traffic on %d%s of its endpoint(s)", [api.displayName, svc.name, n, estate.of_total(api)])
 }

@@ -22,9 +22,12 @@
 #   remediation: defender.onboard_api
 #   frameworks:
 #     owasp-api-2023: [API2, API9]
+#     mcsb: [LT-1, IM-4]
+#     nist-800-53: ["SI-4", "AC-3"]
+#     pci-dss-4: ["11.5.1", "7.2.1"]
+#     iso-27001: [A.8.16, A.5.15]
 #     psrule: [Azure.APIM.DefenderCloud]
 #     defender: ["Azure API Management APIs should be onboarded to Defender for APIs"]
-#     anchor: [DFA-003, API-004]
 package apimguard.rules.defender.external_unauthenticated_onboarded
 
 import rego.v1
@@ -44,5 +47,13 @@ deny contains {"resource": api.id, "message": msg} if {
 	api.auth.effective != "authenticated"
 	api.defender.eligible
 	not api.defender.onboarded
-	msg := sprintf("API %q of service %q is reachable from the internet, its authentication is %s, and it is not onboarded to Defender for APIs", [api.displayName, svc.name, api.auth.effective])
+	msg := sprintf("API %q of service %q is reachable from the internet, its authentication is %s, and %s", [api.displayName, svc.name, api.auth.effective, not_onboarded])
+}
+
+# What the snapshot knows of onboarding: from IaC files, only what they declare (this
+# rule stands alone, without the shared library, so it is written out here).
+default not_onboarded := "it is not onboarded to Defender for APIs"
+
+not_onboarded := "the files declare no Defender API collection (Microsoft.Security/apiCollections) for it" if {
+	object.get(object.get(input, "source", {}), "kind", "") == "iac"
 }

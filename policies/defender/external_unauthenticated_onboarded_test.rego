@@ -37,3 +37,10 @@ test_ineligible_is_not_checked if {
 	count(rule.deny) == 0 with input as estate(a)
 	count(rule.checked) == 0 with input as estate(a)
 }
+
+test_iac_messages_say_what_the_files_declare if {
+	iac := object.union(estate(api("unauthenticated", false)), {"source": {"kind": "iac"}})
+	some f in rule.deny with input as iac
+	contains(f.message, "the files declare no Defender API collection")
+	not contains(f.message, "not onboarded")
+}

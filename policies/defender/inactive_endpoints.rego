@@ -19,12 +19,17 @@
 #     from API Management or take them offline.
 #   frameworks:
 #     owasp-api-2023: [API9]
+#     mcsb: [AM-3]
+#     nist-800-53: ["CM-7", "CM-8"]
+#     pci-dss-4: ["2.2.4", "12.5.1"]
+#     iso-27001: [A.5.9, A.8.9]
 #     azure-policy: [c8acafaf-3d23-44d1-9624-978ef0f8652c]
 #     defender: ["API endpoints that are unused should be disabled and removed from the APIM service"]
-#     anchor: [DFA-007]
 package apimguard.rules.defender.inactive_endpoints
 
 import rego.v1
+
+import data.apimguard.lib.estate
 
 checked contains api.id if {
 	some sub in input.subscriptions
@@ -42,9 +47,9 @@ deny contains {"resource": api.id, "message": msg} if {
 	n := api.defender.inactiveEndpoints
 	is_number(n)
 	n > 0
-	# estate.of_total and the exposure note, inline: most onboarded APIs are reported, and
-	# a comprehension costs less than helpers whose every body is tried.
-	of_total := concat("", [sprintf(" of %d", [t]) | t := api.defender.collection.numberOfApiEndpoints; is_number(t)])
-	note := concat("", ["; the API is reachable from the internet, so they are live attack surface" | api.exposure.external])
-	msg := sprintf("%d%s endpoint(s) of API %q (service %q) received no traffic for 30 days%s", [n, of_total, api.displayName, svc.name, note])
+	msg := sprintf("%d%s endpoint(s) of API %q (service %q) received no traffic for 30 days%s", [n, estate.of_total(api), api.displayName, svc.name, _exposure_note(api)])
 }
+
+_exposure_note(api) := "; the API is reachable from the internet, so they are live attack surface" if {
+	api.exposure.external
+} else := ""

@@ -20,7 +20,10 @@
 #     a reason.
 #   frameworks:
 #     owasp-api-2023: [API2, API4]
-#     anchor: [DFA-010]
+#     mcsb: [IR-4, IR-5]
+#     nist-800-53: ["IR-4", "IR-5"]
+#     pci-dss-4: ["12.10.5"]
+#     iso-27001: [A.5.25, A.5.26]
 package apimguard.rules.defender.open_high_alerts
 
 import rego.v1

@@ -21,10 +21,13 @@
 #   remediation: defender.enable_plan
 #   frameworks:
 #     owasp-api-2023: [API9]
+#     mcsb: [DP-1, DP-2, IR-3, IR-5, LT-1]
+#     nist-800-53: ["SI-4", "RA-5", "IR-4", "AU-6"]
+#     pci-dss-4: ["11.5.1", "6.3.3"]
+#     iso-27001: [A.8.16]
 #     azure-policy: [7926a6d1-b268-4586-8197-e8ae90c877d7]
 #     psrule: [Azure.Defender.Api]
 #     defender: ["Microsoft Defender for APIs should be enabled"]
-#     anchor: [DFA-001]
 package apimguard.rules.defender.plan_enabled
 
 import rego.v1
@@ -49,5 +52,6 @@ deny contains {"resource": estate.subscription_resource(sub), "message": msg} if
 	plan := object.get(sub, "defenderForApis", null)
 	plan != null
 	not plan.enabled
-	msg := sprintf("subscription %q (%s) holds %d API Management service(s), but its Defender for APIs plan is off (pricing tier %v)", [object.get(sub, "displayName", ""), sub.subscriptionId, count(sub.services), object.get(plan, "pricingTier", "unknown")])
+	off := estate.by_source("its Defender for APIs plan is off", "the files set its Defender for APIs plan off")
+	msg := sprintf("subscription %q (%s) holds %d API Management service(s), but %s (pricing tier %v)", [object.get(sub, "displayName", ""), sub.subscriptionId, count(sub.services), off, object.get(plan, "pricingTier", "unknown")])
 }

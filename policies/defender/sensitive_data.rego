@@ -20,10 +20,15 @@
 #     owner's acceptance as an apimguard waiver with an owner and an expiry date.
 #   frameworks:
 #     owasp-api-2023: [API3]
-#     anchor: [DFA-009]
+#     mcsb: [DP-1, DP-2]
+#     nist-800-53: ["RA-2"]
+#     pci-dss-4: ["12.5.2"]
+#     iso-27001: [A.5.12]
 package apimguard.rules.defender.sensitive_data
 
 import rego.v1
+
+import data.apimguard.lib.estate
 
 checked contains api.id if {
 	some sub in input.subscriptions
@@ -41,9 +46,5 @@ deny contains {"resource": api.id, "message": msg} if {
 	n := api.defender.sensitiveEndpoints
 	is_number(n)
 	n > 0
-	# estate.of_total and estate.label_note, inline: most onboarded APIs are reported, and a
-	# comprehension costs less than helpers whose every body is tried.
-	of_total := concat("", [sprintf(" of %d", [t]) | t := api.defender.collection.numberOfApiEndpoints; is_number(t)])
-	label_note := concat("", [sprintf(", labelled %q", [l]) | l := api.defender.sensitivityLabel; is_string(l)])
-	msg := sprintf("Defender for APIs found sensitive data in %d%s endpoint(s) of API %q (service %q)%s", [n, of_total, api.displayName, svc.name, label_note])
+	msg := sprintf("Defender for APIs found sensitive data in %d%s endpoint(s) of API %q (service %q)%s", [n, estate.of_total(api), api.displayName, svc.name, estate.label_note(api)])
 }

@@ -22,7 +22,10 @@
 #   remediation: defender.offboard_api
 #   frameworks:
 #     owasp-api-2023: [API9]
-#     anchor: [DFA-011]
+#     mcsb: [LT-1]
+#     nist-800-53: ["SI-4", "CM-8"]
+#     pci-dss-4: ["11.5.1"]
+#     iso-27001: [A.8.16]
 package apimguard.rules.defender.stale_api_collection
 
 import rego.v1

@@ -19,7 +19,10 @@
 #     are handled within the response time.
 #   frameworks:
 #     owasp-api-2023: [API2, API4]
-#     anchor: [DFA-010]
+#     mcsb: [IR-4, IR-5]
+#     nist-800-53: ["IR-4", "IR-5"]
+#     pci-dss-4: ["12.10.5"]
+#     iso-27001: [A.5.25, A.5.26]
 #   parameters:
 #     alert_max_age_days: { default: 7, description: "Days an API_* alert may stay Active or InProgress before it is reported." }
 package apimguard.rules.defender.stale_open_alerts

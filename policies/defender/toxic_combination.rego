@@ -21,10 +21,15 @@
 #     returning sensitive fields the callers do not need.
 #   frameworks:
 #     owasp-api-2023: [API2, API3]
-#     anchor: [DFA-008]
+#     mcsb: [DP-2, IM-4]
+#     nist-800-53: ["AC-3", "SC-7"]
+#     pci-dss-4: ["7.2.1"]
+#     iso-27001: [A.5.15, A.8.12]
 package apimguard.rules.defender.toxic_combination
 
 import rego.v1
+
+import data.apimguard.lib.estate
 
 checked contains api.id if {
 	some sub in input.subscriptions
@@ -41,17 +46,14 @@ deny contains {"resource": api.id, "message": msg} if {
 	some svc in sub.services
 	some api in svc.apis
 	api.defender.onboarded
-	# The most selective test first (fewest onboarded APIs expose sensitive data).
-	sens := api.defender.sensitiveEndpoints
-	sens > 0
-	is_number(sens)
 	ext := api.defender.externalEndpoints
-	ext > 0
 	is_number(ext)
+	ext > 0
 	unauth := api.defender.unauthenticatedEndpoints
-	unauth > 0
 	is_number(unauth)
-	# estate.label_note, inline (a comprehension costs less than a helper with two bodies).
-	label_note := concat("", [sprintf(", labelled %q", [l]) | l := api.defender.sensitivityLabel; is_string(l)])
-	msg := sprintf("API %q (service %q) is called from the internet (%d endpoint(s)), without authentication (%d endpoint(s)), and exposes sensitive data (%d endpoint(s)%s)", [api.displayName, svc.name, ext, unauth, sens, label_note])
+	unauth > 0
+	sens := api.defender.sensitiveEndpoints
+	is_number(sens)
+	sens > 0
+	msg := sprintf("API %q (service %q) is called from the internet (%d endpoint(s)), without authentication (%d endpoint(s)), and exposes sensitive data (%d endpoint(s)%s)", [api.displayName, svc.name, ext, unauth, sens, estate.label_note(api)])
 }

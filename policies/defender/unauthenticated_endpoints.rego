@@ -21,12 +21,17 @@
 #     subscriptionRequired on the API.
 #   frameworks:
 #     owasp-api-2023: [API2]
+#     mcsb: [IM-4]
+#     nist-800-53: ["AC-3", "IA-2"]
+#     pci-dss-4: ["7.2.1"]
+#     iso-27001: [A.5.15, A.8.5]
 #     azure-policy: [8ac833bd-f505-48d5-887e-c993a1d3eea0]
 #     defender: ["API endpoints in Azure API Management should be authenticated"]
-#     anchor: [DFA-006]
 package apimguard.rules.defender.unauthenticated_endpoints
 
 import rego.v1
+
+import data.apimguard.lib.estate
 
 checked contains api.id if {
 	some sub in input.subscriptions
@@ -44,7 +49,5 @@ deny contains {"resource": api.id, "message": msg} if {
 	n := api.defender.unauthenticatedEndpoints
 	is_number(n)
 	n > 0
-	# estate.of_total, inline (a comprehension costs less than a helper with two bodies).
-	of_total := concat("", [sprintf(" of %d", [t]) | t := api.defender.collection.numberOfApiEndpoints; is_number(t)])
-	msg := sprintf("Defender for APIs saw %d%s endpoint(s) of API %q (service %q) called without authentication", [n, of_total, api.displayName, svc.name])
+	msg := sprintf("Defender for APIs saw %d%s endpoint(s) of API %q (service %q) called without authentication", [n, estate.of_total(api), api.displayName, svc.name])
 }

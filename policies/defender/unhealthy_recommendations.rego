@@ -19,7 +19,10 @@
 #     resource (or exempt it there with a category and an expiry date), and collect again.
 #   frameworks:
 #     owasp-api-2023: [API8, API9]
-#     anchor: [DFA-006, DFA-007, DFA-012]
+#     mcsb: [PV-2]
+#     nist-800-53: ["CM-6", "RA-5"]
+#     pci-dss-4: ["2.2.1"]
+#     iso-27001: [A.8.8, A.8.9]
 package apimguard.rules.defender.unhealthy_recommendations
 
 import rego.v1

@@ -20,7 +20,10 @@
 #     logs to your SIEM and alert on them yourself.
 #   frameworks:
 #     owasp-api-2023: [API2, API9]
-#     anchor: [DFA-004]
+#     mcsb: [LT-1, IM-4]
+#     nist-800-53: ["SI-4", "AC-3"]
+#     pci-dss-4: ["11.5.1"]
+#     iso-27001: [A.8.16]
 package apimguard.rules.defender.unprotectable_exposed
 
 import rego.v1

@@ -70,35 +70,54 @@ api_label(api) := sprintf("%q", [api.displayName]) if api.displayName != ""
 
 api_label(api) := sprintf("%q", [api.name]) if api.displayName == ""
 
-# True when the subscription's Defender for APIs plan is known to be on.
-defender_plan_on(sub) if {
+# The subscription's Defender for APIs plan is known to be off (not merely unstated, as
+# in IaC files that do not declare it).
+defender_plan_off(sub) if {
 	plan := object.get(sub, "defenderForApis", null)
 	is_object(plan)
-	plan.enabled == true
+	plan.enabled == false
 }
+
+# `live` for a snapshot collected from Azure, `iac` for one read from files: messages
+# about state say what the files declare, never what Azure holds.
+by_source(live, _) := live if not from_files
+
+by_source(_, iac) := iac if from_files
+
+# The snapshot was read from IaC files.
+from_files if input.source.kind == "iac"
 
 # Number of endpoints in an API's Defender collection, when known; undefined otherwise.
 endpoint_total(api) := n if {
-	c := object.get(api.defender, "collection", null)
-	is_object(c)
-	n := object.get(c, "numberOfApiEndpoints", null)
+	n := api.defender.collection.numberOfApiEndpoints
 	is_number(n)
 }
 
 # " of N" when the endpoint total is known, for messages like "3 of 6 endpoints".
 of_total(api) := sprintf(" of %d", [n]) if {
 	n := endpoint_total(api)
-}
-
-of_total(api) := "" if not endpoint_total(api)
+} else := ""
 
 # ", labelled \"X\"" when Defender reported a sensitivity label.
-label_note(api) := sprintf(", labelled %q", [l]) if {
-	l := object.get(api.defender, "sensitivityLabel", null)
-	is_string(l)
+label_note(api) := sprintf(", labelled %q", [label]) if {
+	label := api.defender.sensitivityLabel
+	is_string(label)
+} else := ""
+
+# True when a text is absent (null) or blank.
+blank(v) if v == null
+
+blank(v) if {
+	is_string(v)
+	trim_space(v) == ""
 }
 
-label_note(api) := "" if not is_string(object.get(api.defender, "sensitivityLabel", null))
+# True when a named value's secret is stored in Key Vault (a secret identifier is set).
+in_key_vault(nv) if {
+	kv := object.get(nv.properties, "keyVault", null)
+	is_object(kv)
+	object.get(kv, "secretIdentifier", "") != ""
+}
 
 # The last segment of an ARM id (its resource name).
 resource_name(id) := parts[count(parts) - 1] if {

@@ -33,10 +33,10 @@ test_unknown_values if {
 }
 
 test_unknown_gateway_settings_may_be_on if {
-	svc := {"properties": {"customProperties": {"Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10": "<unknown: parameters('tls10')>"}}}
-	estate.legacy_setting_on(svc, "Protocols.Tls10")
-	estate.default_note(svc, "Protocols.Tls10") == " (not known before deployment)"
-	estate.cipher_on(svc, "Protocols.Tls10")
+	service := {"properties": {"customProperties": {"Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10": "<unknown: parameters('tls10')>"}}}
+	estate.legacy_setting_on(service, "Protocols.Tls10")
+	estate.default_note(service, "Protocols.Tls10") == " (not known before deployment)"
+	estate.cipher_on(service, "Protocols.Tls10")
 }
 
 test_string_booleans if {
@@ -54,13 +54,6 @@ test_subscription_resource if {
 test_api_label_falls_back_to_name if {
 	estate.api_label({"name": "echo", "displayName": ""}) == `"echo"`
 	estate.api_label({"name": "echo", "displayName": "Echo API"}) == `"Echo API"`
-}
-
-test_defender_plan_on if {
-	estate.defender_plan_on({"defenderForApis": {"enabled": true}})
-	not estate.defender_plan_on({"defenderForApis": {"enabled": false}})
-	not estate.defender_plan_on({"defenderForApis": null})
-	not estate.defender_plan_on({})
 }
 
 test_of_total_and_label if {
@@ -119,4 +112,18 @@ test_gateway_settings_without_an_object_are_empty if {
 	estate.gateway_settings({}) == {}
 	estate.gateway_settings({"properties": {"customProperties": "x"}}) == {}
 	estate.gateway_settings({"properties": {"customProperties": {"a": "b"}}}) == {"a": "b"}
+}
+
+test_blank_texts if {
+	estate.blank(null)
+	estate.blank(" ")
+	not estate.blank("x")
+	not estate.blank(0)
+}
+
+test_in_key_vault if {
+	estate.in_key_vault({"properties": {"keyVault": {"secretIdentifier": "https://kv/secrets/s"}}})
+	not estate.in_key_vault({"properties": {"keyVault": {"secretIdentifier": ""}}})
+	not estate.in_key_vault({"properties": {"keyVault": null}})
+	not estate.in_key_vault({"properties": {}})
 }

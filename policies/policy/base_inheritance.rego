@@ -18,9 +18,12 @@
 #     never remove it without a reviewed reason).
 #   frameworks:
 #     owasp-api-2023: [API8]
+#     mcsb: [PV-2]
+#     nist-800-53: ["CM-6"]
+#     pci-dss-4: ["2.2.1"]
+#     iso-27001: [A.8.9]
 #     azure-policy: [d5448c98-e503-4fdd-bcd2-784960c00d04]
 #     psrule: [Azure.APIM.PolicyBase]
-#     anchor: [POL-001]
 package apimguard.rules.policy.base_inheritance
 
 import rego.v1

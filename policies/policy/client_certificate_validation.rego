@@ -18,7 +18,10 @@
 #     "true" and ignore-error to "false"; pin the accepted certificates with <identities>.
 #   frameworks:
 #     owasp-api-2023: [API2]
-#     anchor: [POL-004]
+#     mcsb: [IM-4]
+#     nist-800-53: ["IA-5(2)", "SC-17"]
+#     pci-dss-4: ["8.3.1"]
+#     iso-27001: [A.8.5]
 package apimguard.rules.policy.client_certificate_validation
 
 import rego.v1

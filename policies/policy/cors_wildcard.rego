@@ -18,8 +18,11 @@
 #     really uses in <allowed-methods> and <allowed-headers>.
 #   frameworks:
 #     owasp-api-2023: [API8]
+#     mcsb: [PV-2]
+#     nist-800-53: ["AC-4", "CM-6"]
+#     pci-dss-4: ["2.2.1"]
+#     iso-27001: [A.8.26]
 #     psrule: [Azure.APIM.CORSPolicy]
-#     anchor: [POL-002]
 package apimguard.rules.policy.cors_wildcard
 
 import rego.v1

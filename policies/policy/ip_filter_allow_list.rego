@@ -18,7 +18,10 @@
 #     Defender alerts instead.
 #   frameworks:
 #     owasp-api-2023: [API8]
-#     anchor: [POL-003]
+#     mcsb: [NS-2]
+#     nist-800-53: ["AC-4", "SC-7"]
+#     pci-dss-4: ["1.3.1"]
+#     iso-27001: [A.8.20]
 package apimguard.rules.policy.ip_filter_allow_list
 
 import rego.v1

@@ -22,7 +22,10 @@
 #     authentication-managed-identity where the backend accepts Entra tokens).
 #   frameworks:
 #     owasp-api-2023: [API8]
-#     anchor: [POL-005]
+#     mcsb: [IM-8]
+#     nist-800-53: ["IA-5(7)"]
+#     pci-dss-4: ["8.6.2"]
+#     iso-27001: [A.5.17]
 package apimguard.rules.policy.literal_secrets
 
 import rego.v1

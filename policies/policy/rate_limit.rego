@@ -20,7 +20,8 @@
 #     below it so the limit reaches every operation.
 #   frameworks:
 #     owasp-api-2023: [API4, API6]
-#     anchor: [API-005]
+#     nist-800-53: ["SC-5"]
+#     iso-27001: [A.8.6]
 package apimguard.rules.policy.rate_limit
 
 import rego.v1

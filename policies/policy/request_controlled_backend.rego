@@ -19,7 +19,9 @@
 #     caller-supplied values into the scheme, host or port.
 #   frameworks:
 #     owasp-api-2023: [API7]
-#     anchor: [API-010]
+#     nist-800-53: ["SI-10", "AC-4"]
+#     pci-dss-4: ["6.2.4"]
+#     iso-27001: [A.8.26]
 package apimguard.rules.policy.request_controlled_backend
 
 import rego.v1

@@ -19,7 +19,9 @@
 #     "prevent".
 #   frameworks:
 #     owasp-api-2023: [API3, API8]
-#     anchor: [API-009]
+#     nist-800-53: ["SI-10"]
+#     pci-dss-4: ["6.2.4"]
+#     iso-27001: [A.8.26]
 package apimguard.rules.policy.validation_prevent_mode
 
 import rego.v1

@@ -16,8 +16,11 @@
 #     > Requires approval), and review pending subscriptions.
 #   frameworks:
 #     owasp-api-2023: [API5]
+#     mcsb: [PA-7]
+#     nist-800-53: ["AC-2", "AC-6"]
+#     pci-dss-4: ["7.2.2"]
+#     iso-27001: [A.5.18]
 #     psrule: [Azure.APIM.ProductApproval]
-#     anchor: [PRD-002]
 package apimguard.rules.product.approval_required
 
 import rego.v1

@@ -18,11 +18,15 @@
 #   strict: true
 #   frameworks:
 #     owasp-api-2023: [API9]
+#     mcsb: [AM-1]
+#     nist-800-53: ["PL-4"]
+#     iso-27001: [A.5.10]
 #     psrule: [Azure.APIM.ProductDescriptors, Azure.APIM.ProductTerms]
-#     anchor: [API-007]
 package apimguard.rules.product.descriptors_terms
 
 import rego.v1
+
+import data.apimguard.lib.estate
 
 checked contains p.id if {
 	some sub in input.subscriptions
@@ -36,15 +40,8 @@ deny contains {"resource": p.id, "message": msg} if {
 	some p in svc.products
 	missing := [field |
 		some field in ["description", "terms"]
-		_blank(object.get(p.properties, field, null))
+		estate.blank(object.get(p.properties, field, null))
 	]
 	count(missing) > 0
 	msg := sprintf("product %q (service %q) has no %s", [object.get(p.properties, "displayName", p.name), svc.name, concat(" and no ", missing)])
-}
-
-_blank(v) if v == null
-
-_blank(v) if {
-	is_string(v)
-	trim_space(v) == ""
 }

@@ -17,8 +17,11 @@
 #     products (portal: Products > ... > Delete; deleting also removes their subscriptions).
 #   frameworks:
 #     owasp-api-2023: [API9, API5]
+#     mcsb: [PV-2]
+#     nist-800-53: ["CM-7"]
+#     pci-dss-4: ["2.2.2"]
+#     iso-27001: [A.8.9]
 #     psrule: [Azure.APIM.SampleProducts]
-#     anchor: [PRD-003]
 package apimguard.rules.product.sample_products
 
 import rego.v1

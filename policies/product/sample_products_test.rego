@@ -4,12 +4,12 @@ import rego.v1
 
 import data.apimguard.rules.product.sample_products as rule
 
-product(name) := {"id": name, "name": name, "properties": {}, "apis": ["echo-api"]}
+a_product(name) := {"id": name, "name": name, "properties": {}, "apis": ["echo-api"]}
 
 estate(products) := {"subscriptions": [{"services": [{"name": "apim", "products": products}]}]}
 
 test_starter_and_unlimited_fail if {
-	result := rule.deny with input as estate([product("starter"), product("Unlimited"), product("partners")])
+	result := rule.deny with input as estate([a_product("starter"), a_product("Unlimited"), a_product("partners")])
 	count(result) == 2
 	some f in result
 	f.resource == "starter"
@@ -17,8 +17,8 @@ test_starter_and_unlimited_fail if {
 }
 
 test_own_products_pass if {
-	count(rule.deny) == 0 with input as estate([product("partners")])
-	count(rule.checked) == 1 with input as estate([product("partners")])
+	count(rule.deny) == 0 with input as estate([a_product("partners")])
+	count(rule.checked) == 1 with input as estate([a_product("partners")])
 }
 
 test_no_products if {

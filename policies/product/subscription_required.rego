@@ -16,8 +16,11 @@
 #     Settings > Requires subscription) and issue subscriptions to its consumers.
 #   frameworks:
 #     owasp-api-2023: [API2, API5]
+#     mcsb: [IM-4]
+#     nist-800-53: ["AC-3", "IA-2"]
+#     pci-dss-4: ["7.2.1"]
+#     iso-27001: [A.5.15]
 #     psrule: [Azure.APIM.ProductSubscription]
-#     anchor: [PRD-001]
 package apimguard.rules.product.subscription_required
 
 import rego.v1

@@ -17,11 +17,16 @@
 #     least set properties.secret to true); rename it if it really holds no secret.
 #   frameworks:
 #     owasp-api-2023: [API8]
+#     mcsb: [IM-8]
+#     nist-800-53: ["IA-5(7)", "SC-28"]
+#     pci-dss-4: ["8.3.2"]
+#     iso-27001: [A.5.17]
 #     psrule: [Azure.APIM.EncryptValues]
-#     anchor: [SEC-001]
 package apimguard.rules.secrets.credential_like_not_secret
 
 import rego.v1
+
+import data.apimguard.lib.estate
 
 hints := ["password", "passwd", "secret", "credential", "token", "apikey", "api-key", "api_key", "connectionstring", "connection-string", "sas", "privatekey", "private-key", "clientkey", "client-key", "accesskey", "access-key"]
 
@@ -36,16 +41,10 @@ deny contains {"resource": nv.id, "message": msg} if {
 	some svc in sub.services
 	some nv in svc.namedValues
 	object.get(nv.properties, "secret", false) != true
-	not _key_vault(nv)
+	not estate.in_key_vault(nv)
 	label := sprintf("%v", [object.get(nv.properties, "displayName", nv.name)])
 	text := lower(concat(" ", [nv.name, label]))
 	found := [h | some h in hints; contains(text, h)]
 	count(found) > 0
 	msg := sprintf("named value %q of service %q looks like a credential (%q in its name) but is not marked secret", [label, svc.name, found[0]])
-}
-
-_key_vault(nv) if {
-	kv := object.get(nv.properties, "keyVault", null)
-	is_object(kv)
-	object.get(kv, "secretIdentifier", "") != ""
 }

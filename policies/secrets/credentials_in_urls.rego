@@ -24,6 +24,10 @@
 #     identity where the backend accepts Entra tokens.
 #   frameworks:
 #     owasp-api-2023: [API8]
+#     mcsb: [IM-8]
+#     nist-800-53: ["IA-5(7)"]
+#     pci-dss-4: ["8.6.2"]
+#     iso-27001: [A.5.17]
 package apimguard.rules.secrets.credentials_in_urls
 
 import rego.v1

@@ -18,13 +18,18 @@
 #     (properties.keyVault.secretIdentifier, without a version so rotations are followed).
 #   frameworks:
 #     owasp-api-2023: [API8]
+#     mcsb: [DP-6, IM-8]
+#     nist-800-53: ["IA-5(7)", "SC-28"]
+#     pci-dss-4: ["8.3.2"]
+#     iso-27001: [A.5.17, A.8.24]
 #     azure-policy: [f1cc7827-022c-473e-836e-5a51cae0b249]
 #     psrule: [Azure.APIM.EncryptValues]
 #     defender: ["API Management secret named values should be stored in Azure Key Vault"]
-#     anchor: [SEC-001]
 package apimguard.rules.secrets.key_vault
 
 import rego.v1
+
+import data.apimguard.lib.estate
 
 checked contains nv.id if {
 	some sub in input.subscriptions
@@ -38,12 +43,6 @@ deny contains {"resource": nv.id, "message": msg} if {
 	some svc in sub.services
 	some nv in svc.namedValues
 	object.get(nv.properties, "secret", false) == true
-	not _key_vault(nv)
+	not estate.in_key_vault(nv)
 	msg := sprintf("secret named value %q of service %q is stored in API Management, not in Key Vault", [object.get(nv.properties, "displayName", nv.name), svc.name])
-}
-
-_key_vault(nv) if {
-	kv := object.get(nv.properties, "keyVault", null)
-	is_object(kv)
-	object.get(kv, "secretIdentifier", "") != ""
 }

@@ -19,7 +19,9 @@
 #     Refresh secret).
 #   frameworks:
 #     owasp-api-2023: [API8]
-#     anchor: [SEC-001]
+#     mcsb: [DP-6]
+#     nist-800-53: ["SC-12"]
+#     iso-27001: [A.8.24]
 package apimguard.rules.secrets.key_vault_refresh
 
 import rego.v1

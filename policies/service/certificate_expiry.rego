@@ -19,8 +19,11 @@
 #     four hours.
 #   frameworks:
 #     owasp-api-2023: [API8]
+#     mcsb: [DP-7]
+#     nist-800-53: ["SC-17"]
+#     pci-dss-4: ["4.2.1"]
+#     iso-27001: [A.8.24]
 #     psrule: [Azure.APIM.CertificateExpiry]
-#     anchor: [APIM-009]
 #   parameters:
 #     certificate_expiry_days: { default: 30, description: "A certificate expiring within this many days is reported." }
 package apimguard.rules.service.certificate_expiry

@@ -19,7 +19,10 @@
 #     URI (without a version, so renewals are picked up).
 #   frameworks:
 #     owasp-api-2023: [API8]
-#     anchor: [APIM-009]
+#     mcsb: [DP-7]
+#     nist-800-53: ["SC-12", "SC-17"]
+#     pci-dss-4: ["4.2.1.1"]
+#     iso-27001: [A.8.24]
 package apimguard.rules.service.certificate_key_vault
 
 import rego.v1

@@ -19,8 +19,10 @@
 #     the certificate with validate-client-certificate in the APIs that need it.
 #   frameworks:
 #     owasp-api-2023: [API2]
+#     mcsb: [IM-4]
+#     nist-800-53: ["IA-3", "IA-5(2)"]
+#     iso-27001: [A.8.5]
 #     checkov: [CKV_AZURE_152]
-#     anchor: [APIM-013]
 package apimguard.rules.service.consumption_client_certificates
 
 import rego.v1

@@ -20,9 +20,12 @@
 #     service through Azure Resource Manager instead.
 #   frameworks:
 #     owasp-api-2023: [API5, API8]
+#     mcsb: [PV-2, NS-2]
+#     nist-800-53: ["AC-17", "CM-7"]
+#     pci-dss-4: ["1.4.4", "7.2.1"]
+#     iso-27001: [A.8.2, A.8.20]
 #     azure-policy: [b741306c-968e-4b67-b916-5675e5c709f4, df73bd95-24da-4a4f-96b9-4e8b94b402bd]
 #     defender: ["API Management direct management endpoint shouldn't be enabled"]
-#     anchor: [APIM-005]
 package apimguard.rules.service.direct_management_api
 
 import rego.v1

@@ -18,7 +18,10 @@
 #     properties.configurationApi.legacyApi to "Disabled" on the service.
 #   frameworks:
 #     owasp-api-2023: [API8]
-#     anchor: [APIM-006]
+#     mcsb: [PV-2]
+#     nist-800-53: ["CM-7"]
+#     pci-dss-4: ["2.2.4"]
+#     iso-27001: [A.8.9]
 package apimguard.rules.service.legacy_configuration_api
 
 import rego.v1

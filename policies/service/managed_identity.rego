@@ -19,8 +19,10 @@
 #     backends, and move secrets behind it.
 #   frameworks:
 #     owasp-api-2023: [API8]
+#     mcsb: [IM-3]
+#     nist-800-53: ["IA-2", "IA-4"]
+#     iso-27001: [A.5.16]
 #     psrule: [Azure.APIM.ManagedIdentity]
-#     anchor: [APIM-008]
 package apimguard.rules.service.managed_identity
 
 import rego.v1

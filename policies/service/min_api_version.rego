@@ -19,10 +19,13 @@
 #     call older versions.
 #   frameworks:
 #     owasp-api-2023: [API8]
+#     mcsb: [PV-2]
+#     nist-800-53: ["CM-6"]
+#     pci-dss-4: ["2.2.1"]
+#     iso-27001: [A.8.9]
 #     azure-policy: [549814b6-3212-4203-bdc8-1548d342fb67]
 #     psrule: [Azure.APIM.MinAPIVersion]
 #     defender: ["API Management minimum API version should be set to 2019-12-01 or higher"]
-#     anchor: [APIM-010]
 #   parameters:
 #     min_api_version: { default: "2021-08-01", description: "Oldest management API version the service may accept (YYYY-MM-DD)." }
 package apimguard.rules.service.min_api_version

@@ -18,8 +18,11 @@
 #     planning for the IP address change where the service is in a VNet.
 #   frameworks:
 #     owasp-api-2023: [API8]
+#     mcsb: [AM-2, PV-2]
+#     nist-800-53: ["SA-22", "SI-2"]
+#     pci-dss-4: ["6.3.3"]
+#     iso-27001: [A.8.8]
 #     azure-policy: [1dc2fc00-2245-4143-99f4-874c937f13ef]
-#     anchor: [APIM-007]
 package apimguard.rules.service.platform_stv1
 
 import rego.v1

@@ -22,8 +22,11 @@
 #   strict: true
 #   frameworks:
 #     owasp-api-2023: [API8, API5]
+#     mcsb: [NS-2]
+#     nist-800-53: ["AC-4", "SC-7", "SC-7(3)"]
+#     pci-dss-4: ["1.3.1", "1.4.1"]
+#     iso-27001: [A.8.20, A.8.22]
 #     checkov: [CKV_AZURE_174]
-#     anchor: [APIM-003]
 package apimguard.rules.service.public_network_access
 
 import rego.v1

@@ -21,9 +21,12 @@
 #     speaks TLS 1.2.
 #   frameworks:
 #     owasp-api-2023: [API8, API10]
+#     mcsb: [DP-3]
+#     nist-800-53: ["SC-8", "SC-8(1)", "SC-13"]
+#     pci-dss-4: ["4.2.1"]
+#     iso-27001: [A.8.24]
 #     psrule: [Azure.APIM.Protocols]
 #     checkov: [CKV_AZURE_173]
-#     anchor: [APIM-001]
 package apimguard.rules.service.tls_backend_protocols
 
 import rego.v1

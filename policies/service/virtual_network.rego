@@ -18,9 +18,12 @@
 #     Management requires.
 #   frameworks:
 #     owasp-api-2023: [API8]
+#     mcsb: [NS-2]
+#     nist-800-53: ["AC-4", "SC-7", "SC-7(3)"]
+#     pci-dss-4: ["1.3.1"]
+#     iso-27001: [A.8.22]
 #     azure-policy: [ef619a2c-cc4d-4d03-b2ba-8c94a834d85b]
 #     checkov: [CKV_AZURE_107]
-#     anchor: [APIM-003]
 #   parameters:
 #     vnet_required_skus: { default: ["Developer", "Premium"], description: "Tiers whose services must be in a virtual network (the Azure Policy default)." }
 package apimguard.rules.service.virtual_network

@@ -17,8 +17,10 @@
 #     Premium, Premium v2 or Standard v2 for VNet integration), then deploy it into a VNet.
 #   frameworks:
 #     owasp-api-2023: [API8]
+#     mcsb: [NS-2]
+#     nist-800-53: ["SC-7"]
+#     iso-27001: [A.8.22]
 #     azure-policy: [73ef9241-5d81-4cd4-b483-8443d1730fe5]
-#     anchor: [APIM-004]
 #   parameters:
 #     vnet_capable_skus: { default: ["Developer", "Premium", "Isolated", "StandardV2", "PremiumV2"], description: "Tiers accepted as supporting virtual networks." }
 package apimguard.rules.service.vnet_capable_sku

@@ -22,8 +22,11 @@
 #     (portal: Protocols + ciphers).
 #   frameworks:
 #     owasp-api-2023: [API8]
+#     mcsb: [DP-3]
+#     nist-800-53: ["SC-8(1)", "SC-13"]
+#     pci-dss-4: ["4.2.1"]
+#     iso-27001: [A.8.24]
 #     psrule: [Azure.APIM.Ciphers]
-#     anchor: [APIM-002]
 package apimguard.rules.service.weak_ciphers
 
 import rego.v1

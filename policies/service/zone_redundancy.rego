@@ -19,9 +19,10 @@
 #     for each additional region.
 #   frameworks:
 #     owasp-api-2023: [API4]
+#     nist-800-53: ["SC-36"]
+#     iso-27001: [A.8.14]
 #     azure-policy: [42daa904-5969-47ef-92cb-b75df946195a]
 #     psrule: [Azure.APIM.AvailabilityZone]
-#     anchor: [APIM-011]
 package apimguard.rules.service.zone_redundancy
 
 import rego.v1

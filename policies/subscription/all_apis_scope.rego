@@ -17,9 +17,12 @@
 #     its keys and keep it suspended unless an administrator needs it.
 #   frameworks:
 #     owasp-api-2023: [API3, API5]
+#     mcsb: [PA-7]
+#     nist-800-53: ["AC-6"]
+#     pci-dss-4: ["7.2.2"]
+#     iso-27001: [A.5.15]
 #     azure-policy: [3aa03346-d8c5-4994-a5bc-7652c2a2aef1]
 #     defender: ["API Management subscriptions shouldn't be scoped to all APIs"]
-#     anchor: [SUB-001]
 package apimguard.rules.subscription.all_apis_scope
 
 import rego.v1

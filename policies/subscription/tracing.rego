@@ -18,7 +18,10 @@
 #     tracing tokens.
 #   frameworks:
 #     owasp-api-2023: [API8]
-#     anchor: [SUB-002]
+#     mcsb: [PV-2]
+#     nist-800-53: ["CM-6", "CM-7"]
+#     pci-dss-4: ["2.2.1"]
+#     iso-27001: [A.8.9, A.8.12]
 package apimguard.rules.subscription.tracing
 
 import rego.v1

@@ -9,10 +9,10 @@ use std::time::Instant;
 
 use std::sync::Mutex;
 
-use crate::cli::{PolicyArgs, Timings};
+use crate::cli::Timings;
 use crate::config::Config;
 use crate::engine::{
-    parse_input, Estate, EvalOptions, EvalStats, FailOn, PolicySet, Rule, RuleOutcome,
+    parse_input, Estate, EvalOptions, EvalStats, FailOn, LoadOptions, PolicySet, Rule, RuleOutcome,
 };
 use crate::redact;
 use crate::report::{self, BuildOptions, Report};
@@ -67,28 +67,37 @@ pub struct Checker<'a> {
     config: Option<&'a Config>,
     fail_on: FailOn,
     options: EvalOptions,
+    /// The day waivers are judged against; today when `None`.
+    today: Option<chrono::NaiveDate>,
+    warnings: Vec<String>,
 }
 
 impl<'a> Checker<'a> {
-    /// Loads the rules, drops those the configuration disables, and warns (on
-    /// standard error) about configuration entries that match no rule.
+    /// Judges waivers as of `day` instead of today (`verify` re-checks as of the
+    /// recorded check time).
+    pub fn judged_on(mut self, day: chrono::NaiveDate) -> Self {
+        self.today = Some(day);
+        self
+    }
+
+    /// Loads the rules, drops those the configuration disables, and notes the
+    /// configuration entries that match no rule (see [`Checker::warnings`]).
     pub fn new(
-        policy: &PolicyArgs,
+        load: &LoadOptions,
         config: Option<&'a Config>,
         fail_on: FailOn,
         mut options: EvalOptions,
     ) -> miette::Result<Self> {
-        let mut policies = PolicySet::load(&policy.load_options())?;
+        let mut policies = PolicySet::load(load)?;
         let mut disabled = Vec::new();
+        let mut warnings = Vec::new();
         if let Some(config) = config {
             let ids: Vec<&str> = policies
                 .rules()
                 .iter()
                 .map(|r| r.meta.id.as_str())
                 .collect();
-            for warning in config.unmatched(&ids) {
-                eprintln!("warning: {warning}");
-            }
+            warnings = config.unmatched(&ids);
             disabled = ids
                 .into_iter()
                 .filter(|id| !config.is_enabled(id))
@@ -106,7 +115,14 @@ impl<'a> Checker<'a> {
             config,
             fail_on,
             options,
+            warnings,
+            today: None,
         })
+    }
+
+    /// What the caller should warn about: configuration entries that match no rule.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// Evaluates the rules over a snapshot and builds the report.
@@ -187,7 +203,9 @@ impl<'a> Checker<'a> {
                     .expect("every service was validated"),
             );
         }
-        let today = chrono::Utc::now().date_naive();
+        let today = self
+            .today
+            .unwrap_or_else(|| chrono::Utc::now().date_naive());
         if let Some(config) = self.config {
             for (rule, outcome) in self.policies.rules().iter().zip(&outcomes) {
                 let checked = outcome.checked.iter().map(|id| &**id);

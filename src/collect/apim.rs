@@ -205,7 +205,7 @@ async fn read_policy(ctx: &Ctx<'_>, scope: &str) -> Option<Policy> {
         API_VERSION,
         &[("format", "rawxml")],
     );
-    match ctx.client.get_optional(&url).await {
+    match async { ctx.client.get_optional(&url?).await }.await {
         Ok(document) => policy_of(ctx.gaps, scope, &document?),
         Err(e) => {
             ctx.gaps.add(scope, "policy", e);
@@ -238,15 +238,24 @@ pub(crate) fn policy_of(gaps: &Gaps, scope: &str, document: &Value) -> Option<Po
 }
 
 /// The document of an ARM policy resource: `None` when it is empty; why not, when it
-/// is given only as a link (`format` `xml-link` or `rawxml-link`).
+/// is given only as a link (`format` `xml-link` or `rawxml-link`). The 2018-01-01 API
+/// names them `policyContent` and `contentFormat`.
 pub(crate) fn policy_text(document: &Value) -> Result<Option<&str>, String> {
-    let format = text(document, "/properties/format");
-    if format.ends_with("-link") {
+    let either = |now: &str, then: &str| {
+        let value = text(document, now);
+        if value.is_empty() {
+            text(document, then)
+        } else {
+            value
+        }
+    };
+    let format = either("/properties/format", "/properties/contentFormat");
+    if format.to_ascii_lowercase().ends_with("-link") {
         return Err(format!(
             "the policy is given as a link (format {format}), which is not read"
         ));
     }
-    let value = text(document, "/properties/value");
+    let value = either("/properties/value", "/properties/policyContent");
     Ok((!value.trim().is_empty()).then_some(value))
 }
 
@@ -255,7 +264,7 @@ async fn read_fragments(ctx: &Ctx<'_>, service: &str) -> Fragments {
     let url = ctx
         .client
         .url(&format!("{service}/policyFragments"), API_VERSION, &[]);
-    let items = match ctx.client.list(&url).await {
+    let items = match async { ctx.client.list(&url?).await }.await {
         Ok(items) => items,
         Err(e) => {
             let reason = e.to_string();
@@ -263,7 +272,8 @@ async fn read_fragments(ctx: &Ctx<'_>, service: &str) -> Fragments {
             return Fragments::unreadable(reason);
         }
     };
-    let documents = join_all(items.iter().map(|item| async move {
+    let items = ctx.children(service, "policyFragments", "policyFragments", &items);
+    let documents = join_all(items.into_iter().map(|item| async move {
         let id = text(item, "/id").to_string();
         let inline = text(item, "/properties/value");
         if !inline.trim().is_empty() {
@@ -271,9 +281,7 @@ async fn read_fragments(ctx: &Ctx<'_>, service: &str) -> Fragments {
         }
         // Lists may leave the document out; fetch it on its own.
         let url = ctx.client.url(&id, API_VERSION, &[("format", "rawxml")]);
-        let fetched = ctx
-            .client
-            .get(&url)
+        let fetched = async { ctx.client.get(&url?).await }
             .await
             .map(|doc| text(&doc, "/properties/value").to_string());
         (id, fetched.map_err(|e| e.to_string()))
@@ -315,7 +323,7 @@ async fn read_tenant_access(ctx: &Ctx<'_>, service: &str, tier: Tier) -> Option<
     let url = ctx
         .client
         .url(&format!("{service}/tenant/access"), API_VERSION, &[]);
-    match ctx.client.get_optional(&url).await {
+    match async { ctx.client.get_optional(&url?).await }.await {
         Ok(document) => document.map(|d| TenantAccess {
             enabled: d
                 .pointer("/properties/enabled")
@@ -347,7 +355,7 @@ async fn read_apis(ctx: &Ctx<'_>, root: &str, workspace: Option<&str>) -> Vec<Ap
     let Some(items) = ctx.list_or_gap(root, "apis", API_VERSION, "apis").await else {
         return Vec::new();
     };
-    let current: Vec<&Value> = items
+    let listed: Vec<&Value> = items
         .iter()
         .filter(|item| {
             let id = text(item, "/id");
@@ -362,6 +370,7 @@ async fn read_apis(ctx: &Ctx<'_>, root: &str, workspace: Option<&str>) -> Vec<Ap
                 && (workspace.is_some() || !id.to_ascii_lowercase().contains("/workspaces/"))
         })
         .collect();
+    let current = ctx.children(root, "apis", "apis", listed);
     ctx.reporter.apis_found(current.len());
     join_all(
         current
@@ -461,7 +470,8 @@ async fn read_operations(ctx: &Ctx<'_>, api: &str) -> Vec<Operation> {
     else {
         return Vec::new();
     };
-    join_all(items.iter().map(|item| async move {
+    let items = ctx.children(api, "operations", "operations", &items);
+    join_all(items.into_iter().map(|item| async move {
         let mut operation = operation_record(item);
         operation.policy = read_policy(ctx, text(item, "/id")).await;
         operation
@@ -487,7 +497,8 @@ async fn read_products(ctx: &Ctx<'_>, service: &str) -> Vec<Product> {
     else {
         return Vec::new();
     };
-    join_all(items.iter().map(|item| async move {
+    let items = ctx.children(service, "products", "products", &items);
+    join_all(items.into_iter().map(|item| async move {
         let mut product = product_record(item);
         (product.policy, product.apis) = tokio::join!(
             read_policy(ctx, &product.id),
@@ -569,7 +580,8 @@ async fn read_gateways(ctx: &Ctx<'_>, service: &str, tier: Tier) -> Vec<Gateway>
     else {
         return Vec::new();
     };
-    join_all(items.iter().map(|item| async move {
+    let items = ctx.children(service, "gateways", "gateways", &items);
+    join_all(items.into_iter().map(|item| async move {
         let mut gateway = gateway_record(item);
         gateway.apis = read_names(ctx, &gateway.id, "apis", "gatewayApis").await;
         gateway
@@ -600,7 +612,8 @@ async fn read_workspaces(ctx: &Ctx<'_>, service: &str, tier: Tier) -> (Vec<Works
     else {
         return (Vec::new(), Vec::new());
     };
-    let read = join_all(items.iter().map(|item| async move {
+    let items = ctx.children(service, "workspaces", "workspaces", &items);
+    let read = join_all(items.into_iter().map(|item| async move {
         let mut workspace = workspace_record(item);
         let (policy, apis) = tokio::join!(
             read_policy(ctx, &workspace.id),

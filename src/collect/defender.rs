@@ -28,7 +28,7 @@ pub(crate) async fn read_plan(ctx: &Ctx<'_>, subscription: &str) -> Option<Defen
         PRICING_API_VERSION,
         &[],
     );
-    match ctx.client.get_optional(&url).await {
+    match async { ctx.client.get_optional(&url?).await }.await {
         Ok(Some(pricing)) => Some(plan_of(&pricing)),
         Ok(None) => {
             ctx.reporter.note(
@@ -189,7 +189,7 @@ pub(crate) async fn read_assessment_severities(
 ) -> Result<HashMap<String, String>, String> {
     let scope = "/providers/Microsoft.Security/assessmentMetadata";
     let url = ctx.client.url(scope, ASSESSMENTS_API_VERSION, &[]);
-    match ctx.client.list(&url).await {
+    match async { ctx.client.list(&url?).await }.await {
         Ok(items) => Ok(items
             .iter()
             .map(|item| {

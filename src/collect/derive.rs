@@ -66,7 +66,10 @@ fn derive_defender(
         Some("workspace")
     } else if self_hosted {
         Some("self-hosted-gateway")
-    } else if !api.api_type.eq_ignore_ascii_case("http") {
+    } else if !api.api_type.eq_ignore_ascii_case("http")
+        // A type the files leave open is not known to be non-REST.
+        && !api.api_type.contains(crate::snapshot::UNKNOWN_PREFIX)
+    {
         Some("non-rest")
     } else if consumption {
         Some("consumption-sku")

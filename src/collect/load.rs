@@ -170,14 +170,14 @@ pub async fn gateway_load(
     let mut split_refused = None;
     if let Some(dimension) = region_dimension(metric) {
         query.push(("$filter", format!("{dimension} eq '*'")));
-        match client.get(&url(&query)).await {
+        match client.get(&url(&query)?).await {
             Ok(document) => return Ok(Some(GatewayLoad::read(metric, Some(dimension), &document))),
             Err(e) if e.status() == Some(400) => split_refused = Some(e.brief()),
             Err(e) => return Err(e),
         }
         query.pop();
     }
-    let document = client.get(&url(&query)).await?;
+    let document = client.get(&url(&query)?).await?;
     Ok(Some(GatewayLoad {
         split_refused,
         ..GatewayLoad::read(metric, None, &document)

@@ -98,13 +98,42 @@ impl Ctx<'_> {
         let url = self
             .client
             .url(&format!("{parent}/{collection}"), api_version, &[]);
-        match self.client.list(&url).await {
+        match async { self.client.list(&url?).await }.await {
             Ok(items) => Some(items),
             Err(e) => {
                 self.gaps.add(parent, what, e);
                 None
             }
         }
+    }
+
+    /// The items of `items` (listed from `{parent}/{collection}`) that are its direct
+    /// children, each other one a gap (`what` at `parent`): the reads that follow use
+    /// their ids as paths ([`crate::azure::arm::names::check_child`]).
+    fn children<'v>(
+        &self,
+        parent: &str,
+        collection: &str,
+        what: &str,
+        items: impl IntoIterator<Item = &'v serde_json::Value>,
+    ) -> Vec<&'v serde_json::Value> {
+        items
+            .into_iter()
+            .filter(|item| {
+                let id = item
+                    .get("id")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default();
+                match crate::azure::arm::names::check_child(parent, collection, id) {
+                    Ok(()) => true,
+                    Err(problem) => {
+                        self.gaps
+                            .add(parent, what, format!("an item of the list: {problem}"));
+                        false
+                    }
+                }
+            })
+            .collect()
     }
 
     /// Assessment severities by key, read once per run.
@@ -200,7 +229,7 @@ pub async fn collect(
 
 fn source_details(client: &ArmClient, target: &Target) -> serde_json::Map<String, Value> {
     let details = json!({
-        "collector": concat!("apimguard ", env!("CARGO_PKG_VERSION")),
+        "collector": crate::version::tool(),
         "managementEndpoint": client.endpoint().as_str().trim_end_matches('/'),
         "scope": {
             "subscriptions": target.subscriptions,
@@ -223,7 +252,7 @@ async fn discover_subscriptions(
                 SUBSCRIPTIONS_API_VERSION,
                 &[],
             );
-            match ctx.client.get(&url).await {
+            match async { ctx.client.get(&url?).await }.await {
                 Ok(record) => Ok(info(&record, id)),
                 Err(e) if e.status() == Some(401) => Err(CollectError::Unauthorized(e)),
                 // An identity with access to one resource group may not read the
@@ -245,7 +274,7 @@ async fn discover_subscriptions(
     let url = ctx
         .client
         .url("/subscriptions", SUBSCRIPTIONS_API_VERSION, &[]);
-    match ctx.client.list(&url).await {
+    match async { ctx.client.list(&url?).await }.await {
         Ok(items) => {
             let readable: Vec<SubscriptionInfo> = items
                 .iter()
@@ -353,8 +382,7 @@ async fn read_services(
                 apim::API_VERSION,
                 &[],
             );
-            ctx.client
-                .get_optional(&url)
+            async { ctx.client.get_optional(&url?).await }
                 .await
                 .map(|found| found.into_iter().collect())
         }
@@ -364,7 +392,7 @@ async fn read_services(
                 apim::API_VERSION,
                 &[],
             );
-            ctx.client.list(&url).await
+            async { ctx.client.list(&url?).await }.await
         }
     };
     let mut resources = match listed {
@@ -374,6 +402,19 @@ async fn read_services(
             return Vec::new();
         }
     };
+    resources.retain(|r| {
+        match crate::azure::arm::names::check_service_id(subscription, text(r, "/id")) {
+            Ok(()) => true,
+            Err(problem) => {
+                ctx.gaps.add(
+                    &scope,
+                    "services",
+                    format!("an item of the list: {problem}"),
+                );
+                false
+            }
+        }
+    });
     if let Some(name) = &target.service {
         resources.retain(|r| ids::last_segment(text(r, "/id")).eq_ignore_ascii_case(name));
     }

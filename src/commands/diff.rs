@@ -6,7 +6,7 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 use super::output;
-use crate::app::check::{gate, Checker};
+use crate::app::check::gate;
 use crate::cli::{DiffArgs, ReportFormat};
 use crate::config::Config;
 use crate::diagnostic::clip_message;
@@ -93,7 +93,7 @@ pub fn run(args: &DiffArgs) -> miette::Result<u8> {
     let new = read(&new_path)?;
     let needs_rules = matches!(old, Input::Snapshot(_)) || matches!(new, Input::Snapshot(_));
     let checker = if needs_rules {
-        Some(Checker::new(
+        Some(super::checker(
             &args.policy,
             config.as_ref(),
             args.fail_on,

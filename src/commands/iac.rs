@@ -19,14 +19,14 @@ pub enum IacUsageError {
     /// `--parameters` without a template.
     #[error("--parameters applies to --from-arm and --from-bicep only")]
     #[diagnostic(
-        code(apimguard::iac::usage),
+        code(apimguard::iac::parameters_usage),
         help("name the template with --from-arm FILE or --from-bicep FILE")
     )]
     ParametersWithoutTemplate,
     /// `--configuration`/`--env` without an APIOps folder.
     #[error("--configuration and --env apply to --from-apiops only")]
     #[diagnostic(
-        code(apimguard::iac::usage),
+        code(apimguard::iac::configuration_usage),
         help("name the APIOps artifacts folder with --from-apiops DIR")
     )]
     ConfigurationWithoutApiops,
@@ -40,7 +40,7 @@ pub enum IacUsageError {
     /// Azure scope flags with IaC files.
     #[error("--subscription, --resource-group, --service and --management-endpoint read Azure; they do not apply to --from-arm, --from-bicep or --from-apiops")]
     #[diagnostic(
-        code(apimguard::iac::usage),
+        code(apimguard::iac::azure_flags),
         help("drop them: IaC snapshots use the placeholders {{subscriptionId}} and {{resourceGroupName}} (docs/iac.md)")
     )]
     AzureFlags,

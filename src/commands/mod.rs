@@ -2,24 +2,45 @@
 
 pub mod check;
 pub mod collect;
+pub mod completions;
 pub mod diff;
+pub mod hook;
 pub mod iac;
+pub mod man;
 pub mod offboard;
 mod output;
 pub mod remediate;
 pub mod rules;
 pub mod schema;
+pub mod verify;
 
 use std::io::IsTerminal;
 
 use std::time::Duration;
 
+use crate::app::check::Checker;
 use crate::cli::{PolicyArgs, RuleLimitArgs};
-use crate::engine::{EvalOptions, LoadOptions, Profile};
+use crate::config::Config;
+use crate::engine::{EvalOptions, FailOn, LoadOptions, Profile};
 
 /// Whether to colour standard output: a terminal, and `NO_COLOR` unset or empty.
 pub fn color_stdout() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Loads the rules `policy` and `config` select into a [`Checker`], and prints its
+/// warnings on standard error.
+fn checker<'a>(
+    policy: &PolicyArgs,
+    config: Option<&'a Config>,
+    fail_on: FailOn,
+    options: EvalOptions,
+) -> miette::Result<Checker<'a>> {
+    let checker = Checker::new(&policy.load_options(), config, fail_on, options)?;
+    for warning in checker.warnings() {
+        eprintln!("warning: {warning}");
+    }
+    Ok(checker)
 }
 
 impl PolicyArgs {

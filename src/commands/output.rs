@@ -217,10 +217,12 @@ fn resolved(path: &Path) -> PathBuf {
 pub fn write(spec: &OutputSpec, text: &str) -> Result<(), OutputError> {
     match &spec.path {
         None => print(text),
-        Some(path) => write_file(path, text).map_err(|source| OutputError::Write {
-            path: path.display().to_string(),
-            source,
-        }),
+        Some(path) => {
+            crate::output_file::write_text(path, text).map_err(|source| OutputError::Write {
+                path: path.display().to_string(),
+                source,
+            })
+        }
     }
 }
 
@@ -232,18 +234,12 @@ pub fn write_with(
 ) -> Result<(), OutputError> {
     match &spec.path {
         None => print_with(produce),
-        Some(path) => (|| {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)?;
-            }
-            let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
-            produce(&mut file)?;
-            file.flush()
-        })()
-        .map_err(|source| OutputError::Write {
-            path: path.display().to_string(),
-            source,
-        }),
+        Some(path) => {
+            crate::output_file::write(path, produce).map_err(|source| OutputError::Write {
+                path: path.display().to_string(),
+                source,
+            })
+        }
     }
 }
 
@@ -264,13 +260,6 @@ pub fn print_with(
         }
         _ => Ok(()),
     }
-}
-
-fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::write(path, text)
 }
 
 #[cfg(all(test, unix))]

@@ -11,13 +11,13 @@ use serde::Serialize;
 use thiserror::Error;
 
 use super::output;
-use crate::app::check::Checker;
 use crate::app::connect::{block_on, connect, Connection};
 use crate::azure::arm::Limits;
 use crate::azure::Reporter;
 use crate::cli::{ApplyArgs, ConnectionArgs, GateArgs, PlanFormat, RemediateArgs};
 use crate::config::Config;
 use crate::engine::FailOn;
+use crate::remediate::digest;
 use crate::remediate::journal::{self, Entry, RunEnd, RunHeader};
 use crate::remediate::{
     render, Action, Counts, Executor, Journal, JournalError, Outcome, Plan, PlannedAction, Replay,
@@ -57,6 +57,25 @@ pub enum RemediateError {
         /// The snapshot file.
         path: String,
     },
+    /// `--plan-digest` names another plan than the one about to run.
+    #[error("the plan about to run is {actual}, not the approved {approved} (--plan-digest): nothing was sent")]
+    #[diagnostic(
+        code(apimguard::remediate::plan_digest),
+        help("the snapshot, the gates or the journal are not the ones approved: print the plan again (without --apply), review it, and pass its digest")
+    )]
+    OtherPlan {
+        /// The digest given.
+        approved: String,
+        /// The digest of the plan that would run.
+        actual: String,
+    },
+    /// `--resume --yes` without the approved plan's digest.
+    #[error("refusing to resume unattended without --plan-digest: the journal alone cannot prove its plan is the one approved")]
+    #[diagnostic(
+        code(apimguard::remediate::resume_unconfirmed),
+        help("pass the `Plan digest` the first run printed (--plan-digest sha256:…), or resume at a terminal without --yes to review the plan and confirm it")
+    )]
+    ResumeUnconfirmed,
 }
 
 /// A plan ready to print or apply, and how.
@@ -82,12 +101,17 @@ pub fn run(args: &RemediateArgs) -> miette::Result<u8> {
     let (plan, base, resume) = match (&args.resume, &args.snapshot) {
         (Some(path), _) => {
             let replay = journal::replay(path)?;
-            let (plan, settings) = (replay.header.plan.clone(), replay.header.settings.clone());
+            let plan = replay.header.plan.clone();
+            // Permission to spend is asked again, never taken from a file.
+            let settings = Settings {
+                allow_cost: false,
+                ..replay.header.settings.clone()
+            };
             (plan, settings, Some((path.clone(), replay)))
         }
         (None, Some(path)) => {
             let config = args.config.as_deref().map(Config::load).transpose()?;
-            let checker = Checker::new(
+            let checker = super::checker(
                 &args.policy,
                 config.as_ref(),
                 FailOn::Never,
@@ -152,13 +176,17 @@ pub fn execute(run: Run) -> miette::Result<u8> {
         .iter()
         .filter(|a| !done.contains(&a.key))
         .collect();
+    let digest = approved_digest(&run);
     if run.format == PlanFormat::Human {
-        output::print(&render::plan_text(&run.plan, &run.settings, &done))?;
+        output::print(&format!(
+            "{}\nPlan digest: {digest} (--plan-digest applies or resumes exactly this plan)\n",
+            render::plan_text(&run.plan, &run.settings, &done)
+        ))?;
     }
     let manual = run.plan.manual.len();
     if !run.apply.apply || pending.is_empty() {
         if run.format == PlanFormat::Json {
-            print_json(&Document::plan(&run))?;
+            print_json(&Document::plan(&run, &digest))?;
         }
         if pending.is_empty() {
             eprintln!("\nNothing to change.");
@@ -172,11 +200,33 @@ pub fn execute(run: Run) -> miette::Result<u8> {
             return Err(JournalError::Exists(path.display().to_string()).into());
         }
     }
+    match &run.apply.plan_digest {
+        Some(approved) if !approved.eq_ignore_ascii_case(&digest) => {
+            return Err(RemediateError::OtherPlan {
+                approved: approved.clone(),
+                actual: digest,
+            }
+            .into())
+        }
+        None if run.resume.is_some() && run.apply.yes => {
+            return Err(RemediateError::ResumeUnconfirmed.into())
+        }
+        _ => {}
+    }
     if !confirmed(&run, &pending)? {
         eprintln!("Nothing was changed.");
         return Ok(1);
     }
-    block_on(apply(run, done))
+    block_on(apply(run, done, digest))
+}
+
+/// The digest of the plan this run carries out: for a resumed run the one its journal's
+/// first run recorded (checked by `journal::replay`), else that of the plan and gates.
+fn approved_digest(run: &Run) -> String {
+    match &run.resume {
+        Some((_, replay)) => replay.header.plan_digest.clone().unwrap_or_default(),
+        None => digest::of_plan(&run.plan, &run.settings),
+    }
 }
 
 /// Asks the person at the terminal, unless `--yes`.
@@ -213,7 +263,7 @@ fn confirmed(run: &Run, pending: &[&PlannedAction]) -> miette::Result<bool> {
 }
 
 /// Connects, opens the journal, runs the executor and reports.
-async fn apply(run: Run<'_>, done: HashSet<String>) -> miette::Result<u8> {
+async fn apply(run: Run<'_>, done: HashSet<String>, digest: String) -> miette::Result<u8> {
     let reporter = Arc::new(Reporter::without_bars(
         run.connection.verbose,
         run.connection.quiet,
@@ -239,7 +289,7 @@ async fn apply(run: Run<'_>, done: HashSet<String>) -> miette::Result<u8> {
     let id = run_id();
     let (mut journal, resumes, writes_before) = match &run.resume {
         Some((path, replay)) => (
-            Journal::append(path, &id)?,
+            Journal::append(path, &id, replay)?,
             Some(replay.first_run.clone()),
             replay.writes,
         ),
@@ -250,13 +300,14 @@ async fn apply(run: Run<'_>, done: HashSet<String>) -> miette::Result<u8> {
     };
     reporter.note(0, format_args!("journal: {}", journal.path().display()));
     journal.write(Entry::Run(Box::new(RunHeader {
-        tool: format!("apimguard {}", env!("CARGO_PKG_VERSION")),
+        tool: crate::version::tool().to_string(),
         command: run.command.to_string(),
         who,
         endpoint,
         resumes,
         settings: run.settings.clone(),
         plan: run.plan.clone(),
+        plan_digest: Some(digest::of_plan(&run.plan, &run.settings)),
     })))?;
     let outcomes = Executor::new(
         &client,
@@ -282,7 +333,7 @@ async fn apply(run: Run<'_>, done: HashSet<String>) -> miette::Result<u8> {
             summary: Some(&counts),
             exit_code: Some(exit_code),
             journal: Some(path),
-            ..Document::plan(&run)
+            ..Document::plan(&run, &digest)
         })?,
     }
     Ok(exit_code)
@@ -294,6 +345,7 @@ async fn apply(run: Run<'_>, done: HashSet<String>) -> miette::Result<u8> {
 struct Document<'a> {
     plan: &'a Plan,
     settings: &'a Settings,
+    plan_digest: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     outcomes: Option<&'a [Outcome]>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -305,10 +357,11 @@ struct Document<'a> {
 }
 
 impl<'a> Document<'a> {
-    fn plan(run: &'a Run) -> Self {
+    fn plan(run: &'a Run, digest: &'a str) -> Self {
         Document {
             plan: &run.plan,
             settings: &run.settings,
+            plan_digest: digest,
             outcomes: None,
             summary: None,
             exit_code: None,

@@ -145,13 +145,7 @@ impl Waiver {
 impl Config {
     /// Reads and validates a configuration file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let display = path.display().to_string();
-        let text = input::read_to_string(path, Kind::File).map_err(|e| {
-            e.or_io(|source| ConfigError::Io {
-                path: display.clone(),
-                source,
-            })
-        })?;
+        let (display, text) = read(path)?;
         Config::parse(&display, &text)
     }
 
@@ -202,6 +196,50 @@ impl Config {
         refuse_case_variants(name, text, &raw)?;
         refuse_deep_parameters(name, text, &raw)?;
         Ok(Config::from_raw(name, raw))
+    }
+
+    /// Reads a waivers file (`--waivers`): the configuration's `waivers:` key alone,
+    /// with the same checks; any other key is refused at its line.
+    pub fn load_waivers(path: &Path) -> Result<Vec<Waiver>, ConfigError> {
+        let (display, text) = read(path)?;
+        Config::parse_waivers(&display, &text)
+    }
+
+    /// Validates the text of a waivers file; `name` is used in error messages.
+    pub fn parse_waivers(name: &str, text: &str) -> Result<Vec<Waiver>, ConfigError> {
+        let config = Config::parse(name, text)?;
+        let other = [
+            (
+                "rules",
+                !config.disable.is_empty() || !config.enable.is_empty(),
+            ),
+            ("severity", !config.severity.is_empty()),
+            (
+                "parameters",
+                config.parameters.as_object().is_some_and(|p| !p.is_empty()),
+            ),
+        ]
+        .into_iter()
+        .find(|(_, present)| *present);
+        if let Some((key, _)) = other {
+            let line = line_of_key(text, key);
+            return Err(ConfigError::Invalid(Located::new(
+                "apimguard::config::waivers_only",
+                "a waivers file holds only `waivers:`; put rules, severity and parameters in the file given to --config",
+                name,
+                text,
+                line,
+                1,
+                format!("{name}:{line}:1: `{key}` does not belong in a waivers file"),
+            )));
+        }
+        Ok(config.waivers)
+    }
+
+    /// A configuration that changes nothing, named `path`: the base that `--waivers`
+    /// adds to when there is no `--config`.
+    pub fn empty(path: &str) -> Config {
+        Config::from_raw(path, raw::RawConfig::default())
     }
 
     fn from_raw(name: &str, raw: raw::RawConfig) -> Config {
@@ -299,6 +337,18 @@ impl Config {
         }
         warnings
     }
+}
+
+/// A configuration or waivers file's name as shown, and its text (under the file cap).
+fn read(path: &Path) -> Result<(String, String), ConfigError> {
+    let display = path.display().to_string();
+    let text = input::read_to_string(path, Kind::File).map_err(|e| {
+        e.or_io(|source| ConfigError::Io {
+            path: display.clone(),
+            source,
+        })
+    })?;
+    Ok((display, text))
 }
 
 /// Deepest nesting of a rule parameter's value. Rules read parameters as

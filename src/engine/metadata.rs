@@ -9,7 +9,7 @@
 //! | `id` | string, required | stable rule id, e.g. `APIM-API-001` |
 //! | `severity` | string, required | `info`, `low`, `medium`, `high` or `critical` |
 //! | `recommendation` | string | how to fix a failure, in words |
-//! | `remediation` | string | an action of [`REMEDIATION_ACTIONS`] that fixes a failure |
+//! | `remediation` | string | an [`Action`] of the remediation catalogue that fixes a failure |
 //! | `frameworks` | map of name → control or list of controls | control mappings |
 //! | `parameters` | map of name → `{default, description}` | keys read from `data.apimguard.config` |
 //! | `strict` | bool | the rule runs only in the `strict` profile |
@@ -25,17 +25,9 @@ use serde::Serialize;
 use serde_json::Value as Json;
 use serde_yaml::{Mapping, Value as Yaml};
 
+use super::action::Action;
 use super::severity::Severity;
 use crate::snapshot::DataKind;
-
-/// The remediation catalogue: the only actions `custom.remediation` may name.
-///
-/// `apimguard remediate` implements exactly these; a rule cannot ask for anything else.
-pub const REMEDIATION_ACTIONS: [&str; 3] = [
-    "defender.enable_plan",
-    "defender.onboard_api",
-    "defender.offboard_api",
-];
 
 /// The family of rules outside the `apimguard.rules.<family>.…` packages.
 pub const CUSTOM_FAMILY: &str = "custom";
@@ -75,7 +67,7 @@ pub struct RuleMeta {
     pub recommendation: Option<String>,
     /// Remediation catalogue action that fixes a failure, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub remediation: Option<String>,
+    pub remediation: Option<Action>,
     /// Control mappings, e.g. `owasp-api-2023: [API2]`.
     pub frameworks: BTreeMap<String, Vec<String>>,
     /// Keys the rule reads from `data.apimguard.config`, with their defaults.
@@ -256,19 +248,18 @@ pub fn parse(block: &MetaBlock, package: &str) -> Result<RuleMeta, MetaError> {
                 format!("custom.severity: {message}"),
             )
         })?;
-    let remediation = doc.string(&["custom", "remediation"])?;
-    if let Some(action) = remediation
-        .as_deref()
-        .filter(|a| !REMEDIATION_ACTIONS.contains(a))
-    {
-        return Err(doc.error(
-            &["custom", "remediation"],
-            format!(
-                "custom.remediation `{action}` is not an action of the remediation catalogue ({})",
-                REMEDIATION_ACTIONS.join(", ")
-            ),
-        ));
-    }
+    let remediation = match doc.string(&["custom", "remediation"])? {
+        None => None,
+        Some(name) => Some(Action::from_id(&name).ok_or_else(|| {
+            doc.error(
+                &["custom", "remediation"],
+                format!(
+                    "custom.remediation `{name}` is not an action of the remediation catalogue ({})",
+                    Action::ALL.map(Action::id).join(", ")
+                ),
+            )
+        })?),
+    };
     let input = match doc.string(&["custom", "input"])? {
         None => InputScope::Estate,
         Some(name) => InputScope::NAMES

@@ -12,16 +12,19 @@
 //! evaluation, unit tests and documentation examples; the user's configuration
 //! overrides it key by key.
 
+mod action;
+mod ast_walk;
 mod errors;
 mod evaluate;
 mod examples;
 mod filter;
+mod lint;
 mod memory;
 mod metadata;
 mod profiles;
 mod recursion;
 mod severity;
-mod sources;
+pub(crate) mod sources;
 mod testing;
 mod watchdog;
 
@@ -29,6 +32,7 @@ use std::path::PathBuf;
 
 use serde_json::{Map, Value as Json};
 
+pub use action::Action;
 pub use errors::PolicyError;
 use errors::{engine_message, parse_location};
 pub use evaluate::{
@@ -36,11 +40,12 @@ pub use evaluate::{
 };
 pub use examples::{Example, Examples};
 pub use filter::{FrameworkFilter, RuleFilter};
+pub use lint::{LintFinding, LintRule};
 pub use memory::MemoryGate;
-pub use metadata::{valid_id, InputScope, Parameter, RuleMeta, CUSTOM_FAMILY, REMEDIATION_ACTIONS};
+pub use metadata::{valid_id, InputScope, Parameter, RuleMeta, CUSTOM_FAMILY};
 pub use profiles::{Profile, PROFILES};
 pub use severity::{FailOn, Severity};
-pub use sources::PolicySource;
+pub use sources::{builtin as builtin_sources, from_path as policy_sources, PolicySource};
 pub use testing::{TestCase, TestOutcome};
 
 /// Which policies to load.
@@ -174,6 +179,19 @@ impl PolicySet {
     /// Every loaded source file (rules, libraries and tests).
     pub fn sources(&self) -> &[PolicySource] {
         &self.sources
+    }
+
+    /// The strict lint's findings (docs/writing-rules.md, The lint) in the loaded files:
+    /// only the user's when `user_only`, every file otherwise.
+    pub fn lint(&self, user_only: bool) -> Vec<LintFinding> {
+        let files: Vec<&PolicySource> = self
+            .sources
+            .iter()
+            .filter(|s| !(user_only && s.builtin))
+            .collect();
+        // regorus hands out its modules from a `&mut` engine only; a clone shares them.
+        let mut engine = self.engine.clone();
+        lint::lint(engine.get_modules(), &files)
     }
 
     /// Keeps only the rules for which `keep` is true.

@@ -10,8 +10,9 @@
 
 use std::collections::HashMap;
 
-use regorus::unstable::{Expr, Literal, Module, Query, Ref, Rule, RuleHead};
+use regorus::unstable::{Expr, Module, Query, Ref, Rule, RuleHead};
 
+use super::ast_walk::{each_expr, each_expr_in_query};
 use super::errors::PolicyError;
 use super::sources::PolicySource;
 
@@ -184,104 +185,19 @@ enum Walk<'a> {
     Query(&'a Query),
 }
 
-impl Walk<'_> {
+impl<'a> Walk<'a> {
     /// Appends the name (as written) of every function called anywhere inside.
     fn calls(&self, out: &mut Vec<Vec<String>>) {
+        let mut visit = |expr: &'a Expr| {
+            if let Expr::Call { fcn, .. } = expr {
+                out.extend(path(fcn));
+            }
+        };
         match self {
-            Walk::Expr(expr) => expr_calls(expr, out),
-            Walk::Query(query) => query_calls(query, out),
+            Walk::Expr(expr) => each_expr(expr, &mut visit),
+            Walk::Query(query) => each_expr_in_query(query, &mut visit),
         }
     }
-}
-
-fn query_calls(query: &Query, out: &mut Vec<Vec<String>>) {
-    for stmt in &query.stmts {
-        match &stmt.literal {
-            Literal::SomeVars { .. } => {}
-            Literal::SomeIn {
-                key,
-                value,
-                collection,
-                ..
-            } => membership_calls(key.as_ref(), value, collection, out),
-            Literal::Expr { expr, .. } | Literal::NotExpr { expr, .. } => expr_calls(expr, out),
-            Literal::Every { domain, query, .. } => {
-                expr_calls(domain, out);
-                query_calls(query, out);
-            }
-        }
-        for with in &stmt.with_mods {
-            expr_calls(&with.refr, out);
-            expr_calls(&with.r#as, out);
-        }
-    }
-}
-
-fn expr_calls(expr: &Expr, out: &mut Vec<Vec<String>>) {
-    match expr {
-        Expr::String { .. }
-        | Expr::RawString { .. }
-        | Expr::Number { .. }
-        | Expr::Bool { .. }
-        | Expr::Null { .. }
-        | Expr::Var { .. } => {}
-        Expr::Array { items, .. } | Expr::Set { items, .. } => {
-            items.iter().for_each(|i| expr_calls(i, out));
-        }
-        Expr::Object { fields, .. } => {
-            for (_, key, value) in fields {
-                expr_calls(key, out);
-                expr_calls(value, out);
-            }
-        }
-        Expr::ArrayCompr { term, query, .. } | Expr::SetCompr { term, query, .. } => {
-            expr_calls(term, out);
-            query_calls(query, out);
-        }
-        Expr::ObjectCompr {
-            key, value, query, ..
-        } => {
-            expr_calls(key, out);
-            expr_calls(value, out);
-            query_calls(query, out);
-        }
-        Expr::Call { fcn, params, .. } => {
-            out.extend(path(fcn));
-            expr_calls(fcn, out);
-            params.iter().for_each(|p| expr_calls(p, out));
-        }
-        Expr::UnaryExpr { expr, .. } => expr_calls(expr, out),
-        Expr::RefDot { refr, .. } => expr_calls(refr, out),
-        Expr::RefBrack { refr, index, .. } => {
-            expr_calls(refr, out);
-            expr_calls(index, out);
-        }
-        Expr::BinExpr { lhs, rhs, .. }
-        | Expr::BoolExpr { lhs, rhs, .. }
-        | Expr::ArithExpr { lhs, rhs, .. }
-        | Expr::AssignExpr { lhs, rhs, .. } => {
-            expr_calls(lhs, out);
-            expr_calls(rhs, out);
-        }
-        Expr::Membership {
-            key,
-            value,
-            collection,
-            ..
-        } => membership_calls(key.as_ref(), value, collection, out),
-    }
-}
-
-/// The calls in `key, value in collection` (a `some … in` or a membership test).
-fn membership_calls(
-    key: Option<&Ref<Expr>>,
-    value: &Ref<Expr>,
-    collection: &Ref<Expr>,
-    out: &mut Vec<Vec<String>>,
-) {
-    key.into_iter().for_each(|k| expr_calls(k, out));
-    expr_calls(value, out);
-    expr_calls(collection, out);
 }
 
 /// The components of a static reference (`lib.f`, `data.a["b"].f`), `None` for any

@@ -110,9 +110,36 @@ impl fmt::Display for FailOn {
     }
 }
 
+/// Written as its `--fail-on` value (`high`, `never`), as reports carry it.
+impl Serialize for FailOn {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for FailOn {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fail_on_is_written_as_its_flag_value() {
+        for (gate, text) in [
+            (FailOn::Never, "\"never\""),
+            (FailOn::AtLeast(Severity::High), "\"high\""),
+        ] {
+            assert_eq!(serde_json::to_string(&gate).unwrap(), text);
+            assert_eq!(serde_json::from_str::<FailOn>(text).unwrap(), gate);
+        }
+        assert!(serde_json::from_str::<FailOn>("\"sometimes\"").is_err());
+    }
 
     #[test]
     fn threshold_compares_by_severity() {

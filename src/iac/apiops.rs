@@ -55,7 +55,7 @@ const SPECIFICATIONS: [(&str, bool); 6] = [
 
 /// What an APIOps artifacts folder holds at its top level (read or skipped): a folder
 /// with none of them is not one.
-const ARTIFACTS: [&str; 15] = [
+pub(crate) const ARTIFACTS: [&str; 15] = [
     "policy.xml",
     "apis",
     "products",

@@ -16,7 +16,7 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use super::error::{evaluation_too_deep, read_text, IacError};
-use super::estate::{Declared, Estate};
+use super::estate::{self, Declared, Estate};
 use super::expr::{self, Context};
 use super::json::{pointer_segment, JsonDoc};
 use super::lazy::Lazy;
@@ -257,10 +257,13 @@ impl Tables {
                     .remove(&key)
                     .map(Raw::Given)
                     .or_else(|| definition.get("defaultValue").cloned().map(Raw::Expression));
+                let nullable = definition.get("nullable") == Some(&Value::Bool(true));
                 let slot = match raw {
                     // Secret values never enter the snapshot.
                     Some(_) if secure => Raw::Given(Value::String(REDACTED.into())),
                     Some(raw) => raw,
+                    // `"nullable": true` (Bicep `param x T?`) not given: `null`.
+                    None if nullable => Raw::Given(Value::Null),
                     None => Raw::Given(unknown(&format!("parameters('{name}')"))),
                 };
                 parameters.insert(key, slot);
@@ -507,6 +510,9 @@ impl Reader<'_> {
         let name = copy.get("name").and_then(Value::as_str).map(str::to_string);
         let count = eval_json(copy.get("count").unwrap_or(&Value::Null), cx);
         let Some(n) = count.as_i64().filter(|n| (0..=MAX_COPIES).contains(n)) else {
+            if !self.judged(r, parent, cx) {
+                return Ok(());
+            }
             self.gaps.add(
                 &self.at(pointer),
                 "copy",
@@ -544,7 +550,7 @@ impl Reader<'_> {
                 // be deployed (a policy that authenticates an API, for instance).
                 open => {
                     let scope = self.at(&format!("{pointer}/condition"));
-                    if !self.gaps.has(&scope, "condition") {
+                    if self.judged(r, parent, cx) && !self.gaps.has(&scope, "condition") {
                         self.gaps.add(
                             &scope,
                             "condition",
@@ -606,6 +612,22 @@ impl Reader<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Whether the snapshot reads the resource `r` ([`estate::judged`]); a nested
+    /// deployment may declare anything.
+    fn judged(
+        &self,
+        r: &Map<String, Value>,
+        parent: Option<(&str, &[String])>,
+        cx: &Cx<'_>,
+    ) -> bool {
+        let kind = expr::as_text(&eval_json(r.get("type").unwrap_or(&Value::Null), cx));
+        let kind = match parent {
+            Some((parent_kind, _)) if !kind.contains('/') => format!("{parent_kind}/{kind}"),
+            _ => kind,
+        };
+        kind.eq_ignore_ascii_case("Microsoft.Resources/deployments") || estate::judged(&kind)
     }
 
     /// Where a resource and its settings are written.

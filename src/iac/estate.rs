@@ -253,7 +253,7 @@ pub(super) fn build(estate: Estate, collected_at: String) -> Result<Snapshot, Ia
 
     let gaps = gaps.into_sorted();
     let details = json!({
-        "collector": concat!("apimguard ", env!("CARGO_PKG_VERSION")),
+        "collector": crate::version::tool(),
         "reader": estate.reader,
         "files": estate.files,
     });
@@ -283,15 +283,110 @@ pub(super) fn build(estate: Estate, collected_at: String) -> Result<Snapshot, Ia
     })
 }
 
+/// A policy document open only in attributes of elements that never decide who may call
+/// (a backend id, a header to set, a rate limit): the document with those markers
+/// escaped, so that it parses and every verdict that does not need them is decided (the
+/// attribute reads as the marker: unknown). `None` when a marker stands anywhere else
+/// (text, where it may be whole elements; an authentication or `choose` element).
+fn open_in_settings(text: &str) -> Option<String> {
+    const SETTINGS: [&str; 18] = [
+        "set-backend-service",
+        "rewrite-uri",
+        "set-header",
+        "set-query-parameter",
+        "rate-limit",
+        "rate-limit-by-key",
+        "quota",
+        "quota-by-key",
+        "llm-token-limit",
+        "azure-openai-token-limit",
+        "llm-emit-token-metric",
+        "azure-openai-emit-token-metric",
+        "emit-metric",
+        "trace",
+        "forward-request",
+        "cache-lookup",
+        "cache-store",
+        "log-to-eventhub",
+    ];
+    if !contains_unknown(text) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(unknown::PREFIX) {
+        let (before, marker) = rest.split_at(start);
+        out.push_str(before);
+        // Inside a tag: a `<` since the last `>`, and the marker within quotes.
+        let tag = out.rfind('<').filter(|&lt| !out[lt..].contains('>'))?;
+        let element: String = out[tag + 1..]
+            .chars()
+            .take_while(|c| !c.is_whitespace())
+            .collect();
+        let quotes = out[tag..].matches(['"', '\'']).count();
+        if !SETTINGS.contains(&element.as_str()) || quotes.is_multiple_of(2) {
+            return None;
+        }
+        let end = marker.find('>').map_or(marker.len(), |e| e + 1);
+        out.push_str(
+            &marker[..end]
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;")
+                .replace('\'', "&apos;"),
+        );
+        rest = &marker[end..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// Whether the snapshot reads resources of type `kind` (so that an open condition, loop
+/// or `properties` on one can change a verdict): API Management resources, but for the
+/// kinds no rule reads (loggers, diagnostics, version sets, portal and sign-in settings,
+/// caches, users and groups), and Defender (`Microsoft.Security/…`). A type left open is
+/// read. Nested deployments are not resources: what they declare is judged on its own.
+pub(super) fn judged(kind: &str) -> bool {
+    const UNREAD: [&str; 14] = [
+        "loggers",
+        "diagnostics",
+        "apiversionsets",
+        "portalsettings",
+        "portalconfigs",
+        "portalrevisions",
+        "identityproviders",
+        "authorizationservers",
+        "caches",
+        "users",
+        "groups",
+        "notifications",
+        "templates",
+        "tags",
+    ];
+    let kind = kind.to_ascii_lowercase();
+    if contains_unknown(&kind) {
+        return true;
+    }
+    if kind.starts_with("microsoft.security/") {
+        return true;
+    }
+    let Some(below) = kind.strip_prefix(SERVICE) else {
+        return false;
+    };
+    !below
+        .rsplit('/')
+        .next()
+        .is_some_and(|last| UNREAD.contains(&last))
+}
+
 /// A resource whose whole `properties` is left open (`"[parameters('props')]"`,
 /// `shallowMerge(…)`) has no setting the rules could judge: read as `{}`, its settings would
 /// all read as APIM's defaults. It is a gap, located at the resource.
 fn opaque_properties(d: &Declared, gaps: &Gaps) {
-    let kind = d.kind.to_ascii_lowercase();
-    let judged = kind.starts_with(SERVICE) || kind.starts_with("microsoft.security/");
     match d.body.get("properties") {
         Some(Value::Object(_)) | Some(Value::Null) | None => {}
-        Some(_) if d.existing || !judged => {}
+        Some(_) if d.existing || !judged(&d.kind) => {}
         Some(value) => {
             let shown = match value {
                 Value::String(text) => text.clone(),
@@ -522,6 +617,14 @@ impl ServiceBuilder<'_, '_> {
                 self.gaps.add(scope, "policy", reason);
                 return Ok(None);
             }
+        };
+        let settled;
+        let text = match open_in_settings(text) {
+            Some(escaped) => {
+                settled = escaped;
+                settled.as_str()
+            }
+            None => text,
         };
         if contains_unknown(text) {
             self.gaps.add(
@@ -837,6 +940,41 @@ fn policy_name(policy: &Origin, declared: &Origin) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn policies_open_only_in_settings_are_read_with_the_setting_unknown() {
+        let open = "<policies><inbound><validate-jwt header-name=\"Authorization\" /><set-backend-service backend-id=\"<unknown: x ? 'a' : \"b\" && c>\" /></inbound></policies>";
+        let settled = open_in_settings(open).unwrap();
+        let policy = policy_xml::parse_policy(&settled).unwrap();
+        let backend = serde_json::to_string(&policy).unwrap();
+        assert!(backend.contains("<unknown: x ? 'a' :"), "{backend}");
+        for closed in [
+            "<policies><inbound><check-header name=\"<unknown: h>\" /></inbound></policies>",
+            "<policies><inbound><set-header name=\"x\"><value><unknown: v></value></set-header></inbound></policies>",
+            "<policies><inbound><unknown: fragment></inbound></policies>",
+        ] {
+            assert_eq!(open_in_settings(closed), None, "{closed}");
+        }
+    }
+
+    #[test]
+    fn only_resources_the_snapshot_reads_are_judged() {
+        for kind in [
+            "Microsoft.ApiManagement/service",
+            "Microsoft.ApiManagement/service/apis/policies",
+            "Microsoft.Security/apiCollections",
+            "Microsoft.ApiManagement/service/<unknown: t>",
+        ] {
+            assert!(judged(kind), "{kind}");
+        }
+        for kind in [
+            "Microsoft.ApiManagement/service/loggers",
+            "Microsoft.ApiManagement/service/apis/diagnostics",
+            "Microsoft.Authorization/roleAssignments",
+        ] {
+            assert!(!judged(kind), "{kind}");
+        }
+    }
 
     fn declared(kind: &str, names: &[&str], properties: Value) -> Declared {
         let mut body = Map::new();

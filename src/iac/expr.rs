@@ -51,9 +51,29 @@ pub(super) enum Kind {
     Binary(&'static str, Box<Expr>, Box<Expr>),
     /// `c ? a : b`.
     Ternary(Box<Expr>, Box<Expr>, Box<Expr>),
-    /// Something the readers do not evaluate (lambdas, `for` expressions).
+    /// `[for item in source: body]`, `[for (item, index) in source: if (filter) body]`.
+    For(Box<Loop>, Option<Box<Expr>>, Box<Expr>),
+    /// Something the readers do not evaluate (lambdas).
     Opaque,
 }
+
+/// `for item in source`, `for (item, index) in source`: a Bicep loop's head.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Loop {
+    /// The name of the item.
+    pub item: String,
+    /// The name of the index, if the loop names one.
+    pub index: Option<String>,
+    /// The array (or `range(…)`) looped over.
+    pub source: Expr,
+}
+
+/// How many items one loop may have: ARM's own limit for a copy loop.
+pub(super) const MAX_LOOP_ITEMS: usize = 800;
+
+/// How many items `for` expressions may make in one evaluation (nested loops multiply);
+/// past it, what they make is unknown.
+const MAX_FOR_ITEMS: usize = 100_000;
 
 /// One `key: value` of an object literal.
 #[derive(Debug, Clone, PartialEq)]
@@ -144,11 +164,80 @@ thread_local! {
     static DEPTH: Cell<usize> = const { Cell::new(0) };
     /// Whether an evaluation went past [`MAX_EVALUATION_DEPTH`] since the last check.
     static CUT: Cell<bool> = const { Cell::new(false) };
+    /// Items `for` expressions made since the last check.
+    static FOR_ITEMS: Cell<usize> = const { Cell::new(0) };
 }
 
-/// Whether an evaluation went past [`MAX_EVALUATION_DEPTH`] since the last call.
+/// Whether an evaluation went past [`MAX_EVALUATION_DEPTH`] since the last call (which
+/// also starts a new budget of [`MAX_FOR_ITEMS`]).
 pub(super) fn evaluation_cut() -> bool {
+    FOR_ITEMS.with(|n| n.set(0));
     CUT.with(|cut| cut.replace(false))
+}
+
+/// A context with a loop's item (and index) bound, over `outer`.
+struct Bound<'c> {
+    outer: &'c dyn Context,
+    names: [(&'c str, Value); 2],
+}
+
+impl Context for Bound<'_> {
+    fn parameter(&self, name: &str) -> Option<Value> {
+        self.outer.parameter(name)
+    }
+    fn variable(&self, name: &str) -> Option<Value> {
+        self.outer.variable(name)
+    }
+    fn symbol(&self, name: &str) -> Option<Value> {
+        match self.names.iter().find(|(n, _)| *n == name) {
+            Some((_, value)) => Some(value.clone()),
+            None => self.outer.symbol(name),
+        }
+    }
+    fn copy_index(&self, name: Option<&str>) -> Option<i64> {
+        self.outer.copy_index(name)
+    }
+    fn load_file(&self, call: &str, path: &str) -> Option<Vec<u8>> {
+        self.outer.load_file(call, path)
+    }
+    fn check_folder(&self, call: &str, path: &str) {
+        self.outer.check_folder(call, path)
+    }
+}
+
+/// The array a `for` expression makes; unknown when its items, or a filter, are not
+/// known, or past [`MAX_LOOP_ITEMS`] or [`MAX_FOR_ITEMS`].
+fn for_items(
+    repeat: &Loop,
+    filter: Option<&Expr>,
+    body: &Expr,
+    text: &str,
+    cx: &dyn Context,
+) -> Value {
+    let items = match eval(&repeat.source, cx) {
+        Value::Array(items) if items.len() <= MAX_LOOP_ITEMS => items,
+        _ => return unknown(text),
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        let made = FOR_ITEMS.with(|n| n.replace(n.get() + 1));
+        if made >= MAX_FOR_ITEMS {
+            return unknown(text);
+        }
+        let bound = Bound {
+            outer: cx,
+            names: [
+                (repeat.item.as_str(), item),
+                (repeat.index.as_deref().unwrap_or_default(), Value::from(i)),
+            ],
+        };
+        match filter.map(|f| eval(f, &bound)) {
+            None | Some(Value::Bool(true)) => out.push(eval(body, &bound)),
+            Some(Value::Bool(false)) => {}
+            Some(_) => return unknown(text),
+        }
+    }
+    Value::Array(out)
 }
 
 /// Evaluates an expression.
@@ -209,6 +298,9 @@ fn eval_here(expr: &Expr, cx: &dyn Context) -> Value {
             Value::Bool(false) => eval(otherwise, cx),
             _ => either(eval(then, cx), eval(otherwise, cx), &expr.text),
         },
+        Kind::For(repeat, filter, body) => {
+            for_items(repeat, filter.as_deref(), body, &expr.text, cx)
+        }
         Kind::Opaque => unknown(&expr.text),
     }
 }
@@ -375,6 +467,10 @@ fn call(expr: &Expr, name: &str, args: &[Expr], cx: &dyn Context) -> Value {
     }
     let values: Vec<Value> = args.iter().map(|a| eval(a, cx)).collect();
     match name {
+        // A known text with an open replacement: known but where the token stood.
+        "replace" if open_replacement(&values) => {
+            Value::String(as_text(&values[0]).replace(&as_text(&values[1]), &as_text(&values[2])))
+        }
         "parameters" => text_arg(&values, 0)
             .and_then(|n| cx.parameter(&n))
             .unwrap_or_else(|| unknown(text)),
@@ -572,6 +668,16 @@ fn resource_id_call(name: &str, values: &[Value]) -> Option<Value> {
     Some(Value::String(scope::resource_id(&parent, kind, names)))
 }
 
+/// Whether `replace(text, old, new)` has a known text and token and an open `new`.
+fn open_replacement(values: &[Value]) -> bool {
+    match values {
+        [Value::String(t), Value::String(old), new] => {
+            !old.is_empty() && !contains_unknown(t) && !contains_unknown(old) && is_unknown(new)
+        }
+        _ => false,
+    }
+}
+
 /// The functions of known arguments only.
 fn pure(name: &str, v: &[Value]) -> Option<Value> {
     let s = |i: usize| v.get(i).and_then(Value::as_str);
@@ -684,6 +790,8 @@ fn pure(name: &str, v: &[Value]) -> Option<Value> {
                 _ => return None,
             }
         }
+        // ARM refuses a count over 10,000.
+        "range" if n(1)? > 10_000 => return None,
         "range" => Value::Array(
             (n(0)?..n(0)?.checked_add(n(1)?)?)
                 .map(Value::from)
@@ -981,6 +1089,23 @@ mod tests {
 
     fn eval_with(text: &str, params: &[(&'static str, Value)]) -> Value {
         eval_template_string(text, &Params(params.iter().cloned().collect()))
+    }
+
+    #[test]
+    fn partial_replacements_keep_the_known_text() {
+        let p = [("xml", json!("<a id=\"{id}\" />"))];
+        assert_eq!(
+            eval_with(
+                "[replace(parameters('xml'), '{id}', parameters('open'))]",
+                &p
+            ),
+            "<a id=\"<unknown: parameters('open')>\" />"
+        );
+        assert!(is_unknown(&eval_with(
+            "[replace(parameters('open'), '{id}', 'x')]",
+            &p
+        )));
+        assert!(is_unknown(&eval_with("[range(0, 100000)]", &p)));
     }
 
     #[test]

@@ -33,6 +33,7 @@ mod unknown;
 
 use std::path::{Path, PathBuf};
 
+pub(crate) use apiops::ARTIFACTS as APIOPS_ARTIFACTS;
 pub use error::IacError;
 
 use crate::snapshot::Snapshot;

@@ -10,7 +10,7 @@
 use serde_json::{Map, Value};
 
 /// How a marker starts.
-pub(super) const PREFIX: &str = "<unknown: ";
+pub(super) const PREFIX: &str = crate::snapshot::UNKNOWN_PREFIX;
 
 /// The marker text of an expression that could not be evaluated (on one line).
 pub(super) fn marker(expression: &str) -> String {

@@ -1,17 +1,14 @@
 //! The remediation catalogue: every change `remediate` can make, defined in Rust.
 //!
-//! A rule names one of these actions in `custom.remediation`
-//! ([`REMEDIATION_ACTIONS`](crate::engine::REMEDIATION_ACTIONS) lists the ids the
-//! engine accepts); it can never describe a request of its own. Each action here fixes
+//! A rule names one of these actions in `custom.remediation` (the engine reads it as
+//! an [`Action`]); it can never describe a request of its own. Each action here fixes
 //! its ARM request (method, resource, api-version, body), the permission it needs and
 //! what it costs.
 
-use std::fmt;
-
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::collect::{COLLECTIONS_API_VERSION, PRICING_API_VERSION};
+pub use crate::engine::Action;
 
 /// The sub-plan used when none is named: Plan 1 (1 million API calls a month).
 pub const DEFAULT_SUB_PLAN: &str = "P1";
@@ -19,40 +16,8 @@ pub const DEFAULT_SUB_PLAN: &str = "P1";
 /// The sub-plans of Defender for APIs (`--sub-plan`).
 pub const SUB_PLANS: [&str; 5] = ["P1", "P2", "P3", "P4", "P5"];
 
-/// An action of the catalogue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum Action {
-    /// PUT `/subscriptions/{id}/providers/Microsoft.Security/pricings/Api` with
-    /// `pricingTier: Standard` and a sub-plan. Billed per subscription.
-    #[serde(rename = "defender.enable_plan")]
-    EnablePlan,
-    /// PUT `{service}/providers/Microsoft.Security/apiCollections/{api}`, a long-running
-    /// operation. Raises the gateway's load.
-    #[serde(rename = "defender.onboard_api")]
-    OnboardApi,
-    /// DELETE `{service}/providers/Microsoft.Security/apiCollections/{api}`.
-    #[serde(rename = "defender.offboard_api")]
-    OffboardApi,
-}
-
+/// What each action sends, needs and costs.
 impl Action {
-    /// Every action, in the order a plan runs them (the plan before the APIs).
-    pub const ALL: [Action; 3] = [Action::EnablePlan, Action::OnboardApi, Action::OffboardApi];
-
-    /// The id rules use in `custom.remediation`.
-    pub fn id(self) -> &'static str {
-        match self {
-            Action::EnablePlan => "defender.enable_plan",
-            Action::OnboardApi => "defender.onboard_api",
-            Action::OffboardApi => "defender.offboard_api",
-        }
-    }
-
-    /// The action a rule's `custom.remediation` names, if it is one of the catalogue's.
-    pub fn from_id(id: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|a| a.id() == id)
-    }
-
     /// The HTTP method of its write.
     pub fn method(self) -> &'static str {
         match self {
@@ -100,12 +65,6 @@ impl Action {
     }
 }
 
-impl fmt::Display for Action {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.id())
-    }
-}
-
 /// The ARM id of a subscription's Defender for APIs plan.
 pub fn plan_id(subscription: &str) -> String {
     format!("/subscriptions/{subscription}/providers/Microsoft.Security/pricings/Api")
@@ -119,13 +78,10 @@ pub fn collection_id(service: &str, api: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::REMEDIATION_ACTIONS;
 
     #[test]
-    fn the_catalogue_is_the_engine_s_list() {
-        let ids: Vec<&str> = Action::ALL.iter().map(|a| a.id()).collect();
-        assert_eq!(ids, REMEDIATION_ACTIONS);
-        for id in REMEDIATION_ACTIONS {
+    fn action_names_are_their_serialized_form() {
+        for id in Action::ALL.map(Action::id) {
             assert_eq!(Action::from_id(id).map(Action::id), Some(id));
             let json = serde_json::to_string(&Action::from_id(id)).unwrap();
             assert_eq!(json, format!("\"{id}\""));

@@ -1,16 +1,21 @@
 //! The journal: an append-only JSON Lines record of a run, written before and after
 //! every change, so that a run can be audited and an interrupted one resumed.
 //!
-//! Every line is one JSON object with `run` (the run's id), `at` (RFC 3339, UTC) and
-//! `type`:
+//! Every line is one JSON object with `run` (the run's id), `at` (RFC 3339, UTC),
+//! `prev` (the [digest](super::digest) of the line before it; none on the first line)
+//! and `type`:
 //!
 //! | `type` | when | what else it holds |
 //! |---|---|---|
-//! | `run` | first, and again at each `--resume` | who, tool, command, endpoint, settings, the whole plan; `resumes` names the first run |
+//! | `run` | first, and again at each `--resume` | who, tool, command, endpoint, settings, the whole plan, the digest of plan and settings; `resumes` names the first run |
 //! | `capacity` | before each batch that onboards | service, gateway load read (the busiest region's, with each region's), threshold |
 //! | `intent` | before an action's calls | key, action, method, target |
 //! | `result` | after them, or when a gate skips the action | status, HTTP code, duration, whether it wrote, reason or error |
 //! | `end` | when the run finishes | counts and exit code |
+//!
+//! The `prev` chain and the plan digest make the journal tamper-evident: [`replay`]
+//! refuses a journal whose chain is broken, whose first plan is not the one its digest
+//! names, or whose lines name actions outside that plan.
 //!
 //! Each line is flushed and synced before the call it announces is made. No token or
 //! secret is ever written: `who` holds the credential's kind and the token's
@@ -26,6 +31,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::catalogue::{Action, SUB_PLANS};
+use super::digest;
 use super::executor::{Counts, Outcome, Settings, Status};
 use super::plan::Plan;
 use super::target;
@@ -122,6 +128,9 @@ pub struct Line {
     pub run: String,
     /// When it was written (RFC 3339, UTC, milliseconds).
     pub at: String,
+    /// The digest of the line before it in the file; none on the first line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prev: Option<String>,
     /// What happened.
     #[serde(flatten)]
     pub entry: Entry,
@@ -147,7 +156,7 @@ pub enum Entry {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunHeader {
-    /// `apimguard <version>`.
+    /// What wrote it: `apimguard <version> (commit …, built-in rules sha256:…)`, from [`crate::version::tool`].
     pub tool: String,
     /// `remediate` or `offboard`.
     pub command: String,
@@ -162,6 +171,9 @@ pub struct RunHeader {
     pub settings: Settings,
     /// What is to be done.
     pub plan: Plan,
+    /// The [digest](digest::of_plan) of `plan` and `settings`: what a person approved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_digest: Option<String>,
 }
 
 /// A gateway load reading.
@@ -220,6 +232,8 @@ pub struct Journal {
     file: File,
     path: PathBuf,
     run: String,
+    /// The digest of the last line in the file (none while it is empty).
+    last: Option<String>,
 }
 
 impl Journal {
@@ -235,13 +249,13 @@ impl Journal {
                 }
                 _ => io(path, source),
             })?;
-        Ok(Self::with(file, path, run))
+        Ok(Self::with(file, path, run, None))
     }
 
-    /// Opens an existing journal to append the lines of `run` (a resumed run). A last
-    /// line cut short by the crash of the run before is ended first, so that the new
-    /// lines are not glued onto it.
-    pub fn append(path: &Path, run: &str) -> Result<Self, JournalError> {
+    /// Opens an existing journal to append the lines of `run` (a resumed run), chained
+    /// to its last line (`replay` read it). A last line cut short by the crash of the run
+    /// before is ended first, so that the new lines are not glued onto it.
+    pub fn append(path: &Path, run: &str, replay: &Replay) -> Result<Self, JournalError> {
         let mut file = OpenOptions::new()
             .read(true)
             .append(true)
@@ -252,14 +266,15 @@ impl Journal {
                 .and_then(|()| file.sync_data())
                 .map_err(|source| io(path, source))?;
         }
-        Ok(Self::with(file, path, run))
+        Ok(Self::with(file, path, run, Some(replay.last.clone())))
     }
 
-    fn with(file: File, path: &Path, run: &str) -> Self {
+    fn with(file: File, path: &Path, run: &str, last: Option<String>) -> Self {
         Journal {
             file,
             path: path.to_path_buf(),
             run: run.to_string(),
+            last,
         }
     }
 
@@ -273,15 +288,19 @@ impl Journal {
         let line = Line {
             run: self.run.clone(),
             at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            prev: self.last.clone(),
             entry,
         };
         let mut text = serde_json::to_string(&line).expect("journal lines serialize");
+        let digest = digest::of_line(&text);
         text.push('\n');
         self.file
             .write_all(text.as_bytes())
             .and_then(|()| self.file.flush())
             .and_then(|()| self.file.sync_data())
-            .map_err(|source| io(&self.path, source))
+            .map_err(|source| io(&self.path, source))?;
+        self.last = Some(digest);
+        Ok(())
     }
 }
 
@@ -307,6 +326,8 @@ pub struct Replay {
     pub done: HashSet<String>,
     /// Writes sent so far (toward `--max-changes`).
     pub writes: usize,
+    /// The digest of the last line in the file, which a resumed run chains to.
+    pub last: String,
 }
 
 /// Reads a journal for `--resume`. A line cut short when a run crashed while writing
@@ -324,16 +345,16 @@ pub fn replay(path: &Path) -> Result<Replay, JournalError> {
         ReadError::NotRegular(what) => JournalError::NotAFile(display.clone(), what),
         e => e.or_io(missing),
     })?;
-    // (1-based line number, parsed line), blank lines skipped but counted.
-    let lines: Vec<(usize, Result<Line, serde_json::Error>)> = text
+    // (1-based line number, its text, parsed line), blank lines skipped but counted.
+    let lines: Vec<(usize, &str, Result<Line, serde_json::Error>)> = text
         .lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(at, l)| (at + 1, serde_json::from_str(l)))
+        .map(|(at, l)| (at + 1, l, serde_json::from_str(l)))
         .collect();
     let torn = |index: usize| match lines.get(index + 1) {
         None => !text.ends_with('\n'),
-        Some((_, next)) => matches!(
+        Some((_, _, next)) => matches!(
             next,
             Ok(Line {
                 entry: Entry::Run(_),
@@ -341,13 +362,23 @@ pub fn replay(path: &Path) -> Result<Replay, JournalError> {
             })
         ),
     };
+    let tampered = |line: usize, what: &str, reason: &str| JournalError::Tampered {
+        path: display.clone(),
+        line,
+        what: what.to_string(),
+        reason: reason.to_string(),
+    };
     let mut first: Option<(String, RunHeader, usize)> = None;
+    let mut keys: HashSet<String> = HashSet::new();
     let mut done = HashSet::new();
     let mut writes = 0;
     // Intents without a result of the same run: that run ended (crashed) while their
     // calls were under way, so their write may have been sent.
     let mut in_flight: HashSet<(String, String)> = HashSet::new();
-    for (index, (number, line)) in lines.iter().enumerate() {
+    // The digest of the line before (a torn line included: the next one chains to it).
+    let mut before: Option<String> = None;
+    for (index, (number, raw, line)) in lines.iter().enumerate() {
+        let expected = before.replace(digest::of_line(raw));
         let line = match line {
             Ok(line) => line.clone(),
             Err(_) if torn(index) => continue,
@@ -362,8 +393,50 @@ pub fn replay(path: &Path) -> Result<Replay, JournalError> {
                 });
             }
         };
+        if line.prev != expected {
+            return Err(tampered(
+                *number,
+                "the chain of lines",
+                "its `prev` is not the digest of the line before it, so a line was edited, removed or inserted",
+            ));
+        }
+        let key = match &line.entry {
+            Entry::Intent(intent) => Some(&intent.key),
+            Entry::Result(result) => Some(&result.key),
+            _ => None,
+        };
+        if first.is_none() && !matches!(line.entry, Entry::Run(_)) {
+            return Err(tampered(
+                *number,
+                "a line before the run header",
+                "the first line of a journal is its run header",
+            ));
+        }
+        if let Some(key) = key.filter(|key| !keys.contains(key.as_str())) {
+            return Err(tampered(
+                *number,
+                &format!("action `{}`", crate::azure::arm::names::shown(key)),
+                "it is not an action of the journal's plan",
+            ));
+        }
         match line.entry {
-            Entry::Run(header) if first.is_none() => first = Some((line.run, *header, *number)),
+            Entry::Run(header) => match &first {
+                None => {
+                    check_header(&header)
+                        .map_err(|(what, reason)| tampered(*number, &what, &reason))?;
+                    keys = header.plan.actions.iter().map(|a| a.key.clone()).collect();
+                    first = Some((line.run, *header, *number));
+                }
+                Some((_, original, _)) => {
+                    if !same_plan(&original.plan, &header.plan) {
+                        return Err(tampered(
+                            *number,
+                            "the run header of a resumed run",
+                            "its plan is not the first run's",
+                        ));
+                    }
+                }
+            },
             Entry::Intent(intent) => {
                 in_flight.insert((line.run, intent.key));
             }
@@ -379,25 +452,36 @@ pub fn replay(path: &Path) -> Result<Replay, JournalError> {
             _ => {}
         }
     }
-    let (first_run, header, line) = first.ok_or(JournalError::NoRun(display.clone()))?;
-    check_header(&header).map_err(|(what, reason)| JournalError::Tampered {
-        path: display,
-        line,
-        what,
-        reason,
-    })?;
+    let (first_run, header, _) = first.ok_or(JournalError::NoRun(display.clone()))?;
     Ok(Replay {
         first_run,
         header,
         done,
         // Counted as sent, so that --max-changes holds across a crash.
         writes: writes + in_flight.len(),
+        last: before.unwrap_or_default(),
     })
 }
 
-/// Checks what a resumed run takes from a run header: every action against its
-/// target ([`target::check`]) and the sub-plan the plan's PUT would carry.
+/// Whether two plans are the same, as apimguard writes them.
+fn same_plan(a: &Plan, b: &Plan) -> bool {
+    serde_json::to_string(a).ok() == serde_json::to_string(b).ok()
+}
+
+/// Checks what a resumed run takes from a run header: its plan and settings are the
+/// ones its digest names, every action matches its target ([`target::check`]), and the
+/// sub-plan is one the plan's PUT can carry.
 fn check_header(header: &RunHeader) -> Result<(), (String, String)> {
+    let recorded = header.plan_digest.as_deref().unwrap_or_default();
+    if recorded != digest::of_plan(&header.plan, &header.settings) {
+        return Err((
+            "the run header".to_string(),
+            match recorded {
+                "" => "it records no plan digest (an older apimguard wrote it, or it was edited); plan again from a snapshot".to_string(),
+                _ => "its plan or settings are not the ones its `planDigest` names, so they were edited".to_string(),
+            },
+        ));
+    }
     for (index, action) in header.plan.actions.iter().enumerate() {
         target::check(action).map_err(|reason| {
             (

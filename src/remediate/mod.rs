@@ -9,7 +9,8 @@
 //!   alone (no Azure call);
 //! - [`executor`]: the gates (capacity, plan-off, cost, blast radius), batches and pauses;
 //! - `actions`: each action's live read (idempotence) and write (long-running operations);
-//! - [`journal`]: the append-only record that makes a run auditable and resumable;
+//! - [`journal`]: the append-only record that makes a run auditable and resumable,
+//!   tamper-evident through [`digest`]: a chain over its lines and the approved plan's digest;
 //! - [`target`]: the resources actions write, validated against their templates, and
 //!   the checked URLs every request is sent to;
 //! - [`who`] and [`render`]: who ran it, and the text people read.
@@ -18,6 +19,7 @@
 
 mod actions;
 pub mod catalogue;
+pub mod digest;
 pub mod executor;
 pub mod journal;
 pub mod plan;
@@ -26,7 +28,7 @@ pub mod target;
 pub mod who;
 
 pub use catalogue::Action;
-pub use executor::{Counts, Executor, Outcome, Settings, Status};
+pub use executor::{Counts, Executor, Outcome, Settings};
 pub use journal::{Journal, JournalError, Replay};
-pub use plan::{Plan, PlanError, PlannedAction};
+pub use plan::{Plan, PlannedAction};
 pub use who::Who;

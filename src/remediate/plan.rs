@@ -262,7 +262,7 @@ impl Plan {
         let mut waived = 0;
         let mut refused = Vec::new();
         for result in report.results.iter().filter(|r| wanted(&r.rule_id)) {
-            let action = result.remediation.as_deref().and_then(Action::from_id);
+            let action = result.remediation;
             for finding in &result.findings {
                 if finding.waived {
                     waived += 1;

@@ -124,6 +124,7 @@ pub enum Target {
 
 impl Target {
     /// The plan of `subscription`.
+    #[cfg(test)]
     pub fn plan(subscription: &str) -> Result<Target, Refused> {
         Name::Subscription.check(subscription).map_err(refused)?;
         Ok(Target::Plan {
@@ -132,6 +133,7 @@ impl Target {
     }
 
     /// The collection of API `api` of the service whose ARM id is `service`.
+    #[cfg(test)]
     pub fn collection(service: &str, api: &str) -> Result<Target, Refused> {
         let service = ServiceId::parse(service)?;
         Name::Api.check(api).map_err(refused)?;
@@ -260,7 +262,9 @@ pub fn check(action: &PlannedAction) -> Result<Target, Refused> {
 /// whose segments decode back to exactly the target's.
 pub fn url(client: &ArmClient, target: &Target, api_version: &str) -> Result<Url, Refused> {
     let path = target.path();
-    let url = client.url(&path, api_version, &[]);
+    let url = client
+        .url(&path, api_version, &[])
+        .map_err(|e| Refused(format!("{e}, so it is not sent")))?;
     let endpoint = client.endpoint();
     let off = |what: &str| Refused(format!("its URL {what}, so it is not sent"));
     if url.scheme() != endpoint.scheme()

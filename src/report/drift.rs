@@ -13,14 +13,14 @@ use crate::engine::{FailOn, Severity};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Drift {
-    /// `apimguard <version>`.
+    /// What wrote it: `apimguard <version> (commit …, built-in rules sha256:…)`, from [`crate::version::tool`].
     pub tool: String,
     /// The earlier run.
     pub old: RunInfo,
     /// The later run.
     pub new: RunInfo,
     /// The gate threshold for new findings.
-    pub fail_on: String,
+    pub fail_on: FailOn,
     /// Counts.
     pub summary: DriftSummary,
     /// Findings of the new run that the old run did not have.
@@ -115,10 +115,10 @@ pub fn compare(
         .map(|r| r.rule_id.to_ascii_uppercase())
         .collect();
     let mut drift = Drift {
-        tool: format!("apimguard {}", env!("CARGO_PKG_VERSION")),
+        tool: crate::version::tool().to_string(),
         old: run_info(old, old_path),
         new: run_info(new, new_path),
-        fail_on: fail_on.to_string(),
+        fail_on,
         summary: DriftSummary::default(),
         new_findings: Vec::new(),
         resolved: Vec::new(),

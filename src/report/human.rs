@@ -8,8 +8,9 @@ use std::fmt::Write;
 use owo_colors::{OwoColorize, Style};
 
 use super::drift::{Drift, DriftEntry};
-use super::{Report, RuleStatus};
-use crate::engine::Severity;
+use super::{ControlStatus, Report, RuleStatus};
+use crate::engine::{FailOn, Severity};
+use crate::snapshot::SourceKind;
 
 /// How many failing resources the human report lists per rule before summarising.
 const MAX_LISTED: usize = 25;
@@ -142,7 +143,11 @@ pub fn render_human(report: &Report, color: bool) -> String {
                     _ => String::new(),
                 };
                 let _ = writeln!(out, "      {}{}", shown(short_resource(&f.resource)), note);
-                if let Some(at) = f.location.as_ref().filter(|_| snap.source == "iac") {
+                if let Some(at) = f
+                    .location
+                    .as_ref()
+                    .filter(|_| snap.source == SourceKind::Iac)
+                {
                     let _ = writeln!(out, "        at {}:{}", shown(&at.file), at.line);
                 }
                 let _ = writeln!(out, "        {}", paint(&f.message, Style::new().dimmed()));
@@ -191,6 +196,7 @@ pub fn render_human(report: &Report, color: bool) -> String {
             )
         );
     }
+    write_frameworks(&mut out, report, &paint);
     let s = &report.summary;
     let verdict = verdict(report.exit_code(), &paint);
     let _ = writeln!(
@@ -202,9 +208,82 @@ pub fn render_human(report: &Report, color: bool) -> String {
         s.errors,
         s.findings,
         s.waived,
-        gate(&report.fail_on)
+        gate(report.fail_on)
     );
     out
+}
+
+/// The framework views: one line per control, the failing resources under it.
+fn write_frameworks(out: &mut String, report: &Report, paint: &dyn Fn(&str, Style) -> String) {
+    for view in &report.frameworks {
+        let s = &view.summary;
+        let _ = writeln!(
+            out,
+            "\n{} · {} pass, {} fail, {} error, {} not applicable, {} not assessed",
+            paint(
+                &format!("{} {} ({})", view.title, view.version, view.framework),
+                Style::new().bold()
+            ),
+            s.pass,
+            s.fail,
+            s.error,
+            s.not_applicable,
+            s.not_assessed
+        );
+        if let Some(note) = &view.note {
+            let _ = writeln!(out, "  {}", paint(note, Style::new().dimmed()));
+        }
+        for c in &view.controls {
+            let style = match c.status {
+                ControlStatus::Pass => Style::new().green(),
+                ControlStatus::Fail => Style::new().red(),
+                ControlStatus::Error => Style::new().magenta(),
+                _ => Style::new().dimmed(),
+            };
+            let rules: Vec<&str> = c.rules.iter().map(|r| r.rule_id.as_str()).collect();
+            let _ = writeln!(
+                out,
+                "  {:<16} {:<14} {}{}",
+                paint(&c.id, Style::new().bold()),
+                paint(c.status.label(), style),
+                shown(if c.catalogued {
+                    &c.title
+                } else {
+                    "(not in apimguard's catalogue)"
+                }),
+                paint(
+                    &if rules.is_empty() {
+                        String::new()
+                    } else {
+                        format!("  [{}]", rules.join(", "))
+                    },
+                    Style::new().dimmed()
+                )
+            );
+            for resource in c.failing.iter().take(MAX_LISTED) {
+                let _ = writeln!(out, "      {}", shown(short_resource(resource)));
+            }
+            if c.failing.len() > MAX_LISTED {
+                let _ = writeln!(out, "      … and {} more", c.failing.len() - MAX_LISTED);
+            }
+            for w in &c.waived {
+                let _ = writeln!(
+                    out,
+                    "      {}",
+                    paint(
+                        &format!(
+                            "{} waived for {} until {} by {}",
+                            w.rule_id,
+                            short_resource(&w.resource),
+                            w.expires,
+                            w.owner
+                        ),
+                        Style::new().dimmed()
+                    )
+                );
+            }
+        }
+    }
 }
 
 /// `PASS`, `FAIL` or `ERROR` for an exit code, coloured by `paint`.
@@ -216,11 +295,10 @@ fn verdict(code: u8, paint: &dyn Fn(&str, Style) -> String) -> String {
     }
 }
 
-fn gate(fail_on: &str) -> String {
-    if fail_on == "never" {
-        "gate: off (--fail-on never)".to_string()
-    } else {
-        format!("gate: fail on {fail_on} and above")
+fn gate(fail_on: FailOn) -> String {
+    match fail_on {
+        FailOn::Never => "gate: off (--fail-on never)".to_string(),
+        FailOn::AtLeast(severity) => format!("gate: fail on {severity} and above"),
     }
 }
 

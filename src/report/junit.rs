@@ -7,13 +7,16 @@
 
 use quick_junit::{NonSuccessKind, Report as JUnitReport, TestCase, TestCaseStatus, TestSuite};
 
-use super::{Report, ResourceFindings, RuleResult};
+use super::{ControlStatus, FrameworkView, Report, ResourceFindings, RuleResult};
 
 /// Renders the report as JUnit XML.
 pub fn render_junit(report: &Report) -> String {
     let mut junit = JUnitReport::new("apimguard");
     for rule in &report.results {
         junit.add_test_suite(suite(rule));
+    }
+    for view in &report.frameworks {
+        junit.add_test_suite(framework_suite(view));
     }
     let xml = junit
         .to_string()
@@ -64,6 +67,59 @@ fn suite(rule: &RuleResult) -> TestSuite {
     for (resource, status) in cases {
         let mut case = TestCase::new(resource, status);
         case.set_classname(rule.rule_id.as_str());
+        suite.add_test_case(case);
+    }
+    suite
+}
+
+/// A framework view as a suite: one case per control (`fail` a failure, `error` an
+/// error, `not applicable` and `not assessed` skipped with why).
+fn framework_suite(view: &FrameworkView) -> TestSuite {
+    let mut suite = TestSuite::new(format!(
+        "{} {} ({})",
+        view.title, view.version, view.framework
+    ));
+    suite.add_property(("framework", view.framework.as_str()));
+    for c in &view.controls {
+        let rules: Vec<&str> = c.rules.iter().map(|r| r.rule_id.as_str()).collect();
+        let mut status = match c.status {
+            ControlStatus::Pass => TestCaseStatus::success(),
+            ControlStatus::Fail => TestCaseStatus::non_success(NonSuccessKind::Failure),
+            ControlStatus::Error => TestCaseStatus::non_success(NonSuccessKind::Error),
+            ControlStatus::NotApplicable | ControlStatus::NotAssessed => TestCaseStatus::skipped(),
+        };
+        match c.status {
+            ControlStatus::Pass => {}
+            ControlStatus::Fail => {
+                status
+                    .set_message(format!(
+                        "{} resource(s) fail rules {}",
+                        c.failing.len(),
+                        rules.join(", ")
+                    ))
+                    .set_description(c.failing.join("\n"));
+            }
+            ControlStatus::Error => {
+                status.set_message(format!(
+                    "a rule could not be evaluated: {}",
+                    rules.join(", ")
+                ));
+            }
+            ControlStatus::NotApplicable => {
+                status.set_message(format!(
+                    "not applicable: rules {} had nothing to judge in this estate",
+                    rules.join(", ")
+                ));
+            }
+            ControlStatus::NotAssessed => {
+                status.set_message("not assessed: no rule of this run covers the control");
+            }
+        }
+        let mut case = TestCase::new(
+            format!("{} {}", c.id, c.title).trim_end().to_string(),
+            status,
+        );
+        case.set_classname(format!("{}:{}", view.framework, c.id));
         suite.add_test_case(case);
     }
     suite

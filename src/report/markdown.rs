@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use super::drift::{Drift, DriftEntry};
 use super::human::short_resource;
-use super::{Report, RuleResult, RuleStatus};
+use super::{ControlStatus, Report, RuleResult, RuleStatus};
 use crate::engine::Severity;
 
 /// Resources listed per rule before the rest is folded away.
@@ -105,6 +105,8 @@ pub fn render_markdown(report: &Report) -> String {
         );
     }
 
+    framework_sections(&mut out, report);
+
     let with_findings: Vec<&RuleResult> = report
         .results
         .iter()
@@ -134,6 +136,73 @@ pub fn render_markdown(report: &Report) -> String {
         text(&report.generated_at)
     );
     out
+}
+
+/// One table per framework view: each control, its verdict, its rules, what fails.
+fn framework_sections(out: &mut String, report: &Report) {
+    for view in &report.frameworks {
+        let s = &view.summary;
+        let _ = writeln!(
+            out,
+            "### {} {} (`{}`)\n\n✅ {} pass · ❌ {} fail · ⚠️ {} error · ➖ {} not applicable · ❔ {} not assessed\n",
+            text(&view.title),
+            text(&view.version),
+            code(&view.framework),
+            s.pass,
+            s.fail,
+            s.error,
+            s.not_applicable,
+            s.not_assessed
+        );
+        if let Some(note) = &view.note {
+            let _ = writeln!(out, "> {}\n", text(note));
+        }
+        if view.controls.is_empty() {
+            continue;
+        }
+        out.push_str("| Control | Status | Summary | Rules | Failing resources | Waived |\n");
+        out.push_str("|---|---|---|---|---|---|\n");
+        for c in &view.controls {
+            let mark = match c.status {
+                ControlStatus::Pass => "✅",
+                ControlStatus::Fail => "❌",
+                ControlStatus::Error => "⚠️",
+                ControlStatus::NotApplicable => "➖",
+                ControlStatus::NotAssessed => "❔",
+            };
+            let failing: Vec<String> = c
+                .failing
+                .iter()
+                .take(SHOWN)
+                .map(|r| format!("`{}`", code(short_resource(r))))
+                .collect();
+            let more = c.failing.len().saturating_sub(SHOWN);
+            let _ = writeln!(
+                out,
+                "| {} | {mark} {} | {} | {} | {}{} | {} |",
+                code(&c.id),
+                c.status.label(),
+                if c.catalogued {
+                    text(&c.title)
+                } else {
+                    "_(not in apimguard's catalogue)_".into()
+                },
+                c.rules
+                    .iter()
+                    .map(|r| code(&r.rule_id))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                failing.join(", "),
+                if more > 0 {
+                    format!(" … and {more} more")
+                } else {
+                    String::new()
+                },
+                c.waived.len()
+            );
+        }
+        out.push('\n');
+    }
 }
 
 fn severity_table(out: &mut String, report: &Report) {

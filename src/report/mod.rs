@@ -3,7 +3,10 @@
 //! Every format is a view over [`Report`] (or, for `diff`, over [`Drift`]);
 //! none of them re-evaluates anything.
 
+mod checks;
+mod csv;
 mod drift;
+mod frameworks;
 mod html;
 mod human;
 mod json;
@@ -11,9 +14,15 @@ mod junit;
 mod locate;
 mod markdown;
 mod model;
+mod ocsf;
 mod sarif;
 
+pub use csv::render_csv;
 pub use drift::{compare, Drift, DriftEntry, DriftSummary, RunInfo};
+pub use frameworks::{
+    framework_views, ControlRule, ControlStatus, ControlSummary, ControlView, FrameworkView,
+    WaivedFinding,
+};
 pub use html::render_html;
 pub(crate) use human::shown as terminal_text;
 pub use human::{render_drift_human, render_human};
@@ -24,4 +33,5 @@ pub use model::{
     build, identity, service_of, AppliedWaiver, BuildOptions, Checked, Finding, Report,
     ResourceFindings, RuleResult, RuleStatus, SnapshotInfo, Summary, WaiverStatus,
 };
+pub use ocsf::render_ocsf;
 pub use sarif::render_sarif;

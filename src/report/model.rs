@@ -5,16 +5,17 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::frameworks::FrameworkView;
 use super::locate::Locator;
 use crate::config::Config;
-use crate::engine::{FailOn, Rule, RuleOutcome, Severity};
-use crate::snapshot::{Digest, Origin};
+use crate::engine::{Action, FailOn, Rule, RuleOutcome, Severity};
+use crate::snapshot::{Digest, Origin, SourceKind};
 
 /// The outcome of one `check` run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Report {
-    /// `apimguard <version>`.
+    /// What wrote it: `apimguard <version> (commit …, built-in rules sha256:…)`, from [`crate::version::tool`].
     pub tool: String,
     /// When the report was made (RFC 3339, UTC); waivers are judged against this day.
     #[serde(default)]
@@ -22,7 +23,7 @@ pub struct Report {
     /// What was checked.
     pub snapshot: SnapshotInfo,
     /// The gate threshold of the run.
-    pub fail_on: String,
+    pub fail_on: FailOn,
     /// The configuration file of the run, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<String>,
@@ -36,6 +37,9 @@ pub struct Report {
     /// Every waiver of the configuration, with its state on the day of the run.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub waivers: Vec<WaiverStatus>,
+    /// The framework views asked for (`check --framework`), one per framework.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub frameworks: Vec<FrameworkView>,
 }
 
 /// Which snapshot a report is about.
@@ -47,7 +51,7 @@ pub struct SnapshotInfo {
     /// When the data was collected.
     pub collected_at: String,
     /// `arm`, `iac` or `fixture`.
-    pub source: String,
+    pub source: SourceKind,
     /// Whether the collector read everything.
     pub complete: bool,
     /// How many gaps the snapshot records.
@@ -130,7 +134,7 @@ pub struct RuleResult {
     pub recommendation: Option<String>,
     /// Remediation action that fixes a failure, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub remediation: Option<String>,
+    pub remediation: Option<Action>,
     /// Control mappings.
     #[serde(default)]
     pub frameworks: BTreeMap<String, Vec<String>>,
@@ -404,7 +408,7 @@ pub fn build(
                 passing,
                 description: rule.meta.description.clone(),
                 recommendation: rule.meta.recommendation.clone(),
-                remediation: rule.meta.remediation.clone(),
+                remediation: rule.meta.remediation,
                 frameworks: rule.meta.frameworks.clone(),
                 source: rule.path.clone(),
                 error: outcome.error,
@@ -419,22 +423,19 @@ pub fn build(
     });
     let summary = summarize(&results, options.fail_on);
     Report {
-        tool: format!("apimguard {}", env!("CARGO_PKG_VERSION")),
+        tool: crate::version::tool().to_string(),
         generated_at: Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
         snapshot: SnapshotInfo {
             path,
             collected_at: digest.collected_at.clone(),
-            source: serde_json::to_value(digest.source)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            source: digest.source,
             complete: digest.complete,
             gaps: digest.gaps.len(),
             subscriptions: digest.subscriptions,
             services: digest.services,
             apis: digest.apis,
         },
-        fail_on: options.fail_on.to_string(),
+        fail_on: options.fail_on,
         config: options.config.map(|c| c.path.clone()),
         disabled_rules: options.disabled_rules.clone(),
         summary,
@@ -453,6 +454,7 @@ pub fn build(
                 matched,
             })
             .collect(),
+        frameworks: Vec::new(),
     }
 }
 

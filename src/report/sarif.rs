@@ -100,6 +100,7 @@ fn render_limited(report: &Report, limit: usize) -> (String, Option<String>) {
                 "failOn": report.fail_on,
                 "config": report.config,
                 "summary": report.summary,
+                "frameworks": report.frameworks,
             }),
         )]))
         .build();
@@ -149,6 +150,7 @@ fn driver(report: &Report) -> ToolComponent {
     ToolComponent::builder()
         .name("apimguard")
         .semantic_version(env!("CARGO_PKG_VERSION"))
+        .version(crate::version::describe())
         .rules(report.results.iter().map(descriptor).collect::<Vec<_>>())
         .build()
 }
@@ -209,6 +211,8 @@ fn descriptor(rule: &RuleResult) -> ReportingDescriptor {
                         json!(problem_severity(rule.severity)),
                     ),
                     ("precision".to_string(), json!("high")),
+                    // Every mapping, where the 20 tags above may have cut some off.
+                    ("frameworks".to_string(), json!(rule.frameworks)),
                 ]))
                 .build(),
         )
@@ -429,6 +433,7 @@ fn to_uri(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::FailOn;
     use crate::report::{RuleStatus, SnapshotInfo, Summary};
 
     fn rule(id: &str, severity: Severity, findings: usize) -> RuleResult {
@@ -471,14 +476,14 @@ mod tests {
             snapshot: SnapshotInfo {
                 path: "snap.json".into(),
                 collected_at: String::new(),
-                source: "fixture".into(),
+                source: crate::snapshot::SourceKind::Fixture,
                 complete: true,
                 gaps: 0,
                 subscriptions: 1,
                 services: 1,
                 apis: 1,
             },
-            fail_on: "low".into(),
+            fail_on: FailOn::AtLeast(Severity::Low),
             config: None,
             disabled_rules: Vec::new(),
             summary: Summary {
@@ -487,6 +492,7 @@ mod tests {
             },
             results,
             waivers: Vec::new(),
+            frameworks: Vec::new(),
         }
     }
 

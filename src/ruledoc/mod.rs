@@ -17,7 +17,7 @@ use thiserror::Error;
 
 use crate::engine::{PolicyError, PolicySet, Rule};
 use crate::input::{self, Kind, ReadError};
-pub use page::{Block, Page, Section};
+pub use page::Page;
 pub use terminal::render as render_terminal;
 
 /// Name of the catalogue page.
@@ -153,7 +153,7 @@ pub fn write(out: &Path, files: &[DocFile]) -> Result<Vec<StaleFile>, DocIoError
                     .find(|f| Some(f.name.as_str()) == name)
                     .map(|f| f.text.as_str())
                     .expect("missing and changed files are generated ones");
-                std::fs::write(&change.path, text)
+                crate::output_file::write_text(&change.path, text)
             }
         };
         let action = if change.drift == Drift::Obsolete {

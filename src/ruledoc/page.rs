@@ -67,7 +67,7 @@ impl Page {
             ));
         }
         if let Some(action) = &meta.remediation {
-            facts.push(("Remediation", action.clone()));
+            facts.push(("Remediation", action.to_string()));
         }
         let origin = if rule.builtin { "built-in" } else { "user" };
         facts.push(("Source", format!("{} ({origin})", rule.path)));

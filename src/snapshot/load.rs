@@ -204,33 +204,15 @@ fn check_contract(name: &str, snapshot: &Snapshot) -> Result<(), SnapshotError> 
     Ok(())
 }
 
-/// Writes a snapshot atomically: a temporary file beside the target, then a rename,
-/// so an interrupted run never leaves a half-written snapshot behind. A target that is
-/// not a regular file (`/dev/null`, a pipe, a link) is written through instead: a rename
-/// would replace the device or the link with a file.
+/// Writes a snapshot through [`crate::output_file`]: atomically (a temporary file
+/// beside the target, then a rename), replacing a link at `path` rather than following
+/// it; devices and pipes (`/dev/null`) are written through.
 pub fn save(snapshot: &Snapshot, path: &Path) -> Result<(), SnapshotError> {
-    let write_err = |source| SnapshotError::Write {
-        path: path.display().to_string(),
-        source,
-    };
     let mut text = to_text(snapshot, true)?;
     text.push('\n');
-    if std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_file()) {
-        return std::fs::write(path, text).map_err(write_err);
-    }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, text).map_err(write_err)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        write_err(e)
+    crate::output_file::write_text(path, &text).map_err(|source| SnapshotError::Write {
+        path: path.display().to_string(),
+        source,
     })
 }
 

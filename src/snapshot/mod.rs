@@ -77,6 +77,10 @@ pub fn newer_minor_notice(snapshot: &Snapshot, name: &str) -> Option<String> {
     ))
 }
 
+/// How a value the IaC files leave open starts (`<unknown: EXPRESSION>`, see
+/// docs/iac.md): rules and derivations read it as not known, never as compliant.
+pub const UNKNOWN_PREFIX: &str = "<unknown: ";
+
 /// Deepest nesting of a snapshot document (objects and arrays): the limit of the JSON
 /// readers of `check`, `diff`, `remediate` and of the policy engine alike. Real
 /// snapshots nest about 20 deep; a policy at the deepest the policy reader takes

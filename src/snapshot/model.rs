@@ -136,6 +136,23 @@ pub enum SourceKind {
     Fixture,
 }
 
+impl SourceKind {
+    /// Its name in the snapshot (`arm`, `iac`, `fixture`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Arm => "arm",
+            SourceKind::Iac => "iac",
+            SourceKind::Fixture => "fixture",
+        }
+    }
+}
+
+impl std::fmt::Display for SourceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Something the collector could not read.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]

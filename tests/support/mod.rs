@@ -1,4 +1,6 @@
-//! Test support: a fake ARM server on loopback and the estates it serves.
+//! Test support: the one way tests launch the binary ([`apimguard`], with a clean
+//! environment), a fake ARM server on loopback and the estates it serves, and the
+//! report fixtures.
 //!
 //! Shared by the integration tests and the collector benchmark; each uses part of
 //! it, hence the `dead_code` allowance.
@@ -6,34 +8,56 @@
 
 pub mod estate;
 pub mod fake_arm;
+pub mod reports;
 
 use std::process::{Command, Output};
 
 use fake_arm::FakeArm;
 
-/// Variables of the credential chain that must not leak in from the developer's shell.
-const CREDENTIAL_VARIABLES: &[&str] = &[
-    "APIMGUARD_ACCESS_TOKEN",
-    "APIMGUARD_AUTH",
-    "AZURE_CLOUD",
-    "AZURE_TENANT_ID",
-    "AZURE_CLIENT_ID",
-    "AZURE_CLIENT_SECRET",
-    "AZURE_FEDERATED_TOKEN_FILE",
-    "ACTIONS_ID_TOKEN_REQUEST_URL",
-    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-    "SYSTEM_OIDCREQUESTURI",
-    "IDENTITY_ENDPOINT",
+/// Prefixes of the variables that must not leak in from the developer's shell or the
+/// CI runner: every credential of the chain (service principal, workload identity,
+/// GitHub and Azure Pipelines OIDC, managed identity, App Service), the cloud, and
+/// apimguard's own settings. A test sets what it needs after [`apimguard`].
+const AMBIENT_PREFIXES: &[&str] = &[
+    "APIMGUARD_",
+    "AZURE_",
+    "ARM_",
+    "AZURESUBSCRIPTION_",
+    "ACTIONS_ID_TOKEN_",
+    "SYSTEM_OIDC",
+    "IDENTITY_",
+    "MSI_",
+    "IMDS_",
 ];
 
-/// The `apimguard` binary with a clean credential environment and no colours.
+/// Whether the variable `name` is one the binary must not inherit.
+fn is_ambient(name: &str) -> bool {
+    AMBIENT_PREFIXES
+        .iter()
+        .any(|prefix| name.to_ascii_uppercase().starts_with(prefix))
+}
+
+/// The `apimguard` binary with no credential, Azure or apimguard variable of the
+/// environment, and no colours. Every test launches the binary through this.
 pub fn apimguard() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_apimguard"));
-    for name in CREDENTIAL_VARIABLES {
-        command.env_remove(name);
+    for (name, _) in std::env::vars_os() {
+        if is_ambient(&name.to_string_lossy()) {
+            command.env_remove(name);
+        }
     }
     command.env("NO_COLOR", "1");
     command
+}
+
+/// [`apimguard`] as an `assert_cmd` command (for `.assert()` and `.timeout()`).
+pub fn cmd() -> assert_cmd::Command {
+    assert_cmd::Command::from_std(apimguard())
+}
+
+/// Runs `apimguard ARGS` and returns what it did.
+pub fn run(args: &[&str]) -> Output {
+    apimguard().args(args).output().expect("apimguard runs")
 }
 
 /// A captured stream as text (lossy UTF-8).

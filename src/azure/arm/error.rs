@@ -79,6 +79,12 @@ pub enum ArmError {
     },
     /// No token could be had.
     Credential(String),
+    /// A path built from names ARM answered with (an id, a name) that has a segment no
+    /// ARM name can be; no request was made to it.
+    UnsafePath {
+        /// What is wrong, with the segment shown escaped.
+        problem: String,
+    },
 }
 
 impl ArmError {
@@ -214,6 +220,10 @@ impl fmt::Display for ArmError {
                 waited.as_secs()
             ),
             ArmError::Credential(reason) => write!(f, "no token: {reason}"),
+            ArmError::UnsafePath { problem } => write!(
+                f,
+                "not read: the path built from ARM's answer {problem}; a name in an answer cannot steer a request elsewhere"
+            ),
         }
     }
 }

@@ -138,7 +138,18 @@ impl ArmClient {
     }
 
     /// The URL of an ARM path (`/subscriptions/…`) with its api-version and extra query pairs.
-    pub fn url(&self, path: &str, api_version: &str, query: &[(&str, &str)]) -> Url {
+    ///
+    /// `path` is checked segment by segment first ([`names::check_path`]): it is built
+    /// from ids and names ARM answered with, and none may steer the request to another
+    /// path (a `..` segment, an encoded separator); such a path is an
+    /// [`ArmError::UnsafePath`], and no request is made.
+    pub fn url(
+        &self,
+        path: &str,
+        api_version: &str,
+        query: &[(&str, &str)],
+    ) -> Result<Url, ArmError> {
+        names::check_path(path).map_err(|problem| ArmError::UnsafePath { problem })?;
         let mut url = self.options.endpoint.clone();
         // `set_path` percent-encodes what must be (a `?` or `#` in a name stays in the path).
         url.set_path(&format!("{}{path}", url.path().trim_end_matches('/')));
@@ -150,7 +161,7 @@ impl ArmClient {
                 pairs.append_pair(key, value);
             }
         }
-        url
+        Ok(url)
     }
 
     /// GETs a JSON document.
@@ -506,11 +517,16 @@ mod tests {
             &[("format", "rawxml")],
         );
         assert_eq!(
-            url.as_str(),
+            url.unwrap().as_str(),
             "https://arm.contoso.local/stack/subscriptions/s/apis/a%20b;rev=2?api-version=2024-05-01&format=rawxml"
         );
-        let odd = arm.url("/x/what?#", "1", &[]);
-        assert_eq!(odd.path(), "/stack/x/what%3F%23");
+        // A name that could leave its segment is refused before any URL is made.
+        for odd in ["/x/what?#", "/x/../y", "/x/%2e", "/x//y"] {
+            assert!(
+                matches!(arm.url(odd, "1", &[]), Err(ArmError::UnsafePath { .. })),
+                "{odd}"
+            );
+        }
     }
 
     #[tokio::test]
@@ -521,7 +537,7 @@ mod tests {
             test_client("http://127.0.0.1:9").options.clone(),
             Arc::new(Reporter::silent()),
         );
-        let url = arm.url("/subscriptions", "1", &[]);
+        let url = arm.url("/subscriptions", "1", &[]).unwrap();
         let error = arm.get(&url).await.expect_err("refused");
         assert!(matches!(error, ArmError::Credential(_)), "{error:?}");
         assert!(!error.to_string().contains("canary"), "{error}");
@@ -539,7 +555,7 @@ mod tests {
             Arc::new(Reporter::silent()),
         );
         let error = arm
-            .list(&arm.url("/subscriptions", "1", &[]))
+            .list(&arm.url("/subscriptions", "1", &[]).unwrap())
             .await
             .expect_err("too late");
         assert_eq!(

@@ -103,6 +103,90 @@ pub fn shown(text: &str) -> String {
     out
 }
 
+/// Checks every segment of a request path (`/subscriptions/…/apis/echo`) that apimguard
+/// builds from ARM's answers: none may be empty, `.` or `..`, or hold a character no ARM
+/// name of the kinds read has (a separator, `%`, `?`, `#`, a control character, a
+/// look-alike of `/` or `.`), so that the path reaches exactly the resource named.
+pub fn check_path(path: &str) -> Result<(), String> {
+    let Some(rest) = path.strip_prefix('/') else {
+        return Err(format!("`{}` does not start with `/`", shown(path)));
+    };
+    for segment in rest.split('/') {
+        let problem = match segment {
+            "" => Err("it is empty".to_string()),
+            "." | ".." => Err("it climbs out of its place".to_string()),
+            _ => length(segment, 260).and_then(|()| {
+                first_refused(segment, |c| {
+                    c.is_ascii_alphanumeric()
+                        || "-_.~!$'(),=@; ".contains(c)
+                        || (!c.is_ascii() && c.is_alphanumeric())
+                })
+            }),
+        };
+        if let Err(problem) = problem {
+            return Err(format!(
+                "has a segment `{}` that no ARM name can be: {problem}",
+                shown(segment)
+            ));
+        }
+        if segment.starts_with(' ') || segment.ends_with(' ') {
+            return Err(format!(
+                "has a segment `{}` that starts or ends with a space",
+                shown(segment)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Checks that `id`, read from the list `{parent}/{collection}`, names a direct child
+/// of it (`{parent}/{collection}/{name}`, fixed parts in any case): the reads that follow
+/// use it as a path, and an answer must not steer them to another resource.
+pub fn check_child(parent: &str, collection: &str, id: &str) -> Result<(), String> {
+    let under = format!("{parent}/{collection}/");
+    let name = id
+        .get(..under.len())
+        .filter(|head| head.eq_ignore_ascii_case(&under))
+        .map(|_| &id[under.len()..]);
+    match name {
+        Some(name) if !name.is_empty() && !name.contains('/') => Ok(()),
+        _ => Err(format!(
+            "its id `{}` is not that of an item of {under}…, so it was not read",
+            shown(id)
+        )),
+    }
+}
+
+/// Checks that `id`, read from a list of API Management services of `subscription`, is
+/// `/subscriptions/{subscription}/resourceGroups/{rg}/providers/Microsoft.ApiManagement/service/{name}`
+/// with valid names (fixed parts in any case): every read of the service starts there.
+pub fn check_service_id(subscription: &str, id: &str) -> Result<(), String> {
+    let parts: Vec<&str> = id.split('/').collect();
+    let fixed = [
+        (1, "subscriptions"),
+        (2, subscription),
+        (3, "resourceGroups"),
+        (5, "providers"),
+        (6, "Microsoft.ApiManagement"),
+        (7, "service"),
+    ];
+    let shaped = parts.len() == 9
+        && parts[0].is_empty()
+        && fixed
+            .iter()
+            .all(|(at, part)| parts[*at].eq_ignore_ascii_case(part));
+    if !shaped {
+        return Err(format!(
+            "its id `{}` is not that of a service of subscription {subscription}, so it was not read",
+            shown(id)
+        ));
+    }
+    Name::ResourceGroup
+        .check(parts[4])
+        .and_then(|()| Name::Service.check(parts[8]))
+        .map_err(|bad| format!("its id `{}` holds {bad}, so it was not read", shown(id)))
+}
+
 /// The first character of `value` that `allowed` refuses, as a problem.
 fn first_refused(value: &str, allowed: impl Fn(char) -> bool) -> Result<(), String> {
     match value.chars().enumerate().find(|(_, c)| !allowed(*c)) {
@@ -207,6 +291,60 @@ mod tests {
             (Name::Api, "Ünïcödé-api"),
         ] {
             assert_eq!(name.check(value), Ok(()), "{name:?} {value}");
+        }
+    }
+
+    #[test]
+    fn listed_ids_must_be_children_of_their_list() {
+        let service =
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ApiManagement/service/a";
+        assert_eq!(
+            check_child(service, "apis", &format!("{service}/apis/echo")),
+            Ok(())
+        );
+        let lower = format!("{service}/APIS/echo").to_lowercase();
+        assert_eq!(check_child(service, "apis", &lower), Ok(()));
+        for bad in [
+            format!("{service}/apis/"),
+            format!("{service}/apis/echo/operations/x"),
+            format!("{service}/apis"),
+            service.replace("/a", "/b") + "/apis/echo",
+            "/subscriptions/other/apis/echo".to_string(),
+            "é".repeat(200),
+            String::new(),
+        ] {
+            assert!(check_child(service, "apis", &bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn request_paths_keep_every_segment_in_its_place() {
+        for good in [
+            "/subscriptions",
+            "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/My_RG.(prod)/providers/Microsoft.ApiManagement/service/contoso/apis/echo-api;rev=2/operations/get-x/policies/policy",
+            "/x/Ünïcödé api",
+        ] {
+            assert_eq!(check_path(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "subscriptions",
+            "/subscriptions/",
+            "/a//b",
+            "/a/../../rg-x",
+            "/a/./b",
+            "/a/%2e%2e/b",
+            "/a/..%2Fb",
+            "/a/b?c",
+            "/a/b#c",
+            "/a/b\\c",
+            "/a/b\u{0}",
+            "/a/\u{ff0e}\u{ff0e}/b",
+            "/a/b\u{2215}c",
+            "/a/ b",
+            "/a/b:c",
+        ] {
+            let bad = bad.replace("\\u{0}", "\u{0}");
+            assert!(check_path(&bad).is_err(), "{bad:?} passed");
         }
     }
 

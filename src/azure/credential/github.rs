@@ -11,6 +11,8 @@ use azure_core::http::ClientMethodOptions;
 use azure_identity::ClientAssertion;
 use serde_json::Value;
 
+use super::capped::read_capped;
+
 /// The audience Entra expects in federated tokens (`azure/login`'s default).
 const AUDIENCE: &str = "api://AzureADTokenExchange";
 
@@ -53,9 +55,8 @@ impl GitHubOidc {
                 "the GitHub OIDC endpoint answered {status}; does the job have `permissions: id-token: write`?"
             ));
         }
-        let body: Value = response
-            .json()
-            .await
+        let body = read_capped(response, "the GitHub OIDC endpoint").await?;
+        let body: Value = serde_json::from_slice(&body)
             .map_err(|e| format!("the GitHub OIDC endpoint sent an unreadable answer: {e}"))?;
         body.get("value")
             .and_then(Value::as_str)

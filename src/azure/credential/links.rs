@@ -14,6 +14,7 @@ use azure_identity::{
     WorkloadIdentityCredentialOptions,
 };
 
+use super::capped::CappedTransport;
 use super::github::GitHubOidc;
 use super::{AccessToken, CredentialKind};
 use crate::azure::Cloud;
@@ -180,7 +181,9 @@ pub(super) fn build(options: &ChainOptions, env: &dyn Fn(&str) -> Option<String>
 /// retry budget (the library's default spends a minute on a dead endpoint).
 fn client_options(options: &ChainOptions) -> ClientOptions {
     ClientOptions {
-        transport: Some(Transport::new(Arc::new(options.http.clone()))),
+        transport: Some(Transport::new(Arc::new(CappedTransport(
+            options.http.clone(),
+        )))),
         retry: RetryOptions::exponential(ExponentialRetryOptions {
             max_retries: 2,
             max_total_elapsed: azure_core::time::Duration::seconds(15),

@@ -19,6 +19,7 @@
 //! ambient ones (4–6) are remembered and the chain moves on. The token is cached and
 //! refreshed five minutes before it expires. Tokens never appear in `Debug` output.
 
+mod capped;
 mod github;
 mod links;
 

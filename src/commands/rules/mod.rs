@@ -1,12 +1,16 @@
-//! `apimguard rules list | explain | new | doc | test`, one file per subcommand.
+//! `apimguard rules list | explain | new | doc | test | lint`, one file per subcommand.
 
 mod doc;
 mod explain;
+mod lint;
 mod list;
 mod new;
 mod test;
 
+use std::path::PathBuf;
+
 use crate::cli::RulesCommand;
+use crate::engine::{LoadOptions, PolicyError, PolicySet};
 
 /// Runs a `rules` subcommand and returns the exit code.
 pub fn run(cmd: RulesCommand) -> miette::Result<u8> {
@@ -16,5 +20,17 @@ pub fn run(cmd: RulesCommand) -> miette::Result<u8> {
         RulesCommand::New(args) => new::run(&args),
         RulesCommand::Doc(args) => doc::run(&args),
         RulesCommand::Test(args) => test::run(args),
+        RulesCommand::Lint(args) => lint::run(args),
     }
+}
+
+/// Loads the rule files of `dirs` with their tests, beside the built-in pack unless
+/// `no_builtin`, for `rules test` and `rules lint`.
+fn load_with_tests(dirs: Vec<PathBuf>, no_builtin: bool) -> Result<PolicySet, PolicyError> {
+    PolicySet::load(&LoadOptions {
+        no_builtin,
+        paths: dirs,
+        include_tests: true,
+        profile: None,
+    })
 }

@@ -2,17 +2,15 @@
 
 use crate::cli::TestArgs;
 use crate::commands::output;
-use crate::engine::{LoadOptions, PolicySet};
 
 /// Runs the tests of `args.dirs` (or of the built-in pack) and returns the exit code.
 pub fn run(args: TestArgs) -> miette::Result<u8> {
     let user_only = !args.dirs.is_empty();
-    let set = PolicySet::load(&LoadOptions {
-        no_builtin: args.no_builtin,
-        paths: args.dirs,
-        include_tests: true,
-        profile: None,
-    })?;
+    let set = super::load_with_tests(args.dirs, args.no_builtin)?;
+    // Your rules' lint findings, as warnings: `rules lint` gives them as a verdict.
+    for finding in set.lint(true) {
+        eprintln!("warning: {finding}");
+    }
     let outcomes = set.run_tests(user_only, &args.limits.eval_options())?;
     let failed = outcomes.iter().filter(|o| !o.passed).count();
     output::print_with(|out| {

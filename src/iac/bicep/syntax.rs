@@ -5,6 +5,7 @@
 
 use serde_json::Value;
 
+pub(super) use super::super::expr::Loop;
 use super::super::expr::{Expr, Kind, Member, MAX_NESTING};
 
 /// A syntax error: 1-based line and column, and what is wrong.
@@ -304,17 +305,35 @@ pub(super) enum Statement {
         line: u32,
         default: Option<Expr>,
         secure: bool,
+        /// The type ends in `?` (`param x string?`): not given, it is `null`.
+        nullable: bool,
     },
     /// `var name = value`.
     Var { name: String, value: Expr },
     /// `resource sym 'Type@version' [existing] = …`.
     Resource(ResourceDecl),
-    /// A declaration the readers do not evaluate: `kind` `module` or `loop`.
-    Unsupported {
-        line: u32,
-        kind: &'static str,
-        what: String,
-    },
+    /// `module sym 'path' = …`.
+    Module(ModuleDecl),
+    /// `output name type = value`.
+    Output { name: String, value: Expr },
+}
+
+/// A `module` declaration.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct ModuleDecl {
+    /// Its symbolic name.
+    pub symbol: String,
+    /// 1-based line of the `module` keyword.
+    pub line: u32,
+    /// The module's path as written (a relative file, or `br:`, `br/alias:`, `ts:`).
+    pub path: String,
+    /// `if (condition)` (inside a loop: the filter of each item).
+    pub condition: Option<Expr>,
+    /// `[for …]`.
+    pub repeat: Option<Loop>,
+    /// The body's members (`name`, `params`, `scope`); `None` when the body is not an
+    /// object literal the reader can list (a spread).
+    pub members: Option<Vec<Member>>,
 }
 
 /// A `resource` declaration.
@@ -328,8 +347,10 @@ pub(super) struct ResourceDecl {
     pub type_name: String,
     /// `existing`: a reference, not created here.
     pub existing: bool,
-    /// `if (condition)`.
+    /// `if (condition)` (inside a loop: the filter of each item).
     pub condition: Option<Expr>,
+    /// `[for …]`.
+    pub repeat: Option<Loop>,
     /// The body's `key: value` members.
     pub members: Vec<Member>,
     /// Resources declared inside the body.
@@ -569,7 +590,7 @@ impl Parser<'_> {
             match keyword.as_str() {
                 "param" => {
                     let name = self.identifier()?;
-                    self.skip_type()?;
+                    let nullable = self.skip_type()?;
                     let default = if self.eat("=") {
                         Some(self.expression()?)
                     } else {
@@ -580,6 +601,7 @@ impl Parser<'_> {
                         line,
                         default,
                         secure,
+                        nullable,
                     });
                 }
                 "var" => {
@@ -590,23 +612,15 @@ impl Parser<'_> {
                     statements.push(Statement::Var { name, value });
                 }
                 "resource" => statements.push(self.resource(line)?),
-                "module" => {
-                    self.identifier()?;
-                    self.next();
+                "module" => statements.push(self.module(line)?),
+                "output" => {
+                    let name = self.identifier()?;
+                    self.skip_type()?;
                     self.expect("=")?;
-                    if matches!(&self.peek().tok, Tok::Ident(k) if k == "if") {
-                        // `module m '…' = if (condition) {…}`: the condition, then the body.
-                        self.at += 1;
-                        self.skip_balanced()?;
-                    }
-                    self.expression()?;
-                    statements.push(Statement::Unsupported {
-                        line,
-                        kind: "module",
-                        what: "module".into(),
-                    });
+                    let value = self.expression()?;
+                    statements.push(Statement::Output { name, value });
                 }
-                "output" | "metadata" | "targetScope" => {
+                "metadata" | "targetScope" => {
                     // Read to check the syntax; they declare nothing the snapshot holds.
                     self.skip_type()?;
                     self.expect("=")?;
@@ -649,12 +663,15 @@ impl Parser<'_> {
         Ok(name)
     }
 
-    /// Skips a type (up to `=` or the end of the line), balanced brackets included.
-    fn skip_type(&mut self) -> Result<(), SyntaxError> {
+    /// Skips a type (up to `=` or the end of the line), balanced brackets included;
+    /// whether it ends in `?` (a nullable type).
+    fn skip_type(&mut self) -> Result<bool, SyntaxError> {
+        let mut nullable = false;
         while !self.is("=") && !matches!(self.tokens[self.at].tok, Tok::Newline | Tok::Eof) {
+            nullable = self.is("?");
             self.skip_balanced()?;
         }
-        Ok(())
+        Ok(nullable)
     }
 
     /// Skips the rest of the line, bracketed groups over several lines included.
@@ -685,47 +702,125 @@ impl Parser<'_> {
 
     fn resource(&mut self, line: u32) -> Result<Statement, SyntaxError> {
         let symbol = self.identifier()?;
-        let type_name = match self.next().tok {
-            Tok::Str(parts) => match parts.as_slice() {
-                [Part::Lit(t)] => t.clone(),
-                _ => return Err(self.error_here("a resource type cannot be interpolated")),
-            },
-            _ => return Err(self.error_here("a resource type ('Namespace/type@version') expected")),
-        };
+        let type_name = self.literal("a resource type", "('Namespace/type@version')")?;
         let existing = matches!(&self.peek().tok, Tok::Ident(k) if k == "existing");
         if existing {
             self.at += 1;
         }
         self.expect("=")?;
-        if self.is("[") {
-            self.expression()?;
-            return Ok(Statement::Unsupported {
-                line,
-                kind: "loop",
-                what: format!("resource loop `{symbol}`"),
-            });
-        }
-        let condition = if matches!(&self.peek().tok, Tok::Ident(k) if k == "if") {
-            self.at += 1;
-            self.expect("(")?;
-            self.parens += 1;
-            let c = self.expression()?;
-            self.parens -= 1;
-            self.expect(")")?;
-            Some(c)
-        } else {
-            None
-        };
+        let repeat = self.loop_head()?;
+        let condition = self.condition()?;
         let (members, nested) = self.resource_body()?;
+        self.loop_end(&repeat)?;
         Ok(Statement::Resource(ResourceDecl {
             symbol,
             line,
             type_name,
             existing,
             condition,
+            repeat,
             members,
             nested,
         }))
+    }
+
+    /// A string without `${…}` holes: `what` (shaped like `example`).
+    fn literal(&mut self, what: &str, example: &str) -> Result<String, SyntaxError> {
+        match self.next().tok {
+            Tok::Str(parts) => match parts.as_slice() {
+                [Part::Lit(t)] => Ok(t.clone()),
+                _ => Err(self.error_here(format!("{what} cannot be interpolated"))),
+            },
+            _ => Err(self.error_here(format!("{what} {example} expected"))),
+        }
+    }
+
+    /// `module sym 'path' = [for …:] [if (…)] {…} [\]]`, after `module`.
+    fn module(&mut self, line: u32) -> Result<Statement, SyntaxError> {
+        let symbol = self.identifier()?;
+        let path = self.literal("a module path", "('./file.bicep', 'br:…')")?;
+        self.expect("=")?;
+        let repeat = self.loop_head()?;
+        let condition = self.condition()?;
+        let body = self.expression()?;
+        self.loop_end(&repeat)?;
+        let members = match body.kind {
+            Kind::Object(members) => Some(members),
+            Kind::Opaque => None,
+            _ => return Err(self.error_here("a module body `{…}` expected")),
+        };
+        Ok(Statement::Module(ModuleDecl {
+            symbol,
+            line,
+            path,
+            condition,
+            repeat,
+            members,
+        }))
+    }
+
+    /// `[for item in source:` or `[for (item, index) in source:` before a declaration's
+    /// body, if there is one.
+    fn loop_head(&mut self) -> Result<Option<Loop>, SyntaxError> {
+        if !self.eat("[") {
+            return Ok(None);
+        }
+        self.newlines();
+        if !matches!(&self.peek().tok, Tok::Ident(k) if k == "for") {
+            return Err(self.error_here("`for` expected"));
+        }
+        self.at += 1;
+        self.loop_after_for().map(Some)
+    }
+
+    /// `item in source:` or `(item, index) in source:`, after `for`.
+    fn loop_after_for(&mut self) -> Result<Loop, SyntaxError> {
+        let (item, index) = if self.eat("(") {
+            let item = self.identifier()?;
+            self.expect(",")?;
+            let index = self.identifier()?;
+            self.expect(")")?;
+            (item, Some(index))
+        } else {
+            (self.identifier()?, None)
+        };
+        if !matches!(&self.peek().tok, Tok::Ident(k) if k == "in") {
+            return Err(self.error_here("`in` expected"));
+        }
+        self.at += 1;
+        self.parens += 1;
+        let source = self.expression()?;
+        self.parens -= 1;
+        self.expect(":")?;
+        self.newlines();
+        Ok(Loop {
+            item,
+            index,
+            source,
+        })
+    }
+
+    /// The `]` that closes a loop's body.
+    fn loop_end(&mut self, repeat: &Option<Loop>) -> Result<(), SyntaxError> {
+        if repeat.is_some() {
+            self.newlines();
+            self.expect("]")?;
+        }
+        Ok(())
+    }
+
+    /// `if (condition)` before a declaration's body, if there is one.
+    fn condition(&mut self) -> Result<Option<Expr>, SyntaxError> {
+        if !matches!(&self.peek().tok, Tok::Ident(k) if k == "if") {
+            return Ok(None);
+        }
+        self.at += 1;
+        self.expect("(")?;
+        self.parens += 1;
+        let c = self.expression()?;
+        self.parens -= 1;
+        self.expect(")")?;
+        Ok(Some(c))
     }
 
     /// `{ key: value … resource child '…' = {…} }`.
@@ -747,9 +842,8 @@ impl Parser<'_> {
                 && matches!(self.tokens[self.at + 1].tok, Tok::Ident(_))
             {
                 self.at += 1;
-                match self.nested(|p| p.resource(line))? {
-                    Statement::Resource(child) => nested.push(child),
-                    _ => return Err(self.error_here("loops over nested resources are not read")),
+                if let Statement::Resource(child) = self.nested(|p| p.resource(line))? {
+                    nested.push(child);
                 }
                 continue;
             }
@@ -987,16 +1081,15 @@ impl Parser<'_> {
         self.parens = 0;
         self.newlines();
         if matches!(&self.peek().tok, Tok::Ident(k) if k == "for") {
-            // `[for x in xs: …]`: read for syntax, not evaluated.
-            loop {
-                self.newlines();
-                if self.eat("]") {
-                    break;
-                }
-                self.skip_balanced()?;
-            }
+            // `[for x in xs: [if (…)] …]`.
+            self.at += 1;
+            let repeat = self.loop_after_for()?;
+            let filter = self.condition()?.map(Box::new);
+            let body = self.expression()?;
+            self.newlines();
+            self.expect("]")?;
             self.parens = saved;
-            return Ok(Kind::Opaque);
+            return Ok(Kind::For(Box::new(repeat), filter, Box::new(body)));
         }
         let mut items = Vec::new();
         let mut spread = false;
@@ -1083,14 +1176,11 @@ mod tests {
         assert!(matches!(&props[0].value.kind, Kind::Array(items) if items.len() == 2));
         assert_eq!(svc.nested[0].type_name, "apis");
         assert!(svc.nested[0].condition.is_some());
-        assert_eq!(
-            statements[4],
-            Statement::Unsupported {
-                line: 19,
-                kind: "module",
-                what: "module".into()
-            }
-        );
+        let Statement::Module(m) = &statements[4] else {
+            panic!()
+        };
+        assert_eq!((m.line, m.path.as_str()), (19, "./m.bicep"));
+        assert!(m.repeat.is_none() && m.members.as_ref().is_some_and(|m| m.len() == 1));
     }
 
     #[test]
@@ -1117,6 +1207,28 @@ mod tests {
             module m './m.bicep' = if (a) {\n  name: 'm'\n}\n";
         let statements = parse(text).unwrap();
         assert_eq!(statements.len(), 4, "{statements:?}");
+        let text = "module ms 'm.bicep' = [for (x, i) in xs: if (i > 0) {\n  name: x\n}]\n\
+            resource r 'T@1' = [\n  for x in range(0, 2): {\n    name: 'r${x}'\n  }\n]\n\
+            param p string?\noutput o string = r[0].name\n";
+        let statements = parse(text).unwrap();
+        let Statement::Module(ms) = &statements[0] else {
+            panic!()
+        };
+        let repeat = ms.repeat.as_ref().unwrap();
+        assert_eq!(
+            (repeat.item.as_str(), repeat.index.as_deref()),
+            ("x", Some("i"))
+        );
+        assert!(ms.condition.is_some());
+        let Statement::Resource(r) = &statements[1] else {
+            panic!()
+        };
+        assert_eq!(r.repeat.as_ref().unwrap().source.text, "range(0, 2)");
+        assert!(matches!(
+            &statements[2],
+            Statement::Param { nullable: true, .. }
+        ));
+        assert!(matches!(&statements[3], Statement::Output { name, .. } if name == "o"));
         let text = "param o object?\nvar a = o!.b\nvar c = {\n  ...o!\n  d: [\n    ...a\n  ]\n}\n";
         assert_eq!(parse(text).unwrap().len(), 3);
         let err = parse("var xs = [\n  for i in range(0, 2): i\n").unwrap_err();

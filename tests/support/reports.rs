@@ -1,8 +1,7 @@
 //! Shared by the report and gate tests: the `fixtures/reports/` estate, its rules and
 //! configurations, and running the real binary over them.
-#![allow(dead_code)]
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// A six-API snapshot (the "new" run).
 pub const SNAPSHOT: &str = "fixtures/reports/snapshot.json";
@@ -26,12 +25,11 @@ pub fn with_fixture_rules(leading: &[&str], rest: &[&str]) -> Output {
     apimguard(&[leading, &rules, rest].concat())
 }
 
-/// Runs the binary from the crate root, without colours.
+/// Runs the binary from the crate root.
 pub fn apimguard(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_apimguard"))
+    super::apimguard()
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
         .output()
         .expect("the binary runs")
 }
