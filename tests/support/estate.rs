@@ -722,7 +722,13 @@ pub fn generated(services: usize, apis: usize) -> Estate {
             }
             api_items.push(item);
         }
-        let products = items(here(&apim("ApiManagementListProducts")));
+        // Every product requires a subscription here: the remediation scenes count on
+        // which APIs are unauthenticated by their own settings, and an open product
+        // would open every keyed API in it (tests/call_paths.rs covers that).
+        let mut products = items(here(&apim("ApiManagementListProducts")));
+        for product in &mut products {
+            product["properties"]["subscriptionRequired"] = json!(true);
+        }
         for product in &products {
             let members = api_items.iter().take(10).cloned().collect();
             e.list(
