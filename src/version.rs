@@ -41,12 +41,12 @@ pub fn builtin_pack_digest() -> String {
         context.update(&(file.text.len() as u64).to_le_bytes());
         context.update(file.text.as_bytes());
     }
-    context
-        .finish()
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(context.finish())
+}
+
+/// A digest in lower-case hex.
+pub(crate) fn hex(digest: ring::digest::Digest) -> String {
+    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -2,8 +2,11 @@
 //! crate's top-level modules is listed there, every edge listed there exists, and the
 //! few rules that keep data flowing one way hold.
 
+mod support;
+use support::rust_files;
+
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 type Map = BTreeMap<String, BTreeSet<String>>;
 
@@ -78,19 +81,6 @@ fn actual() -> Map {
         .expect("lib.rs")
         .retain(|name| modules.contains(name) && name != "lib");
     map
-}
-
-fn rust_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("readable src") {
-        let path = entry.expect("entry").path();
-        if path.is_dir() {
-            files.extend(rust_files(&path));
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            files.push(path);
-        }
-    }
-    files
 }
 
 /// The code of a file without comments and without the items under `#[cfg(test)]`.

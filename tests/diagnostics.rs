@@ -1,8 +1,11 @@
 //! docs/diagnostics.md lists every diagnostic code the source declares, and only
 //! those; and each code names one kind of error.
 
+mod support;
+use support::rust_files;
+
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const PREFIX: &str = "apimguard::";
@@ -49,19 +52,6 @@ fn codes_in_source() -> BTreeMap<String, Vec<Use>> {
         }
     }
     codes
-}
-
-fn rust_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("readable src") {
-        let path = entry.expect("entry").path();
-        if path.is_dir() {
-            files.extend(rust_files(&path));
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            files.push(path);
-        }
-    }
-    files
 }
 
 /// The codes docs/diagnostics.md documents: the first cell of its table rows.

@@ -85,11 +85,7 @@ pub fn read_text(path: &std::path::Path) -> Result<String, EvidenceError> {
 
 /// The SHA-256 of `bytes`, in lower-case hex.
 pub fn sha256(bytes: &[u8]) -> String {
-    ring::digest::digest(&ring::digest::SHA256, bytes)
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::version::hex(ring::digest::digest(&ring::digest::SHA256, bytes))
 }
 
 #[cfg(test)]
