@@ -30,3 +30,17 @@ pub fn install_tls_provider() {
     // Err means a provider is installed already, which is what we want.
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
+
+/// `text` followed by each cause of `error` that it does not already say, each after `: `.
+pub(crate) fn with_causes(mut text: String, error: &(dyn std::error::Error + 'static)) -> String {
+    let mut source = error.source();
+    while let Some(inner) = source {
+        let piece = inner.to_string();
+        if !text.contains(&piece) {
+            text.push_str(": ");
+            text.push_str(&piece);
+        }
+        source = inner.source();
+    }
+    text
+}

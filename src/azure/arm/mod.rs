@@ -464,23 +464,14 @@ fn display_path(url: &Url) -> String {
 
 /// A transport error and its causes on one line, without the URL (gaps carry the scope).
 fn transport_detail(error: &reqwest::Error) -> String {
-    let mut text = match error.url() {
+    let text = match error.url() {
         Some(url) => error
             .to_string()
             .replace(&format!(" ({url})"), "")
             .replace(url.as_str(), "<url>"),
         None => error.to_string(),
     };
-    let mut source = std::error::Error::source(error);
-    while let Some(inner) = source {
-        let piece = inner.to_string();
-        if !text.contains(&piece) {
-            text.push_str(": ");
-            text.push_str(&piece);
-        }
-        source = inner.source();
-    }
-    text
+    crate::azure::http::with_causes(text, error)
 }
 
 /// A client of `endpoint` with a fixed token, no retries and a silent reporter (unit

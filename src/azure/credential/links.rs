@@ -370,15 +370,8 @@ async fn imds_answers() -> bool {
 
 /// An error and its sources on one line.
 fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(inner) = source {
-        let piece = inner.to_string();
-        if !text.contains(&piece) {
-            text.push_str(": ");
-            text.push_str(&piece);
-        }
-        source = inner.source();
-    }
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::azure::http::with_causes(error.to_string(), error)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
