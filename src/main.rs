@@ -1,6 +1,6 @@
 //! The `apimguard` binary: parse the command line, run, map the result to an exit code.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -19,7 +19,8 @@ fn main() -> ExitCode {
     match apimguard::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(report) => {
-            eprintln!("{report:?}");
+            // A closed standard error cannot be told anything; the exit code still can.
+            let _ = writeln!(std::io::stderr(), "{report:?}");
             ExitCode::from(2)
         }
     }

@@ -829,3 +829,18 @@ fn configuration_entries_that_match_no_rule_are_warned_about() {
         );
     }
 }
+
+/// An error reported to a standard error that is already closed (a CI step piping it
+/// into `head`) still ends with exit 2, not a panic.
+#[test]
+fn an_error_with_standard_error_closed_still_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = support::apimguard()
+        .args(["check", dir.path().join("missing.json").to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    assert_eq!(child.wait().unwrap().code(), Some(2));
+}
