@@ -257,3 +257,62 @@ fn bicepparam_files_that_cannot_be_read_are_located_errors() {
         assert!(err.contains(code) && err.contains(message), "{text}: {err}");
     }
 }
+
+/// An API open without a key, with `policy` as its inbound section.
+fn api_with_inbound(policy: &str) -> String {
+    let xml = format!(
+        "<policies><inbound><base />{policy}</inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>"
+    );
+    format!(
+        "resource api 'Microsoft.ApiManagement/service/apis@2023-05-01-preview' = {{
+  name: 'contoso/mcp'
+  properties: {{ path: 'mcp', protocols: ['https'], subscriptionRequired: false }}
+}}
+resource policy 'Microsoft.ApiManagement/service/apis/policies@2023-05-01-preview' = {{
+  parent: api
+  name: 'policy'
+  properties: {{ format: 'rawxml', value: '''{xml}''' }}
+}}
+"
+    )
+}
+
+#[test]
+fn custom_caller_checks_decide_authentication() {
+    // Before: every <choose> answering 401 made the verdict `unknown`, so an MCP server
+    // guarded by its own key check failed the authentication rules as "not known".
+    let reject =
+        r#"<return-response><set-status code="401" reason="Unauthorized" /></return-response>"#;
+    let cases = [
+        (
+            format!(
+                r#"<choose><when condition="@(context.Request.Headers.GetValueOrDefault(&quot;X-Api-Key&quot;, &quot;&quot;) != &quot;{{{{mcp-key}}}}&quot;)">{reject}</when></choose>"#
+            ),
+            "authenticated",
+        ),
+        (
+            format!(
+                r#"<choose><when condition="@(!context.Request.Headers.ContainsKey(&quot;X-Api-Key&quot;))">{reject}</when></choose>"#
+            ),
+            "unknown",
+        ),
+        (
+            format!(
+                r#"<choose><when condition="@(context.Request.Headers.GetValueOrDefault(&quot;Authorization&quot;, &quot;&quot;).AsJwt()?.Issuer != &quot;https://issuer&quot;)">{reject}</when></choose>"#
+            ),
+            "unknown",
+        ),
+    ];
+    for (policy, verdict) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        write_all(dir.path(), &[("main.bicep", &api_with_inbound(&policy))]);
+        let main = dir.path().join("main.bicep");
+        let (code, snapshot, err) = collect(&["--from-bicep", main.to_str().unwrap()]);
+        assert_eq!(code, 0, "{err}\n{:?}", gaps(&snapshot));
+        assert_eq!(
+            apis(&snapshot),
+            vec![("contoso".into(), "mcp".into(), verdict.into())],
+            "{policy}"
+        );
+    }
+}
