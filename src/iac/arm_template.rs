@@ -40,12 +40,8 @@ pub(super) fn read(
     parameters: Option<&Path>,
     root: &IacRoot,
 ) -> Result<Estate, IacError> {
-    let file = template.display().to_string();
-    let text = read_text(template, &file)?;
-    let doc = JsonDoc::parse(&file, &text)?;
-    doc.check_expressions(&file, &text)?;
+    let (file, text, doc) = load_template(template)?;
     let mut files = vec![file.clone()];
-    check_template(&file, &text, &doc.value)?;
     let links = Links {
         root,
         template,
@@ -81,6 +77,17 @@ pub(super) fn read(
         gaps: reader.gaps,
         default_service: None,
     })
+}
+
+/// Reads the template at `path`: its path as shown, its text and its parsed JSON, its
+/// expressions and shape checked.
+fn load_template(path: &Path) -> Result<(String, String, JsonDoc), IacError> {
+    let file = path.display().to_string();
+    let text = read_text(path, &file)?;
+    let doc = JsonDoc::parse(&file, &text)?;
+    doc.check_expressions(&file, &text)?;
+    check_template(&file, &text, &doc.value)?;
+    Ok((file, text, doc))
 }
 
 /// The values of an ARM parameters file (for templates and Bicep files alike).
@@ -419,11 +426,7 @@ pub(super) fn read_cached_module(
     given: HashMap<String, Value>,
     at: &Origin,
 ) -> Result<CachedModule, IacError> {
-    let file = path.display().to_string();
-    let text = read_text(path, &file)?;
-    let doc = JsonDoc::parse(&file, &text)?;
-    doc.check_expressions(&file, &text)?;
-    check_template(&file, &text, &doc.value)?;
+    let (file, text, doc) = load_template(path)?;
     let reader = Reader {
         file,
         doc: &doc,

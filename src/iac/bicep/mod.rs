@@ -79,6 +79,13 @@ impl Run<'_> {
         }
     }
 
+    /// Records the gap `what` at `scope`, unless it is recorded already.
+    fn gap_once(&self, scope: &str, what: &str, error: String) {
+        if !self.gaps.has(scope, what) {
+            self.gaps.add(scope, what, error);
+        }
+    }
+
     fn fail(&self, error: IacError) {
         let mut first = self.error.borrow_mut();
         if first.is_none() {
@@ -591,16 +598,14 @@ impl<'a> Program<'a> {
                 ),
                 _ => "is not read offline; run `bicep build` (which restores it) and check the JSON with --from-arm".to_string(),
             };
-            if !self.run.gaps.has(&at, "module") {
-                self.run.gaps.add(
-                    &at,
-                    "module",
-                    format!(
-                        "module `{}` from {from} (`{}`) {why}",
-                        decl.symbol, decl.path
-                    ),
-                );
-            }
+            self.run.gap_once(
+                &at,
+                "module",
+                format!(
+                    "module `{}` from {from} (`{}`) {why}",
+                    decl.symbol, decl.path
+                ),
+            );
             return None;
         };
         let origin = Origin::at(self.source.file.clone(), decl.line);
@@ -711,17 +716,14 @@ impl<'a> Program<'a> {
     /// The gap of a condition at `line` not known before deployment (what it declares is
     /// read as if deployed).
     fn open_condition(&self, line: u32, value: &Value) {
-        let scope = format!("{}:{line}", self.source.file);
-        if !self.run.gaps.has(&scope, "condition") {
-            self.run.gaps.add(
-                &scope,
-                "condition",
-                format!(
-                    "the condition is not known before deployment ({}); what it declares is read as if it were deployed",
-                    as_text(value)
-                ),
-            );
-        }
+        self.run.gap_once(
+            &format!("{}:{line}", self.source.file),
+            "condition",
+            format!(
+                "the condition is not known before deployment ({}); what it declares is read as if it were deployed",
+                as_text(value)
+            ),
+        );
     }
 
     /// The type of the resource `symbol` (`Microsoft.ApiManagement/service/apis`).
