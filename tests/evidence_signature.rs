@@ -16,17 +16,22 @@ fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Writes evidence of a demo check to `TMP/ev`.
-fn evidence(tmp: &Path) -> PathBuf {
-    let ev = tmp.join("ev");
-    let out = apimguard(&[
+/// `check DEMO --evidence EV -f SPEC`.
+fn check_with_evidence(ev: &Path, spec: &str) -> Output {
+    apimguard(&[
         "check",
         DEMO,
         "--evidence",
         ev.to_str().unwrap(),
         "-f",
-        "json",
-    ]);
+        spec,
+    ])
+}
+
+/// Writes evidence of a demo check to `TMP/ev`.
+fn evidence(tmp: &Path) -> PathBuf {
+    let ev = tmp.join("ev");
+    let out = check_with_evidence(&ev, "json");
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     ev
 }
@@ -245,14 +250,7 @@ fn check_refuses_reports_written_inside_the_evidence_directory() {
         format!("html:{}", ev.join("audit.html").display()),
         format!("csv:{}/x/../ev/a.csv", tmp.path().display()),
     ] {
-        let out = apimguard(&[
-            "check",
-            DEMO,
-            "--evidence",
-            ev.to_str().unwrap(),
-            "-f",
-            &spec,
-        ]);
+        let out = check_with_evidence(&ev, &spec);
         assert_eq!(out.status.code(), Some(2), "{spec}");
         assert!(
             stderr(&out).contains("apimguard::evidence::output_inside"),

@@ -91,8 +91,7 @@ pub fn load_key(path: &Path) -> Result<TrustedKeys, EvidenceError> {
         .first()
         .is_some_and(|l| l.starts_with("untrusted comment:"))
     {
-        let key = minisign_verify::PublicKey::decode(&lines[1..].join("\n"))
-            .or_else(|_| minisign_verify::PublicKey::from_base64(lines.get(1).unwrap_or(&"")))
+        let key = minisign_verify::PublicKey::from_base64(lines.get(1).unwrap_or(&""))
             .map_err(|e| key_error(path, format!("not a minisign public key: {e}")))?;
         return Ok(TrustedKeys::Minisign(Box::new(key)));
     }
