@@ -150,6 +150,15 @@ pub struct VerifyArgs {
     /// The evidence directory written by `check --evidence`.
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
+    /// Check the signature of manifest.json with this key: an OpenSSH Ed25519 public key
+    /// (`ssh-ed25519 AAAA…`), an allowed_signers file, or a minisign public key; a
+    /// missing or invalid signature exits 2.
+    #[arg(long, value_name = "PUB")]
+    pub key: Option<PathBuf>,
+    /// The signature to check (default: DIR/manifest.json.sig for SSH keys,
+    /// DIR/manifest.json.minisig for minisign keys).
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub signature: Option<PathBuf>,
 }
 
 /// Where rules come from (shared by `check` and `rules`).

@@ -29,6 +29,12 @@ const FORMATS: [ReportFormat; 8] = [
 pub fn run(args: &CheckArgs) -> miette::Result<u8> {
     output::validate(&args.format, "check", &FORMATS)?;
     crate::frameworks::validate(&args.framework)?;
+    if let Some(dir) = &args.evidence {
+        evidence::refuse_outputs_inside(
+            dir,
+            output::files(&args.format).into_iter().map(|(p, _)| p),
+        )?;
+    }
     let mut clock = Stopwatch::new(args.timings);
     let config = load_config(args.config.as_deref(), args.waivers.as_deref())?;
     let checker = super::checker(

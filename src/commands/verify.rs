@@ -4,14 +4,17 @@
 //!
 //! The directory is untrusted: the manifest is read under the size cap and validated
 //! ([`evidence::Manifest::parse`]), symbolic links are refused, files the manifest does
-//! not list are reported, and nothing is written there.
+//! not list are reported, and nothing is written there. With `--key`, the detached
+//! signature of `manifest.json` is checked first ([`signature`]); the signature files
+//! (`manifest.json.sig`, `manifest.json.minisig`) are the only files the manifest
+//! need not list.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{PolicyArgs, VerifyArgs};
 use crate::engine::{EvalOptions, FailOn, Profile};
-use crate::evidence::{self, EvidenceError, Manifest, MANIFEST};
+use crate::evidence::{self, signature, EvidenceError, Manifest, MANIFEST};
 use crate::report::Report;
 
 use super::check::load_config;
@@ -29,7 +32,16 @@ pub fn run(args: &VerifyArgs) -> miette::Result<u8> {
     if is_link(&manifest_path) {
         return Err(manifest_error(&name, "it is a symbolic link".into()).into());
     }
+    let keys = args.key.as_deref().map(signature::load_key).transpose()?;
     let text = evidence::read_text(&manifest_path)?;
+    // The signature is checked before anything the manifest says is believed.
+    let sealed = match &keys {
+        Some(keys) => {
+            let at = signature::signature_path(dir, keys, args.signature.as_deref());
+            signature::verify(keys, &at, text.as_bytes())?
+        }
+        None => "signature not checked (no --key)".to_string(),
+    };
     let manifest = Manifest::parse(&name, &text)?;
     let mut problems = check_files(dir, &manifest);
     if problems.is_empty() {
@@ -37,7 +49,7 @@ pub fn run(args: &VerifyArgs) -> miette::Result<u8> {
     }
     if problems.is_empty() {
         println!(
-            "verified {}: {} file(s) match the manifest; re-checked as of {} with {}: the same verdicts (exit code {})",
+            "verified {}: {sealed}; {} file(s) match the manifest; re-checked as of {} with {}: the same verdicts (exit code {})",
             dir.display(),
             manifest.files.len(),
             day(&manifest).map(|d| d.to_string()).unwrap_or_default(),
@@ -100,7 +112,13 @@ fn check_files(dir: &Path, manifest: &Manifest) -> Vec<String> {
         problems.push(why);
     }
     for path in found {
-        if path != MANIFEST && !listed.contains(path.as_str()) {
+        let unlisted = ![
+            MANIFEST,
+            signature::SSH_SIGNATURE,
+            signature::MINISIGN_SIGNATURE,
+        ]
+        .contains(&path.as_str());
+        if unlisted && !listed.contains(path.as_str()) {
             problems.push(format!("{path}: not in the manifest"));
         }
     }

@@ -10,11 +10,12 @@
 
 mod compare;
 mod manifest;
+pub mod signature;
 mod write;
 
 pub use compare::{differences, Difference};
 pub use manifest::{safe_path, FileEntry, Manifest, RunSettings, Scope, FORMAT, MANIFEST};
-pub use write::{write, Evidence};
+pub use write::{refuse_outputs_inside, write, Evidence};
 
 use miette::Diagnostic;
 use thiserror::Error;
@@ -56,6 +57,43 @@ pub enum EvidenceError {
         path: String,
         /// What is wrong.
         reason: String,
+    },
+    /// The `--key` file holds no usable Ed25519 public key.
+    #[error("{path}: not a key verify can use: {reason}")]
+    #[diagnostic(
+        code(apimguard::evidence::key),
+        help("give --key an OpenSSH Ed25519 public key (ssh-ed25519 AAAA…), an allowed_signers file, or a minisign public key (docs/audits.md)")
+    )]
+    Key {
+        /// The key file.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The signature of `manifest.json` is absent, malformed, by an untrusted key or
+    /// does not verify.
+    #[error("{path}: the signature of manifest.json is not valid: {reason}")]
+    #[diagnostic(
+        code(apimguard::evidence::signature),
+        help("the evidence is not sealed by a key you trust: do not rely on it; ask its author for the signature made with the key given to --key (docs/audits.md)")
+    )]
+    Signature {
+        /// The signature file.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A `-f FORMAT:PATH` output of `check --evidence DIR` would be written inside DIR.
+    #[error("{path} is inside the evidence directory {dir}: a report written there after the manifest is a file the manifest does not list, and verify refuses it")]
+    #[diagnostic(
+        code(apimguard::evidence::output_inside),
+        help("write -f outputs outside the --evidence directory; the evidence already holds report.json, report.html and report.csv")
+    )]
+    OutputInside {
+        /// The output file.
+        path: String,
+        /// The evidence directory.
+        dir: String,
     },
     /// The evidence does not verify: files differ, or the re-check gives other verdicts.
     #[error("{path} does not verify: {count} problem(s)\n{list}")]

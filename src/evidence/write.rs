@@ -24,6 +24,53 @@ pub struct Evidence<'a> {
     pub run: RunSettings,
 }
 
+/// Refuses `-f FORMAT:PATH` outputs that would land inside the evidence directory `dir`
+/// (under any name: `..` detours and symbolic links of the existing part are resolved).
+/// They would be written after the manifest, unlisted, and `verify` would refuse the
+/// evidence; the evidence holds its own reports. Call it before anything is written.
+pub fn refuse_outputs_inside<'a>(
+    dir: &Path,
+    outputs: impl IntoIterator<Item = &'a Path>,
+) -> Result<(), EvidenceError> {
+    let root = resolved(dir);
+    for path in outputs {
+        if resolved(path).starts_with(&root) {
+            return Err(EvidenceError::OutputInside {
+                path: path.display().to_string(),
+                dir: dir.display().to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// `path` made absolute, its longest existing part canonical (links resolved) and the
+/// rest normalized (`.` dropped, `..` going up).
+fn resolved(path: &Path) -> std::path::PathBuf {
+    use std::path::{Component, PathBuf};
+    let absolute = std::env::current_dir()
+        .map(|cwd| cwd.join(path))
+        .unwrap_or_else(|_| path.to_path_buf());
+    let parts: Vec<Component> = absolute.components().collect();
+    let (mut base, rest) = (0..=parts.len())
+        .rev()
+        .find_map(|i| {
+            let prefix: PathBuf = parts[..i].iter().collect();
+            prefix.canonicalize().ok().map(|real| (real, &parts[i..]))
+        })
+        .unwrap_or_else(|| (PathBuf::new(), &parts[..]));
+    for part in rest {
+        match part {
+            Component::ParentDir => {
+                base.pop();
+            }
+            Component::CurDir => {}
+            other => base.push(other),
+        }
+    }
+    base
+}
+
 /// Writes the evidence to `dir` (new or empty) and returns its manifest, written last.
 pub fn write(dir: &Path, evidence: &Evidence) -> Result<Manifest, EvidenceError> {
     let io = |path: &Path, source| EvidenceError::Io {
