@@ -46,10 +46,22 @@ fn stable(text: &str, generated_at: &str) -> String {
                 let rest = tail.trim_start_matches(|c: char| c == '-' || c.is_ascii_digit());
                 format!("{head}\"daysLeft\": [days]{rest}")
             }
-            None => line.to_string(),
+            None => without_days_counted(line, " day(s) left"),
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// `line` with the number of days written just before `unit` (counted from today, so
+/// different every day) replaced by `[days]`.
+fn without_days_counted(line: &str, unit: &str) -> String {
+    match line.find(unit) {
+        Some(at) => {
+            let head = line[..at].trim_end_matches(|c: char| c == '-' || c.is_ascii_digit());
+            format!("{head}[days]{}", &line[at..])
+        }
+        None => line.to_string(),
+    }
 }
 
 #[test]
