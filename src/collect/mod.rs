@@ -15,12 +15,14 @@
 //! Fail closed: whatever cannot be read becomes a [`Gap`](crate::snapshot::Gap) and
 //! the snapshot says `complete: false`; nothing unread is ever reported as compliant.
 
+mod activity_log;
 pub(crate) mod apim;
 pub(crate) mod call_paths;
 pub(crate) mod defender;
 pub(crate) mod derive;
 pub(crate) mod gaps;
 pub(crate) mod ids;
+mod incremental;
 mod load;
 
 use std::collections::HashMap;
@@ -33,6 +35,7 @@ use thiserror::Error;
 
 pub use defender::{COLLECTIONS_API_VERSION, PRICING_API_VERSION};
 pub use derive::managed_gateway_is_internal;
+pub use incremental::{load_previous, Since};
 pub use load::{gateway_load, GatewayLoad, Peak, SeriesLoad};
 
 use gaps::Gaps;
@@ -83,6 +86,8 @@ pub(crate) struct Ctx<'a> {
     gaps: &'a Gaps,
     reporter: &'a Reporter,
     severities: tokio::sync::OnceCell<Result<HashMap<String, String>, String>>,
+    /// With `collect --since`: what may be carried over from the previous snapshot.
+    plan: Option<&'a incremental::Plan>,
 }
 
 impl Ctx<'_> {
@@ -158,14 +163,42 @@ pub async fn collect(
     target: &Target,
     reporter: &Reporter,
 ) -> Result<Collected, CollectError> {
+    collect_with(client, cloud, target, reporter, None).await
+}
+
+/// Reads `target` through `client` into a snapshot, reading again only what changed
+/// since the previous snapshot of `since` (see [`Since`]; docs/scale.md).
+pub async fn collect_since(
+    client: &ArmClient,
+    cloud: Cloud,
+    target: &Target,
+    reporter: &Reporter,
+    since: Since,
+) -> Result<Collected, CollectError> {
+    collect_with(client, cloud, target, reporter, Some(since)).await
+}
+
+async fn collect_with(
+    client: &ArmClient,
+    cloud: Cloud,
+    target: &Target,
+    reporter: &Reporter,
+    since: Option<Since>,
+) -> Result<Collected, CollectError> {
     let started = Instant::now();
-    let collected_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let now = chrono::Utc::now();
+    let collected_at = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let plan = since.map(|since| {
+        let scope = source_details(client, target);
+        incremental::Plan::new(since, now, &scope, cloud, reporter)
+    });
     let gaps = Gaps::default();
     let ctx = Ctx {
         client,
         gaps: &gaps,
         reporter,
         severities: tokio::sync::OnceCell::new(),
+        plan: plan.as_ref(),
     };
 
     let subscriptions = discover_subscriptions(&ctx, target).await?;
@@ -221,6 +254,7 @@ pub async fn collect(
         gaps,
         subscriptions: read,
         unknowns: Vec::new(),
+        incremental: plan.map(incremental::Plan::into_record),
     };
     // Whatever was read, of whatever kind: nothing secret leaves the collector.
     redact::snapshot(&mut snapshot);
@@ -337,8 +371,12 @@ async fn read_subscription(
     target: &Target,
 ) -> Subscription {
     let rg = target.resource_group.as_deref();
+    let changes = match ctx.plan {
+        Some(plan) => Some(plan.changes(ctx, &info.id).await),
+        None => None,
+    };
     let (services, defender_for_apis, collections) = tokio::join!(
-        read_services(ctx, &info.id, target),
+        read_services(ctx, &info.id, target, changes.as_ref()),
         defender::read_plan(ctx, &info.id),
         defender::read_collections(ctx, &info.id, rg),
     );
@@ -351,7 +389,11 @@ async fn read_subscription(
     let services = services
         .into_iter()
         .map(|mut read| {
-            derive::derive_service(&mut read.service, &read.fragments, &collections, ctx.gaps);
+            if read.carried {
+                derive::derive_posture(&mut read.service, &collections);
+            } else {
+                derive::derive_service(&mut read.service, &read.fragments, &collections, ctx.gaps);
+            }
             read.service
         })
         .collect();
@@ -370,6 +412,7 @@ async fn read_services(
     ctx: &Ctx<'_>,
     subscription: &str,
     target: &Target,
+    changes: Option<&incremental::Changes>,
 ) -> Vec<apim::ServiceRead> {
     let scope = match &target.resource_group {
         Some(rg) => format!("/subscriptions/{subscription}/resourceGroups/{rg}"),
@@ -420,7 +463,14 @@ async fn read_services(
     }
     ctx.reporter.services_found(resources.len());
     join_all(resources.iter().map(|resource| async move {
-        let read = apim::read_service(ctx, resource).await;
+        let carried = match (ctx.plan, changes) {
+            (Some(plan), Some(changes)) => plan.carry(changes, text(resource, "/id")),
+            _ => None,
+        };
+        let read = match carried {
+            Some(service) => apim::refresh_service(ctx, resource, service).await,
+            None => apim::read_service(ctx, resource).await,
+        };
         ctx.reporter.service_done();
         read
     }))
