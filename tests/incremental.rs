@@ -120,6 +120,16 @@ fn subscription() -> String {
     format!("/subscriptions/{SUBSCRIPTION}")
 }
 
+/// Serves the list at `path` without its item `id`.
+fn remove_item(fake: &FakeArm, path: &str, id: &str) {
+    let mut list = fake.resource(&path.to_ascii_lowercase()).expect("a list");
+    let items = list["value"].as_array_mut().unwrap();
+    let before = items.len();
+    items.retain(|item| !item["id"].as_str().unwrap().eq_ignore_ascii_case(id));
+    assert_eq!(items.len(), before - 1, "{id} in {path}");
+    fake.serve(path, list);
+}
+
 #[test]
 fn after_changes_the_incremental_snapshot_equals_a_full_one_with_a_tenth_of_the_requests() {
     const SERVICES: usize = 40;
@@ -154,34 +164,25 @@ fn after_changes_the_incremental_snapshot_equals_a_full_one_with_a_tenth_of_the_
         serde_json::from_str(&operations.to_string().replace(&old_id, &new_id)).unwrap(),
     );
     fake.serve(&apis, list);
-    let services = format!(
-        "{}/providers/Microsoft.ApiManagement/service",
-        subscription()
+    remove_item(
+        &fake,
+        &format!(
+            "{}/providers/Microsoft.ApiManagement/service",
+            subscription()
+        ),
+        &service(3),
     );
-    let mut listed = fake
-        .resource(&services.to_ascii_lowercase())
-        .expect("services");
-    listed["value"]
-        .as_array_mut()
-        .unwrap()
-        .retain(|s| !s["id"].as_str().unwrap().eq_ignore_ascii_case(&service(3)));
-    fake.serve(&services, listed);
-    let collections = format!(
-        "{}/providers/Microsoft.Security/apiCollections",
-        subscription()
-    );
-    let mut onboarded = fake
-        .resource(&collections.to_ascii_lowercase())
-        .expect("collections");
-    let before = onboarded["value"].as_array().unwrap().len();
-    onboarded["value"].as_array_mut().unwrap().retain(|c| {
-        !c["id"].as_str().unwrap().eq_ignore_ascii_case(&format!(
+    remove_item(
+        &fake,
+        &format!(
+            "{}/providers/Microsoft.Security/apiCollections",
+            subscription()
+        ),
+        &format!(
             "{}/providers/Microsoft.Security/apiCollections/api-000",
             service(4)
-        ))
-    });
-    assert_eq!(onboarded["value"].as_array().unwrap().len(), before - 1);
-    fake.serve(&collections, onboarded);
+        ),
+    );
     activity_log::serve(
         &fake,
         vec![
@@ -302,6 +303,19 @@ impl Scene {
         (run, from)
     }
 
+    /// [`Scene::again`], asserting that `scope` was read in full for a reason that says
+    /// `why` (and, for a service, that its APIs were read).
+    fn read_in_full(&self, flags: &[&str], scope: &str, why: &str) -> Run {
+        let (run, from) = self.again(flags);
+        let reason = full_read(&run.snapshot, scope)
+            .unwrap_or_else(|| panic!("{scope} not read in full: {}", run.snapshot["incremental"]));
+        assert!(reason.contains(why), "{scope}: {reason}");
+        if scope.contains("/service/") {
+            assert!(read_apis_of(&self.fake, from, scope), "{scope}'s APIs");
+        }
+        run
+    }
+
     fn edit(&self, change: impl FnOnce(&mut Value)) {
         edit(&self.previous, change);
     }
@@ -419,11 +433,7 @@ fn gaps_of_the_previous_snapshot_are_read_again() {
             gap(subscription(), "defenderForApis")
         ]);
     });
-    let (run, from) = scene.again(&[]);
-    assert!(full_read(&run.snapshot, &service(1))
-        .unwrap()
-        .contains("gap"));
-    assert!(read_apis_of(&scene.fake, from, &service(1)));
+    let run = scene.read_in_full(&[], &service(1), "gap");
     // Defender posture is read every time: its gap does not force anything more.
     assert_eq!(carried(&run.snapshot).len(), 2);
 
@@ -517,11 +527,7 @@ fn new_services_are_read_and_an_event_about_no_service_reads_the_subscription() 
             .unwrap()
             .remove(2);
     });
-    let (run, from) = scene.again(&[]);
-    assert!(full_read(&run.snapshot, &service(2))
-        .unwrap()
-        .contains("new"));
-    assert!(read_apis_of(&scene.fake, from, &service(2)));
+    let run = scene.read_in_full(&[], &service(2), "new");
     assert_eq!(carried(&run.snapshot).len(), 2);
 
     std::fs::copy(scene.dir.path().join("next.json"), &scene.previous).unwrap();
@@ -548,14 +554,28 @@ fn forged_carried_records_and_secrets_in_the_previous_snapshot_are_not_trusted()
             "carriedOver": [{"service": service(1), "readAt": days_ago(-30)}], "readInFull": []});
         s["subscriptions"][0]["services"][0]["apis"][0]["properties"]["serviceUrl"] =
             json!(format!("https://svc:{canary}@backend.example.com/api"));
+        // A record of another service's API inside svc-002's.
+        s["subscriptions"][0]["services"][2]["apis"][0]["id"] =
+            json!(format!("{}/apis/api-000", service(0)));
     });
     let (run, from) = scene.again(&[]);
     let reason = full_read(&run.snapshot, &service(1)).unwrap();
     assert!(reason.contains("not valid"), "{reason}");
     assert!(read_apis_of(&scene.fake, from, &service(1)));
+    let reason = full_read(&run.snapshot, &service(2)).unwrap();
+    assert!(reason.contains("not under the service"), "{reason}");
     let written = std::fs::read_to_string(scene.dir.path().join("next.json")).unwrap();
     assert!(!written.contains(canary));
-    assert!(carried(&run.snapshot).contains(&service(0)));
+    assert_eq!(carried(&run.snapshot), vec![service(0)]);
+
+    // Text from the previous snapshot reaches stderr only escaped.
+    scene.edit(|s| {
+        s["complete"] = json!(false);
+        s["gaps"] = json!([{"scope": "/\u{1b}[31mevil", "what": "subscriptions", "error": "x"}]);
+    });
+    let (run, _) = scene.again(&[]);
+    assert!(run.stderr.contains("reading everything"), "{}", run.stderr);
+    assert!(!run.stderr.contains('\u{1b}'), "{}", run.stderr);
 }
 
 #[test]

@@ -31,6 +31,7 @@ use super::activity_log;
 use super::apim::offers_tenant_access;
 use super::ids::is_within;
 use super::Ctx;
+use crate::azure::arm::names::shown;
 use crate::azure::{Cloud, Reporter};
 use crate::snapshot::{
     self, CarriedService, FullRead, Incremental, Service, Snapshot, SnapshotError, SourceKind,
@@ -251,8 +252,8 @@ impl Plan {
         });
         if let Some(gap) = outside {
             return Err(format!(
-                "the previous snapshot has a gap outside any subscription it holds ({} of {})",
-                gap.what, gap.scope
+                "the previous snapshot has a gap outside any subscription it holds ({})",
+                gap_named(gap)
             ));
         }
         Ok(from)
@@ -298,7 +299,7 @@ impl Plan {
             let Some(service) = activity_log::service_of(&event.resource) else {
                 return Some(format!(
                     "its activity log has an event about no single service (`{}`)",
-                    crate::azure::arm::names::shown(&event.operation)
+                    shown(&event.operation)
                 ));
             };
             let entry = touched.entry(service).or_insert((0, event.operation));
@@ -348,11 +349,14 @@ impl Plan {
         if let Some((count, operation)) = changes.touched.get(key) {
             return Err(format!(
                 "the activity log has {count} event(s) about it, the first `{}`",
-                crate::azure::arm::names::shown(operation)
+                shown(operation)
             ));
         }
         if let Some(gap) = prior.gap {
             return Err(gap);
+        }
+        if let Some(foreign) = foreign_record(&prior.service) {
+            return Err(foreign);
         }
         match &prior.service.tenant_access {
             Some(access) if access.enabled => {
@@ -388,12 +392,20 @@ impl Plan {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The snapshot's record of the run, in a stable order.
-    pub fn into_record(self) -> Incremental {
+    /// The snapshot's record of the run, in a stable order (and in one line on stderr).
+    pub fn into_record(self, reporter: &Reporter) -> Incremental {
         let mut record = self
             .record
             .into_inner()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
+        reporter.note(
+            0,
+            format_args!(
+                "collect --since: {} service(s) carried over, {} part(s) read in full (see `incremental` in the snapshot)",
+                record.carried_over.len(),
+                record.read_in_full.len()
+            ),
+        );
         record
             .carried_over
             .sort_by(|a, b| a.service.cmp(&b.service));
@@ -409,12 +421,44 @@ fn gap_reason<'g>(
     scope: &str,
 ) -> Option<String> {
     gaps.find(|gap| !ALWAYS_READ.contains(&gap.what.as_str()) && is_within(&gap.scope, scope))
-        .map(|gap| {
-            format!(
-                "the previous snapshot has a gap here ({} of {})",
-                gap.what, gap.scope
-            )
-        })
+        .map(|gap| format!("the previous snapshot has a gap here ({})", gap_named(gap)))
+}
+
+/// A gap of the previous snapshot as a reason names it: its text comes from the file,
+/// so it is clipped and its control characters escaped.
+fn gap_named(gap: &snapshot::Gap) -> String {
+    format!("{} of {}", shown(&gap.what), shown(&gap.scope))
+}
+
+/// Why a prior service's records cannot be its own: an API, product, APIM subscription,
+/// backend, named value, gateway or workspace whose id is not under the service's.
+fn foreign_record(service: &Service) -> Option<String> {
+    let ids = service
+        .apis
+        .iter()
+        .map(|a| &a.id)
+        .chain(service.products.iter().map(|p| &p.id))
+        .chain(
+            [
+                &service.apim_subscriptions,
+                &service.backends,
+                &service.named_values,
+            ]
+            .into_iter()
+            .flatten()
+            .map(|r| &r.id),
+        )
+        .chain(service.gateways.iter().map(|g| &g.id))
+        .chain(service.workspaces.iter().map(|w| &w.id));
+    for id in ids {
+        if !is_within(id, &service.id) || id.eq_ignore_ascii_case(&service.id) {
+            return Some(format!(
+                "its record in the previous snapshot holds `{}`, which is not under the service",
+                shown(id)
+            ));
+        }
+    }
+    None
 }
 
 /// When the data of service `id` was read: its carried-over record's `readAt` in the

@@ -254,7 +254,7 @@ async fn collect_with(
         gaps,
         subscriptions: read,
         unknowns: Vec::new(),
-        incremental: plan.map(incremental::Plan::into_record),
+        incremental: plan.map(|plan| plan.into_record(reporter)),
     };
     // Whatever was read, of whatever kind: nothing secret leaves the collector.
     redact::snapshot(&mut snapshot);
