@@ -10,6 +10,9 @@ pub mod activity_log;
 pub mod estate;
 pub mod fake_arm;
 pub mod reports;
+pub mod resource_graph;
+pub mod tenant;
+pub mod throttle;
 
 use std::process::{Command, Output};
 
