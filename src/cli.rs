@@ -273,6 +273,14 @@ pub struct CollectArgs {
         next_help_heading = "IaC files instead of Azure (docs/iac.md)"
     )]
     pub iac: IacArgs,
+    /// A previous snapshot of the same scope: read again only the services the activity
+    /// log says changed since, carry the rest over (-o may name this same file).
+    #[arg(long, value_name = "FILE", conflicts_with = "iac")]
+    pub since: Option<PathBuf>,
+    /// With --since: read a service in full once its carried-over data is older than this
+    /// (seconds, or with s, m, h or d).
+    #[arg(long, value_name = "DURATION", default_value = "7d", requires = "since", value_parser = parse_positive_duration)]
+    pub max_age: Duration,
 }
 
 /// IaC files to read instead of Azure (shared by `collect` and `check`).
@@ -738,12 +746,17 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
         "s" => 1,
         "m" => 60,
         "h" => 3600,
-        _ => return Err(format!("`{s}` is not a duration (e.g. 90, 90s, 5m, 1h)")),
+        "d" => 86_400,
+        _ => {
+            return Err(format!(
+                "`{s}` is not a duration (e.g. 90, 90s, 5m, 1h, 7d)"
+            ))
+        }
     };
     number
         .parse::<u64>()
         .map(|n| Duration::from_secs(n.saturating_mul(scale)))
-        .map_err(|_| format!("`{s}` is not a duration (e.g. 90, 90s, 5m, 1h)"))
+        .map_err(|_| format!("`{s}` is not a duration (e.g. 90, 90s, 5m, 1h, 7d)"))
 }
 
 fn parse_digest(s: &str) -> Result<String, String> {

@@ -3,7 +3,7 @@
 //! live collection built on it (credentials → ARM → snapshot).
 
 use std::future::Future;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -69,7 +69,7 @@ pub enum CollectUsageError {
 
 /// Collects in memory for `check --live`.
 pub fn collect_live(args: &ArmArgs) -> miette::Result<LoadedSnapshot> {
-    let collected = collect_blocking(args)?;
+    let collected = collect_blocking(args, None)?;
     let text = snapshot::to_text(&collected.snapshot, false)?;
     Ok(LoadedSnapshot {
         path: PathBuf::from("(live collection)"),
@@ -78,8 +78,18 @@ pub fn collect_live(args: &ArmArgs) -> miette::Result<LoadedSnapshot> {
     })
 }
 
-pub(crate) fn collect_blocking(args: &ArmArgs) -> miette::Result<Collected> {
-    block_on(collect_async(args))
+/// Collects `args`' scope; with `since` (a previous snapshot and `--max-age`), reads
+/// again only what changed since that snapshot (`collect --since`). The previous
+/// snapshot is read first, so that a bad one fails the run before any request.
+pub(crate) fn collect_blocking(
+    args: &ArmArgs,
+    since: Option<(&Path, Duration)>,
+) -> miette::Result<Collected> {
+    let since = match since {
+        Some((path, max_age)) => Some(collect::Since::new(collect::load_previous(path)?, max_age)),
+        None => None,
+    };
+    block_on(collect_async(args, since))
 }
 
 /// Runs `future` to its end on a new multi-threaded runtime.
@@ -91,7 +101,7 @@ pub fn block_on<T>(future: impl Future<Output = miette::Result<T>>) -> miette::R
         .block_on(future)
 }
 
-async fn collect_async(args: &ArmArgs) -> miette::Result<Collected> {
+async fn collect_async(args: &ArmArgs, since: Option<collect::Since>) -> miette::Result<Collected> {
     let connection = &args.connection;
     scope_names(args)?;
     let limits = Limits {
@@ -112,7 +122,10 @@ async fn collect_async(args: &ArmArgs) -> miette::Result<Collected> {
             DiscoveryMethod::ResourceGraph => collect::Discovery::ResourceGraph,
         },
     };
-    let collected = collect::collect(&client, cloud, &target, &reporter).await?;
+    let collected = match since {
+        Some(since) => collect::collect_since(&client, cloud, &target, &reporter, since).await?,
+        None => collect::collect(&client, cloud, &target, &reporter).await?,
+    };
     reporter.finish(&collected.summary);
     for gap in &collected.snapshot.gaps {
         reporter.warn(format_args!(

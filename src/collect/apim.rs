@@ -26,6 +26,8 @@ pub(crate) struct ServiceRead {
     pub service: Service,
     /// The service's policy fragments.
     pub fragments: Fragments,
+    /// Whether it was carried over from the previous snapshot ([`refresh_service`]).
+    pub carried: bool,
 }
 
 /// Reads the service described by `resource` (an item of the service list).
@@ -77,7 +79,52 @@ pub(crate) async fn read_service(ctx: &Ctx<'_>, resource: &Value) -> ServiceRead
     service.gateways = gateways;
     service.workspaces = workspaces;
     link_apis(&mut service);
-    ServiceRead { service, fragments }
+    ServiceRead {
+        service,
+        fragments,
+        carried: false,
+    }
+}
+
+/// A service carried over by `collect --since`: `carried` as the previous snapshot
+/// holds it, with what changes without an ARM write read again: the service resource
+/// itself (`resource`, an item of the service list), its gateway load, and its APIM
+/// subscriptions (developer-portal sign-ups do not go through ARM).
+pub(crate) async fn refresh_service(
+    ctx: &Ctx<'_>,
+    resource: &Value,
+    carried: Service,
+) -> ServiceRead {
+    let fresh = service_record(resource);
+    let (capacity_percent, apim_subscriptions) = tokio::join!(
+        read_capacity(ctx, &fresh.id, &fresh.sku.name),
+        read_resources(
+            ctx,
+            &fresh.id,
+            "subscriptions",
+            "apimSubscriptions",
+            redact::apim_subscription
+        ),
+    );
+    let service = Service {
+        capacity_percent,
+        apim_subscriptions,
+        policy: carried.policy,
+        tenant_access: carried.tenant_access,
+        apis: carried.apis,
+        products: carried.products,
+        backends: carried.backends,
+        named_values: carried.named_values,
+        gateways: carried.gateways,
+        workspaces: carried.workspaces,
+        effective_policies: carried.effective_policies,
+        ..fresh
+    };
+    ServiceRead {
+        service,
+        fragments: Fragments::new(),
+        carried: true,
+    }
 }
 
 /// The snapshot service of an ARM service resource (`id`, `sku`, `properties`, …),
@@ -170,6 +217,11 @@ struct Tier {
 /// The gateway-load metric of a pricing tier, if it has one.
 pub(crate) fn load_metric(sku: &str) -> Option<&'static str> {
     Tier::of(sku).load_metric
+}
+
+/// Whether a pricing tier has the direct management API (`tenant/access`).
+pub(crate) fn offers_tenant_access(sku: &str) -> bool {
+    Tier::of(sku).tenant_access
 }
 
 impl Tier {

@@ -25,12 +25,23 @@ pub(crate) fn derive_service(
     collections: &Collections,
     gaps: &Gaps,
 ) {
-    let internal = managed_gateway_is_internal(&service.properties);
-    let consumption = service.sku.name.eq_ignore_ascii_case("Consumption");
     let mut apis = std::mem::take(&mut service.apis);
     let mut table = call_paths::PolicyTable::default();
     for api in apis.iter_mut() {
         (api.auth, api.call_paths) = call_paths::derive(service, api, fragments, gaps, &mut table);
+    }
+    service.apis = apis;
+    service.effective_policies = table.into_policies();
+    derive_posture(service, collections);
+}
+
+/// Fills `exposure.external` and `defender` of every API of `service`: what depends on
+/// the service's settings and Defender's collections, not on its policies (all that a
+/// service carried over by `collect --since` needs worked out again).
+pub(crate) fn derive_posture(service: &mut Service, collections: &Collections) {
+    let internal = managed_gateway_is_internal(&service.properties);
+    let consumption = service.sku.name.eq_ignore_ascii_case("Consumption");
+    for api in service.apis.iter_mut() {
         let self_hosted = api.exposure.gateways.iter().any(|g| g != "managed");
         api.exposure.external = api.exposure.workspace.is_some() || self_hosted || !internal;
         // Collections are keyed by service and API name; workspace APIs cannot have one
@@ -41,8 +52,6 @@ pub(crate) fn derive_service(
         };
         api.defender = derive_defender(api, self_hosted, consumption, collection);
     }
-    service.apis = apis;
-    service.effective_policies = table.into_policies();
 }
 
 /// Whether the managed gateway is unreachable from the internet.

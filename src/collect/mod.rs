@@ -17,6 +17,7 @@
 //! Fail closed: whatever cannot be read becomes a [`Gap`](crate::snapshot::Gap) and
 //! the snapshot says `complete: false`; nothing unread is ever reported as compliant.
 
+mod activity_log;
 pub(crate) mod apim;
 pub(crate) mod call_paths;
 pub(crate) mod defender;
@@ -24,6 +25,7 @@ pub(crate) mod derive;
 mod discovery;
 pub(crate) mod gaps;
 pub(crate) mod ids;
+mod incremental;
 mod load;
 
 use std::collections::HashMap;
@@ -37,6 +39,7 @@ use thiserror::Error;
 pub use defender::{COLLECTIONS_API_VERSION, PRICING_API_VERSION};
 pub use derive::managed_gateway_is_internal;
 pub use discovery::Discovery;
+pub use incremental::{load_previous, Since};
 pub use load::{gateway_load, GatewayLoad, Peak, SeriesLoad};
 
 use gaps::Gaps;
@@ -91,6 +94,8 @@ pub(crate) struct Ctx<'a> {
     gaps: &'a Gaps,
     reporter: &'a Reporter,
     severities: tokio::sync::OnceCell<Result<HashMap<String, String>, String>>,
+    /// With `collect --since`: what may be carried over from the previous snapshot.
+    plan: Option<&'a incremental::Plan>,
 }
 
 impl Ctx<'_> {
@@ -166,14 +171,42 @@ pub async fn collect(
     target: &Target,
     reporter: &Reporter,
 ) -> Result<Collected, CollectError> {
+    collect_with(client, cloud, target, reporter, None).await
+}
+
+/// Reads `target` through `client` into a snapshot, reading again only what changed
+/// since the previous snapshot of `since` (see [`Since`]; docs/scale.md).
+pub async fn collect_since(
+    client: &ArmClient,
+    cloud: Cloud,
+    target: &Target,
+    reporter: &Reporter,
+    since: Since,
+) -> Result<Collected, CollectError> {
+    collect_with(client, cloud, target, reporter, Some(since)).await
+}
+
+async fn collect_with(
+    client: &ArmClient,
+    cloud: Cloud,
+    target: &Target,
+    reporter: &Reporter,
+    since: Option<Since>,
+) -> Result<Collected, CollectError> {
     let started = Instant::now();
-    let collected_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let now = chrono::Utc::now();
+    let collected_at = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let plan = since.map(|since| {
+        let scope = source_details(client, target, Value::Null);
+        incremental::Plan::new(since, now, &scope, cloud, reporter)
+    });
     let gaps = Gaps::default();
     let ctx = Ctx {
         client,
         gaps: &gaps,
         reporter,
         severities: tokio::sync::OnceCell::new(),
+        plan: plan.as_ref(),
     };
 
     let subscriptions = if target.management_groups.is_empty() {
@@ -239,6 +272,7 @@ pub async fn collect(
         gaps,
         subscriptions: read,
         unknowns: Vec::new(),
+        incremental: plan.map(|plan| plan.into_record(reporter)),
     };
     // Whatever was read, of whatever kind: nothing secret leaves the collector.
     redact::snapshot(&mut snapshot);
@@ -365,12 +399,16 @@ async fn read_subscription(
     known: Option<discovery::Known>,
 ) -> Subscription {
     let rg = target.resource_group.as_deref();
+    let changes = match ctx.plan {
+        Some(plan) => Some(plan.changes(ctx, &info.id).await),
+        None => None,
+    };
     let (listed, plan) = match known {
         Some(known) => (Some(known.services), Some(known.plan)),
         None => (None, None),
     };
     let (services, defender_for_apis, collections) = tokio::join!(
-        read_services(ctx, &info.id, target, listed),
+        read_services(ctx, &info.id, target, listed, changes.as_ref()),
         async {
             match plan {
                 Some(plan) => defender::known_plan(ctx, &info.id, plan),
@@ -388,7 +426,11 @@ async fn read_subscription(
     let services = services
         .into_iter()
         .map(|mut read| {
-            derive::derive_service(&mut read.service, &read.fragments, &collections, ctx.gaps);
+            if read.carried {
+                derive::derive_posture(&mut read.service, &collections);
+            } else {
+                derive::derive_service(&mut read.service, &read.fragments, &collections, ctx.gaps);
+            }
             read.service
         })
         .collect();
@@ -409,6 +451,7 @@ async fn read_services(
     subscription: &str,
     target: &Target,
     listed: Option<Vec<Value>>,
+    changes: Option<&incremental::Changes>,
 ) -> Vec<apim::ServiceRead> {
     let scope = match &target.resource_group {
         Some(rg) => format!("/subscriptions/{subscription}/resourceGroups/{rg}"),
@@ -470,7 +513,14 @@ async fn read_services(
     }
     ctx.reporter.services_found(resources.len());
     join_all(resources.iter().map(|resource| async move {
-        let read = apim::read_service(ctx, resource).await;
+        let carried = match (ctx.plan, changes) {
+            (Some(plan), Some(changes)) => plan.carry(changes, text(resource, "/id")),
+            _ => None,
+        };
+        let read = match carried {
+            Some(service) => apim::refresh_service(ctx, resource, service).await,
+            None => apim::read_service(ctx, resource).await,
+        };
         ctx.reporter.service_done();
         read
     }))

@@ -11,11 +11,19 @@ use crate::snapshot;
 pub fn run(args: &CollectArgs) -> miette::Result<u8> {
     let snapshot = match super::iac::read(&args.iac, &args.arm)? {
         Some(loaded) => loaded.snapshot,
-        None => collect_blocking(&args.arm)?.snapshot,
+        None => {
+            let since = args.since.as_deref().map(|path| (path, args.max_age));
+            collect_blocking(&args.arm, since)?.snapshot
+        }
     };
     match args.output.as_deref() {
         Some(path) if path != Path::new("-") => {
-            super::output::refuse_overwrites(&[(path, "the snapshot".to_string())])?;
+            let outputs = [(path, "the snapshot".to_string())];
+            match args.since.as_deref() {
+                // The one input an output may replace: the snapshot it refreshes.
+                Some(previous) => super::output::refuse_overwrites_but(&outputs, previous)?,
+                None => super::output::refuse_overwrites(&outputs)?,
+            }
             snapshot::save(&snapshot, path)?
         }
         _ => {

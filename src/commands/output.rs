@@ -140,7 +140,29 @@ pub fn files(specs: &[OutputSpec]) -> Vec<(&Path, String)> {
 /// anything is written. Outputs that are not regular files (`/dev/null`, a pipe) are
 /// written through and destroy nothing.
 pub fn refuse_overwrites(outputs: &[(&Path, String)]) -> Result<(), OutputError> {
-    let inputs = input::read_so_far();
+    refuse_overwrites_of(outputs, input::read_so_far())
+}
+
+/// [`refuse_overwrites`], except that the input read from `refreshed` (as it was given)
+/// may be written over: the one input a command replaces by design (`collect --since
+/// FILE -o FILE` refreshes the snapshot in place, atomically). Any other input, and
+/// `refreshed` when it was not read, is guarded as always.
+pub fn refuse_overwrites_but(
+    outputs: &[(&Path, String)],
+    refreshed: &Path,
+) -> Result<(), OutputError> {
+    let mut inputs = input::read_so_far();
+    if let Some(at) = inputs.iter().position(|(path, _)| path == refreshed) {
+        let (_, id) = inputs.remove(at);
+        inputs.retain(|(_, other)| *other != id);
+    }
+    refuse_overwrites_of(outputs, inputs)
+}
+
+fn refuse_overwrites_of(
+    outputs: &[(&Path, String)],
+    inputs: Vec<(PathBuf, FileId)>,
+) -> Result<(), OutputError> {
     let mut seen: Vec<(Identity, &str)> = Vec::new();
     for (path, what) in outputs {
         let Some(identity) = Identity::of(path) else {

@@ -39,6 +39,47 @@ pub struct Snapshot {
     /// stands in the snapshot; rules must not treat it as compliant.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unknowns: Vec<UnknownValue>,
+    /// Live collections with `collect --since` only (schema 1.2): what was carried over
+    /// from the previous snapshot, from when, and what was read in full and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incremental: Option<Incremental>,
+}
+
+/// How an incremental collection (`collect --since`) was made (schema 1.2, feature
+/// `incremental`): the parts carried over from the previous snapshot unread, and the
+/// parts read in full with the reason. Everything else was read as in a full collection.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Incremental {
+    /// The `collectedAt` of the previous snapshot.
+    pub since: String,
+    /// Start of the activity-log window read (`since` less the safety margin); null
+    /// when nothing could be carried over (everything was read).
+    pub activity_log_from: Option<String>,
+    /// The services carried over: their resources under the service were not read again.
+    pub carried_over: Vec<CarriedService>,
+    /// The parts read in full, and why (`/` is the whole collection).
+    pub read_in_full: Vec<FullRead>,
+}
+
+/// A service carried over from the previous snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CarriedService {
+    /// The service's ARM id.
+    pub service: String,
+    /// When its carried data was last read from ARM (RFC 3339, UTC).
+    pub read_at: String,
+}
+
+/// A part of the estate an incremental collection read in full.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FullRead {
+    /// The ARM id of the part (a service or a subscription), or `/` for everything.
+    pub scope: String,
+    /// Why it was read in full.
+    pub reason: String,
 }
 
 /// The origin of a snapshot.

@@ -6,6 +6,7 @@
 //! it, hence the `dead_code` allowance.
 #![allow(dead_code)]
 
+pub mod activity_log;
 pub mod estate;
 pub mod fake_arm;
 pub mod reports;
