@@ -50,8 +50,11 @@ fn paths(api: &Value) -> Vec<(Value, Value, String)> {
 fn an_open_product_lets_keyless_calls_reach_an_api_that_requires_a_key() {
     let (snapshot, code, stderr) = run(&["collect", "--from-arm", OPEN_PRODUCT]);
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(snapshot["schemaMinor"], 1);
-    assert_eq!(snapshot["schemaFeatures"], serde_json::json!(["callPaths"]));
+    assert!(snapshot["schemaMinor"].as_u64() >= Some(1));
+    assert!(snapshot["schemaFeatures"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!("callPaths")));
 
     let orders = api(&snapshot, "orders");
     assert_eq!(orders["subscriptionRequired"], true);

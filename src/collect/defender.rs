@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::ids::{is_within, text};
 use super::Ctx;
-use crate::snapshot::{Alert, DefenderPlan, JsonObject, Recommendation};
+use crate::snapshot::{Alert, DefenderCspm, DefenderPlan, JsonObject, Recommendation};
 
 /// Pricings: 2024-01-01 is deployed everywhere and has every field read here.
 pub const PRICING_API_VERSION: &str = "2024-01-01";
@@ -56,6 +56,58 @@ pub(crate) fn plan_of(pricing: &Value) -> DefenderPlan {
             .pointer("/properties/subPlan")
             .and_then(Value::as_str)
             .map(str::to_string),
+        origin: None,
+    }
+}
+
+/// Reads the `CloudPosture` pricing (Defender CSPM). `None` without a gap when the plan
+/// does not exist in this cloud (404); `None` with a gap when it cannot be read.
+pub(crate) async fn read_cspm(ctx: &Ctx<'_>, subscription: &str) -> Option<DefenderCspm> {
+    let scope = format!("/subscriptions/{subscription}");
+    let url = ctx.client.url(
+        &format!("{scope}/providers/Microsoft.Security/pricings/CloudPosture"),
+        PRICING_API_VERSION,
+        &[],
+    );
+    match async { ctx.client.get_optional(&url?).await }.await {
+        Ok(Some(pricing)) => Some(cspm_of(&pricing)),
+        Ok(None) => {
+            ctx.reporter.note(
+                1,
+                format_args!("{scope}: the Defender CSPM plan does not exist here"),
+            );
+            None
+        }
+        Err(e) => {
+            ctx.gaps.add(&scope, "defenderCspm", e);
+            None
+        }
+    }
+}
+
+/// The plan a `Microsoft.Security/pricings/CloudPosture` resource describes: its
+/// `ApiPosture` extension is on only when listed with `isEnabled` true (`"True"`).
+pub(crate) fn cspm_of(pricing: &Value) -> DefenderCspm {
+    let plan = plan_of(pricing);
+    let api_posture = pricing
+        .pointer("/properties/extensions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|x| {
+            x.get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| n.eq_ignore_ascii_case("ApiPosture"))
+        })
+        .any(|x| match x.get("isEnabled") {
+            Some(Value::Bool(on)) => *on,
+            Some(Value::String(on)) => on.eq_ignore_ascii_case("true"),
+            _ => false,
+        });
+    DefenderCspm {
+        enabled: plan.enabled,
+        pricing_tier: plan.pricing_tier,
+        api_posture,
         origin: None,
     }
 }

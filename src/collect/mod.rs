@@ -22,6 +22,7 @@ pub(crate) mod derive;
 pub(crate) mod gaps;
 pub(crate) mod ids;
 mod load;
+pub(crate) mod logging;
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -337,9 +338,10 @@ async fn read_subscription(
     target: &Target,
 ) -> Subscription {
     let rg = target.resource_group.as_deref();
-    let (services, defender_for_apis, collections) = tokio::join!(
+    let (services, defender_for_apis, defender_cspm, collections) = tokio::join!(
         read_services(ctx, &info.id, target),
         defender::read_plan(ctx, &info.id),
+        defender::read_cspm(ctx, &info.id),
         defender::read_collections(ctx, &info.id, rg),
     );
     let ids: Vec<String> = services.iter().map(|s| s.service.id.clone()).collect();
@@ -359,6 +361,7 @@ async fn read_subscription(
         subscription_id: info.id.clone(),
         display_name: info.display_name.clone(),
         defender_for_apis,
+        defender_cspm,
         services,
         recommendations,
         alerts,
