@@ -336,10 +336,11 @@ fn an_older_snapshot_without_the_controls_is_not_known() {
     );
 }
 
-/// `check --from-… -f json --profile strict`: rule id → (status, [(resource, line, message)]).
-fn iac_verdicts(
-    args: &[&str],
-) -> std::collections::BTreeMap<String, (String, Vec<(String, u64, String)>)> {
+/// A finding: its resource, line (0 when it has none) and message.
+type Finding = (String, u64, String);
+
+/// `check --from-… -f json --profile strict`: rule id → (status, findings).
+fn iac_verdicts(args: &[&str]) -> std::collections::BTreeMap<String, (String, Vec<Finding>)> {
     let out = apimguard()
         .args([
             "check",

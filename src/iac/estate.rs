@@ -188,8 +188,11 @@ pub(super) fn build(estate: Estate, collected_at: String) -> Result<Snapshot, Ia
             // `scope: apim` (Bicep) or `"scope": "Microsoft.ApiManagement/service/x"` (ARM):
             // filed under the service, as `…/service/x/providers/diagnosticSettings`.
             if let Some(service) = d.scope.as_deref().and_then(scoped_service) {
-                let service_id =
-                    scope::resource_id(&rg, "Microsoft.ApiManagement/service", &[service.clone()]);
+                let service_id = scope::resource_id(
+                    &rg,
+                    "Microsoft.ApiManagement/service",
+                    std::slice::from_ref(&service),
+                );
                 items.entry(service.to_lowercase()).or_default().push(Item {
                     d,
                     id: format!(
