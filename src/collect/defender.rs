@@ -22,20 +22,33 @@ const ALERTS_API_VERSION: &str = "2022-01-01";
 /// Reads the `Api` pricing. `None` without a gap when the plan does not exist in this
 /// cloud (404); `None` with a gap when it cannot be read.
 pub(crate) async fn read_plan(ctx: &Ctx<'_>, subscription: &str) -> Option<DefenderPlan> {
+    match read_pricing(ctx, subscription, "Api", "defenderForApis").await? {
+        Some(pricing) => Some(plan_of(&pricing)),
+        None => {
+            no_plan(ctx, subscription);
+            None
+        }
+    }
+}
+
+/// Reads the pricing `name` of `subscription`: `Some(None)` when it does not exist in
+/// this cloud (404); `None` and a gap (`what`) when it cannot be read.
+async fn read_pricing(
+    ctx: &Ctx<'_>,
+    subscription: &str,
+    name: &str,
+    what: &str,
+) -> Option<Option<Value>> {
     let scope = format!("/subscriptions/{subscription}");
     let url = ctx.client.url(
-        &format!("{scope}/providers/Microsoft.Security/pricings/Api"),
+        &format!("{scope}/providers/Microsoft.Security/pricings/{name}"),
         PRICING_API_VERSION,
         &[],
     );
     match async { ctx.client.get_optional(&url?).await }.await {
-        Ok(Some(pricing)) => Some(plan_of(&pricing)),
-        Ok(None) => {
-            no_plan(ctx, subscription);
-            None
-        }
+        Ok(pricing) => Some(pricing),
         Err(e) => {
-            ctx.gaps.add(&scope, "defenderForApis", e);
+            ctx.gaps.add(&scope, what, e);
             None
         }
     }
@@ -84,23 +97,15 @@ pub(crate) fn plan_of(pricing: &Value) -> DefenderPlan {
 /// Reads the `CloudPosture` pricing (Defender CSPM). `None` without a gap when the plan
 /// does not exist in this cloud (404); `None` with a gap when it cannot be read.
 pub(crate) async fn read_cspm(ctx: &Ctx<'_>, subscription: &str) -> Option<DefenderCspm> {
-    let scope = format!("/subscriptions/{subscription}");
-    let url = ctx.client.url(
-        &format!("{scope}/providers/Microsoft.Security/pricings/CloudPosture"),
-        PRICING_API_VERSION,
-        &[],
-    );
-    match async { ctx.client.get_optional(&url?).await }.await {
-        Ok(Some(pricing)) => Some(cspm_of(&pricing)),
-        Ok(None) => {
+    match read_pricing(ctx, subscription, "CloudPosture", "defenderCspm").await? {
+        Some(pricing) => Some(cspm_of(&pricing)),
+        None => {
             ctx.reporter.note(
                 1,
-                format_args!("{scope}: the Defender CSPM plan does not exist here"),
+                format_args!(
+                    "/subscriptions/{subscription}: the Defender CSPM plan does not exist here"
+                ),
             );
-            None
-        }
-        Err(e) => {
-            ctx.gaps.add(&scope, "defenderCspm", e);
             None
         }
     }
