@@ -9,9 +9,10 @@
 use serde_json::{json, Map, Value};
 
 use crate::snapshot::{
-    Alert, Api, ApiDefender, Auth, AuthVerdict, DefenderPlan, Exposure, Gateway, Operation, Policy,
-    PolicyElement, Product, Recommendation, Resource, Service, Sku, Snapshot, Source, SourceKind,
-    Subscription, TenantAccess, Workspace, SCHEMA_MINOR, SCHEMA_VERSION,
+    Alert, Api, ApiDefender, Auth, AuthVerdict, DefenderCspm, DefenderPlan, Exposure, Gateway,
+    Logging, Operation, Policy, PolicyElement, Product, Recommendation, Resource, Service, Sku,
+    Snapshot, Source, SourceKind, Subscription, TenantAccess, Workspace, SCHEMA_MINOR,
+    SCHEMA_VERSION,
 };
 
 /// A tiny deterministic generator (SplitMix64); no need for cryptographic quality.
@@ -104,6 +105,12 @@ fn subscription(index: usize, rng: &mut Rng) -> Subscription {
             enabled,
             pricing_tier: Some(if enabled { "Standard" } else { "Free" }.into()),
             sub_plan: enabled.then(|| "P1".into()),
+            origin: None,
+        }),
+        defender_cspm: Some(DefenderCspm {
+            enabled: true,
+            pricing_tier: Some("Standard".into()),
+            api_posture: index % 4 != 1,
             origin: None,
         }),
         services: Vec::new(),
@@ -220,6 +227,10 @@ fn service(subscription_id: &str, index: usize, api_count: usize, rng: &mut Rng)
         policy: Some(global_policy(rng)),
         capacity_percent: Some(rng.below(100) as f64),
         tenant_access: Some(TenantAccess { enabled: rng.chance(15) }),
+        git_access: Some(TenantAccess {
+            enabled: index % 10 == 3,
+        }),
+        logging: Some(logging(&id, index)),
         products,
         apim_subscriptions: subscriptions_for(&id, api_count, rng),
         backends: backends_for(&id, api_count, rng),
@@ -260,10 +271,72 @@ fn products_for(service_id: &str, api_count: usize, rng: &mut Rng) -> Vec<Produc
                 apis: (first..first + size)
                     .map(|i| api_name(i % api_count.max(1)))
                     .collect(),
+                groups: Some(groups_for(&format!("{service_id}/products/{name}"), p)),
                 origin: None,
             }
         })
         .collect()
+}
+
+/// The groups of a product (the built-in developers group; guests on every seventh
+/// product), without drawing from the generator, so the rest of the estate stays as it was.
+fn groups_for(product_id: &str, index: usize) -> Vec<Resource> {
+    let group = |name: &str, display: &str| Resource {
+        id: format!("{product_id}/groups/{name}"),
+        name: name.to_string(),
+        properties: obj(json!({"displayName": display, "builtIn": true, "type": "system"})),
+        origin: None,
+    };
+    let mut groups = vec![group("developers", "Developers")];
+    if index % 7 == 5 {
+        groups.push(group("guests", "Guests"));
+    }
+    groups
+}
+
+/// The logging of a service: gateway logs to a workspace and an Application Insights
+/// diagnostic (on every ninth service without its setting; with request headers logged
+/// on every eleventh), without drawing from the generator.
+fn logging(service_id: &str, index: usize) -> Logging {
+    let workspace = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-logs/providers/Microsoft.OperationalInsights/workspaces/logs";
+    let settings = if index % 9 == 4 {
+        Vec::new()
+    } else {
+        vec![Resource {
+            id: format!("{service_id}/providers/Microsoft.Insights/diagnosticSettings/to-logs"),
+            name: "to-logs".into(),
+            properties: obj(json!({
+                "workspaceId": workspace,
+                "logs": [{"categoryGroup": "allLogs", "enabled": true}]
+            })),
+            origin: None,
+        }]
+    };
+    let headers: Vec<&str> = if index % 11 == 6 {
+        vec!["Authorization"]
+    } else {
+        Vec::new()
+    };
+    let logger = format!("{service_id}/loggers/appinsights");
+    Logging {
+        diagnostic_settings: Some(settings),
+        diagnostics: Some(vec![Resource {
+            id: format!("{service_id}/diagnostics/applicationinsights"),
+            name: "applicationinsights".into(),
+            properties: obj(json!({
+                "loggerId": logger,
+                "verbosity": "information",
+                "frontend": {"request": {"headers": headers, "body": {"bytes": 0}}}
+            })),
+            origin: None,
+        }]),
+        loggers: Some(vec![Resource {
+            id: logger,
+            name: "appinsights".into(),
+            properties: obj(json!({"loggerType": "applicationInsights", "isBuffered": true})),
+            origin: None,
+        }]),
+    }
 }
 
 fn api_name(index: usize) -> String {

@@ -345,7 +345,20 @@ fn arm_template_and_apiops_folder_of_one_estate_give_the_same_verdicts() {
     ]);
     let (apiops, apiops_code) = check(&["--from-apiops", ESTATE_APIOPS, "--env", "test"]);
     assert_eq!((arm_code, apiops_code), (1, 1));
-    assert_eq!(verdicts(&arm), verdicts(&apiops));
+    // APIOps folders are not read for logging or product groups (docs/iac.md): those
+    // rules say "not known" there, and are compared on their own below.
+    let comparable = |report: &Value| {
+        let mut all = verdicts(report);
+        all.retain(|id, _| !id.starts_with("APIM-LOG-") && id != "APIM-PRD-005");
+        all
+    };
+    assert_eq!(comparable(&arm), comparable(&apiops));
+    for (_, (status, _, _)) in verdicts(&apiops)
+        .into_iter()
+        .filter(|(id, _)| id == "APIM-LOG-003" || id == "APIM-PRD-005")
+    {
+        assert_eq!(status, "fail", "not known from APIOps, never passed");
+    }
     // The estate is not trivially clean: each reader found the same problems.
     let failing: Vec<String> = verdicts(&arm)
         .into_iter()

@@ -39,6 +39,8 @@ pub(crate) async fn read_service(ctx: &Ctx<'_>, resource: &Value) -> ServiceRead
         policy,
         fragments,
         tenant_access,
+        git_access,
+        logging,
         capacity_percent,
         apis,
         products,
@@ -50,7 +52,9 @@ pub(crate) async fn read_service(ctx: &Ctx<'_>, resource: &Value) -> ServiceRead
     ) = tokio::join!(
         read_policy(ctx, &id),
         read_fragments(ctx, &id),
-        read_tenant_access(ctx, &id, tier),
+        read_tenant_access(ctx, &id, tier, TenantEndpoint::Management),
+        read_tenant_access(ctx, &id, tier, TenantEndpoint::Git),
+        super::logging::read_service(ctx, &id),
         read_capacity(ctx, &id, &service.sku.name),
         read_apis(ctx, &id, None),
         read_products(ctx, &id),
@@ -69,7 +73,13 @@ pub(crate) async fn read_service(ctx: &Ctx<'_>, resource: &Value) -> ServiceRead
 
     service.policy = policy;
     service.tenant_access = tenant_access;
+    service.git_access = git_access;
     service.capacity_percent = capacity_percent;
+    // API-level diagnostics, once the APIs are known (one request per API).
+    let mut logging = logging;
+    let every_api: Vec<&Api> = apis.iter().chain(&workspace_apis).collect();
+    super::logging::read_api_diagnostics(ctx, &every_api, &mut logging).await;
+    service.logging = Some(logging);
     service.apis = apis;
     service.apis.extend(workspace_apis);
     service.products = products;
@@ -160,6 +170,8 @@ pub(crate) fn service_record(resource: &Value) -> Service {
         policy: None,
         capacity_percent: None,
         tenant_access: None,
+        git_access: None,
+        logging: None,
         apis: Vec::new(),
         products: Vec::new(),
         apim_subscriptions: Vec::new(),
@@ -368,23 +380,60 @@ pub(crate) fn add_fragment(
     }
 }
 
-/// Reads the direct management API switch (not offered on Consumption).
-async fn read_tenant_access(ctx: &Ctx<'_>, service: &str, tier: Tier) -> Option<TenantAccess> {
+/// The endpoints of a service's `tenant` collection that apimguard reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TenantEndpoint {
+    /// `tenant/access`: the direct management REST API.
+    Management,
+    /// `tenant/gitAccess`: the Git configuration repository.
+    Git,
+}
+
+/// Reads a tenant access switch (classic tiers but Consumption only). The direct
+/// management API's is optional (a service that never set it answers 404); the Git
+/// endpoint's must be there: a 404, or an answer without the switch, is a gap, never
+/// "disabled".
+async fn read_tenant_access(
+    ctx: &Ctx<'_>,
+    service: &str,
+    tier: Tier,
+    endpoint: TenantEndpoint,
+) -> Option<TenantAccess> {
     if !tier.tenant_access {
         return None;
     }
+    let (path, what) = match endpoint {
+        TenantEndpoint::Management => ("tenant/access", "tenantAccess"),
+        TenantEndpoint::Git => ("tenant/gitAccess", "gitAccess"),
+    };
     let url = ctx
         .client
-        .url(&format!("{service}/tenant/access"), API_VERSION, &[]);
-    match async { ctx.client.get_optional(&url?).await }.await {
-        Ok(document) => document.map(|d| TenantAccess {
-            enabled: d
-                .pointer("/properties/enabled")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-        }),
+        .url(&format!("{service}/{path}"), API_VERSION, &[]);
+    let read = match endpoint {
+        TenantEndpoint::Management => async { ctx.client.get_optional(&url?).await }.await,
+        TenantEndpoint::Git => async { ctx.client.get(&url?).await.map(Some) }.await,
+    };
+    let document = match read {
+        Ok(document) => document?,
         Err(e) => {
-            ctx.gaps.add(service, "tenantAccess", e);
+            ctx.gaps.add(service, what, e);
+            return None;
+        }
+    };
+    match (
+        endpoint,
+        document
+            .pointer("/properties/enabled")
+            .and_then(Value::as_bool),
+    ) {
+        (_, Some(enabled)) => Some(TenantAccess { enabled }),
+        (TenantEndpoint::Management, None) => Some(TenantAccess { enabled: false }),
+        (TenantEndpoint::Git, None) => {
+            ctx.gaps.add(
+                service,
+                what,
+                "the answer has no boolean properties.enabled",
+            );
             None
         }
     }
@@ -553,10 +602,18 @@ async fn read_products(ctx: &Ctx<'_>, service: &str) -> Vec<Product> {
     let items = ctx.children(service, "products", "products", &items);
     join_all(items.into_iter().map(|item| async move {
         let mut product = product_record(item);
-        (product.policy, product.apis) = tokio::join!(
+        let groups;
+        (product.policy, product.apis, groups) = tokio::join!(
             read_policy(ctx, &product.id),
-            read_names(ctx, &product.id, "apis", "productApis")
+            read_names(ctx, &product.id, "apis", "productApis"),
+            ctx.list_or_gap(&product.id, "groups", API_VERSION, "productGroups"),
         );
+        product.groups = groups.map(|items| {
+            ctx.children(&product.id, "groups", "productGroups", &items)
+                .into_iter()
+                .map(|item| resource_record(item, |_| {}))
+                .collect()
+        });
         product
     }))
     .await
@@ -581,6 +638,7 @@ pub(crate) fn product_record(item: &Value) -> Product {
         properties,
         policy: None,
         apis: Vec::new(),
+        groups: None,
         origin: None,
     }
 }

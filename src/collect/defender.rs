@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::ids::{is_within, text};
 use super::Ctx;
-use crate::snapshot::{Alert, DefenderPlan, JsonObject, Recommendation};
+use crate::snapshot::{Alert, DefenderCspm, DefenderPlan, JsonObject, Recommendation};
 
 /// Pricings: 2024-01-01 is deployed everywhere and has every field read here.
 pub const PRICING_API_VERSION: &str = "2024-01-01";
@@ -22,20 +22,33 @@ const ALERTS_API_VERSION: &str = "2022-01-01";
 /// Reads the `Api` pricing. `None` without a gap when the plan does not exist in this
 /// cloud (404); `None` with a gap when it cannot be read.
 pub(crate) async fn read_plan(ctx: &Ctx<'_>, subscription: &str) -> Option<DefenderPlan> {
+    match read_pricing(ctx, subscription, "Api", "defenderForApis").await? {
+        Some(pricing) => Some(plan_of(&pricing)),
+        None => {
+            no_plan(ctx, subscription);
+            None
+        }
+    }
+}
+
+/// Reads the pricing `name` of `subscription`: `Some(None)` when it does not exist in
+/// this cloud (404); `None` and a gap (`what`) when it cannot be read.
+async fn read_pricing(
+    ctx: &Ctx<'_>,
+    subscription: &str,
+    name: &str,
+    what: &str,
+) -> Option<Option<Value>> {
     let scope = format!("/subscriptions/{subscription}");
     let url = ctx.client.url(
-        &format!("{scope}/providers/Microsoft.Security/pricings/Api"),
+        &format!("{scope}/providers/Microsoft.Security/pricings/{name}"),
         PRICING_API_VERSION,
         &[],
     );
     match async { ctx.client.get_optional(&url?).await }.await {
-        Ok(Some(pricing)) => Some(plan_of(&pricing)),
-        Ok(None) => {
-            no_plan(ctx, subscription);
-            None
-        }
+        Ok(pricing) => Some(pricing),
         Err(e) => {
-            ctx.gaps.add(&scope, "defenderForApis", e);
+            ctx.gaps.add(&scope, what, e);
             None
         }
     }
@@ -77,6 +90,50 @@ pub(crate) fn plan_of(pricing: &Value) -> DefenderPlan {
             .pointer("/properties/subPlan")
             .and_then(Value::as_str)
             .map(str::to_string),
+        origin: None,
+    }
+}
+
+/// Reads the `CloudPosture` pricing (Defender CSPM). `None` without a gap when the plan
+/// does not exist in this cloud (404); `None` with a gap when it cannot be read.
+pub(crate) async fn read_cspm(ctx: &Ctx<'_>, subscription: &str) -> Option<DefenderCspm> {
+    match read_pricing(ctx, subscription, "CloudPosture", "defenderCspm").await? {
+        Some(pricing) => Some(cspm_of(&pricing)),
+        None => {
+            ctx.reporter.note(
+                1,
+                format_args!(
+                    "/subscriptions/{subscription}: the Defender CSPM plan does not exist here"
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// The plan a `Microsoft.Security/pricings/CloudPosture` resource describes: its
+/// `ApiPosture` extension is on only when listed with `isEnabled` true (`"True"`).
+pub(crate) fn cspm_of(pricing: &Value) -> DefenderCspm {
+    let plan = plan_of(pricing);
+    let api_posture = pricing
+        .pointer("/properties/extensions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|x| {
+            x.get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| n.eq_ignore_ascii_case("ApiPosture"))
+        })
+        .any(|x| match x.get("isEnabled") {
+            Some(Value::Bool(on)) => *on,
+            Some(Value::String(on)) => on.eq_ignore_ascii_case("true"),
+            _ => false,
+        });
+    DefenderCspm {
+        enabled: plan.enabled,
+        pricing_tier: plan.pricing_tier,
+        api_posture,
         origin: None,
     }
 }

@@ -27,6 +27,7 @@ pub(crate) mod gaps;
 pub(crate) mod ids;
 mod incremental;
 mod load;
+pub(crate) mod logging;
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -407,7 +408,7 @@ async fn read_subscription(
         Some(known) => (Some(known.services), Some(known.plan)),
         None => (None, None),
     };
-    let (services, defender_for_apis, collections) = tokio::join!(
+    let (services, defender_for_apis, defender_cspm, collections) = tokio::join!(
         read_services(ctx, &info.id, target, listed, changes.as_ref()),
         async {
             match plan {
@@ -415,6 +416,7 @@ async fn read_subscription(
                 None => defender::read_plan(ctx, &info.id).await,
             }
         },
+        defender::read_cspm(ctx, &info.id),
         defender::read_collections(ctx, &info.id, rg),
     );
     let ids: Vec<String> = services.iter().map(|s| s.service.id.clone()).collect();
@@ -438,6 +440,7 @@ async fn read_subscription(
         subscription_id: info.id.clone(),
         display_name: info.display_name.clone(),
         defender_for_apis,
+        defender_cspm,
         services,
         recommendations,
         alerts,

@@ -23,12 +23,19 @@ use crate::collect::ids::last_segment;
 use crate::policy_xml::{self, Fragments};
 use crate::redact;
 use crate::snapshot::{
-    Api, AuthVerdict, DataKind, DefenderPlan, JsonObject, Origin, Policy, Service, Snapshot,
-    Source, SourceKind, Subscription, TenantAccess, UnknownValue, SCHEMA_MINOR, SCHEMA_VERSION,
+    Api, AuthVerdict, DataKind, DefenderCspm, DefenderPlan, JsonObject, Logging, Origin, Policy,
+    Service, Snapshot, Source, SourceKind, Subscription, TenantAccess, UnknownValue, SCHEMA_MINOR,
+    SCHEMA_VERSION,
 };
 
 /// The APIM service type, lower-cased.
 const SERVICE: &str = "microsoft.apimanagement/service";
+
+/// The Azure Monitor diagnostic settings type, lower-cased (an extension resource).
+const DIAGNOSTIC_SETTINGS: &str = "microsoft.insights/diagnosticsettings";
+
+/// Where a service's diagnostic settings are filed among its items (below the service).
+const DIAGNOSTIC_SETTINGS_BELOW: &str = "/providers/diagnosticsettings";
 
 /// One resource as the files declare it, its values evaluated.
 #[derive(Debug, Clone)]
@@ -158,6 +165,7 @@ pub(super) fn build(estate: Estate, collected_at: String) -> Result<Snapshot, Ia
     let mut collections = Collections::default();
     let mut onboarding_declared = false;
     let mut plan: Option<DefenderPlan> = None;
+    let mut cspm: Option<DefenderCspm> = None;
     for d in &estate.resources {
         let kind = d.kind.to_ascii_lowercase();
         if let Some(below) = kind.strip_prefix(SERVICE) {
@@ -176,6 +184,24 @@ pub(super) fn build(estate: Estate, collected_at: String) -> Result<Snapshot, Ia
                 id: scope::resource_id(&rg, &canonical(&d.kind), &d.names),
                 below: below.to_string(),
             });
+        } else if kind == DIAGNOSTIC_SETTINGS {
+            // `scope: apim` (Bicep) or `"scope": "Microsoft.ApiManagement/service/x"` (ARM):
+            // filed under the service, as `…/service/x/providers/diagnosticSettings`.
+            if let Some(service) = d.scope.as_deref().and_then(scoped_service) {
+                let service_id = scope::resource_id(
+                    &rg,
+                    "Microsoft.ApiManagement/service",
+                    std::slice::from_ref(&service),
+                );
+                items.entry(service.to_lowercase()).or_default().push(Item {
+                    d,
+                    id: format!(
+                        "{service_id}/providers/Microsoft.Insights/diagnosticSettings/{}",
+                        d.names.last().map_or("", String::as_str)
+                    ),
+                    below: DIAGNOSTIC_SETTINGS_BELOW.to_string(),
+                });
+            }
         } else if kind == "microsoft.security/apicollections" {
             if let Some((service, api)) = collection_target(d, &kind) {
                 let service_id =
@@ -189,6 +215,15 @@ pub(super) fn build(estate: Estate, collected_at: String) -> Result<Snapshot, Ia
                 .is_some_and(|n| n.eq_ignore_ascii_case("Api"))
         {
             plan = Some(defender_plan(d));
+        } else if kind == "microsoft.security/pricings"
+            && d.names
+                .first()
+                .is_some_and(|n| n.eq_ignore_ascii_case("CloudPosture"))
+        {
+            cspm = Some(DefenderCspm {
+                origin: Some(d.origin.clone()),
+                ..defender::cspm_of(&json!({"properties": d.properties()}))
+            });
         }
     }
     if items.is_empty() {
@@ -214,6 +249,9 @@ pub(super) fn build(estate: Estate, collected_at: String) -> Result<Snapshot, Ia
             items: service_items,
             gaps: &gaps,
             unknowns: RefCell::new(Vec::new()),
+            // APIOps folders hold no diagnostic settings, and their diagnostics and product
+            // groups are not read: those stay not known rather than "none declared".
+            declares_logging: estate.reader != "apiops",
         };
         let (service, stub) = builder.build(&collections, &mut unknowns)?;
         stubs |= stub;
@@ -275,6 +313,7 @@ pub(super) fn build(estate: Estate, collected_at: String) -> Result<Snapshot, Ia
             subscription_id: scope::SUBSCRIPTION.to_string(),
             display_name: String::new(),
             defender_for_apis: plan,
+            defender_cspm: cspm,
             services,
             recommendations: Vec::new(),
             alerts: Vec::new(),
@@ -349,9 +388,7 @@ fn open_in_settings(text: &str) -> Option<String> {
 /// caches, users and groups), and Defender (`Microsoft.Security/…`). A type left open is
 /// read. Nested deployments are not resources: what they declare is judged on its own.
 pub(super) fn judged(kind: &str) -> bool {
-    const UNREAD: [&str; 14] = [
-        "loggers",
-        "diagnostics",
+    const UNREAD: [&str; 12] = [
         "apiversionsets",
         "portalsettings",
         "portalconfigs",
@@ -369,12 +406,16 @@ pub(super) fn judged(kind: &str) -> bool {
     if contains_unknown(&kind) {
         return true;
     }
-    if kind.starts_with("microsoft.security/") {
+    if kind.starts_with("microsoft.security/") || kind == DIAGNOSTIC_SETTINGS {
         return true;
     }
     let Some(below) = kind.strip_prefix(SERVICE) else {
         return false;
     };
+    // Product group links are read (the guests group on products); groups themselves not.
+    if below == "/products/groups" {
+        return true;
+    }
     !below
         .rsplit('/')
         .next()
@@ -423,6 +464,15 @@ fn collection_target(d: &Declared, kind: &str) -> Option<(String, String)> {
     let at = target.to_ascii_lowercase().find(marker)? + marker.len();
     let service = target[at..].split('/').next()?.to_string();
     Some((service, d.names.first()?.clone()))
+}
+
+/// The name of the service an extension resource's `scope` is, when it is a service itself
+/// (not one of its children): `Microsoft.ApiManagement/service/x`, or a full id.
+fn scoped_service(target: &str) -> Option<String> {
+    let marker = "microsoft.apimanagement/service/";
+    let at = target.to_ascii_lowercase().find(marker)? + marker.len();
+    let rest = target[at..].trim_end_matches('/');
+    (!rest.is_empty() && !rest.contains('/')).then(|| rest.to_string())
 }
 
 /// The Defender for APIs plan a pricing declares (a tier left open is not `Standard`).
@@ -506,6 +556,8 @@ struct ServiceBuilder<'a, 'b> {
     items: &'a [Item<'b>],
     gaps: &'a Gaps,
     unknowns: RefCell<Vec<UnknownValue>>,
+    /// Whether the reader reads logging and product group links (not APIOps).
+    declares_logging: bool,
 }
 
 impl ServiceBuilder<'_, '_> {
@@ -548,7 +600,9 @@ impl ServiceBuilder<'_, '_> {
         service.policy = self.policy(&self.id, &mut service.origin)?;
 
         let fragments = self.fragments()?;
-        service.tenant_access = self.tenant_access();
+        service.tenant_access = self.tenant_access("access");
+        service.git_access = self.tenant_access("gitAccess");
+        service.logging = self.declares_logging.then(|| self.logging());
         service.apis = self.apis()?;
         service.products = self.products()?;
         service.backends = self.resources("/backends", redact::backend);
@@ -672,15 +726,30 @@ impl ServiceBuilder<'_, '_> {
         Ok(fragments)
     }
 
-    fn tenant_access(&self) -> Option<TenantAccess> {
+    /// The `tenant/{name}` switch the files declare (`access`, `gitAccess`).
+    fn tenant_access(&self, name: &str) -> Option<TenantAccess> {
         let item = self
             .of("/tenant")
-            .find(|i| i.name().eq_ignore_ascii_case("access"))?;
+            .find(|i| i.name().eq_ignore_ascii_case(name))?;
         let enabled = item.d.properties().get("enabled").cloned();
         Some(TenantAccess {
             // Fail closed: an open value counts as enabled.
             enabled: enabled.is_none_or(|v| v.as_bool() != Some(false)),
         })
+    }
+
+    /// What the files declare of the service's logging: its diagnostic settings, the
+    /// diagnostics of the service and its APIs, and loggers (each list: what is declared).
+    fn logging(&self) -> Logging {
+        let mut diagnostics = self.resources("/diagnostics", |_| {});
+        for below in ["/apis/diagnostics", "/workspaces/apis/diagnostics"] {
+            diagnostics.extend(self.resources(below, |_| {}));
+        }
+        Logging {
+            diagnostic_settings: Some(self.resources(DIAGNOSTIC_SETTINGS_BELOW, |_| {})),
+            diagnostics: Some(diagnostics),
+            loggers: Some(self.resources("/loggers", redact::logger)),
+        }
     }
 
     fn apis(&self) -> Result<Vec<Api>, IacError> {
@@ -853,6 +922,19 @@ impl ServiceBuilder<'_, '_> {
             );
             product.policy = self.policy(&i.id, &mut product.origin)?;
             product.apis = self.links("/products/apis", &i.id);
+            // The groups the files link the product to, each at its own line.
+            let under = format!("{}/", i.id.to_lowercase());
+            product.groups = self.declares_logging.then(|| {
+                self.of("/products/groups")
+                    .filter(|link| link.id.to_lowercase().starts_with(&under))
+                    .map(|link| crate::snapshot::Resource {
+                        id: link.id.clone(),
+                        name: link.name().to_string(),
+                        properties: JsonObject::new(),
+                        origin: Some(link.d.origin.clone()),
+                    })
+                    .collect()
+            });
             for link in self.of("/products/apilinks").filter(|l| {
                 l.id.to_lowercase()
                     .starts_with(&format!("{}/", i.id.to_lowercase()))
@@ -965,12 +1047,16 @@ mod tests {
             "Microsoft.ApiManagement/service/apis/policies",
             "Microsoft.Security/apiCollections",
             "Microsoft.ApiManagement/service/<unknown: t>",
+            "Microsoft.ApiManagement/service/loggers",
+            "Microsoft.ApiManagement/service/apis/diagnostics",
+            "Microsoft.ApiManagement/service/products/groups",
+            "Microsoft.Insights/diagnosticSettings",
         ] {
             assert!(judged(kind), "{kind}");
         }
         for kind in [
-            "Microsoft.ApiManagement/service/loggers",
-            "Microsoft.ApiManagement/service/apis/diagnostics",
+            "Microsoft.ApiManagement/service/groups",
+            "Microsoft.ApiManagement/service/apiVersionSets",
             "Microsoft.Authorization/roleAssignments",
         ] {
             assert!(!judged(kind), "{kind}");

@@ -207,6 +207,16 @@ pub(crate) fn backend(properties: &mut JsonObject) {
     }
 }
 
+/// Logger (`Microsoft.ApiManagement/service/loggers`): every credential value masked
+/// (instrumentation key, connection string, event hub name and the like).
+pub(crate) fn logger(properties: &mut JsonObject) {
+    for credentials in objects(properties, "credentials") {
+        for value in credentials.values_mut() {
+            *value = Value::String(REDACTED.into());
+        }
+    }
+}
+
 /// Certificate (not collected today; IaC and hand-made snapshots may carry one): the
 /// encoded certificate and its password are masked.
 pub(crate) fn certificate(properties: &mut JsonObject) {

@@ -22,10 +22,14 @@ pub const SCHEMA_MINOR: u32 = 2;
 
 /// The additive parts of schema 1 this build knows, each with the minor that added it.
 /// A writer lists those it filled in `schemaFeatures`.
-pub const SCHEMA_FEATURES: [(&str, u32); 4] = [
+pub const SCHEMA_FEATURES: [(&str, u32); 8] = [
     ("callPaths", 1),
     ("effectiveLiteralCredentials", 2),
     ("credentialNamedValues", 2),
+    ("defenderCspm", 2),
+    ("gitAccess", 2),
+    ("logging", 2),
+    ("productGroups", 2),
     ("incremental", 2),
 ];
 

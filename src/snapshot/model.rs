@@ -217,6 +217,12 @@ pub struct Subscription {
     pub display_name: String,
     /// The Defender for APIs plan (`Microsoft.Security/pricings/Api`); null when unknown.
     pub defender_for_apis: Option<DefenderPlan>,
+    /// The Defender CSPM plan (`Microsoft.Security/pricings/CloudPosture`) and its API
+    /// security posture extension (schema 1.2, feature `defenderCspm`); absent when not
+    /// read (a gap, a cloud without the plan, an older snapshot, or IaC files that do not
+    /// declare it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub defender_cspm: Option<DefenderCspm>,
     /// API Management services in the subscription.
     pub services: Vec<Service>,
     /// Defender for Cloud assessments about these resources.
@@ -236,6 +242,22 @@ pub struct DefenderPlan {
     /// `P1` … `P5` when enabled.
     #[serde(default)]
     pub sub_plan: Option<String>,
+    /// Where the pricing was declared (IaC snapshots only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+/// State of the Defender CSPM plan on a subscription.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DefenderCspm {
+    /// True when `pricingTier` is `Standard`.
+    pub enabled: bool,
+    /// `Free` or `Standard`.
+    pub pricing_tier: Option<String>,
+    /// Whether the plan's `ApiPosture` extension (API security posture management) is
+    /// enabled: false when the plan does not list it.
+    pub api_posture: bool,
     /// Where the pricing was declared (IaC snapshots only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
@@ -270,6 +292,14 @@ pub struct Service {
     /// Direct management API (`tenant/access`) setting; null when not read.
     #[serde(default)]
     pub tenant_access: Option<TenantAccess>,
+    /// The Git configuration endpoint (`tenant/gitAccess`) setting (schema 1.2, feature
+    /// `gitAccess`); absent when not read (a gap, a tier without it, an older snapshot,
+    /// or IaC files that do not declare it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub git_access: Option<TenantAccess>,
+    /// Where the service's logs go (schema 1.2, feature `logging`); absent when not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logging: Option<Logging>,
     /// APIs (current revisions).
     pub apis: Vec<Api>,
     /// Products.
@@ -338,12 +368,29 @@ pub struct Sku {
     pub capacity: Option<u32>,
 }
 
-/// The direct management API (tenant access) setting of a service.
+/// A tenant access setting of a service: the direct management API (`tenant/access`)
+/// or the Git configuration endpoint (`tenant/gitAccess`).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TenantAccess {
-    /// Whether the direct management REST API is enabled.
+    /// Whether the endpoint is enabled.
     pub enabled: bool,
+}
+
+/// Where a service's logs go (schema 1.2, feature `logging`): each list is null when it
+/// could not be read (a gap) or, in IaC snapshots, when the files declare none.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Logging {
+    /// Azure Monitor diagnostic settings of the service
+    /// (`Microsoft.Insights/diagnosticSettings`): `properties` verbatim (`logs`,
+    /// `workspaceId`, `storageAccountId`, `eventHubAuthorizationRuleId`, …).
+    pub diagnostic_settings: Option<Vec<Resource>>,
+    /// API Management diagnostics (`applicationinsights`, `azuremonitor`, …) of the
+    /// service and of its APIs (`…/apis/{api}/diagnostics/{name}`): what each logs.
+    pub diagnostics: Option<Vec<Resource>>,
+    /// API Management loggers (`loggerType` and the like; credentials never kept).
+    pub loggers: Option<Vec<Resource>>,
 }
 
 /// An ARM child resource kept verbatim (`properties` as ARM returned them, secrets removed).
@@ -375,6 +422,11 @@ pub struct Product {
     pub policy: Option<Policy>,
     /// Names of the APIs in the product.
     pub apis: Vec<String>,
+    /// The groups that see the product in the developer portal (schema 1.2, feature
+    /// `productGroups`): `{id, name, properties}` (`displayName`, `builtIn`, `type`);
+    /// absent when not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<Resource>>,
     /// Where this resource was declared (IaC snapshots only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,

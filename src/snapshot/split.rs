@@ -120,11 +120,12 @@ impl Digest {
         // services' origins follow in document order.
         let mut origins = HashMap::new();
         for sub in &skeleton.subscriptions {
-            if let Some(o) = sub
+            let api_plan = sub
                 .defender_for_apis
                 .as_ref()
-                .and_then(|p| p.origin.as_ref())
-            {
+                .and_then(|p| p.origin.as_ref());
+            let cspm = sub.defender_cspm.as_ref().and_then(|p| p.origin.as_ref());
+            if let Some(o) = api_plan.or(cspm) {
                 origins
                     .entry(format!("/subscriptions/{}", sub.subscription_id).to_lowercase())
                     .or_insert_with(|| o.clone());

@@ -323,10 +323,20 @@ fn subscription(estate: &mut Estate) -> String {
         &format!("{sub}/providers/Microsoft.Security/pricings/Api"),
         rebase(&api_plan, EXAMPLE_SECURITY_SUBSCRIPTION, SUBSCRIPTION),
     );
+    // Defender CSPM on, without its API security posture extension (APIM-DEF-014 fails).
+    estate.put(
+        &format!("{sub}/providers/Microsoft.Security/pricings/CloudPosture"),
+        rebase(
+            &example("Microsoft.Security__2024-01-01__GetPricingByNameCloudPosture_example"),
+            EXAMPLE_SECURITY_SUBSCRIPTION,
+            SUBSCRIPTION,
+        ),
+    );
     sub
 }
 
-/// Empty lists for every collection the collector reads under a service.
+/// Empty lists for every collection the collector reads under a service, and the Git
+/// configuration endpoint off.
 fn empty_collections(estate: &mut Estate, service: &str) {
     for collection in [
         "apis",
@@ -337,9 +347,80 @@ fn empty_collections(estate: &mut Estate, service: &str) {
         "namedValues",
         "gateways",
         "workspaces",
+        "diagnostics",
+        "loggers",
+        "providers/Microsoft.Insights/diagnosticSettings",
     ] {
         estate.list(&format!("{service}/{collection}"), Vec::new());
     }
+    git_access(estate, service, false);
+}
+
+/// Serves the Git configuration endpoint of `service` (the GetTenantGitAccess example).
+pub fn git_access(estate: &mut Estate, service: &str, enabled: bool) {
+    let mut body = rebase(
+        &apim("ApiManagementGetTenantGitAccess"),
+        EXAMPLE_SERVICE,
+        service,
+    );
+    body["properties"]["enabled"] = json!(enabled);
+    estate.put(&format!("{service}/tenant/gitAccess"), body);
+}
+
+/// The groups of product `product` (an ARM id): the ListProductGroups example's built-in
+/// Administrators, Developers and Guests groups, Guests only when `guests`.
+pub fn product_groups(product: &str, guests: bool) -> Vec<Value> {
+    let example_product = format!("{EXAMPLE_SERVICE}/products/5600b57e7e8880006a060002");
+    items(rebase(
+        &apim("ApiManagementListProductGroups"),
+        &example_product,
+        product,
+    ))
+    .into_iter()
+    .filter(|g| guests || g["properties"]["displayName"] != "Guests")
+    .collect()
+}
+
+/// Serves the logging of `service`: Microsoft's listDiagnosticSettings example moved onto
+/// it (all logs to a storage account and an event hub) when `gateway_logs`, else none; and
+/// the ListDiagnostics and ListLoggers examples.
+pub fn logging(estate: &mut Estate, service: &str, gateway_logs: bool) {
+    let settings = if gateway_logs {
+        let listed = example("Microsoft.Insights__2021-05-01-preview__listDiagnosticSettings");
+        let example_resource = "/subscriptions/1a66ce04-b633-4a0b-b2bc-a912ec8986a6/resourcegroups/viruela1/providers/microsoft.logic/workflows/viruela6";
+        items(rebase(&listed, example_resource, service))
+    } else {
+        Vec::new()
+    };
+    estate.list(
+        &format!("{service}/providers/Microsoft.Insights/diagnosticSettings"),
+        settings,
+    );
+    let here = |v: &Value| rebase(v, EXAMPLE_SERVICE, service);
+    estate.list(
+        &format!("{service}/diagnostics"),
+        items(here(&apim("ApiManagementListDiagnostics"))),
+    );
+    estate.list(
+        &format!("{service}/loggers"),
+        items(here(&apim("ApiManagementListLoggers"))),
+    );
+}
+
+/// Serves the diagnostics of API `api` (an ARM id): the ListApiDiagnostics example (it
+/// logs 100 bytes of every body) when `example`, else none.
+pub fn api_diagnostics(estate: &mut Estate, api: &str, example: bool) {
+    let listed = if example {
+        let example_api = format!("{EXAMPLE_SERVICE}/apis/echo-api");
+        items(rebase(
+            &apim("ApiManagementListApiDiagnostics"),
+            &example_api,
+            api,
+        ))
+    } else {
+        Vec::new()
+    };
+    estate.list(&format!("{api}/diagnostics"), listed);
 }
 
 /// An API item like the example's echo-api, under `service` with `name`.
@@ -411,6 +492,7 @@ pub fn contoso() -> Estate {
         &format!("{internal}/apis/internal-api/operations"),
         Vec::new(),
     );
+    api_diagnostics(&mut e, &format!("{internal}/apis/internal-api"), false);
     e.put(
         &metrics(&internal),
         capacity(
@@ -429,6 +511,7 @@ pub fn contoso() -> Estate {
         &format!("{consumption}/apis/cons-api/operations"),
         Vec::new(),
     );
+    api_diagnostics(&mut e, &format!("{consumption}/apis/cons-api"), false);
 
     defender(&mut e, &sub, &contoso);
     e
@@ -452,6 +535,9 @@ fn contoso_children(e: &mut Estate, contoso: &str) {
         &format!("{contoso}/tenant/access"),
         here(&apim("ApiManagementGetTenantAccess")),
     );
+    // The Git endpoint is on (APIM-SVC-016 fails); gateway logs go to storage and an event hub.
+    git_access(e, contoso, true);
+    logging(e, contoso, true);
     e.put(
         &metrics(contoso),
         capacity(
@@ -474,6 +560,8 @@ fn contoso_children(e: &mut Estate, contoso: &str) {
     for api in &apis {
         let id = api["id"].as_str().unwrap();
         e.list(&format!("{id}/operations"), operations(id));
+        // The open API logs bodies (APIM-LOG-003 fails for its diagnostic).
+        api_diagnostics(e, id, api["name"] == OPEN_API);
     }
     e.list(&format!("{contoso}/apis"), apis.clone());
     let api = |name: &str| apis.iter().find(|a| a["name"] == name).unwrap().clone();
@@ -529,6 +617,11 @@ fn contoso_children(e: &mut Estate, contoso: &str) {
             _ => Vec::new(),
         };
         e.list(&format!("{id}/apis"), members);
+        // Starter is visible to guests (APIM-PRD-005 fails for it).
+        e.list(
+            &format!("{id}/groups"),
+            product_groups(id, product["name"] == "starter"),
+        );
     }
     e.put(
         &format!("{contoso}/products/starter/policies/policy"),
@@ -576,10 +669,9 @@ fn contoso_children(e: &mut Estate, contoso: &str) {
             Vec::new()
         };
         for member in &members {
-            e.list(
-                &format!("{}/operations", member["id"].as_str().unwrap()),
-                Vec::new(),
-            );
+            let id = member["id"].as_str().unwrap();
+            e.list(&format!("{id}/operations"), Vec::new());
+            api_diagnostics(e, id, false);
         }
         e.list(&format!("{id}/apis"), members);
     }
@@ -703,6 +795,7 @@ pub fn generated(services: usize, apis: usize) -> Estate {
                 &format!("{api_id}/operations"),
                 operations(&api_id).into_iter().take(1).collect(),
             );
+            api_diagnostics(&mut e, &api_id, false);
             if a % 2 == 1 {
                 e.put(
                     &format!("{api_id}/policies/policy"),
@@ -731,10 +824,9 @@ pub fn generated(services: usize, apis: usize) -> Estate {
         }
         for product in &products {
             let members = api_items.iter().take(10).cloned().collect();
-            e.list(
-                &format!("{}/apis", product["id"].as_str().unwrap()),
-                members,
-            );
+            let id = product["id"].as_str().unwrap();
+            e.list(&format!("{id}/apis"), members);
+            e.list(&format!("{id}/groups"), product_groups(id, false));
         }
         e.list(&format!("{id}/products"), products);
         e.list(&format!("{id}/apis"), api_items);
