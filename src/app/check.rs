@@ -11,6 +11,7 @@ use std::sync::Mutex;
 
 use crate::cli::Timings;
 use crate::config::Config;
+use crate::console;
 use crate::engine::{
     parse_input, Estate, EvalOptions, EvalStats, FailOn, LoadOptions, PolicySet, Rule, RuleOutcome,
 };
@@ -163,7 +164,7 @@ impl<'a> Checker<'a> {
         pieces.skeleton = redact::document_text(&pieces.skeleton).map_err(|_| refused())?;
         let skeleton = snapshot::read_skeleton(&name, &pieces).ok_or_else(refused)?;
         if let Some(notice) = snapshot::newer_minor_notice(&skeleton, &name) {
-            eprintln!("warning: {notice}");
+            console::warning(notice);
         }
         let estate = SplitEstate {
             skeleton: parse_input(&pieces.skeleton)?,
@@ -210,7 +211,7 @@ impl<'a> Checker<'a> {
             for (rule, outcome) in self.policies.rules().iter().zip(&outcomes) {
                 let checked = outcome.checked.iter().map(|id| &**id);
                 for warning in config.blanket_waivers(&rule.meta.id, checked, today) {
-                    eprintln!("warning: {warning}");
+                    console::warning(warning);
                 }
             }
         }
@@ -315,11 +316,11 @@ impl Stopwatch {
     pub(crate) fn lap(&mut self, phase: &str) {
         if self.what.is_some() {
             let now = Instant::now();
-            eprintln!(
+            console::line(format_args!(
                 "timing: {phase:<18} {:>9.3} s  (total {:.3} s)",
                 (now - self.last).as_secs_f64(),
                 (now - self.start).as_secs_f64()
-            );
+            ));
             self.last = now;
         }
     }
@@ -327,12 +328,12 @@ impl Stopwatch {
     /// What the workers of the last lap spent their time on (summed over workers).
     fn detail(&self, stats: &EvalStats) {
         if self.what.is_some() {
-            eprintln!(
+            console::line(format_args!(
                 "timing:   {} worker(s): load (validate + parse) {:.3} s, evaluate {:.3} s",
                 stats.workers,
                 stats.load.as_secs_f64(),
                 stats.evaluate.as_secs_f64()
-            );
+            ));
         }
     }
 
@@ -343,12 +344,12 @@ impl Stopwatch {
         let mut by_time: Vec<_> = rules.iter().zip(outcomes).collect();
         by_time.sort_by_key(|(_, o)| std::cmp::Reverse(o.elapsed));
         for (rule, outcome) in by_time.into_iter().take(10) {
-            eprintln!(
+            console::line(format_args!(
                 "timing:   {:<16} {:>9.3} s  {}",
                 rule.meta.id,
                 outcome.elapsed.as_secs_f64(),
                 rule.path
-            );
+            ));
         }
     }
 }

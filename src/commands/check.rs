@@ -99,7 +99,7 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
             ReportFormat::Sarif => {
                 let (text, notice) = report::render_sarif(&report);
                 if let Some(notice) = notice {
-                    eprintln!("warning: {notice}");
+                    crate::console::warning(notice);
                 }
                 text
             }
@@ -115,10 +115,10 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
     // Exit code 2 must explain itself where CI logs look first, whatever the formats.
     for rule in report.results.iter() {
         if let Some(error) = &rule.error {
-            eprintln!(
+            crate::console::line(format_args!(
                 "error: rule {} could not be evaluated: {error}",
                 rule.rule_id
-            );
+            ));
         }
     }
     Ok(gate(report.exit_code(), args.exit_zero))
@@ -176,11 +176,11 @@ fn write_evidence(dir: &Path, args: &CheckArgs, text: &str, report: &Report) -> 
         },
     )?;
     let digest = evidence::sha256(&std::fs::read(dir.join(evidence::MANIFEST)).into_diagnostic()?);
-    eprintln!(
+    crate::console::line(format_args!(
         "evidence: {} file(s) in {}; manifest.json SHA-256 {digest} (sign manifest.json to seal them, docs/audits.md)",
         manifest.files.len() + 1,
         dir.display()
-    );
+    ));
     Ok(())
 }
 

@@ -110,20 +110,20 @@ pub fn read(args: &IacArgs, arm: &ArmArgs) -> miette::Result<Option<LoadedSnapsh
     let snapshot = iac::read(&source, args.root.as_deref(), collected_at()?)?;
     if !arm.connection.quiet {
         let services = snapshot.subscriptions.iter().flat_map(|s| &s.services);
-        eprintln!(
+        crate::console::line(format_args!(
             "read {}: {} service(s), {} API(s), {} unknown value(s), {} gap(s)",
             source.path().display(),
             services.clone().count(),
             services.map(|s| s.apis.len()).sum::<usize>(),
             snapshot.unknowns.len(),
             snapshot.gaps.len()
-        );
+        ));
     }
     for gap in &snapshot.gaps {
-        eprintln!(
-            "warning: could not read {} of {}: {}",
+        crate::console::warning(format_args!(
+            "could not read {} of {}: {}",
             gap.what, gap.scope, gap.error
-        );
+        ));
     }
     let text = crate::snapshot::to_text(&snapshot, false)?;
     Ok(Some(LoadedSnapshot {

@@ -38,7 +38,7 @@ fn checker<'a>(
 ) -> miette::Result<Checker<'a>> {
     let checker = Checker::new(&policy.load_options(), config, fail_on, options)?;
     for warning in checker.warnings() {
-        eprintln!("warning: {warning}");
+        crate::console::warning(warning);
     }
     Ok(checker)
 }

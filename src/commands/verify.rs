@@ -36,14 +36,14 @@ pub fn run(args: &VerifyArgs) -> miette::Result<u8> {
         problems.extend(recheck(dir, &manifest)?);
     }
     if problems.is_empty() {
-        println!(
-            "verified {}: {} file(s) match the manifest; re-checked as of {} with {}: the same verdicts (exit code {})",
+        super::output::print(&format!(
+            "verified {}: {} file(s) match the manifest; re-checked as of {} with {}: the same verdicts (exit code {})\n",
             dir.display(),
             manifest.files.len(),
             day(&manifest).map(|d| d.to_string()).unwrap_or_default(),
             manifest.tool,
             manifest.exit_code
-        );
+        ))?;
         return Ok(0);
     }
     Err(EvidenceError::Mismatch {
