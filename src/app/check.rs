@@ -9,7 +9,6 @@ use std::time::Instant;
 
 use std::sync::Mutex;
 
-use crate::cli::Timings;
 use crate::config::Config;
 use crate::console;
 use crate::engine::{
@@ -133,7 +132,7 @@ impl<'a> Checker<'a> {
             &loaded.text,
             allow_incomplete,
             false,
-            &mut Stopwatch::new(None),
+            &mut Stopwatch::new(Timing::Off),
         )
     }
 
@@ -296,15 +295,26 @@ impl Estate for SplitEstate<'_> {
     }
 }
 
+/// What `--timings` reports on standard error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Timing {
+    /// Nothing.
+    Off,
+    /// Phase durations.
+    Phases,
+    /// Phase durations and the slowest rules.
+    Rules,
+}
+
 /// `--timings`: phase durations and the slowest rules, on stderr.
 pub(crate) struct Stopwatch {
-    what: Option<Timings>,
+    what: Timing,
     start: Instant,
     last: Instant,
 }
 
 impl Stopwatch {
-    pub(crate) fn new(what: Option<Timings>) -> Self {
+    pub(crate) fn new(what: Timing) -> Self {
         let now = Instant::now();
         Stopwatch {
             what,
@@ -314,7 +324,7 @@ impl Stopwatch {
     }
 
     pub(crate) fn lap(&mut self, phase: &str) {
-        if self.what.is_some() {
+        if self.what != Timing::Off {
             let now = Instant::now();
             console::line(format_args!(
                 "timing: {phase:<18} {:>9.3} s  (total {:.3} s)",
@@ -327,7 +337,7 @@ impl Stopwatch {
 
     /// What the workers of the last lap spent their time on (summed over workers).
     fn detail(&self, stats: &EvalStats) {
-        if self.what.is_some() {
+        if self.what != Timing::Off {
             console::line(format_args!(
                 "timing:   {} worker(s): load (validate + parse) {:.3} s, evaluate {:.3} s",
                 stats.workers,
@@ -338,7 +348,7 @@ impl Stopwatch {
     }
 
     fn slowest_rules(&self, rules: &[Rule], outcomes: &[RuleOutcome]) {
-        if self.what != Some(Timings::Rules) {
+        if self.what != Timing::Rules {
             return;
         }
         let mut by_time: Vec<_> = rules.iter().zip(outcomes).collect();

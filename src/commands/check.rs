@@ -5,7 +5,7 @@ use std::path::Path;
 use miette::IntoDiagnostic;
 
 use super::output;
-use crate::app::check::{gate, Stopwatch};
+use crate::app::check::{gate, Stopwatch, Timing};
 use crate::cli::{CheckArgs, ReportFormat, Timings};
 use crate::config::Config;
 use crate::engine::EvalOptions;
@@ -29,7 +29,11 @@ const FORMATS: [ReportFormat; 8] = [
 pub fn run(args: &CheckArgs) -> miette::Result<u8> {
     output::validate(&args.format, "check", &FORMATS)?;
     crate::frameworks::validate(&args.framework)?;
-    let mut clock = Stopwatch::new(args.timings);
+    let mut clock = Stopwatch::new(match args.timings {
+        None => Timing::Off,
+        Some(Timings::Phases) => Timing::Phases,
+        Some(Timings::Rules) => Timing::Rules,
+    });
     let config = load_config(args.config.as_deref(), args.waivers.as_deref())?;
     let checker = super::checker(
         &args.policy,
@@ -65,7 +69,7 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
             (path.clone(), text)
         }
         (None, None) => {
-            let loaded = crate::app::connect::collect_live(&args.arm)?;
+            let loaded = crate::app::connect::collect_live(&args.arm.options()?)?;
             clock.lap("collect");
             (loaded.path, loaded.text)
         }

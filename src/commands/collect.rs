@@ -11,7 +11,7 @@ use crate::snapshot;
 pub fn run(args: &CollectArgs) -> miette::Result<u8> {
     let snapshot = match super::iac::read(&args.iac, &args.arm)? {
         Some(loaded) => loaded.snapshot,
-        None => collect_blocking(&args.arm)?.snapshot,
+        None => collect_blocking(&args.arm.options()?)?.snapshot,
     };
     match args.output.as_deref() {
         Some(path) if path != Path::new("-") => {

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod collect;
 pub mod completions;
+mod connection;
 pub mod diff;
 pub mod hook;
 pub mod iac;

@@ -275,7 +275,7 @@ async fn apply(run: Run<'_>, done: HashSet<String>, digest: String) -> miette::R
         ..Limits::default()
     };
     let Connection { client, tokens, .. } =
-        connect(run.connection, limits, reporter.clone()).await?;
+        connect(&run.connection.options()?, limits, reporter.clone()).await?;
     let endpoint = client.endpoint().as_str().trim_end_matches('/').to_string();
     if let Some((_, replay)) = &run.resume {
         if !replay.header.endpoint.eq_ignore_ascii_case(&endpoint) {

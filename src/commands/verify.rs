@@ -15,7 +15,7 @@ use crate::evidence::{self, EvidenceError, Manifest, MANIFEST};
 use crate::report::Report;
 
 use super::check::load_config;
-use crate::app::check::Stopwatch;
+use crate::app::check::{Stopwatch, Timing};
 
 /// Most entries walked in an evidence directory, and how deep.
 const MAX_ENTRIES: usize = 20_000;
@@ -235,7 +235,7 @@ fn recheck(dir: &Path, manifest: &Manifest) -> miette::Result<Vec<String>> {
         &text,
         manifest.run.allow_incomplete,
         false,
-        &mut Stopwatch::new(None),
+        &mut Stopwatch::new(Timing::Off),
     )?;
     if recorded.exit_code() != manifest.exit_code {
         problems.push(format!(
