@@ -56,7 +56,7 @@ pub enum CollectUsageError {
         message: String,
     },
     /// Live-collection flags given to `check` without `--live`.
-    #[error("--subscription, --resource-group, --service and --management-endpoint only apply with --live")]
+    #[error("--subscription, --management-group, --resource-group, --service and --management-endpoint only apply with --live")]
     #[diagnostic(
         code(apimguard::check::live_flags),
         help(
@@ -102,6 +102,10 @@ pub struct CollectOptions {
     pub resource_group: Option<String>,
     /// Only this service.
     pub service: Option<String>,
+    /// The management groups whose subscriptions to read (`--management-group`).
+    pub management_groups: Vec<String>,
+    /// How services are found (`--discovery`).
+    pub discovery: collect::Discovery,
     /// Pages read at most per list.
     pub max_pages: usize,
     /// The time the whole collection may take.
@@ -148,6 +152,8 @@ async fn collect_async(args: &CollectOptions) -> miette::Result<Collected> {
         subscriptions: args.subscriptions.clone(),
         resource_group: args.resource_group.clone(),
         service: args.service.clone(),
+        management_groups: args.management_groups.clone(),
+        discovery: args.discovery,
     };
     let collected = collect::collect(&client, cloud, &target, &reporter).await?;
     reporter.finish(&collected.summary);
@@ -170,8 +176,8 @@ pub struct Connection {
     pub cloud: Cloud,
 }
 
-/// Checks `--subscription`, `--resource-group` and `--service` against ARM's naming
-/// rules: they become segments of request paths.
+/// Checks `--subscription`, `--resource-group`, `--service` and `--management-group`
+/// against ARM's naming rules: they become segments of request paths.
 fn scope_names(args: &CollectOptions) -> Result<(), CollectUsageError> {
     let named = args
         .subscriptions
@@ -182,7 +188,12 @@ fn scope_names(args: &CollectOptions) -> Result<(), CollectUsageError> {
                 .iter()
                 .map(|g| ("--resource-group", Name::ResourceGroup, g)),
         )
-        .chain(args.service.iter().map(|s| ("--service", Name::Service, s)));
+        .chain(args.service.iter().map(|s| ("--service", Name::Service, s)))
+        .chain(
+            args.management_groups
+                .iter()
+                .map(|g| ("--management-group", Name::ManagementGroup, g)),
+        );
     for (flag, name, value) in named {
         name.check(value)
             .map_err(|bad| CollectUsageError::BadValue {

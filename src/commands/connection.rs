@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use crate::app::connect::{CollectOptions, CollectUsageError, ConnectOptions};
-use crate::cli::{ArmArgs, ConnectionArgs};
+use crate::cli::{ArmArgs, ConnectionArgs, DiscoveryMethod};
+use crate::collect::Discovery;
 
 /// The variable `--cloud` falls back to.
 const CLOUD_VARIABLE: &str = "AZURE_CLOUD";
@@ -47,6 +48,12 @@ impl ArmArgs {
             subscriptions: self.subscriptions.clone(),
             resource_group: self.resource_group.clone(),
             service: self.service.clone(),
+            management_groups: self.management_groups.clone(),
+            discovery: match self.discovery {
+                DiscoveryMethod::Auto => Discovery::Auto,
+                DiscoveryMethod::Arm => Discovery::Arm,
+                DiscoveryMethod::ResourceGraph => Discovery::ResourceGraph,
+            },
             max_pages: usize::try_from(self.max_pages).unwrap_or(usize::MAX),
             deadline: self.deadline,
             connection: self.connection.options()?,
