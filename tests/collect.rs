@@ -719,7 +719,8 @@ fn check_live_collects_then_checks() {
     assert_eq!(text(&run.stderr), "", "-q keeps stderr quiet");
 }
 
-/// A sovereign cloud is recorded in the snapshot; its ARM endpoint can be overridden.
+/// A sovereign cloud (named in any case) is recorded in the snapshot by its name; its
+/// ARM endpoint can be overridden.
 #[test]
 fn sovereign_cloud_is_recorded() {
     let fake = fake(Vec::new(), None);
@@ -729,7 +730,7 @@ fn sovereign_cloud_is_recorded() {
         &[
             "collect",
             "--cloud",
-            "AzureUSGovernment",
+            "azureusgovernment",
             "-q",
             "--service",
             "internal",
@@ -1147,20 +1148,4 @@ fn cloud_and_auth_names_from_flags_and_variables() {
             .unwrap();
         assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     }
-    let fake = fake(Vec::new(), None);
-    let run = run_against(
-        &fake,
-        TOKEN,
-        &[
-            "collect",
-            "--cloud",
-            "azureusgovernment",
-            "-q",
-            "--service",
-            "internal",
-        ],
-    );
-    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
-    let snapshot: Value = serde_json::from_slice(&run.stdout).unwrap();
-    assert_eq!(snapshot["source"]["cloud"], "AzureUSGovernment");
 }
