@@ -6,6 +6,8 @@ use std::time::Duration;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
+use crate::azure::credential::CredentialKind;
+use crate::azure::Cloud;
 use crate::engine::{FailOn, FrameworkFilter, Profile, Severity, PROFILES};
 use crate::input::Size;
 
@@ -350,23 +352,18 @@ pub struct ArmArgs {
 /// `check --live`, `remediate` and `offboard`).
 #[derive(Debug, Clone, Args)]
 pub struct ConnectionArgs {
-    /// Azure cloud: AzureCloud, AzureUSGovernment or AzureChinaCloud.
-    #[arg(
-        long,
-        value_name = "NAME",
-        env = "AZURE_CLOUD",
-        default_value = "AzureCloud"
-    )]
-    pub cloud: String,
+    /// Azure cloud (default: AZURE_CLOUD when set, else AzureCloud).
+    #[arg(long, value_name = "NAME", value_enum, ignore_case = true)]
+    pub cloud: Option<Cloud>,
     /// Another ARM-compatible endpoint (Azure Stack Hub, a proxy, a test server); https, or http on loopback only.
     #[arg(long, value_name = "URL")]
     pub management_endpoint: Option<String>,
     /// Token audience for --management-endpoint (default: the cloud's ARM audience).
     #[arg(long, value_name = "URL")]
     pub audience: Option<String>,
-    /// Use only this credential: access-token, service-principal, workload-identity, managed-identity, azure-cli, azure-developer-cli.
-    #[arg(long, value_name = "KIND", env = "APIMGUARD_AUTH")]
-    pub auth: Option<String>,
+    /// Use only this credential (default: APIMGUARD_AUTH when set, else the chain).
+    #[arg(long, value_name = "KIND", value_enum, ignore_case = true)]
+    pub auth: Option<CredentialKind>,
     /// ARM requests in flight at most, across the whole run.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,

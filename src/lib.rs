@@ -24,12 +24,17 @@
 //! scaffolding and documentation, redaction and input limits are crate-private;
 //! docs/architecture.md maps every module and who may import whom.
 
+// Lines for people go through `console` (a closed standard error must not panic), and
+// results through `commands::output`.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 pub(crate) mod app;
 pub mod azure;
 pub mod cli;
 pub mod collect;
 pub(crate) mod commands;
 pub mod config;
+pub(crate) mod console;
 pub(crate) mod diagnostic;
 pub mod engine;
 pub mod evidence;

@@ -844,3 +844,68 @@ fn an_error_with_standard_error_closed_still_exits_2() {
     drop(child.stderr.take());
     assert_eq!(child.wait().unwrap().code(), Some(2));
 }
+
+/// Runs apimguard with `args` twice: once as usual, once with standard output and
+/// standard error both pipes nobody reads (their read ends closed before it starts, as
+/// after `| head` in CI); returns both exit codes.
+fn exit_codes_with_outputs_closed(args: &[&str]) -> (Option<i32>, Option<i32>) {
+    let usual = support::apimguard().args(args).output().unwrap();
+    let closed = || {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        writer
+    };
+    let status = support::apimguard()
+        .args(args)
+        .stdout(closed())
+        .stderr(closed())
+        .status()
+        .unwrap();
+    (usual.status.code(), status.code())
+}
+
+/// Warnings, notes and timings on a closed standard error (and a report to a closed
+/// standard output) cost the lines, never the verdict: the exit code is the usual one,
+/// never a panic (101).
+#[test]
+fn warnings_with_standard_error_closed_keep_the_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("apimguard.yaml");
+    std::fs::write(&config, "rules:\n  disable: [NO-SUCH-RULE]\n").unwrap();
+    let config = config.to_str().unwrap();
+    let runs: [&[&str]; 4] = [
+        &[
+            "check",
+            "fixtures/check/small.json",
+            "--config",
+            config,
+            "-f",
+            "json",
+            "--timings",
+        ],
+        &[
+            "diff",
+            "fixtures/check/small.json",
+            "fixtures/check/small.json",
+            "--config",
+            config,
+        ],
+        &[
+            "collect",
+            "--from-arm",
+            "fixtures/iac/estate/azuredeploy.json",
+        ],
+        &[
+            "check",
+            "--from-arm",
+            "fixtures/iac/estate/azuredeploy.json",
+            "-f",
+            "sarif",
+        ],
+    ];
+    for args in runs {
+        let (usual, closed) = exit_codes_with_outputs_closed(args);
+        assert!(matches!(usual, Some(0..=2)), "{args:?}: {usual:?}");
+        assert_eq!(closed, usual, "{args:?}");
+    }
+}

@@ -722,7 +722,8 @@ fn check_live_collects_then_checks() {
     assert_eq!(text(&run.stderr), "", "-q keeps stderr quiet");
 }
 
-/// A sovereign cloud is recorded in the snapshot; its ARM endpoint can be overridden.
+/// A sovereign cloud (named in any case) is recorded in the snapshot by its name; its
+/// ARM endpoint can be overridden.
 #[test]
 fn sovereign_cloud_is_recorded() {
     let fake = fake(Vec::new(), None);
@@ -732,7 +733,7 @@ fn sovereign_cloud_is_recorded() {
         &[
             "collect",
             "--cloud",
-            "AzureUSGovernment",
+            "azureusgovernment",
             "-q",
             "--service",
             "internal",
@@ -1095,4 +1096,59 @@ fn a_token_that_is_not_a_bearer_token_fails_at_once() {
         assert!(!out.exists());
     }
     assert!(fake.requests().is_empty(), "{:#?}", fake.requests());
+}
+
+/// `--cloud` and `--auth` take only the names they know (any case); `AZURE_CLOUD` and
+/// `APIMGUARD_AUTH` stand in for them when they are not given, are read only by a run
+/// that connects, and a bad value there is the same located error.
+#[test]
+fn cloud_and_auth_names_from_flags_and_variables() {
+    for (flag, value) in [("--cloud", "mars"), ("--auth", "no-such-credential")] {
+        let run = apimguard()
+            .args([
+                "collect",
+                flag,
+                value,
+                "--management-endpoint",
+                "http://127.0.0.1:9",
+            ])
+            .output()
+            .unwrap();
+        let stderr = text(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(&format!("invalid value '{value}' for '{flag}")),
+            "{stderr}"
+        );
+        assert!(stderr.contains("possible values"), "{stderr}");
+    }
+    for (variable, value, message) in [
+        (
+            "AZURE_CLOUD",
+            "mars",
+            "--cloud (AZURE_CLOUD): unknown cloud `mars`",
+        ),
+        (
+            "APIMGUARD_AUTH",
+            "nope",
+            "--auth (APIMGUARD_AUTH): unknown credential `nope`",
+        ),
+    ] {
+        let run = apimguard()
+            .env(variable, value)
+            .args(["collect", "--management-endpoint", "http://127.0.0.1:9"])
+            .output()
+            .unwrap();
+        let stderr = text(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("apimguard::collect::value"), "{stderr}");
+        assert!(stderr.contains(message), "{stderr}");
+        // A run that does not connect does not read them.
+        let run = apimguard()
+            .env(variable, value)
+            .args(["check", "fixtures/check/small.json", "--fail-on", "never"])
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    }
 }

@@ -9,8 +9,8 @@ use std::time::Instant;
 
 use std::sync::Mutex;
 
-use crate::cli::Timings;
 use crate::config::Config;
+use crate::console;
 use crate::engine::{
     parse_input, Estate, EvalOptions, EvalStats, FailOn, LoadOptions, PolicySet, Rule, RuleOutcome,
 };
@@ -132,7 +132,7 @@ impl<'a> Checker<'a> {
             &loaded.text,
             allow_incomplete,
             false,
-            &mut Stopwatch::new(None),
+            &mut Stopwatch::new(Timing::Off),
         )
     }
 
@@ -163,7 +163,7 @@ impl<'a> Checker<'a> {
         pieces.skeleton = redact::document_text(&pieces.skeleton).map_err(|_| refused())?;
         let skeleton = snapshot::read_skeleton(&name, &pieces).ok_or_else(refused)?;
         if let Some(notice) = snapshot::newer_minor_notice(&skeleton, &name) {
-            eprintln!("warning: {notice}");
+            console::warning(notice);
         }
         let estate = SplitEstate {
             skeleton: parse_input(&pieces.skeleton)?,
@@ -210,7 +210,7 @@ impl<'a> Checker<'a> {
             for (rule, outcome) in self.policies.rules().iter().zip(&outcomes) {
                 let checked = outcome.checked.iter().map(|id| &**id);
                 for warning in config.blanket_waivers(&rule.meta.id, checked, today) {
-                    eprintln!("warning: {warning}");
+                    console::warning(warning);
                 }
             }
         }
@@ -295,15 +295,26 @@ impl Estate for SplitEstate<'_> {
     }
 }
 
+/// What `--timings` reports on standard error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Timing {
+    /// Nothing.
+    Off,
+    /// Phase durations.
+    Phases,
+    /// Phase durations and the slowest rules.
+    Rules,
+}
+
 /// `--timings`: phase durations and the slowest rules, on stderr.
 pub(crate) struct Stopwatch {
-    what: Option<Timings>,
+    what: Timing,
     start: Instant,
     last: Instant,
 }
 
 impl Stopwatch {
-    pub(crate) fn new(what: Option<Timings>) -> Self {
+    pub(crate) fn new(what: Timing) -> Self {
         let now = Instant::now();
         Stopwatch {
             what,
@@ -313,42 +324,42 @@ impl Stopwatch {
     }
 
     pub(crate) fn lap(&mut self, phase: &str) {
-        if self.what.is_some() {
+        if self.what != Timing::Off {
             let now = Instant::now();
-            eprintln!(
+            console::line(format_args!(
                 "timing: {phase:<18} {:>9.3} s  (total {:.3} s)",
                 (now - self.last).as_secs_f64(),
                 (now - self.start).as_secs_f64()
-            );
+            ));
             self.last = now;
         }
     }
 
     /// What the workers of the last lap spent their time on (summed over workers).
     fn detail(&self, stats: &EvalStats) {
-        if self.what.is_some() {
-            eprintln!(
+        if self.what != Timing::Off {
+            console::line(format_args!(
                 "timing:   {} worker(s): load (validate + parse) {:.3} s, evaluate {:.3} s",
                 stats.workers,
                 stats.load.as_secs_f64(),
                 stats.evaluate.as_secs_f64()
-            );
+            ));
         }
     }
 
     fn slowest_rules(&self, rules: &[Rule], outcomes: &[RuleOutcome]) {
-        if self.what != Some(Timings::Rules) {
+        if self.what != Timing::Rules {
             return;
         }
         let mut by_time: Vec<_> = rules.iter().zip(outcomes).collect();
         by_time.sort_by_key(|(_, o)| std::cmp::Reverse(o.elapsed));
         for (rule, outcome) in by_time.into_iter().take(10) {
-            eprintln!(
+            console::line(format_args!(
                 "timing:   {:<16} {:>9.3} s  {}",
                 rule.meta.id,
                 outcome.elapsed.as_secs_f64(),
                 rule.path
-            );
+            ));
         }
     }
 }

@@ -15,7 +15,6 @@ use crate::azure::arm::names::Name;
 use crate::azure::arm::{Deadline, Limits, MIN_POLL_WAIT};
 use crate::azure::credential::{ChainOptions, CredentialKind};
 use crate::azure::{ArmClient, ArmOptions, Cloud, CredentialChain, Reporter, TokenSource};
-use crate::cli::{ArmArgs, ConnectionArgs, DiscoveryMethod};
 use crate::collect::{self, Collected, Target};
 use crate::snapshot::{self, LoadedSnapshot};
 
@@ -67,8 +66,56 @@ pub enum CollectUsageError {
     NeedsLive,
 }
 
+/// How to reach ARM: what the connection flags (`--cloud`, `--auth`, …) ask for.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// The cloud (`--cloud`, `AZURE_CLOUD`).
+    pub cloud: Cloud,
+    /// Another ARM endpoint than the cloud's (`--management-endpoint`).
+    pub management_endpoint: Option<String>,
+    /// The token audience, when not the cloud's (`--audience`).
+    pub audience: Option<String>,
+    /// The one credential to use instead of the chain (`--auth`, `APIMGUARD_AUTH`).
+    pub auth: Option<CredentialKind>,
+    /// Requests in flight at most.
+    pub concurrency: usize,
+    /// The timeout of one request.
+    pub timeout: Duration,
+    /// Retries of a failed request.
+    pub retries: u32,
+    /// The largest response body read.
+    pub max_response_bytes: u64,
+    /// The hidden `--min-poll-interval-ms`: the shortest wait between two polls.
+    pub min_poll_interval: Option<Duration>,
+    /// `-v` count: how much to note on standard error.
+    pub verbose: u8,
+    /// `--quiet`: no progress nor summary.
+    pub quiet: bool,
+}
+
+/// What to collect, and how to reach ARM.
+#[derive(Debug, Clone)]
+pub struct CollectOptions {
+    /// The subscriptions to read (every one the credential sees when empty).
+    pub subscriptions: Vec<String>,
+    /// Only this resource group.
+    pub resource_group: Option<String>,
+    /// Only this service.
+    pub service: Option<String>,
+    /// The management groups whose subscriptions to read (`--management-group`).
+    pub management_groups: Vec<String>,
+    /// How services are found (`--discovery`).
+    pub discovery: collect::Discovery,
+    /// Pages read at most per list.
+    pub max_pages: usize,
+    /// The time the whole collection may take.
+    pub deadline: Duration,
+    /// How to reach ARM.
+    pub connection: ConnectOptions,
+}
+
 /// Collects in memory for `check --live`.
-pub fn collect_live(args: &ArmArgs) -> miette::Result<LoadedSnapshot> {
+pub fn collect_live(args: &CollectOptions) -> miette::Result<LoadedSnapshot> {
     let collected = collect_blocking(args, None)?;
     let text = snapshot::to_text(&collected.snapshot, false)?;
     Ok(LoadedSnapshot {
@@ -82,7 +129,7 @@ pub fn collect_live(args: &ArmArgs) -> miette::Result<LoadedSnapshot> {
 /// again only what changed since that snapshot (`collect --since`). The previous
 /// snapshot is read first, so that a bad one fails the run before any request.
 pub(crate) fn collect_blocking(
-    args: &ArmArgs,
+    args: &CollectOptions,
     since: Option<(&Path, Duration)>,
 ) -> miette::Result<Collected> {
     let since = match since {
@@ -101,12 +148,15 @@ pub fn block_on<T>(future: impl Future<Output = miette::Result<T>>) -> miette::R
         .block_on(future)
 }
 
-async fn collect_async(args: &ArmArgs, since: Option<collect::Since>) -> miette::Result<Collected> {
+async fn collect_async(
+    args: &CollectOptions,
+    since: Option<collect::Since>,
+) -> miette::Result<Collected> {
     let connection = &args.connection;
     scope_names(args)?;
     let limits = Limits {
-        max_response_bytes: connection.max_response_size.0,
-        max_pages: usize::try_from(args.max_pages).unwrap_or(usize::MAX),
+        max_response_bytes: connection.max_response_bytes,
+        max_pages: args.max_pages,
         deadline: Some(Deadline::after(args.deadline)),
     };
     let reporter = Arc::new(Reporter::new(connection.verbose, connection.quiet));
@@ -116,11 +166,7 @@ async fn collect_async(args: &ArmArgs, since: Option<collect::Since>) -> miette:
         resource_group: args.resource_group.clone(),
         service: args.service.clone(),
         management_groups: args.management_groups.clone(),
-        discovery: match args.discovery {
-            DiscoveryMethod::Auto => collect::Discovery::Auto,
-            DiscoveryMethod::Arm => collect::Discovery::Arm,
-            DiscoveryMethod::ResourceGraph => collect::Discovery::ResourceGraph,
-        },
+        discovery: args.discovery,
     };
     let collected = match since {
         Some(since) => collect::collect_since(&client, cloud, &target, &reporter, since).await?,
@@ -148,7 +194,7 @@ pub struct Connection {
 
 /// Checks `--subscription`, `--resource-group`, `--service` and `--management-group`
 /// against ARM's naming rules: they become segments of request paths.
-fn scope_names(args: &ArmArgs) -> Result<(), CollectUsageError> {
+fn scope_names(args: &CollectOptions) -> Result<(), CollectUsageError> {
     let named = args
         .subscriptions
         .iter()
@@ -178,21 +224,12 @@ fn scope_names(args: &ArmArgs) -> Result<(), CollectUsageError> {
 /// first token, so that a run fails before any ARM call when no credential works.
 /// `limits` bound what the client reads.
 pub async fn connect(
-    args: &ConnectionArgs,
+    args: &ConnectOptions,
     limits: Limits,
     reporter: Arc<Reporter>,
 ) -> miette::Result<Connection> {
-    let cloud = cloud(args)?;
-    let only =
-        match &args.auth {
-            Some(kind) => Some(kind.parse::<CredentialKind>().map_err(|message| {
-                CollectUsageError::BadValue {
-                    flag: "--auth (APIMGUARD_AUTH)",
-                    message,
-                }
-            })?),
-            None => None,
-        };
+    let cloud = args.cloud;
+    let only = args.auth;
     let endpoint = endpoint(args, cloud)?;
     let min_poll_wait = min_poll_wait(args, &endpoint)?;
     let scope = match &args.audience {
@@ -228,8 +265,8 @@ pub async fn connect(
         tokens.clone(),
         ArmOptions {
             endpoint,
-            concurrency: usize::from(args.concurrency),
-            timeout: Duration::from_secs(args.timeout),
+            concurrency: args.concurrency,
+            timeout: args.timeout,
             max_retries: args.retries,
             backoff: BACKOFF,
             min_poll_wait,
@@ -244,19 +281,8 @@ pub async fn connect(
     })
 }
 
-/// The cloud of `--cloud` (parsed here, not by clap, so that a stray `AZURE_CLOUD` does
-/// not break `check` on a file).
-fn cloud(args: &ConnectionArgs) -> Result<Cloud, CollectUsageError> {
-    args.cloud
-        .parse()
-        .map_err(|message| CollectUsageError::BadValue {
-            flag: "--cloud (AZURE_CLOUD)",
-            message,
-        })
-}
-
 /// The ARM endpoint: the cloud's, or `--management-endpoint` (https, or http on loopback).
-fn endpoint(args: &ConnectionArgs, cloud: Cloud) -> Result<Url, CollectUsageError> {
+fn endpoint(args: &ConnectOptions, cloud: Cloud) -> Result<Url, CollectUsageError> {
     let given = args
         .management_endpoint
         .as_deref()
@@ -280,11 +306,10 @@ fn endpoint(args: &ConnectionArgs, cloud: Cloud) -> Result<Url, CollectUsageErro
 /// The shortest wait between two polls of a long-running operation: one second, or
 /// the hidden `--min-poll-interval-ms`, which may go below it only against a test
 /// server on this machine (a real ARM is never polled back to back).
-fn min_poll_wait(args: &ConnectionArgs, endpoint: &Url) -> Result<Duration, CollectUsageError> {
-    let Some(ms) = args.min_poll_interval_ms else {
+fn min_poll_wait(args: &ConnectOptions, endpoint: &Url) -> Result<Duration, CollectUsageError> {
+    let Some(wait) = args.min_poll_interval else {
         return Ok(MIN_POLL_WAIT);
     };
-    let wait = Duration::from_millis(ms);
     if wait < MIN_POLL_WAIT && !is_loopback(endpoint) {
         return Err(CollectUsageError::BadValue {
             flag: "--min-poll-interval-ms",
@@ -305,20 +330,27 @@ fn is_loopback(url: &Url) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
 
-    fn arm(extra: &[&str]) -> ConnectionArgs {
+    /// The options of `collect` with `extra` flags, as the command line binds them.
+    fn arm(extra: &[&str]) -> Result<ConnectOptions, CollectUsageError> {
+        use clap::Parser;
         let mut argv = vec!["apimguard", "collect"];
         argv.extend_from_slice(extra);
-        match crate::cli::Cli::parse_from(argv).command {
-            crate::cli::Command::Collect(args) => args.arm.connection,
-            _ => unreachable!(),
+        match crate::cli::Cli::try_parse_from(argv) {
+            Ok(cli) => match cli.command {
+                crate::cli::Command::Collect(args) => Ok(args.arm.connection.options()?),
+                _ => unreachable!(),
+            },
+            Err(e) => Err(CollectUsageError::BadValue {
+                flag: "--cloud",
+                message: e.to_string(),
+            }),
         }
     }
 
     fn endpoint_of(extra: &[&str]) -> Result<Url, CollectUsageError> {
-        let args = arm(extra);
-        endpoint(&args, cloud(&args)?)
+        let args = arm(extra)?;
+        endpoint(&args, args.cloud)
     }
 
     #[test]
@@ -351,8 +383,8 @@ mod tests {
     #[test]
     fn polls_wait_a_second_but_on_a_test_server() {
         let wait = |extra: &[&str]| {
-            let args = arm(extra);
-            min_poll_wait(&args, &endpoint(&args, cloud(&args)?)?)
+            let args = arm(extra)?;
+            min_poll_wait(&args, &endpoint(&args, args.cloud)?)
         };
         assert_eq!(wait(&[]).unwrap(), MIN_POLL_WAIT);
         let local = ["--management-endpoint", "http://127.0.0.1:8080"];

@@ -56,6 +56,22 @@ impl Cloud {
     }
 }
 
+/// `--cloud`: the names `az cloud list` uses, and the short ones `FromStr` reads too.
+impl clap::ValueEnum for Cloud {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Cloud::Public, Cloud::UsGovernment, Cloud::China]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let aliases: &[&str] = match self {
+            Cloud::Public => &["AzurePublicCloud", "public"],
+            Cloud::UsGovernment => &["AzureUSGovernmentCloud", "usgov", "usgovernment"],
+            Cloud::China => &["china"],
+        };
+        Some(clap::builder::PossibleValue::new(self.name()).aliases(aliases.iter().copied()))
+    }
+}
+
 impl fmt::Display for Cloud {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

@@ -101,7 +101,7 @@ impl Reporter {
             let _ = bars.multi.clear();
         }
         if !self.quiet {
-            eprintln!("{summary}");
+            crate::console::line(summary);
         }
     }
 
@@ -110,7 +110,7 @@ impl Reporter {
             Some(bars) => {
                 let _ = bars.multi.println(line);
             }
-            None => eprintln!("{line}"),
+            None => crate::console::line(line),
         }
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 use miette::IntoDiagnostic;
 
 use super::output;
-use crate::app::check::{gate, Stopwatch};
+use crate::app::check::{gate, Stopwatch, Timing};
 use crate::cli::{CheckArgs, ReportFormat, Timings};
 use crate::config::Config;
 use crate::engine::EvalOptions;
@@ -35,7 +35,11 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
             output::files(&args.format).into_iter().map(|(p, _)| p),
         )?;
     }
-    let mut clock = Stopwatch::new(args.timings);
+    let mut clock = Stopwatch::new(match args.timings {
+        None => Timing::Off,
+        Some(Timings::Phases) => Timing::Phases,
+        Some(Timings::Rules) => Timing::Rules,
+    });
     let config = load_config(args.config.as_deref(), args.waivers.as_deref())?;
     let checker = super::checker(
         &args.policy,
@@ -71,7 +75,7 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
             (path.clone(), text)
         }
         (None, None) => {
-            let loaded = crate::app::connect::collect_live(&args.arm)?;
+            let loaded = crate::app::connect::collect_live(&args.arm.options()?)?;
             clock.lap("collect");
             (loaded.path, loaded.text)
         }
@@ -105,7 +109,7 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
             ReportFormat::Sarif => {
                 let (text, notice) = report::render_sarif(&report);
                 if let Some(notice) = notice {
-                    eprintln!("warning: {notice}");
+                    crate::console::warning(notice);
                 }
                 text
             }
@@ -121,10 +125,10 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
     // Exit code 2 must explain itself where CI logs look first, whatever the formats.
     for rule in report.results.iter() {
         if let Some(error) = &rule.error {
-            eprintln!(
+            crate::console::line(format_args!(
                 "error: rule {} could not be evaluated: {error}",
                 rule.rule_id
-            );
+            ));
         }
     }
     Ok(gate(report.exit_code(), args.exit_zero))
@@ -182,11 +186,11 @@ fn write_evidence(dir: &Path, args: &CheckArgs, text: &str, report: &Report) -> 
         },
     )?;
     let digest = evidence::sha256(&std::fs::read(dir.join(evidence::MANIFEST)).into_diagnostic()?);
-    eprintln!(
+    crate::console::line(format_args!(
         "evidence: {} file(s) in {}; manifest.json SHA-256 {digest} (sign manifest.json to seal them, docs/audits.md)",
         manifest.files.len() + 1,
         dir.display()
-    );
+    ));
     Ok(())
 }
 

@@ -13,7 +13,7 @@ pub fn run(args: &CollectArgs) -> miette::Result<u8> {
         Some(loaded) => loaded.snapshot,
         None => {
             let since = args.since.as_deref().map(|path| (path, args.max_age));
-            collect_blocking(&args.arm, since)?.snapshot
+            collect_blocking(&args.arm.options()?, since)?.snapshot
         }
     };
     match args.output.as_deref() {

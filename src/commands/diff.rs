@@ -101,7 +101,7 @@ pub fn run(args: &DiffArgs) -> miette::Result<u8> {
         )?)
     } else {
         if config.is_some() || !args.policy.policies.is_empty() {
-            eprintln!("warning: both sides are reports; --config and --policies apply only to snapshots and are ignored");
+            crate::console::warning("both sides are reports; --config and --policies apply only to snapshots and are ignored");
         }
         None
     };

@@ -1,17 +1,13 @@
-//! `collect --from-arm|--from-bicep|--from-apiops` and the same flags on `check`:
-//! IaC files → snapshot in memory, with warnings for what could not be read.
-
-use std::path::PathBuf;
+//! `collect --from-arm|--from-bicep|--from-apiops` and the same flags on `check`: the
+//! flags bound to what `app::iac` reads.
 
 use miette::Diagnostic;
 use thiserror::Error;
 
+use crate::app::iac::{self, IacRead};
 use crate::cli::{ArmArgs, IacArgs};
-use crate::iac::{self, IacSource};
+use crate::iac::IacSource;
 use crate::snapshot::LoadedSnapshot;
-
-/// Sets `collectedAt` of IaC snapshots (RFC 3339), for reproducible outputs.
-pub const COLLECTED_AT_VARIABLE: &str = "APIMGUARD_COLLECTED_AT";
 
 /// IaC flags that cannot work together.
 #[derive(Debug, Error, Diagnostic)]
@@ -44,13 +40,6 @@ pub enum IacUsageError {
         help("drop them: IaC snapshots use the placeholders {{subscriptionId}} and {{resourceGroupName}} (docs/iac.md)")
     )]
     AzureFlags,
-    /// `APIMGUARD_COLLECTED_AT` is not a timestamp.
-    #[error("{COLLECTED_AT_VARIABLE} is `{0}`, not an RFC 3339 timestamp")]
-    #[diagnostic(
-        code(apimguard::iac::collected_at),
-        help("set it like 2026-01-31T00:00:00Z, or unset it to stamp the snapshot with the current time")
-    )]
-    BadCollectedAt(String),
 }
 
 /// The IaC source the flags name, if any.
@@ -94,51 +83,14 @@ pub fn source(args: &IacArgs, arm: &ArmArgs) -> Result<Option<IacSource>, IacUsa
 
 /// Reads the IaC files the flags name into a snapshot in memory; `None` without IaC flags.
 pub fn read(args: &IacArgs, arm: &ArmArgs) -> miette::Result<Option<LoadedSnapshot>> {
-    let Some(mut source) = source(args, arm)? else {
+    let Some(source) = source(args, arm)? else {
         return Ok(None);
     };
-    if let (
-        IacSource::Apiops {
-            folder,
-            configuration,
-        },
-        Some(env),
-    ) = (&mut source, &args.env)
-    {
-        *configuration = Some(iac::apiops_configuration(folder, env)?);
-    }
-    let snapshot = iac::read(&source, args.root.as_deref(), collected_at()?)?;
-    if !arm.connection.quiet {
-        let services = snapshot.subscriptions.iter().flat_map(|s| &s.services);
-        eprintln!(
-            "read {}: {} service(s), {} API(s), {} unknown value(s), {} gap(s)",
-            source.path().display(),
-            services.clone().count(),
-            services.map(|s| s.apis.len()).sum::<usize>(),
-            snapshot.unknowns.len(),
-            snapshot.gaps.len()
-        );
-    }
-    for gap in &snapshot.gaps {
-        eprintln!(
-            "warning: could not read {} of {}: {}",
-            gap.what, gap.scope, gap.error
-        );
-    }
-    let text = crate::snapshot::to_text(&snapshot, false)?;
-    Ok(Some(LoadedSnapshot {
-        path: PathBuf::from(source.path()),
-        text,
-        snapshot,
-    }))
-}
-
-/// `collectedAt`: [`COLLECTED_AT_VARIABLE`] when set, else now.
-fn collected_at() -> Result<String, IacUsageError> {
-    match std::env::var(COLLECTED_AT_VARIABLE) {
-        Ok(value) if !value.is_empty() => chrono::DateTime::parse_from_rfc3339(&value)
-            .map(|_| value.clone())
-            .map_err(|_| IacUsageError::BadCollectedAt(value)),
-        _ => Ok(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-    }
+    iac::read(IacRead {
+        source,
+        env: args.env.clone(),
+        root: args.root.clone(),
+        quiet: arm.connection.quiet,
+    })
+    .map(Some)
 }

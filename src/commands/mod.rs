@@ -3,6 +3,7 @@
 pub mod check;
 pub mod collect;
 pub mod completions;
+mod connection;
 pub mod diff;
 pub mod hook;
 pub mod iac;
@@ -38,7 +39,7 @@ fn checker<'a>(
 ) -> miette::Result<Checker<'a>> {
     let checker = Checker::new(&policy.load_options(), config, fail_on, options)?;
     for warning in checker.warnings() {
-        eprintln!("warning: {warning}");
+        crate::console::warning(warning);
     }
     Ok(checker)
 }

@@ -189,10 +189,12 @@ pub fn execute(run: Run) -> miette::Result<u8> {
             print_json(&Document::plan(&run, &digest))?;
         }
         if pending.is_empty() {
-            eprintln!("\nNothing to change.");
+            crate::console::line("\nNothing to change.");
             return Ok(Counts::of(&[], manual).exit_code());
         }
-        eprintln!("\nNothing was changed: run again with --apply to make these changes.");
+        crate::console::line(
+            "\nNothing was changed: run again with --apply to make these changes.",
+        );
         return Ok(1);
     }
     if let (None, Some(path)) = (&run.resume, &run.apply.journal) {
@@ -214,7 +216,7 @@ pub fn execute(run: Run) -> miette::Result<u8> {
         _ => {}
     }
     if !confirmed(&run, &pending)? {
-        eprintln!("Nothing was changed.");
+        crate::console::line("Nothing was changed.");
         return Ok(1);
     }
     block_on(apply(run, done, digest))
@@ -247,10 +249,10 @@ fn confirmed(run: &Run, pending: &[&PlannedAction]) -> miette::Result<bool> {
             format!(", including the billed Defender for APIs plan on {n} subscription(s)")
         }
     };
-    eprint!(
+    crate::console::prompt(format_args!(
         "\nApply up to {} change(s) to Azure{cost}? Type yes to go on: ",
         pending.len()
-    );
+    ));
     let mut answer = String::new();
     std::io::stdin()
         .lock()
@@ -273,7 +275,7 @@ async fn apply(run: Run<'_>, done: HashSet<String>, digest: String) -> miette::R
         ..Limits::default()
     };
     let Connection { client, tokens, .. } =
-        connect(run.connection, limits, reporter.clone()).await?;
+        connect(&run.connection.options()?, limits, reporter.clone()).await?;
     let endpoint = client.endpoint().as_str().trim_end_matches('/').to_string();
     if let Some((_, replay)) = &run.resume {
         if !replay.header.endpoint.eq_ignore_ascii_case(&endpoint) {

@@ -18,7 +18,7 @@ use crate::evidence::{self, signature, EvidenceError, Manifest, MANIFEST};
 use crate::report::Report;
 
 use super::check::load_config;
-use crate::app::check::Stopwatch;
+use crate::app::check::{Stopwatch, Timing};
 
 /// Most entries walked in an evidence directory, and how deep.
 const MAX_ENTRIES: usize = 20_000;
@@ -48,14 +48,14 @@ pub fn run(args: &VerifyArgs) -> miette::Result<u8> {
         problems.extend(recheck(dir, &manifest)?);
     }
     if problems.is_empty() {
-        println!(
-            "verified {}: {sealed}; {} file(s) match the manifest; re-checked as of {} with {}: the same verdicts (exit code {})",
+        super::output::print(&format!(
+            "verified {}: {sealed}; {} file(s) match the manifest; re-checked as of {} with {}: the same verdicts (exit code {})\n",
             dir.display(),
             manifest.files.len(),
             day(&manifest).map(|d| d.to_string()).unwrap_or_default(),
             manifest.tool,
             manifest.exit_code
-        );
+        ))?;
         return Ok(0);
     }
     Err(EvidenceError::Mismatch {
@@ -253,7 +253,7 @@ fn recheck(dir: &Path, manifest: &Manifest) -> miette::Result<Vec<String>> {
         &text,
         manifest.run.allow_incomplete,
         false,
-        &mut Stopwatch::new(None),
+        &mut Stopwatch::new(Timing::Off),
     )?;
     if recorded.exit_code() != manifest.exit_code {
         problems.push(format!(

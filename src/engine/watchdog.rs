@@ -247,7 +247,8 @@ fn end_run(message: &str) -> ! {
 
 #[cfg(not(unix))]
 fn end_run(message: &str) -> ! {
-    eprint!("{message}");
+    use std::io::Write;
+    let _ = std::io::stderr().write_all(message.as_bytes());
     std::process::exit(2)
 }
 

@@ -186,6 +186,17 @@ impl CredentialKind {
     }
 }
 
+/// `--auth`: the kinds by their names.
+impl clap::ValueEnum for CredentialKind {
+    fn value_variants<'a>() -> &'a [Self] {
+        &CredentialKind::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()))
+    }
+}
+
 impl FromStr for CredentialKind {
     type Err = String;
 

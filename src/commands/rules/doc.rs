@@ -39,12 +39,12 @@ pub fn run(args: &DocArgs) -> miette::Result<u8> {
     }
     crate::commands::output::print(&out)?;
     if args.check && !changes.is_empty() {
-        eprintln!(
+        crate::console::line(format_args!(
             "{} file(s) in {} differ from the rules; run `apimguard rules doc --out {}` and commit the result",
             changes.len(),
             args.out.display(),
             args.out.display()
-        );
+        ));
         return Ok(1);
     }
     Ok(0)

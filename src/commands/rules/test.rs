@@ -9,7 +9,7 @@ pub fn run(args: TestArgs) -> miette::Result<u8> {
     let set = super::load_with_tests(args.dirs, args.no_builtin)?;
     // Your rules' lint findings, as warnings: `rules lint` gives them as a verdict.
     for finding in set.lint(true) {
-        eprintln!("warning: {finding}");
+        crate::console::warning(finding);
     }
     let outcomes = set.run_tests(user_only, &args.limits.eval_options())?;
     let failed = outcomes.iter().filter(|o| !o.passed).count();
