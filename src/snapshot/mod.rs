@@ -18,11 +18,15 @@ pub use split::{read_service, read_skeleton, split, Digest, Pieces, ServiceDiges
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// The schema minor version this build writes: the newest additive part it knows.
-pub const SCHEMA_MINOR: u32 = 1;
+pub const SCHEMA_MINOR: u32 = 2;
 
 /// The additive parts of schema 1 this build knows, each with the minor that added it.
 /// A writer lists those it filled in `schemaFeatures`.
-pub const SCHEMA_FEATURES: [(&str, u32); 1] = [("callPaths", 1)];
+pub const SCHEMA_FEATURES: [(&str, u32); 3] = [
+    ("callPaths", 1),
+    ("effectiveLiteralCredentials", 2),
+    ("credentialNamedValues", 2),
+];
 
 /// The `schemaFeatures` a snapshot written by this build carries.
 pub fn written_features() -> Vec<String> {
