@@ -472,7 +472,7 @@ mod tests {
             let err = load_str("s.json", &format!(r#"{{"schemaVersion":{written}}}"#)).unwrap_err();
             assert_eq!(
                 err.to_string(),
-                format!("s.json: `schemaVersion` is {written}, this apimguard reads schema 1 (1.0 to 1.1, and newer 1.x minors in part)")
+                format!("s.json: `schemaVersion` is {written}, this apimguard reads schema 1 (1.0 to 1.{SCHEMA_MINOR}, and newer 1.x minors in part)")
             );
         }
         // The longest integer a double holds (a longer one is refused as a number).
