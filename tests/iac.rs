@@ -640,7 +640,8 @@ fn bicep_declarations_not_read_are_located_gaps() {
     assert_eq!(gap["scope"], format!("{}:{line}", file.display()));
     assert_eq!(gap["what"], "module");
     assert!(
-        stderr(&out).contains("`br/public:avm/res/extra:1.0.0`) is not read offline"),
+        stderr(&out)
+            .contains("`br/public:avm/res/extra:1.0.0`) is not in the Bicep CLI's restore cache"),
         "{}",
         stderr(&out)
     );

@@ -257,3 +257,167 @@ fn bicepparam_files_that_cannot_be_read_are_located_errors() {
         assert!(err.contains(code) && err.contains(message), "{text}: {err}");
     }
 }
+
+/// An API open without a key, with `policy` as its inbound section.
+fn api_with_inbound(policy: &str) -> String {
+    let xml = format!(
+        "<policies><inbound><base />{policy}</inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>"
+    );
+    format!(
+        "resource api 'Microsoft.ApiManagement/service/apis@2023-05-01-preview' = {{
+  name: 'contoso/mcp'
+  properties: {{ path: 'mcp', protocols: ['https'], subscriptionRequired: false }}
+}}
+resource policy 'Microsoft.ApiManagement/service/apis/policies@2023-05-01-preview' = {{
+  parent: api
+  name: 'policy'
+  properties: {{ format: 'rawxml', value: '''{xml}''' }}
+}}
+"
+    )
+}
+
+#[test]
+fn custom_caller_checks_decide_authentication() {
+    // Before: every <choose> answering 401 made the verdict `unknown`, so an MCP server
+    // guarded by its own key check failed the authentication rules as "not known".
+    let reject =
+        r#"<return-response><set-status code="401" reason="Unauthorized" /></return-response>"#;
+    let cases = [
+        (
+            format!(
+                r#"<choose><when condition="@(context.Request.Headers.GetValueOrDefault(&quot;X-Api-Key&quot;, &quot;&quot;) != &quot;{{{{mcp-key}}}}&quot;)">{reject}</when></choose>"#
+            ),
+            "authenticated",
+        ),
+        (
+            format!(
+                r#"<choose><when condition="@(!context.Request.Headers.ContainsKey(&quot;X-Api-Key&quot;))">{reject}</when></choose>"#
+            ),
+            "unknown",
+        ),
+        (
+            format!(
+                r#"<choose><when condition="@(context.Request.Headers.GetValueOrDefault(&quot;Authorization&quot;, &quot;&quot;).AsJwt()?.Issuer != &quot;https://issuer&quot;)">{reject}</when></choose>"#
+            ),
+            "unknown",
+        ),
+    ];
+    for (policy, verdict) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        write_all(dir.path(), &[("main.bicep", &api_with_inbound(&policy))]);
+        let main = dir.path().join("main.bicep");
+        let (code, snapshot, err) = collect(&["--from-bicep", main.to_str().unwrap()]);
+        assert_eq!(code, 0, "{err}\n{:?}", gaps(&snapshot));
+        assert_eq!(
+            apis(&snapshot),
+            vec![("contoso".into(), "mcp".into(), verdict.into())],
+            "{policy}"
+        );
+    }
+}
+
+/// A restored registry module: one API whose key requirement is a parameter.
+const RESTORED_API: &str = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {"apimName": {"type": "string"}, "name": {"type": "string"},
+                 "subscriptionRequired": {"type": "bool", "defaultValue": true}},
+  "resources": [
+    {"type": "Microsoft.ApiManagement/service/apis", "apiVersion": "2023-05-01-preview",
+     "name": "[format('{0}/{1}', parameters('apimName'), parameters('name'))]",
+     "properties": {"path": "[parameters('name')]", "protocols": ["https"],
+                    "subscriptionRequired": "[parameters('subscriptionRequired')]"}}
+  ],
+  "outputs": {"apiName": {"type": "string", "value": "[parameters('name')]"}}
+}"#;
+
+#[test]
+fn registry_modules_are_read_from_the_restore_cache() {
+    // Before: every registry module was a gap, restored or not.
+    let main = "module open 'br/public:avm/res/api-management/service/api:0.1.0' = {
+  name: 'open'
+  params: { apimName: 'contoso', name: 'open', subscriptionRequired: false }
+}
+module keyed 'br/contoso:apim/api:v2' = {
+  name: 'keyed'
+  params: { apimName: 'contoso', name: open.outputs.apiName == 'open' ? 'keyed' : 'x' }
+}
+module missing 'br:contoso.azurecr.io/apim/other:v1' = {
+  name: 'missing'
+  params: { apimName: 'contoso' }
+}
+";
+    let dir = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    write_all(
+        dir.path(),
+        &[
+            ("infra/main.bicep", main),
+            (
+                "bicepconfig.json",
+                r#"{"moduleAliases": {"br": {"contoso": {"registry": "contoso.azurecr.io", "modulePath": "bicep"}}}}"#,
+            ),
+        ],
+    );
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    write_all(
+        home.path(),
+        &[
+            (
+                ".bicep/br/mcr.microsoft.com/bicep$avm$res$api-management$service$api/0.1.0$/main.json",
+                RESTORED_API,
+            ),
+            (".bicep/br/contoso.azurecr.io/bicep$apim$api/v2$/main.json", RESTORED_API),
+        ],
+    );
+    let entry = dir.path().join("infra/main.bicep");
+    let out = support::apimguard()
+        .env("HOME", home.path())
+        .args(["collect", "--from-bicep", entry.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = support::text(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "the missing module is a gap: {err}"
+    );
+    let snapshot: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        apis(&snapshot),
+        vec![
+            ("contoso".into(), "keyed".into(), "authenticated".into()),
+            ("contoso".into(), "open".into(), "unauthenticated".into()),
+        ]
+    );
+    let found = gaps(&snapshot);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].1.contains("`br:contoso.azurecr.io/apim/other:v1`")
+            && found[0].1.contains("bicep restore"),
+        "{found:?}"
+    );
+    // Findings point at the module line: the cache is not the repository's.
+    let service = &snapshot["subscriptions"][0]["services"][0];
+    let open = service["apis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "open")
+        .unwrap();
+    assert_eq!(open["origin"]["line"], 1, "{open}");
+    assert!(
+        open["origin"]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("infra/main.bicep"),
+        "{open}"
+    );
+    let files = snapshot["source"]["files"].to_string();
+    assert!(
+        files.contains("~/.bicep/br/mcr.microsoft.com/")
+            && !files.contains(home.path().to_str().unwrap()),
+        "{files}"
+    );
+}

@@ -40,12 +40,8 @@ pub(super) fn read(
     parameters: Option<&Path>,
     root: &IacRoot,
 ) -> Result<Estate, IacError> {
-    let file = template.display().to_string();
-    let text = read_text(template, &file)?;
-    let doc = JsonDoc::parse(&file, &text)?;
-    doc.check_expressions(&file, &text)?;
+    let (file, text, doc) = load_template(template)?;
     let mut files = vec![file.clone()];
-    check_template(&file, &text, &doc.value)?;
     let links = Links {
         root,
         template,
@@ -81,6 +77,17 @@ pub(super) fn read(
         gaps: reader.gaps,
         default_service: None,
     })
+}
+
+/// Reads the template at `path`: its path as shown, its text and its parsed JSON, its
+/// expressions and shape checked.
+fn load_template(path: &Path) -> Result<(String, String, JsonDoc), IacError> {
+    let file = path.display().to_string();
+    let text = read_text(path, &file)?;
+    let doc = JsonDoc::parse(&file, &text)?;
+    doc.check_expressions(&file, &text)?;
+    check_template(&file, &text, &doc.value)?;
+    Ok((file, text, doc))
 }
 
 /// The values of an ARM parameters file (for templates and Bicep files alike).
@@ -365,27 +372,82 @@ fn outputs_of(r: &Map<String, Value>, cx: &Cx<'_>) -> Option<Value> {
     }
     let props = r.get("properties").and_then(Value::as_object)?;
     let template = props.get("template")?;
-    let evaluate = |tables: &Tables<'_>| {
-        let inner = Cx {
-            tables,
-            loops: Vec::new(),
-        };
-        let mut outputs = Map::new();
-        for (name, output) in template.get("outputs").and_then(Value::as_object)? {
+    let outputs = if inner_scope(props) {
+        template_outputs(
+            template,
+            &Tables::new(template, given_parameters(props, cx)),
+        )
+    } else {
+        template_outputs(template, cx.tables)
+    };
+    let outputs: Map<String, Value> = outputs
+        .into_iter()
+        .map(|(name, (kind, value))| (name, json!({"type": kind, "value": value})))
+        .collect();
+    Some(json!({"outputs": outputs}))
+}
+
+/// The `outputs` of `template` evaluated with `tables`: by name, its type and value (an
+/// output made by a `copy` loop is unknown).
+fn template_outputs(template: &Value, tables: &Tables<'_>) -> Vec<(String, (Value, Value))> {
+    let cx = Cx {
+        tables,
+        loops: Vec::new(),
+    };
+    let Some(outputs) = template.get("outputs").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    outputs
+        .iter()
+        .map(|(name, output)| {
             let value = match output.get("value") {
-                Some(value) if output.get("copy").is_none() => eval_json(value, &inner),
-                _ => unknown(&format!("reference('{name}') output")),
+                Some(value) if output.get("copy").is_none() => eval_json(value, &cx),
+                _ => unknown(&format!("the output `{name}`")),
             };
             let kind = output.get("type").cloned().unwrap_or(Value::Null);
-            outputs.insert(name.clone(), json!({"type": kind, "value": value}));
-        }
-        Some(json!({"outputs": outputs}))
+            (name.clone(), (kind, value))
+        })
+        .collect()
+}
+
+/// A template the Bicep CLI restored for a registry module, deployed with `given`
+/// parameter values (lower-cased names): what it declares, each resource at `at` (the
+/// `module` line: the template is not the repository's), its outputs by name, and the
+/// gaps it has (at `at` too).
+pub(super) struct CachedModule {
+    pub resources: Vec<Declared>,
+    pub outputs: Map<String, Value>,
+    pub gaps: Vec<crate::snapshot::Gap>,
+}
+
+/// Reads the restored template `path` of a registry module (see [`CachedModule`]).
+pub(super) fn read_cached_module(
+    path: &Path,
+    given: HashMap<String, Value>,
+    at: &Origin,
+) -> Result<CachedModule, IacError> {
+    let (file, text, doc) = load_template(path)?;
+    let reader = Reader {
+        file,
+        doc: &doc,
+        text: &text,
+        gaps: Gaps::default(),
     };
-    if inner_scope(props) {
-        evaluate(&Tables::new(template, given_parameters(props, cx)))
-    } else {
-        evaluate(cx.tables)
+    let tables = Tables::new(&doc.value, given);
+    let mut resources = Vec::new();
+    reader.template("", &tables, &mut resources)?;
+    for resource in &mut resources {
+        resource.origin = at.clone();
     }
+    let outputs = template_outputs(&doc.value, &tables)
+        .into_iter()
+        .map(|(name, (_, value))| (name, value))
+        .collect();
+    Ok(CachedModule {
+        resources,
+        outputs,
+        gaps: reader.gaps.into_sorted(),
+    })
 }
 
 /// Whether a nested deployment evaluates its template in its own scope

@@ -476,8 +476,13 @@ fn call(expr: &Expr, name: &str, args: &[Expr], cx: &dyn Context) -> Value {
     let values: Vec<Value> = args.iter().map(|a| eval(a, cx)).collect();
     match name {
         // A known text with an open replacement: known but where the token stood.
+        // Chained replacements (`replace(replace(xml, '{a}', a), '{b}', b)`) replace in
+        // the known text only.
         "replace" if open_replacement(&values) => {
-            Value::String(as_text(&values[0]).replace(&as_text(&values[1]), &as_text(&values[2])))
+            let (old, new) = (as_text(&values[1]), as_text(&values[2]));
+            Value::String(map_known(&as_text(&values[0]), |part| {
+                part.replace(&old, &new)
+            }))
         }
         "parameters" => text_arg(&values, 0)
             .and_then(|n| cx.parameter(&n))
@@ -684,11 +689,14 @@ fn resource_id_call(name: &str, values: &[Value]) -> Option<Value> {
     Some(Value::String(scope::resource_id(&parent, kind, names)))
 }
 
-/// Whether `replace(text, old, new)` has a known text and token and an open `new`.
+/// Whether `replace(text, old, new)` has a known token and a text or a `new` string
+/// that is open in places (whole or in part): the token is replaced where the text is known.
 fn open_replacement(values: &[Value]) -> bool {
     match values {
-        [Value::String(t), Value::String(old), new] => {
-            !old.is_empty() && !contains_unknown(t) && !contains_unknown(old) && is_unknown(new)
+        [Value::String(t), Value::String(old), Value::String(new)] => {
+            !old.is_empty()
+                && !contains_unknown(old)
+                && (contains_unknown(t) || contains_unknown(new))
         }
         _ => false,
     }
@@ -1121,6 +1129,15 @@ mod tests {
             "[replace(parameters('open'), '{id}', 'x')]",
             &p
         )));
+        // Chained: each token replaced where the text is known.
+        let p = [("xml", json!("<a id=\"{id}\" aud=\"{aud}\" />"))];
+        assert_eq!(
+            eval_with(
+                "[replace(replace(parameters('xml'), '{id}', parameters('open')), '{aud}', concat('api://', parameters('app')))]",
+                &p
+            ),
+            "<a id=\"<unknown: parameters('open')>\" aud=\"api://<unknown: parameters('app')>\" />"
+        );
         assert!(is_unknown(&eval_with("[range(0, 100000)]", &p)));
     }
 

@@ -4,9 +4,10 @@
 //! requires, or one of `validate-jwt`, `validate-azure-ad-token`,
 //! `validate-client-certificate`, `check-header name="Authorization"` with at least one
 //! `<value>` at the top level of the effective inbound section, or in every branch of a
-//! `<choose>` that has an `<otherwise>`. The same policies in only some branches — or a
-//! `<choose>` that answers 401/403 itself, or a header check whose name is an
-//! expression — mean a policy expression decides, and the verdict is `unknown`.
+//! `<choose>` that has an `<otherwise>`; or a `<choose>` that answers 401/403 unless the
+//! caller's credential matches a value ([`caller_check`]). The same policies in only some
+//! branches — or another `<choose>` that answers 401/403 itself, or a header check whose
+//! name is an expression — mean a policy expression decides, and the verdict is `unknown`.
 //! A `check-header` without `<value>` only asks that the header be present (any value
 //! passes), so it is not authentication; nor is a `validate-jwt` with
 //! `require-signed-tokens="false"` (anyone can mint such a token). A `validate-jwt` whose
@@ -17,6 +18,7 @@
 
 use serde_json::Value;
 
+use super::caller_check;
 use super::effective::EffectiveSection;
 use crate::snapshot::{Auth, AuthVerdict, PolicyElement};
 
@@ -43,6 +45,9 @@ pub struct InboundAuth {
     pub authorization_header_check: Presence,
     /// `ip-filter`.
     pub ip_filter: Presence,
+    /// A `<choose>` that answers 401/403 unless the caller's credential matches a value
+    /// (see [`caller_check`]).
+    pub caller_check: Presence,
     /// A policy expression decides who gets in (a `<choose>` answering 401/403, a
     /// header check on a computed name).
     pub decided_by_expression: bool,
@@ -70,6 +75,7 @@ impl InboundAuth {
             self.jwt_validation,
             self.client_certificate,
             self.authorization_header_check,
+            self.caller_check,
         ]
         .contains(&Presence::Always)
     }
@@ -80,6 +86,7 @@ impl InboundAuth {
             self.jwt_validation,
             self.client_certificate,
             self.authorization_header_check,
+            self.caller_check,
         ];
         if self.authenticates_always() && !self.cache_before_auth {
             AuthVerdict::Authenticated
@@ -131,7 +138,9 @@ fn walk(elements: &[PolicyElement], conditional: bool, found: &mut InboundAuth) 
                 _ => None,
             },
             "choose" => {
-                if answers_unauthorized(&element.children) {
+                if caller_check::requires_credential(&element.children) {
+                    found.caller_check = found.caller_check.max(presence);
+                } else if answers_unauthorized(&element.children) {
                     found.decided_by_expression = true;
                 }
                 walk_choose(&element.children, conditional, found);
@@ -185,11 +194,12 @@ fn walk_choose(branches: &[PolicyElement], conditional: bool, found: &mut Inboun
         per_branch.push(inner);
     }
     let exhaustive = branches.iter().any(|b| b.name == "otherwise");
-    let slots: [fn(&mut InboundAuth) -> &mut Presence; 4] = [
+    let slots: [fn(&mut InboundAuth) -> &mut Presence; 5] = [
         |a| &mut a.jwt_validation,
         |a| &mut a.client_certificate,
         |a| &mut a.authorization_header_check,
         |a| &mut a.ip_filter,
+        |a| &mut a.caller_check,
     ];
     for slot in slots {
         let presences: Vec<Presence> = per_branch.iter_mut().map(|b| *slot(b)).collect();

@@ -17,6 +17,7 @@
 //!   snapshot's `auth` block.
 
 mod auth;
+mod caller_check;
 mod effective;
 mod error;
 mod literals;

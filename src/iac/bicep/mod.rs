@@ -15,13 +15,17 @@
 //! `loadDirectoryFileInfo`) must be inside the IaC root ([`super::root`]), evaluated or
 //! not.
 //!
-//! Not read, each reported as a gap at its file and line: registry modules and template
-//! specs (`br:`, `br/alias:`, `ts:`), a loop whose items are not known before deployment,
+//! Registry modules restored in the Bicep CLI's cache are read as ARM templates
+//! ([`registry`]); `.bicepparam` files give values to the file they use ([`params`]).
+//!
+//! Not read, each reported as a gap at its file and line: registry modules not restored
+//! and template specs (`br:`, `br/alias:`, `ts:`), a loop whose items are not known before deployment,
 //! a loop inside a looped resource. Values the reader cannot evaluate (lambdas, `for`
 //! expressions, runtime properties such as `svc.properties.gatewayUrl`, an output of a
 //! looped module) are unknown.
 
 mod params;
+mod registry;
 mod syntax;
 
 use std::cell::{Cell, RefCell};
@@ -72,6 +76,13 @@ impl Run<'_> {
         let mut files = self.files.borrow_mut();
         if !files.contains(&shown) {
             files.push(shown);
+        }
+    }
+
+    /// Records the gap `what` at `scope`, unless it is recorded already.
+    fn gap_once(&self, scope: &str, what: &str, error: String) {
+        if !self.gaps.has(scope, what) {
+            self.gaps.add(scope, what, error);
         }
     }
 
@@ -531,20 +542,6 @@ impl<'a> Program<'a> {
     /// One instance of a module (for the loop item bound, if any): `None` when its
     /// condition leaves it out or it cannot be read (a gap or an error, recorded).
     fn module(&self, decl: &ModuleDecl) -> Option<Instance> {
-        let at = format!("{}:{}", self.source.file, decl.line);
-        if let Some(registry) = registry(&decl.path) {
-            if !self.run.gaps.has(&at, "module") {
-                self.run.gaps.add(
-                    &at,
-                    "module",
-                    format!(
-                        "module `{}` from {registry} (`{}`) is not read offline; run `bicep build` (which restores it) and check the JSON with --from-arm",
-                        decl.symbol, decl.path
-                    ),
-                );
-            }
-            return None;
-        }
         let open = match self.condition(decl.condition.as_ref()) {
             Ok(false) => return None,
             Ok(true) => None,
@@ -563,7 +560,11 @@ impl<'a> Program<'a> {
                 Some(_) => Given::Open(format!("{}.params", decl.symbol)),
             },
         };
-        match self.read_module(decl, given) {
+        let read = match registry(&decl.path) {
+            Some(from) => self.registry_module(decl, from, given)?,
+            None => self.read_module(decl, given),
+        };
+        match read {
             Ok(instance) => {
                 if let Some(value) =
                     open.filter(|_| instance.resources.iter().any(|d| estate::judged(&d.kind)))
@@ -577,6 +578,56 @@ impl<'a> Program<'a> {
                 None
             }
         }
+    }
+
+    /// A registry module, read from the Bicep CLI's restore cache when it holds it with
+    /// parameters the reader knows; `None` (a gap) otherwise.
+    fn registry_module(
+        &self,
+        decl: &ModuleDecl,
+        from: &str,
+        given: Given,
+    ) -> Option<Result<Instance, IacError>> {
+        let at = format!("{}:{}", self.source.file, decl.line);
+        let cached = registry::cached_template(&decl.path, &self.source.path, self.run.root);
+        let (Some(path), Given::Values(values)) = (cached, given) else {
+            let why = match from {
+                "a registry" => format!(
+                    "is not in the Bicep CLI's restore cache (~/.bicep/br), or its `params` cannot be listed; run `bicep restore {}` and check again",
+                    self.source.file
+                ),
+                _ => "is not read offline; run `bicep build` (which restores it) and check the JSON with --from-arm".to_string(),
+            };
+            self.run.gap_once(
+                &at,
+                "module",
+                format!(
+                    "module `{}` from {from} (`{}`) {why}",
+                    decl.symbol, decl.path
+                ),
+            );
+            return None;
+        };
+        let origin = Origin::at(self.source.file.clone(), decl.line);
+        Some(
+            super::arm_template::read_cached_module(&path, values, &origin).map(|module| {
+                self.run.read_file(registry::shown(&path));
+                for gap in module.gaps {
+                    self.run.gaps.add(
+                        &at,
+                        &gap.what,
+                        format!(
+                            "in module `{}` (`{}`): {}",
+                            decl.symbol, decl.path, gap.error
+                        ),
+                    );
+                }
+                Instance {
+                    resources: module.resources,
+                    outputs: module.outputs,
+                }
+            }),
+        )
     }
 
     /// Reads the file of a local module with the parameters `given`.
@@ -665,17 +716,14 @@ impl<'a> Program<'a> {
     /// The gap of a condition at `line` not known before deployment (what it declares is
     /// read as if deployed).
     fn open_condition(&self, line: u32, value: &Value) {
-        let scope = format!("{}:{line}", self.source.file);
-        if !self.run.gaps.has(&scope, "condition") {
-            self.run.gaps.add(
-                &scope,
-                "condition",
-                format!(
-                    "the condition is not known before deployment ({}); what it declares is read as if it were deployed",
-                    as_text(value)
-                ),
-            );
-        }
+        self.run.gap_once(
+            &format!("{}:{line}", self.source.file),
+            "condition",
+            format!(
+                "the condition is not known before deployment ({}); what it declares is read as if it were deployed",
+                as_text(value)
+            ),
+        );
     }
 
     /// The type of the resource `symbol` (`Microsoft.ApiManagement/service/apis`).
@@ -1259,7 +1307,7 @@ resource svc 'Microsoft.ApiManagement/service@2023-05-01-preview' = {\n  name: '
         assert!(gaps[0]
             .error
             .contains("br/public:avm/res/api-management/service:0.9.0"));
-        assert!(gaps[0].error.contains("bicep build"));
+        assert!(gaps[0].error.contains("bicep restore"));
 
         let missing = read_files(&[("main.bicep", "module m 'nope.bicep' = {\n  name: 'm'\n}\n")])
             .err()
