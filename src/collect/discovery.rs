@@ -10,7 +10,7 @@
 //! back to ARM listing, says so on standard error and records it in the snapshot's
 //! `source.discovery`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use futures::future::join_all;
 use serde_json::{json, Value};
@@ -112,7 +112,12 @@ async fn through_resource_graph(
         .iter()
         .map(|id| (id.to_ascii_lowercase(), Known::default()))
         .collect();
+    // A row repeated (across pages, say) is read once.
+    let mut seen = HashSet::new();
     for row in services {
+        if !seen.insert(text(&row, "/id").to_ascii_lowercase()) {
+            continue;
+        }
         match known.get_mut(&subscription_of(text(&row, "/id"))) {
             Some(entry) => entry.services.push(row),
             None => stray(ctx, "services", &row),
@@ -124,7 +129,9 @@ async fn through_resource_graph(
         let expected =
             format!("/subscriptions/{subscription}/providers/Microsoft.Security/pricings/Api");
         match known.get_mut(&subscription) {
-            Some(entry) if id.eq_ignore_ascii_case(&expected) => entry.plan = Some(row),
+            Some(entry) if id.eq_ignore_ascii_case(&expected) => {
+                entry.plan.get_or_insert(row);
+            }
             _ => stray(ctx, "defenderForApis", &row),
         }
     }

@@ -399,7 +399,10 @@ impl ArmClient {
         let outcome = match &attempt {
             Attempt::Answer(reply) => {
                 let status = reply.status.as_u16();
-                pass.answered(status, &reply.headers, retry::retry_after(&reply.headers));
+                // A longer wait fails the request (`send`); it must not stall the others.
+                let pause =
+                    retry::retry_after(&reply.headers).map(|w| w.min(retry::MAX_RETRY_AFTER));
+                pass.answered(status, &reply.headers, pause);
                 status.to_string()
             }
             Attempt::Transport(_) => "no answer".to_string(),

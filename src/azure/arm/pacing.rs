@@ -45,6 +45,10 @@ const PROBE: Duration = Duration::from_millis(250);
 /// Shortest span over which a refill rate is measured (shorter ones are noise).
 const MEASURE_OVER: Duration = Duration::from_millis(500);
 
+/// The lowest refill rate assumed, tokens per second (ARM's slowest, the older model's
+/// 12,000 reads an hour, is 3.3): odd counts must not make a request wait for minutes.
+const MIN_RATE: f64 = 1.0;
+
 /// The pause after a 429 that gives no `Retry-After`.
 const DEFAULT_PAUSE: Duration = Duration::from_secs(1);
 
@@ -236,7 +240,7 @@ impl Mirror {
                     return;
                 }
                 let used = (self.answers - answers_then) as f64;
-                let sample = ((remaining - was + used) / span.as_secs_f64()).max(0.1);
+                let sample = ((remaining - was + used) / span.as_secs_f64()).max(MIN_RATE);
                 self.rate = Some(match self.rate {
                     Some(rate) => (rate + sample) / 2.0,
                     None => sample,
@@ -257,7 +261,7 @@ impl Mirror {
         self.last_answer = Some(now);
         self.level = Some(0.0);
         self.at = Some(now + pause);
-        self.rate = self.rate.map(|rate| rate * 0.8);
+        self.rate = self.rate.map(|rate| (rate * 0.8).max(MIN_RATE));
         let until = now + pause;
         self.paused_until = Some(self.paused_until.map_or(until, |u| u.max(until)));
     }
