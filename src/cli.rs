@@ -8,6 +8,7 @@ use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 use crate::engine::{FailOn, FrameworkFilter, Profile, Severity, PROFILES};
 use crate::input::Size;
+use crate::snapshot::Shard;
 
 /// Check Azure API Management and Defender for APIs posture against Rego rules.
 #[derive(Debug, Parser)]
@@ -54,6 +55,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Compare two runs (reports or snapshots): new failures, resolved, still failing.
     Diff(DiffArgs),
+    /// Join the shards of a run: shard snapshots (`collect --shard`) into the estate's
+    /// snapshot, or shard JSON reports (`check --shard`) into the whole check's report.
+    Merge(MergeArgs),
     /// List, test and inspect rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -247,6 +251,11 @@ pub struct CheckArgs {
     /// IaC files to read and check in one step, instead of a snapshot.
     #[command(flatten, next_help_heading = "IaC files (pull-request gates)")]
     pub iac: IacArgs,
+    /// Evaluate only shard K of N (0-based) of the snapshot: its share of the services,
+    /// the subscriptions it owns, the estate in shard 0; join the JSON reports with
+    /// `apimguard merge` (docs/scale.md).
+    #[arg(long, value_name = "K/N", conflicts_with = "live")]
+    pub shard: Option<Shard>,
 }
 
 /// `apimguard collect`.
@@ -264,6 +273,10 @@ pub struct CollectArgs {
         next_help_heading = "IaC files instead of Azure (docs/iac.md)"
     )]
     pub iac: IacArgs,
+    /// Read only shard K of N (0-based): the services whose id hashes to K and the
+    /// subscriptions they are in; join the shards with `apimguard merge` (docs/scale.md).
+    #[arg(long, value_name = "K/N", conflicts_with = "iac")]
+    pub shard: Option<Shard>,
 }
 
 /// IaC files to read instead of Azure (shared by `collect` and `check`).
@@ -315,6 +328,9 @@ pub struct ArmArgs {
     /// How to reach ARM and authenticate.
     #[command(flatten)]
     pub connection: ConnectionArgs,
+    /// The shard to read (`collect --shard`); not a flag of its own.
+    #[arg(skip)]
+    pub shard: Option<Shard>,
 }
 
 /// How to reach Azure Resource Manager and authenticate (shared by `collect`,
@@ -486,6 +502,17 @@ pub enum Timings {
     Phases,
     /// Phase times and each rule's own time (rules evaluated one by one).
     Rules,
+}
+
+/// `apimguard merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shards: every one of a run, all snapshots or all JSON reports.
+    #[arg(value_name = "FILE", required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Where to write the merged snapshot or report (written atomically); `-`: standard output.
+    #[arg(long, short = 'o', value_name = "OUT")]
+    pub output: PathBuf,
 }
 
 /// `apimguard diff`.

@@ -81,6 +81,7 @@ pub fn estate(apis: usize, seed: u64) -> Snapshot {
         gaps: Vec::new(),
         subscriptions,
         unknowns: Vec::new(),
+        shard: None,
     };
     for svc in snapshot
         .subscriptions

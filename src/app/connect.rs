@@ -105,6 +105,7 @@ async fn collect_async(args: &ArmArgs) -> miette::Result<Collected> {
         subscriptions: args.subscriptions.clone(),
         resource_group: args.resource_group.clone(),
         service: args.service.clone(),
+        shard: args.shard,
     };
     let collected = collect::collect(&client, cloud, &target, &reporter).await?;
     reporter.finish(&collected.summary);

@@ -4,3 +4,4 @@
 
 pub mod check;
 pub mod connect;
+pub(crate) mod shard;

@@ -40,7 +40,9 @@ use ids::text;
 
 use crate::azure::{ArmClient, ArmError, Cloud, Reporter, Summary};
 use crate::redact;
-use crate::snapshot::{Snapshot, Source, SourceKind, Subscription, SCHEMA_MINOR, SCHEMA_VERSION};
+use crate::snapshot::{
+    Shard, Snapshot, Source, SourceKind, Subscription, SCHEMA_MINOR, SCHEMA_VERSION,
+};
 
 /// The subscriptions api-version.
 const SUBSCRIPTIONS_API_VERSION: &str = "2022-12-01";
@@ -54,6 +56,8 @@ pub struct Target {
     pub resource_group: Option<String>,
     /// Only the service with this name.
     pub service: Option<String>,
+    /// Only this shard's services and the subscriptions they are in (`--shard`).
+    pub shard: Option<Shard>,
 }
 
 /// A finished collection.
@@ -170,7 +174,7 @@ pub async fn collect(
 
     let subscriptions = discover_subscriptions(&ctx, target).await?;
     let tenant_id = subscriptions.iter().find_map(|s| s.tenant_id.clone());
-    let read = join_all(
+    let mut read = join_all(
         subscriptions
             .iter()
             .map(|s| read_subscription(&ctx, s, target)),
@@ -178,7 +182,10 @@ pub async fn collect(
     .await;
 
     if let Some(name) = &target.service {
-        if !read.iter().any(|s| !s.services.is_empty()) {
+        if !read
+            .iter()
+            .any(|s| !s.services.is_empty() || s.services_elsewhere)
+        {
             let scope = match subscriptions.as_slice() {
                 [only] => format!("/subscriptions/{}", only.id),
                 _ => "/subscriptions".to_string(),
@@ -191,6 +198,14 @@ pub async fn collect(
         }
     }
 
+    if let Some(shard) = target.shard {
+        // A shard keeps the subscriptions its services are in, and the empty ones it owns.
+        read.retain(|s| {
+            !s.services.is_empty()
+                || (shard.owns_subscription(&s.subscription_id) && !s.services_elsewhere)
+        });
+    }
+    let read: Vec<Subscription> = read.into_iter().map(|s| s.subscription).collect();
     let gaps = gaps.into_sorted();
     let summary = Summary {
         subscriptions: read.len(),
@@ -221,6 +236,7 @@ pub async fn collect(
         gaps,
         subscriptions: read,
         unknowns: Vec::new(),
+        shard: target.shard.map(|shard| shard.record()),
     };
     // Whatever was read, of whatever kind: nothing secret leaves the collector.
     redact::snapshot(&mut snapshot);
@@ -330,19 +346,36 @@ fn info(record: &Value, id: &str) -> SubscriptionInfo {
     }
 }
 
+/// A subscription as read, with whether services of it were left to other shards.
+struct SubscriptionRead {
+    subscription: Subscription,
+    /// Whether it has services that other shards read (`--shard`).
+    services_elsewhere: bool,
+}
+
+impl std::ops::Deref for SubscriptionRead {
+    type Target = Subscription;
+
+    fn deref(&self) -> &Subscription {
+        &self.subscription
+    }
+}
+
 /// Reads one subscription: its services (each in full), then its Defender data.
 async fn read_subscription(
     ctx: &Ctx<'_>,
     info: &SubscriptionInfo,
     target: &Target,
-) -> Subscription {
+) -> SubscriptionRead {
     let rg = target.resource_group.as_deref();
-    let (services, defender_for_apis, collections) = tokio::join!(
+    let ((services, ids), defender_for_apis, collections) = tokio::join!(
         read_services(ctx, &info.id, target),
         defender::read_plan(ctx, &info.id),
         defender::read_collections(ctx, &info.id, rg),
     );
-    let ids: Vec<String> = services.iter().map(|s| s.service.id.clone()).collect();
+    // Every shard reads the same subscription-level data: that of all the services
+    // in scope, whichever shard reads them.
+    let services_elsewhere = ids.len() > services.len();
     let whole_subscription = rg.is_none() && target.service.is_none();
     let (recommendations, alerts) = tokio::join!(
         defender::read_recommendations(ctx, &info.id, &ids),
@@ -355,22 +388,26 @@ async fn read_subscription(
             read.service
         })
         .collect();
-    Subscription {
-        subscription_id: info.id.clone(),
-        display_name: info.display_name.clone(),
-        defender_for_apis,
-        services,
-        recommendations,
-        alerts,
+    SubscriptionRead {
+        subscription: Subscription {
+            subscription_id: info.id.clone(),
+            display_name: info.display_name.clone(),
+            defender_for_apis,
+            services,
+            recommendations,
+            alerts,
+        },
+        services_elsewhere,
     }
 }
 
-/// Lists the services in scope and reads each of them.
+/// Lists the services in scope and reads each of them (those of the shard, with
+/// `--shard`); returns them with the ids of every service in scope.
 async fn read_services(
     ctx: &Ctx<'_>,
     subscription: &str,
     target: &Target,
-) -> Vec<apim::ServiceRead> {
+) -> (Vec<apim::ServiceRead>, Vec<String>) {
     let scope = match &target.resource_group {
         Some(rg) => format!("/subscriptions/{subscription}/resourceGroups/{rg}"),
         None => format!("/subscriptions/{subscription}"),
@@ -399,7 +436,7 @@ async fn read_services(
         Ok(resources) => resources,
         Err(e) => {
             ctx.gaps.add(&scope, "services", e);
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         }
     };
     resources.retain(|r| {
@@ -418,11 +455,16 @@ async fn read_services(
     if let Some(name) = &target.service {
         resources.retain(|r| ids::last_segment(text(r, "/id")).eq_ignore_ascii_case(name));
     }
+    let in_scope: Vec<String> = resources.iter().map(|r| text(r, "/id").to_string()).collect();
+    if let Some(shard) = target.shard {
+        resources.retain(|r| shard.holds_service(text(r, "/id")));
+    }
     ctx.reporter.services_found(resources.len());
-    join_all(resources.iter().map(|resource| async move {
+    let read = join_all(resources.iter().map(|resource| async move {
         let read = apim::read_service(ctx, resource).await;
         ctx.reporter.service_done();
         read
     }))
-    .await
+    .await;
+    (read, in_scope)
 }

@@ -11,7 +11,11 @@ use crate::snapshot;
 pub fn run(args: &CollectArgs) -> miette::Result<u8> {
     let snapshot = match super::iac::read(&args.iac, &args.arm)? {
         Some(loaded) => loaded.snapshot,
-        None => collect_blocking(&args.arm)?.snapshot,
+        None => {
+            let mut arm = args.arm.clone();
+            arm.shard = args.shard;
+            collect_blocking(&arm)?.snapshot
+        }
     };
     match args.output.as_deref() {
         Some(path) if path != Path::new("-") => {

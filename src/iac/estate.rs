@@ -280,6 +280,7 @@ pub(super) fn build(estate: Estate, collected_at: String) -> Result<Snapshot, Ia
             alerts: Vec::new(),
         }],
         unknowns,
+        shard: None,
     })
 }
 

@@ -31,7 +31,8 @@ pub use junit::render_junit;
 pub use markdown::{render_drift_markdown, render_markdown};
 pub use model::{
     build, identity, service_of, AppliedWaiver, BuildOptions, Checked, Finding, Report,
-    ResourceFindings, RuleResult, RuleStatus, SnapshotInfo, Summary, WaiverStatus,
+    ReportShards, ResourceFindings, RuleResult, RuleStatus, SnapshotInfo, Summary, WaiverStatus,
+    summarize,
 };
 pub use ocsf::render_ocsf;
 pub use sarif::render_sarif;

@@ -8,21 +8,23 @@
 
 mod load;
 mod model;
+mod shard;
 mod split;
 
 pub use load::{load, load_str, read_text, save, to_text, LoadedSnapshot, SnapshotError};
 pub use model::*;
+pub use shard::{Shard, ShardRecord, ShardSyntax, MAX_SHARDS, SHARD_METHOD};
 pub use split::{read_service, read_skeleton, split, Digest, Pieces, ServiceDigest};
 
 /// The schema (major) version this build reads and writes; any other is refused.
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// The schema minor version this build writes: the newest additive part it knows.
-pub const SCHEMA_MINOR: u32 = 1;
+pub const SCHEMA_MINOR: u32 = 2;
 
 /// The additive parts of schema 1 this build knows, each with the minor that added it.
 /// A writer lists those it filled in `schemaFeatures`.
-pub const SCHEMA_FEATURES: [(&str, u32); 1] = [("callPaths", 1)];
+pub const SCHEMA_FEATURES: [(&str, u32); 2] = [("callPaths", 1), ("shards", 2)];
 
 /// The `schemaFeatures` a snapshot written by this build carries.
 pub fn written_features() -> Vec<String> {

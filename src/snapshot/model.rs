@@ -39,6 +39,11 @@ pub struct Snapshot {
     /// stands in the snapshot; rules must not treat it as compliant.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unknowns: Vec<UnknownValue>,
+    /// Set only in a shard of a collection (`collect --shard K/N`, schema 1.2, feature
+    /// `shards`): the snapshot then holds that shard's services and the subscriptions
+    /// they are in, part of the estate; `apimguard merge` joins the shards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<super::ShardRecord>,
 }
 
 /// The origin of a snapshot.
