@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use std::sync::Mutex;
 
+use super::shard::Share;
 use crate::cli::Timings;
 use crate::config::Config;
 use crate::engine::{
@@ -16,7 +17,6 @@ use crate::engine::{
 };
 use crate::redact;
 use crate::report::{self, BuildOptions, Report};
-use super::shard::Share;
 use crate::snapshot::{self, Gap, LoadedSnapshot, ServiceDigest, Shard};
 
 /// Refusal to check a snapshot that records gaps.
@@ -214,7 +214,9 @@ impl<'a> Checker<'a> {
             return Err(EmptyEstate { path: name }.into());
         }
         let share = match self.shard {
-            Some(shard) => Some(Share::new(shard, &skeleton, &pieces.services).ok_or_else(refused)?),
+            Some(shard) => {
+                Some(Share::new(shard, &skeleton, &pieces.services).ok_or_else(refused)?)
+            }
             None => None,
         };
         clock.lap("split snapshot");

@@ -73,7 +73,12 @@ impl Share {
         let subscription_owners: Vec<u32> = skeleton
             .subscriptions
             .iter()
-            .map(|s| Shard::of(&format!("/subscriptions/{}", s.subscription_id), shard.count))
+            .map(|s| {
+                Shard::of(
+                    &format!("/subscriptions/{}", s.subscription_id),
+                    shard.count,
+                )
+            })
             .collect();
         let subscriptions_by_id = skeleton
             .subscriptions
@@ -115,8 +120,7 @@ impl Share {
                     .filter_map(|(s, shards)| {
                         let mine: Vec<usize> =
                             (0..shards.len()).filter(|&k| self.holds(s, k)).collect();
-                        (!mine.is_empty() || (shards.is_empty() && owned(s)))
-                            .then_some((s, mine))
+                        (!mine.is_empty() || (shards.is_empty() && owned(s))).then_some((s, mine))
                     })
                     .collect(),
             ),

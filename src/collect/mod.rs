@@ -455,7 +455,10 @@ async fn read_services(
     if let Some(name) = &target.service {
         resources.retain(|r| ids::last_segment(text(r, "/id")).eq_ignore_ascii_case(name));
     }
-    let in_scope: Vec<String> = resources.iter().map(|r| text(r, "/id").to_string()).collect();
+    let in_scope: Vec<String> = resources
+        .iter()
+        .map(|r| text(r, "/id").to_string())
+        .collect();
     if let Some(shard) = target.shard {
         resources.retain(|r| shard.holds_service(text(r, "/id")));
     }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{distinct, missing, same, Merged, MergeError};
+use super::{distinct, missing, same, MergeError, Merged};
 use crate::config::Pattern;
 use crate::engine::FrameworkFilter;
 use crate::report::{self, Finding, Report, ReportShards, RuleResult, RuleStatus};
@@ -19,11 +19,14 @@ use crate::report::{self, Finding, Report, ReportShards, RuleResult, RuleStatus}
 pub fn reports(inputs: Vec<(String, Report)>) -> Result<Merged<Report>, MergeError> {
     let mut indexed: Vec<(&str, u32, u32)> = Vec::new();
     for (path, report) in &inputs {
-        let shards = report.shards.as_ref().ok_or_else(|| MergeError::NotAShard {
-            path: path.clone(),
-            why: "it records no `shards` (a report of a whole check, not `check --shard K/N`)"
-                .to_string(),
-        })?;
+        let shards = report
+            .shards
+            .as_ref()
+            .ok_or_else(|| MergeError::NotAShard {
+                path: path.clone(),
+                why: "it records no `shards` (a report of a whole check, not `check --shard K/N`)"
+                    .to_string(),
+            })?;
         match (shards.covered.as_slice(), shards.missing.is_empty()) {
             ([index], true) if *index < shards.count && shards.count <= crate::snapshot::MAX_SHARDS => {
                 indexed.push((path, *index, shards.count))
@@ -82,10 +85,7 @@ pub fn reports(inputs: Vec<(String, Report)>) -> Result<Merged<Report>, MergeErr
         )?;
     }
     let present = distinct(
-        &indexed
-            .iter()
-            .map(|&(p, i, _)| (p, i))
-            .collect::<Vec<_>>(),
+        &indexed.iter().map(|&(p, i, _)| (p, i)).collect::<Vec<_>>(),
         count,
     )?;
     let missing = missing(count, &present);

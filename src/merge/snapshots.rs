@@ -2,10 +2,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::{distinct, missing, same, Merged, MergeError};
-use crate::snapshot::{
-    Gap, Service, Shard, Snapshot, Subscription, SCHEMA_MINOR, SHARD_METHOD,
-};
+use super::{distinct, missing, same, MergeError, Merged};
+use crate::snapshot::{Gap, Service, Shard, Snapshot, Subscription, SCHEMA_MINOR, SHARD_METHOD};
 
 /// Joins the shard snapshots `inputs` (file name, snapshot), in any order.
 ///
@@ -20,11 +18,14 @@ use crate::snapshot::{
 pub fn snapshots(inputs: Vec<(String, Snapshot)>) -> Result<Merged<Snapshot>, MergeError> {
     let mut indexed: Vec<(&str, Shard)> = Vec::new();
     for (path, snapshot) in &inputs {
-        let record = snapshot.shard.as_ref().ok_or_else(|| MergeError::NotAShard {
-            path: path.clone(),
-            why: "it records no `shard` (a whole collection, not `collect --shard K/N`)"
-                .to_string(),
-        })?;
+        let record = snapshot
+            .shard
+            .as_ref()
+            .ok_or_else(|| MergeError::NotAShard {
+                path: path.clone(),
+                why: "it records no `shard` (a whole collection, not `collect --shard K/N`)"
+                    .to_string(),
+            })?;
         if record.method != SHARD_METHOD {
             return Err(MergeError::NotAShard {
                 path: path.clone(),
@@ -62,7 +63,11 @@ pub fn snapshots(inputs: Vec<(String, Snapshot)>) -> Result<Merged<Snapshot>, Me
     let template = first.clone();
     for ((path, snapshot), &(_, shard)) in inputs.iter().zip(&indexed).skip(1) {
         let (a, b) = ((first_path, first), (path.as_str(), snapshot));
-        same((a.0, &first_shard.count), (b.0, &shard.count), "the shard count")?;
+        same(
+            (a.0, &first_shard.count),
+            (b.0, &shard.count),
+            "the shard count",
+        )?;
         same(
             (a.0, &a.1.schema_version),
             (b.0, &b.1.schema_version),
@@ -162,10 +167,7 @@ pub fn snapshots(inputs: Vec<(String, Snapshot)>) -> Result<Merged<Snapshot>, Me
                         return Err(MergeError::Conflict {
                             first: other.clone(),
                             second: path.clone(),
-                            what: format!(
-                                "the `{field}` of subscription {}",
-                                sub.subscription_id
-                            ),
+                            what: format!("the `{field}` of subscription {}", sub.subscription_id),
                         });
                     }
                 }
@@ -178,7 +180,11 @@ pub fn snapshots(inputs: Vec<(String, Snapshot)>) -> Result<Merged<Snapshot>, Me
     let subscriptions: Vec<Subscription> = subscriptions
         .into_iter()
         .map(|(key, (mut sub, _))| {
-            sub.services = services.remove(&key).unwrap_or_default().into_values().collect();
+            sub.services = services
+                .remove(&key)
+                .unwrap_or_default()
+                .into_values()
+                .collect();
             sub
         })
         .collect();
