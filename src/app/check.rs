@@ -221,7 +221,9 @@ impl<'a> Checker<'a> {
         };
         clock.lap("split snapshot");
         let evaluated = match &share {
-            Some(share) => share.evaluate(&self.policies, &estate, &self.options),
+            Some(share) => share
+                .evaluate(&self.policies, &estate, &self.options)
+                .map(|e| (e.outcomes, e.stats, e.shared)),
             None => self
                 .policies
                 .evaluate_estate(&estate, &self.options)

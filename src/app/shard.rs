@@ -34,13 +34,23 @@ use crate::snapshot::{Shard, Snapshot};
 pub(crate) struct Share {
     shard: Shard,
     /// Each service's shard, by subscription and index (document order).
-    service_shards: Vec<Vec<u32>>,
+    service_shards: Vec<Vec<u16>>,
     /// Each subscription's owner shard (document order).
-    subscription_owners: Vec<u32>,
+    subscription_owners: Vec<u16>,
     /// The owner shard of every service, by lower-cased id.
-    services_by_id: HashMap<String, u32>,
+    services_by_id: HashMap<String, u16>,
     /// The owner shard of every subscription, by lower-cased GUID.
-    subscriptions_by_id: HashMap<String, u32>,
+    subscriptions_by_id: HashMap<String, u16>,
+}
+
+/// What a shard's evaluation gives.
+pub(crate) struct Evaluation {
+    /// One outcome per rule (empty for a rule with nothing to evaluate in the shard).
+    pub(crate) outcomes: Vec<RuleOutcome>,
+    /// Where the time went.
+    pub(crate) stats: EvalStats,
+    /// Per rule, the checked resources that are not the shard's own, sorted.
+    pub(crate) shared: Vec<Vec<String>>,
 }
 
 /// Whose a checked resource is, for one rule.
@@ -70,7 +80,7 @@ impl Share {
             }
             service_shards.push(shards);
         }
-        let subscription_owners: Vec<u32> = skeleton
+        let subscription_owners: Vec<u16> = skeleton
             .subscriptions
             .iter()
             .map(|s| {
@@ -142,7 +152,7 @@ impl Share {
         policies: &PolicySet,
         estate: &dyn Estate,
         options: &EvalOptions,
-    ) -> Result<(Vec<RuleOutcome>, EvalStats, Vec<Vec<String>>), PolicyError> {
+    ) -> Result<Evaluation, PolicyError> {
         let scope_of = |rule: &Rule| {
             if options.whole_input {
                 InputScope::Estate
@@ -189,7 +199,11 @@ impl Share {
                 outcomes[i] = outcome;
             }
         }
-        Ok((outcomes, stats, shared))
+        Ok(Evaluation {
+            outcomes,
+            stats,
+            shared,
+        })
     }
 
     /// Sorts out the resources `outcome` checked: another shard's are dropped (that
@@ -232,7 +246,7 @@ impl Share {
     }
 
     /// The owner of the known subscription a (lower-cased) resource id is under.
-    fn subscription_owner(&self, lower: &str) -> Option<u32> {
+    fn subscription_owner(&self, lower: &str) -> Option<u16> {
         let rest = lower.strip_prefix("/subscriptions/")?;
         let guid = rest.split('/').next()?;
         self.subscriptions_by_id.get(guid).copied()
@@ -252,8 +266,8 @@ impl Share {
             }
         }
         report.shards = Some(ReportShards {
-            count: self.shard.count,
-            covered: vec![self.shard.index],
+            count: u32::from(self.shard.count),
+            covered: vec![u32::from(self.shard.index)],
             missing: Vec::new(),
         });
     }

@@ -28,7 +28,7 @@ pub fn reports(inputs: Vec<(String, Report)>) -> Result<Merged<Report>, MergeErr
                     .to_string(),
             })?;
         match (shards.covered.as_slice(), shards.missing.is_empty()) {
-            ([index], true) if *index < shards.count && shards.count <= crate::snapshot::MAX_SHARDS => {
+            ([index], true) if *index < shards.count && shards.count <= u32::from(crate::snapshot::MAX_SHARDS) => {
                 indexed.push((path, *index, shards.count))
             }
             _ => {

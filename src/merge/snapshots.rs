@@ -89,11 +89,11 @@ pub fn snapshots(inputs: Vec<(String, Snapshot)>) -> Result<Merged<Snapshot>, Me
             "source (tool, cloud, tenant, scope)",
         )?;
     }
-    let count = first_shard.count;
+    let count = u32::from(first_shard.count);
     let present = distinct(
         &indexed
             .iter()
-            .map(|(p, s)| (*p, s.index))
+            .map(|(p, s)| (*p, u32::from(s.index)))
             .collect::<Vec<_>>(),
         count,
     )?;

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 /// Most shards of a run: a shard index must stay a short list in merge's gaps, and
 /// no CI engine runs more parallel jobs of one matrix.
-pub const MAX_SHARDS: u32 = 1000;
+pub const MAX_SHARDS: u16 = 1000;
 
 /// The assignment method this build uses (recorded in shard snapshots, so that shards
 /// cut by another method are never merged).
@@ -26,9 +26,9 @@ pub const SHARD_METHOD: &str = "sha256-lowercase-id";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shard {
     /// 0-based index, below `count`.
-    pub index: u32,
+    pub index: u16,
     /// How many shards the run has (1 to [`MAX_SHARDS`]).
-    pub count: u32,
+    pub count: u16,
 }
 
 /// A shard given as `K/N` that is not one.
@@ -49,7 +49,7 @@ impl FromStr for Shard {
     /// Reads `K/N`: K from 0 to N-1 (0-based, as Kubernetes' `JOB_COMPLETION_INDEX`),
     /// N from 1 to [`MAX_SHARDS`], both plain decimal numbers.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let number = |part: &str| -> Option<u32> {
+        let number = |part: &str| -> Option<u16> {
             (!part.is_empty() && part.len() <= 4 && part.bytes().all(|b| b.is_ascii_digit()))
                 .then(|| part.parse().ok())
                 .flatten()
@@ -97,11 +97,11 @@ fn clip(text: &str) -> String {
 
 impl Shard {
     /// The shard (0-based) of `count` that the resource `id` belongs to.
-    pub fn of(id: &str, count: u32) -> u32 {
+    pub fn of(id: &str, count: u16) -> u16 {
         let digest = ring::digest::digest(&ring::digest::SHA256, id.to_lowercase().as_bytes());
         let mut prefix = [0u8; 8];
         prefix.copy_from_slice(&digest.as_ref()[..8]);
-        (u64::from_be_bytes(prefix) % u64::from(count.max(1))) as u32
+        (u64::from_be_bytes(prefix) % u64::from(count.max(1))) as u16
     }
 
     /// Whether the service with ARM id `id` is in this shard.
@@ -124,8 +124,8 @@ impl Shard {
     /// The record a shard snapshot carries.
     pub fn record(&self) -> ShardRecord {
         ShardRecord {
-            index: self.index,
-            count: self.count,
+            index: u32::from(self.index),
+            count: u32::from(self.count),
             method: SHARD_METHOD.to_string(),
         }
     }
@@ -147,10 +147,9 @@ pub struct ShardRecord {
 impl ShardRecord {
     /// The shard it records, when its numbers are valid.
     pub fn shard(&self) -> Option<Shard> {
-        (self.count >= 1 && self.count <= MAX_SHARDS && self.index < self.count).then_some(Shard {
-            index: self.index,
-            count: self.count,
-        })
+        let index = u16::try_from(self.index).ok()?;
+        let count = u16::try_from(self.count).ok()?;
+        ((1..=MAX_SHARDS).contains(&count) && index < count).then_some(Shard { index, count })
     }
 }
 
