@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Checks that real OPA and apimguard find the same thing with the built-in pack.
 
-usage: opa_parity.py APIMGUARD_BINARY SNAPSHOT.json [SNAPSHOT.json ...]
+usage: opa_parity.py APIMGUARD_BINARY [--parameters JSON] SNAPSHOT.json [SNAPSHOT.json ...]
+
+--parameters gives both engines the same rule parameters (a JSON object): OPA as
+`data.apimguard.config`, apimguard in a configuration file's `parameters`, so the
+branches of the rules that only a parameter turns on are compared too.
 
 The rules are written in Rego and must stay valid OPA Rego with the same meaning: users run
 them in other tools (OPA, conftest), and an engine difference is a silent wrong verdict.
@@ -22,6 +26,9 @@ def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
     binary, snapshots = sys.argv[1], sys.argv[2:]
+    parameters = None
+    if snapshots[0] == "--parameters":
+        parameters, snapshots = json.loads(snapshots[1]), snapshots[2:]
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     files = sorted(p for p in glob.glob(os.path.join(root, "policies", "**", "*.rego"), recursive=True)
                    if not p.endswith("_test.rego"))
@@ -29,6 +36,8 @@ def main():
     try:
         for path in files:
             engine.add_policy(os.path.relpath(path, root), open(path).read())
+        if parameters is not None:
+            engine.add_data({"apimguard": {"config": parameters}})
         engine.eval_document("apimguard.rules", {})
     except Exception as e:  # OPA refuses the pack: recursion, unsafe variables, …
         print(f"OPA refuses the policies: {e}", file=sys.stderr)
@@ -42,7 +51,12 @@ def main():
         document = engine.eval_document("apimguard.rules", json.load(open(snapshot)))
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "report.json")
-            run = subprocess.run([binary, "check", snapshot, *pack, "--fail-on", "never",
+            config = []
+            if parameters is not None:
+                config = ["--config", os.path.join(tmp, "config.yaml")]
+                with open(config[1], "w") as f:
+                    json.dump({"parameters": parameters}, f)  # JSON is YAML
+            run = subprocess.run([binary, "check", snapshot, *pack, *config, "--fail-on", "never",
                                   "--allow-incomplete", "-f", f"json:{out}"], capture_output=True, text=True)
             if run.returncode != 0:
                 print(f"apimguard check {snapshot} exited {run.returncode}: {run.stderr}", file=sys.stderr)

@@ -2,7 +2,7 @@
 # Installs OPA (as a library for Python, from PyPI) into a venv and checks that OPA and
 # apimguard find the same findings with the built-in pack (scripts/opa_parity.py) on the
 # demo snapshot, a synthetic 1k-API estate and the IaC sample (with values left open until
-# deployment). Run by .ci/run.
+# deployment), and with the parameters that turn stricter branches on. Run by .ci/run.
 #
 #   scripts/opa_parity.sh APIMGUARD_BINARY [VENV_DIR]      (default venv: target/opa-venv)
 #
@@ -17,3 +17,10 @@ estate=target/opa-parity-estate-1000.json
 iac=target/opa-parity-iac.json
 "$binary" collect --from-arm fixtures/iac/estate/azuredeploy.json -o "$iac" 2> /dev/null
 "$venv/bin/python" scripts/opa_parity.py "$binary" fixtures/demo/snapshot.json "$estate" "$iac"
+# The branches only a parameter turns on (docs/configuration.md), on the demo and IaC sample.
+"$venv/bin/python" scripts/opa_parity.py "$binary" \
+  --parameters '{"key_vault_required_for": "all", "ip_filter_required": true}' \
+  fixtures/demo/snapshot.json "$iac"
+"$venv/bin/python" scripts/opa_parity.py "$binary" \
+  --parameters '{"key_vault_required_for": "All", "ip_filter_required": "yes"}' \
+  fixtures/demo/snapshot.json

@@ -52,7 +52,7 @@ pub enum Command {
     /// Read a live Azure estate through Azure Resource Manager (or IaC files) into a snapshot.
     Collect(CollectArgs),
     /// Evaluate the rules over a snapshot and report pass/fail per rule and resource.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Compare two runs (reports or snapshots): new failures, resolved, still failing.
     Diff(DiffArgs),
     /// Join the shards of a run: shard snapshots (`collect --shard`) into the estate's
@@ -318,6 +318,18 @@ pub struct ArmArgs {
     /// Read only the API Management service with this name.
     #[arg(long, value_name = "NAME")]
     pub service: Option<String>,
+    /// Read every subscription under this management group, at any depth (repeatable).
+    #[arg(
+        long = "management-group",
+        value_name = "ID",
+        conflicts_with = "subscriptions"
+    )]
+    pub management_groups: Vec<String>,
+    /// How services and Defender plans are found: auto (Resource Graph with
+    /// --management-group, else ARM listing), arm, or resource-graph (any scope; falls
+    /// back to ARM listing, with a warning, when Resource Graph cannot be queried).
+    #[arg(long, value_enum, value_name = "METHOD", default_value_t = DiscoveryMethod::Auto)]
+    pub discovery: DiscoveryMethod,
     /// Most pages of one ARM list; a longer list is taken as a paging loop (a gap).
     #[arg(long, value_name = "N", default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     pub max_pages: u64,
@@ -493,6 +505,17 @@ pub enum PlanFormat {
     Human,
     /// The plan (and after --apply the outcome) as JSON (docs/remediation.md).
     Json,
+}
+
+/// How `collect` finds services and Defender plans (`--discovery`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiscoveryMethod {
+    /// Resource Graph for management-group scopes, ARM listing otherwise.
+    Auto,
+    /// ARM listing, subscription by subscription.
+    Arm,
+    /// Resource Graph queries over the whole scope.
+    ResourceGraph,
 }
 
 /// What `check --timings` reports.

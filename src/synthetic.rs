@@ -229,6 +229,7 @@ fn service(subscription_id: &str, index: usize, api_count: usize, rng: &mut Rng)
         apis,
         effective_policies: Default::default(),
         credentials_in_urls: Vec::new(),
+        credential_named_values: Vec::new(),
         origin: None,
     }
 }

@@ -188,3 +188,29 @@ fn a_path_that_looks_like_a_flag_stays_a_path() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("checking -x/t.json"), "{out}");
 }
+
+#[test]
+fn a_bicepparam_file_is_its_own_entry() {
+    // Before: a `.bicepparam` file was skipped, and checked as Bicep it was a syntax error.
+    let repo = repository();
+    std::fs::write(
+        repo.path().join("bicep/prod.bicepparam"),
+        "using './main.bicep'\n",
+    )
+    .unwrap();
+    let (code, out) = hook(
+        repo.path(),
+        &[
+            "bicep",
+            "--fail-on",
+            "never",
+            "--allow-incomplete",
+            "bicep/prod.bicepparam",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("checking bicep/prod.bicepparam (1 changed file(s))"),
+        "{out}"
+    );
+}

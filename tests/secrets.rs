@@ -516,3 +516,188 @@ fn an_error_in_a_snapshot_shows_no_secret_near_its_spot() {
     assert!(stderr.contains("sku"), "the error is about sku: {stderr}");
     assert_no_secret("the error", &stderr);
 }
+
+/// The demo snapshot as JSON, to edit into a hand-made one.
+fn demo_json() -> Value {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo/snapshot.json");
+    serde_json::from_str(&std::fs::read_to_string(demo).unwrap()).unwrap()
+}
+
+/// A user rule that shows in its messages whatever its query reads from each service.
+fn showing_rule(dir: &Path, id: &str, query: &str) -> std::path::PathBuf {
+    let rules = dir.join("rules");
+    std::fs::create_dir_all(&rules).unwrap();
+    let package = id.to_lowercase().replace('-', "_");
+    std::fs::write(
+        rules.join(format!("{package}.rego")),
+        format!(
+            r#"# METADATA
+# title: Shows what it reads
+# custom:
+#   id: {id}
+#   severity: low
+package custom.{package}
+
+import rego.v1
+
+checked contains svc.id if {{
+	some sub in input.subscriptions
+	some svc in sub.services
+}}
+
+deny contains {{"resource": svc.id, "message": sprintf("%v", [shown])}} if {{
+	some sub in input.subscriptions
+	some svc in sub.services
+	shown := {query}
+}}
+"#
+        ),
+    )
+    .unwrap();
+    rules
+}
+
+/// Runs `check` on `snapshot` with the rules of `rules` only, as JSON; returns the exit
+/// code, the report and standard error.
+fn check_with_rules(snapshot: &Path, rules: &Path) -> (Option<i32>, Value, String) {
+    let run = apimguard()
+        .arg("check")
+        .arg(snapshot)
+        .arg("--no-builtin")
+        .arg("-p")
+        .arg(rules)
+        .args(["-f", "json"])
+        .output()
+        .unwrap();
+    let stderr = text(&run.stderr);
+    let report = serde_json::from_slice(&run.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    (run.status.code(), report, stderr)
+}
+
+#[test]
+fn effective_policies_of_a_hand_made_snapshot_show_no_secret_and_list_their_literals() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut snapshot = demo_json();
+    let service = &mut snapshot["subscriptions"][0]["services"][0];
+    let element = |name: &str,
+                   depth: u32,
+                   parent: Option<&str>,
+                   attributes: Value,
+                   text: Option<String>| {
+        let mut e = json!({"name": name, "scope": "api", "depth": depth, "conditional": false, "attributes": attributes});
+        if let Some(parent) = parent {
+            e["parent"] = json!(parent);
+        }
+        if let Some(text) = text {
+            e["text"] = json!(text);
+        }
+        e
+    };
+    // Flat sections, as effective policies hold them: a `<value>` follows its
+    // `set-header`, one level deeper; a forged list says there is no literal.
+    service["effectivePolicies"]["hostile"] = json!({
+        "inbound": [
+            element("set-header", 0, None, json!({"name": "Authorization", "exists-action": "override"}), None),
+            element("value", 1, Some("set-header"), json!({}), Some(format!("Basic {PLANTED}-20"))),
+            element("set-variable", 0, None, json!({"name": "pwd", "value": format!("{PLANTED}-21")}), None),
+            element("authentication-basic", 0, None, json!({"username": "u", "password": format!("{PLANTED}-22")}), None),
+            element("choose", 0, None, json!({}), None),
+            element("when", 3, Some("choose"), json!({"condition": "@(true)"}), None),
+            element("set-header", 7, Some("when"), json!({"name": "x-api-key"}), None),
+            element("value", 8, Some("set-header"), json!({}), Some(format!("{PLANTED}-23"))),
+            element("send-request", 0, None, json!({"mode": "new"}), None),
+            element("set-body", 1, Some("send-request"), json!({}),
+                Some(format!("@{{ return new JObject(new JProperty(\"client_secret\", \"{PLANTED}-24\")).ToString(); }}"))),
+        ],
+        "backend": [], "outbound": [], "onError": [],
+        "literalCredentials": [],
+    });
+    let path = dir.path().join("hand-made.json");
+    std::fs::write(&path, snapshot.to_string()).unwrap();
+
+    let rules = showing_rule(
+        dir.path(),
+        "USR-EFF-001",
+        r#"[p | some p in object.get(svc, "effectivePolicies", {})]"#,
+    );
+    let (code, report, stderr) = check_with_rules(&path, &rules);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_no_secret("the report", &report.to_string());
+    assert_no_secret("standard error", &stderr);
+
+    let rules = showing_rule(
+        dir.path(),
+        "USR-EFF-002",
+        r#"[sprintf("%s %s %v", [c.element, c.name, c.expression]) | some c in svc.effectivePolicies.hostile.literalCredentials]"#,
+    );
+    let (_, report, stderr) = check_with_rules(&path, &rules);
+    let listed = findings(&report, "USR-EFF-002");
+    let shown: Vec<&String> = listed
+        .iter()
+        .map(|(_, m)| m)
+        .filter(|m| *m != "[]")
+        .collect();
+    let [message] = &shown[..] else {
+        panic!("one service has the policy: {listed:?} {stderr}");
+    };
+    for literal in [
+        "set-header Authorization false",
+        "set-variable pwd false",
+        "authentication-basic password false",
+        "set-header x-api-key false",
+        "set-body client_secret true",
+    ] {
+        assert!(message.contains(literal), "{literal}: {message}");
+    }
+}
+
+#[test]
+fn named_values_are_judged_like_credentials_by_their_words_never_by_the_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut snapshot = demo_json();
+    let service = &mut snapshot["subscriptions"][0]["services"][0];
+    let id = |name: &str| format!("/subscriptions/x/namedValues/{name}");
+    let names = [
+        "bypass",
+        "passport",
+        "compass",
+        "kansas-region",
+        "password",
+        "api-key",
+        "ClientSecret2",
+        "db-pwd-prod",
+    ];
+    service["namedValues"] = Value::Array(
+        names
+            .iter()
+            .map(|n| json!({"id": id(n), "name": n, "properties": {"displayName": n, "secret": false}}))
+            .collect(),
+    );
+    // A forged fact: the harmless names listed, the credentials left out.
+    service["credentialNamedValues"] = json!([{"id": id("bypass"), "word": "bypass"}]);
+    let path = dir.path().join("hand-made.json");
+    std::fs::write(&path, snapshot.to_string()).unwrap();
+
+    let run = apimguard()
+        .arg("check")
+        .arg(&path)
+        .args(["-f", "json", "--fail-on", "never"])
+        .output()
+        .unwrap();
+    let stderr = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    let report: Value = serde_json::from_slice(&run.stdout).unwrap();
+    let mut flagged: Vec<String> = findings(&report, "APIM-SEC-002")
+        .into_iter()
+        .filter_map(|(r, _)| {
+            r.strip_prefix("/subscriptions/x/namedValues/")
+                .map(str::to_string)
+        })
+        .collect();
+    flagged.sort();
+    assert_eq!(
+        flagged,
+        ["ClientSecret2", "api-key", "db-pwd-prod", "password"],
+        "{stderr}"
+    );
+}

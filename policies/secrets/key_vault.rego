@@ -25,24 +25,64 @@
 #     azure-policy: [f1cc7827-022c-473e-836e-5a51cae0b249]
 #     psrule: [Azure.APIM.EncryptValues]
 #     defender: ["API Management secret named values should be stored in Azure Key Vault"]
+#   parameters:
+#     key_vault_required_for: { default: secrets, description: "Which named values must be Key Vault references: `secrets` (those marked secret) or `all` (every named value, the stricter stance of PSRule for Azure); any other value is reported on every service." }
 package apimguard.rules.secrets.key_vault
 
 import rego.v1
 
 import data.apimguard.lib.estate
 
+# Which named values must come from Key Vault: "secrets" (the default) or "all".
+default required_for := "secrets"
+
+required_for := object.get(data.apimguard.config, "key_vault_required_for", "secrets")
+
+valid_values := {"secrets", "all"}
+
+# The named values the rule judges.
+judged(_) if required_for == "all"
+
+judged(nv) if {
+	required_for == "secrets"
+	object.get(nv.properties, "secret", false) == true
+}
+
 checked contains nv.id if {
 	some sub in input.subscriptions
 	some svc in sub.services
 	some nv in svc.namedValues
-	object.get(nv.properties, "secret", false) == true
+	judged(nv)
 }
 
 deny contains {"resource": nv.id, "message": msg} if {
 	some sub in input.subscriptions
 	some svc in sub.services
 	some nv in svc.namedValues
-	object.get(nv.properties, "secret", false) == true
+	judged(nv)
 	not estate.in_key_vault(nv)
-	msg := sprintf("secret named value %q of service %q is stored in API Management, not in Key Vault", [object.get(nv.properties, "displayName", nv.name), svc.name])
+	msg := sprintf("%s named value %q of service %q is stored in API Management, not in Key Vault%s", [_kind(nv), object.get(nv.properties, "displayName", nv.name), svc.name, _why(nv)])
 }
+
+# A value of the parameter the rule does not know judges nothing: every service is
+# reported, so a typo never passes silently.
+checked contains svc.id if {
+	not required_for in valid_values
+	some sub in input.subscriptions
+	some svc in sub.services
+}
+
+deny contains {"resource": svc.id, "message": msg} if {
+	not required_for in valid_values
+	some sub in input.subscriptions
+	some svc in sub.services
+	msg := sprintf("parameter key_vault_required_for is %v, which is neither \"secrets\" nor \"all\": the named values of service %q were not judged", [json.marshal(required_for), svc.name])
+}
+
+_kind(nv) := "secret" if object.get(nv.properties, "secret", false) == true
+
+_kind(nv) := "plain" if object.get(nv.properties, "secret", false) != true
+
+_why(nv) := "" if object.get(nv.properties, "secret", false) == true
+
+_why(nv) := " (key_vault_required_for: all)" if object.get(nv.properties, "secret", false) != true

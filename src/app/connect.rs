@@ -15,7 +15,7 @@ use crate::azure::arm::names::Name;
 use crate::azure::arm::{Deadline, Limits, MIN_POLL_WAIT};
 use crate::azure::credential::{ChainOptions, CredentialKind};
 use crate::azure::{ArmClient, ArmOptions, Cloud, CredentialChain, Reporter, TokenSource};
-use crate::cli::{ArmArgs, ConnectionArgs};
+use crate::cli::{ArmArgs, ConnectionArgs, DiscoveryMethod};
 use crate::collect::{self, Collected, Target};
 use crate::snapshot::{self, LoadedSnapshot};
 
@@ -57,7 +57,7 @@ pub enum CollectUsageError {
         message: String,
     },
     /// Live-collection flags given to `check` without `--live`.
-    #[error("--subscription, --resource-group, --service and --management-endpoint only apply with --live")]
+    #[error("--subscription, --management-group, --resource-group, --service and --management-endpoint only apply with --live")]
     #[diagnostic(
         code(apimguard::check::live_flags),
         help(
@@ -105,6 +105,12 @@ async fn collect_async(args: &ArmArgs) -> miette::Result<Collected> {
         subscriptions: args.subscriptions.clone(),
         resource_group: args.resource_group.clone(),
         service: args.service.clone(),
+        management_groups: args.management_groups.clone(),
+        discovery: match args.discovery {
+            DiscoveryMethod::Auto => collect::Discovery::Auto,
+            DiscoveryMethod::Arm => collect::Discovery::Arm,
+            DiscoveryMethod::ResourceGraph => collect::Discovery::ResourceGraph,
+        },
         shard: args.shard,
     };
     let collected = collect::collect(&client, cloud, &target, &reporter).await?;
@@ -128,8 +134,8 @@ pub struct Connection {
     pub cloud: Cloud,
 }
 
-/// Checks `--subscription`, `--resource-group` and `--service` against ARM's naming
-/// rules: they become segments of request paths.
+/// Checks `--subscription`, `--resource-group`, `--service` and `--management-group`
+/// against ARM's naming rules: they become segments of request paths.
 fn scope_names(args: &ArmArgs) -> Result<(), CollectUsageError> {
     let named = args
         .subscriptions
@@ -140,7 +146,12 @@ fn scope_names(args: &ArmArgs) -> Result<(), CollectUsageError> {
                 .iter()
                 .map(|g| ("--resource-group", Name::ResourceGroup, g)),
         )
-        .chain(args.service.iter().map(|s| ("--service", Name::Service, s)));
+        .chain(args.service.iter().map(|s| ("--service", Name::Service, s)))
+        .chain(
+            args.management_groups
+                .iter()
+                .map(|g| ("--management-group", Name::ManagementGroup, g)),
+        );
     for (flag, name, value) in named {
         name.check(value)
             .map_err(|bad| CollectUsageError::BadValue {

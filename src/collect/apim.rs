@@ -122,6 +122,7 @@ pub(crate) fn service_record(resource: &Value) -> Service {
         workspaces: Vec::new(),
         effective_policies: Default::default(),
         credentials_in_urls: Vec::new(),
+        credential_named_values: Vec::new(),
         origin: None,
         id,
     }

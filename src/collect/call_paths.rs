@@ -333,6 +333,7 @@ fn compose(
         backend: flat(&section(Section::Backend)),
         outbound: flat(&section(Section::Outbound)),
         on_error: flat(&section(Section::OnError)),
+        literal_credentials: Vec::new(),
     };
     Composed { policy, auth }
 }

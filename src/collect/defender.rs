@@ -31,10 +31,7 @@ pub(crate) async fn read_plan(ctx: &Ctx<'_>, subscription: &str) -> Option<Defen
     match async { ctx.client.get_optional(&url?).await }.await {
         Ok(Some(pricing)) => Some(plan_of(&pricing)),
         Ok(None) => {
-            ctx.reporter.note(
-                1,
-                format_args!("{scope}: the Defender for APIs plan does not exist here"),
-            );
+            no_plan(ctx, subscription);
             None
         }
         Err(e) => {
@@ -42,6 +39,30 @@ pub(crate) async fn read_plan(ctx: &Ctx<'_>, subscription: &str) -> Option<Defen
             None
         }
     }
+}
+
+/// The plan of `subscription` as discovery found it (`None`: there is none).
+pub(crate) fn known_plan(
+    ctx: &Ctx<'_>,
+    subscription: &str,
+    pricing: Option<Value>,
+) -> Option<DefenderPlan> {
+    match pricing {
+        Some(pricing) => Some(plan_of(&pricing)),
+        None => {
+            no_plan(ctx, subscription);
+            None
+        }
+    }
+}
+
+fn no_plan(ctx: &Ctx<'_>, subscription: &str) {
+    ctx.reporter.note(
+        1,
+        format_args!(
+            "/subscriptions/{subscription}: the Defender for APIs plan does not exist here"
+        ),
+    );
 }
 
 /// The plan a `Microsoft.Security/pricings/Api` resource describes.

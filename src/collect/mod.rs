@@ -4,6 +4,8 @@
 //! The pieces, in the order data flows (the ARM client, credentials and progress
 //! reporting are [`crate::azure`]'s):
 //!
+//! - `discovery`: the subscriptions under management groups, and the services and
+//!   Defender plans of many subscriptions through Resource Graph (or ARM listing);
 //! - `apim` and `defender`: what is read, per service and per subscription;
 //! - `load`: a service's gateway load from Azure Monitor, split by region;
 //! - [`crate::policy_xml`]: policy documents → parsed scopes, effective chains, auth verdicts;
@@ -19,6 +21,7 @@ pub(crate) mod apim;
 pub(crate) mod call_paths;
 pub(crate) mod defender;
 pub(crate) mod derive;
+mod discovery;
 pub(crate) mod gaps;
 pub(crate) mod ids;
 mod load;
@@ -33,6 +36,7 @@ use thiserror::Error;
 
 pub use defender::{COLLECTIONS_API_VERSION, PRICING_API_VERSION};
 pub use derive::managed_gateway_is_internal;
+pub use discovery::Discovery;
 pub use load::{gateway_load, GatewayLoad, Peak, SeriesLoad};
 
 use gaps::Gaps;
@@ -56,6 +60,10 @@ pub struct Target {
     pub resource_group: Option<String>,
     /// Only the service with this name.
     pub service: Option<String>,
+    /// Every subscription under these management groups (instead of `subscriptions`).
+    pub management_groups: Vec<String>,
+    /// How services and Defender plans are found.
+    pub discovery: Discovery,
     /// Only this shard's services and the subscriptions they are in (`--shard`).
     pub shard: Option<Shard>,
 }
@@ -172,13 +180,23 @@ pub async fn collect(
         severities: tokio::sync::OnceCell::new(),
     };
 
-    let subscriptions = discover_subscriptions(&ctx, target).await?;
+    let subscriptions = if target.management_groups.is_empty() {
+        discover_subscriptions(&ctx, target).await?
+    } else {
+        let url = client.url("/subscriptions", SUBSCRIPTIONS_API_VERSION, &[]);
+        let listed = async { client.list(&url?).await }.await;
+        discovery::under_management_groups(&ctx, &target.management_groups, listed).await?
+    };
     let tenant_id = subscriptions.iter().find_map(|s| s.tenant_id.clone());
-    let mut read = join_all(
-        subscriptions
-            .iter()
-            .map(|s| read_subscription(&ctx, s, target)),
-    )
+    let discovered = discovery::discover(&ctx, &subscriptions, target).await?;
+    let mut read = join_all(subscriptions.iter().map(|s| {
+        let known = discovered.known.as_ref().map(|k| {
+            k.get(&s.id.to_ascii_lowercase())
+                .cloned()
+                .unwrap_or_default()
+        });
+        read_subscription(&ctx, s, target, known)
+    }))
     .await;
 
     if let Some(name) = &target.service {
@@ -230,7 +248,7 @@ pub async fn collect(
             cloud: Some(cloud.name().to_string()),
             tenant_id,
             unavailable: Vec::new(),
-            extra: source_details(client, target),
+            extra: source_details(client, target, discovered.record),
         },
         complete: gaps.is_empty(),
         gaps,
@@ -243,8 +261,12 @@ pub async fn collect(
     Ok(Collected { snapshot, summary })
 }
 
-fn source_details(client: &ArmClient, target: &Target) -> serde_json::Map<String, Value> {
-    let details = json!({
+fn source_details(
+    client: &ArmClient,
+    target: &Target,
+    discovery: Value,
+) -> serde_json::Map<String, Value> {
+    let mut details = json!({
         "collector": crate::version::tool(),
         "managementEndpoint": client.endpoint().as_str().trim_end_matches('/'),
         "scope": {
@@ -252,7 +274,11 @@ fn source_details(client: &ArmClient, target: &Target) -> serde_json::Map<String
             "resourceGroup": target.resource_group,
             "service": target.service,
         },
+        "discovery": discovery,
     });
+    if !target.management_groups.is_empty() {
+        details["scope"]["managementGroups"] = json!(target.management_groups);
+    }
     details.as_object().cloned().unwrap_or_default()
 }
 
@@ -361,16 +387,27 @@ impl std::ops::Deref for SubscriptionRead {
     }
 }
 
-/// Reads one subscription: its services (each in full), then its Defender data.
+/// Reads one subscription: its services (each in full), then its Defender data; what
+/// discovery already `known` (services, plan) is not read again.
 async fn read_subscription(
     ctx: &Ctx<'_>,
     info: &SubscriptionInfo,
     target: &Target,
+    known: Option<discovery::Known>,
 ) -> SubscriptionRead {
     let rg = target.resource_group.as_deref();
+    let (listed, plan) = match known {
+        Some(known) => (Some(known.services), Some(known.plan)),
+        None => (None, None),
+    };
     let ((services, ids), defender_for_apis, collections) = tokio::join!(
-        read_services(ctx, &info.id, target),
-        defender::read_plan(ctx, &info.id),
+        read_services(ctx, &info.id, target, listed),
+        async {
+            match plan {
+                Some(plan) => defender::known_plan(ctx, &info.id, plan),
+                None => defender::read_plan(ctx, &info.id).await,
+            }
+        },
         defender::read_collections(ctx, &info.id, rg),
     );
     // Every shard reads the same subscription-level data: that of all the services
@@ -401,19 +438,31 @@ async fn read_subscription(
     }
 }
 
-/// Lists the services in scope and reads each of them (those of the shard, with
-/// `--shard`); returns them with the ids of every service in scope.
+/// Lists the services in scope (or takes those discovery `listed` in the subscription)
+/// and reads each of them.
 async fn read_services(
     ctx: &Ctx<'_>,
     subscription: &str,
     target: &Target,
+    listed: Option<Vec<Value>>,
 ) -> (Vec<apim::ServiceRead>, Vec<String>) {
     let scope = match &target.resource_group {
         Some(rg) => format!("/subscriptions/{subscription}/resourceGroups/{rg}"),
         None => format!("/subscriptions/{subscription}"),
     };
-    let listed = match (&target.resource_group, &target.service) {
-        (Some(_), Some(name)) => {
+    let listed = match (listed, &target.resource_group, &target.service) {
+        (Some(mut listed), rg, _) => {
+            if let Some(rg) = rg {
+                listed.retain(|r| {
+                    text(r, "/id")
+                        .split('/')
+                        .nth(4)
+                        .is_some_and(|g| g.eq_ignore_ascii_case(rg))
+                });
+            }
+            Ok(listed)
+        }
+        (None, Some(_), Some(name)) => {
             let url = ctx.client.url(
                 &format!("{scope}/providers/Microsoft.ApiManagement/service/{name}"),
                 apim::API_VERSION,
@@ -423,7 +472,7 @@ async fn read_services(
                 .await
                 .map(|found| found.into_iter().collect())
         }
-        _ => {
+        (None, _, _) => {
             let url = ctx.client.url(
                 &format!("{scope}/providers/Microsoft.ApiManagement/service"),
                 apim::API_VERSION,

@@ -33,6 +33,7 @@ pub fn run(args: &CollectArgs) -> miette::Result<u8> {
 /// Refuses live-collection flags on `check` without `--live`.
 pub fn no_live_flags(args: &ArmArgs) -> Result<(), CollectUsageError> {
     let named = !args.subscriptions.is_empty()
+        || !args.management_groups.is_empty()
         || args.resource_group.is_some()
         || args.service.is_some()
         || args.connection.management_endpoint.is_some();

@@ -7,7 +7,8 @@
 //!   parameters file (`…deploymentParameters.json#`) `X.parameters.json` maps to `X.json`;
 //!   other JSON files are not templates and are skipped. `X.parameters.json` beside an
 //!   entry `X.json` is passed as `--parameters`.
-//! - `bicep`: a `.bicep` file maps to the nearest `main.bicep` in its folder or a folder
+//! - `bicep`: a `.bicepparam` file is its own entry (read with the file its `using`
+//!   names, and no `--parameters`); a `.bicep` file maps to the nearest `main.bicep` in its folder or a folder
 //!   above it (up to the working directory: the repository's root under pre-commit), else
 //!   to itself; `X.parameters.json` maps as `X.bicep` beside it does (skipped without
 //!   one); `X.parameters.json` beside the entry `X.bicep` is passed as `--parameters`.
@@ -71,7 +72,7 @@ fn check_argv(args: &HookArgs, entry: &Path) -> Vec<std::ffi::OsString> {
         HookKind::Bicep => push("--from-bicep", entry),
         HookKind::Apiops => push("--from-apiops", entry),
     }
-    if args.kind != HookKind::Apiops {
+    if args.kind != HookKind::Apiops && !is_bicepparam(entry) {
         if let Some(parameters) = parameters_of(entry) {
             push("--parameters", &parameters);
         }
@@ -139,7 +140,15 @@ fn arm_entry(file: &Path) -> Option<PathBuf> {
     None
 }
 
+/// Whether `path` is a `.bicepparam` file (its own entry: it gives its values itself).
+fn is_bicepparam(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "bicepparam")
+}
+
 fn bicep_entry(file: &Path) -> Option<PathBuf> {
+    if is_bicepparam(file) {
+        return Some(file.to_path_buf());
+    }
     let name = file.file_name()?.to_str()?;
     if let Some(stem) = name.strip_suffix(".parameters.json") {
         let bicep = file.with_file_name(format!("{stem}.bicep"));

@@ -13,7 +13,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
 use super::error::{evaluation_too_deep, read_text, IacError};
 use super::estate::{self, Declared, Estate};
@@ -236,15 +236,16 @@ fn check_template(file: &str, text: &str, root: &Value) -> Result<(), IacError> 
     }
 }
 
-/// A template's parameters and variables, evaluated on first use.
-struct Tables {
+/// A template's parameters, variables and nested deployments, evaluated on first use.
+struct Tables<'t> {
     parameters: Table,
     variables: Table,
+    deployments: Deployments<'t>,
 }
 
-impl Tables {
+impl<'t> Tables<'t> {
     /// The tables of `template`, with `given` parameter values (lower-cased names).
-    fn new(template: &Value, mut given: HashMap<String, Value>) -> Tables {
+    fn new(template: &'t Value, mut given: HashMap<String, Value>) -> Tables<'t> {
         let mut parameters = HashMap::new();
         if let Some(declared) = template.get("parameters").and_then(Value::as_object) {
             for (name, definition) in declared {
@@ -284,8 +285,132 @@ impl Tables {
         Tables {
             parameters: Table::new(parameters),
             variables: Table::new(variables),
+            deployments: Deployments::new(template),
         }
     }
+}
+
+/// The inline nested deployments a template declares (not looped), whose outputs
+/// `reference()` reads: `reference(resourceId('Microsoft.Resources/deployments', 'm'),
+/// '2022-09-01').outputs.x.value`, as `bicep build` writes a module's output, or
+/// `reference('m')` by symbolic name (`languageVersion` 2.0).
+struct Deployments<'t> {
+    /// Each deployment's symbolic name (object form) and declaration.
+    list: Vec<(Option<&'t str>, &'t Map<String, Value>)>,
+    /// What `reference()` reads of each, by index.
+    values: Lazy,
+}
+
+impl<'t> Deployments<'t> {
+    fn new(template: &'t Value) -> Deployments<'t> {
+        let declared: Vec<(Option<&'t str>, &'t Value)> = match template.get("resources") {
+            Some(Value::Array(list)) => list.iter().map(|r| (None, r)).collect(),
+            Some(Value::Object(map)) => map.iter().map(|(k, r)| (Some(k.as_str()), r)).collect(),
+            _ => Vec::new(),
+        };
+        let list = declared
+            .into_iter()
+            .filter_map(|(symbol, r)| Some((symbol, r.as_object()?)))
+            .filter(|(_, r)| {
+                r.get("copy").is_none()
+                    && r.get("type")
+                        .and_then(Value::as_str)
+                        .is_some_and(|t| t.eq_ignore_ascii_case("Microsoft.Resources/deployments"))
+            })
+            .collect();
+        Deployments {
+            list,
+            values: Lazy::default(),
+        }
+    }
+
+    /// What `reference(target)` reads of the one deployment `target` names (its id, name or
+    /// symbolic name): `{outputs: {x: {type, value}}}`; `None` (unknown) when no deployment
+    /// or more than one is named, or the one named may not be deployed.
+    fn reference(&self, target: &str, cx: &Cx<'_>) -> Option<Value> {
+        const MARKER: &str = "/providers/microsoft.resources/deployments/";
+        let lower = target.to_ascii_lowercase();
+        let name = match lower.rfind(MARKER) {
+            Some(at) => &target[at + MARKER.len()..],
+            None => target,
+        };
+        let top = Cx {
+            tables: cx.tables,
+            loops: Vec::new(),
+        };
+        let named: Vec<usize> = (0..self.list.len())
+            .filter(|&i| {
+                let (symbol, r) = self.list[i];
+                symbol == Some(name)
+                    || eval_json(r.get("name").unwrap_or(&Value::Null), &top)
+                        .as_str()
+                        .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            })
+            .collect();
+        let [index] = named.as_slice() else {
+            return None;
+        };
+        self.values
+            .get(&index.to_string(), || outputs_of(self.list[*index].1, &top))
+    }
+}
+
+/// The outputs of an inline nested deployment `r`, evaluated in its scope (`cx` is its
+/// parent's): `None` when it may not be deployed or has no inline template.
+fn outputs_of(r: &Map<String, Value>, cx: &Cx<'_>) -> Option<Value> {
+    if let Some(condition) = r.get("condition") {
+        if eval_json(condition, cx) != Value::Bool(true) {
+            return None;
+        }
+    }
+    let props = r.get("properties").and_then(Value::as_object)?;
+    let template = props.get("template")?;
+    let evaluate = |tables: &Tables<'_>| {
+        let inner = Cx {
+            tables,
+            loops: Vec::new(),
+        };
+        let mut outputs = Map::new();
+        for (name, output) in template.get("outputs").and_then(Value::as_object)? {
+            let value = match output.get("value") {
+                Some(value) if output.get("copy").is_none() => eval_json(value, &inner),
+                _ => unknown(&format!("reference('{name}') output")),
+            };
+            let kind = output.get("type").cloned().unwrap_or(Value::Null);
+            outputs.insert(name.clone(), json!({"type": kind, "value": value}));
+        }
+        Some(json!({"outputs": outputs}))
+    };
+    if inner_scope(props) {
+        evaluate(&Tables::new(template, given_parameters(props, cx)))
+    } else {
+        evaluate(cx.tables)
+    }
+}
+
+/// Whether a nested deployment evaluates its template in its own scope
+/// (`expressionEvaluationOptions.scope: inner`) rather than its parent's.
+fn inner_scope(props: &Map<String, Value>) -> bool {
+    props
+        .get("expressionEvaluationOptions")
+        .and_then(|o| o.get("scope"))
+        .and_then(Value::as_str)
+        .is_some_and(|s| s.eq_ignore_ascii_case("inner"))
+}
+
+/// The parameter values a nested deployment gives its template, evaluated in `cx`.
+fn given_parameters(props: &Map<String, Value>, cx: &Cx<'_>) -> HashMap<String, Value> {
+    let mut given = HashMap::new();
+    if let Some(Value::Object(values)) = props.get("parameters") {
+        for (name, entry) in values {
+            let value = match entry.get("value") {
+                Some(v) => eval_json(v, cx),
+                None => unknown(&format!("parameters('{name}')")),
+            };
+            given.insert(name.to_lowercase(), value);
+        }
+    }
+    given
 }
 
 /// A parameter or variable before evaluation.
@@ -326,7 +451,7 @@ impl Table {
 
 /// The evaluation context of one template: its tables and the loops being expanded.
 struct Cx<'a> {
-    tables: &'a Tables,
+    tables: &'a Tables<'a>,
     loops: Vec<(Option<String>, i64)>,
 }
 
@@ -337,6 +462,10 @@ impl Context for Cx<'_> {
 
     fn variable(&self, name: &str) -> Option<Value> {
         self.tables.variables.get(name, self)
+    }
+
+    fn reference(&self, target: &str) -> Option<Value> {
+        self.tables.deployments.reference(target, self)
     }
 
     fn copy_index(&self, name: Option<&str>) -> Option<i64> {
@@ -441,7 +570,7 @@ impl Reader<'_> {
     fn template(
         &self,
         base: &str,
-        tables: &Tables,
+        tables: &Tables<'_>,
         out: &mut Vec<Declared>,
     ) -> Result<(), IacError> {
         let cx = Cx {
@@ -573,7 +702,7 @@ impl Reader<'_> {
         if kind.eq_ignore_ascii_case("Microsoft.Resources/deployments") {
             return self.deployment(pointer, r, cx, out);
         }
-        let own: Vec<String> = name.split('/').map(str::to_string).collect();
+        let own = super::scope::name_parts(&name);
         let (kind, names) = match parent {
             Some((parent_kind, parent_names)) if !kind.contains('/') => (
                 format!("{parent_kind}/{kind}"),
@@ -655,7 +784,7 @@ impl Reader<'_> {
         out: &mut Vec<Declared>,
     ) -> Result<(), IacError> {
         let props = r.get("properties").and_then(Value::as_object);
-        let Some(template) = props.and_then(|p| p.get("template")) else {
+        let Some((props, template)) = props.and_then(|p| Some((p, p.get("template")?))) else {
             let link = props.and_then(|p| p.get("templateLink"));
             let why = if link.and_then(|l| l.get("id")).is_some() {
                 "a template spec (templateLink.id) is not a file: it cannot be read offline; check the template spec's template on its own"
@@ -665,27 +794,16 @@ impl Reader<'_> {
             self.gaps.add(&self.at(pointer), "deployment", why);
             return Ok(());
         };
-        let inner_scope = props
-            .and_then(|p| p.get("expressionEvaluationOptions"))
-            .and_then(|o| o.get("scope"))
-            .and_then(Value::as_str)
-            .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
         let base = format!("{pointer}/properties/template");
-        if !inner_scope {
+        if !inner_scope(props) {
             // Outer scope: the nested template's expressions see its parent's values.
             return self.template(&base, cx.tables, out);
         }
-        let mut given = HashMap::new();
-        if let Some(Value::Object(values)) = props.and_then(|p| p.get("parameters")) {
-            for (name, entry) in values {
-                let value = match entry.get("value") {
-                    Some(v) => eval_json(v, cx),
-                    None => unknown(&format!("parameters('{name}')")),
-                };
-                given.insert(name.to_lowercase(), value);
-            }
-        }
-        self.template(&base, &Tables::new(template, given), out)
+        self.template(
+            &base,
+            &Tables::new(template, given_parameters(props, cx)),
+            out,
+        )
     }
 
     fn shape(&self, pointer: &str, message: &str) -> IacError {

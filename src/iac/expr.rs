@@ -110,6 +110,11 @@ pub(super) trait Context {
     fn symbol(&self, _name: &str) -> Option<Value> {
         None
     }
+    /// What ARM `reference(target)` reads of a nested deployment the same template
+    /// declares (`{outputs: {x: {type, value}}}`), if it is known before deployment.
+    fn reference(&self, _target: &str) -> Option<Value> {
+        None
+    }
     /// `copyIndex()` of the innermost loop, or of the loop named `name`.
     fn copy_index(&self, _name: Option<&str>) -> Option<i64> {
         None
@@ -193,6 +198,9 @@ impl Context for Bound<'_> {
             Some((_, value)) => Some(value.clone()),
             None => self.outer.symbol(name),
         }
+    }
+    fn reference(&self, target: &str) -> Option<Value> {
+        self.outer.reference(target)
     }
     fn copy_index(&self, name: Option<&str>) -> Option<i64> {
         self.outer.copy_index(name)
@@ -476,6 +484,14 @@ fn call(expr: &Expr, name: &str, args: &[Expr], cx: &dyn Context) -> Value {
             .unwrap_or_else(|| unknown(text)),
         "variables" => text_arg(&values, 0)
             .and_then(|n| cx.variable(&n))
+            .unwrap_or_else(|| unknown(text)),
+        // `'Full'` puts what the deployment reports under `properties`.
+        "reference" => text_arg(&values, 0)
+            .and_then(|target| cx.reference(&target))
+            .map(|found| match text_arg(&values, 2) {
+                Some(full) if full.eq_ignore_ascii_case("full") => json!({"properties": found}),
+                _ => found,
+            })
             .unwrap_or_else(|| unknown(text)),
         "copyindex" => {
             let (loop_name, offset) = match values.as_slice() {

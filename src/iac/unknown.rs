@@ -59,7 +59,12 @@ pub(super) fn expressions(text: &str) -> Vec<String> {
     while let Some(start) = rest.find(PREFIX) {
         let after = &rest[start + PREFIX.len()..];
         let end = after.find('>').unwrap_or(after.len());
-        found.push(after[..end].replace("&lt;", "<").replace("&gt;", ">"));
+        found.push(
+            after[..end]
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace(super::scope::SLASH_IN_VALUE, "/"),
+        );
         rest = after.get(end + 1..).unwrap_or_default();
     }
     found

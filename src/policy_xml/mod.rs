@@ -29,7 +29,7 @@ pub use auth::{api_auth, InboundAuth, PathAuth, Presence};
 pub use effective::{effective_section, EffectiveSection, Fragments, Placed, ScopePolicy, Section};
 pub use error::PolicyXmlError;
 pub(crate) use literals::redact_expression;
-pub(crate) use redact::redact_document;
+pub(crate) use redact::{redact_document, redact_effective};
 
 use serde_json::Value;
 

@@ -121,17 +121,8 @@ fn element(
         redact_json(value);
         return;
     };
-    let name = field_str(e, "name").unwrap_or_default().to_string();
-    let here = match statement {
-        Some(s) if PARTS.contains(&name.as_str()) => s.to_string(),
-        _ => name.clone(),
-    };
-    let named = e
-        .iter()
-        .find(|(k, _)| *k == "attributes")
-        .and_then(|(_, a)| a.as_object())
-        .and_then(|a| field_str(a, "name"))
-        .map(str::to_string);
+    let (name, named) = names(e);
+    let here = statement_of(&name, statement);
     for (key, v) in e.iter_mut() {
         match key.as_str() {
             "attributes" => match v {
@@ -171,15 +162,7 @@ fn element(
                             .as_object()
                             .and_then(|c| field_str(c, "name"))
                             .unwrap_or_default();
-                        let secret = match part {
-                            "value" => named
-                                .as_deref()
-                                .filter(|n| is_secret(n, Context::Parameter)),
-                            "key" if name == "issuer-signing-keys" || name == "decryption-keys" => {
-                                Some(name.as_str())
-                            }
-                            _ => None,
-                        };
+                        let secret = part_credential(&name, named.as_deref(), part);
                         element(child, Some(&here), secret, found);
                     }
                 }
@@ -187,6 +170,96 @@ fn element(
             },
             _ => redact_field(key, v),
         }
+    }
+}
+
+/// An element's name and its `name` attribute (a header's, a variable's).
+fn names(element: &JsonObject) -> (String, Option<String>) {
+    let name = field_str(element, "name").unwrap_or_default().to_string();
+    let named = element
+        .iter()
+        .find(|(k, _)| *k == "attributes")
+        .and_then(|(_, a)| a.as_object())
+        .and_then(|a| field_str(a, "name"))
+        .map(str::to_string);
+    (name, named)
+}
+
+/// The statement an element named `name` is reported under: the statement of its holder
+/// when it is a part of it (`<value>`, `<key>`), else itself.
+fn statement_of(name: &str, statement: Option<&str>) -> String {
+    match statement {
+        Some(s) if PARTS.contains(&name) => s.to_string(),
+        _ => name.to_string(),
+    }
+}
+
+/// The credential whose value the text of a part (`<value>`, `<key>`) is, from its
+/// holder: the header or parameter its holder names (`set-header name="Authorization"`),
+/// or the symmetric keys of a `validate-jwt`.
+fn part_credential<'h>(holder: &'h str, named: Option<&'h str>, part: &str) -> Option<&'h str> {
+    match part {
+        "value" => named.filter(|n| is_secret(n, Context::Parameter)),
+        "key" if holder == "issuer-signing-keys" || holder == "decryption-keys" => Some(holder),
+        _ => None,
+    }
+}
+
+/// Redacts an effective policy (its JSON form, `service.effectivePolicies`) with the
+/// rules of [`redact_document`], and lists its literal credentials in
+/// `literalCredentials` (recomputed: a list the policy carried is replaced).
+///
+/// Its sections are flat: each nested element follows the element that holds it, one
+/// `depth` deeper. The holder of an element is the nearest one before it with a smaller
+/// depth (whatever the depths a hand-made snapshot gives), so a `<value>` is judged by
+/// the `set-header` that holds it, as in a document; nothing recurses on the depths.
+pub(crate) fn redact_effective(policy: &mut JsonObject) {
+    let mut found = Credentials::default();
+    policy.remove(CREDENTIALS);
+    for (key, value) in policy.iter_mut() {
+        match value {
+            Value::Array(elements) if SECTIONS.contains(&key.as_str()) => {
+                flat_section(elements, &mut found)
+            }
+            other => redact_field(key, other),
+        }
+    }
+    if !found.0.is_empty() {
+        let list = serde_json::to_value(found.0).expect("credentials serialize");
+        policy.insert(CREDENTIALS.into(), list);
+    }
+}
+
+/// An element of a flat section that holds the ones after it with greater depths.
+struct Holder {
+    depth: u64,
+    /// The statement its parts are reported under.
+    statement: String,
+    name: String,
+    named: Option<String>,
+}
+
+/// Redacts the elements of one flat section of an effective policy.
+fn flat_section(elements: &mut [Value], found: &mut Credentials) {
+    let mut holders: Vec<Holder> = Vec::new();
+    for value in elements {
+        let depth = value.get("depth").and_then(Value::as_u64).unwrap_or(0);
+        while holders.last().is_some_and(|h| h.depth >= depth) {
+            holders.pop();
+        }
+        let (name, named) = value.as_object().map(names).unwrap_or_default();
+        let holder = holders.last();
+        let statement = holder.map(|h| h.statement.clone());
+        let credential = holder
+            .and_then(|h| part_credential(&h.name, h.named.as_deref(), &name))
+            .map(str::to_string);
+        element(value, statement.as_deref(), credential.as_deref(), found);
+        holders.push(Holder {
+            depth,
+            statement: statement_of(&name, statement.as_deref()),
+            name,
+            named,
+        });
     }
 }
 

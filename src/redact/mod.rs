@@ -28,8 +28,9 @@
 //!     also lists their literal credentials (`literalCredentials`).
 //!
 //!   For each service it also records where a URL of its resources carries a credential
-//!   (`credentialsInUrls`), from the text as redacted, so that reading a redacted
-//!   snapshot again gives the same facts.
+//!   (`credentialsInUrls`) and which named values are called like credentials
+//!   (`credentialNamedValues`), from the text as redacted, so that reading a redacted
+//!   snapshot again gives the same facts, and a snapshot cannot set them itself.
 //!
 //! Keys are matched whatever their case: ARM reads property names case-insensitively,
 //! so a template (or an API) may well say `Value` or `primarykey`. References to where
@@ -41,11 +42,12 @@ mod walk;
 
 use serde_json::Value;
 
+use names::credential_word;
 pub(crate) use names::{is_secret, Context};
 pub(crate) use text::{mask_text, redact_literal, value_kind, Found, ValueKind};
 pub(crate) use walk::{field_str, redact_field, redact_json};
 
-use crate::snapshot::{JsonObject, Snapshot};
+use crate::snapshot::{CredentialNamedValue, JsonObject, Snapshot};
 
 /// What a redacted value is replaced with.
 pub const REDACTED: &str = "[redacted]";
@@ -88,6 +90,39 @@ pub fn service_json(service: &mut Value) {
         resources(map);
     }
     walk::service(service);
+    if let Value::Object(map) = service {
+        credential_named_values(map);
+    }
+}
+
+/// The field of a service that lists its named values called like credentials.
+const CREDENTIAL_NAMED_VALUES: &str = "credentialNamedValues";
+
+/// Records (recomputed: a list the service carried is replaced) the service's named
+/// values whose name or display name names a credential (`names::credential_word`),
+/// with the word that does, so that rules need not guess from parts of names.
+fn credential_named_values(service: &mut JsonObject) {
+    service.remove(CREDENTIAL_NAMED_VALUES);
+    let mut found = Vec::new();
+    for item in values(service, "namedValues")
+        .filter_map(Value::as_array_mut)
+        .flatten()
+        .filter_map(Value::as_object_mut)
+    {
+        let Some(id) = field_str(item, "id").map(str::to_string) else {
+            continue;
+        };
+        let name = field_str(item, "name").map(str::to_string);
+        let display = objects(item, "properties")
+            .find_map(|p| field_str(p, "displayName").map(str::to_string));
+        if let Some(word) = display.iter().chain(&name).find_map(|n| credential_word(n)) {
+            found.push(CredentialNamedValue { id, word });
+        }
+    }
+    if !found.is_empty() {
+        let list = serde_json::to_value(found).expect("named values serialize");
+        service.insert(CREDENTIAL_NAMED_VALUES.into(), list);
+    }
 }
 
 /// The JSON text of a snapshot document (or its skeleton), redacted.

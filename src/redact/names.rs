@@ -133,12 +133,72 @@ pub(crate) fn is_secret(name: &str, context: Context) -> bool {
     answer
 }
 
+/// Words that end the name of a stored value without saying what it holds: the stage,
+/// version or generation it is for (`db-password-prod`, `api-key-v2`, `secret-old`).
+const QUALIFIERS: &[&str] = &[
+    "prod",
+    "production",
+    "prd",
+    "dev",
+    "development",
+    "test",
+    "tst",
+    "qa",
+    "uat",
+    "stage",
+    "staging",
+    "stg",
+    "preprod",
+    "sandbox",
+    "old",
+    "new",
+    "current",
+    "previous",
+    "backup",
+    "temp",
+    "tmp",
+];
+
+/// The word that makes the name of a stored value (an APIM named value, by its name or
+/// display name) name a credential, if it does: its words are judged as a key's once
+/// the words that only number, identify or qualify it are dropped from its end
+/// (`Logger-Credentials-592f1174cc83`, `ClientSecret2`, `db-password-prod`, `api-key-v2`).
+/// `bypass`, `passport` and `password-policy` name no credential.
+pub(crate) fn credential_word(name: &str) -> Option<String> {
+    if !maybe_secret(name) {
+        return None;
+    }
+    let mut words = words(name);
+    while words.len() > 1 && words.last().is_some_and(|w| is_qualifier(w)) {
+        words.pop();
+    }
+    let last = words.last_mut()?;
+    let stem = last.trim_end_matches(|c: char| c.is_ascii_digit());
+    if !stem.is_empty() {
+        last.truncate(stem.len());
+    }
+    judge_words(&words, Context::Key).then(|| words.last().cloned().unwrap_or_default())
+}
+
+/// Whether a word only numbers, identifies or qualifies what a name names: a number, a
+/// version (`v2`), a hexadecimal id with a digit (`592f1174`), or a [`QUALIFIERS`] word.
+fn is_qualifier(word: &str) -> bool {
+    let stem = word.trim_end_matches(|c: char| c.is_ascii_digit());
+    let hex_id =
+        word.chars().all(|c| c.is_ascii_hexdigit()) && word.contains(|c: char| c.is_ascii_digit());
+    stem.is_empty()
+        || (stem == "v" && stem.len() < word.len())
+        || hex_id
+        || QUALIFIERS.contains(&word)
+}
+
 /// Whether `name` names a credential in `context`, worked out.
 fn judge(name: &str, context: Context) -> bool {
-    if !maybe_secret(name) {
-        return false;
-    }
-    let words = words(name);
+    maybe_secret(name) && judge_words(&words(name), context)
+}
+
+/// Whether a name of `words` names a credential in `context`.
+fn judge_words(words: &[String], context: Context) -> bool {
     let Some(last) = words.last() else {
         return false;
     };
@@ -336,6 +396,40 @@ mod tests {
         ] {
             assert!(!is_secret(name, Context::Key), "{name}");
             assert!(!is_secret(name, Context::Parameter), "{name}");
+        }
+    }
+
+    #[test]
+    fn stored_values_are_judged_without_their_ids_and_qualifiers() {
+        for (name, word) in [
+            ("password", "password"),
+            ("api-key", "key"),
+            ("ClientSecret2", "secret"),
+            ("Logger-Credentials-592f1174cc83890dc4f32687", "credentials"),
+            ("db-password-prod", "password"),
+            ("orders-api-key-v2", "key"),
+            ("backend-token-01", "token"),
+            ("storage-account-key-1", "key"),
+            ("clientkey", "clientkey"),
+            ("sas", "sas"),
+            ("pw2", "pw"),
+        ] {
+            assert_eq!(credential_word(name).as_deref(), Some(word), "{name}");
+        }
+        for name in [
+            "bypass",
+            "passport",
+            "compass",
+            "password-policy",
+            "token-endpoint",
+            "secret-name",
+            "kansas",
+            "environment",
+            "592f1174cc83890dc4f32686",
+            "key-vault-uri-2",
+            "",
+        ] {
+            assert_eq!(credential_word(name), None, "{name}");
         }
     }
 

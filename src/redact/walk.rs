@@ -9,11 +9,14 @@ use serde_json::Value;
 use super::names::{is_secret, Context};
 use super::text::{redact_literal, value_kind, Found, ValueKind};
 use super::REDACTED;
-use crate::policy_xml::{redact_document as redact_policy, redact_expression};
+use crate::policy_xml::{redact_document as redact_policy, redact_effective, redact_expression};
 use crate::snapshot::{JsonObject, UrlCredential};
 
 /// The field of a service that lists the credentials in its URLs.
 const URL_CREDENTIALS: &str = "credentialsInUrls";
+
+/// The field of a service that holds the effective policies of its call paths.
+const EFFECTIVE_POLICIES: &str = "effectivePolicies";
 
 /// Redacts every credential in a JSON value (nothing is recorded).
 pub(crate) fn redact_json(value: &mut Value) {
@@ -156,9 +159,21 @@ pub(crate) fn field_str<'m>(map: &'m JsonObject, key: &str) -> Option<&'m str> {
 
 /// A field of an object: a policy document, a credential, or anything else.
 fn field(key: &str, value: &mut Value, recorder: Option<&mut Recorder>) {
-    if let ("policy", Value::Object(policy)) = (key, &mut *value) {
-        redact_policy(policy);
-        return;
+    match (key, &mut *value) {
+        ("policy", Value::Object(policy)) => {
+            redact_policy(policy);
+            return;
+        }
+        (EFFECTIVE_POLICIES, Value::Object(policies)) => {
+            for (id, policy) in policies.iter_mut() {
+                match policy {
+                    Value::Object(policy) => redact_effective(policy),
+                    other => redact_field(id, other),
+                }
+            }
+            return;
+        }
+        _ => {}
     }
     if !is_secret(key, Context::Key) {
         walk(value, recorder);

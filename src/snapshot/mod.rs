@@ -24,7 +24,12 @@ pub const SCHEMA_MINOR: u32 = 2;
 
 /// The additive parts of schema 1 this build knows, each with the minor that added it.
 /// A writer lists those it filled in `schemaFeatures`.
-pub const SCHEMA_FEATURES: [(&str, u32); 2] = [("callPaths", 1), ("shards", 2)];
+pub const SCHEMA_FEATURES: [(&str, u32); 4] = [
+    ("callPaths", 1),
+    ("effectiveLiteralCredentials", 2),
+    ("credentialNamedValues", 2),
+    ("shards", 2),
+];
 
 /// The `schemaFeatures` a snapshot written by this build carries.
 pub fn written_features() -> Vec<String> {

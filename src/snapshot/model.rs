@@ -258,9 +258,24 @@ pub struct Service {
     /// (an older one) is judged the same.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub credentials_in_urls: Vec<UrlCredential>,
+    /// The named values whose name or display name names a credential (schema 1.2),
+    /// judged by words (`db-password-prod` does, `bypass` does not). Computed by
+    /// apimguard whenever it reads a snapshot, so a snapshot cannot set it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub credential_named_values: Vec<CredentialNamedValue>,
     /// Where this resource was declared (IaC snapshots only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
+}
+
+/// A named value called like a credential (`service.credentialNamedValues`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CredentialNamedValue {
+    /// The named value's ARM id.
+    pub id: String,
+    /// The word of its name that names a credential, in lower case (`password`, `key`).
+    pub word: String,
 }
 
 /// A credential written into a URL of a resource's settings (its value is never kept).
@@ -510,6 +525,11 @@ pub struct EffectivePolicy {
     pub outbound: Vec<EffectiveElement>,
     /// `on-error`: runs when an error is raised.
     pub on_error: Vec<EffectiveElement>,
+    /// The credentials written as literals in its elements (their values are redacted),
+    /// as a policy document's `literalCredentials` (schema 1.2). Computed by apimguard
+    /// whenever it reads a snapshot: a list the file carries is replaced.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub literal_credentials: Vec<LiteralCredential>,
 }
 
 /// One element of an effective policy section.

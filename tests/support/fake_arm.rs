@@ -12,10 +12,15 @@
 //! without it, as Azure Monitor does, and can rise with each onboarding
 //! ([`Behaviour::load_per_onboarding`]).
 //!
+//! It can throttle like ARM, with a token bucket per subscription
+//! ([`Behaviour::throttle`], `throttle.rs`), and answers the collector's Resource Graph
+//! queries from the estate (`resource_graph.rs`).
+//!
 //! It runs on its own thread and runtime, so a test can drive the real binary with a
 //! blocking `std::process::Command` while the server answers.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -24,6 +29,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
 use super::estate::{self, Estate};
+use super::resource_graph;
+use super::throttle::{Buckets, Metered, Throttle};
 
 /// One request as the fake saw it. The token itself is never recorded.
 #[derive(Debug, Clone)]
@@ -202,6 +209,8 @@ pub struct Behaviour {
     pub load_per_onboarding: f64,
     /// Serve every request, with or without the token (a foreign server, say).
     pub anonymous: bool,
+    /// Meter requests with a token bucket per subscription, as ARM does.
+    pub throttle: Option<Throttle>,
 }
 
 impl Behaviour {
@@ -224,6 +233,7 @@ impl Default for Behaviour {
             lro_polls: 2,
             load_per_onboarding: 0.0,
             anonymous: false,
+            throttle: None,
         }
     }
 }
@@ -234,6 +244,8 @@ struct State {
     faults: Mutex<Vec<(Fault, usize)>>,
     log: Mutex<Vec<Logged>>,
     base: String,
+    buckets: Option<Buckets>,
+    graph_queries: AtomicU64,
 }
 
 /// What the writes change.
@@ -272,10 +284,12 @@ impl FakeArm {
                 running: HashMap::new(),
                 onboarded: HashMap::new(),
             }),
-            behaviour,
             faults: Mutex::new(faults),
             log: Mutex::new(Vec::new()),
             base: url.clone(),
+            buckets: behaviour.throttle.map(Buckets::new),
+            graph_queries: AtomicU64::new(0),
+            behaviour,
         });
         let serving = state.clone();
         runtime.spawn(async move {
@@ -483,12 +497,17 @@ async fn answer(state: &State, request: &Request) -> Response {
         == Some(format!("Bearer {}", state.behaviour.token).as_str());
     let mut delay = state.behaviour.latency;
     let mut endless = None;
+    let metered = state.buckets.as_ref().map(|b| b.take(&request.path));
     let reply = if !authorized && !state.behaviour.anonymous {
         Reply::error(
             401,
             "InvalidAuthenticationToken",
             "The access token is invalid.",
         )
+    } else if let Some(Metered::Refused(seconds)) = metered {
+        let mut reply = Reply::error(429, "TooManyRequests", "The request for subscription could not be processed due to an excessive volume of traffic");
+        reply.headers.push(("Retry-After", seconds.to_string()));
+        reply
     } else {
         match take_fault(state, request) {
             Some(FaultKind::Status {
@@ -538,14 +557,20 @@ async fn answer(state: &State, request: &Request) -> Response {
                 delay += extra;
                 route(state, request)
             }
-            None if !matches!(request.method.as_str(), "GET" | "PUT" | "DELETE") => Reply::error(
-                405,
-                "MethodNotAllowed",
-                "The fake ARM takes GET, PUT and DELETE.",
-            ),
+            None if !matches!(request.method.as_str(), "GET" | "PUT" | "DELETE" | "POST") => {
+                Reply::error(
+                    405,
+                    "MethodNotAllowed",
+                    "The fake ARM takes GET, PUT, DELETE and POST.",
+                )
+            }
             None => route(state, request),
         }
     };
+    let mut reply = reply;
+    if let Some(Metered::Served(header, left)) = metered {
+        reply.headers.push((header, left.to_string()));
+    }
     // Logged on arrival, so a request the client gave up on is still seen.
     state.log.lock().unwrap().push(Logged {
         method: request.method.clone(),
@@ -627,6 +652,14 @@ fn route(state: &State, request: &Request) -> Reply {
         "PUT" if is_collection => onboard(state, &mut live, path, &key),
         "DELETE" if is_collection => offboard(&mut live, &key),
         "PUT" if key.ends_with(PLAN) => set_plan(&mut live, path, &key, &request.body),
+        "POST" if key == resource_graph::PATH => {
+            let nth = state.graph_queries.fetch_add(1, Ordering::Relaxed);
+            let (status, body, headers) =
+                resource_graph::answer(&live.routes, &request.body, nth, state.behaviour.page_size);
+            let mut reply = Reply::json(status, &body);
+            reply.headers.extend(headers);
+            reply
+        }
         "GET" if live.running.contains_key(&key) => poll(&mut live, path, &key, &request.query),
         "GET" => read(state, &live, request, &key),
         _ => Reply::error(405, "MethodNotAllowed", "The fake ARM does not write here."),

@@ -9,6 +9,9 @@
 pub mod estate;
 pub mod fake_arm;
 pub mod reports;
+pub mod resource_graph;
+pub mod tenant;
+pub mod throttle;
 
 use std::process::{Command, Output};
 

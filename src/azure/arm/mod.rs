@@ -13,13 +13,17 @@
 //! - No answer body is read past `--max-response-size`, and after the run's
 //!   `--deadline` no request is made: both are errors of the request, never a shortened
 //!   answer.
-//! - Reads are GET. PUT and DELETE are sent only by the methods of `write.rs`, which
-//!   `remediate` calls; they are idempotent, so retrying them is safe. The
+//! - Reads are GET, and POST for Resource Graph queries ([`ArmClient::query`]). PUT
+//!   and DELETE are sent only by the methods of `write.rs`, which `remediate` calls;
+//!   they are idempotent, so retrying them is safe.
+//! - Before the permit, a request waits for its subscription's read budget
+//!   (`pacing.rs`): ARM's remaining-reads headers pace requests before a 429. The
 //!   `Authorization` header is set per request and never logged.
 
 mod error;
 mod limits;
 pub mod names;
+mod pacing;
 mod retry;
 mod write;
 
@@ -90,6 +94,7 @@ pub struct ArmClient {
     tokens: Arc<dyn TokenSource>,
     options: ArmOptions,
     permits: Semaphore,
+    pacer: pacing::Pacer,
     counters: Counters,
     reporter: Arc<Reporter>,
 }
@@ -122,6 +127,7 @@ impl ArmClient {
             tokens,
             options,
             permits,
+            pacer: pacing::Pacer::default(),
             counters: Counters::default(),
             reporter,
         }
@@ -130,6 +136,11 @@ impl ArmClient {
     /// The ARM endpoint requests go to.
     pub fn endpoint(&self) -> &Url {
         &self.options.endpoint
+    }
+
+    /// The bounds on what the client reads.
+    pub fn limits(&self) -> &Limits {
+        &self.options.limits
     }
 
     /// The run's request counters.
@@ -179,6 +190,16 @@ impl ArmClient {
             Err(e) if e.status() == Some(404) => Ok(None),
             other => other.map(Some),
         }
+    }
+
+    /// POSTs a query that reads (Resource Graph's), and returns the answer with its
+    /// headers (which carry the query quota). Like every read it is paced and retried.
+    pub async fn query(&self, url: &Url, body: &Value) -> Result<(Value, HeaderMap), ArmError> {
+        let reply = self.send(Method::POST, url, Some(body)).await?;
+        if !reply.status.is_success() {
+            return Err(reply.error());
+        }
+        Ok((json_body(&reply.body)?, reply.headers))
     }
 
     /// GETs every item of an ARM list, following `nextLink`.
@@ -324,6 +345,16 @@ impl ArmClient {
             .await
             .map_err(|e| ArmError::Credential(e.to_string()))?;
         let authorization = bearer(token.secret())?;
+        // The subscription's budget first, so that a throttled subscription holds no
+        // permit the others could use.
+        let pass = match self.options.limits.deadline {
+            Some(deadline) => tokio::time::timeout(deadline.remaining(), self.pacer.admit(url))
+                .await
+                .map_err(|_| ArmError::Deadline {
+                    budget: deadline.budget,
+                })?,
+            None => self.pacer.admit(url).await,
+        };
         let _permit = self
             .permits
             .acquire()
@@ -366,7 +397,11 @@ impl ArmClient {
             Err(e) => Attempt::Transport(e),
         };
         let outcome = match &attempt {
-            Attempt::Answer(reply) => reply.status.as_u16().to_string(),
+            Attempt::Answer(reply) => {
+                let status = reply.status.as_u16();
+                pass.answered(status, &reply.headers, retry::retry_after(&reply.headers));
+                status.to_string()
+            }
             Attempt::Transport(_) => "no answer".to_string(),
         };
         self.reporter.note(

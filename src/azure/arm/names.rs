@@ -23,6 +23,8 @@ pub enum Name {
     /// neither starting nor ending with `.` or a space, then optionally a revision
     /// `;rev=N`.
     Api,
+    /// A management group id: 1–90 ASCII letters, digits and `-_.()`, not ending with `.`.
+    ManagementGroup,
 }
 
 impl Name {
@@ -33,6 +35,7 @@ impl Name {
             Name::ResourceGroup => "resource group name",
             Name::Service => "API Management service name",
             Name::Api => "API name",
+            Name::ManagementGroup => "management group id",
         }
     }
 
@@ -43,6 +46,7 @@ impl Name {
             Name::ResourceGroup => "1 to 90 letters, digits and - _ . ( ), not ending with .",
             Name::Service => "1 to 50 ASCII letters, digits and hyphens, starting with a letter and ending with a letter or digit",
             Name::Api => "1 to 256 letters, digits, inner spaces and - _ . ~ ! $ ' ( ) , = @, not starting or ending with . or a space, optionally followed by ;rev=N",
+            Name::ManagementGroup => "1 to 90 ASCII letters, digits and - _ . ( ), not ending with .",
         }
     }
 
@@ -53,6 +57,7 @@ impl Name {
             Name::ResourceGroup => resource_group(value),
             Name::Service => service(value),
             Name::Api => api(value),
+            Name::ManagementGroup => management_group(value),
         };
         verdict.map_err(|problem| BadName {
             name: self,
@@ -224,6 +229,15 @@ fn subscription(value: &str) -> Result<(), String> {
 fn resource_group(value: &str) -> Result<(), String> {
     length(value, 90)?;
     first_refused(value, |c| c.is_alphanumeric() || "-_.()".contains(c))?;
+    if value.ends_with('.') {
+        return Err("it ends with `.`".to_string());
+    }
+    Ok(())
+}
+
+fn management_group(value: &str) -> Result<(), String> {
+    length(value, 90)?;
+    first_refused(value, |c| c.is_ascii_alphanumeric() || "-_.()".contains(c))?;
     if value.ends_with('.') {
         return Err("it ends with `.`".to_string());
     }

@@ -21,6 +21,7 @@
 //! expressions, runtime properties such as `svc.properties.gatewayUrl`, an output of a
 //! looped module) are unknown.
 
+mod params;
 mod syntax;
 
 use std::cell::{Cell, RefCell};
@@ -143,36 +144,35 @@ enum Given {
     Open(String),
 }
 
-/// Reads a Bicep file and, optionally, an ARM parameters file; the files it names must
-/// be inside `root`.
+/// Reads a Bicep file and, optionally, an ARM parameters file, or a `.bicepparam` file
+/// and the Bicep file it is for; the files they name must be inside `root`.
 pub(super) fn read(
     path: &Path,
     parameters: Option<&Path>,
     root: &IacRoot,
 ) -> Result<Estate, IacError> {
-    let shown = path.display().to_string();
-    let text = read_text(path, &shown)?;
-    let source = Source::parse(path.to_path_buf(), text, root)?;
-    let given = parameters.map(GivenParameters::read).transpose()?;
     let run = Run {
         root,
         gaps: Gaps::default(),
-        files: RefCell::new(vec![shown]),
+        files: RefCell::new(Vec::new()),
         instances: Cell::new(0),
         error: RefCell::new(None),
     };
-    let values = given.as_ref().map(|g| g.values.clone()).unwrap_or_default();
-    let chain = vec![root
-        .resolve(path, Want::File)
-        .unwrap_or_else(|_| path.to_path_buf())];
-    let program = Program::new(&source, Given::Values(values), &run, chain);
-    if let Some(given) = &given {
-        given.check(&program.declared_parameters())?;
-        run.read_file(given.file.clone());
-    }
-    expr::evaluation_cut();
-    let instance = program.instance();
-    drop(program);
+    let instance = if params::is_param_file(path) {
+        params::read(path, parameters, &run)?
+    } else {
+        let given = parameters.map(GivenParameters::read).transpose()?;
+        let values = given.as_ref().map(|g| g.values.clone()).unwrap_or_default();
+        let shown = path.display().to_string();
+        let text = read_text(path, &shown)?;
+        read_entry(path.to_path_buf(), text, &run, values, |declared| {
+            if let Some(given) = &given {
+                given.check(declared)?;
+                run.read_file(given.file.clone());
+            }
+            Ok(())
+        })?
+    };
     if let Some(error) = run.error.into_inner() {
         return Err(error);
     }
@@ -183,6 +183,27 @@ pub(super) fn read(
         gaps: run.gaps,
         default_service: None,
     })
+}
+
+/// Reads the Bicep file at `path` (as shown; its `text`) with parameter `values`
+/// (lower-cased names); `check` first sees the parameters it declares.
+fn read_entry(
+    path: PathBuf,
+    text: String,
+    run: &Run<'_>,
+    values: HashMap<String, Value>,
+    check: impl FnOnce(&HashSet<String>) -> Result<(), IacError>,
+) -> Result<Instance, IacError> {
+    run.read_file(path.display().to_string());
+    let chain = vec![run
+        .root
+        .resolve(&path, Want::File)
+        .unwrap_or_else(|_| path.clone())];
+    let source = Source::parse(path, text, run.root)?;
+    let program = Program::new(&source, Given::Values(values), run, chain);
+    check(&program.declared_parameters())?;
+    expr::evaluation_cut();
+    Ok(program.instance())
 }
 
 /// The registry a module path names (`br:`, `br/alias:`; template specs `ts:`), if any.
@@ -327,6 +348,7 @@ impl<'a> Program<'a> {
                     program.modules.insert(decl.symbol.clone(), decl);
                 }
                 Statement::Output { name, value } => program.outputs.push((name, value)),
+                Statement::Using { .. } => {}
             }
         }
         program
@@ -692,7 +714,7 @@ impl<'a> Program<'a> {
             .unwrap_or_else(|| type_name.to_string());
         let names = match parent.and_then(|p| self.identity(&p)) {
             Some(parent) => parent.names.into_iter().chain([own]).collect(),
-            None => own.split('/').map(str::to_string).collect(),
+            None => scope::name_parts(&own),
         };
         Some(Identity { kind, names, name })
     }

@@ -316,6 +316,13 @@ pub(super) enum Statement {
     Module(ModuleDecl),
     /// `output name type = value`.
     Output { name: String, value: Expr },
+    /// `using 'path'` or `extends 'path'` of a `.bicepparam` file (`using none` is not one).
+    Using {
+        /// `extends` (a base parameters file) rather than `using` (the file given values).
+        extends: bool,
+        path: String,
+        line: u32,
+    },
 }
 
 /// A `module` declaration.
@@ -369,7 +376,7 @@ pub(super) const LOAD_FUNCTIONS: [&str; 5] = [
 /// A file a Bicep file names by a literal path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Reference {
-    /// `module`, `import`, `extension`, or the `load*` function (as in [`LOAD_FUNCTIONS`]).
+    /// `module`, `import`, `extension`, `using` (also `extends`), or the `load*` function (as in [`LOAD_FUNCTIONS`]).
     pub what: &'static str,
     /// The path as written.
     pub path: String,
@@ -401,6 +408,7 @@ pub(super) fn references(text: &str) -> Result<Vec<Reference>, SyntaxError> {
                     Some(("module", 2))
                 }
                 _ if word == "from" => Some(("import", 1)),
+                _ if word == "using" || word == "extends" => Some(("using", 1)),
                 _ if word == "extension" || word == "provider" => Some(("extension", 1)),
                 _ => None,
             };
@@ -639,7 +647,19 @@ impl Parser<'_> {
                     self.expect("=>")?;
                     self.expression()?;
                 }
-                "import" | "using" | "extension" | "provider" => self.skip_line()?,
+                "using" | "extends" => match &self.peek().tok {
+                    Tok::Str(parts) if matches!(parts.as_slice(), [Part::Lit(_)]) => {
+                        let path = self.literal("a path", "('./main.bicep')")?;
+                        statements.push(Statement::Using {
+                            extends: keyword == "extends",
+                            path,
+                            line,
+                        });
+                    }
+                    // `using none`, or a path the reader cannot read (reported where used).
+                    _ => self.skip_line()?,
+                },
+                "import" | "extension" | "provider" => self.skip_line()?,
                 _ => {
                     self.at -= 1;
                     return Err(self.error_here(
