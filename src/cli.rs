@@ -10,6 +10,7 @@ use crate::azure::credential::CredentialKind;
 use crate::azure::Cloud;
 use crate::engine::{FailOn, FrameworkFilter, Profile, Severity, PROFILES};
 use crate::input::Size;
+use crate::snapshot::Shard;
 
 /// Check Azure API Management and Defender for APIs posture against Rego rules.
 #[derive(Debug, Parser)]
@@ -56,6 +57,9 @@ pub enum Command {
     Check(Box<CheckArgs>),
     /// Compare two runs (reports or snapshots): new failures, resolved, still failing.
     Diff(DiffArgs),
+    /// Join the shards of a run: shard snapshots (`collect --shard`) into the estate's
+    /// snapshot, or shard JSON reports (`check --shard`) into the whole check's report.
+    Merge(MergeArgs),
     /// List, test and inspect rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -258,6 +262,11 @@ pub struct CheckArgs {
     /// IaC files to read and check in one step, instead of a snapshot.
     #[command(flatten, next_help_heading = "IaC files (pull-request gates)")]
     pub iac: IacArgs,
+    /// Evaluate only shard K of N (0-based) of the snapshot: its share of the services,
+    /// the subscriptions it owns, the estate in shard 0; join the JSON reports with
+    /// `apimguard merge` (docs/scale.md).
+    #[arg(long, value_name = "K/N", conflicts_with = "live")]
+    pub shard: Option<Shard>,
 }
 
 /// `apimguard collect`.
@@ -283,6 +292,10 @@ pub struct CollectArgs {
     /// (seconds, or with s, m, h or d).
     #[arg(long, value_name = "DURATION", default_value = "7d", requires = "since", value_parser = parse_positive_duration)]
     pub max_age: Duration,
+    /// Read only shard K of N (0-based): the services whose id hashes to K and the
+    /// subscriptions they are in; join the shards with `apimguard merge` (docs/scale.md).
+    #[arg(long, value_name = "K/N", conflicts_with = "iac")]
+    pub shard: Option<Shard>,
 }
 
 /// IaC files to read instead of Azure (shared by `collect` and `check`).
@@ -339,7 +352,7 @@ pub struct ArmArgs {
     /// Most pages of one ARM list; a longer list is taken as a paging loop (a gap).
     #[arg(long, value_name = "N", default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     pub max_pages: u64,
-    /// Time the whole collection may take (seconds, or with s, m or h); what is not read
+    /// Time the whole collection may take (seconds, or with s, m, h or d); what is not read
     /// by then becomes a gap, so the snapshot is never complete.
     #[arg(long, value_name = "DURATION", default_value = "12h", value_parser = parse_positive_duration)]
     pub deadline: Duration,
@@ -523,6 +536,17 @@ pub enum Timings {
     Phases,
     /// Phase times and each rule's own time (rules evaluated one by one).
     Rules,
+}
+
+/// `apimguard merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shards: every one of a run, all snapshots or all JSON reports.
+    #[arg(value_name = "FILE", required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Where to write the merged snapshot or report (written atomically); `-`: standard output.
+    #[arg(long, short = 'o', value_name = "OUT")]
+    pub output: PathBuf,
 }
 
 /// `apimguard diff`.

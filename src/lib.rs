@@ -41,6 +41,7 @@ pub mod evidence;
 pub mod frameworks;
 pub mod iac;
 pub(crate) mod input;
+pub(crate) mod merge;
 pub(crate) mod nesting;
 pub(crate) mod output_file;
 pub mod policy_xml;
@@ -65,6 +66,7 @@ pub fn run(cli: Cli) -> miette::Result<u8> {
         Command::Collect(args) => commands::collect::run(&args),
         Command::Check(args) => commands::check::run(&args),
         Command::Diff(args) => commands::diff::run(&args),
+        Command::Merge(args) => commands::merge::run(&args),
         Command::Rules(cmd) => commands::rules::run(cmd),
         Command::Schema => commands::schema::run(),
         Command::Remediate(args) => commands::remediate::run(&args),

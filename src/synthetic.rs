@@ -83,6 +83,7 @@ pub fn estate(apis: usize, seed: u64) -> Snapshot {
         subscriptions,
         unknowns: Vec::new(),
         incremental: None,
+        shard: None,
     };
     for svc in snapshot
         .subscriptions

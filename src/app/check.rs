@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use std::sync::Mutex;
 
+use super::shard::Share;
 use crate::config::Config;
 use crate::console;
 use crate::engine::{
@@ -16,7 +17,7 @@ use crate::engine::{
 };
 use crate::redact;
 use crate::report::{self, BuildOptions, Report};
-use crate::snapshot::{self, Gap, LoadedSnapshot, ServiceDigest};
+use crate::snapshot::{self, Gap, LoadedSnapshot, ServiceDigest, Shard};
 
 /// Refusal to check a snapshot that records gaps.
 #[derive(Debug, Error, Diagnostic)]
@@ -40,6 +41,18 @@ pub struct IncompleteSnapshot {
 )]
 pub struct EmptyEstate {
     path: String,
+}
+
+/// Refusal to check one shard of a collection as if it were the estate.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{path} is shard {shard} of a collection (`collect --shard`): it holds part of the estate, so rules that look at a whole subscription or the whole estate would judge part of it")]
+#[diagnostic(
+    code(apimguard::shard::partial_snapshot),
+    help("join the shards first (`apimguard merge shard-*.json -o estate.json`), then check the whole snapshot, or shard the check of it (`check --shard K/N`); --allow-incomplete checks this part alone")
+)]
+pub struct PartialSnapshot {
+    path: String,
+    shard: String,
 }
 
 /// No rules were left to evaluate.
@@ -70,6 +83,8 @@ pub struct Checker<'a> {
     /// The day waivers are judged against; today when `None`.
     today: Option<chrono::NaiveDate>,
     warnings: Vec<String>,
+    /// `--shard`: evaluate only this shard's share of a snapshot.
+    shard: Option<Shard>,
 }
 
 impl<'a> Checker<'a> {
@@ -77,6 +92,13 @@ impl<'a> Checker<'a> {
     /// recorded check time).
     pub fn judged_on(mut self, day: chrono::NaiveDate) -> Self {
         self.today = Some(day);
+        self
+    }
+
+    /// Evaluates only `shard`'s share of each snapshot (`check --shard`, see
+    /// [`super::shard`]); the report says which shard it covers.
+    pub fn sharded(mut self, shard: Option<Shard>) -> Self {
+        self.shard = shard;
         self
     }
 
@@ -117,6 +139,7 @@ impl<'a> Checker<'a> {
             options,
             warnings,
             today: None,
+            shard: None,
         })
     }
 
@@ -180,11 +203,33 @@ impl<'a> Checker<'a> {
             estate.validate_all().ok_or_else(refused)?;
             return Err(incomplete(&name, &skeleton.gaps).into());
         }
+        if let (Some(part), false) = (&skeleton.shard, allow_incomplete) {
+            return Err(PartialSnapshot {
+                path: name,
+                shard: format!("{}/{}", part.index, part.count),
+            }
+            .into());
+        }
         if pieces.services.iter().all(Vec::is_empty) {
             return Err(EmptyEstate { path: name }.into());
         }
+        let share = match self.shard {
+            Some(shard) => {
+                Some(Share::new(shard, &skeleton, &pieces.services).ok_or_else(refused)?)
+            }
+            None => None,
+        };
         clock.lap("split snapshot");
-        let (outcomes, stats) = match self.policies.evaluate_estate(&estate, &self.options) {
+        let evaluated = match &share {
+            Some(share) => share
+                .evaluate(&self.policies, &estate, &self.options)
+                .map(|e| (e.outcomes, e.stats, e.shared)),
+            None => self
+                .policies
+                .evaluate_estate(&estate, &self.options)
+                .map(|(outcomes, stats)| (outcomes, stats, Vec::new())),
+        };
+        let (outcomes, stats, shared) = match evaluated {
             Ok(done) => done,
             Err(_) if estate.refused() => return Err(refused()),
             Err(e) => return Err(e.into()),
@@ -192,16 +237,33 @@ impl<'a> Checker<'a> {
         clock.lap("load + evaluate");
         clock.detail(&stats);
         clock.slowest_rules(self.policies.rules(), &outcomes);
-        // Services no rule looked at piece by piece are validated now.
-        estate.validate_all().ok_or_else(refused)?;
+        // Services no rule looked at piece by piece are validated now (a shard's own).
+        let ours = |s: usize, k: usize| share.as_ref().is_none_or(|share| share.holds(s, k));
+        (0..estate.services.len())
+            .flat_map(|s| (0..estate.services[s].len()).map(move |k| (s, k)))
+            .filter(|&(s, k)| ours(s, k))
+            .all(|(s, k)| estate.validate(s, k))
+            .then_some(())
+            .ok_or_else(refused)?;
         let mut digest = snapshot::Digest::of_skeleton(&skeleton);
-        for service in estate.digests.into_iter().flatten() {
-            digest.add_service(
-                service
-                    .into_inner()
-                    .expect("workers finished")
-                    .expect("every service was validated"),
-            );
+        for (s, services) in estate.digests.into_iter().enumerate() {
+            for (k, service) in services.into_iter().enumerate() {
+                let service = service.into_inner().expect("workers finished");
+                match service {
+                    Some(service) if ours(s, k) => digest.add_service(service),
+                    // Another shard's service, read for a subscription's rules: only
+                    // where its resources are declared, to locate findings.
+                    Some(service) => {
+                        for (id, origin) in service.origins {
+                            digest.origins.entry(id).or_insert(origin);
+                        }
+                    }
+                    None => {}
+                }
+            }
+        }
+        if let Some(share) = &share {
+            digest.subscriptions = share.owned_subscriptions();
         }
         let today = self
             .today
@@ -214,7 +276,7 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        let report = report::build(
+        let mut report = report::build(
             report::Checked {
                 path,
                 text,
@@ -230,6 +292,9 @@ impl<'a> Checker<'a> {
                 passing,
             },
         );
+        if let Some(share) = &share {
+            share.annotate(&mut report, self.policies.rules(), shared);
+        }
         clock.lap("build report");
         Ok(report)
     }

@@ -106,6 +106,8 @@ pub struct CollectOptions {
     pub management_groups: Vec<String>,
     /// How services are found (`--discovery`).
     pub discovery: collect::Discovery,
+    /// Only this shard of the services (`collect --shard`).
+    pub shard: Option<crate::snapshot::Shard>,
     /// Pages read at most per list.
     pub max_pages: usize,
     /// The time the whole collection may take.
@@ -167,6 +169,7 @@ async fn collect_async(
         service: args.service.clone(),
         management_groups: args.management_groups.clone(),
         discovery: args.discovery,
+        shard: args.shard,
     };
     let collected = match since {
         Some(since) => collect::collect_since(&client, cloud, &target, &reporter, since).await?,

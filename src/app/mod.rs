@@ -6,3 +6,4 @@
 pub mod check;
 pub mod connect;
 pub mod iac;
+pub(crate) mod shard;

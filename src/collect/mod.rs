@@ -48,7 +48,9 @@ use ids::text;
 
 use crate::azure::{ArmClient, ArmError, Cloud, Reporter, Summary};
 use crate::redact;
-use crate::snapshot::{Snapshot, Source, SourceKind, Subscription, SCHEMA_MINOR, SCHEMA_VERSION};
+use crate::snapshot::{
+    Shard, Snapshot, Source, SourceKind, Subscription, SCHEMA_MINOR, SCHEMA_VERSION,
+};
 
 /// The subscriptions api-version.
 const SUBSCRIPTIONS_API_VERSION: &str = "2022-12-01";
@@ -66,6 +68,8 @@ pub struct Target {
     pub management_groups: Vec<String>,
     /// How services and Defender plans are found.
     pub discovery: Discovery,
+    /// Only this shard's services and the subscriptions they are in (`--shard`).
+    pub shard: Option<Shard>,
 }
 
 /// A finished collection.
@@ -219,7 +223,7 @@ async fn collect_with(
     };
     let tenant_id = subscriptions.iter().find_map(|s| s.tenant_id.clone());
     let discovered = discovery::discover(&ctx, &subscriptions, target).await?;
-    let read = join_all(subscriptions.iter().map(|s| {
+    let mut read = join_all(subscriptions.iter().map(|s| {
         let known = discovered.known.as_ref().map(|k| {
             k.get(&s.id.to_ascii_lowercase())
                 .cloned()
@@ -230,7 +234,10 @@ async fn collect_with(
     .await;
 
     if let Some(name) = &target.service {
-        if !read.iter().any(|s| !s.services.is_empty()) {
+        if !read
+            .iter()
+            .any(|s| !s.services.is_empty() || s.services_elsewhere)
+        {
             let scope = match subscriptions.as_slice() {
                 [only] => format!("/subscriptions/{}", only.id),
                 _ => "/subscriptions".to_string(),
@@ -243,6 +250,14 @@ async fn collect_with(
         }
     }
 
+    if let Some(shard) = target.shard {
+        // A shard keeps the subscriptions its services are in, and the empty ones it owns.
+        read.retain(|s| {
+            !s.services.is_empty()
+                || (shard.owns_subscription(&s.subscription_id) && !s.services_elsewhere)
+        });
+    }
+    let read: Vec<Subscription> = read.into_iter().map(|s| s.subscription).collect();
     let gaps = gaps.into_sorted();
     let summary = Summary {
         subscriptions: read.len(),
@@ -274,6 +289,7 @@ async fn collect_with(
         subscriptions: read,
         unknowns: Vec::new(),
         incremental: plan.map(|plan| plan.into_record(reporter)),
+        shard: target.shard.map(|shard| shard.record()),
     };
     // Whatever was read, of whatever kind: nothing secret leaves the collector.
     redact::snapshot(&mut snapshot);
@@ -391,6 +407,21 @@ fn info(record: &Value, id: &str) -> SubscriptionInfo {
     }
 }
 
+/// A subscription as read, with whether services of it were left to other shards.
+struct SubscriptionRead {
+    subscription: Subscription,
+    /// Whether it has services that other shards read (`--shard`).
+    services_elsewhere: bool,
+}
+
+impl std::ops::Deref for SubscriptionRead {
+    type Target = Subscription;
+
+    fn deref(&self) -> &Subscription {
+        &self.subscription
+    }
+}
+
 /// Reads one subscription: its services (each in full), then its Defender data; what
 /// discovery already `known` (services, plan) is not read again.
 async fn read_subscription(
@@ -398,7 +429,7 @@ async fn read_subscription(
     info: &SubscriptionInfo,
     target: &Target,
     known: Option<discovery::Known>,
-) -> Subscription {
+) -> SubscriptionRead {
     let rg = target.resource_group.as_deref();
     let changes = match ctx.plan {
         Some(plan) => Some(plan.changes(ctx, &info.id).await),
@@ -408,7 +439,7 @@ async fn read_subscription(
         Some(known) => (Some(known.services), Some(known.plan)),
         None => (None, None),
     };
-    let (services, defender_for_apis, defender_cspm, collections) = tokio::join!(
+    let ((services, ids), defender_for_apis, defender_cspm, collections) = tokio::join!(
         read_services(ctx, &info.id, target, listed, changes.as_ref()),
         async {
             match plan {
@@ -419,7 +450,9 @@ async fn read_subscription(
         defender::read_cspm(ctx, &info.id),
         defender::read_collections(ctx, &info.id, rg),
     );
-    let ids: Vec<String> = services.iter().map(|s| s.service.id.clone()).collect();
+    // Every shard reads the same subscription-level data: that of all the services
+    // in scope, whichever shard reads them.
+    let services_elsewhere = ids.len() > services.len();
     let whole_subscription = rg.is_none() && target.service.is_none();
     let (recommendations, alerts) = tokio::join!(
         defender::read_recommendations(ctx, &info.id, &ids),
@@ -436,14 +469,17 @@ async fn read_subscription(
             read.service
         })
         .collect();
-    Subscription {
-        subscription_id: info.id.clone(),
-        display_name: info.display_name.clone(),
-        defender_for_apis,
-        defender_cspm,
-        services,
-        recommendations,
-        alerts,
+    SubscriptionRead {
+        subscription: Subscription {
+            subscription_id: info.id.clone(),
+            display_name: info.display_name.clone(),
+            defender_for_apis,
+            defender_cspm,
+            services,
+            recommendations,
+            alerts,
+        },
+        services_elsewhere,
     }
 }
 
@@ -455,7 +491,7 @@ async fn read_services(
     target: &Target,
     listed: Option<Vec<Value>>,
     changes: Option<&incremental::Changes>,
-) -> Vec<apim::ServiceRead> {
+) -> (Vec<apim::ServiceRead>, Vec<String>) {
     let scope = match &target.resource_group {
         Some(rg) => format!("/subscriptions/{subscription}/resourceGroups/{rg}"),
         None => format!("/subscriptions/{subscription}"),
@@ -495,7 +531,7 @@ async fn read_services(
         Ok(resources) => resources,
         Err(e) => {
             ctx.gaps.add(&scope, "services", e);
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         }
     };
     resources.retain(|r| {
@@ -514,8 +550,15 @@ async fn read_services(
     if let Some(name) = &target.service {
         resources.retain(|r| ids::last_segment(text(r, "/id")).eq_ignore_ascii_case(name));
     }
+    let in_scope: Vec<String> = resources
+        .iter()
+        .map(|r| text(r, "/id").to_string())
+        .collect();
+    if let Some(shard) = target.shard {
+        resources.retain(|r| shard.holds_service(text(r, "/id")));
+    }
     ctx.reporter.services_found(resources.len());
-    join_all(resources.iter().map(|resource| async move {
+    let read = join_all(resources.iter().map(|resource| async move {
         let carried = match (ctx.plan, changes) {
             (Some(plan), Some(changes)) => plan.carry(changes, text(resource, "/id")),
             _ => None,
@@ -527,5 +570,6 @@ async fn read_services(
         ctx.reporter.service_done();
         read
     }))
-    .await
+    .await;
+    (read, in_scope)
 }

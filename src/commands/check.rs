@@ -50,7 +50,8 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
             isolate_rules: args.timings == Some(Timings::Rules),
             ..args.limits.eval_options()
         },
-    )?;
+    )?
+    .sharded(args.shard);
     clock.lap("compile policies");
     // Passing resources are listed only by the formats that show them.
     let passing = args.evidence.is_some()

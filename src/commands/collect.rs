@@ -13,7 +13,9 @@ pub fn run(args: &CollectArgs) -> miette::Result<u8> {
         Some(loaded) => loaded.snapshot,
         None => {
             let since = args.since.as_deref().map(|path| (path, args.max_age));
-            collect_blocking(&args.arm.options()?, since)?.snapshot
+            let mut options = args.arm.options()?;
+            options.shard = args.shard;
+            collect_blocking(&options, since)?.snapshot
         }
     };
     match args.output.as_deref() {

@@ -54,6 +54,7 @@ impl ArmArgs {
                 DiscoveryMethod::Arm => Discovery::Arm,
                 DiscoveryMethod::ResourceGraph => Discovery::ResourceGraph,
             },
+            shard: None,
             max_pages: usize::try_from(self.max_pages).unwrap_or(usize::MAX),
             deadline: self.deadline,
             connection: self.connection.options()?,

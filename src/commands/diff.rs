@@ -70,9 +70,11 @@ pub enum DiffError {
     },
 }
 
-/// A side of the comparison.
-enum Input {
+/// A side of the comparison (or an input of `merge`).
+pub(super) enum Input {
+    /// A JSON report.
     Report(Box<Report>),
+    /// A snapshot.
     Snapshot(Box<LoadedSnapshot>),
 }
 
@@ -131,7 +133,7 @@ pub fn run(args: &DiffArgs) -> miette::Result<u8> {
 }
 
 /// Reads a side: a snapshot when it has `schemaVersion`, a report when it has `results`.
-fn read(path: &str) -> miette::Result<Input> {
+pub(super) fn read(path: &str) -> miette::Result<Input> {
     let text = input::read_to_string(path.as_ref(), Kind::Snapshot).map_err(|e| {
         e.or_io(|source| DiffError::Io {
             path: path.to_string(),

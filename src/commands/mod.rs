@@ -8,6 +8,7 @@ pub mod diff;
 pub mod hook;
 pub mod iac;
 pub mod man;
+pub mod merge;
 pub mod offboard;
 mod output;
 pub mod remediate;

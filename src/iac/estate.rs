@@ -320,6 +320,7 @@ pub(super) fn build(estate: Estate, collected_at: String) -> Result<Snapshot, Ia
         }],
         unknowns,
         incremental: None,
+        shard: None,
     })
 }
 

@@ -30,8 +30,8 @@ pub use json::{render_json, write_json};
 pub use junit::render_junit;
 pub use markdown::{render_drift_markdown, render_markdown};
 pub use model::{
-    build, identity, service_of, AppliedWaiver, BuildOptions, Checked, Finding, Report,
-    ResourceFindings, RuleResult, RuleStatus, SnapshotInfo, Summary, WaiverStatus,
+    build, identity, service_of, summarize, AppliedWaiver, BuildOptions, Checked, Finding, Report,
+    ReportShards, ResourceFindings, RuleResult, RuleStatus, SnapshotInfo, Summary, WaiverStatus,
 };
 pub use ocsf::render_ocsf;
 pub use sarif::render_sarif;

@@ -40,6 +40,23 @@ pub struct Report {
     /// The framework views asked for (`check --framework`), one per framework.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub frameworks: Vec<FrameworkView>,
+    /// Set when the report covers only part of the estate: one shard's report
+    /// (`check --shard K/N`), or a merge that lacks a shard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shards: Option<ReportShards>,
+}
+
+/// Which shards of a sharded check a report covers (docs/scale.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportShards {
+    /// How many shards the check was cut into.
+    pub count: u32,
+    /// The shards (0-based) whose results the report holds.
+    pub covered: Vec<u32>,
+    /// The shards it lacks (a merge without them is incomplete, exit 2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<u32>,
 }
 
 /// Which snapshot a report is about.
@@ -146,6 +163,11 @@ pub struct RuleResult {
     /// Why the rule does not apply to this snapshot (status `not-applicable`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_applicable: Option<String>,
+    /// A shard's report only: the resources among `checked` that are not its own (not
+    /// in its services or the subscriptions it evaluates, e.g. a subscription several
+    /// shards' services are in), by id, so that `merge` counts each once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shared_checked: Vec<String>,
 }
 
 /// One failing resource.
@@ -413,6 +435,7 @@ pub fn build(
                 source: rule.path.clone(),
                 error: outcome.error,
                 not_applicable,
+                shared_checked: Vec::new(),
             }
         })
         .collect();
@@ -455,6 +478,7 @@ pub fn build(
             })
             .collect(),
         frameworks: Vec::new(),
+        shards: None,
     }
 }
 

@@ -465,6 +465,7 @@ mod tests {
             source: "policies/x/some_rule.rego".into(),
             error: None,
             not_applicable: None,
+            shared_checked: Vec::new(),
         }
     }
 
@@ -493,6 +494,7 @@ mod tests {
             results,
             waivers: Vec::new(),
             frameworks: Vec::new(),
+            shards: None,
         }
     }
 

@@ -8,10 +8,12 @@
 
 mod load;
 mod model;
+mod shard;
 mod split;
 
 pub use load::{load, load_str, read_text, save, to_text, LoadedSnapshot, SnapshotError};
 pub use model::*;
+pub use shard::{Shard, ShardRecord, ShardSyntax, MAX_SHARDS, SHARD_METHOD};
 pub use split::{read_service, read_skeleton, split, Digest, Pieces, ServiceDigest};
 
 /// The schema (major) version this build reads and writes; any other is refused.
@@ -22,7 +24,7 @@ pub const SCHEMA_MINOR: u32 = 2;
 
 /// The additive parts of schema 1 this build knows, each with the minor that added it.
 /// A writer lists those it filled in `schemaFeatures`.
-pub const SCHEMA_FEATURES: [(&str, u32); 8] = [
+pub const SCHEMA_FEATURES: [(&str, u32); 9] = [
     ("callPaths", 1),
     ("effectiveLiteralCredentials", 2),
     ("credentialNamedValues", 2),
@@ -31,6 +33,7 @@ pub const SCHEMA_FEATURES: [(&str, u32); 8] = [
     ("logging", 2),
     ("productGroups", 2),
     ("incremental", 2),
+    ("shards", 2),
 ];
 
 /// The `schemaFeatures` a snapshot written by this build carries.

@@ -43,6 +43,11 @@ pub struct Snapshot {
     /// from the previous snapshot, from when, and what was read in full and why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incremental: Option<Incremental>,
+    /// Set only in a shard of a collection (`collect --shard K/N`, schema 1.2, feature
+    /// `shards`): the snapshot then holds that shard's services and the subscriptions
+    /// they are in, part of the estate; `apimguard merge` joins the shards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<super::ShardRecord>,
 }
 
 /// How an incremental collection (`collect --since`) was made (schema 1.2, feature
