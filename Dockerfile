@@ -17,11 +17,11 @@ COPY Cargo.toml Cargo.lock build.rs ./
 COPY benches ./benches
 COPY src ./src
 COPY policies ./policies
-RUN cargo build --release --locked --bin apimguard \
-    && ./target/release/apimguard --version
+RUN cargo build --profile dist --locked --bin apimguard \
+    && ./target/dist/apimguard --version
 
 FROM gcr.io/distroless/static-debian12:nonroot
-COPY --from=build /src/target/release/apimguard /usr/local/bin/apimguard
+COPY --from=build /src/target/dist/apimguard /usr/local/bin/apimguard
 # 65532 is distroless's `nonroot` user.
 USER 65532:65532
 WORKDIR /work

@@ -156,13 +156,16 @@ fn after_changes_the_incremental_snapshot_equals_a_full_one_with_a_tenth_of_the_
     let added: Value =
         serde_json::from_str(&template.to_string().replace(&old_id, &new_id)).unwrap();
     list["value"].as_array_mut().unwrap().push(added);
-    let operations = fake
-        .resource(&format!("{old_id}/operations").to_ascii_lowercase())
-        .expect("operations");
-    fake.serve(
-        &format!("{new_id}/operations"),
-        serde_json::from_str(&operations.to_string().replace(&old_id, &new_id)).unwrap(),
-    );
+    // The new API has what the template API has: its operations and its diagnostics.
+    for child in ["operations", "diagnostics"] {
+        let listed = fake
+            .resource(&format!("{old_id}/{child}").to_ascii_lowercase())
+            .unwrap_or_else(|| panic!("the template API's {child}"));
+        fake.serve(
+            &format!("{new_id}/{child}"),
+            serde_json::from_str(&listed.to_string().replace(&old_id, &new_id)).unwrap(),
+        );
+    }
     fake.serve(&apis, list);
     remove_item(
         &fake,

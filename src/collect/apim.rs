@@ -116,19 +116,20 @@ pub(crate) async fn refresh_service(
             redact::apim_subscription
         ),
     );
+    // What was read again replaces the carried values; everything else (every child
+    // resource and fact, including those added to the snapshot later) is carried.
     let service = Service {
+        id: fresh.id,
+        name: fresh.name,
+        resource_group: fresh.resource_group,
+        location: fresh.location,
+        sku: fresh.sku,
+        properties: fresh.properties,
+        identity: fresh.identity,
+        zones: fresh.zones,
         capacity_percent,
         apim_subscriptions,
-        policy: carried.policy,
-        tenant_access: carried.tenant_access,
-        apis: carried.apis,
-        products: carried.products,
-        backends: carried.backends,
-        named_values: carried.named_values,
-        gateways: carried.gateways,
-        workspaces: carried.workspaces,
-        effective_policies: carried.effective_policies,
-        ..fresh
+        ..carried
     };
     ServiceRead {
         service,
