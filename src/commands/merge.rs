@@ -73,11 +73,11 @@ pub fn run(args: &MergeArgs) -> miette::Result<u8> {
         (done.missing, done.count, code)
     };
     if !missing.is_empty() {
-        eprintln!(
+        crate::console::line(format_args!(
             "error: the merged result is incomplete: shard(s) {} of {count} missing (given {} of {count}); merge them all to get the whole run",
             list_shards(&missing),
             count as usize - missing.len()
-        );
+        ));
     }
     Ok(code)
 }
