@@ -48,24 +48,9 @@ fn findings(snapshot: &Path, rule: &str) -> Vec<(String, String)> {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let result = report["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["ruleId"] == rule)
-        .unwrap_or_else(|| panic!("{rule} ran"));
+    let result = support::rule_result(&report, rule);
     assert_ne!(result["status"], "error", "{result:#}");
-    result["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["resource"].as_str().unwrap().to_string(),
-                f["message"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+    support::findings_of(result)
 }
 
 fn service<'a>(snapshot: &'a Value, name: &str) -> &'a Value {

@@ -328,12 +328,7 @@ fn full_estate_through_paging_and_throttling() {
         .unwrap();
     assert_eq!(check.status.code(), Some(1), "{}", text(&check.stderr));
     let report: Value = serde_json::from_slice(&check.stdout).unwrap();
-    let rule = report["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["ruleId"] == "APIM-DEF-001")
-        .expect("APIM-DEF-001 ran");
+    let rule = support::rule_result(&report, "APIM-DEF-001");
     assert_eq!(rule["status"], "fail");
     let failing: Vec<&str> = rule["findings"]
         .as_array()

@@ -37,22 +37,7 @@ fn policy_contract(scope: &str, xml: &str) -> Value {
 
 /// The findings of rule `id` in a JSON report: (resource, message).
 fn findings(report: &Value, id: &str) -> Vec<(String, String)> {
-    report["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["ruleId"] == id)
-        .unwrap_or_else(|| panic!("{id} ran"))["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["resource"].as_str().unwrap().to_string(),
-                f["message"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+    support::findings_of(support::rule_result(report, id))
 }
 
 fn assert_no_secret(what: &str, content: &str) {

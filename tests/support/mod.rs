@@ -92,3 +92,28 @@ pub fn rust_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+/// The result of rule `id` in a JSON report; panics naming the rule when it did not run.
+pub fn rule_result<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    report["results"]
+        .as_array()
+        .expect("a JSON report's results")
+        .iter()
+        .find(|r| r["ruleId"] == id)
+        .unwrap_or_else(|| panic!("{id} ran"))
+}
+
+/// The findings of a rule's result as (resource, message) pairs, in report order.
+pub fn findings_of(result: &serde_json::Value) -> Vec<(String, String)> {
+    result["findings"]
+        .as_array()
+        .expect("a rule result's findings")
+        .iter()
+        .map(|f| {
+            (
+                f["resource"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
