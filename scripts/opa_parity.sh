@@ -19,8 +19,8 @@ iac=target/opa-parity-iac.json
 "$venv/bin/python" scripts/opa_parity.py "$binary" fixtures/demo/snapshot.json "$estate" "$iac"
 # The branches only a parameter turns on (docs/configuration.md), on the demo and IaC sample.
 "$venv/bin/python" scripts/opa_parity.py "$binary" \
-  --parameters '{"key_vault_required_for": "all", "ip_filter_required": true}' \
+  --parameters '{"key_vault_required_for": "all", "ip_filter_required": true, "portal_signup_allowed": true, "portal_anonymous_access_allowed": true, "portal_identity_providers": ["aad", "google"]}' \
   fixtures/demo/snapshot.json "$iac"
 "$venv/bin/python" scripts/opa_parity.py "$binary" \
-  --parameters '{"key_vault_required_for": "All", "ip_filter_required": "yes"}' \
+  --parameters '{"key_vault_required_for": "All", "ip_filter_required": "yes", "portal_signup_allowed": "no", "portal_anonymous_access_allowed": 1, "portal_identity_providers": "aad"}' \
   fixtures/demo/snapshot.json

@@ -9,10 +9,10 @@
 use serde_json::{json, Map, Value};
 
 use crate::snapshot::{
-    Alert, Api, ApiDefender, Auth, AuthVerdict, DefenderCspm, DefenderPlan, Exposure, Gateway,
-    Logging, Operation, Policy, PolicyElement, Product, Recommendation, Resource, Service, Sku,
-    Snapshot, Source, SourceKind, Subscription, TenantAccess, Workspace, SCHEMA_MINOR,
-    SCHEMA_VERSION,
+    Alert, Api, ApiDefender, Auth, AuthVerdict, DefenderCspm, DefenderPlan, DeveloperPortal,
+    Exposure, Gateway, Logging, Operation, Policy, PolicyElement, Product, Recommendation,
+    Resource, Service, Sku, Snapshot, Source, SourceKind, Subscription, TenantAccess, Workspace,
+    SCHEMA_MINOR, SCHEMA_VERSION,
 };
 
 /// A tiny deterministic generator (SplitMix64); no need for cryptographic quality.
@@ -232,6 +232,8 @@ fn service(subscription_id: &str, index: usize, api_count: usize, rng: &mut Rng)
             enabled: index % 10 == 3,
         }),
         logging: Some(logging(&id, index)),
+        certificates: Some(certificates_for(&id, index)),
+        developer_portal: (sku != "Consumption").then(|| developer_portal(&id, index)),
         products,
         apim_subscriptions: subscriptions_for(&id, api_count, rng),
         backends: backends_for(&id, api_count, rng),
@@ -337,6 +339,55 @@ fn logging(service_id: &str, index: usize) -> Logging {
             properties: obj(json!({"loggerType": "applicationInsights", "isBuffered": true})),
             origin: None,
         }]),
+    }
+}
+
+/// The certificates of a service: one for backend mutual TLS, expired on every
+/// thirteenth service, without drawing from the generator.
+fn certificates_for(service_id: &str, index: usize) -> Vec<Resource> {
+    let expiry = if index % 13 == 7 {
+        "2026-10-01T00:00:00Z"
+    } else {
+        "2028-01-01T00:00:00Z"
+    };
+    vec![Resource {
+        id: format!("{service_id}/certificates/backend-mtls"),
+        name: "backend-mtls".into(),
+        properties: obj(json!({
+            "subject": "CN=backend.contoso.com",
+            "thumbprint": "EBA0000000000000000000000000000000048594A6",
+            "expirationDate": expiry
+        })),
+        origin: None,
+    }]
+}
+
+/// The developer portal of a service: Entra ID sign-in only, anonymous visitors sent to
+/// sign in, no self sign-up; username and password left on on every sixth service,
+/// without drawing from the generator.
+fn developer_portal(service_id: &str, index: usize) -> DeveloperPortal {
+    let resource = |collection: &str, name: &str, properties: Value| Resource {
+        id: format!("{service_id}/{collection}/{name}"),
+        name: name.into(),
+        properties: obj(properties),
+        origin: None,
+    };
+    DeveloperPortal {
+        configs: Some(vec![resource(
+            "portalconfigs",
+            "default",
+            json!({"enableBasicAuth": index % 6 == 2, "signin": {"require": true},
+                   "delegation": {"delegateRegistration": false, "delegateSubscription": false}}),
+        )]),
+        settings: Some(vec![
+            resource("portalsettings", "signin", json!({"enabled": true})),
+            resource("portalsettings", "signup", json!({"enabled": false})),
+        ]),
+        identity_providers: Some(vec![resource(
+            "identityProviders",
+            "aad",
+            json!({"type": "aad", "clientId": "portal-app", "allowedTenants": ["contoso.onmicrosoft.com"]}),
+        )]),
     }
 }
 

@@ -71,9 +71,9 @@ fn framework_view_tells_fail_pass_not_assessed_and_names_rules_and_resources() {
         .unwrap()
         .iter()
         .any(|r| r.as_str().unwrap().ends_with("/apis/inventory-api")));
-    // No rule covers central sign-in for people yet, and PL-4's only rule is a strict
+    // No rule covers denial-of-service protection, and PL-4's only rule is a strict
     // one: not assessed rather than passed.
-    assert_eq!(control(&report, "mcsb", "IM-1")["status"], "not-assessed");
+    assert_eq!(control(&report, "mcsb", "NS-5")["status"], "not-assessed");
     assert_eq!(
         control(&report, "nist-800-53", "PL-4")["status"],
         "not-assessed"

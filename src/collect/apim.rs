@@ -41,6 +41,8 @@ pub(crate) async fn read_service(ctx: &Ctx<'_>, resource: &Value) -> ServiceRead
         tenant_access,
         git_access,
         logging,
+        developer_portal,
+        certificates,
         capacity_percent,
         apis,
         products,
@@ -55,6 +57,8 @@ pub(crate) async fn read_service(ctx: &Ctx<'_>, resource: &Value) -> ServiceRead
         read_tenant_access(ctx, &id, tier, TenantEndpoint::Management),
         read_tenant_access(ctx, &id, tier, TenantEndpoint::Git),
         super::logging::read_service(ctx, &id),
+        super::portal::read_portal(ctx, &id, &service.sku.name),
+        super::portal::read_certificates(ctx, &id),
         read_capacity(ctx, &id, &service.sku.name),
         read_apis(ctx, &id, None),
         read_products(ctx, &id),
@@ -74,6 +78,8 @@ pub(crate) async fn read_service(ctx: &Ctx<'_>, resource: &Value) -> ServiceRead
     service.policy = policy;
     service.tenant_access = tenant_access;
     service.git_access = git_access;
+    service.developer_portal = developer_portal;
+    service.certificates = certificates;
     service.capacity_percent = capacity_percent;
     // API-level diagnostics, once the APIs are known (one request per API).
     let mut logging = logging;
@@ -98,15 +104,16 @@ pub(crate) async fn read_service(ctx: &Ctx<'_>, resource: &Value) -> ServiceRead
 
 /// A service carried over by `collect --since`: `carried` as the previous snapshot
 /// holds it, with what changes without an ARM write read again: the service resource
-/// itself (`resource`, an item of the service list), its gateway load, and its APIM
-/// subscriptions (developer-portal sign-ups do not go through ARM).
+/// itself (`resource`, an item of the service list), its gateway load, its APIM
+/// subscriptions (developer-portal sign-ups do not go through ARM) and its certificates
+/// (Key Vault renews them without an ARM write).
 pub(crate) async fn refresh_service(
     ctx: &Ctx<'_>,
     resource: &Value,
     carried: Service,
 ) -> ServiceRead {
     let fresh = service_record(resource);
-    let (capacity_percent, apim_subscriptions) = tokio::join!(
+    let (capacity_percent, apim_subscriptions, certificates) = tokio::join!(
         read_capacity(ctx, &fresh.id, &fresh.sku.name),
         read_resources(
             ctx,
@@ -115,6 +122,7 @@ pub(crate) async fn refresh_service(
             "apimSubscriptions",
             redact::apim_subscription
         ),
+        super::portal::read_certificates(ctx, &fresh.id),
     );
     // What was read again replaces the carried values; everything else (every child
     // resource and fact, including those added to the snapshot later) is carried.
@@ -129,6 +137,7 @@ pub(crate) async fn refresh_service(
         zones: fresh.zones,
         capacity_percent,
         apim_subscriptions,
+        certificates,
         ..carried
     };
     ServiceRead {
@@ -173,6 +182,8 @@ pub(crate) fn service_record(resource: &Value) -> Service {
         tenant_access: None,
         git_access: None,
         logging: None,
+        certificates: None,
+        developer_portal: None,
         apis: Vec::new(),
         products: Vec::new(),
         apim_subscriptions: Vec::new(),

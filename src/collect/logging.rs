@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::apim::{resource_record, API_VERSION};
 use super::Ctx;
 use crate::redact;
-use crate::snapshot::{Api, Logging, Resource};
+use crate::snapshot::{Api, JsonObject, Logging, Resource};
 
 /// The api-version of `Microsoft.Insights/diagnosticSettings`.
 pub(crate) const DIAGNOSTIC_SETTINGS_API_VERSION: &str = "2021-05-01-preview";
@@ -30,10 +30,25 @@ pub(crate) async fn read_service(ctx: &Ctx<'_>, service: &str) -> Logging {
             service,
             DIAGNOSTIC_SETTINGS,
             DIAGNOSTIC_SETTINGS_API_VERSION,
-            "diagnosticSettings"
+            "diagnosticSettings",
+            redact::logger
         ),
-        read_list(ctx, service, "diagnostics", API_VERSION, "diagnostics"),
-        read_list(ctx, service, "loggers", API_VERSION, "loggers"),
+        read_list(
+            ctx,
+            service,
+            "diagnostics",
+            API_VERSION,
+            "diagnostics",
+            redact::logger
+        ),
+        read_list(
+            ctx,
+            service,
+            "loggers",
+            API_VERSION,
+            "loggers",
+            redact::logger
+        ),
     );
     Logging {
         diagnostic_settings,
@@ -45,10 +60,16 @@ pub(crate) async fn read_service(ctx: &Ctx<'_>, service: &str) -> Logging {
 /// Adds the diagnostics of each of `apis` (one request per API) to `logging`; an API
 /// whose list cannot be read is a gap, and the service's diagnostics are then not known.
 pub(crate) async fn read_api_diagnostics(ctx: &Ctx<'_>, apis: &[&Api], logging: &mut Logging) {
-    let read = join_all(
-        apis.iter()
-            .map(|api| read_list(ctx, &api.id, "diagnostics", API_VERSION, "diagnostics")),
-    )
+    let read = join_all(apis.iter().map(|api| {
+        read_list(
+            ctx,
+            &api.id,
+            "diagnostics",
+            API_VERSION,
+            "diagnostics",
+            redact::logger,
+        )
+    }))
     .await;
     let mut all = Vec::new();
     for list in read {
@@ -65,14 +86,15 @@ pub(crate) async fn read_api_diagnostics(ctx: &Ctx<'_>, apis: &[&Api], logging: 
     }
 }
 
-/// Lists `{parent}/{collection}`: its direct children as snapshot resources (credentials
-/// masked), or `None` (and a gap) when it cannot be read.
-async fn read_list(
+/// Lists `{parent}/{collection}`: its direct children as snapshot resources (after
+/// `redact`), or `None` (and a gap) when it cannot be read.
+pub(super) async fn read_list(
     ctx: &Ctx<'_>,
     parent: &str,
     collection: &str,
     api_version: &str,
     what: &str,
+    redact: fn(&mut JsonObject),
 ) -> Option<Vec<Resource>> {
     let items = ctx
         .list_or_gap(parent, collection, api_version, what)
@@ -80,7 +102,7 @@ async fn read_list(
     Some(
         ctx.children(parent, collection, what, &items)
             .into_iter()
-            .map(|item: &Value| resource_record(item, redact::logger))
+            .map(|item: &Value| resource_record(item, redact))
             .collect(),
     )
 }

@@ -28,6 +28,7 @@ pub(crate) mod ids;
 mod incremental;
 mod load;
 pub(crate) mod logging;
+pub(crate) mod portal;
 
 use std::collections::HashMap;
 use std::time::Instant;

@@ -20,12 +20,13 @@ use crate::collect::defender::{self, Collections};
 use crate::collect::derive;
 use crate::collect::gaps::Gaps;
 use crate::collect::ids::last_segment;
+use crate::collect::portal;
 use crate::policy_xml::{self, Fragments};
 use crate::redact;
 use crate::snapshot::{
-    Api, AuthVerdict, DataKind, DefenderCspm, DefenderPlan, JsonObject, Logging, Origin, Policy,
-    Service, Snapshot, Source, SourceKind, Subscription, TenantAccess, UnknownValue, SCHEMA_MINOR,
-    SCHEMA_VERSION,
+    Api, AuthVerdict, DataKind, DefenderCspm, DefenderPlan, DeveloperPortal, JsonObject, Logging,
+    Origin, Policy, Service, Snapshot, Source, SourceKind, Subscription, TenantAccess,
+    UnknownValue, SCHEMA_MINOR, SCHEMA_VERSION,
 };
 
 /// The APIM service type, lower-cased.
@@ -251,7 +252,7 @@ pub(super) fn build(estate: Estate, collected_at: String) -> Result<Snapshot, Ia
             unknowns: RefCell::new(Vec::new()),
             // APIOps folders hold no diagnostic settings, and their diagnostics and product
             // groups are not read: those stay not known rather than "none declared".
-            declares_logging: estate.reader != "apiops",
+            declares_controls: estate.reader != "apiops",
         };
         let (service, stub) = builder.build(&collections, &mut unknowns)?;
         stubs |= stub;
@@ -385,16 +386,13 @@ fn open_in_settings(text: &str) -> Option<String> {
 
 /// Whether the snapshot reads resources of type `kind` (so that an open condition, loop
 /// or `properties` on one can change a verdict): API Management resources, but for the
-/// kinds no rule reads (loggers, diagnostics, version sets, portal and sign-in settings,
-/// caches, users and groups), and Defender (`Microsoft.Security/…`). A type left open is
+/// kinds no rule reads (version sets, portal revisions, authorization servers, caches,
+/// users and groups, notifications, templates, tags), and Defender (`Microsoft.Security/…`). A type left open is
 /// read. Nested deployments are not resources: what they declare is judged on its own.
 pub(super) fn judged(kind: &str) -> bool {
-    const UNREAD: [&str; 12] = [
+    const UNREAD: [&str; 9] = [
         "apiversionsets",
-        "portalsettings",
-        "portalconfigs",
         "portalrevisions",
-        "identityproviders",
         "authorizationservers",
         "caches",
         "users",
@@ -515,7 +513,7 @@ fn plan_unknowns(resources: &[Declared]) -> Vec<(String, String)> {
 /// An APIM type with APIM's usual casing, so ids look the same whatever the files
 /// wrote (other types are left as written).
 fn canonical(kind: &str) -> String {
-    const SEGMENTS: [&str; 16] = [
+    const SEGMENTS: [&str; 20] = [
         "service",
         "apis",
         "operations",
@@ -532,6 +530,10 @@ fn canonical(kind: &str) -> String {
         "loggers",
         "diagnostics",
         "apiVersionSets",
+        "certificates",
+        "portalconfigs",
+        "portalsettings",
+        "identityProviders",
     ];
     let mut segments = kind.split('/');
     if !segments
@@ -557,8 +559,9 @@ struct ServiceBuilder<'a, 'b> {
     items: &'a [Item<'b>],
     gaps: &'a Gaps,
     unknowns: RefCell<Vec<UnknownValue>>,
-    /// Whether the reader reads logging and product group links (not APIOps).
-    declares_logging: bool,
+    /// Whether the reader reads the audit controls' facts: logging, product group links,
+    /// certificates and the developer portal (not APIOps).
+    declares_controls: bool,
 }
 
 impl ServiceBuilder<'_, '_> {
@@ -603,7 +606,13 @@ impl ServiceBuilder<'_, '_> {
         let fragments = self.fragments()?;
         service.tenant_access = self.tenant_access("access");
         service.git_access = self.tenant_access("gitAccess");
-        service.logging = self.declares_logging.then(|| self.logging());
+        service.logging = self.declares_controls.then(|| self.logging());
+        service.certificates = self
+            .declares_controls
+            .then(|| self.resources("/certificates", redact::certificate));
+        service.developer_portal = (self.declares_controls
+            && portal::has_portal(&service.sku.name))
+        .then(|| self.developer_portal());
         service.apis = self.apis()?;
         service.products = self.products()?;
         service.backends = self.resources("/backends", redact::backend);
@@ -750,6 +759,16 @@ impl ServiceBuilder<'_, '_> {
             diagnostic_settings: Some(self.resources(DIAGNOSTIC_SETTINGS_BELOW, |_| {})),
             diagnostics: Some(diagnostics),
             loggers: Some(self.resources("/loggers", redact::logger)),
+        }
+    }
+
+    /// What the files declare of the developer portal: its configurations, settings and
+    /// identity providers (each list: what is declared).
+    fn developer_portal(&self) -> DeveloperPortal {
+        DeveloperPortal {
+            configs: Some(self.resources("/portalconfigs", redact::portal)),
+            settings: Some(self.resources("/portalsettings", redact::portal)),
+            identity_providers: Some(self.resources("/identityproviders", redact::portal)),
         }
     }
 
@@ -925,7 +944,7 @@ impl ServiceBuilder<'_, '_> {
             product.apis = self.links("/products/apis", &i.id);
             // The groups the files link the product to, each at its own line.
             let under = format!("{}/", i.id.to_lowercase());
-            product.groups = self.declares_logging.then(|| {
+            product.groups = self.declares_controls.then(|| {
                 self.of("/products/groups")
                     .filter(|link| link.id.to_lowercase().starts_with(&under))
                     .map(|link| crate::snapshot::Resource {
@@ -1052,6 +1071,10 @@ mod tests {
             "Microsoft.ApiManagement/service/apis/diagnostics",
             "Microsoft.ApiManagement/service/products/groups",
             "Microsoft.Insights/diagnosticSettings",
+            "Microsoft.ApiManagement/service/portalconfigs",
+            "Microsoft.ApiManagement/service/portalsettings",
+            "Microsoft.ApiManagement/service/identityProviders",
+            "Microsoft.ApiManagement/service/certificates",
         ] {
             assert!(judged(kind), "{kind}");
         }

@@ -13,7 +13,8 @@
 //!   backends' `credentials.header` and `credentials.query` values,
 //!   `credentials.authorization.parameter` and `proxy.password` are masked; services'
 //!   certificate passwords and encoded certificates, and certificates' `data` and
-//!   `password`, are masked;
+//!   `password`, are masked; the developer portal's delegation `validationKey` and
+//!   identity providers' `clientSecret` are masked;
 //! - one pass over the whole document ([`snapshot`], [`document_json`], [`service_json`])
 //!   before a snapshot is written and whenever one is read for checking, so that a kind
 //!   of object nobody thought of, a hand-made or older snapshot, or a hostile one cannot
@@ -217,8 +218,18 @@ pub(crate) fn logger(properties: &mut JsonObject) {
     }
 }
 
-/// Certificate (not collected today; IaC and hand-made snapshots may carry one): the
-/// encoded certificate and its password are masked.
+/// Developer portal configuration, setting or identity provider: the delegation
+/// validation key and the provider's client secret are masked.
+pub(crate) fn portal(properties: &mut JsonObject) {
+    mask(properties, "validationKey");
+    mask(properties, "clientSecret");
+    for delegation in objects(properties, "delegation") {
+        mask(delegation, "validationKey");
+    }
+}
+
+/// Certificate (`Microsoft.ApiManagement/service/certificates`): the encoded certificate
+/// and its password are masked (a GET answer has neither; a template may).
 pub(crate) fn certificate(properties: &mut JsonObject) {
     mask(properties, "data");
     mask(properties, "password");

@@ -88,6 +88,8 @@ const SECRET_KEYS: &[&str] = &[
     "auth",
     "admin",
     "sas",
+    // The developer portal's delegation `validationKey` (signs delegated sign-ins).
+    "validation",
 ];
 
 /// Qualifiers that make `key` something else even in a query string or header

@@ -305,6 +305,17 @@ pub struct Service {
     /// Where the service's logs go (schema 1.2, feature `logging`); absent when not read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logging: Option<Logging>,
+    /// The certificates uploaded to the service or referenced from Key Vault
+    /// (`Microsoft.ApiManagement/service/certificates`, used for backend mutual TLS):
+    /// subject, thumbprint, `expirationDate`, `keyVault` (schema 1.3, feature
+    /// `certificates`); never their `data` or `password`. Absent when not read (a gap, an
+    /// older snapshot, an APIOps folder).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificates: Option<Vec<Resource>>,
+    /// How the developer portal lets people in (schema 1.3, feature `developerPortal`);
+    /// absent when not read (the Consumption tier has no portal; a gap; an older snapshot).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub developer_portal: Option<DeveloperPortal>,
     /// APIs (current revisions).
     pub apis: Vec<Api>,
     /// Products.
@@ -396,6 +407,28 @@ pub struct Logging {
     pub diagnostics: Option<Vec<Resource>>,
     /// API Management loggers (`loggerType` and the like; credentials never kept).
     pub loggers: Option<Vec<Resource>>,
+}
+
+/// How a service's developer portal lets people in (schema 1.3, feature
+/// `developerPortal`): each list is null when it could not be read (a gap) and, in IaC
+/// snapshots, holds what the files declare.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeveloperPortal {
+    /// The portal's configurations (`Microsoft.ApiManagement/service/portalconfigs`):
+    /// `enableBasicAuth` (username and password sign-in), `signin.require`,
+    /// `signup.termsOfService`, `delegation` (its `validationKey` never kept).
+    pub configs: Option<Vec<Resource>>,
+    /// The portal settings (`Microsoft.ApiManagement/service/portalsettings`) by name:
+    /// `signin` (`enabled`: anonymous visitors are sent to sign in), `signup` (`enabled`,
+    /// `termsOfService`), `delegation` (`url`, `subscriptions`, `userRegistration`; its
+    /// `validationKey` never kept).
+    pub settings: Option<Vec<Resource>>,
+    /// The identity providers people may sign in with
+    /// (`Microsoft.ApiManagement/service/identityProviders`): `type` (`aad`, `aadB2C`,
+    /// `google`, `microsoft`, `facebook`, `twitter`), `allowedTenants`; never the
+    /// `clientSecret`.
+    pub identity_providers: Option<Vec<Resource>>,
 }
 
 /// An ARM child resource kept verbatim (`properties` as ARM returned them, secrets removed).

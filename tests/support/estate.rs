@@ -335,8 +335,8 @@ fn subscription(estate: &mut Estate) -> String {
     sub
 }
 
-/// Empty lists for every collection the collector reads under a service, and the Git
-/// configuration endpoint off.
+/// Empty lists for every collection the collector reads under a service, the Git
+/// configuration endpoint off, and a locked-down developer portal.
 fn empty_collections(estate: &mut Estate, service: &str) {
     for collection in [
         "apis",
@@ -350,10 +350,60 @@ fn empty_collections(estate: &mut Estate, service: &str) {
         "diagnostics",
         "loggers",
         "providers/Microsoft.Insights/diagnosticSettings",
+        "certificates",
+        "identityProviders",
     ] {
         estate.list(&format!("{service}/{collection}"), Vec::new());
     }
     git_access(estate, service, false);
+    // A locked-down developer portal: no basic sign-in, sign-in required, no sign-up.
+    let setting = |name: &str, properties: Value| {
+        json!({"id": format!("{service}/portalsettings/{name}"), "type": "Microsoft.ApiManagement/service/portalsettings",
+               "name": name, "properties": properties})
+    };
+    estate.list(
+        &format!("{service}/portalconfigs"),
+        vec![json!({"id": format!("{service}/portalconfigs/default"), "type": "Microsoft.ApiManagement/service/portalconfigs",
+                    "name": "default", "properties": {"enableBasicAuth": false, "signin": {"require": true}}})],
+    );
+    estate.list(
+        &format!("{service}/portalsettings"),
+        vec![
+            setting("signin", json!({"enabled": true})),
+            setting("signup", json!({"enabled": false})),
+        ],
+    );
+}
+
+/// Serves the developer portal of `service` as Microsoft's examples show it: username
+/// and password sign-in on (ListPortalConfig), self sign-up without terms of service
+/// (ListPortalSettings), Google, Entra ID and Entra External ID providers
+/// (ListIdentityProviders).
+pub fn developer_portal(estate: &mut Estate, service: &str) {
+    let here = |v: &Value| rebase(v, EXAMPLE_SERVICE, service);
+    for (collection, example) in [
+        ("portalconfigs", "ApiManagementListPortalConfig"),
+        ("portalsettings", "ApiManagementListPortalSettings"),
+        ("identityProviders", "ApiManagementListIdentityProviders"),
+    ] {
+        estate.list(
+            &format!("{service}/{collection}"),
+            items(here(&apim(example))),
+        );
+    }
+}
+
+/// Serves the certificates of `service`: the ListCertificates example (an uploaded
+/// certificate expired in 2017 and a Key Vault one valid until 2037).
+pub fn certificates(estate: &mut Estate, service: &str) {
+    estate.list(
+        &format!("{service}/certificates"),
+        items(rebase(
+            &apim("ApiManagementListCertificates"),
+            EXAMPLE_SERVICE,
+            service,
+        )),
+    );
 }
 
 /// Serves the Git configuration endpoint of `service` (the GetTenantGitAccess example).
@@ -538,6 +588,11 @@ fn contoso_children(e: &mut Estate, contoso: &str) {
     // The Git endpoint is on (APIM-SVC-016 fails); gateway logs go to storage and an event hub.
     git_access(e, contoso, true);
     logging(e, contoso, true);
+    // The portal and certificates of Microsoft's examples: basic sign-in on, sign-up
+    // without terms, a Google provider (APIM-PRT-001, 002, 004 fail), an expired
+    // certificate (APIM-CRT-001 fails).
+    developer_portal(e, contoso);
+    certificates(e, contoso);
     e.put(
         &metrics(contoso),
         capacity(
