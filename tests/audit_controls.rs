@@ -12,21 +12,12 @@ use std::path::Path;
 use serde_json::{json, Value};
 use support::estate::{self, OPEN_API, RG, SERVICE, SUBSCRIPTION};
 use support::fake_arm::{Behaviour, FakeArm, Fault, FaultKind};
-use support::{apimguard, run_against, text};
+use support::{apimguard, run_against, service_named as service, text};
 
 const TOKEN: &str = "controls-token";
 
 fn collect(fake: &FakeArm, dir: &Path, expected_exit: i32) -> (std::path::PathBuf, Value) {
-    let out = dir.join("snapshot.json");
-    let run = run_against(fake, TOKEN, &["collect", "-q", "-o", out.to_str().unwrap()]);
-    assert_eq!(
-        run.status.code(),
-        Some(expected_exit),
-        "{}",
-        text(&run.stderr)
-    );
-    let snapshot = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    (out, snapshot)
+    support::collect_into(fake, TOKEN, dir, &[], expected_exit)
 }
 
 /// `check SNAPSHOT -f json --allow-incomplete --profile strict`: the findings of `rule`
@@ -51,15 +42,6 @@ fn findings(snapshot: &Path, rule: &str) -> Vec<(String, String)> {
     let result = support::rule_result(&report, rule);
     assert_ne!(result["status"], "error", "{result:#}");
     support::findings_of(result)
-}
-
-fn service<'a>(snapshot: &'a Value, name: &str) -> &'a Value {
-    snapshot["subscriptions"][0]["services"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == name)
-        .unwrap_or_else(|| panic!("service {name}"))
 }
 
 fn gap_whats(snapshot: &Value) -> Vec<String> {

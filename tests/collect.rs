@@ -11,7 +11,7 @@ use support::estate::{
     self, CHOOSE_API, ECHO_API, FRAGMENT_API, OPEN_API, RG, SERVICE, SOAP_API, SUBSCRIPTION,
 };
 use support::fake_arm::{Behaviour, FakeArm, Fault, FaultKind, Logged};
-use support::{apimguard, run_against, text};
+use support::{apimguard, run_against, service_named as service, text};
 
 const TOKEN: &str = "test-token";
 
@@ -40,15 +40,6 @@ fn gap_error(snapshot: &Value, what: &str) -> String {
 fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("snapshot written"))
         .expect("snapshot is JSON")
-}
-
-fn service<'a>(snapshot: &'a Value, name: &str) -> &'a Value {
-    snapshot["subscriptions"][0]["services"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == name)
-        .unwrap_or_else(|| panic!("service {name}"))
 }
 
 fn api<'a>(service: &'a Value, id_suffix: &str) -> &'a Value {

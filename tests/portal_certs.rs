@@ -12,7 +12,7 @@ use std::path::Path;
 use serde_json::Value;
 use support::estate::{self, RG, SERVICE};
 use support::fake_arm::{Behaviour, FakeArm, Fault};
-use support::{apimguard, run_against, text};
+use support::{apimguard, service_named as service, text};
 
 const TOKEN: &str = "portal-token";
 
@@ -26,33 +26,25 @@ const RULES: [&str; 6] = [
     "APIM-CRT-001",
 ];
 
+/// The rules that read the collected lists (APIM-PRT-005 reads the service's own
+/// properties).
+const NEED_LISTS: [&str; 5] = [
+    "APIM-PRT-001",
+    "APIM-PRT-002",
+    "APIM-PRT-003",
+    "APIM-PRT-004",
+    "APIM-CRT-001",
+];
+
 fn collect(fake: &FakeArm, dir: &Path, expected_exit: i32) -> (std::path::PathBuf, Value) {
-    let out = dir.join("snapshot.json");
-    let run = run_against(
-        fake,
-        TOKEN,
-        &[
-            "collect",
-            "-q",
-            "--retries",
-            "0",
-            "-o",
-            out.to_str().unwrap(),
-        ],
-    );
-    assert_eq!(
-        run.status.code(),
-        Some(expected_exit),
-        "{}",
-        text(&run.stderr)
-    );
-    let snapshot = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    (out, snapshot)
+    support::collect_into(fake, TOKEN, dir, &["--retries", "0"], expected_exit)
 }
 
 /// `check -f json --allow-incomplete --fail-on never ARGS`: rule id → (status, findings
 /// as (resource, message)).
-fn verdicts(args: &[&str]) -> std::collections::BTreeMap<String, (String, Vec<(String, String)>)> {
+type Verdicts = std::collections::BTreeMap<String, (String, Vec<(String, String)>)>;
+
+fn verdicts(args: &[&str]) -> Verdicts {
     let out = apimguard()
         .args([
             "check",
@@ -84,13 +76,18 @@ fn verdicts(args: &[&str]) -> std::collections::BTreeMap<String, (String, Vec<(S
         .collect()
 }
 
-fn service<'a>(snapshot: &'a Value, name: &str) -> &'a Value {
-    snapshot["subscriptions"][0]["services"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == name)
-        .unwrap_or_else(|| panic!("service {name}"))
+/// Asserts that each of `rules` reports `resource` as not known.
+fn assert_not_known(verdicts: &Verdicts, rules: &[&str], resource: &str) {
+    for id in rules {
+        assert!(
+            verdicts[*id]
+                .1
+                .iter()
+                .any(|(r, m)| r == resource && m.contains("not known")),
+            "{id} says {resource} is not known: {:?}",
+            verdicts[*id]
+        );
+    }
 }
 
 /// Collected from Microsoft's examples (basic sign-in on, anonymous browsing, open
@@ -193,22 +190,7 @@ fn unreadable_portal_and_certificates_are_gaps_and_not_known() {
 
     let contoso_id = estate::service_id(RG, SERVICE);
     let v = verdicts(&[path.to_str().unwrap()]);
-    for id in [
-        "APIM-PRT-001",
-        "APIM-PRT-002",
-        "APIM-PRT-003",
-        "APIM-PRT-004",
-        "APIM-CRT-001",
-    ] {
-        assert!(
-            v[id]
-                .1
-                .iter()
-                .any(|(r, m)| r == &contoso_id && m.contains("not known")),
-            "{id} says contoso is not known: {:?}",
-            v[id]
-        );
-    }
+    assert_not_known(&v, &NEED_LISTS, &contoso_id);
 }
 
 /// A snapshot of an older minor has neither fact: every rule reports it as not known.
@@ -228,23 +210,7 @@ fn an_older_snapshot_is_not_known() {
     std::fs::write(&path, snapshot.to_string()).unwrap();
     let contoso_id = estate::service_id(RG, SERVICE);
     let v = verdicts(&[path.to_str().unwrap()]);
-    for id in [
-        "APIM-PRT-001",
-        "APIM-PRT-002",
-        "APIM-PRT-003",
-        "APIM-PRT-004",
-        "APIM-CRT-001",
-    ] {
-        assert_eq!(v[id].0, "fail", "{id}");
-        assert!(
-            v[id]
-                .1
-                .iter()
-                .any(|(r, m)| r == &contoso_id && m.contains("not known")),
-            "{id}: {:?}",
-            v[id]
-        );
-    }
+    assert_not_known(&v, &NEED_LISTS, &contoso_id);
 }
 
 /// Secrets a portal or certificate may carry never reach a snapshot: a PUT-shaped answer

@@ -117,3 +117,35 @@ pub fn findings_of(result: &serde_json::Value) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// `collect -q EXTRA… -o DIR/snapshot.json` against `fake` with `token`: asserts the
+/// exit code and returns the snapshot's path and document.
+pub fn collect_into(
+    fake: &FakeArm,
+    token: &str,
+    dir: &std::path::Path,
+    extra: &[&str],
+    expected_exit: i32,
+) -> (std::path::PathBuf, serde_json::Value) {
+    let out = dir.join("snapshot.json");
+    let args = [&["collect", "-q"], extra, &["-o", out.to_str().unwrap()]].concat();
+    let run = run_against(fake, token, &args);
+    assert_eq!(
+        run.status.code(),
+        Some(expected_exit),
+        "{}",
+        text(&run.stderr)
+    );
+    let snapshot = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    (out, snapshot)
+}
+
+/// The service called `name` in the first subscription of a snapshot document.
+pub fn service_named<'a>(snapshot: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    snapshot["subscriptions"][0]["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("service {name}"))
+}
