@@ -817,6 +817,7 @@ fn recommendations_for(service: &Service, rng: &mut Rng) -> Vec<Recommendation> 
                 "Healthy"
             }
             .into(),
+            status_cause: Some(String::new()),
             severity: "High".into(),
             resource_id: api.id.clone(),
         })

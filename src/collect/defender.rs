@@ -241,6 +241,7 @@ pub(crate) async fn read_recommendations(
                     name: text(item, "/name").to_string(),
                     display_name: text(item, "/properties/displayName").to_string(),
                     status: text(item, "/properties/status/code").to_string(),
+                    status_cause: Some(text(item, "/properties/status/cause").to_string()),
                     severity: text(item, "/properties/metadata/severity").to_string(),
                     resource_id: resource_id.to_string(),
                 })

@@ -791,6 +791,12 @@ pub struct Recommendation {
     pub display_name: String,
     /// `Healthy`, `Unhealthy` or `NotApplicable`.
     pub status: String,
+    /// Why the status is what it is (`status.cause`): `Exempt` when an Azure exemption
+    /// hides the real status behind `NotApplicable`, `OffByPolicy`, …; empty when Azure
+    /// gave none. Absent in snapshots older than the `assessmentStatusCause` feature,
+    /// where a `NotApplicable` status cannot be told apart from an exemption.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_cause: Option<String>,
     /// `High`, `Medium` or `Low`.
     pub severity: String,
     /// The assessed resource's ARM id.
