@@ -117,6 +117,7 @@ fn subscription(index: usize, rng: &mut Rng) -> Subscription {
         services: Vec::new(),
         recommendations: Vec::new(),
         alerts: Vec::new(),
+        azure_exemptions: Some(Vec::new()),
     }
 }
 

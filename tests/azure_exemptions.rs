@@ -10,22 +10,79 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use support::estate;
 use support::exemptions::{self, API_ASSESSMENT};
-use support::fake_arm::{Behaviour, FakeArm};
+use support::fake_arm::{Behaviour, FakeArm, Fault};
 use support::{apimguard, run_against, text};
 
 const TOKEN: &str = "exemptions-token";
 
 /// Collects `estate` into `dir/snapshot.json` (exit 0 expected).
 fn collect(estate: estate::Estate, dir: &Path) -> PathBuf {
-    let fake = FakeArm::start(estate, Behaviour::accepting(TOKEN));
+    collect_with(estate, Vec::new(), dir, 0).0
+}
+
+/// Collects `estate` with `faults` into `dir/snapshot.json`, expecting `exit`.
+fn collect_with(
+    estate: estate::Estate,
+    faults: Vec<Fault>,
+    dir: &Path,
+    exit: i32,
+) -> (PathBuf, Value) {
+    let fake = FakeArm::start(
+        estate,
+        Behaviour {
+            token: TOKEN.into(),
+            faults,
+            ..Behaviour::default()
+        },
+    );
     let out = dir.join("snapshot.json");
     let run = run_against(
         &fake,
         TOKEN,
         &["collect", "-q", "-o", out.to_str().unwrap()],
     );
-    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
-    out
+    assert_eq!(run.status.code(), Some(exit), "{}", text(&run.stderr));
+    let snapshot = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    (out, snapshot)
+}
+
+fn contoso() -> String {
+    estate::service_id(estate::RG, estate::SERVICE)
+}
+
+/// APIM-API-001's Azure Policy definition.
+const HTTPS_ONLY: &str = "ee7495e7-3ba7-40b6-bfee-c29e22cc75d4";
+
+/// The exemptions the tests serve: at the service (scoped, in force), at its resource
+/// group (no definition reference: unscoped), expired at the service, and one about
+/// another resource group that the collector leaves out.
+fn served_exemptions() -> Vec<Value> {
+    let contoso = contoso();
+    let group = format!(
+        "/subscriptions/{}/resourceGroups/{}",
+        estate::SUBSCRIPTION,
+        estate::RG
+    );
+    let other = format!(
+        "/subscriptions/{}/resourceGroups/rg-other",
+        estate::SUBSCRIPTION
+    );
+    vec![
+        exemptions::exemption(
+            &contoso,
+            "in-force",
+            &[HTTPS_ONLY],
+            Some("2099-01-01T00:00:00Z"),
+        ),
+        exemptions::exemption(&group, "whole-group", &[], None),
+        exemptions::exemption(
+            &contoso,
+            "expired",
+            &[HTTPS_ONLY],
+            Some("2020-01-01T00:00:00Z"),
+        ),
+        exemptions::exemption(&other, "elsewhere", &[HTTPS_ONLY], None),
+    ]
 }
 
 /// `check SNAPSHOT -f json --fail-on medium EXTRA…`: exit code and report.
@@ -89,4 +146,90 @@ fn a_not_applicable_assessment_without_its_cause_is_not_known() {
         "{findings:?}"
     );
     assert_eq!(code, 1);
+}
+
+/// The exemptions covering the services are collected with who, what, why and expiry;
+/// the others are left out.
+#[test]
+fn exemptions_covering_the_services_are_collected() {
+    let mut e = estate::contoso();
+    exemptions::serve(&mut e, served_exemptions());
+    let dir = tempfile::tempdir().unwrap();
+    let (_, snapshot) = collect_with(e, Vec::new(), dir.path(), 0);
+    assert!(snapshot["schemaFeatures"]
+        .as_array()
+        .unwrap()
+        .contains(&"azureExemptions".into()));
+    let collected = snapshot["subscriptions"][0]["azureExemptions"]
+        .as_array()
+        .unwrap();
+    let names: Vec<&str> = collected
+        .iter()
+        .map(|x| x["id"].as_str().unwrap().rsplit('/').next().unwrap())
+        .collect();
+    assert_eq!(names, ["expired", "in-force", "whole-group"]);
+    let in_force = &collected[1];
+    assert_eq!(in_force["scope"], contoso().as_str());
+    assert_eq!(in_force["category"], "Waiver");
+    assert_eq!(
+        in_force["policyDefinitionReferenceIds"],
+        serde_json::json!([HTTPS_ONLY])
+    );
+    assert_eq!(in_force["expiresOn"], "2099-01-01T00:00:00Z");
+    assert_eq!(
+        in_force["description"],
+        "Exempt demo cluster from limit sku"
+    );
+    assert_eq!(in_force["createdBy"], "string");
+}
+
+/// Exemptions that cannot be read, or one that cannot be placed, are a gap: the
+/// subscription's exemptions are then not known (absent), never "none".
+#[test]
+fn unreadable_exemptions_are_a_gap() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, snapshot) = collect_with(
+        estate::contoso(),
+        vec![Fault::forbidden(
+            "/providers/microsoft.authorization/policyexemptions",
+            "subscription",
+        )],
+        dir.path(),
+        2,
+    );
+    assert!(snapshot["subscriptions"][0]
+        .get("azureExemptions")
+        .is_none());
+    assert!(snapshot["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|g| g["what"] == "azureExemptions"));
+
+    let mut e = estate::contoso();
+    let mut bad = exemptions::exemption(&contoso(), "x", &[HTTPS_ONLY], None);
+    bad["id"] = format!(
+        "{}/providers/Microsoft.Authorization/policyAssignments/x",
+        contoso()
+    )
+    .into();
+    exemptions::serve(&mut e, vec![bad]);
+    let dir = tempfile::tempdir().unwrap();
+    let (_, snapshot) = collect_with(e, Vec::new(), dir.path(), 2);
+    assert!(snapshot["subscriptions"][0]
+        .get("azureExemptions")
+        .is_none());
+    let gap = snapshot["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["what"] == "azureExemptions")
+        .unwrap();
+    assert!(
+        gap["error"]
+            .as_str()
+            .unwrap()
+            .contains("not that of a policy exemption"),
+        "{gap}"
+    );
 }

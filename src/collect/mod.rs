@@ -23,6 +23,7 @@ pub(crate) mod call_paths;
 pub(crate) mod defender;
 pub(crate) mod derive;
 mod discovery;
+mod exemptions;
 pub(crate) mod gaps;
 pub(crate) mod ids;
 mod incremental;
@@ -454,9 +455,10 @@ async fn read_subscription(
     // in scope, whichever shard reads them.
     let services_elsewhere = ids.len() > services.len();
     let whole_subscription = rg.is_none() && target.service.is_none();
-    let (recommendations, alerts) = tokio::join!(
+    let (recommendations, alerts, azure_exemptions) = tokio::join!(
         defender::read_recommendations(ctx, &info.id, &ids),
         defender::read_alerts(ctx, &info.id, &ids, whole_subscription),
+        exemptions::read_exemptions(ctx, &info.id, &ids),
     );
     let services = services
         .into_iter()
@@ -478,6 +480,7 @@ async fn read_subscription(
             services,
             recommendations,
             alerts,
+            azure_exemptions,
         },
         services_elsewhere,
     }

@@ -43,3 +43,43 @@ pub fn exempt_status() -> Value {
         "description": "This resource is exempted from this recommendation"
     })
 }
+
+/// The policy exemptions list, under a subscription.
+pub const LIST: &str = "providers/Microsoft.Authorization/policyExemptions";
+
+/// The example file of the exemptions list (PolicyExemptions_ListForResource,
+/// Azure/azure-rest-api-specs `specification/resources/resource-manager/
+/// Microsoft.Authorization/policy/preview/2022-07-01-preview/examples/
+/// listPolicyExemptionsForResource.json` @11b1961e, MIT licence).
+const EXAMPLE: &str =
+    "Microsoft.Authorization__2022-07-01-preview__listPolicyExemptionsForResource";
+
+/// An exemption of the example made at `scope` (an ARM id) under `name`: the first
+/// item (a Waiver of the definition reference `Limit_Skus`) with `references` as its
+/// policy definition reference ids (none: the key is left out, as in the second item)
+/// and `expires` as its `expiresOn`.
+pub fn exemption(scope: &str, name: &str, references: &[&str], expires: Option<&str>) -> Value {
+    let mut item = super::estate::example(EXAMPLE)["value"][0].clone();
+    item["id"] = json!(format!(
+        "{scope}/providers/Microsoft.Authorization/policyExemptions/{name}"
+    ));
+    item["name"] = json!(name);
+    item["properties"]["policyAssignmentId"] = json!(format!(
+        "/subscriptions/{SUBSCRIPTION}/providers/Microsoft.Authorization/policyAssignments/apim-baseline"
+    ));
+    let properties = item["properties"].as_object_mut().unwrap();
+    if references.is_empty() {
+        properties.remove("policyDefinitionReferenceIds");
+    } else {
+        properties.insert("policyDefinitionReferenceIds".into(), json!(references));
+    }
+    if let Some(expires) = expires {
+        properties.insert("expiresOn".into(), json!(expires));
+    }
+    item
+}
+
+/// Serves `items` as the subscription's policy exemptions.
+pub fn serve(estate: &mut Estate, items: Vec<Value>) {
+    estate.list(&format!("/subscriptions/{SUBSCRIPTION}/{LIST}"), items);
+}
