@@ -394,7 +394,7 @@ fn hostile_resource_graph_answers_are_refused_and_arm_reads_the_estate() {
         "]".repeat(100_000)
     );
     let cases = [
-        (deep, "recursion limit"),
+        (deep, "nested more than 100 levels"),
         (
             format!(r#"{{"totalRecords":5,"count":5,"resultTruncated":"false","data":[{row}]}}"#),
             "is not its number of rows",
