@@ -222,6 +222,10 @@ pub struct CheckArgs {
     /// Waivers file (the configuration's `waivers:` key alone, same checks); added to the configuration's waivers.
     #[arg(long, value_name = "FILE")]
     pub waivers: Option<PathBuf>,
+    /// Let the Azure Policy exemptions recorded in the snapshot waive the findings they
+    /// cover, like waivers; expired or unscoped ones never do (docs/audits.md).
+    #[arg(long)]
+    pub honor_azure_exemptions: bool,
     /// Add a per-control view of a framework to every report: mcsb, nist-800-53,
     /// pci-dss-4, iso-27001, cis-azure, owasp-api-2023, or NAME:CONTROL; repeatable.
     #[arg(long, value_name = "FRAMEWORK[:CONTROL]", value_parser = parse_framework)]

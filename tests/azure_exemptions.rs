@@ -50,8 +50,11 @@ fn contoso() -> String {
     estate::service_id(estate::RG, estate::SERVICE)
 }
 
-/// APIM-API-001's Azure Policy definition.
-const HTTPS_ONLY: &str = "ee7495e7-3ba7-40b6-bfee-c29e22cc75d4";
+/// One of APIM-SVC-007's Azure Policy definitions (the direct management endpoint),
+/// a rule that fails for the contoso service.
+const MANAGEMENT_ENDPOINT: &str = "b741306c-968e-4b67-b916-5675e5c709f4";
+/// The rule.
+const RULE: &str = "APIM-SVC-007";
 
 /// The exemptions the tests serve: at the service (scoped, in force), at its resource
 /// group (no definition reference: unscoped), expired at the service, and one about
@@ -71,17 +74,17 @@ fn served_exemptions() -> Vec<Value> {
         exemptions::exemption(
             &contoso,
             "in-force",
-            &[HTTPS_ONLY],
+            &[MANAGEMENT_ENDPOINT],
             Some("2099-01-01T00:00:00Z"),
         ),
         exemptions::exemption(&group, "whole-group", &[], None),
         exemptions::exemption(
             &contoso,
             "expired",
-            &[HTTPS_ONLY],
+            &[MANAGEMENT_ENDPOINT],
             Some("2020-01-01T00:00:00Z"),
         ),
-        exemptions::exemption(&other, "elsewhere", &[HTTPS_ONLY], None),
+        exemptions::exemption(&other, "elsewhere", &[MANAGEMENT_ENDPOINT], None),
     ]
 }
 
@@ -173,7 +176,7 @@ fn exemptions_covering_the_services_are_collected() {
     assert_eq!(in_force["category"], "Waiver");
     assert_eq!(
         in_force["policyDefinitionReferenceIds"],
-        serde_json::json!([HTTPS_ONLY])
+        serde_json::json!([MANAGEMENT_ENDPOINT])
     );
     assert_eq!(in_force["expiresOn"], "2099-01-01T00:00:00Z");
     assert_eq!(
@@ -207,7 +210,7 @@ fn unreadable_exemptions_are_a_gap() {
         .any(|g| g["what"] == "azureExemptions"));
 
     let mut e = estate::contoso();
-    let mut bad = exemptions::exemption(&contoso(), "x", &[HTTPS_ONLY], None);
+    let mut bad = exemptions::exemption(&contoso(), "x", &[MANAGEMENT_ENDPOINT], None);
     bad["id"] = format!(
         "{}/providers/Microsoft.Authorization/policyAssignments/x",
         contoso()
@@ -231,5 +234,209 @@ fn unreadable_exemptions_are_a_gap() {
             .unwrap()
             .contains("not that of a policy exemption"),
         "{gap}"
+    );
+}
+
+/// The contoso estate with the served exemptions, collected into `dir`.
+fn exempted_snapshot(dir: &Path) -> PathBuf {
+    let mut e = estate::contoso();
+    exemptions::serve(&mut e, served_exemptions());
+    collect(e, dir)
+}
+
+/// The findings of `RULE` about the contoso service.
+fn contoso_findings(report: &Value) -> Vec<Value> {
+    support::rule_result(report, RULE)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            f["resource"]
+                .as_str()
+                .unwrap()
+                .eq_ignore_ascii_case(&contoso())
+        })
+        .cloned()
+        .collect()
+}
+
+/// The state of each exemption beside a finding, by exemption name.
+fn states(finding: &Value) -> Vec<(String, String)> {
+    finding["azureExemptions"]
+        .as_array()
+        .unwrap_or(&Vec::new())
+        .iter()
+        .map(|n| {
+            (
+                n["id"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_string(),
+                n["state"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Without --honor-azure-exemptions the finding stands, each exemption shown beside it
+/// (recorded, not honoured; expired; unscoped), in every format.
+#[test]
+fn exemptions_are_shown_and_not_honoured_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = exempted_snapshot(dir.path());
+    let (code, report) = check(&snapshot, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(support::rule_result(&report, RULE)["status"], "fail");
+    let findings = contoso_findings(&report);
+    assert!(!findings.is_empty());
+    for f in &findings {
+        assert_eq!(f["waived"], false, "{f:#}");
+        let mut states = states(f);
+        states.sort();
+        assert_eq!(
+            states,
+            [
+                ("expired".to_string(), "expired".to_string()),
+                ("in-force".to_string(), "not-honoured".to_string()),
+                ("whole-group".to_string(), "unscoped".to_string()),
+            ],
+            "{f:#}"
+        );
+    }
+    assert_eq!(report["summary"]["waived"], 0);
+    for format in ["human", "markdown", "html", "junit", "csv", "ocsf", "sarif"] {
+        let out = apimguard()
+            .arg("check")
+            .arg(&snapshot)
+            .args(["-f", format, "--fail-on", "never"])
+            .output()
+            .unwrap();
+        let shown = text(&out.stdout);
+        assert!(
+            shown.contains("recorded in Azure, not honoured")
+                && shown.contains("expired: it waives nothing")
+                && shown.contains("unscoped"),
+            "{format}: {shown}"
+        );
+    }
+}
+
+/// With --honor-azure-exemptions (or `honorAzureExemptions: true` in the configuration)
+/// the scoped exemption in force waives exactly like a waiver: same counts, same exit
+/// code logic; the expired and unscoped ones still waive nothing.
+#[test]
+fn honoured_exemptions_waive_like_waivers() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = exempted_snapshot(dir.path());
+    let (_, plain) = check(&snapshot, &[]);
+    let config = dir.path().join("apimguard.yaml");
+    std::fs::write(&config, "honorAzureExemptions: true\n").unwrap();
+    for extra in [
+        vec!["--honor-azure-exemptions"],
+        vec!["--config", config.to_str().unwrap()],
+    ] {
+        let (_, report) = check(&snapshot, &extra);
+        assert_eq!(report["honorAzureExemptions"], true);
+        let findings = contoso_findings(&report);
+        for f in &findings {
+            assert_eq!(f["waived"], true, "{f:#}");
+            assert!(
+                f["waiver"]["reason"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("Azure exemption \"Exempt demo cluster\""),
+                "{f:#}"
+            );
+            assert_eq!(f["waiver"]["expires"], "2099-01-01");
+            assert!(states(f).contains(&("in-force".into(), "honoured".into())));
+            assert!(states(f).contains(&("expired".into(), "expired".into())));
+        }
+        let n = findings.len() as u64;
+        let summary = &report["summary"];
+        assert_eq!(summary["waived"].as_u64().unwrap(), n);
+        assert_eq!(summary["findings"], plain["summary"]["findings"]);
+        assert_eq!(
+            summary["gating"].as_u64().unwrap(),
+            plain["summary"]["gating"].as_u64().unwrap() - n
+        );
+    }
+    // SARIF: the honoured finding is suppressed as accepted, like a waived one.
+    let out = apimguard()
+        .arg("check")
+        .arg(&snapshot)
+        .args([
+            "-f",
+            "sarif",
+            "--fail-on",
+            "never",
+            "--honor-azure-exemptions",
+        ])
+        .output()
+        .unwrap();
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let suppressed = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == RULE && r["suppressions"].is_array())
+        .count();
+    assert!(suppressed > 0);
+}
+
+/// Only a scoped exemption in force waives, even when honoured: the same estate with
+/// only the expired and the resource-group exemptions keeps the finding failed.
+#[test]
+fn expired_and_unscoped_exemptions_never_waive() {
+    let mut e = estate::contoso();
+    let kept: Vec<Value> = served_exemptions()
+        .into_iter()
+        .filter(|x| x["name"] != "in-force")
+        .collect();
+    exemptions::serve(&mut e, kept);
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = collect(e, dir.path());
+    let (code, report) = check(&snapshot, &["--honor-azure-exemptions"]);
+    assert_eq!(code, 1);
+    assert_eq!(support::rule_result(&report, RULE)["status"], "fail");
+    assert!(contoso_findings(&report)
+        .iter()
+        .all(|f| f["waived"] == false));
+}
+
+/// The evidence records that Azure exemptions were honoured, and `verify` re-runs the
+/// check with the same choice (the same verdicts, exit 0).
+#[test]
+fn evidence_records_the_choice_and_verify_follows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = exempted_snapshot(dir.path());
+    let ev = dir.path().join("ev");
+    let out = apimguard()
+        .arg("check")
+        .arg(&snapshot)
+        .args([
+            "--honor-azure-exemptions",
+            "--fail-on",
+            "medium",
+            "-f",
+            "json",
+            "--evidence",
+        ])
+        .arg(&ev)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(ev.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["run"]["honorAzureExemptions"], true);
+    let verified = apimguard().arg("verify").arg(&ev).output().unwrap();
+    assert_eq!(
+        verified.status.code(),
+        Some(0),
+        "{}{}",
+        text(&verified.stdout),
+        text(&verified.stderr)
     );
 }

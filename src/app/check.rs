@@ -85,6 +85,8 @@ pub struct Checker<'a> {
     warnings: Vec<String>,
     /// `--shard`: evaluate only this shard's share of a snapshot.
     shard: Option<Shard>,
+    /// `--honor-azure-exemptions` (or the configuration's `honorAzureExemptions`).
+    honor_azure_exemptions: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -93,6 +95,19 @@ impl<'a> Checker<'a> {
     pub fn judged_on(mut self, day: chrono::NaiveDate) -> Self {
         self.today = Some(day);
         self
+    }
+
+    /// Lets Azure exemptions in force and scoped waive the findings they cover when
+    /// `honour` (`--honor-azure-exemptions`), as the configuration may also ask.
+    pub fn honouring_azure_exemptions(mut self, honour: bool) -> Self {
+        self.honor_azure_exemptions = honour;
+        self
+    }
+
+    /// Whether this check lets Azure exemptions waive findings: asked for, or by the
+    /// configuration.
+    pub fn honours_azure_exemptions(&self) -> bool {
+        self.honor_azure_exemptions || self.config.is_some_and(|c| c.honor_azure_exemptions)
     }
 
     /// Evaluates only `shard`'s share of each snapshot (`check --shard`, see
@@ -140,6 +155,7 @@ impl<'a> Checker<'a> {
             warnings,
             today: None,
             shard: None,
+            honor_azure_exemptions: false,
         })
     }
 
@@ -290,6 +306,7 @@ impl<'a> Checker<'a> {
                 disabled_rules: self.disabled.clone(),
                 today,
                 passing,
+                honor_azure_exemptions: self.honours_azure_exemptions(),
             },
         );
         if let Some(share) = &share {

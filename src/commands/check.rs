@@ -51,7 +51,8 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
             ..args.limits.eval_options()
         },
     )?
-    .sharded(args.shard);
+    .sharded(args.shard)
+    .honouring_azure_exemptions(args.honor_azure_exemptions);
     clock.lap("compile policies");
     // Passing resources are listed only by the formats that show them.
     let passing = args.evidence.is_some()
@@ -87,7 +88,13 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
         checker.check_text(&path, &text, args.allow_incomplete, passing, &mut clock)?;
     report.frameworks = report::framework_views(&report.results, &args.framework);
     if let Some(dir) = &args.evidence {
-        write_evidence(dir, args, &text, &report)?;
+        write_evidence(
+            dir,
+            args,
+            &text,
+            &report,
+            checker.honours_azure_exemptions(),
+        )?;
         clock.lap("write evidence");
     }
     drop(text);
@@ -137,7 +144,13 @@ pub fn run(args: &CheckArgs) -> miette::Result<u8> {
 
 /// `--evidence DIR`: the snapshot, the reports, the configuration, the waivers and the
 /// rule pack, with a manifest of their SHA-256; its digest is printed for a signer.
-fn write_evidence(dir: &Path, args: &CheckArgs, text: &str, report: &Report) -> miette::Result<()> {
+fn write_evidence(
+    dir: &Path,
+    args: &CheckArgs,
+    text: &str,
+    report: &Report,
+    honor_azure_exemptions: bool,
+) -> miette::Result<()> {
     let config = args
         .config
         .as_deref()
@@ -183,6 +196,7 @@ fn write_evidence(dir: &Path, args: &CheckArgs, text: &str, report: &Report) -> 
                     .collect(),
                 config: args.config.as_ref().map(|p| p.display().to_string()),
                 waivers: args.waivers.as_ref().map(|p| p.display().to_string()),
+                honor_azure_exemptions,
             },
         },
     )?;

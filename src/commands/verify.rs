@@ -237,8 +237,9 @@ fn recheck(dir: &Path, manifest: &Manifest) -> miette::Result<Vec<String>> {
         file("config.yaml").as_deref(),
         file("waivers.yaml").as_deref(),
     )?;
-    let checker =
-        super::checker(&policy, config.as_ref(), fail_on, EvalOptions::default())?.judged_on(day);
+    let checker = super::checker(&policy, config.as_ref(), fail_on, EvalOptions::default())?
+        .judged_on(day)
+        .honouring_azure_exemptions(manifest.run.honor_azure_exemptions);
     let recorded_text = evidence::read_text(&dir.join("report.json"))?;
     let recorded: Report = serde_json::from_str(&recorded_text).map_err(|e| {
         manifest_error(

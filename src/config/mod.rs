@@ -60,6 +60,9 @@ pub struct Config {
     pub parameters: serde_json::Value,
     /// Waivers, in file order.
     pub waivers: Vec<Waiver>,
+    /// `honorAzureExemptions`: Azure exemptions in force and scoped waive the findings
+    /// they cover, like waivers (docs/audits.md#azure-exemptions).
+    pub honor_azure_exemptions: bool,
 }
 
 /// An accepted finding: one rule, one resource (or a glob of them), until a date.
@@ -218,6 +221,7 @@ impl Config {
                 "parameters",
                 config.parameters.as_object().is_some_and(|p| !p.is_empty()),
             ),
+            ("honorAzureExemptions", config.honor_azure_exemptions),
         ]
         .into_iter()
         .find(|(_, present)| *present);
@@ -251,6 +255,7 @@ impl Config {
             enable: raw.rules.enable.iter().map(pattern).collect(),
             severity: raw.severity.into_iter().map(|(id, s)| (id.0, s)).collect(),
             parameters: serde_json::Value::Object(raw.parameters),
+            honor_azure_exemptions: raw.honor_azure_exemptions,
             waivers: raw
                 .waivers
                 .into_iter()
@@ -597,5 +602,23 @@ waivers:
         let warnings = config.unmatched(&["APIM-DEF-001", "APIM-POL-003"]);
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(warnings[0].contains("APIM-DEF-002"));
+    }
+
+    #[test]
+    fn honouring_azure_exemptions_is_a_key_of_the_configuration_only() {
+        let config = Config::parse("c.yaml", "honorAzureExemptions: true\n").unwrap();
+        assert!(config.honor_azure_exemptions);
+        assert!(
+            !Config::parse("c.yaml", "{}\n")
+                .unwrap()
+                .honor_azure_exemptions
+        );
+        let err = Config::parse_waivers("w.yaml", "honorAzureExemptions: true\nwaivers: []\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`honorAzureExemptions` does not belong"),
+            "{err}"
+        );
     }
 }

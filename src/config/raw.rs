@@ -29,6 +29,9 @@ pub(super) struct RawConfig {
     /// Accepted findings.
     #[serde(default)]
     pub waivers: Vec<RawWaiver>,
+    /// Whether Azure exemptions waive the findings they cover (`--honor-azure-exemptions`).
+    #[serde(default, rename = "honorAzureExemptions")]
+    pub honor_azure_exemptions: bool,
 }
 
 /// `rules:`.

@@ -80,6 +80,10 @@ pub struct RunSettings {
     /// The waivers file given (copied as `waivers.yaml`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waivers: Option<String>,
+    /// Whether Azure exemptions waived findings (`--honor-azure-exemptions` or the
+    /// configuration's `honorAzureExemptions`); `verify` re-runs with the same choice.
+    #[serde(default)]
+    pub honor_azure_exemptions: bool,
 }
 
 /// One file of the evidence.

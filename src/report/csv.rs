@@ -7,7 +7,7 @@ use super::checks::{checks, mappings, Verdict};
 use super::Report;
 
 /// The header row.
-const HEADER: [&str; 14] = [
+const HEADER: [&str; 15] = [
     "rule_id",
     "title",
     "severity",
@@ -22,6 +22,7 @@ const HEADER: [&str; 14] = [
     "location",
     "snapshot_collected_at",
     "checked_at",
+    "azure_exemptions",
 ];
 
 /// Renders the report as CSV (RFC 4180, comma-separated, a header row).
@@ -55,6 +56,12 @@ pub fn render_csv(report: &Report) -> String {
             cell(&location),
             report.snapshot.collected_at.clone(),
             report.generated_at.clone(),
+            cell(
+                &check
+                    .finding
+                    .map(|f| f.exemption_notes().join("; "))
+                    .unwrap_or_default(),
+            ),
         ];
         out.write_record(&record).expect("writing to memory");
     }

@@ -285,6 +285,11 @@ fn rows(report: &Report) -> Vec<Row> {
                 ),
                 _ => ("fail", String::new()),
             };
+            let note = std::iter::once(note)
+                .chain(f.exemption_notes())
+                .filter(|n| !n.is_empty())
+                .collect::<Vec<_>>()
+                .join(" · ");
             rows.push(Row {
                 severity: r.severity,
                 rank: r.severity as u8,

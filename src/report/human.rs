@@ -151,6 +151,13 @@ pub fn render_human(report: &Report, color: bool) -> String {
                     let _ = writeln!(out, "        at {}:{}", shown(&at.file), at.line);
                 }
                 let _ = writeln!(out, "        {}", paint(&f.message, Style::new().dimmed()));
+                for note in f.exemption_notes() {
+                    let _ = writeln!(
+                        out,
+                        "        {}",
+                        paint(&shown(&note), Style::new().yellow())
+                    );
+                }
             }
             if r.findings.len() > MAX_LISTED {
                 let _ = writeln!(

@@ -161,16 +161,22 @@ fn messages(group: &ResourceFindings<'_>) -> String {
     group
         .findings
         .iter()
-        .map(|f| match &f.waiver {
-            Some(w) if w.expired => format!(
-                "{} [waiver by {} expired on {}: {}]",
-                f.message, w.owner, w.expires, w.reason
-            ),
-            Some(w) => format!(
-                "{} [waived by {} until {}: {}]",
-                f.message, w.owner, w.expires, w.reason
-            ),
-            None => f.message.clone(),
+        .map(|f| {
+            let line = match &f.waiver {
+                Some(w) if w.expired => format!(
+                    "{} [waiver by {} expired on {}: {}]",
+                    f.message, w.owner, w.expires, w.reason
+                ),
+                Some(w) => format!(
+                    "{} [waived by {} until {}: {}]",
+                    f.message, w.owner, w.expires, w.reason
+                ),
+                None => f.message.clone(),
+            };
+            std::iter::once(line)
+                .chain(f.exemption_notes().into_iter().map(|n| format!("[{n}]")))
+                .collect::<Vec<_>>()
+                .join(" ")
         })
         .collect::<Vec<_>>()
         .join("\n")

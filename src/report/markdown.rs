@@ -299,6 +299,15 @@ fn rule_section(out: &mut String, r: &RuleResult) {
                     );
                 }
             }
+            let mut notes: Vec<String> = g
+                .findings
+                .iter()
+                .flat_map(|f| f.exemption_notes())
+                .collect();
+            notes.dedup();
+            for note in notes {
+                let _ = write!(line, " · **{}**", text(&note));
+            }
             line
         })
         .collect();

@@ -6,6 +6,7 @@
 mod checks;
 mod csv;
 mod drift;
+mod exemptions;
 mod frameworks;
 mod html;
 mod human;
@@ -19,6 +20,7 @@ mod sarif;
 
 pub use csv::render_csv;
 pub use drift::{compare, Drift, DriftEntry, DriftSummary, RunInfo};
+pub use exemptions::{ExemptionNote, ExemptionState};
 pub use frameworks::{
     framework_views, ControlRule, ControlStatus, ControlSummary, ControlView, FrameworkView,
     WaivedFinding,

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::exemptions::{self, ExemptionNote, ExemptionState};
 use super::frameworks::FrameworkView;
 use super::locate::Locator;
 use crate::config::Config;
@@ -37,6 +38,9 @@ pub struct Report {
     /// Every waiver of the configuration, with its state on the day of the run.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub waivers: Vec<WaiverStatus>,
+    /// Whether Azure exemptions waived the findings they cover (`--honor-azure-exemptions`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub honor_azure_exemptions: bool,
     /// The framework views asked for (`check --framework`), one per framework.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub frameworks: Vec<FrameworkView>,
@@ -186,6 +190,9 @@ pub struct Finding {
     /// Where the resource is declared: its IaC origin, else its line in the snapshot file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<Origin>,
+    /// The Azure Policy exemptions that cover it, and what each does to it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub azure_exemptions: Vec<ExemptionNote>,
 }
 
 /// The waiver that matched a finding.
@@ -263,6 +270,18 @@ impl Report {
     }
 }
 
+impl Finding {
+    /// One line per Azure exemption that covers the finding without waiving it (not
+    /// honoured, expired or unscoped); an honoured one is the finding's `waiver`.
+    pub fn exemption_notes(&self) -> Vec<String> {
+        self.azure_exemptions
+            .iter()
+            .filter(|n| n.state != ExemptionState::Honoured)
+            .map(ExemptionNote::describe)
+            .collect()
+    }
+}
+
 impl RuleResult {
     /// ` (rule default: critical)` when the configuration changed the rule's severity,
     /// else nothing: for the reports that show the severity in force.
@@ -327,6 +346,8 @@ pub struct BuildOptions<'a> {
     /// Whether to list each rule's passing resources ([`RuleResult::passing`]); only
     /// some formats show them, and for large estates they are millions of ids.
     pub passing: bool,
+    /// Whether Azure exemptions in force and scoped waive the findings they cover.
+    pub honor_azure_exemptions: bool,
 }
 
 /// Builds the report from the rules and their outcomes (same order).
@@ -362,6 +383,11 @@ pub fn build(
             let candidates: Vec<usize> = (0..waivers.len())
                 .filter(|&i| waivers[i].rule.eq_ignore_ascii_case(id))
                 .collect();
+            let definitions = rule
+                .meta
+                .frameworks
+                .get("azure-policy")
+                .map_or(&[][..], |d| &d[..]);
             let findings: Vec<Finding> = outcome
                 .findings
                 .into_iter()
@@ -378,17 +404,35 @@ pub fn build(
                     let waiver = covering.iter().map(|&i| &waivers[i]).min_by_key(|w| {
                         (w.is_expired(options.today), std::cmp::Reverse(w.expires))
                     });
-                    Finding {
-                        location: locator.locate(&f.resource, f.setting.as_deref()),
-                        waived: waiver.is_some_and(|w| !w.is_expired(options.today)),
-                        waiver: waiver.map(|w| AppliedWaiver {
+                    let azure_exemptions = exemptions::notes(
+                        &digest.azure_exemptions,
+                        definitions,
+                        &f.resource,
+                        options.honor_azure_exemptions,
+                        options.today,
+                    );
+                    let in_force = waiver.filter(|w| !w.is_expired(options.today));
+                    let honoured = azure_exemptions
+                        .iter()
+                        .find(|n| n.state == ExemptionState::Honoured);
+                    // A waiver in force wins, then an honoured exemption, then an
+                    // expired waiver (shown, waiving nothing).
+                    let applied = match (in_force, honoured) {
+                        (None, Some(exemption)) => Some(exemption.as_waiver()),
+                        _ => waiver.map(|w| AppliedWaiver {
                             reason: w.reason.clone(),
                             owner: w.owner.clone(),
                             expires: w.expires.to_string(),
                             expired: w.is_expired(options.today),
                         }),
+                    };
+                    Finding {
+                        location: locator.locate(&f.resource, f.setting.as_deref()),
+                        waived: in_force.is_some() || honoured.is_some(),
+                        waiver: applied,
                         resource: f.resource,
                         message: f.message,
+                        azure_exemptions,
                     }
                 })
                 .collect();
@@ -477,6 +521,7 @@ pub fn build(
                 matched,
             })
             .collect(),
+        honor_azure_exemptions: options.honor_azure_exemptions,
         frameworks: Vec::new(),
         shards: None,
     }

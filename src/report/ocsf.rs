@@ -114,6 +114,17 @@ fn event(report: &Report, check: &Check, time: i64, version: &str) -> Value {
             format!("waived by {} until {}: {}", w.owner, w.expires, w.reason)
         });
     }
+    let notes = check
+        .finding
+        .map(|f| f.exemption_notes())
+        .unwrap_or_default();
+    if !notes.is_empty() {
+        let detail = event["compliance"]["status_detail"]
+            .as_str()
+            .map(|d| format!("{d}; "))
+            .unwrap_or_default();
+        event["compliance"]["status_detail"] = json!(format!("{detail}{}", notes.join("; ")));
+    }
     event
 }
 

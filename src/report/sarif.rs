@@ -227,6 +227,11 @@ fn finding(rule: &RuleResult, index: usize, f: &Finding, artifact: &str) -> Sari
             w.owner, w.expires, w.reason
         ));
     }
+    // An exemption that does not waive is told in the message, never as a suppression:
+    // a viewer may hide a result with any suppression, whatever its status.
+    for note in f.exemption_notes() {
+        message.push_str(&format!(" ({note})"));
+    }
     let (uri, line) = match &f.location {
         Some(origin) => (origin.file.clone(), origin.line),
         None => (artifact.to_string(), 1),
@@ -455,6 +460,7 @@ mod tests {
                     waived: false,
                     waiver: None,
                     location: None,
+                    azure_exemptions: Vec::new(),
                 })
                 .collect(),
             passing: vec!["/subscriptions/s/ok".into()],
@@ -484,6 +490,7 @@ mod tests {
                 services: 1,
                 apis: 1,
             },
+            honor_azure_exemptions: false,
             fail_on: FailOn::AtLeast(Severity::Low),
             config: None,
             disabled_rules: Vec::new(),

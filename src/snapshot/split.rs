@@ -20,7 +20,7 @@ use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess,
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::{DataKind, Gap, Origin, Service, Snapshot, SourceKind};
+use super::{AzureExemption, DataKind, Gap, Origin, Service, Snapshot, SourceKind};
 
 /// A snapshot's text cut into its skeleton and its services.
 #[derive(Debug)]
@@ -53,6 +53,8 @@ pub struct Digest {
     pub origins: HashMap<String, Origin>,
     /// Kinds of data the snapshot's source cannot have (`source.unavailable`).
     pub unavailable: Vec<DataKind>,
+    /// The Azure Policy exemptions of every subscription (`azureExemptions`).
+    pub azure_exemptions: Vec<AzureExemption>,
 }
 
 /// What one service contributes to a [`Digest`].
@@ -141,6 +143,12 @@ impl Digest {
             apis: 0,
             origins,
             unavailable: skeleton.source.unavailable.clone(),
+            azure_exemptions: skeleton
+                .subscriptions
+                .iter()
+                .flat_map(|s| s.azure_exemptions.iter().flatten())
+                .cloned()
+                .collect(),
         }
     }
 
