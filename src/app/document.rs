@@ -126,6 +126,32 @@ pub fn read(path: &str) -> miette::Result<Input> {
         })
 }
 
+/// Which of the two a document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DocumentKind {
+    Snapshot,
+    Report,
+}
+
+impl DocumentKind {
+    /// The word for it in a message.
+    fn noun(self) -> &'static str {
+        match self {
+            DocumentKind::Snapshot => "snapshot",
+            DocumentKind::Report => "report",
+        }
+    }
+}
+
+impl Input {
+    fn kind(&self) -> DocumentKind {
+        match self {
+            Input::Snapshot(_) => DocumentKind::Snapshot,
+            Input::Report(_) => DocumentKind::Report,
+        }
+    }
+}
+
 /// The documents given to `merge`, of one kind, each with its path.
 pub enum Documents {
     /// Snapshots.
@@ -138,31 +164,26 @@ pub enum Documents {
 pub fn read_same_kind(paths: &[std::path::PathBuf]) -> miette::Result<Documents> {
     let mut snapshots = Vec::new();
     let mut reports = Vec::new();
-    let mut first: Option<(String, &'static str)> = None;
+    let mut first: Option<(String, DocumentKind)> = None;
     for path in paths {
         let name = path.display().to_string();
-        let kind = match read(&name)? {
-            Input::Snapshot(loaded) => {
-                snapshots.push((name.clone(), loaded.snapshot));
-                "snapshot"
-            }
-            Input::Report(report) => {
-                reports.push((name.clone(), *report));
-                "report"
-            }
-        };
+        let input = read(&name)?;
         match &first {
-            None => first = Some((name, kind)),
-            Some((first_name, first_kind)) if *first_kind != kind => {
+            None => first = Some((name.clone(), input.kind())),
+            Some((first_name, first_kind)) if *first_kind != input.kind() => {
                 return Err(MergeError::MixedKinds {
                     first: first_name.clone(),
-                    first_kind,
+                    first_kind: first_kind.noun(),
                     second: name,
-                    second_kind: kind,
+                    second_kind: input.kind().noun(),
                 }
                 .into());
             }
             Some(_) => {}
+        }
+        match input {
+            Input::Snapshot(loaded) => snapshots.push((name, loaded.snapshot)),
+            Input::Report(report) => reports.push((name, *report)),
         }
     }
     Ok(if reports.is_empty() {
