@@ -105,7 +105,7 @@ impl Runner {
         let temp = tempfile::tempdir().unwrap();
         let summary = temp.path().join("summary.md");
         std::fs::write(&summary, "").unwrap();
-        let bin_dir = Path::new(env!("CARGO_BIN_EXE_apimguard")).parent().unwrap();
+        let bin_dir = support::binary_dir();
         let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap());
         let mut run = Run {
             outputs: BTreeMap::new(),
@@ -151,7 +151,7 @@ impl Runner {
             let output = temp.path().join(format!("output-{index}"));
             std::fs::write(&output, "").unwrap();
             let mut command = Command::new("bash");
-            command
+            support::without_ambient(&mut command)
                 .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
                 .current_dir(self.workspace.path())
                 .env("PATH", &path)

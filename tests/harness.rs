@@ -34,3 +34,33 @@ fn the_binary_inherits_no_apimguard_azure_or_credential_variable() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Every test launches the binary through `support::apimguard()`, and a test that runs a
+/// shell (which may run the binary, as the GitHub Action's steps do) clears the same
+/// variables with `support::without_ambient`.
+#[test]
+fn every_launch_goes_through_the_harness() {
+    let tests = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut wrong = Vec::new();
+    for file in support::rust_files(&tests) {
+        let relative = file.strip_prefix(&tests).unwrap().display().to_string();
+        let text = std::fs::read_to_string(&file).unwrap();
+        if relative == "support/mod.rs" || relative == "harness.rs" {
+            continue;
+        }
+        if text.contains("CARGO_BIN_EXE_") || text.contains("cargo_bin(") {
+            wrong.push(format!(
+                "{relative} launches the binary itself: use support::apimguard()"
+            ));
+        }
+        let shells = ["Command::new(\"bash\")", "Command::new(\"sh\")"];
+        if shells.iter().any(|shell| text.contains(shell))
+            && !text.contains("support::without_ambient")
+        {
+            wrong.push(format!(
+                "{relative} runs a shell without support::without_ambient"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -11,18 +11,21 @@ mod support;
 use support::reports::*;
 
 /// The formats, each with the file it is written to.
-const FORMATS: [(&str, &str); 6] = [
+const FORMATS: [(&str, &str); 8] = [
     ("human", "report.txt"),
     ("json", "report.json"),
     ("sarif", "report.sarif"),
     ("junit", "report.xml"),
     ("markdown", "report.md"),
     ("html", "report.html"),
+    ("csv", "report.csv"),
+    ("ocsf", "report.ocsf.json"),
 ];
 
-/// `text` without what changes from run to run: the time the report was made, the
-/// days left on waivers (counted from today) and the version of apimguard (with the
-/// commit and the hash of the built-in rules it was built from).
+/// `text` without what changes from run to run: the time the report was made (also as
+/// OCSF's `time` in milliseconds), the days left on waivers (counted from today) and the
+/// version of apimguard (with the commit and the hash of the built-in rules it was built
+/// from).
 fn stable(text: &str, generated_at: &str) -> String {
     let version = env!("CARGO_PKG_VERSION");
     let mut text = text.to_string();
@@ -41,15 +44,24 @@ fn stable(text: &str, generated_at: &str) -> String {
             "\"semanticVersion\": \"[version]\"",
         )
         .lines()
-        .map(|line| match line.split_once("\"daysLeft\": ") {
-            Some((head, tail)) => {
-                let rest = tail.trim_start_matches(|c: char| c == '-' || c.is_ascii_digit());
-                format!("{head}\"daysLeft\": [days]{rest}")
-            }
-            None => without_days_counted(line, " day(s) left"),
+        .map(|line| {
+            let line = without_number_after(line, "\"daysLeft\": ", "[days]");
+            let line = without_number_after(&line, "\"time\": ", "[generated-at]");
+            without_days_counted(&line, " day(s) left")
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// `line` with the number written just after `key` replaced by `placeholder`.
+fn without_number_after(line: &str, key: &str, placeholder: &str) -> String {
+    match line.split_once(key) {
+        Some((head, tail)) => {
+            let rest = tail.trim_start_matches(|c: char| c == '-' || c.is_ascii_digit());
+            format!("{head}{key}{placeholder}{rest}")
+        }
+        None => line.to_string(),
+    }
 }
 
 /// `line` with the number of days written just before `unit` (counted from today, so

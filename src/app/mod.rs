@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod connect;
+pub mod document;
 pub mod iac;
 pub mod remediate;
 pub(crate) mod shard;

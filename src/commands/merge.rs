@@ -3,10 +3,10 @@
 
 use std::path::Path;
 
-use super::diff::{read, Input};
 use super::output;
+use crate::app::document::{read_same_kind, Documents};
 use crate::cli::MergeArgs;
-use crate::merge::{self, list_shards, MergeError};
+use crate::merge::{self, list_shards};
 use crate::report;
 use crate::snapshot;
 
@@ -14,63 +14,38 @@ use crate::snapshot;
 /// complete and 2 when not; for reports the merged report's (0, 1 or 2), and 2 when a
 /// shard is missing.
 pub fn run(args: &MergeArgs) -> miette::Result<u8> {
-    let mut snapshots = Vec::new();
-    let mut reports = Vec::new();
-    let mut first: Option<(String, &'static str)> = None;
-    for path in &args.inputs {
-        let name = path.display().to_string();
-        let kind = match read(&name)? {
-            Input::Snapshot(loaded) => {
-                snapshots.push((name.clone(), loaded.snapshot));
-                "snapshot"
-            }
-            Input::Report(report) => {
-                reports.push((name.clone(), *report));
-                "report"
-            }
-        };
-        match &first {
-            None => first = Some((name, kind)),
-            Some((first_name, first_kind)) if *first_kind != kind => {
-                return Err(MergeError::MixedKinds {
-                    first: first_name.clone(),
-                    first_kind,
-                    second: name,
-                    second_kind: kind,
-                }
-                .into());
-            }
-            Some(_) => {}
-        }
-    }
+    let documents = read_same_kind(&args.inputs)?;
     let to_stdout = args.output == Path::new("-");
     if !to_stdout {
         output::refuse_overwrites(&[(&args.output, "the merged result".to_string())])?;
     }
-    let (missing, count, code) = if reports.is_empty() {
-        let mut done = merge::snapshots(snapshots)?;
-        // Shards may come from anywhere: nothing secret leaves the merge.
-        crate::redact::snapshot(&mut done.merged);
-        if to_stdout {
-            output::print(&(snapshot::to_text(&done.merged, true)? + "\n"))?;
-        } else {
-            snapshot::save(&done.merged, &args.output)?;
+    let (missing, count, code) = match documents {
+        Documents::Snapshots(snapshots) => {
+            let mut done = merge::snapshots(snapshots)?;
+            // Shards may come from anywhere: nothing secret leaves the merge.
+            crate::redact::snapshot(&mut done.merged);
+            if to_stdout {
+                output::print(&(snapshot::to_text(&done.merged, true)? + "\n"))?;
+            } else {
+                snapshot::save(&done.merged, &args.output)?;
+            }
+            let code = if done.merged.complete { 0 } else { 2 };
+            (done.missing, done.count, code)
         }
-        let code = if done.merged.complete { 0 } else { 2 };
-        (done.missing, done.count, code)
-    } else {
-        let done = merge::reports(reports)?;
-        let spec = crate::cli::OutputSpec {
-            format: crate::cli::ReportFormat::Json,
-            path: (!to_stdout).then(|| args.output.clone()),
-        };
-        output::write_with(&spec, |out| report::write_json(&done.merged, out))?;
-        let code = if done.missing.is_empty() {
-            done.merged.exit_code()
-        } else {
-            2
-        };
-        (done.missing, done.count, code)
+        Documents::Reports(reports) => {
+            let done = merge::reports(reports)?;
+            let spec = crate::cli::OutputSpec {
+                format: crate::cli::ReportFormat::Json,
+                path: (!to_stdout).then(|| args.output.clone()),
+            };
+            output::write_with(&spec, |out| report::write_json(&done.merged, out))?;
+            let code = if done.missing.is_empty() {
+                done.merged.exit_code()
+            } else {
+                2
+            };
+            (done.missing, done.count, code)
+        }
     };
     if !missing.is_empty() {
         crate::console::line(format_args!(

@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Map, Value};
 
 use super::error::{read_text, IacError};
-use super::estate::{Declared, Estate, Spec};
+use super::estate::{Declared, Estate, ReaderKind, Spec};
 use super::expr::merge_objects;
 use super::json::JsonDoc;
 use super::root::{IacRoot, Want};
@@ -108,7 +108,7 @@ pub(super) fn read(
         files.push(path.display().to_string());
     }
     Ok(Estate {
-        reader: "apiops",
+        reader: ReaderKind::Apiops,
         files,
         default_service: Some(reader.service),
         resources: reader.resources.into_inner(),

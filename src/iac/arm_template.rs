@@ -16,7 +16,7 @@ use std::path::Path;
 use serde_json::{json, Map, Value};
 
 use super::error::{evaluation_cut, read_text, IacError};
-use super::estate::{self, Declared, Estate};
+use super::estate::{self, Declared, Estate, ReaderKind};
 use super::expr::{self, Context};
 use super::json::{pointer_segment, JsonDoc};
 use super::lazy::Lazy;
@@ -71,7 +71,7 @@ pub(super) fn read(
     let mut resources = Vec::new();
     reader.template("", &tables, &mut resources)?;
     Ok(Estate {
-        reader: "arm-template",
+        reader: ReaderKind::ArmTemplate,
         files,
         resources,
         gaps: reader.gaps,

@@ -128,10 +128,32 @@ pub(super) enum Spec {
     Missing,
 }
 
+/// The IaC reader that read an estate's files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ReaderKind {
+    /// ARM templates (JSON).
+    ArmTemplate,
+    /// Bicep files.
+    Bicep,
+    /// An APIOps folder.
+    Apiops,
+}
+
+impl ReaderKind {
+    /// The name the snapshot's source details record (`reader`).
+    fn name(self) -> &'static str {
+        match self {
+            ReaderKind::ArmTemplate => "arm-template",
+            ReaderKind::Bicep => "bicep",
+            ReaderKind::Apiops => "apiops",
+        }
+    }
+}
+
 /// What a reader produced.
 pub(super) struct Estate {
-    /// `arm-template`, `bicep` or `apiops`.
-    pub reader: &'static str,
+    /// The reader that read the files.
+    pub reader: ReaderKind,
     /// The files read, as given.
     pub files: Vec<String>,
     /// The resources declared, in file order.
@@ -252,7 +274,7 @@ pub(super) fn build(estate: Estate, collected_at: String) -> Result<Snapshot, Ia
             unknowns: RefCell::new(Vec::new()),
             // APIOps folders hold no diagnostic settings, and their diagnostics and product
             // groups are not read: those stay not known rather than "none declared".
-            declares_controls: estate.reader != "apiops",
+            declares_controls: estate.reader != ReaderKind::Apiops,
         };
         let (service, stub) = builder.build(&collections, &mut unknowns)?;
         stubs |= stub;
@@ -293,7 +315,7 @@ pub(super) fn build(estate: Estate, collected_at: String) -> Result<Snapshot, Ia
     let gaps = gaps.into_sorted();
     let details = json!({
         "collector": crate::version::tool(),
-        "reader": estate.reader,
+        "reader": estate.reader.name(),
         "files": estate.files,
     });
     Ok(Snapshot {
@@ -1101,7 +1123,7 @@ mod tests {
 
     fn snapshot(resources: Vec<Declared>) -> Snapshot {
         let estate = Estate {
-            reader: "test",
+            reader: ReaderKind::ArmTemplate,
             files: Vec::new(),
             resources,
             gaps: Gaps::default(),

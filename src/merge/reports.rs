@@ -167,15 +167,11 @@ fn merge_rule(parts: &[&RuleResult]) -> RuleResult {
         .collect();
     merged.passing = passing.into_iter().map(str::to_string).collect();
     merged.error = parts.iter().find_map(|p| p.error.clone());
-    merged.status = if merged.not_applicable.is_some() {
-        RuleStatus::NotApplicable
-    } else if merged.error.is_some() {
-        RuleStatus::Error
-    } else if findings.iter().any(|f| !f.waived) {
-        RuleStatus::Fail
-    } else {
-        RuleStatus::Pass
-    };
+    merged.status = RuleStatus::of(
+        merged.not_applicable.is_some(),
+        merged.error.is_some(),
+        &findings,
+    );
     merged.findings = findings;
     merged.shared_checked = Vec::new();
     merged

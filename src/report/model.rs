@@ -124,6 +124,23 @@ pub enum RuleStatus {
     NotApplicable,
 }
 
+impl RuleStatus {
+    /// The verdict of a rule's result: not applicable before an evaluation error, an
+    /// error before findings, and a failure only for a finding no waiver in force covers.
+    /// The one status logic of reports built from outcomes and of merged reports.
+    pub fn of(not_applicable: bool, error: bool, findings: &[Finding]) -> Self {
+        if not_applicable {
+            RuleStatus::NotApplicable
+        } else if error {
+            RuleStatus::Error
+        } else if findings.iter().any(|f| !f.waived) {
+            RuleStatus::Fail
+        } else {
+            RuleStatus::Pass
+        }
+    }
+}
+
 /// One rule's result.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -436,15 +453,8 @@ pub fn build(
                     }
                 })
                 .collect();
-            let status = if not_applicable.is_some() {
-                RuleStatus::NotApplicable
-            } else if outcome.error.is_some() {
-                RuleStatus::Error
-            } else if findings.iter().any(|f| !f.waived) {
-                RuleStatus::Fail
-            } else {
-                RuleStatus::Pass
-            };
+            let status =
+                RuleStatus::of(not_applicable.is_some(), outcome.error.is_some(), &findings);
             let passing = if options.passing {
                 let failing: std::collections::HashSet<&str> =
                     findings.iter().map(|f| f.resource.as_str()).collect();
@@ -574,6 +584,24 @@ pub fn summarize(results: &[RuleResult], fail_on: FailOn) -> Summary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn status_orders_not_applicable_error_then_unwaived_findings() {
+        let finding = |waived| Finding {
+            resource: "/subscriptions/s".into(),
+            message: "m".into(),
+            waived,
+            waiver: None,
+            location: None,
+            azure_exemptions: Vec::new(),
+        };
+        let (waived, open) = (vec![finding(true)], vec![finding(true), finding(false)]);
+        assert_eq!(RuleStatus::of(true, true, &open), RuleStatus::NotApplicable);
+        assert_eq!(RuleStatus::of(false, true, &open), RuleStatus::Error);
+        assert_eq!(RuleStatus::of(false, false, &open), RuleStatus::Fail);
+        assert_eq!(RuleStatus::of(false, false, &waived), RuleStatus::Pass);
+        assert_eq!(RuleStatus::of(false, false, &[]), RuleStatus::Pass);
+    }
 
     #[test]
     fn service_of_cuts_after_the_service_name() {

@@ -42,17 +42,32 @@ fn is_ambient(name: &str) -> bool {
         .any(|prefix| name.to_ascii_uppercase().starts_with(prefix))
 }
 
-/// The `apimguard` binary with no credential, Azure or apimguard variable of the
-/// environment, and no colours. Every test launches the binary through this.
-pub fn apimguard() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_apimguard"));
+/// `command` without any credential, Azure or apimguard variable of the environment.
+/// [`apimguard`] uses it, and so must a test that runs a program (a shell running the
+/// GitHub Action's steps) that runs the binary in turn.
+pub fn without_ambient(command: &mut Command) -> &mut Command {
     for (name, _) in std::env::vars_os() {
         if is_ambient(&name.to_string_lossy()) {
             command.env_remove(name);
         }
     }
-    command.env("NO_COLOR", "1");
     command
+}
+
+/// The `apimguard` binary with no credential, Azure or apimguard variable of the
+/// environment, and no colours. Every test launches the binary through this.
+pub fn apimguard() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_apimguard"));
+    without_ambient(&mut command).env("NO_COLOR", "1");
+    command
+}
+
+/// The folder of the built binary, to put on `PATH` for a program that runs it (see
+/// [`without_ambient`]).
+pub fn binary_dir() -> &'static std::path::Path {
+    std::path::Path::new(env!("CARGO_BIN_EXE_apimguard"))
+        .parent()
+        .expect("the binary is in a folder")
 }
 
 /// [`apimguard`] as an `assert_cmd` command (for `.assert()` and `.timeout()`).

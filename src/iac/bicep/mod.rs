@@ -38,7 +38,7 @@ use serde_json::{json, Map, Value};
 use self::syntax::{Loop, ModuleDecl, Reference, ResourceDecl, Statement, SyntaxError};
 use super::arm_template::GivenParameters;
 use super::error::{evaluation_cut, read_text, IacError};
-use super::estate::{self, Declared, Estate};
+use super::estate::{self, Declared, Estate, ReaderKind};
 use super::expr::{self, as_text, Context, Expr, Kind, Member, MAX_LOOP_ITEMS};
 use super::lazy::Lazy;
 use super::root::{self as iac_root, At, IacRoot, Refusal, Want};
@@ -188,7 +188,7 @@ pub(super) fn read(
         return Err(error);
     }
     Ok(Estate {
-        reader: "bicep",
+        reader: ReaderKind::Bicep,
         files: run.files.into_inner(),
         resources: instance.resources,
         gaps: run.gaps,
