@@ -16,11 +16,14 @@ estate=target/opa-parity-estate-1000.json
 [ -s "$estate" ] || cargo run --quiet --example gen_estate -- 1000 "$estate"
 iac=target/opa-parity-iac.json
 "$binary" collect --from-arm fixtures/iac/estate/azuredeploy.json -o "$iac" 2> /dev/null
-"$venv/bin/python" scripts/opa_parity.py "$binary" fixtures/demo/snapshot.json "$estate" "$iac"
+# Regions, zones and units left open until deployment, and a workspace policy.
+resilience=target/opa-parity-resilience.json
+"$binary" collect --from-bicep fixtures/iac/resilience/main.bicep -o "$resilience" 2> /dev/null
+"$venv/bin/python" scripts/opa_parity.py "$binary" fixtures/demo/snapshot.json "$estate" "$iac" "$resilience"
 # The branches only a parameter turns on (docs/configuration.md), on the demo and IaC sample.
 "$venv/bin/python" scripts/opa_parity.py "$binary" \
-  --parameters '{"key_vault_required_for": "all", "ip_filter_required": true}' \
+  --parameters '{"key_vault_required_for": "all", "ip_filter_required": true, "production_services": ["*-PROD", "*/resourceGroups/rg-apim-prod/*"]}' \
   fixtures/demo/snapshot.json "$iac"
 "$venv/bin/python" scripts/opa_parity.py "$binary" \
-  --parameters '{"key_vault_required_for": "All", "ip_filter_required": "yes"}' \
+  --parameters '{"key_vault_required_for": "All", "ip_filter_required": "yes", "production_services": "*-prod"}' \
   fixtures/demo/snapshot.json

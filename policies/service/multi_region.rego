@@ -44,7 +44,10 @@ import rego.v1
 
 import data.apimguard.lib.estate
 
-# Which Premium services count as production (parameter production_services).
+# Which Premium services count as production (parameter production_services; the
+# default also when there is no configuration at all, as in OPA without data).
+default patterns := ["*"]
+
 patterns := object.get(data.apimguard.config, "production_services", ["*"])
 
 _valid_patterns if {
