@@ -11,7 +11,7 @@ use std::path::Path;
 use serde_json::{json, Value};
 use support::estate::{self, RG, SERVICE};
 use support::fake_arm::{Behaviour, FakeArm};
-use support::{apimguard, run_against, text};
+use support::{apimguard, text};
 
 const TOKEN: &str = "resilience-token";
 const BICEP: &str = "fixtures/iac/resilience/main.bicep";
@@ -65,12 +65,7 @@ fn collected_workspace_policies_and_regions_are_judged() {
     );
     let fake = FakeArm::start(arm, Behaviour::accepting(TOKEN));
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("snapshot.json");
-    let run = run_against(
-        &fake,
-        TOKEN,
-        &["collect", "-q", "-o", out.to_str().unwrap()],
-    );
+    let (run, out) = support::collect_into(&fake, TOKEN, dir.path());
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     let snapshot = out.to_str().unwrap();
 
