@@ -18,11 +18,14 @@ iac=target/opa-parity-iac.json
 "$binary" collect --from-arm fixtures/iac/estate/azuredeploy.json -o "$iac" 2> /dev/null
 portal=target/opa-parity-portal.json
 "$binary" collect --from-arm fixtures/iac/portal/azuredeploy.json -o "$portal" 2> /dev/null
-"$venv/bin/python" scripts/opa_parity.py "$binary" fixtures/demo/snapshot.json "$estate" "$iac" "$portal"
+# Regions, zones and units left open until deployment, and a workspace policy.
+resilience=target/opa-parity-resilience.json
+"$binary" collect --from-bicep fixtures/iac/resilience/main.bicep -o "$resilience" 2> /dev/null
+"$venv/bin/python" scripts/opa_parity.py "$binary" fixtures/demo/snapshot.json "$estate" "$iac" "$portal" "$resilience"
 # The branches only a parameter turns on (docs/configuration.md), on the demo and IaC samples.
 "$venv/bin/python" scripts/opa_parity.py "$binary" \
-  --parameters '{"key_vault_required_for": "all", "ip_filter_required": true, "portal_signup_allowed": true, "portal_anonymous_access_allowed": true, "portal_identity_providers": ["aad", "google"]}' \
+  --parameters '{"key_vault_required_for": "all", "ip_filter_required": true, "portal_signup_allowed": true, "portal_anonymous_access_allowed": true, "portal_identity_providers": ["aad", "google"], "production_services": ["*-PROD", "*/resourceGroups/rg-apim-prod/*"]}' \
   fixtures/demo/snapshot.json "$iac" "$portal"
 "$venv/bin/python" scripts/opa_parity.py "$binary" \
-  --parameters '{"key_vault_required_for": "All", "ip_filter_required": "yes", "portal_signup_allowed": "no", "portal_anonymous_access_allowed": 1, "portal_identity_providers": "aad"}' \
+  --parameters '{"key_vault_required_for": "All", "ip_filter_required": "yes", "portal_signup_allowed": "no", "portal_anonymous_access_allowed": 1, "portal_identity_providers": "aad", "production_services": "*-prod"}' \
   fixtures/demo/snapshot.json

@@ -516,3 +516,31 @@ fn evidence_is_never_written_over_other_files() {
     assert_eq!(read(&dir.path().join("keep.txt")), "mine");
     assert!(!dir.path().join("manifest.json").exists());
 }
+
+/// The "done means": `rules list -f json` shows, for every built-in rule, a
+/// mapping to MCSB and to NIST SP 800-53, or the documented reason no control of that
+/// framework applies (`unmapped`); never neither, never a blank reason.
+#[test]
+fn every_rule_lists_mcsb_and_nist_or_says_why_not() {
+    let out = apimguard(&["rules", "list", "--profile", "strict", "-f", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let rules: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(rules.len() > 50, "{} rules", rules.len());
+    for rule in &rules {
+        for framework in ["mcsb", "nist-800-53"] {
+            let mapped = rule["frameworks"][framework]
+                .as_array()
+                .is_some_and(|c| !c.is_empty());
+            let has_reason = !rule["unmapped"][framework]
+                .as_str()
+                .unwrap_or("")
+                .trim()
+                .is_empty();
+            assert!(
+                mapped ^ has_reason,
+                "{}: {framework} needs controls or a reason in custom.unmapped, not both ({rule:#})",
+                rule["id"]
+            );
+        }
+    }
+}

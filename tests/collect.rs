@@ -564,12 +564,7 @@ fn next_links_in_a_circle_are_a_gap_at_once() {
         serde_json::json!({"value": [], "nextLink": link(&first)}),
     );
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("snapshot.json");
-    let run = run_against(
-        &fake,
-        TOKEN,
-        &["collect", "-q", "-o", out.to_str().unwrap()],
-    );
+    let (run, out) = support::collect_into(&fake, TOKEN, dir.path());
     assert_eq!(run.status.code(), Some(2), "{}", text(&run.stderr));
     let page_reads = fake
         .requests()

@@ -5,9 +5,10 @@
 # section, else the ordered array of its elements `{name, attributes, children, text}`)
 # and `fragments`. An element named `base` marks where the parent scope's section runs.
 #
-# Scopes nest global (service) → product → API → operation. A call made with a key of a
-# product subscription runs that product's policy; a call made without a key, or with a
-# key scoped to one API or to all APIs, runs no product policy at all.
+# Scopes nest global (service) → workspace → product → API → operation (the workspace
+# scope only for the APIs a workspace holds). A call made with a key of a product
+# subscription runs that product's policy; a call made without a key, or with a key scoped
+# to one API or to all APIs, runs no product policy at all.
 #
 # Performance: indexes over the estate are complete rules (computed once per evaluation);
 # functions only ever iterate one API's own operations and products.
@@ -70,14 +71,17 @@ is_expression(v) if startswith(trim_space(v), "@")
 
 # Every policy document of the estate with the resource that owns it (`x.policy` reads as
 # `doc_of(x)` here: a missing key and null both mean no document):
-# {"resource": ARM id, "kind": "global" | "product" | "api" | "operation",
+# {"resource": ARM id, "kind": "global" | "workspace" | "product" | "api" | "operation",
 #  "service": service name, "policy": document, "at": position}.
 # `at` is the owner's position in the snapshot: [subscription, service] for a global policy,
-# then the product's, or the API's and operation's, index ([si, vi, pi], [si, vi, ai],
-# [si, vi, ai, oi]). Rules join on positions, never on ids: an id may repeat in a hand-made
+# then the workspace's, the product's, or the API's and operation's, index ([si, vi, wi],
+# [si, vi, pi], [si, vi, ai], [si, vi, ai, oi]). Rules join on positions, never on ids: an id may repeat in a hand-made
 # snapshot, a position cannot. A scope's description for messages is `label(s)`, built only
 # for the scopes a rule reports (most documents pass every rule).
-scopes := array.concat(array.concat(_global_scopes, _product_scopes), array.concat(_api_scopes, _operation_scopes))
+scopes := array.concat(
+	array.concat(_global_scopes, array.concat(_workspace_scopes, _product_scopes)),
+	array.concat(_api_scopes, _operation_scopes),
+)
 
 _global_scopes := [s |
 	some si, sub in input.subscriptions
@@ -87,7 +91,18 @@ _global_scopes := [s |
 	s := {"resource": svc.id, "kind": "global", "service": svc.name, "policy": doc, "at": [si, vi]}
 ]
 
-# (`label` reads the names below; a scope is only listed when they can be read.)
+# (`label` reads the names below; a scope is only listed when they can be read. A snapshot
+# without workspaces, like one of a tier that has none, lists none.)
+_workspace_scopes := [s |
+	some si, sub in input.subscriptions
+	some vi, svc in sub.services
+	some wi, w in object.get(svc, "workspaces", [])
+	doc := w.policy
+	doc != null
+	name := object.get(w.properties, "displayName", w.name)
+	s := {"resource": w.id, "kind": "workspace", "service": svc.name, "policy": doc, "at": [si, vi, wi]}
+]
+
 _product_scopes := [s |
 	some si, sub in input.subscriptions
 	some vi, svc in sub.services
@@ -126,6 +141,12 @@ _operation_scopes := [s |
 # A readable description of a scope (an entry of `scopes`), for messages:
 # `policy of API "x" (service "y")`.
 label(s) := sprintf("global policy of service %q", [s.service]) if s.kind == "global"
+
+label(s) := sprintf("policy of workspace %q (service %q)", [name, s.service]) if {
+	s.kind == "workspace"
+	w := input.subscriptions[s.at[0]].services[s.at[1]].workspaces[s.at[2]]
+	name := object.get(w.properties, "displayName", w.name)
+}
 
 label(s) := sprintf("policy of product %q (service %q)", [name, s.service]) if {
 	s.kind == "product"

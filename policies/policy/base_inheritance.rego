@@ -1,12 +1,17 @@
 # METADATA
-# title: Product, API and operation policies must keep <base /> in every section
+# title: Workspace, product, API and operation policies must keep <base /> in every section
 # description: >-
 #   A policy section without <base /> silently drops everything the enclosing scope runs
 #   there: the global authentication, rate limits, IP filtering, CORS and logging that the
-#   platform team put in place no longer apply to that API or operation. A section that is
-#   missing altogether is reported too, because nothing from above is then guaranteed to run.
+#   platform team put in place no longer apply to that API or operation. A workspace policy
+#   without it drops the global policy for every API of the workspace. A section that is
+#   missing altogether is reported too, because nothing from above is then guaranteed to
+#   run. GraphQL resolver policies are not judged: they inherit from no scope (Microsoft:
+#   resolver-scoped policies "don't inherit policies from other scopes") and run after the
+#   API's inbound and backend sections, which this rule checks.
 # related_resources:
 #   - https://learn.microsoft.com/azure/api-management/api-management-howto-policies
+#   - https://learn.microsoft.com/azure/api-management/configure-graphql-resolver
 #   - https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.PolicyBase/
 # custom:
 #   id: APIM-POL-001
@@ -14,7 +19,7 @@
 #   input: service
 #   recommendation: >-
 #     Add <base /> as the first element of <inbound>, <backend>, <outbound> and <on-error> in
-#     the product, API or operation policy (move it only where the order must differ, and
+#     the workspace, product, API or operation policy (move it only where the order must differ, and
 #     never remove it without a reviewed reason).
 #   frameworks:
 #     owasp-api-2023: [API8]

@@ -37,3 +37,27 @@ test_base_anywhere_in_section_passes if {
 test_global_policy_is_not_checked if {
 	count(rule.checked) == 0 with input as estate({"inbound": [el("cors")], "backend": [el("forward-request")], "outbound": [], "onError": null}, null)
 }
+
+workspace_estate(workspace_policy) := {"subscriptions": [{"services": [{"id": "svc", "name": "apim", "policy": null, "products": [], "apis": [], "workspaces": [{"id": "svc/workspaces/wks1", "name": "wks1", "properties": {"displayName": "Team A"}, "policy": workspace_policy, "apis": []}]}]}]}
+
+test_workspace_policy_without_base_fails if {
+	result := rule.deny with input as workspace_estate(object.union(full, {"inbound": [el("cors")]}))
+	count(result) == 1
+	some f in result
+	f.resource == "svc/workspaces/wks1"
+	f.message == `policy of workspace "Team A" (service "apim"): <inbound> has no <base />`
+}
+
+test_workspace_policy_missing_section_fails if {
+	some f in rule.deny with input as workspace_estate(object.union(full, {"onError": null}))
+	endswith(f.message, "no <on-error> section")
+}
+
+test_workspace_policy_with_base_passes if {
+	rule.checked == {"svc/workspaces/wks1"} with input as workspace_estate(full)
+	count(rule.deny) == 0 with input as workspace_estate(full)
+}
+
+test_workspace_without_policy_is_not_checked if {
+	count(rule.checked) == 0 with input as workspace_estate(null)
+}

@@ -4,9 +4,9 @@
 #   Without rate-limit, quota (or their by-key and LLM token variants) somewhere in the
 #   effective inbound policy, one caller can exhaust the backend, run up cost and starve
 #   everyone else (unrestricted resource consumption), and automated abuse of business flows
-#   is unthrottled. The effective chain is composed global > product > API > operation,
-#   honouring <base />, for every product the API is in and for calls made without a
-#   product subscription.
+#   is unthrottled. The effective chain is composed global > workspace > product > API >
+#   operation, honouring <base />, for every product the API is in and for calls made
+#   without a product subscription (the workspace step for the APIs a workspace holds).
 # related_resources:
 #   - https://learn.microsoft.com/azure/api-management/rate-limit-by-key-policy
 #   - https://learn.microsoft.com/azure/api-management/mitigate-owasp-api-threats
@@ -20,6 +20,7 @@
 #     below it so the limit reaches every operation.
 #   frameworks:
 #     owasp-api-2023: [API4, API6]
+#     mcsb: [NS-5]
 #     nist-800-53: ["SC-5"]
 #     iso-27001: [A.8.6]
 package apimguard.rules.policy.rate_limit
@@ -125,7 +126,6 @@ deny contains {"resource": api.id, "message": msg} if {
 	some si, sub in input.subscriptions
 	some vi, svc in sub.services
 	chain := _chains[[si, vi]]
-	global := chain[null]
 	# (Comprehensions: these tables have no entry for a service without such APIs.)
 	direct := {name | some name in _direct[[si, vi]]}
 	all_direct := "*" in direct
@@ -133,6 +133,7 @@ deny contains {"resource": api.id, "message": msg} if {
 	fragments := {x | some x in _with_fragments[[si, vi]]}
 	some ai, api in svc.apis
 	not ai in composed
+	global := _global_of(chain, [si, vi], api)
 	# Products whose chain runs no limit (an unknown product gets the global chain).
 	open := [pname | some pname in api.products; not object.get(chain, pname, global)]
 	# The path without a product, when the global chain runs no limit and the API can be
@@ -156,12 +157,12 @@ deny contains {"resource": api.id, "message": msg} if {
 	some si, sub in input.subscriptions
 	some vi, svc in sub.services
 	chain := _chains[[si, vi]]
-	global := chain[null]
 	direct := {name | some name in _direct[[si, vi]]}
 	all_direct := "*" in direct
 	fragments := {x | some x in _with_fragments[[si, vi]]}
 	some ai in _composed[[si, vi]]
 	api := svc.apis[ai]
+	global := _global_of(chain, [si, vi], api)
 	# (object.get reads an array key as a path, hence the one-step path [key].)
 	eff := apply[object.get(deviation, [["api", [si, vi, ai]]], "inherit")]
 	# [label, effect] of each operation with a document of its own, in order (the others
@@ -193,6 +194,23 @@ deny contains {"resource": api.id, "message": msg} if {
 	count(missing) > 0
 	msg := sprintf("API %q (service %q) runs no rate limit or quota for %s%s", [api.displayName, svc.name, concat("; ", missing), _fragment_note[ai in fragments]])
 }
+
+# [si, vi] → workspace name → whether the chain global > workspace runs a limit, for the
+# workspaces whose policy does not simply inherit (the others leave the global chain as
+# it is).
+_workspace_limited[at] := {w.name: _apply[effect][global_limited[at]] |
+	some wi, w in svc.workspaces
+	effect := _deviation[["workspace", [si, vi, wi]]]
+} if {
+	some si, sub in input.subscriptions
+	some vi, svc in sub.services
+	at := [si, vi]
+}
+
+# Whether the chain an API's calls start from (global, then its workspace's policy when
+# it is in one) runs a limit: the service's global chain unless the API's workspace
+# policy runs a limit or blocks it.
+_global_of(chain, at, api) := object.get(_workspace_limited[at], object.get(object.get(api, "exposure", {}), "workspace", null), chain[null])
 
 # [si, vi] → whether each call path's chain runs a limit: by product name, and null for
 # calls without a product (the global chain, which an unknown product also gets).
@@ -252,8 +270,7 @@ _with_fragments[at] contains ai if {
 _with_fragments[at] contains ai if {
 	some s in policy.scopes
 	count(object.get(s.policy, "fragments", [])) > 0
-	s.kind != "global"
-	s.kind != "product"
+	s.kind in {"api", "operation"}
 	pos := s.at
 	at := [pos[0], pos[1]]
 	ai := pos[2]

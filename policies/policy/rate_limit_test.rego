@@ -115,3 +115,38 @@ test_direct_subscription_scopes if {
 	suspended := object.union(direct_sub(concat("", [svc_id, "/apis"])), {"properties": {"state": "suspended"}})
 	count(rule.deny) == 0 with input as with_subs(e, [suspended])
 }
+
+# Workspace APIs: the workspace policy sits between the global policy and the API's.
+workspace_estate(global, workspace_policy) := workspace_estate_of(global, workspace_policy, "team", [])
+
+workspace_estate_of(global, workspace_policy, in_workspace, ops) := {"subscriptions": [{"services": [{
+	"id": svc_id, "name": "apim", "policy": global, "products": [], "apimSubscriptions": [],
+	"workspaces": [{"id": "wks", "name": "team", "properties": {}, "policy": workspace_policy, "apis": ["echo"]}],
+	"apis": [object.union(api([], true, null, ops), {"exposure": {"external": true, "gateways": [], "workspace": in_workspace}})],
+}]}]}
+
+test_workspace_policy_without_base_drops_global_limit if {
+	some f in rule.deny with input as workspace_estate(doc([el("rate-limit")]), doc([el("cors")]))
+	contains(f.message, "all operations called without a product subscription")
+}
+
+test_workspace_policy_keeping_base_keeps_global_limit if {
+	count(rule.deny) == 0 with input as workspace_estate(doc([el("rate-limit")]), doc([base, el("cors")]))
+}
+
+test_workspace_limit_covers_its_apis if {
+	count(rule.deny) == 0 with input as workspace_estate(null, doc([el("quota")]))
+}
+
+test_workspace_limit_does_not_cover_other_apis if {
+	count(rule.deny) == 1 with input as workspace_estate_of(null, doc([el("quota")]), null, [])
+}
+
+test_workspace_api_with_operation_documents_composes_over_the_workspace if {
+	ops := [{"name": "get", "method": "GET", "urlTemplate": "/", "policy": doc([base, el("cors")])}, {"name": "post", "method": "POST", "urlTemplate": "/", "policy": doc([el("mock-response")])}]
+	result := rule.deny with input as workspace_estate_of(null, doc([el("quota")]), "team", ops)
+	count(result) == 1
+	some f in result
+	contains(f.message, `operation "post"`)
+	not contains(f.message, `operation "get"`)
+}

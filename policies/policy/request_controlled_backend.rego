@@ -22,6 +22,8 @@
 #     nist-800-53: ["SI-10", "AC-4"]
 #     pci-dss-4: ["6.2.4"]
 #     iso-27001: [A.8.26]
+#   unmapped:
+#     mcsb: "MCSB v1 has no control for how an application routes requests it receives (server-side request forgery); NS-6 asks for a web application firewall in front of the application, which this rule does not check."
 package apimguard.rules.policy.request_controlled_backend
 
 import rego.v1

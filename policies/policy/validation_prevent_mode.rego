@@ -19,6 +19,7 @@
 #     "prevent".
 #   frameworks:
 #     owasp-api-2023: [API3, API8]
+#     mcsb: [NS-6]
 #     nist-800-53: ["SI-10"]
 #     pci-dss-4: ["6.2.4"]
 #     iso-27001: [A.8.26]

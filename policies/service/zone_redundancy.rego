@@ -23,6 +23,8 @@
 #     iso-27001: [A.8.14]
 #     azure-policy: [42daa904-5969-47ef-92cb-b75df946195a]
 #     psrule: [Azure.APIM.AvailabilityZone]
+#   unmapped:
+#     mcsb: "MCSB v1 has no availability or redundancy control (its backup and recovery family, BR, covers backups only); NIST SC-36 and ISO A.8.14 carry the mapping."
 package apimguard.rules.service.zone_redundancy
 
 import rego.v1

@@ -11,6 +11,7 @@
 //! | `recommendation` | string | how to fix a failure, in words |
 //! | `remediation` | string | an [`Action`] of the remediation catalogue that fixes a failure |
 //! | `frameworks` | map of name → control or list of controls | control mappings |
+//! | `unmapped` | map of framework name → reason | frameworks the rule deliberately maps to no control of, and why (a framework cannot be in both) |
 //! | `parameters` | map of name → `{default, description}` | keys read from `data.apimguard.config` |
 //! | `strict` | bool | the rule runs only in the `strict` profile |
 //! | `input` | string | `estate` (default), `subscription` or `service`: the smallest part of the snapshot the rule's verdicts depend on (see [`InputScope`]) |
@@ -70,6 +71,10 @@ pub struct RuleMeta {
     pub remediation: Option<Action>,
     /// Control mappings, e.g. `owasp-api-2023: [API2]`.
     pub frameworks: BTreeMap<String, Vec<String>>,
+    /// Frameworks the rule deliberately maps to no control of, with the reason
+    /// (`custom.unmapped`, e.g. `mcsb: "MCSB v1 has no availability control"`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub unmapped: BTreeMap<String, String>,
     /// Keys the rule reads from `data.apimguard.config`, with their defaults.
     pub parameters: BTreeMap<String, Parameter>,
     /// Whether the rule runs only in the `strict` profile.
@@ -282,6 +287,7 @@ pub fn parse(block: &MetaBlock, package: &str) -> Result<RuleMeta, MetaError> {
         recommendation: doc.string(&["custom", "recommendation"])?,
         remediation,
         frameworks: doc.frameworks()?,
+        unmapped: doc.unmapped()?,
         parameters: doc.parameters()?,
         strict: doc.boolean(&["custom", "strict"])?.unwrap_or(false),
         input,
@@ -460,6 +466,37 @@ impl Located<'_> {
                 )
             })?;
             out.insert(name, controls);
+        }
+        Ok(out)
+    }
+
+    /// `custom.unmapped`: framework name → why no control of it applies. A framework
+    /// that is also mapped, or a blank reason, is an error.
+    fn unmapped(&self) -> Result<BTreeMap<String, String>, MetaError> {
+        let mut out = BTreeMap::new();
+        for name in self.keys(&["custom", "unmapped"])? {
+            let path = ["custom", "unmapped", name.as_str()];
+            let reason = self
+                .string(&path)?
+                .filter(|r| !r.is_empty())
+                .ok_or_else(|| {
+                    self.error(
+                        &path,
+                        format!("custom.unmapped.{name} must say why no control of {name} applies"),
+                    )
+                })?;
+            if self
+                .value(&["custom", "frameworks", name.as_str()])
+                .is_some()
+            {
+                return Err(self.error(
+                    &path,
+                    format!(
+                        "custom.unmapped.{name}: the rule also maps to {name} in custom.frameworks"
+                    ),
+                ));
+            }
+            out.insert(name, reason);
         }
         Ok(out)
     }
@@ -695,6 +732,19 @@ package apimguard.rules.api.x
             parse_text(&RULE.replace("azure-policy: ee7495e7", "azure-policy: {x: 1}"))
                 .unwrap_err();
         assert_eq!(frameworks.line, 13, "{}", frameworks.message);
+    }
+
+    #[test]
+    fn unmapped_frameworks_need_a_reason_and_no_mapping() {
+        let with = |line: &str| RULE.replace("#   owner: team-x", line);
+        let meta = parse_text(&with("#   unmapped: { mcsb: \"no control applies\" }")).unwrap();
+        assert_eq!(meta.unmapped["mcsb"], "no control applies");
+        assert!(parse_text(RULE).unwrap().unmapped.is_empty());
+        let blank = parse_text(&with("#   unmapped: { mcsb: \" \" }")).unwrap_err();
+        assert_eq!(blank.line, 19);
+        assert!(blank.message.contains("must say why"), "{}", blank.message);
+        let both = parse_text(&with("#   unmapped: { owasp-api-2023: \"none\" }")).unwrap_err();
+        assert!(both.message.contains("also maps to"), "{}", both.message);
     }
 
     #[test]

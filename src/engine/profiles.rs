@@ -99,6 +99,7 @@ mod tests {
                 recommendation: None,
                 remediation: None,
                 frameworks: Default::default(),
+                unmapped: Default::default(),
                 parameters: Default::default(),
                 strict,
                 input: Default::default(),

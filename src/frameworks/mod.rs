@@ -152,11 +152,21 @@ mod tests {
                     );
                 }
             }
-            assert!(
-                rule.meta.frameworks.contains_key("nist-800-53"),
-                "{} maps to no NIST SP 800-53 control",
-                rule.meta.id
-            );
+            for name in rule.meta.unmapped.keys() {
+                assert!(
+                    find(name).is_some(),
+                    "{}: custom.unmapped names {name}, not a framework of the catalogue",
+                    rule.meta.id
+                );
+            }
+            for name in ["mcsb", "nist-800-53"] {
+                assert!(
+                    rule.meta.frameworks.contains_key(name)
+                        || rule.meta.unmapped.contains_key(name),
+                    "{} maps to no {name} control and does not say why (custom.unmapped)",
+                    rule.meta.id
+                );
+            }
         }
     }
 

@@ -90,14 +90,18 @@ impl Page {
                 },
             ]
         });
-        let frameworks = (!meta.frameworks.is_empty()).then(|| {
+        let frameworks = (!meta.frameworks.is_empty() || !meta.unmapped.is_empty()).then(|| {
+            let mapped = meta
+                .frameworks
+                .iter()
+                .map(|(name, controls)| vec![name.clone(), controls.join(", ")]);
+            let unmapped = meta
+                .unmapped
+                .iter()
+                .map(|(name, reason)| vec![name.clone(), format!("none: {reason}")]);
             vec![Block::Table {
                 header: vec!["Framework", "Controls"],
-                rows: meta
-                    .frameworks
-                    .iter()
-                    .map(|(name, controls)| vec![name.clone(), controls.join(", ")])
-                    .collect(),
+                rows: mapped.chain(unmapped).collect(),
             }]
         });
         let references =
