@@ -24,7 +24,7 @@ pub const SCHEMA_MINOR: u32 = 3;
 
 /// The additive parts of schema 1 this build knows, each with the minor that added it.
 /// A writer lists those it filled in `schemaFeatures`.
-pub const SCHEMA_FEATURES: [(&str, u32); 10] = [
+pub const SCHEMA_FEATURES: [(&str, u32); 12] = [
     ("callPaths", 1),
     ("effectiveLiteralCredentials", 2),
     ("credentialNamedValues", 2),
@@ -34,6 +34,8 @@ pub const SCHEMA_FEATURES: [(&str, u32); 10] = [
     ("productGroups", 2),
     ("incremental", 2),
     ("shards", 2),
+    ("assessmentStatusCause", 3),
+    ("azureExemptions", 3),
     ("authUnknownReasons", 3),
 ];
 
