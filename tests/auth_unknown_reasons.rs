@@ -4,8 +4,6 @@
 
 mod support;
 
-use std::path::Path;
-
 use serde_json::Value;
 
 /// A Bicep file: an API without a key whose inbound policy is `inbound`, and an
@@ -49,19 +47,6 @@ resource getPolicy 'Microsoft.ApiManagement/service/apis/operations/policies@202
 const REJECT: &str =
     r#"<return-response><set-status code="401" reason="Unauthorized" /></return-response>"#;
 
-/// Runs apimguard in `dir` with `args`.
-fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = support::apimguard()
-        .env("APIMGUARD_COLLECTED_AT", "2026-01-31T00:00:00Z")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("runs");
-    let err = support::text(&out.stderr);
-    assert!(!err.contains("panicked"), "{err}");
-    (out.status.code().unwrap(), support::text(&out.stdout), err)
-}
-
 #[test]
 fn an_unknown_verdict_carries_its_reasons_into_the_snapshot_and_the_finding() {
     // Before: the snapshot said `unknown` and the finding "could not be determined",
@@ -78,7 +63,7 @@ fn an_unknown_verdict_carries_its_reasons_into_the_snapshot_and_the_finding() {
         estate(&presence, Some(&forged)),
     )
     .unwrap();
-    let (code, out, err) = run(
+    let (code, out, err) = support::run_in(
         dir.path(),
         &["collect", "--from-bicep", "main.bicep", "-o", "snap.json"],
     );
@@ -109,7 +94,7 @@ fn an_unknown_verdict_carries_its_reasons_into_the_snapshot_and_the_finding() {
         "a literal of the condition stays out of the reasons"
     );
 
-    let (code, report, err) = run(dir.path(), &["check", "snap.json", "-f", "json"]);
+    let (code, report, err) = support::run_in(dir.path(), &["check", "snap.json", "-f", "json"]);
     assert_eq!(code, 1, "{err}");
     let report: Value = serde_json::from_str(&report).unwrap();
     let findings = support::findings_of(support::rule_result(&report, "APIM-API-003"));
@@ -133,7 +118,7 @@ fn reasons_name_checks_that_run_in_some_branches_only() {
     );
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("main.bicep"), estate(&branch, None)).unwrap();
-    let (code, out, err) = run(dir.path(), &["collect", "--from-bicep", "main.bicep"]);
+    let (code, out, err) = support::run_in(dir.path(), &["collect", "--from-bicep", "main.bicep"]);
     assert_eq!(code, 0, "{err}");
     let snapshot: Value = serde_json::from_str(&out).unwrap();
     let auth = &snapshot["subscriptions"][0]["services"][0]["apis"][0]["auth"];

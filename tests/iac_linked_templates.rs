@@ -22,16 +22,8 @@ fn write_all(dir: &Path, files: &[(&str, String)]) {
 /// `collect --from-arm infra/main.json` run in `dir`: exit code, snapshot (`Null` when
 /// none was written), standard error.
 fn collect(dir: &Path) -> (i32, Value, String) {
-    let out = support::apimguard()
-        .env("APIMGUARD_COLLECTED_AT", "2026-01-31T00:00:00Z")
-        .current_dir(dir)
-        .args(["collect", "--from-arm", "infra/main.json"])
-        .output()
-        .expect("runs");
-    let err = support::text(&out.stderr);
-    assert!(!err.contains("panicked"), "{err}");
-    let snapshot = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    (out.status.code().expect("exit code"), snapshot, err)
+    let (code, out, err) = support::run_in(dir, &["collect", "--from-arm", "infra/main.json"]);
+    (code, serde_json::from_str(&out).unwrap_or(Value::Null), err)
 }
 
 /// A template whose only resource is a deployment linked to `link` (a JSON value: the
@@ -70,17 +62,18 @@ fn api_template(open: bool) -> String {
 
 /// Every API of the snapshot as `(service, api, auth.effective, origin file)`.
 fn apis(snapshot: &Value) -> Vec<(String, String, String, String)> {
-    let mut found = Vec::new();
-    for service in snapshot["subscriptions"][0]["services"].as_array().unwrap() {
-        for api in service["apis"].as_array().unwrap() {
-            found.push((
-                service["name"].as_str().unwrap().to_string(),
-                api["name"].as_str().unwrap().to_string(),
-                api["auth"]["effective"].as_str().unwrap().to_string(),
-                api["origin"]["file"].as_str().unwrap().to_string(),
-            ));
-        }
-    }
+    let text = |v: &Value| v.as_str().unwrap().to_string();
+    let mut found: Vec<_> = support::apis_of(snapshot)
+        .into_iter()
+        .map(|(service, api)| {
+            (
+                text(&service["name"]),
+                text(&api["name"]),
+                text(&api["auth"]["effective"]),
+                text(&api["origin"]["file"]),
+            )
+        })
+        .collect();
     found.sort();
     found
 }
