@@ -525,6 +525,7 @@ fn api(
             ip_filter: rng.chance(5),
             effective,
             open_paths: Vec::new(),
+            unknown_reasons: Vec::new(),
         },
         exposure: Exposure {
             external: vnet != "Internal" && in_workspace.is_none(),

@@ -11,32 +11,23 @@ use serde_json::Value;
 /// when nothing was written) and standard error.
 fn collect(flag: &str, name: &str, text: &str) -> (i32, Value, String) {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join(name);
-    std::fs::write(&file, text).unwrap();
-    let out = support::apimguard()
-        .env("APIMGUARD_COLLECTED_AT", "2026-01-31T00:00:00Z")
-        .current_dir(dir.path())
-        .args(["collect", flag, name])
-        .output()
-        .expect("runs");
-    let err = support::text(&out.stderr);
-    assert!(!err.contains("panicked"), "{err}");
-    let snapshot = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    (out.status.code().expect("exit code"), snapshot, err)
+    std::fs::write(dir.path().join(name), text).unwrap();
+    let (code, out, err) = support::run_in(dir.path(), &["collect", flag, name]);
+    (code, serde_json::from_str(&out).unwrap_or(Value::Null), err)
 }
 
 /// Every API of the snapshot as `(name, auth.effective, description)`.
 fn apis(snapshot: &Value) -> Vec<(String, String, Value)> {
-    let mut found = Vec::new();
-    for service in snapshot["subscriptions"][0]["services"].as_array().unwrap() {
-        for api in service["apis"].as_array().unwrap() {
-            found.push((
+    let mut found: Vec<_> = support::apis_of(snapshot)
+        .into_iter()
+        .map(|(_, api)| {
+            (
                 api["name"].as_str().unwrap().to_string(),
                 api["auth"]["effective"].as_str().unwrap().to_string(),
                 api["properties"]["description"].clone(),
-            ));
-        }
-    }
+            )
+        })
+        .collect();
     found.sort_by(|a, b| a.0.cmp(&b.0));
     found
 }

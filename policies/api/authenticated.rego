@@ -47,8 +47,13 @@ deny contains {"resource": api.id, "message": msg} if {
 	some svc in sub.services
 	some api in svc.apis
 	api.auth.effective == "unknown"
-	msg := sprintf("the authentication of API %q (service %q) could not be determined from its policies, so it is treated as unauthenticated", [api.displayName, svc.name])
+	msg := sprintf("the authentication of API %q (service %q) could not be determined from its policies, so it is treated as unauthenticated%s", [api.displayName, svc.name, _why(api.auth)])
 }
+
+# The collector's reasons for an unknown verdict (schema 1.3); none in older snapshots.
+_why(auth) := sprintf(": %s", [concat("; ", auth.unknownReasons)]) if {
+	count(object.get(auth, "unknownReasons", [])) > 0
+} else := ""
 
 _yn(true) := "required"
 

@@ -18,6 +18,13 @@ test_unauthenticated_fails if {
 test_unknown_fails_closed if {
 	some f in rule.deny with input as estate(api(true, false, "unknown"))
 	contains(f.message, "could not be determined")
+	endswith(f.message, "treated as unauthenticated")
+}
+
+test_unknown_says_why if {
+	a := object.union(api(false, false, "unknown"), {"auth": {"effective": "unknown", "unknownReasons": ["without a product: x", "y"]}})
+	some f in rule.deny with input as estate(a)
+	endswith(f.message, "treated as unauthenticated: without a product: x; y")
 }
 
 test_authenticated_passes if {

@@ -554,6 +554,7 @@ pub(crate) fn api_record(item: &Value, workspace: Option<&str>) -> Api {
             ip_filter: false,
             effective: AuthVerdict::Unknown,
             open_paths: Vec::new(),
+            unknown_reasons: Vec::new(),
         },
         exposure: Exposure {
             external: true,

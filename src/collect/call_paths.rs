@@ -119,7 +119,8 @@ pub(super) fn derive(
         for (name, link) in &operations {
             let mut with_operation = chain.clone();
             with_operation.push(*link);
-            let operation = compose(&with_operation, fragments, &unreadable, &mut uncertain);
+            let mut operation = compose(&with_operation, fragments, &unreadable, &mut uncertain);
+            operation.auth.at = Some(format!("operation \"{name}\""));
             chains.push(operation.auth);
             operation_paths.push(OperationPath {
                 operation: (*name).to_string(),

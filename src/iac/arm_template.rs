@@ -6,12 +6,14 @@
 //! property and variable `copy` loops with a count known offline; inline nested
 //! deployments (`Microsoft.Resources/deployments` with `properties.template`, inner or
 //! outer scope); parameters with their defaults, overridden by a parameters file.
-//! Linked templates are not read (gaps); a `templateLink.relativePath` must still stay
-//! inside the IaC root ([`super::root`]).
+//! Linked templates named by `templateLink.relativePath` (as `bicep build` and template
+//! specs write them) are read from disk, relative to the linking template, and must stay
+//! inside the IaC root ([`super::root`]); other links (`uri`, template spec `id`) are gaps.
 //! Expressions are evaluated by [`super::expr`]; what cannot be evaluated is unknown.
 
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::{json, Map, Value};
 
@@ -41,7 +43,6 @@ pub(super) fn read(
     root: &IacRoot,
 ) -> Result<Estate, IacError> {
     let (file, text, doc) = load_template(template)?;
-    let mut files = vec![file.clone()];
     let links = Links {
         root,
         template,
@@ -59,17 +60,31 @@ pub(super) fn read(
             .map(|p| p.keys().map(|k| k.to_lowercase()).collect())
             .unwrap_or_default();
         given.check(&declared)?;
-        files.push(given.file.clone());
     }
+    let linker = Linker {
+        root,
+        files: RefCell::new(vec![file.clone()]),
+        count: Cell::new(0),
+    };
     let reader = Reader {
         file: file.clone(),
+        path: template,
         doc: &doc,
         text: &text,
         gaps: Gaps::default(),
+        linker: Some(&linker),
+        chain: vec![root
+            .resolve(template, Want::File)
+            .unwrap_or_else(|_| template.to_path_buf())],
     };
-    let tables = Tables::new(&doc.value, given.map(|g| g.values).unwrap_or_default());
+    let tables = Tables::new(
+        &doc.value,
+        given.as_ref().map(|g| g.values.clone()).unwrap_or_default(),
+    );
     let mut resources = Vec::new();
     reader.template("", &tables, &mut resources)?;
+    let mut files = linker.files.take();
+    files.extend(given.map(|g| g.file));
     Ok(Estate {
         reader: ReaderKind::ArmTemplate,
         files,
@@ -84,6 +99,11 @@ pub(super) fn read(
 fn load_template(path: &Path) -> Result<(String, String, JsonDoc), IacError> {
     let file = path.display().to_string();
     let text = read_text(path, &file)?;
+    parse_template(file, text)
+}
+
+/// Parses the template `text` of `file`, its expressions and shape checked.
+fn parse_template(file: String, text: String) -> Result<(String, String, JsonDoc), IacError> {
     let doc = JsonDoc::parse(&file, &text)?;
     doc.check_expressions(&file, &text)?;
     check_template(&file, &text, &doc.value)?;
@@ -429,9 +449,13 @@ pub(super) fn read_cached_module(
     let (file, text, doc) = load_template(path)?;
     let reader = Reader {
         file,
+        path,
         doc: &doc,
         text: &text,
         gaps: Gaps::default(),
+        // The cache is not the repository's: its links are not followed.
+        linker: None,
+        chain: Vec::new(),
     };
     let tables = Tables::new(&doc.value, given);
     let mut resources = Vec::new();
@@ -619,12 +643,35 @@ fn copy_array(entry: &Value, cx: &Cx<'_>) -> Value {
     }
 }
 
+/// How deep linked templates may link templates (the file given is level 0), as for
+/// Bicep modules.
+const MAX_LINK_DEPTH: usize = 10;
+
+/// How many linked templates one run may read (a `copy` loop over a linked deployment
+/// reads its template once per instance).
+const MAX_LINKED: usize = 1_000;
+
+/// What the templates of one run share to follow `templateLink.relativePath`.
+struct Linker<'a> {
+    root: &'a IacRoot,
+    /// The files read, as shown.
+    files: RefCell<Vec<String>>,
+    /// Linked templates read so far.
+    count: Cell<usize>,
+}
+
 /// Walks a template's resources into [`Declared`] ones.
 struct Reader<'a> {
     file: String,
+    /// The template's path as shown (links are relative to it).
+    path: &'a Path,
     doc: &'a JsonDoc,
     text: &'a str,
     gaps: Gaps,
+    /// Follows relative links; `None` where they are not followed (a restored module).
+    linker: Option<&'a Linker<'a>>,
+    /// The real paths of this template and of those that link to it.
+    chain: Vec<PathBuf>,
 }
 
 impl Reader<'_> {
@@ -849,10 +896,16 @@ impl Reader<'_> {
         let props = r.get("properties").and_then(Value::as_object);
         let Some((props, template)) = props.and_then(|p| Some((p, p.get("template")?))) else {
             let link = props.and_then(|p| p.get("templateLink"));
-            let why = if link.and_then(|l| l.get("id")).is_some() {
-                "a template spec (templateLink.id) is not a file: it cannot be read offline; check the template spec's template on its own"
-            } else {
-                "a linked template (templateLink) is not read; inline it, or check the linked template on its own"
+            if let (Some(props), Some(path)) = (props, link.and_then(|l| l.get("relativePath"))) {
+                return self.linked(pointer, props, path, cx, out);
+            }
+            let why = match (link.and_then(|l| l.get("id")), link.and_then(|l| l.get("uri"))) {
+                (Some(_), _) => "a template spec (templateLink.id) is not a file: it cannot be read offline; check the template spec's template on its own".to_string(),
+                (None, Some(uri)) => format!(
+                    "the linked template at `{}` is not read (a URL is not read offline); link it by templateLink.relativePath, inline it, or check it on its own",
+                    shown_uri(&expr::as_text(&eval_json(uri, cx)))
+                ),
+                _ => "a linked template (templateLink) is not read; inline it, or check the linked template on its own".to_string(),
             };
             self.gaps.add(&self.at(pointer), "deployment", why);
             return Ok(());
@@ -869,6 +922,132 @@ impl Reader<'_> {
         )
     }
 
+    /// A deployment linked by `templateLink.relativePath` (`written`): the template it
+    /// names, read from disk relative to this one and inside the IaC root, with the
+    /// parameters the deployment gives it (a linked template has its own scope).
+    fn linked(
+        &self,
+        pointer: &str,
+        props: &Map<String, Value>,
+        written: &Value,
+        cx: &Cx<'_>,
+        out: &mut Vec<Declared>,
+    ) -> Result<(), IacError> {
+        let gap = |why: String| {
+            self.gaps.add(&self.at(pointer), "deployment", why);
+            Ok(())
+        };
+        let Some(linker) = self.linker else {
+            return gap("a linked template inside a restored registry module is not read; check the module's source on its own".into());
+        };
+        let written = match eval_json(written, cx) {
+            Value::String(path) if !super::unknown::contains_unknown(&path) => path,
+            open => {
+                return gap(format!(
+                    "the linked template's relativePath is not known before deployment ({}); the template is not read",
+                    expr::as_text(&open)
+                ))
+            }
+        };
+        if props.get("parametersLink").is_some() {
+            return gap(format!("the linked template `{written}` takes its parameters from a parametersLink, which is not read offline; give them in `parameters`"));
+        }
+        let link_pointer = format!("{pointer}/properties/templateLink/relativePath");
+        let line = self.line(&link_pointer);
+        let at = At {
+            file: &self.file,
+            text: self.text,
+            line: line as usize,
+            column: 1,
+        };
+        let refused = |refusal| {
+            linker
+                .root
+                .refused_at(at, "templateLink.relativePath", &written, refusal)
+        };
+        let real = match linker.root.reference(self.path, &written, Want::File) {
+            Ok(real) => real,
+            Err(Refusal::Missing) => {
+                return gap(format!(
+                    "the linked template `{written}` is not there; the deployment is not read"
+                ))
+            }
+            Err(refusal) => return Err(refused(refusal)),
+        };
+        let limit = if self.chain.contains(&real) {
+            Some((
+                "apimguard::iac::link_cycle",
+                "a template cannot link to itself, directly or through other linked templates: ARM would deploy it forever",
+                format!("`{written}` leads back to a template that links to it"),
+            ))
+        } else if self.chain.len() > MAX_LINK_DEPTH {
+            Some((
+                "apimguard::iac::link_depth",
+                "no real deployment nests linked templates this deep; flatten the chain (docs/limits.md)",
+                format!("linked templates nest more than {MAX_LINK_DEPTH} levels deep here"),
+            ))
+        } else if linker.count.get() >= MAX_LINKED {
+            Some((
+                "apimguard::iac::link_count",
+                "loops over linked deployments multiply: check the copy counts, or split the deployment (docs/limits.md)",
+                format!("the templates link more than {MAX_LINKED} templates"),
+            ))
+        } else {
+            None
+        };
+        if let Some((code, help, message)) = limit {
+            return Err(IacError::Located(Located::new(
+                code,
+                help,
+                &self.file,
+                self.text,
+                line as usize,
+                1,
+                format!("{}:{line}: {message}", self.file),
+            )));
+        }
+        linker.count.set(linker.count.get() + 1);
+        let bytes = linker.root.read(&real).map_err(refused)?;
+        let shown = super::root::shown_beside(self.path, &written);
+        let text = String::from_utf8(bytes).map_err(|_| {
+            self.shape(
+                &link_pointer,
+                &format!("the linked template `{written}` is not UTF-8 text"),
+            )
+        })?;
+        let (file, text, doc) = parse_template(shown.display().to_string(), text)?;
+        Links {
+            root: linker.root,
+            template: &shown,
+            file: &file,
+            text: &text,
+            doc: &doc,
+        }
+        .check("", &doc.value)?;
+        let mut files = linker.files.borrow_mut();
+        if !files.contains(&file) {
+            files.push(file.clone());
+        }
+        drop(files);
+        let mut chain = self.chain.clone();
+        chain.push(real);
+        let reader = Reader {
+            file,
+            path: &shown,
+            doc: &doc,
+            text: &text,
+            gaps: Gaps::default(),
+            linker: Some(linker),
+            chain,
+        };
+        let tables = Tables::new(&doc.value, given_parameters(props, cx));
+        reader.template("", &tables, out)?;
+        for gap in reader.gaps.into_sorted() {
+            self.gaps.add(&gap.scope, &gap.what, gap.error);
+        }
+        Ok(())
+    }
+
     fn shape(&self, pointer: &str, message: &str) -> IacError {
         let line = self.line(pointer);
         IacError::Located(Located::new(
@@ -881,6 +1060,11 @@ impl Reader<'_> {
             format!("{}:{line}: {message}", self.file),
         ))
     }
+}
+
+/// A linked template's URL as a gap names it: without its query (a SAS token) or fragment.
+fn shown_uri(uri: &str) -> &str {
+    uri.split(['?', '#']).next().unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -333,6 +333,30 @@ fn relative_path(written: &str) -> Result<PathBuf, Refusal> {
     Err(Refusal::NotRelative(refused))
 }
 
+/// How a file that `from` references as `written` is shown in origins and the
+/// snapshot's file list: beside `from` as the user gave it (relative stays relative, so
+/// SARIF locations stay relative to the repository), `.` and `..` resolved by name, `\`
+/// read as `/`.
+pub(super) fn shown_beside(from: &Path, written: &str) -> PathBuf {
+    let joined = from
+        .parent()
+        .unwrap_or(Path::new(""))
+        .join(written.replace('\\', "/"));
+    let mut out = PathBuf::new();
+    for component in joined.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// `path` made absolute against the current folder, `.` and `..` resolved by name.
 pub(super) fn lexical(path: &Path) -> PathBuf {
     let path = match path.as_os_str().is_empty() {

@@ -56,6 +56,12 @@ pub struct InboundAuth {
     /// A `cache-lookup` runs on every call before any caller authentication: a cached
     /// response reaches callers the later checks would have turned away.
     pub cache_before_auth: bool,
+    /// What the policy expressions that decide are (see `decided_by_expression`), and
+    /// why the chain is uncertain: the reasons of an `unknown` verdict.
+    pub undecided: Vec<String>,
+    /// Where this chain runs within its call path (`operation "get"`), for reasons; `None`
+    /// for the API's own chain.
+    pub at: Option<String>,
 }
 
 impl InboundAuth {
@@ -66,7 +72,38 @@ impl InboundAuth {
             ..InboundAuth::default()
         };
         walk(&section.elements, false, &mut found);
+        found.undecided.extend(section.uncertain.iter().cloned());
         found
+    }
+
+    /// Why the verdict is `unknown` (empty when it is not): which check runs only in
+    /// some branches, which expression decides, what makes the chain uncertain.
+    pub fn unknown_reasons(&self) -> Vec<String> {
+        if self.verdict() != AuthVerdict::Unknown {
+            return Vec::new();
+        }
+        let mut reasons = Vec::new();
+        if self.authenticates_always() && self.cache_before_auth {
+            reasons.push("a cache-lookup runs before the caller is authenticated: cached responses skip the check".to_string());
+        }
+        for (presence, what) in [
+            (
+                self.jwt_validation,
+                "validate-jwt (or validate-azure-ad-token)",
+            ),
+            (self.client_certificate, "validate-client-certificate"),
+            (
+                self.authorization_header_check,
+                "check-header on Authorization",
+            ),
+            (self.caller_check, "a caller-credential check"),
+        ] {
+            if presence == Presence::Conditional && !self.authenticates_always() {
+                reasons.push(format!("{what} runs only in some branches of a <choose>"));
+            }
+        }
+        reasons.extend(self.undecided.iter().cloned());
+        reasons
     }
 
     /// Whether a caller authentication already runs on every call.
@@ -118,6 +155,7 @@ fn walk(elements: &[PolicyElement], conditional: bool, found: &mut InboundAuth) 
                 TokenCheck::Unsigned => None,
                 TokenCheck::Expression => {
                     found.decided_by_expression = true;
+                    found.undecided.push(format!("{} decides by an expression whether tokens must be signed, or which token it checks", element.name));
                     None
                 }
             },
@@ -126,6 +164,9 @@ fn walk(elements: &[PolicyElement], conditional: bool, found: &mut InboundAuth) 
             "check-header" => match element.attributes.get("name").and_then(Value::as_str) {
                 Some(name) if name.trim_start().starts_with('@') => {
                     found.decided_by_expression = true;
+                    found
+                        .undecided
+                        .push("check-header names its header with an expression".to_string());
                     None
                 }
                 // Without <value>s only presence is checked: any caller can send one.
@@ -142,6 +183,9 @@ fn walk(elements: &[PolicyElement], conditional: bool, found: &mut InboundAuth) 
                     found.caller_check = found.caller_check.max(presence);
                 } else if answers_unauthorized(&element.children) {
                     found.decided_by_expression = true;
+                    found
+                        .undecided
+                        .push(caller_check::undecided(&element.children));
                 }
                 walk_choose(&element.children, conditional, found);
                 continue;
@@ -191,6 +235,7 @@ fn walk_choose(branches: &[PolicyElement], conditional: bool, found: &mut Inboun
         let mut inner = InboundAuth::default();
         walk(&branch.children, false, &mut inner);
         found.decided_by_expression |= inner.decided_by_expression;
+        found.undecided.append(&mut inner.undecided);
         per_branch.push(inner);
     }
     let exhaustive = branches.iter().any(|b| b.name == "otherwise");
@@ -245,7 +290,35 @@ pub struct PathAuth {
     pub chains: Vec<InboundAuth>,
 }
 
+/// How many reasons an `unknown` verdict keeps (the rest are counted).
+const MAX_REASONS: usize = 5;
+
 impl PathAuth {
+    /// Why calls on this path are `unknown` (empty when they are not), each prefixed by
+    /// the path (and `where`, the chain's scope such as an operation, when given).
+    fn unknown_reasons(&self) -> Vec<String> {
+        if self.verdict() != AuthVerdict::Unknown {
+            return Vec::new();
+        }
+        let at = &self.label;
+        match (self.subscription_required, self.chains.is_empty()) {
+            (None, _) => vec![format!(
+                "{at}: whether a subscription key is required is not known"
+            )],
+            (_, true) => vec![format!("{at}: no policy chain is known")],
+            _ => self
+                .chains
+                .iter()
+                .flat_map(|c| {
+                    c.unknown_reasons().into_iter().map(move |r| match &c.at {
+                        Some(scope) => format!("{at}, {scope}: {r}"),
+                        None => format!("{at}: {r}"),
+                    })
+                })
+                .collect(),
+        }
+    }
+
     /// The verdict for calls on this path: a required key authenticates them; else the
     /// worst of its chains (none known: `unknown`). When whether a key is required is
     /// not known, only chains that authenticate by themselves decide.
@@ -289,6 +362,7 @@ pub fn api_auth(paths: &[PathAuth]) -> Auth {
         authorization_header_check: on_every_path(|c| c.authorization_header_check),
         ip_filter: on_every_path(|c| c.ip_filter),
         effective: worst(verdicts.iter().copied()).unwrap_or(AuthVerdict::Unknown),
+        unknown_reasons: unknown_reasons(paths, &verdicts),
         open_paths: paths
             .iter()
             .zip(&verdicts)
@@ -296,4 +370,31 @@ pub fn api_auth(paths: &[PathAuth]) -> Auth {
             .map(|(p, _)| p.label.clone())
             .collect(),
     }
+}
+
+/// The reasons of an API's `unknown` verdict (empty unless its verdict is `unknown`):
+/// each distinct one, [`MAX_REASONS`] at most and how many more.
+fn unknown_reasons(paths: &[PathAuth], verdicts: &[AuthVerdict]) -> Vec<String> {
+    if worst(verdicts.iter().copied()).unwrap_or(AuthVerdict::Unknown) != AuthVerdict::Unknown {
+        return Vec::new();
+    }
+    if paths.is_empty() {
+        return vec!["no call path is known".to_string()];
+    }
+    let mut reasons: Vec<String> = Vec::new();
+    let mut more = 0;
+    for reason in paths.iter().flat_map(PathAuth::unknown_reasons) {
+        if reasons.contains(&reason) {
+            continue;
+        }
+        if reasons.len() < MAX_REASONS {
+            reasons.push(reason);
+        } else {
+            more += 1;
+        }
+    }
+    if more > 0 {
+        reasons.push(format!("and {more} more"));
+    }
+    reasons
 }

@@ -57,6 +57,71 @@ pub(super) fn requires_credential(branches: &[PolicyElement]) -> bool {
     }
 }
 
+/// Why a `<choose>` that answers 401 or 403 is not read as a caller check, for the
+/// `unknown` verdict's reason. The condition is quoted with its string literals blanked
+/// (`"…"`): a literal may be the credential itself.
+pub(super) fn undecided(branches: &[PolicyElement]) -> String {
+    let whens: Vec<&PolicyElement> = branches.iter().filter(|b| b.name == "when").collect();
+    let otherwise = branches.iter().find(|b| b.name == "otherwise").map(ending);
+    let deciding = whens.iter().find(|w| match otherwise {
+        Some(Ending::Rejects) => !matches!(ending(w), Ending::Passes),
+        _ => matches!(ending(w), Ending::Rejects),
+    });
+    let Some(when) = deciding.or(whens.first()) else {
+        return "a <choose> answers 401/403 in its <otherwise> only".to_string();
+    };
+    let written = when
+        .attributes
+        .get("condition")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let shown = blank_literals(written);
+    let why = match condition(when) {
+        None => "is not one @(…) expression",
+        Some(c) if c.contains("AsJwt") => {
+            "reads a token with AsJwt() without validating it (anyone can mint one)"
+        }
+        Some(_) if whens.iter().any(|w| matches!(ending(w), Ending::Answers)) => {
+            "is in a <choose> that also answers other calls itself"
+        }
+        Some(_) if !whens.iter().all(|w| matches!(ending(w), Ending::Rejects))
+            && !matches!(otherwise, Some(Ending::Rejects)) =>
+        {
+            "lets some calls through before a credential is compared"
+        }
+        Some(_) => "does not compare a caller credential (a key, token or signature header or query parameter, or the client certificate's thumbprint) with a value: a presence test or another request property lets any caller through",
+    };
+    format!("a <choose> answers 401/403 on the condition `{shown}`, which {why}")
+}
+
+/// `text` with the contents of its `"…"` literals blanked, clipped to 160 characters.
+fn blank_literals(text: &str) -> String {
+    let mut out = String::new();
+    let (mut quoted, mut escaped) = (false, false);
+    for c in text.trim().chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => {
+                if !quoted {
+                    out.push_str("\"…");
+                }
+                quoted = !quoted;
+                if !quoted {
+                    out.push('"');
+                }
+            }
+            _ if quoted => {}
+            c => out.push(c),
+        }
+        if out.chars().count() >= 160 {
+            out.push('…');
+            break;
+        }
+    }
+    out
+}
+
 /// How a branch ends a call.
 enum Ending {
     /// It answers 401 or 403 itself.

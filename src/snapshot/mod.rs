@@ -24,7 +24,7 @@ pub const SCHEMA_MINOR: u32 = 3;
 
 /// The additive parts of schema 1 this build knows, each with the minor that added it.
 /// A writer lists those it filled in `schemaFeatures`.
-pub const SCHEMA_FEATURES: [(&str, u32); 13] = [
+pub const SCHEMA_FEATURES: [(&str, u32); 14] = [
     ("callPaths", 1),
     ("effectiveLiteralCredentials", 2),
     ("credentialNamedValues", 2),
@@ -38,6 +38,7 @@ pub const SCHEMA_FEATURES: [(&str, u32); 13] = [
     ("azureExemptions", 3),
     ("certificates", 3),
     ("developerPortal", 3),
+    ("authUnknownReasons", 3),
 ];
 
 /// The `schemaFeatures` a snapshot written by this build carries.

@@ -633,6 +633,11 @@ pub struct Auth {
     /// not known to be; empty when every path authenticates (schema 1.1).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub open_paths: Vec<String>,
+    /// Why `effective` is `unknown` (empty otherwise): which check runs only in some
+    /// branches, which condition or expression could not be decided, and on which call
+    /// path and operation (schema 1.3, `authUnknownReasons`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unknown_reasons: Vec<String>,
 }
 
 /// One way a call can reach an API: with the key of a product that holds it, or on the

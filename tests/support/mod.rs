@@ -177,3 +177,37 @@ pub fn service_named<'a>(snapshot: &'a serde_json::Value, name: &str) -> &'a ser
         .find(|s| s["name"] == name)
         .unwrap_or_else(|| panic!("service {name}"))
 }
+
+/// Runs `apimguard ARGS` in `dir` with a fixed collection time, as IaC tests do: its exit
+/// code, standard output and standard error (a panic fails the test).
+pub fn run_in(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = apimguard()
+        .env("APIMGUARD_COLLECTED_AT", "2026-01-31T00:00:00Z")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("apimguard runs");
+    let err = text(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    (
+        out.status.code().expect("an exit code"),
+        text(&out.stdout),
+        err,
+    )
+}
+
+/// Every API of a snapshot's first subscription, with its service.
+pub fn apis_of(snapshot: &serde_json::Value) -> Vec<(&serde_json::Value, &serde_json::Value)> {
+    snapshot["subscriptions"][0]["services"]
+        .as_array()
+        .expect("services")
+        .iter()
+        .flat_map(|service| {
+            service["apis"]
+                .as_array()
+                .expect("apis")
+                .iter()
+                .map(move |api| (service, api))
+        })
+        .collect()
+}

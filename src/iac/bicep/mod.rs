@@ -689,13 +689,7 @@ impl<'a> Program<'a> {
                 ),
             )
         })?;
-        let shown = iac_root::lexical(
-            &source
-                .path
-                .parent()
-                .unwrap_or(Path::new(""))
-                .join(&decl.path),
-        );
+        let shown = iac_root::shown_beside(&source.path, &decl.path);
         let module = Source::parse(shown, text, self.run.root)?;
         self.run.read_file(module.file.clone());
         let mut chain = self.chain.clone();
@@ -954,9 +948,8 @@ impl Context for Program<'_> {
             .and_then(|real| self.run.root.read(&real));
         match read {
             Ok(bytes) => {
-                let shown = source.path.parent().unwrap_or(Path::new("")).join(written);
-                self.run
-                    .read_file(iac_root::lexical(&shown).display().to_string());
+                let shown = iac_root::shown_beside(&source.path, written);
+                self.run.read_file(shown.display().to_string());
                 Some(bytes)
             }
             Err(refusal) => {
