@@ -46,15 +46,8 @@ pub fn answer(
         .collect();
     let asks = |kind: &str| query.contains(&format!("type =~ '{kind}'"));
     let rows: Vec<Value> = if asks("microsoft.apimanagement/service") {
-        subscriptions
-            .iter()
-            .flat_map(|s| {
-                let list = format!("/subscriptions/{s}/providers/microsoft.apimanagement/service");
-                routes
-                    .get(&list)
-                    .and_then(|l| l["value"].as_array().cloned())
-                    .unwrap_or_default()
-            })
+        listed(routes, &subscriptions, "microsoft.apimanagement/service")
+            .into_iter()
             .map(|service| {
                 project(
                     &service,
@@ -134,15 +127,8 @@ fn security_rows(
     subscriptions: &[String],
     kind: &str,
 ) -> Vec<Value> {
-    subscriptions
-        .iter()
-        .flat_map(|s| {
-            let list = format!("/subscriptions/{s}/providers/microsoft.security/{kind}");
-            routes
-                .get(&list)
-                .and_then(|l| l["value"].as_array().cloned())
-                .unwrap_or_default()
-        })
+    listed(routes, subscriptions, &format!("microsoft.security/{kind}"))
+        .into_iter()
         .filter(|row| {
             kind != "assessments"
                 || row["id"]
@@ -152,6 +138,25 @@ fn security_rows(
                     .contains("/providers/microsoft.apimanagement/service/")
         })
         .map(|row| project(&row, &["id", "name", "type", "properties"]))
+        .collect()
+}
+
+/// The items of ARM's subscription-wide lists of `provider_type` (lower-cased) in
+/// `subscriptions`.
+fn listed(
+    routes: &BTreeMap<String, Value>,
+    subscriptions: &[String],
+    provider_type: &str,
+) -> Vec<Value> {
+    subscriptions
+        .iter()
+        .flat_map(|s| {
+            let list = format!("/subscriptions/{s}/providers/{provider_type}");
+            routes
+                .get(&list)
+                .and_then(|l| l["value"].as_array().cloned())
+                .unwrap_or_default()
+        })
         .collect()
 }
 
