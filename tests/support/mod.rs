@@ -95,18 +95,6 @@ pub fn run_against(fake: &FakeArm, token: &str, args: &[&str]) -> Output {
         .expect("apimguard runs")
 }
 
-/// Runs `apimguard collect -q -o DIR/snapshot.json` against the fake with `token`: the
-/// run and where the snapshot was written.
-pub fn collect_into(
-    fake: &FakeArm,
-    token: &str,
-    dir: &std::path::Path,
-) -> (Output, std::path::PathBuf) {
-    let out = dir.join("snapshot.json");
-    let run = run_against(fake, token, &["collect", "-q", "-o", out.to_str().unwrap()]);
-    (run, out)
-}
-
 /// Every `.rs` file under `dir`, recursively.
 pub fn rust_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut files = Vec::new();
