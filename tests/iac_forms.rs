@@ -421,3 +421,73 @@ module missing 'br:contoso.azurecr.io/apim/other:v1' = {
         "{files}"
     );
 }
+
+#[test]
+fn spreads_of_known_objects_and_arrays_are_read() {
+    // Before: an object or array holding a spread was open as a whole, so the API's
+    // `properties` were a gap (exit 2) even where every spread value is in the files, as
+    // in the AVM modules' `...(type == 'Single' ? {…} : {})`.
+    let dir = tempfile::tempdir().unwrap();
+    let bicep = r"param openParam object
+var common = {
+  protocols: [
+    'https'
+  ]
+  subscriptionRequired: true
+}
+resource svc 'Microsoft.ApiManagement/service@2023-05-01-preview' = {
+  name: 'contoso'
+  location: 'westeurope'
+  sku: { name: 'Developer', capacity: 1 }
+  properties: { publisherEmail: 'a@contoso.com', publisherName: 'Contoso' }
+}
+resource keyed 'Microsoft.ApiManagement/service/apis@2023-05-01-preview' = {
+  parent: svc
+  name: 'keyed'
+  properties: {
+    path: 'keyed'
+    ...common
+  }
+}
+resource open 'Microsoft.ApiManagement/service/apis@2023-05-01-preview' = {
+  parent: svc
+  name: 'open'
+  properties: {
+    ...common
+    path: 'open'
+    ...(common.subscriptionRequired ? { subscriptionRequired: false } : {})
+    protocols: [
+      ...common.protocols
+      'http'
+    ]
+  }
+}
+resource unread 'Microsoft.ApiManagement/service/apis@2023-05-01-preview' = {
+  parent: svc
+  name: 'unread'
+  properties: {
+    path: 'unread'
+    ...openParam
+  }
+}
+";
+    write_all(dir.path(), &[("main.bicep", bicep)]);
+    let main = dir.path().join("main.bicep");
+    let (code, snapshot, err) = collect(&["--from-bicep", main.to_str().unwrap()]);
+    let found = apis(&snapshot);
+    assert!(found.contains(&("contoso".into(), "keyed".into(), "authenticated".into())));
+    assert!(found.contains(&("contoso".into(), "open".into(), "unauthenticated".into())));
+    let open = &snapshot["subscriptions"][0]["services"][0]["apis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "open")
+        .unwrap()["properties"];
+    assert_eq!(open["protocols"], serde_json::json!(["https", "http"]));
+    // A spread of a value the files do not hold stays open: a gap, never a guess.
+    assert_eq!(code, 2, "{err}");
+    let gaps = gaps(&snapshot);
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert_eq!(gaps[0].0, "properties");
+    assert!(gaps[0].1.contains("unread"), "{gaps:?}");
+}

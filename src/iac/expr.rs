@@ -55,6 +55,9 @@ pub(super) enum Kind {
     For(Box<Loop>, Option<Box<Expr>>, Box<Expr>),
     /// Something the readers do not evaluate (lambdas).
     Opaque,
+    /// `...x` in a Bicep array (its items in place) or object (a member whose value
+    /// this is: its members in place, later ones winning).
+    Spread(Box<Expr>),
 }
 
 /// `for item in source`, `for (item, index) in source`: a Bicep loop's head.
@@ -84,6 +87,13 @@ pub(super) struct Member {
     pub value: Expr,
     /// 1-based line of the key.
     pub line: u32,
+}
+
+impl Member {
+    /// Whether this is a `...x` spread rather than a `key: value`.
+    pub(super) fn is_spread(&self) -> bool {
+        matches!(self.value.kind, Kind::Spread(_))
+    }
 }
 
 impl Expr {
@@ -271,11 +281,34 @@ fn eval_here(expr: &Expr, cx: &dyn Context) -> Value {
             }
             Value::String(out)
         }
-        Kind::Array(items) => Value::Array(items.iter().map(|i| eval(i, cx)).collect()),
+        Kind::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                let Kind::Spread(inner) = &item.kind else {
+                    out.push(eval(item, cx));
+                    continue;
+                };
+                match eval(inner, cx) {
+                    Value::Array(spread) => out.extend(spread),
+                    Value::Null => {}
+                    _ => return unknown(&expr.text),
+                }
+            }
+            Value::Array(out)
+        }
         Kind::Object(members) => {
             let mut map = Map::new();
             for m in members {
-                map.insert(as_text(&eval(&m.key, cx)), eval(&m.value, cx));
+                let Kind::Spread(inner) = &m.value.kind else {
+                    map.insert(as_text(&eval(&m.key, cx)), eval(&m.value, cx));
+                    continue;
+                };
+                // What the spread object holds is not listed: the whole object is open.
+                match eval(inner, cx) {
+                    Value::Object(spread) => map.extend(spread),
+                    Value::Null => {}
+                    _ => return unknown(&expr.text),
+                }
             }
             Value::Object(map)
         }
@@ -309,7 +342,7 @@ fn eval_here(expr: &Expr, cx: &dyn Context) -> Value {
         Kind::For(repeat, filter, body) => {
             for_items(repeat, filter.as_deref(), body, &expr.text, cx)
         }
-        Kind::Opaque => unknown(&expr.text),
+        Kind::Opaque | Kind::Spread(_) => unknown(&expr.text),
     }
 }
 
@@ -540,9 +573,68 @@ fn call(expr: &Expr, name: &str, args: &[Expr], cx: &dyn Context) -> Value {
         "createarray" | "array" => Value::Array(values),
         "createobject" => create_object(&values).unwrap_or_else(|| unknown(text)),
         "union" => union(&values).unwrap_or_else(|| unknown(text)),
+        "shallowmerge" => shallow_merge(&values).unwrap_or_else(|| unknown(text)),
         _ if values.iter().any(any_unknown_text) => unknown(text),
+        _ if cuts_placeholder(name, &values) => match name {
+            "substring" | "take" | "skip" | "first" | "last" | "padleft" => opaque(text),
+            _ => unknown(text),
+        },
         _ => pure(name, &values).unwrap_or_else(|| unknown(text)),
     }
+}
+
+/// What a placeholder's text starts with (after its `{`): the values the deployment
+/// fixes ([`opaque`] calls, the scope's names) and the cuts of them made below.
+const PLACEHOLDERS: &[&str] = &[
+    "uniquestring(",
+    "guid(",
+    "newguid(",
+    "utcnow(",
+    "substring(",
+    "take(",
+    "skip(",
+    "first(",
+    "last(",
+    "padleft(",
+    "subscriptionid}",
+    "resourcegroupname}",
+    "tenantid}",
+    "resourcegroup()",
+    "subscription()",
+    "tenant()",
+];
+
+/// Whether a function that works on a string's characters (their positions, their
+/// count) would read the text of a placeholder (`{uniqueString(…)}`) as if it were the
+/// value it stands for: `substring(uniqueString(…), 0, 4)` is not `{uni`, whose
+/// unbalanced `{` would swallow every later `/` of a name. Such a cut is a placeholder
+/// of its own (still a stable name); a count, a position or a split is unknown.
+fn cuts_placeholder(name: &str, values: &[Value]) -> bool {
+    let cuts = matches!(
+        name,
+        "substring"
+            | "take"
+            | "skip"
+            | "first"
+            | "last"
+            | "padleft"
+            | "length"
+            | "indexof"
+            | "lastindexof"
+            | "split"
+    );
+    cuts && values
+        .first()
+        .and_then(Value::as_str)
+        .is_some_and(holds_placeholder)
+}
+
+/// Whether `text` holds a placeholder made by this evaluator (see [`PLACEHOLDERS`]).
+fn holds_placeholder(text: &str) -> bool {
+    text.match_indices('{').any(|(at, _)| {
+        let rest = text[at + 1..].to_ascii_lowercase();
+        PLACEHOLDERS.iter().any(|p| rest.starts_with(p))
+    })
 }
 
 /// Bicep's file functions: the file is read through the context (which keeps it inside
@@ -886,6 +978,19 @@ fn union(values: &[Value]) -> Option<Value> {
     Some(Value::Array(items))
 }
 
+/// `shallowMerge([a, b, …])` (what `bicep build` makes of an object spread): the
+/// objects' members, later ones winning; `None` unless every item is a known object.
+fn shallow_merge(values: &[Value]) -> Option<Value> {
+    let [Value::Array(items)] = values else {
+        return None;
+    };
+    let mut merged = Map::new();
+    for item in items {
+        merged.extend(item.as_object()?.clone());
+    }
+    Some(Value::Object(merged))
+}
+
 /// Deep merge: objects merge key by key, anything else in `other` replaces.
 pub(super) fn merge_objects(into: &mut Map<String, Value>, other: &Map<String, Value>) {
     for (key, value) in other {
@@ -1113,6 +1218,51 @@ mod tests {
 
     fn eval_with(text: &str, params: &[(&'static str, Value)]) -> Value {
         eval_template_string(text, &Params(params.iter().cloned().collect()))
+    }
+
+    #[test]
+    fn shallow_merges_keep_their_open_members() {
+        // As `bicep build` writes an AVM backend's `...(type == 'Single' ? {…} : {})`.
+        let merged = eval_with(
+            "[shallowMerge(createArray(createObject('title', parameters('title'), 'type', 'Single'), if(equals('Single', 'Single'), createObject('url', 'https://b'), createObject())))]",
+            &[],
+        );
+        assert_eq!(
+            merged,
+            json!({"title": "<unknown: parameters('title')>", "type": "Single", "url": "https://b"})
+        );
+        assert!(is_unknown(&eval_with(
+            "[shallowMerge(createArray(createObject('a', 1), parameters('more')))]",
+            &[]
+        )));
+    }
+
+    #[test]
+    fn cuts_of_placeholders_stay_placeholders() {
+        // As `bicep build` writes `substring(uniqueString(resourceGroup().id), 0, 4)`
+        // into a name (AI-Gateway's foundry-e2e-private): two segments, not one.
+        let name = eval_with(
+            "[toLower(format('{0}{1}apim/{2}', 'aiservices', substring(uniqueString(resourceGroup().id), 0, 4), 'azure-openai'))]",
+            &[],
+        );
+        assert_eq!(
+            name,
+            "aiservices{substring(uniquestring(resourcegroup().id), 0, 4)}apim/azure-openai"
+        );
+        assert_eq!(scope::name_parts(name.as_str().unwrap()).len(), 2);
+        for cut in ["take", "skip"] {
+            let v = eval_with(&format!("[{cut}(guid('a/b'), 3)]"), &[]);
+            assert_eq!(v, json!(format!("{{{cut}(guid('a/b'), 3)}}")));
+        }
+        for open in [
+            "[length(uniqueString('a'))]",
+            "[split(format('x-{0}', guid('a/b')), '/')]",
+            "[indexOf(subscription().subscriptionId, '-')]",
+        ] {
+            assert!(is_unknown(&eval_with(open, &[])), "{open}");
+        }
+        // Literal braces are text: `{0}` is no placeholder.
+        assert_eq!(eval_with("[substring('{0}/x', 0, 3)]", &[]), "{0}");
     }
 
     #[test]

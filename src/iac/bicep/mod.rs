@@ -908,7 +908,7 @@ fn member_lines(members: &[Member], depth: usize) -> Vec<(String, u32)> {
     if depth == 0 {
         return found;
     }
-    for m in members {
+    for m in members.iter().filter(|m| !m.is_spread()) {
         let key = as_text(&expr::eval(&m.key, &expr::Empty));
         found.push((key.clone(), m.line));
         if let Kind::Object(inner) = &m.value.kind {
