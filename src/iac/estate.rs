@@ -325,10 +325,12 @@ pub(super) fn build(estate: Estate, collected_at: String) -> Result<Snapshot, Ia
 }
 
 /// A policy document open only in attributes of elements that never decide who may call
-/// (a backend id, a header to set, a rate limit): the document with those markers
-/// escaped, so that it parses and every verdict that does not need them is decided (the
-/// attribute reads as the marker: unknown). `None` when a marker stands anywhere else
-/// (text, where it may be whole elements; an authentication or `choose` element).
+/// (a backend id, a header to set, a rate limit), or in the text of a CORS `<origin>`
+/// (`replace(xml, '{origin}', webFrontendUrl)`, as azd templates write it): the document
+/// with those markers escaped, so that it parses and every verdict that does not need
+/// them is decided (the attribute or origin reads as the marker: unknown). `None` when a
+/// marker stands anywhere else (other text, where it may be whole elements; an
+/// authentication or `choose` element).
 fn open_in_settings(text: &str) -> Option<String> {
     const SETTINGS: [&str; 18] = [
         "set-backend-service",
@@ -358,15 +360,25 @@ fn open_in_settings(text: &str) -> Option<String> {
     while let Some(start) = rest.find(unknown::PREFIX) {
         let (before, marker) = rest.split_at(start);
         out.push_str(before);
-        // Inside a tag: a `<` since the last `>`, and the marker within quotes.
-        let tag = out.rfind('<').filter(|&lt| !out[lt..].contains('>'))?;
-        let element: String = out[tag + 1..]
-            .chars()
-            .take_while(|c| !c.is_whitespace())
-            .collect();
-        let quotes = out[tag..].matches(['"', '\'']).count();
-        if !SETTINGS.contains(&element.as_str()) || quotes.is_multiple_of(2) {
-            return None;
+        let tag = out.rfind('<')?;
+        if out[tag..].contains('>') {
+            // In text: only that of an `<origin>` start tag, with no other tag since.
+            let start = &out[tag..];
+            let open = start.split_inclusive('>').next().unwrap_or_default();
+            let origin = open == "<origin>" || open.starts_with("<origin ");
+            if !origin || open.ends_with("/>") {
+                return None;
+            }
+        } else {
+            // Inside a tag: a `<` since the last `>`, and the marker within quotes.
+            let element: String = out[tag + 1..]
+                .chars()
+                .take_while(|c| !c.is_whitespace())
+                .collect();
+            let quotes = out[tag..].matches(['"', '\'']).count();
+            if !SETTINGS.contains(&element.as_str()) || quotes.is_multiple_of(2) {
+                return None;
+            }
         }
         let end = marker.find('>').map_or(marker.len(), |e| e + 1);
         out.push_str(
@@ -1032,7 +1044,14 @@ mod tests {
         let policy = policy_xml::parse_policy(&settled).unwrap();
         let backend = serde_json::to_string(&policy).unwrap();
         assert!(backend.contains("<unknown: x ? 'a' :"), "{backend}");
+        // The text of a CORS origin (contoso-real-estate's `{origin}`).
+        let cors = "<policies><inbound><cors><allowed-origins><origin>https://<unknown: parameters('web')></origin></allowed-origins></cors></inbound></policies>";
+        let settled = open_in_settings(cors).unwrap();
+        assert!(policy_xml::parse_policy(&settled).is_ok(), "{settled}");
         for closed in [
+            "<policies><inbound><check-header name=\"x\"><value><unknown: v></value></check-header></inbound></policies>",
+            "<policies><inbound><cors><allowed-origins><origin>a</origin><unknown: more></allowed-origins></cors></inbound></policies>",
+            "<policies><inbound><cors><allowed-origins><origin /><unknown: more></allowed-origins></cors></inbound></policies>",
             "<policies><inbound><check-header name=\"<unknown: h>\" /></inbound></policies>",
             "<policies><inbound><set-header name=\"x\"><value><unknown: v></value></set-header></inbound></policies>",
             "<policies><inbound><unknown: fragment></inbound></policies>",
