@@ -69,7 +69,11 @@ impl Estate {
 
 impl Declared {
     /// A resource of `kind` named `names`, with `body`, declared at `origin`.
-    pub fn new(kind: &str, names: Vec<String>, body: JsonObject, origin: Origin) -> Declared {
+    /// A resource's members as written; members given as `null` (a Bicep `param x T?`
+    /// not given, an AVM module's optional setting) are dropped, at every level: ARM
+    /// sends them, and the resource provider reads them as not set.
+    pub fn new(kind: &str, names: Vec<String>, mut body: JsonObject, origin: Origin) -> Declared {
+        drop_nulls(&mut body);
         Declared {
             kind: kind.to_string(),
             names,
@@ -87,6 +91,22 @@ impl Declared {
             .and_then(Value::as_object)
             .cloned()
             .unwrap_or_default()
+    }
+}
+
+/// Drops the members whose value is `null` from `body` and every object inside it.
+fn drop_nulls(body: &mut JsonObject) {
+    body.retain(|_, v| !v.is_null());
+    let mut stack: Vec<&mut Value> = body.values_mut().collect();
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::Object(members) => {
+                members.retain(|_, v| !v.is_null());
+                stack.extend(members.values_mut());
+            }
+            Value::Array(items) => stack.extend(items.iter_mut()),
+            _ => {}
+        }
     }
 }
 

@@ -288,9 +288,9 @@ fn eval_here(expr: &Expr, cx: &dyn Context) -> Value {
                     out.push(eval(item, cx));
                     continue;
                 };
+                // A spread of null is not known to deploy: open, like any other value.
                 match eval(inner, cx) {
                     Value::Array(spread) => out.extend(spread),
-                    Value::Null => {}
                     _ => return unknown(&expr.text),
                 }
             }
@@ -303,10 +303,9 @@ fn eval_here(expr: &Expr, cx: &dyn Context) -> Value {
                     map.insert(as_text(&eval(&m.key, cx)), eval(&m.value, cx));
                     continue;
                 };
-                // What the spread object holds is not listed: the whole object is open.
+                // What the spread value holds is not listed: the whole object is open.
                 match eval(inner, cx) {
                     Value::Object(spread) => map.extend(spread),
-                    Value::Null => {}
                     _ => return unknown(&expr.text),
                 }
             }
