@@ -1,4 +1,5 @@
-//! Nesting checks that run over a text before its parser does, without recursion.
+//! Nesting checks that run without recursion: over a text before its parser does, or
+//! over a parsed JSON value before it is kept.
 //!
 //! YAML: the YAML parser refuses block nesting past 128 levels by itself, but its
 //! time grows with the square of the flow brackets (`[`, `{`) open at once: 100,000 of
@@ -30,9 +31,40 @@ pub fn yaml_flow_too_deep(text: &str) -> Option<usize> {
     None
 }
 
+/// Whether a JSON value nests objects and arrays more than `limit` levels deep (the
+/// value itself being level 1), found without recursion.
+pub fn json_deeper_than(value: &serde_json::Value, limit: usize) -> bool {
+    use serde_json::Value;
+    let mut stack = vec![(value, 1usize)];
+    while let Some((value, depth)) = stack.pop() {
+        let children: Box<dyn Iterator<Item = &Value>> = match value {
+            Value::Array(items) => Box::new(items.iter()),
+            Value::Object(map) => Box::new(map.values()),
+            _ => continue,
+        };
+        if depth > limit {
+            return true;
+        }
+        stack.extend(children.map(|child| (child, depth + 1)));
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_nesting_is_counted_to_the_limit() {
+        let nested = |n: usize| -> serde_json::Value {
+            serde_json::from_str(&format!("{}1{}", "[".repeat(n), "]".repeat(n))).unwrap()
+        };
+        assert!(!json_deeper_than(&nested(100), 100));
+        assert!(json_deeper_than(&nested(101), 100));
+        assert!(!json_deeper_than(&serde_json::json!({"a": 1, "b": "x"}), 1));
+        assert!(json_deeper_than(&serde_json::json!({"a": {}}), 1));
+        assert!(!json_deeper_than(&serde_json::json!(7), 0));
+    }
 
     #[test]
     fn flow_brackets_are_counted_to_the_limit() {

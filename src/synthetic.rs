@@ -117,6 +117,7 @@ fn subscription(index: usize, rng: &mut Rng) -> Subscription {
         services: Vec::new(),
         recommendations: Vec::new(),
         alerts: Vec::new(),
+        azure_exemptions: Some(Vec::new()),
     }
 }
 
@@ -817,6 +818,7 @@ fn recommendations_for(service: &Service, rng: &mut Rng) -> Vec<Recommendation> 
                 "Healthy"
             }
             .into(),
+            status_cause: Some(String::new()),
             severity: "High".into(),
             resource_id: api.id.clone(),
         })

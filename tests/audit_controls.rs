@@ -78,7 +78,7 @@ fn collected_controls_are_judged_where_the_estate_is_wrong() {
     let fake = FakeArm::start(estate::contoso(), Behaviour::accepting(TOKEN));
     let dir = tempfile::tempdir().unwrap();
     let (path, snapshot) = collect(&fake, dir.path(), 0);
-    assert_eq!(snapshot["schemaMinor"], 2);
+    assert!(snapshot["schemaMinor"].as_u64().unwrap() >= 2);
     let features = snapshot["schemaFeatures"].to_string();
     for feature in ["gitAccess", "logging", "productGroups", "defenderCspm"] {
         assert!(features.contains(feature), "{features}");

@@ -5,8 +5,9 @@
 //! (`x-ms-user-quota-resets-after`).
 //!
 //! Rows are untrusted like any ARM answer: the caller checks every id it uses. A
-//! truncated answer without a way on, a paging loop or a list longer than
-//! `--max-pages` is an error, never a shortened result.
+//! truncated answer without a way on, a paging loop, a list longer than `--max-pages`,
+//! or counts that contradict the rows (`count`, `totalRecords`) is an error, never a
+//! shortened result.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -47,6 +48,8 @@ pub async fn query(
     for batch in subscriptions.chunks(MAX_SUBSCRIPTIONS_PER_QUERY) {
         let mut skip_token: Option<String> = None;
         let mut seen = HashSet::new();
+        let mut total: Option<u64> = None;
+        let mut read: u64 = 0;
         for page in 1.. {
             if page > max_pages {
                 return Err(ArmError::EndlessList { pages: max_pages });
@@ -57,10 +60,20 @@ pub async fn query(
             }
             let body = json!({"subscriptions": batch, "query": kql, "options": options});
             let (mut answer, headers) = client.query(&url, &body).await?;
-            match answer.get_mut("data").map(Value::take) {
-                Some(Value::Array(data)) => rows.extend(data),
+            let data = match answer.get_mut("data").map(Value::take) {
+                Some(Value::Array(data)) => data,
                 _ => return Err(malformed("a Resource Graph answer has no `data` array")),
+            };
+            let page_total = counted(&answer, &data, total)?;
+            total = Some(page_total);
+            read += data.len() as u64;
+            if read > page_total {
+                return Err(malformed(&format!(
+                    "Resource Graph answered more rows ({read}) than its `totalRecords` ({page_total})"
+                )));
             }
+            let empty = data.is_empty();
+            rows.extend(data);
             if let Some(wait) = quota_spent(&headers) {
                 reporter.note(
                     1,
@@ -73,6 +86,11 @@ pub async fn query(
             }
             skip_token = match answer.get("$skipToken") {
                 Some(Value::String(token)) if !token.is_empty() => {
+                    if empty {
+                        return Err(malformed(
+                            "a Resource Graph answer gives a $skipToken with no rows (a paging loop)",
+                        ));
+                    }
                     if !seen.insert(token.clone()) {
                         return Err(malformed(
                             "a Resource Graph answer's $skipToken repeats an earlier one (a paging loop)",
@@ -85,6 +103,11 @@ pub async fn query(
                         "a Resource Graph answer is truncated and gives no $skipToken to read on",
                     ))
                 }
+                _ if read < page_total => {
+                    return Err(malformed(&format!(
+                        "Resource Graph answered {read} rows of the {page_total} its `totalRecords` announces, and no $skipToken to read on"
+                    )))
+                }
                 _ => None,
             };
             if skip_token.is_none() {
@@ -93,6 +116,31 @@ pub async fn query(
         }
     }
     Ok(rows)
+}
+
+/// The page's `totalRecords`, checked: present, the same on every page of a batch
+/// (`before`), and its `count` that of its rows, within the rows asked for.
+fn counted(answer: &Value, data: &[Value], before: Option<u64>) -> Result<u64, ArmError> {
+    let (Some(total), Some(count)) = (
+        answer.get("totalRecords").and_then(Value::as_u64),
+        answer.get("count").and_then(Value::as_u64),
+    ) else {
+        return Err(malformed(
+            "a Resource Graph answer has no `totalRecords` or `count` (both always given)",
+        ));
+    };
+    if count != data.len() as u64 || count > ROWS_PER_PAGE {
+        return Err(malformed(&format!(
+            "a Resource Graph answer's `count` ({count}) is not its number of rows ({}), or more than the {ROWS_PER_PAGE} asked for",
+            data.len()
+        )));
+    }
+    if before.is_some_and(|before| before != total) {
+        return Err(malformed(
+            "a Resource Graph answer's `totalRecords` changed from one page to the next",
+        ));
+    }
+    Ok(total)
 }
 
 fn malformed(detail: &str) -> ArmError {

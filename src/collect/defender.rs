@@ -175,7 +175,7 @@ pub(crate) async fn read_collections(
         Some(rg) => format!("/subscriptions/{subscription}/resourceGroups/{rg}"),
         None => format!("/subscriptions/{subscription}"),
     };
-    let Some(items) = ctx
+    match ctx
         .list_or_gap(
             &scope,
             "providers/Microsoft.Security/apiCollections",
@@ -183,11 +183,17 @@ pub(crate) async fn read_collections(
             "apiCollections",
         )
         .await
-    else {
-        return Collections::default();
-    };
+    {
+        Some(items) => collections_of(&items),
+        None => Collections::default(),
+    }
+}
+
+/// The API collections among `items` (resources `…/service/{s}/providers/
+/// Microsoft.Security/apiCollections/{api}`, listed by ARM or found by Resource Graph).
+pub(crate) fn collections_of(items: &[Value]) -> Collections {
     let mut collections = Collections::default();
-    for item in &items {
+    for item in items {
         let id = text(item, "/id");
         let marker = "/providers/microsoft.security/apicollections/";
         let lower = id.to_ascii_lowercase();
@@ -211,7 +217,7 @@ pub(crate) async fn read_recommendations(
     services: &[String],
 ) -> Vec<Recommendation> {
     let scope = format!("/subscriptions/{subscription}");
-    let Some(items) = ctx
+    match ctx
         .list_or_gap(
             &scope,
             "providers/Microsoft.Security/assessments",
@@ -219,14 +225,25 @@ pub(crate) async fn read_recommendations(
             "assessments",
         )
         .await
-    else {
-        return Vec::new();
-    };
+    {
+        Some(items) => recommendations_of(ctx, &items, services).await,
+        None => Vec::new(),
+    }
+}
+
+/// The assessments among `items` (listed by ARM or found by Resource Graph) about
+/// resources within `services`, each with its severity (from the assessment metadata,
+/// read once per run, when the assessment lacks it).
+pub(crate) async fn recommendations_of(
+    ctx: &Ctx<'_>,
+    items: &[Value],
+    services: &[String],
+) -> Vec<Recommendation> {
     let mut recommendations: Vec<Recommendation> = items
         .iter()
         .filter_map(|item| {
             let id = text(item, "/id");
-            let resource_id = match text(item, "/properties/resourceDetails/id") {
+            let resource_id = match assessed_resource(item) {
                 "" => id
                     .split("/providers/Microsoft.Security/assessments/")
                     .next()
@@ -241,6 +258,7 @@ pub(crate) async fn read_recommendations(
                     name: text(item, "/name").to_string(),
                     display_name: text(item, "/properties/displayName").to_string(),
                     status: text(item, "/properties/status/code").to_string(),
+                    status_cause: Some(text(item, "/properties/status/cause").to_string()),
                     severity: text(item, "/properties/metadata/severity").to_string(),
                     resource_id: resource_id.to_string(),
                 })
@@ -259,6 +277,21 @@ pub(crate) async fn read_recommendations(
         }
     }
     recommendations
+}
+
+/// The id of the resource an assessment is about, `properties.resourceDetails.id`,
+/// matched without case (Resource Graph's `securityresources` rows are reported to
+/// write `Id`); "" when there is none.
+fn assessed_resource(item: &Value) -> &str {
+    item.pointer("/properties/resourceDetails")
+        .and_then(Value::as_object)
+        .and_then(|details| {
+            details
+                .iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case("id"))
+        })
+        .and_then(|(_, id)| id.as_str())
+        .unwrap_or_default()
 }
 
 /// Reads the severity of every assessment type (one tenant-level list per run).

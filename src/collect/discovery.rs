@@ -1,7 +1,7 @@
 //! Discovery: which subscriptions a collection reads when the scope is management
-//! groups, and how the services and Defender plans of many subscriptions are found —
-//! through Azure Resource Graph (a few queries for the whole scope) or through ARM
-//! listing (two requests per subscription).
+//! groups, and how the services, Defender plans, API collections and assessments of
+//! many subscriptions are found — through Azure Resource Graph (a few queries for the
+//! whole scope) or through ARM listing (four lists per subscription).
 //!
 //! Resource Graph rows are untrusted like ARM answers: a row whose id is not that of
 //! a subscription asked about is a gap, and the service rows go through the same
@@ -30,6 +30,29 @@ const SERVICES_QUERY: &str = "resources | where type =~ 'microsoft.apimanagement
 /// The Resource Graph query of the Defender for APIs plan of each subscription.
 const PLANS_QUERY: &str = "securityresources | where type =~ 'microsoft.security/pricings' and name =~ 'Api' | project id, name, type, properties | order by id asc";
 
+/// The Resource Graph query of Defender for APIs' API collections (onboarded APIs).
+const COLLECTIONS_QUERY: &str = "securityresources | where type =~ 'microsoft.security/apicollections' | project id, name, type, properties | order by id asc";
+
+/// The Resource Graph query of Defender for Cloud's assessments of API Management
+/// resources (the assessment id is the assessed resource's id with a suffix).
+const ASSESSMENTS_QUERY: &str = "securityresources | where type =~ 'microsoft.security/assessments' and id contains '/providers/microsoft.apimanagement/service/' | project id, name, type, properties | order by id asc";
+
+/// The `properties` fields the collector reads from API collections and from
+/// assessments: a Resource Graph row that spells one of them in another case is not in
+/// ARM's shape (Resource Graph's casing of these tables is not documented), and
+/// Defender data is then listed through ARM rather than misread.
+const COLLECTION_FIELDS: &[&str] = &[
+    "provisioningState",
+    "numberOfUnauthenticatedApiEndpoints",
+    "numberOfExternalApiEndpoints",
+    "numberOfInactiveApiEndpoints",
+    "numberOfApiEndpointsWithSensitiveDataExposed",
+    "sensitivityLabel",
+];
+const ASSESSMENT_FIELDS: &[&str] = &["resourceDetails", "displayName", "status", "metadata"];
+/// (The assessed resource's `resourceDetails.id` is read in any case.)
+const ASSESSMENT_INNER_FIELDS: &[&str] = &["code", "severity"];
+
 /// Where Resource Graph answers are recorded as coming from (gaps).
 const GRAPH_SCOPE: &str = "/providers/Microsoft.ResourceGraph/resources";
 
@@ -52,6 +75,19 @@ pub(super) struct Known {
     pub services: Vec<Value>,
     /// Its Defender for APIs plan resource (`None`: there is none).
     pub plan: Option<Value>,
+    /// Its API collections and its assessments of API Management resources, as rows
+    /// of ARM's lists (`None`: Resource Graph's rows were not in ARM's shape, so they
+    /// are listed through ARM).
+    pub security: Option<Security>,
+}
+
+/// The Defender for Cloud resources of one subscription that Resource Graph found.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Security {
+    /// API collections (`Microsoft.Security/apiCollections`).
+    pub collections: Vec<Value>,
+    /// Assessments (`Microsoft.Security/assessments`) of API Management resources.
+    pub assessments: Vec<Value>,
 }
 
 /// The outcome of discovery: what is known per subscription (lower-cased id) when
@@ -79,10 +115,19 @@ pub(super) async fn discover(
         });
     }
     match through_resource_graph(ctx, subscriptions).await {
-        Ok(known) => Ok(Discovered {
+        Ok((known, None)) => Ok(Discovered {
             known: Some(known),
             record: json!({"method": "resourceGraph"}),
         }),
+        Ok((known, Some(why))) => {
+            ctx.reporter.warn(format_args!(
+                "{why}; API collections and assessments are listed through ARM instead"
+            ));
+            Ok(Discovered {
+                known: Some(known),
+                record: json!({"method": "resourceGraph", "defenderFallback": why}),
+            })
+        }
         Err(e) if e.status() == Some(401) => Err(CollectError::Unauthorized(e)),
         Err(e) => {
             ctx.reporter.warn(format_args!(
@@ -97,27 +142,28 @@ pub(super) async fn discover(
     }
 }
 
-/// The services and plans of `subscriptions`, from two Resource Graph queries.
+/// The services, plans, API collections and assessments of `subscriptions`, from four
+/// Resource Graph queries; with why the Defender rows were set aside, when they were
+/// not in ARM's shape.
 async fn through_resource_graph(
     ctx: &Ctx<'_>,
     subscriptions: &[SubscriptionInfo],
-) -> Result<HashMap<String, Known>, ArmError> {
+) -> Result<(HashMap<String, Known>, Option<String>), ArmError> {
     let ids: Vec<String> = subscriptions.iter().map(|s| s.id.clone()).collect();
-    let (services, plans) = tokio::join!(
-        resource_graph::query(ctx.client, &ids, SERVICES_QUERY, ctx.reporter),
-        resource_graph::query(ctx.client, &ids, PLANS_QUERY, ctx.reporter),
+    let query = |kql| resource_graph::query(ctx.client, &ids, kql, ctx.reporter);
+    let (services, plans, collections, assessments) = tokio::join!(
+        query(SERVICES_QUERY),
+        query(PLANS_QUERY),
+        query(COLLECTIONS_QUERY),
+        query(ASSESSMENTS_QUERY),
     );
-    let (services, plans) = (services?, plans?);
+    let (services, plans, collections, assessments) =
+        (services?, plans?, collections?, assessments?);
     let mut known: HashMap<String, Known> = ids
         .iter()
         .map(|id| (id.to_ascii_lowercase(), Known::default()))
         .collect();
-    // A row repeated (across pages, say) is read once.
-    let mut seen = HashSet::new();
-    for row in services {
-        if !seen.insert(text(&row, "/id").to_ascii_lowercase()) {
-            continue;
-        }
+    for row in once_each(services) {
         match known.get_mut(&subscription_of(text(&row, "/id"))) {
             Some(entry) => entry.services.push(row),
             None => stray(ctx, "services", &row),
@@ -135,7 +181,67 @@ async fn through_resource_graph(
             _ => stray(ctx, "defenderForApis", &row),
         }
     }
-    Ok(known)
+    let misshapen = collections
+        .iter()
+        .find(|row| !arm_shaped(row, COLLECTION_FIELDS, &[]))
+        .or_else(|| {
+            assessments
+                .iter()
+                .find(|row| !arm_shaped(row, ASSESSMENT_FIELDS, ASSESSMENT_INNER_FIELDS))
+        });
+    if let Some(row) = misshapen {
+        let why = format!(
+            "a Resource Graph row (`{}`) does not have the fields of ARM's answer",
+            shown(text(row, "/id"))
+        );
+        return Ok((known, Some(why)));
+    }
+    for entry in known.values_mut() {
+        entry.security = Some(Security::default());
+    }
+    for (rows, what) in [
+        (collections, "apiCollections"),
+        (assessments, "assessments"),
+    ] {
+        for row in once_each(rows) {
+            let security = known
+                .get_mut(&subscription_of(text(&row, "/id")))
+                .and_then(|entry| entry.security.as_mut());
+            match (security, what) {
+                (Some(security), "apiCollections") => security.collections.push(row),
+                (Some(security), _) => security.assessments.push(row),
+                (None, _) => stray(ctx, what, &row),
+            }
+        }
+    }
+    Ok((known, None))
+}
+
+/// `rows` without repeats (a row repeated across pages, say, is read once).
+fn once_each(rows: Vec<Value>) -> impl Iterator<Item = Value> {
+    let mut seen = HashSet::new();
+    rows.into_iter()
+        .filter(move |row| seen.insert(text(row, "/id").to_ascii_lowercase()))
+}
+
+/// Whether `row` has a `properties` object that spells each of `fields` (and, in the
+/// objects under them, each of `inner`) as ARM does, when it has them at all.
+fn arm_shaped(row: &Value, fields: &[&str], inner: &[&str]) -> bool {
+    let Some(properties) = row.get("properties").and_then(Value::as_object) else {
+        return false;
+    };
+    let same_case = |object: &serde_json::Map<String, Value>, names: &[&str]| {
+        object.keys().all(|key| {
+            names
+                .iter()
+                .all(|name| !key.eq_ignore_ascii_case(name) || key == name)
+        })
+    };
+    same_case(properties, fields)
+        && fields
+            .iter()
+            .filter_map(|field| properties.get(*field).and_then(Value::as_object))
+            .all(|object| same_case(object, inner))
 }
 
 /// A row that names no subscription asked about: a gap, and the row is not used.
@@ -270,6 +376,45 @@ async fn descendants(ctx: &Ctx<'_>, group: &str) -> Result<Vec<String>, CollectE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_spelled_otherwise_than_arm_are_not_taken() {
+        let collection = |properties: Value| json!({"id": "x", "properties": properties});
+        assert!(arm_shaped(
+            &collection(json!({"provisioningState": "Failed", "other": 1})),
+            COLLECTION_FIELDS,
+            &[]
+        ));
+        assert!(!arm_shaped(
+            &collection(json!({"ProvisioningState": "Failed"})),
+            COLLECTION_FIELDS,
+            &[]
+        ));
+        assert!(!arm_shaped(&json!({"id": "x"}), COLLECTION_FIELDS, &[]));
+        let assessment = |details: Value| json!({"id": "x", "properties": {"resourceDetails": details, "status": {"code": "Unhealthy"}}});
+        assert!(arm_shaped(
+            &assessment(json!({"source": "Azure", "id": "/subscriptions/a"})),
+            ASSESSMENT_FIELDS,
+            ASSESSMENT_INNER_FIELDS
+        ));
+        assert!(arm_shaped(
+            &assessment(json!({"Source": "Azure", "Id": "/subscriptions/a"})),
+            ASSESSMENT_FIELDS,
+            ASSESSMENT_INNER_FIELDS
+        ));
+        let shouting = json!({"id": "x", "properties": {"Status": {"code": "Unhealthy"}}});
+        assert!(!arm_shaped(
+            &shouting,
+            ASSESSMENT_FIELDS,
+            ASSESSMENT_INNER_FIELDS
+        ));
+        let inner = json!({"id": "x", "properties": {"status": {"Code": "Unhealthy"}}});
+        assert!(!arm_shaped(
+            &inner,
+            ASSESSMENT_FIELDS,
+            ASSESSMENT_INNER_FIELDS
+        ));
+    }
 
     #[test]
     fn rows_are_assigned_to_the_subscription_in_their_id() {

@@ -52,12 +52,13 @@ pub const RETENTION: TimeDelta = TimeDelta::days(90);
 const CLOCK_SKEW: TimeDelta = TimeDelta::minutes(5);
 
 /// Kinds of gap whose data every run reads again anyway (Defender posture).
-const ALWAYS_READ: [&str; 5] = [
+const ALWAYS_READ: [&str; 6] = [
     "defenderForApis",
     "apiCollections",
     "assessments",
     "assessmentMetadata",
     "alerts",
+    "azureExemptions",
 ];
 
 /// The previous snapshot of `collect --since` and how old its data may grow.

@@ -23,6 +23,7 @@ pub(crate) mod call_paths;
 pub(crate) mod defender;
 pub(crate) mod derive;
 mod discovery;
+mod exemptions;
 pub(crate) mod gaps;
 pub(crate) mod ids;
 mod incremental;
@@ -435,8 +436,12 @@ async fn read_subscription(
         Some(plan) => Some(plan.changes(ctx, &info.id).await),
         None => None,
     };
-    let (listed, plan) = match known {
-        Some(known) => (Some(known.services), Some(known.plan)),
+    let (listed, plan, security) = match known {
+        Some(known) => (Some(known.services), Some(known.plan), known.security),
+        None => (None, None, None),
+    };
+    let (collections, assessments) = match security {
+        Some(found) => (Some(found.collections), Some(found.assessments)),
         None => (None, None),
     };
     let ((services, ids), defender_for_apis, defender_cspm, collections) = tokio::join!(
@@ -448,15 +453,26 @@ async fn read_subscription(
             }
         },
         defender::read_cspm(ctx, &info.id),
-        defender::read_collections(ctx, &info.id, rg),
+        async {
+            match collections {
+                Some(found) => defender::collections_of(&found),
+                None => defender::read_collections(ctx, &info.id, rg).await,
+            }
+        },
     );
     // Every shard reads the same subscription-level data: that of all the services
     // in scope, whichever shard reads them.
     let services_elsewhere = ids.len() > services.len();
     let whole_subscription = rg.is_none() && target.service.is_none();
-    let (recommendations, alerts) = tokio::join!(
-        defender::read_recommendations(ctx, &info.id, &ids),
+    let (recommendations, alerts, azure_exemptions) = tokio::join!(
+        async {
+            match assessments {
+                Some(found) => defender::recommendations_of(ctx, &found, &ids).await,
+                None => defender::read_recommendations(ctx, &info.id, &ids).await,
+            }
+        },
         defender::read_alerts(ctx, &info.id, &ids, whole_subscription),
+        exemptions::read_exemptions(ctx, &info.id, &ids),
     );
     let services = services
         .into_iter()
@@ -478,9 +494,53 @@ async fn read_subscription(
             services,
             recommendations,
             alerts,
+            azure_exemptions,
         },
         services_elsewhere,
     }
+}
+
+/// The services Resource Graph `listed` at `scope`, checked against the first page of
+/// ARM's list there (one request): Resource Graph answers with only the resources the
+/// identity can read, where ARM refuses to list a scope it cannot read as a whole, so
+/// a refusal is a gap (some services may be hidden), not an estate that looks smaller;
+/// and a service ARM lists that Resource Graph does not have yet (it lags behind
+/// writes) is read too.
+async fn confirmed_by_arm(ctx: &Ctx<'_>, scope: &str, mut listed: Vec<Value>) -> Vec<Value> {
+    let url = ctx.client.url(
+        &format!("{scope}/providers/Microsoft.ApiManagement/service"),
+        apim::API_VERSION,
+        &[],
+    );
+    let page = match async { ctx.client.get(&url?).await }.await {
+        Ok(page) => page,
+        Err(e) => {
+            ctx.gaps.add(
+                scope,
+                "services",
+                format!("Resource Graph shows only the services the identity can read, and ARM refused to list the services here, so some may be missing (grant the identity Reader on the whole scope, see docs/collect.md): {e}"),
+            );
+            return listed;
+        }
+    };
+    let Some(items) = page.get("value").and_then(Value::as_array) else {
+        ctx.gaps.add(
+            scope,
+            "services",
+            "ARM's list of the services here has no `value` array, so what Resource Graph found could not be confirmed",
+        );
+        return listed;
+    };
+    let known: std::collections::HashSet<String> = listed
+        .iter()
+        .map(|row| text(row, "/id").to_ascii_lowercase())
+        .collect();
+    for item in items {
+        if !known.contains(&text(item, "/id").to_ascii_lowercase()) {
+            listed.push(item.clone());
+        }
+    }
+    listed
 }
 
 /// Lists the services in scope (or takes those discovery `listed` in the subscription)
@@ -497,7 +557,8 @@ async fn read_services(
         None => format!("/subscriptions/{subscription}"),
     };
     let listed = match (listed, &target.resource_group, &target.service) {
-        (Some(mut listed), rg, _) => {
+        (Some(listed), rg, _) => {
+            let mut listed = confirmed_by_arm(ctx, &scope, listed).await;
             if let Some(rg) = rg {
                 listed.retain(|r| {
                     text(r, "/id")

@@ -15,7 +15,7 @@ use std::path::Path;
 
 use serde_json::{json, Map, Value};
 
-use super::error::{evaluation_too_deep, read_text, IacError};
+use super::error::{evaluation_cut, read_text, IacError};
 use super::estate::{self, Declared, Estate};
 use super::expr::{self, Context};
 use super::json::{pointer_segment, JsonDoc};
@@ -670,8 +670,9 @@ impl Reader<'_> {
     ) -> Result<(), IacError> {
         expr::evaluation_cut();
         self.resource(pointer, None, cx, out)?;
-        if expr::evaluation_cut() {
-            return Err(evaluation_too_deep(
+        if let Some(cut) = expr::evaluation_cut() {
+            return Err(evaluation_cut(
+                cut,
                 &self.file,
                 self.text,
                 self.line(pointer) as usize,

@@ -4,6 +4,7 @@
 use miette::Diagnostic;
 use thiserror::Error;
 
+use super::expr::Cut;
 use crate::diagnostic::Located;
 use crate::input::{self, Kind, TooLarge};
 use crate::policy_xml::PolicyXmlError;
@@ -88,20 +89,27 @@ impl IacError {
     }
 }
 
-/// A resource whose evaluation went past [`super::expr::MAX_EVALUATION_DEPTH`], at its line.
-pub(super) fn evaluation_too_deep(file: &str, text: &str, line: usize) -> IacError {
-    IacError::Located(Located::new(
-        "apimguard::iac::evaluation_depth",
-        "no real template chains values this deep: shorten the chain of variables (or parameters, or resources) that refer to each other (docs/limits.md)",
-        file,
-        text,
-        line,
-        1,
-        format!(
-            "{file}:{line}: evaluating this resource goes more than {} levels deep (nested expressions, and variables that refer to variables)",
-            super::expr::MAX_EVALUATION_DEPTH
+/// A resource whose evaluation was cut short (see [`super::expr::Cut`]), at its line.
+pub(super) fn evaluation_cut(cut: Cut, file: &str, text: &str, line: usize) -> IacError {
+    let (code, help, message) = match cut {
+        Cut::Depth => (
+            "apimguard::iac::evaluation_depth",
+            "no real template chains values this deep: shorten the chain of variables (or parameters, or resources) that refer to each other (docs/limits.md)",
+            format!(
+                "{file}:{line}: evaluating this resource goes more than {} levels deep (nested expressions, variables that refer to variables, or values a lambda nests)",
+                super::expr::MAX_EVALUATION_DEPTH
+            ),
         ),
-    ))
+        Cut::Steps => (
+            "apimguard::iac::evaluation_steps",
+            "no real template computes this much: shorten the loops, lambdas (filter, map, reduce, sort, …) and range() counts this resource's values go through (docs/limits.md)",
+            format!(
+                "{file}:{line}: evaluating this resource takes more than {} steps (loop items, lambda calls, range() items and the size of what lambdas build)",
+                super::expr::MAX_STEPS
+            ),
+        ),
+    };
+    IacError::Located(Located::new(code, help, file, text, line, 1, message))
 }
 
 /// Reads a file as text (within the file size cap), as an [`IacError::Io`] on failure.

@@ -337,6 +337,7 @@ pub(super) fn build(estate: Estate, collected_at: String) -> Result<Snapshot, Ia
             services,
             recommendations: Vec::new(),
             alerts: Vec::new(),
+            azure_exemptions: None,
         }],
         unknowns,
         incremental: None,

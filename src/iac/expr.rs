@@ -14,6 +14,7 @@ use std::cell::Cell;
 
 use serde_json::{json, Map, Number, Value};
 
+use super::lambda;
 use super::scope;
 use super::unknown::{self, contains_unknown, is_unknown, map_known, unknown};
 
@@ -53,8 +54,9 @@ pub(super) enum Kind {
     Ternary(Box<Expr>, Box<Expr>, Box<Expr>),
     /// `[for item in source: body]`, `[for (item, index) in source: if (filter) body]`.
     For(Box<Loop>, Option<Box<Expr>>, Box<Expr>),
-    /// Something the readers do not evaluate (lambdas).
-    Opaque,
+    /// A lambda: Bicep `(a, b) => body`, ARM `lambda('a', 'b', body)`. Only the functions
+    /// that take one call it (see [`super::lambda`]); anywhere else it is unknown.
+    Lambda(Vec<String>, Box<Expr>),
     /// `...x` in a Bicep array (its items in place) or object (a member whose value
     /// this is: its members in place, later ones winning).
     Spread(Box<Expr>),
@@ -74,9 +76,10 @@ pub(super) struct Loop {
 /// How many items one loop may have: ARM's own limit for a copy loop.
 pub(super) const MAX_LOOP_ITEMS: usize = 800;
 
-/// How many items `for` expressions may make in one evaluation (nested loops multiply);
-/// past it, what they make is unknown.
-const MAX_FOR_ITEMS: usize = 100_000;
+/// How many steps one resource's evaluation may take: items `for` expressions make
+/// (nested loops multiply), lambda calls, and items `range()` makes. Past it the
+/// evaluation is cut, and the reader reports it (see [`evaluation_cut`]).
+pub(super) const MAX_STEPS: usize = 100_000;
 
 /// One `key: value` of an object literal.
 #[derive(Debug, Clone, PartialEq)]
@@ -177,23 +180,55 @@ pub(super) const MAX_EVALUATION_DEPTH: usize = 64;
 thread_local! {
     /// Evaluations under way on this thread.
     static DEPTH: Cell<usize> = const { Cell::new(0) };
-    /// Whether an evaluation went past [`MAX_EVALUATION_DEPTH`] since the last check.
-    static CUT: Cell<bool> = const { Cell::new(false) };
-    /// Items `for` expressions made since the last check.
-    static FOR_ITEMS: Cell<usize> = const { Cell::new(0) };
+    /// Why an evaluation was cut since the last check, if it was.
+    static CUT: Cell<Option<Cut>> = const { Cell::new(None) };
+    /// Steps taken since the last check (see [`MAX_STEPS`]).
+    static STEPS: Cell<usize> = const { Cell::new(0) };
 }
 
-/// Whether an evaluation went past [`MAX_EVALUATION_DEPTH`] since the last call (which
-/// also starts a new budget of [`MAX_FOR_ITEMS`]).
-pub(super) fn evaluation_cut() -> bool {
-    FOR_ITEMS.with(|n| n.set(0));
-    CUT.with(|cut| cut.replace(false))
+/// Why an evaluation was cut short (its value then unknown; the reader reports it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Cut {
+    /// It went past [`MAX_EVALUATION_DEPTH`].
+    Depth,
+    /// It took more than [`MAX_STEPS`] steps.
+    Steps,
 }
 
-/// A context with a loop's item (and index) bound, over `outer`.
-struct Bound<'c> {
-    outer: &'c dyn Context,
-    names: [(&'c str, Value); 2],
+/// Why an evaluation was cut since the last call, if it was (the call also starts a new
+/// budget of [`MAX_STEPS`]).
+pub(super) fn evaluation_cut() -> Option<Cut> {
+    STEPS.with(|n| n.set(0));
+    CUT.with(|cut| cut.replace(None))
+}
+
+/// Takes `steps` from the evaluation's budget; `false` (and the evaluation cut) when
+/// the budget is spent.
+pub(super) fn spend(steps: usize) -> bool {
+    let taken = STEPS.with(|n| {
+        let taken = n.get().saturating_add(steps);
+        n.set(taken);
+        taken
+    });
+    if taken > MAX_STEPS {
+        cut(Cut::Steps);
+        return false;
+    }
+    true
+}
+
+/// Cuts the evaluation for `why` (the first reason is kept).
+pub(super) fn cut(why: Cut) {
+    CUT.with(|cut| cut.set(Some(cut.get().unwrap_or(why))));
+}
+
+/// A context with names bound over `outer`: a loop's item and index, or a lambda's
+/// parameters (Bicep names them as symbols, ARM with `lambdaVariables('x')`).
+pub(super) struct Bound<'c> {
+    /// The context the names are bound over.
+    pub outer: &'c dyn Context,
+    /// The names and their values (an empty name binds nothing).
+    pub names: Vec<(&'c str, Value)>,
 }
 
 impl Context for Bound<'_> {
@@ -224,7 +259,7 @@ impl Context for Bound<'_> {
 }
 
 /// The array a `for` expression makes; unknown when its items, or a filter, are not
-/// known, or past [`MAX_LOOP_ITEMS`] or [`MAX_FOR_ITEMS`].
+/// known, or past [`MAX_LOOP_ITEMS`] or the budget of [`MAX_STEPS`].
 fn for_items(
     repeat: &Loop,
     filter: Option<&Expr>,
@@ -238,13 +273,12 @@ fn for_items(
     };
     let mut out = Vec::new();
     for (i, item) in items.into_iter().enumerate() {
-        let made = FOR_ITEMS.with(|n| n.replace(n.get() + 1));
-        if made >= MAX_FOR_ITEMS {
+        if !spend(1) {
             return unknown(text);
         }
         let bound = Bound {
             outer: cx,
-            names: [
+            names: vec![
                 (repeat.item.as_str(), item),
                 (repeat.index.as_deref().unwrap_or_default(), Value::from(i)),
             ],
@@ -262,7 +296,7 @@ fn for_items(
 pub(super) fn eval(expr: &Expr, cx: &dyn Context) -> Value {
     let depth = DEPTH.with(Cell::get);
     if depth >= MAX_EVALUATION_DEPTH {
-        CUT.with(|cut| cut.set(true));
+        cut(Cut::Depth);
         return unknown(&expr.text);
     }
     DEPTH.with(|d| d.set(depth + 1));
@@ -341,7 +375,7 @@ fn eval_here(expr: &Expr, cx: &dyn Context) -> Value {
         Kind::For(repeat, filter, body) => {
             for_items(repeat, filter.as_deref(), body, &expr.text, cx)
         }
-        Kind::Opaque | Kind::Spread(_) => unknown(&expr.text),
+        Kind::Lambda(..) | Kind::Spread(_) => unknown(&expr.text),
     }
 }
 
@@ -505,6 +539,9 @@ fn call(expr: &Expr, name: &str, args: &[Expr], cx: &dyn Context) -> Value {
         }
         _ => {}
     }
+    if let Some(value) = lambda::call(name, args, text, cx) {
+        return value;
+    }
     let values: Vec<Value> = args.iter().map(|a| eval(a, cx)).collect();
     match name {
         // A known text with an open replacement: known but where the token stood.
@@ -521,6 +558,10 @@ fn call(expr: &Expr, name: &str, args: &[Expr], cx: &dyn Context) -> Value {
             .unwrap_or_else(|| unknown(text)),
         "variables" => text_arg(&values, 0)
             .and_then(|n| cx.variable(&n))
+            .unwrap_or_else(|| unknown(text)),
+        // A lambda's parameter, as ARM names it.
+        "lambdavariables" => text_arg(&values, 0)
+            .and_then(|n| cx.symbol(&n))
             .unwrap_or_else(|| unknown(text)),
         // `'Full'` puts what the deployment reports under `properties`.
         "reference" => text_arg(&values, 0)
@@ -814,6 +855,20 @@ fn pure(name: &str, v: &[Value]) -> Option<Value> {
                 .iter()
                 .any(|b| *b),
         ),
+        // Arithmetic as `bicep build` writes `+ - * / %`.
+        "add" => Value::from(n(0)?.checked_add(n(1)?)?),
+        "sub" => Value::from(n(0)?.checked_sub(n(1)?)?),
+        "mul" => Value::from(n(0)?.checked_mul(n(1)?)?),
+        "div" => Value::from(n(0)?.checked_div(n(1)?)?),
+        "mod" => Value::from(n(0)?.checked_rem(n(1)?)?),
+        // `tryGet(object, key, …)` / `tryGet(array, index)`: null where a step is missing.
+        "tryget" => {
+            let mut at = v.first()?.clone();
+            for key in &v[1..] {
+                at = member(&at, key, true, name);
+            }
+            at
+        }
         "greater" => Value::Bool(compare(v.first()?, v.get(1)?)?.is_gt()),
         "greaterorequals" => Value::Bool(compare(v.first()?, v.get(1)?)?.is_ge()),
         "less" => Value::Bool(compare(v.first()?, v.get(1)?)?.is_lt()),
@@ -905,8 +960,8 @@ fn pure(name: &str, v: &[Value]) -> Option<Value> {
                 _ => return None,
             }
         }
-        // ARM refuses a count over 10,000.
-        "range" if n(1)? > 10_000 => return None,
+        // ARM refuses a count over 10,000; each item is a step of the evaluation.
+        "range" if n(1)? > 10_000 || !spend(usize::try_from(n(1)?).unwrap_or(0)) => return None,
         "range" => Value::Array(
             (n(0)?..n(0)?.checked_add(n(1)?)?)
                 .map(Value::from)
@@ -1193,10 +1248,12 @@ impl ArmParser<'_> {
                         }
                     }
                 }
-                Ok(Expr::new(
-                    Kind::Call(name.to_ascii_lowercase(), args),
-                    &self.text[start..self.at],
-                ))
+                let text = &self.text[start..self.at];
+                let name = name.to_ascii_lowercase();
+                Ok(match lambda::arm_lambda(&name, &mut args) {
+                    Some(lambda) => Expr::new(lambda, text),
+                    None => Expr::new(Kind::Call(name, args), text),
+                })
             }
         }
     }

@@ -25,6 +25,7 @@ mod error;
 mod estate;
 mod expr;
 mod json;
+mod lambda;
 mod lazy;
 mod root;
 mod scope;

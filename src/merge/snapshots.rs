@@ -243,5 +243,8 @@ fn differing_field(a: &Subscription, b: &Subscription) -> Option<&'static str> {
     if value(&a.alerts) != value(&b.alerts) {
         return Some("alerts");
     }
+    if value(&a.azure_exemptions) != value(&b.azure_exemptions) {
+        return Some("azureExemptions");
+    }
     None
 }

@@ -20,11 +20,11 @@ pub use split::{read_service, read_skeleton, split, Digest, Pieces, ServiceDiges
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// The schema minor version this build writes: the newest additive part it knows.
-pub const SCHEMA_MINOR: u32 = 2;
+pub const SCHEMA_MINOR: u32 = 3;
 
 /// The additive parts of schema 1 this build knows, each with the minor that added it.
 /// A writer lists those it filled in `schemaFeatures`.
-pub const SCHEMA_FEATURES: [(&str, u32); 9] = [
+pub const SCHEMA_FEATURES: [(&str, u32); 11] = [
     ("callPaths", 1),
     ("effectiveLiteralCredentials", 2),
     ("credentialNamedValues", 2),
@@ -34,6 +34,8 @@ pub const SCHEMA_FEATURES: [(&str, u32); 9] = [
     ("productGroups", 2),
     ("incremental", 2),
     ("shards", 2),
+    ("assessmentStatusCause", 3),
+    ("azureExemptions", 3),
 ];
 
 /// The `schemaFeatures` a snapshot written by this build carries.

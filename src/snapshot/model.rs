@@ -234,6 +234,49 @@ pub struct Subscription {
     pub recommendations: Vec<Recommendation>,
     /// Defender for APIs alerts (`API_*` alert types).
     pub alerts: Vec<Alert>,
+    /// The Azure Policy exemptions that cover a service of the subscription or a resource
+    /// in one (schema 1.3, feature `azureExemptions`); absent when not read (a gap, an
+    /// older snapshot), which is not the same as none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub azure_exemptions: Option<Vec<AzureExemption>>,
+}
+
+/// An Azure Policy exemption (`Microsoft.Authorization/policyExemptions`), as read: it
+/// waives a finding only with `check --honor-azure-exemptions`, and never when expired
+/// or unscoped (docs/audits.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AzureExemption {
+    /// The exemption's ARM id.
+    pub id: String,
+    /// Where it applies: its id before `/providers/Microsoft.Authorization/`, the
+    /// resource, resource group, subscription or management group it covers with
+    /// everything under it.
+    pub scope: String,
+    /// The policy (or initiative) assignment it exempts from.
+    #[serde(default)]
+    pub policy_assignment_id: String,
+    /// Which policies of an initiative assignment it exempts from; empty: all of them.
+    #[serde(default)]
+    pub policy_definition_reference_ids: Vec<String>,
+    /// `Waiver` (the risk is accepted) or `Mitigated` (handled another way).
+    #[serde(default)]
+    pub category: String,
+    /// Its display name (at most 256 characters).
+    #[serde(default)]
+    pub display_name: String,
+    /// Why it was granted (at most 1024 characters, credentials masked).
+    #[serde(default)]
+    pub description: String,
+    /// When it expires (RFC 3339), if it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_on: Option<String>,
+    /// Who created it (`systemData.createdBy`, at most 256 characters).
+    #[serde(default)]
+    pub created_by: String,
+    /// When it was created (RFC 3339), if Azure said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
 }
 
 /// State of the Defender for APIs plan on a subscription.
@@ -791,6 +834,12 @@ pub struct Recommendation {
     pub display_name: String,
     /// `Healthy`, `Unhealthy` or `NotApplicable`.
     pub status: String,
+    /// Why the status is what it is (`status.cause`): `Exempt` when an Azure exemption
+    /// hides the real status behind `NotApplicable`, `OffByPolicy`, …; empty when Azure
+    /// gave none. Absent in snapshots older than the `assessmentStatusCause` feature,
+    /// where a `NotApplicable` status cannot be told apart from an exemption.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_cause: Option<String>,
     /// `High`, `Medium` or `Low`.
     pub severity: String,
     /// The assessed resource's ARM id.

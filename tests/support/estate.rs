@@ -314,6 +314,7 @@ fn subscription(estate: &mut Estate) -> String {
     let record = json!({"id": sub, "subscriptionId": SUBSCRIPTION, "tenantId": TENANT, "displayName": "prod", "state": "Enabled"});
     estate.put(&sub, record.clone());
     estate.list("/subscriptions", vec![record]);
+    estate.list(&format!("{sub}/{}", super::exemptions::LIST), Vec::new());
     let pricings = example("Microsoft.Security__2026-07-01__ListPricings_example");
     let api_plan = items(pricings)
         .into_iter()

@@ -83,6 +83,9 @@ pub enum FaultKind {
     HugeLength(u64),
     /// Answer a list page with no items and a `nextLink` to the next page, forever.
     EndlessPages,
+    /// Answer a Resource Graph query with a page of one row and a new `$skipToken`,
+    /// forever, announcing this `totalRecords`.
+    EndlessGraphPages(u64),
 }
 
 /// A fault for requests whose path contains `pattern` (case-insensitive).
@@ -553,6 +556,9 @@ async fn answer(state: &State, request: &Request) -> Response {
                 }
             }
             Some(FaultKind::EndlessPages) => endless_page(state, request),
+            Some(FaultKind::EndlessGraphPages(total)) => {
+                Reply::json(200, &resource_graph::endless_page(&request.body, total))
+            }
             Some(FaultKind::Slow(extra)) => {
                 delay += extra;
                 route(state, request)

@@ -8,6 +8,7 @@
 
 pub mod activity_log;
 pub mod estate;
+pub mod exemptions;
 pub mod fake_arm;
 pub mod reports;
 pub mod resource_graph;

@@ -1,10 +1,10 @@
 //! Azure Resource Graph for the fake ARM: `POST /providers/Microsoft.ResourceGraph/resources`
-//! answers the two queries the collector sends (API Management services; the Defender
-//! for APIs plan of each subscription) from the estate's routes, as `objectArray`
+//! answers the queries the collector sends (API Management services; the Defender for
+//! APIs plan of each subscription; API collections; assessments) from the estate's routes, as `objectArray`
 //! rows of the subscriptions named in the body, paged by `$top` and `$skipToken` like
 //! Microsoft's example (`ResourcesFirstPageQuery`), with the per-user quota headers.
 //!
-//! The fake does not run KQL: it recognises the query by the resource type it names,
+//! The fake does not run KQL: it recognises the query by its `type =~ '…'` clause,
 //! and answers 400 to any other.
 
 use std::collections::BTreeMap;
@@ -44,7 +44,8 @@ pub fn answer(
         .filter_map(Value::as_str)
         .map(str::to_ascii_lowercase)
         .collect();
-    let rows: Vec<Value> = if query.contains("microsoft.apimanagement/service") {
+    let asks = |kind: &str| query.contains(&format!("type =~ '{kind}'"));
+    let rows: Vec<Value> = if asks("microsoft.apimanagement/service") {
         subscriptions
             .iter()
             .flat_map(|s| {
@@ -71,7 +72,7 @@ pub fn answer(
                 )
             })
             .collect()
-    } else if query.contains("microsoft.security/pricings") {
+    } else if asks("microsoft.security/pricings") {
         subscriptions
             .iter()
             .filter_map(|s| {
@@ -80,6 +81,24 @@ pub fn answer(
                 ))
             })
             .map(|plan| project(plan, &["id", "name", "type", "properties"]))
+            .collect()
+    } else if asks("microsoft.security/apicollections") {
+        security_rows(routes, &subscriptions, "apicollections")
+    } else if asks("microsoft.security/assessments") {
+        security_rows(routes, &subscriptions, "assessments")
+            .into_iter()
+            .map(|mut row| {
+                // Resource Graph is reported to spell the assessed resource `Id`.
+                if let Some(details) = row
+                    .pointer_mut("/properties/resourceDetails")
+                    .and_then(Value::as_object_mut)
+                {
+                    if let Some(id) = details.remove("id") {
+                        details.insert("Id".to_string(), id);
+                    }
+                }
+                row
+            })
             .collect()
     } else {
         let error = json!({"error": {"code": "BadRequest", "message": "The fake Resource Graph answers only the collector's queries."}});
@@ -107,6 +126,35 @@ pub fn answer(
     (200, answer, quota)
 }
 
+/// The rows of `Microsoft.Security/{kind}` in `subscriptions`: those ARM's
+/// subscription-wide list gives (assessments of API Management resources only, as the
+/// collector's query asks).
+fn security_rows(
+    routes: &BTreeMap<String, Value>,
+    subscriptions: &[String],
+    kind: &str,
+) -> Vec<Value> {
+    subscriptions
+        .iter()
+        .flat_map(|s| {
+            let list = format!("/subscriptions/{s}/providers/microsoft.security/{kind}");
+            routes
+                .get(&list)
+                .and_then(|l| l["value"].as_array().cloned())
+                .unwrap_or_default()
+        })
+        .filter(|row| {
+            kind != "assessments"
+                || row["id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_ascii_lowercase()
+                    .contains("/providers/microsoft.apimanagement/service/")
+        })
+        .map(|row| project(&row, &["id", "name", "type", "properties"]))
+        .collect()
+}
+
 /// The row Resource Graph gives of `resource`: the projected columns it has, `type`
 /// lower-cased as Resource Graph writes it.
 fn project(resource: &Value, columns: &[&str]) -> Value {
@@ -120,4 +168,22 @@ fn project(resource: &Value, columns: &[&str]) -> Value {
         *kind = kind.to_ascii_lowercase();
     }
     Value::Object(row)
+}
+
+/// A page of one row (a stray service) that gives the next `$skipToken` however many
+/// came before, announcing `total` rows: a paging loop no single page shows.
+pub fn endless_page(body: &[u8], total: u64) -> Value {
+    let request: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let page: u64 = request["options"]["$skipToken"]
+        .as_str()
+        .and_then(|t| t.strip_prefix("page:"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    json!({
+        "totalRecords": total,
+        "count": 1,
+        "resultTruncated": "true",
+        "$skipToken": format!("page:{}", page + 1),
+        "data": [{"id": format!("/subscriptions/99999999-9999-4999-8999-999999999999/resourceGroups/rg/providers/Microsoft.ApiManagement/service/s{page}")}],
+    })
 }

@@ -485,11 +485,36 @@ impl Reply {
     }
 }
 
-/// A 2xx body as JSON.
+/// How deep an ARM or Resource Graph answer may nest objects and arrays. Values of an
+/// answer land in the snapshot up to about ten levels further down, and the snapshot's
+/// readers stop at [`crate::snapshot::MAX_DEPTH`] (128): an answer within this bound
+/// always makes a snapshot they read, as IaC files within theirs do. No ARM answer comes
+/// near.
+pub const MAX_ANSWER_DEPTH: usize = 100;
+
+/// A 2xx body as JSON, nested at most [`MAX_ANSWER_DEPTH`] levels (the parser itself
+/// stops at 128; either is said as too deep, not as text that is not JSON).
 fn json_body(body: &[u8]) -> Result<Value, ArmError> {
-    serde_json::from_slice(body).map_err(|e| ArmError::Malformed {
-        detail: format!("not JSON: {e}"),
-    })
+    let too_deep = || {
+        ArmError::Malformed {
+        detail: format!(
+            "nested more than {MAX_ANSWER_DEPTH} levels deep, deeper than any ARM answer (a value this deep would make a snapshot apimguard cannot read)"
+        ),
+    }
+    };
+    let value: Value = serde_json::from_slice(body).map_err(|e| {
+        if e.to_string().starts_with("recursion limit exceeded") {
+            too_deep()
+        } else {
+            ArmError::Malformed {
+                detail: format!("not JSON: {e}"),
+            }
+        }
+    })?;
+    if crate::nesting::json_deeper_than(&value, MAX_ANSWER_DEPTH) {
+        return Err(too_deep());
+    }
+    Ok(value)
 }
 
 /// A URL as logs show it: path and query only (never credentials, which are headers).

@@ -20,8 +20,8 @@
 //!
 //! Not read, each reported as a gap at its file and line: registry modules not restored
 //! and template specs (`br:`, `br/alias:`, `ts:`), a loop whose items are not known before deployment,
-//! a loop inside a looped resource. Values the reader cannot evaluate (lambdas, `for`
-//! expressions, runtime properties such as `svc.properties.gatewayUrl`, an output of a
+//! a loop inside a looped resource. Values the reader cannot evaluate (lambdas and `for`
+//! expressions over open items, user-defined functions, runtime properties such as `svc.properties.gatewayUrl`, an output of a
 //! looped module) are unknown.
 
 mod params;
@@ -37,7 +37,7 @@ use serde_json::{json, Map, Value};
 
 use self::syntax::{Loop, ModuleDecl, Reference, ResourceDecl, Statement, SyntaxError};
 use super::arm_template::GivenParameters;
-use super::error::{evaluation_too_deep, read_text, IacError};
+use super::error::{evaluation_cut, read_text, IacError};
 use super::estate::{self, Declared, Estate};
 use super::expr::{self, as_text, Context, Expr, Kind, Member, MAX_LOOP_ITEMS};
 use super::lazy::Lazy;
@@ -412,9 +412,10 @@ impl<'a> Program<'a> {
                     self.resources[symbol].decl.line
                 }
             };
-            if expr::evaluation_cut() {
+            if let Some(cut) = expr::evaluation_cut() {
                 let source = self.source;
-                self.run.fail(evaluation_too_deep(
+                self.run.fail(evaluation_cut(
+                    cut,
                     &source.file,
                     &source.text,
                     line as usize,
@@ -1198,10 +1199,8 @@ resource one 'Microsoft.ApiManagement/service/apis@2023-05-01-preview' = {
         assert_eq!(one["displayName"], "ONE");
         assert_eq!(one["path"], "fallback");
         assert_eq!(one["protocols"], json!(["https", "http"]));
-        assert_eq!(
-            one["subscriptionRequired"],
-            "<unknown: length(names) &gt; 1>"
-        );
+        // `map` over known items is read: one name.
+        assert_eq!(one["subscriptionRequired"], false);
         assert!(estate.gaps.into_sorted().is_empty());
     }
 

@@ -151,8 +151,9 @@ impl ParamFile {
                     (name, line, value)
                 })
                 .collect();
-            if expr::evaluation_cut() {
-                return Err(crate::iac::error::evaluation_too_deep(
+            if let Some(cut) = expr::evaluation_cut() {
+                return Err(crate::iac::error::evaluation_cut(
+                    cut,
                     &source.file,
                     &source.text,
                     1,

@@ -768,7 +768,6 @@ impl Parser<'_> {
             // A spread at the top leaves `params` and `name` unlisted.
             Kind::Object(members) if members.iter().any(Member::is_spread) => None,
             Kind::Object(members) => Some(members),
-            Kind::Opaque => None,
             _ => return Err(self.error_here("a module body `{…}` expected")),
         };
         Ok(Statement::Module(ModuleDecl {
@@ -906,13 +905,18 @@ impl Parser<'_> {
 
     fn expression_here(&mut self) -> Result<Expr, SyntaxError> {
         let from = self.at;
-        // A lambda (`x => …`, `(a, b) => …`) is not evaluated.
-        if matches!(self.peek().tok, Tok::Ident(_))
-            && matches!(self.tokens[self.at + 1].tok, Tok::Punct("=>"))
+        // A lambda with one parameter: `x => …`.
+        self.peek();
+        if let (Tok::Ident(name), Tok::Punct("=>")) =
+            (&self.tokens[self.at].tok, &self.tokens[self.at + 1].tok)
         {
+            let names = vec![name.clone()];
             self.at += 2;
-            self.expression()?;
-            return Ok(Expr::new(Kind::Opaque, self.text_from(from)));
+            let body = self.expression()?;
+            return Ok(Expr::new(
+                Kind::Lambda(names, Box::new(body)),
+                self.text_from(from),
+            ));
         }
         let cond = self.binary(0)?;
         if !self.eat_after_newlines("?") {
@@ -1044,22 +1048,29 @@ impl Parser<'_> {
                 _ => Kind::Symbol(name),
             },
             Tok::Punct("(") => {
-                // A parenthesized expression, or a lambda's parameters.
+                // A parenthesized expression, or a lambda's parameters: `(a, b) => …`.
                 self.parens += 1;
-                let inner = self.expression()?;
-                let mut lambda = false;
+                let mut inner = vec![self.expression()?];
                 while self.eat(",") {
-                    self.expression()?;
-                    lambda = true;
+                    inner.push(self.expression()?);
                 }
                 self.parens -= 1;
                 self.expect(")")?;
-                if self.eat("=>") || lambda {
-                    self.expression()?;
-                    Kind::Opaque
-                } else {
-                    return Ok(Expr::new(inner.kind, self.text_from(from)));
+                if !self.eat("=>") {
+                    if inner.len() > 1 {
+                        return Err(self.error_here("`=>` expected after a lambda's parameters"));
+                    }
+                    return Ok(Expr::new(inner.remove(0).kind, self.text_from(from)));
                 }
+                let names = inner
+                    .into_iter()
+                    .map(|p| match p.kind {
+                        Kind::Symbol(name) => Ok(name),
+                        _ => Err(self.error_here("a lambda's parameters are names")),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                let body = self.expression()?;
+                Kind::Lambda(names, Box::new(body))
             }
             Tok::Punct("[") => self.array()?,
             Tok::Punct("{") => self.object()?,
