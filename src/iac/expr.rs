@@ -615,10 +615,7 @@ fn call(expr: &Expr, name: &str, args: &[Expr], cx: &dyn Context) -> Value {
         "union" => union(&values).unwrap_or_else(|| unknown(text)),
         "shallowmerge" => shallow_merge(&values).unwrap_or_else(|| unknown(text)),
         _ if values.iter().any(any_unknown_text) => unknown(text),
-        _ if cuts_placeholder(name, &values) => match name {
-            "substring" | "take" | "skip" | "first" | "last" | "padleft" => opaque(text),
-            _ => unknown(text),
-        },
+        _ if cuts_placeholder(name, &values) => opaque(text),
         _ => pure(name, &values).unwrap_or_else(|| unknown(text)),
     }
 }
@@ -635,7 +632,6 @@ const PLACEHOLDERS: &[&str] = &[
     "skip(",
     "first(",
     "last(",
-    "padleft(",
     "subscriptionid}",
     "resourcegroupname}",
     "tenantid}",
@@ -644,37 +640,72 @@ const PLACEHOLDERS: &[&str] = &[
     "tenant()",
 ];
 
-/// Whether a function that works on a string's characters (their positions, their
-/// count) would read the text of a placeholder (`{uniqueString(…)}`) as if it were the
-/// value it stands for: `substring(uniqueString(…), 0, 4)` is not `{uni`, whose
-/// unbalanced `{` would swallow every later `/` of a name. Such a cut is a placeholder
-/// of its own (still a stable name); a count, a position or a split is unknown.
+/// Whether `substring`, `take`, `skip`, `first` or `last` of a string would cut through a
+/// placeholder (`{uniqueString(…)}`) as if its text were the value it stands for:
+/// `substring(uniqueString(…), 0, 4)` is not `{uni`, whose unbalanced `{` would swallow
+/// every later `/` of a name. Such a cut is a placeholder of its own (a stable name). A
+/// cut that keeps each placeholder whole or leaves it out (`last(split(id, '/'))`,
+/// `substring(name, 0, 5)` of `apim-{uniqueString(…)}`) is read as written.
 fn cuts_placeholder(name: &str, values: &[Value]) -> bool {
-    let cuts = matches!(
-        name,
-        "substring"
-            | "take"
-            | "skip"
-            | "first"
-            | "last"
-            | "padleft"
-            | "length"
-            | "indexof"
-            | "lastindexof"
-            | "split"
-    );
-    cuts && values
-        .first()
-        .and_then(Value::as_str)
-        .is_some_and(holds_placeholder)
+    let Some(text) = values.first().and_then(Value::as_str) else {
+        return false;
+    };
+    let length = text.chars().count();
+    let number = |i: usize| {
+        values
+            .get(i)
+            .and_then(Value::as_i64)
+            .map(|n| usize::try_from(n.max(0)).unwrap_or(0).min(length))
+    };
+    let (start, end) = match name {
+        "substring" => {
+            let start = number(1).unwrap_or(0);
+            let end = number(2).map_or(length, |n| start.saturating_add(n).min(length));
+            (start, end)
+        }
+        "take" => (0, number(1).unwrap_or(0)),
+        "skip" => (number(1).unwrap_or(0), length),
+        "first" => (0, length.min(1)),
+        "last" => (length.saturating_sub(1), length),
+        _ => return false,
+    };
+    placeholder_spans(text)
+        .iter()
+        .any(|&(from, to)| (start > from && start < to) || (end > from && end < to))
 }
 
-/// Whether `text` holds a placeholder made by this evaluator (see [`PLACEHOLDERS`]).
-fn holds_placeholder(text: &str) -> bool {
-    text.match_indices('{').any(|(at, _)| {
-        let rest = text[at + 1..].to_ascii_lowercase();
-        PLACEHOLDERS.iter().any(|p| rest.starts_with(p))
-    })
+/// The placeholders made by this evaluator in `text` (see [`PLACEHOLDERS`]), as
+/// character ranges from their `{` to past their matching `}` (or the end).
+fn placeholder_spans(text: &str) -> Vec<(usize, usize)> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut spans = Vec::new();
+    let mut at = 0;
+    while at < chars.len() {
+        let rest: String = chars[at..].iter().skip(1).take(24).collect();
+        let rest = rest.to_ascii_lowercase();
+        if chars[at] != '{' || !PLACEHOLDERS.iter().any(|p| rest.starts_with(p)) {
+            at += 1;
+            continue;
+        }
+        let mut depth = 0usize;
+        let mut end = chars.len();
+        for (i, c) in chars.iter().enumerate().skip(at) {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = i + 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        spans.push((at, end));
+        at = end;
+    }
+    spans
 }
 
 /// Bicep's file functions: the file is read through the context (which keeps it inside
@@ -1310,13 +1341,16 @@ mod tests {
             let v = eval_with(&format!("[{cut}(guid('a/b'), 3)]"), &[]);
             assert_eq!(v, json!(format!("{{{cut}(guid('a/b'), 3)}}")));
         }
-        for open in [
-            "[length(uniqueString('a'))]",
-            "[split(format('x-{0}', guid('a/b')), '/')]",
-            "[indexOf(subscription().subscriptionId, '-')]",
-        ] {
-            assert!(is_unknown(&eval_with(open, &[])), "{open}");
-        }
+        // A cut that keeps placeholders whole, or leaves them out, is read as written.
+        assert_eq!(
+            eval_with("[last(split(resourceId('Microsoft.ApiManagement/service', format('apim-{0}', uniqueString('a'))), '/'))]", &[]),
+            "apim-{uniqueString('a')}"
+        );
+        assert_eq!(
+            eval_with("[take(format('apim-{0}', guid('x')), 4)]", &[]),
+            "apim"
+        );
+        assert_eq!(eval_with("[length(subscription().id)]", &[]), 31);
         // Literal braces are text: `{0}` is no placeholder.
         assert_eq!(eval_with("[substring('{0}/x', 0, 3)]", &[]), "{0}");
     }
