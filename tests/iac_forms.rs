@@ -421,3 +421,139 @@ module missing 'br:contoso.azurecr.io/apim/other:v1' = {
         "{files}"
     );
 }
+
+#[test]
+fn spreads_of_known_objects_and_arrays_are_read() {
+    // Before: an object or array holding a spread was open as a whole, so the API's
+    // `properties` were a gap (exit 2) even where every spread value is in the files, as
+    // in the AVM modules' `...(type == 'Single' ? {…} : {})`.
+    let dir = tempfile::tempdir().unwrap();
+    let bicep = r"param openParam object
+var common = {
+  protocols: [
+    'https'
+  ]
+  subscriptionRequired: true
+}
+resource svc 'Microsoft.ApiManagement/service@2023-05-01-preview' = {
+  name: 'contoso'
+  location: 'westeurope'
+  sku: { name: 'Developer', capacity: 1 }
+  properties: { publisherEmail: 'a@contoso.com', publisherName: 'Contoso' }
+}
+resource keyed 'Microsoft.ApiManagement/service/apis@2023-05-01-preview' = {
+  parent: svc
+  name: 'keyed'
+  properties: {
+    path: 'keyed'
+    ...common
+  }
+}
+resource open 'Microsoft.ApiManagement/service/apis@2023-05-01-preview' = {
+  parent: svc
+  name: 'open'
+  properties: {
+    ...common
+    path: 'open'
+    ...(common.subscriptionRequired ? { subscriptionRequired: false } : {})
+    protocols: [
+      ...common.protocols
+      'http'
+    ]
+  }
+}
+resource unread 'Microsoft.ApiManagement/service/apis@2023-05-01-preview' = {
+  parent: svc
+  name: 'unread'
+  properties: {
+    path: 'unread'
+    ...openParam
+  }
+}
+";
+    write_all(dir.path(), &[("main.bicep", bicep)]);
+    let main = dir.path().join("main.bicep");
+    let (code, snapshot, err) = collect(&["--from-bicep", main.to_str().unwrap()]);
+    let found = apis(&snapshot);
+    assert!(found.contains(&("contoso".into(), "keyed".into(), "authenticated".into())));
+    assert!(found.contains(&("contoso".into(), "open".into(), "unauthenticated".into())));
+    let open = &snapshot["subscriptions"][0]["services"][0]["apis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "open")
+        .unwrap()["properties"];
+    assert_eq!(open["protocols"], serde_json::json!(["https", "http"]));
+    // A spread of a value the files do not hold stays open: a gap, never a guess.
+    assert_eq!(code, 2, "{err}");
+    let gaps = gaps(&snapshot);
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert_eq!(gaps[0].0, "properties");
+    assert!(gaps[0].1.contains("unread"), "{gaps:?}");
+}
+
+#[test]
+fn local_arm_templates_used_as_bicep_modules_are_read() {
+    // Before: `module c './api-connection.json'` (ai-hub-gateway-solution-accelerator)
+    // was parsed as Bicep, a syntax error at the JSON's first key: exit 2 on the whole
+    // project. The template is now read with the module's params; its own lines locate
+    // what it declares, and its outputs reach the caller.
+    let dir = tempfile::tempdir().unwrap();
+    let template = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {"service": {"type": "string"}, "open": {"type": "bool", "defaultValue": true}},
+  "resources": [
+    {"type": "Microsoft.ApiManagement/service/apis", "apiVersion": "2023-05-01-preview",
+     "name": "[format('{0}/{1}', parameters('service'), 'open')]",
+     "properties": {"path": "open", "subscriptionRequired": "[not(parameters('open'))]"}}
+  ],
+  "outputs": {"apiName": {"type": "string", "value": "open"}}
+}"#;
+    let bicep = r"resource svc 'Microsoft.ApiManagement/service@2023-05-01-preview' = {
+  name: 'contoso'
+  location: 'westeurope'
+  sku: { name: 'Developer', capacity: 1 }
+  properties: { publisherEmail: 'a@contoso.com', publisherName: 'Contoso' }
+}
+module nested 'nested/api.json' = {
+  name: 'nested'
+  params: {
+    service: svc.name
+  }
+}
+resource policy 'Microsoft.ApiManagement/service/apis/policies@2023-05-01-preview' = {
+  name: 'contoso/${nested.outputs.apiName}/policy'
+  properties: {
+    format: 'rawxml'
+    value: '<policies><inbound><base /></inbound><backend><base /></backend><outbound><base /></outbound></policies>'
+  }
+}
+";
+    write_all(
+        dir.path(),
+        &[("main.bicep", bicep), ("nested/api.json", template)],
+    );
+    let main = dir.path().join("main.bicep");
+    let (code, snapshot, err) = collect(&["--from-bicep", main.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}\n{:?}", gaps(&snapshot));
+    assert_eq!(
+        apis(&snapshot),
+        vec![("contoso".into(), "open".into(), "unauthenticated".into())]
+    );
+    let api = &snapshot["subscriptions"][0]["services"][0]["apis"][0];
+    assert!(
+        api["origin"]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("api.json"),
+        "{api}"
+    );
+    assert!(api["policy"].is_object(), "{api}");
+    // A template that is not there is refused at the `module` line, as a Bicep one is.
+    std::fs::remove_file(dir.path().join("nested/api.json")).unwrap();
+    let out = apimguard(&["collect", "--from-bicep", main.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = support::text(&out.stderr);
+    assert!(err.contains("main.bicep:7"), "{err}");
+}

@@ -52,7 +52,7 @@ deny contains {"resource": b.id, "message": msg} if {
 _http_backend(b) if {
 	url := object.get(b.properties, "url", "")
 	url != ""
-	lower(object.get(b.properties, "protocol", "http")) == "http"
+	lower(sprintf("%v", [object.get(b.properties, "protocol", "http")])) in {"http", "null"}
 	not startswith(lower(sprintf("%v", [url])), "fabric:")
 }
 

@@ -32,3 +32,9 @@ test_function_key_header_passes if {
 test_service_fabric_is_not_checked if {
 	count(rule.checked) == 0 with input as estate({"url": "fabric:/mytestapp/mytestservice", "protocol": "http"})
 }
+
+# A protocol given as null (ARM returns it for a setting never made) is HTTP, APIM's
+# default: the rule reads it instead of stopping.
+test_null_protocol_is_http if {
+	count(rule.deny) == 1 with input as estate({"url": "https://payments.contoso.com", "protocol": null})
+}

@@ -64,8 +64,7 @@ deny contains {"resource": d.id, "message": msg} if {
 	problems := sort([sprintf("%s of %s %ss", [problem, side, message]) |
 		some side in sides
 		some message in messages
-		settings := object.get(object.get(d.properties, side, {}), message, {})
-		some problem in _problems(settings)
+		some problem in _side_problems(d.properties, side, message)
 	])
 	count(problems) > 0
 	msg := sprintf("diagnostic %q of service %q logs %s", [estate.resource_name(d.id), svc.name, concat("; ", problems)])
@@ -77,6 +76,25 @@ deny contains {"resource": svc.id, "message": msg} if {
 	not logging.diagnostics(svc)
 	msg := sprintf("whether the diagnostics of service %q log credentials is not known: %s", [svc.name, logging.not_in_snapshot("diagnostics")])
 }
+
+# What one side's request or response settings log. A part given as `null` (a Bicep
+# `param frontend T?` not given, or what ARM returns for a part never set) logs nothing;
+# a part left open in IaC files is not known, never read as nothing.
+_side_problems(props, side, message) := {sprintf("settings not known before deployment (%v)", [part]) |
+	part := _field(props, side)
+	estate.unknown(part)
+} | {sprintf("settings not known before deployment (%v)", [settings]) |
+	settings := _field(_field(props, side), message)
+	estate.unknown(settings)
+} | _problems(_object(_field(_field(props, side), message)))
+
+# `x[key]`, or null when x is not an object or has no such key.
+_field(x, key) := object.get(x, key, null) if is_object(x)
+else := null
+
+# `x` when it is an object, else the empty object (null and absent parts log nothing).
+_object(x) := x if is_object(x)
+else := {}
 
 _problems(settings) := _header_problems(settings) | _body_problems(settings)
 
@@ -104,11 +122,11 @@ _body_problems(settings) := {sprintf("the first %v bytes of the body", [bytes]) 
 
 # The body bytes a diagnostic logs: a number (older api-versions wrote it as a string).
 _bytes(settings) := n if {
-	v := object.get(object.get(settings, "body", {}), "bytes", 0)
+	v := object.get(_object(object.get(settings, "body", {})), "bytes", 0)
 	is_string(v)
 	regex.match(`^[0-9]+$`, v)
 	n := to_number(v)
-} else := object.get(object.get(settings, "body", {}), "bytes", 0)
+} else := object.get(_object(object.get(settings, "body", {})), "bytes", 0)
 
 _credential(header) if {
 	some part in credential_parts
@@ -119,7 +137,7 @@ _credential(header) if {
 
 # Masked or hidden by the diagnostic's data masking.
 _masked(settings, header) if {
-	some rule in object.get(object.get(settings, "dataMasking", {}), "headers", [])
-	lower(object.get(rule, "value", "")) == lower(header)
+	some rule in object.get(_object(object.get(settings, "dataMasking", {})), "headers", [])
+	lower(object.get(_object(rule), "value", "")) == lower(header)
 	lower(object.get(rule, "mode", "")) in {"mask", "hide"}
 }

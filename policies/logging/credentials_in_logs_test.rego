@@ -50,3 +50,14 @@ test_not_in_the_snapshot_is_not_known if {
 	contains(f.message, "is not known")
 	rule.checked == {"svc"} with input as doc
 }
+
+# A part given as null (a Bicep `param frontend T?` not given: the AVM diagnostics
+# modules) logs nothing; an open part is not known. Neither stops the rule.
+test_null_and_open_parts if {
+	props := {"loggerId": "svc/loggers/ai", "frontend": null, "backend": {"request": null, "response": {"headers": null, "body": null, "dataMasking": null}}}
+	d := {"id": "svc/diagnostics/applicationinsights", "name": "applicationinsights", "properties": props}
+	count(rule.deny) == 0 with input as estate([d])
+	open := object.union(props, {"frontend": "<unknown: parameters('frontend')>"})
+	some f in rule.deny with input as estate([object.union(d, {"properties": open})])
+	contains(f.message, "settings not known before deployment")
+}

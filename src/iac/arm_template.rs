@@ -42,7 +42,7 @@ pub(super) fn read(
     parameters: Option<&Path>,
     root: &IacRoot,
 ) -> Result<Estate, IacError> {
-    let (file, text, doc) = load_template(template)?;
+    let (file, text, doc) = load_template(template, template.display().to_string())?;
     let links = Links {
         root,
         template,
@@ -96,8 +96,8 @@ pub(super) fn read(
 
 /// Reads the template at `path`: its path as shown, its text and its parsed JSON, its
 /// expressions and shape checked.
-fn load_template(path: &Path) -> Result<(String, String, JsonDoc), IacError> {
-    let file = path.display().to_string();
+/// Reads, parses and checks the template at `path`, shown as `file`.
+fn load_template(path: &Path, file: String) -> Result<(String, String, JsonDoc), IacError> {
     let text = read_text(path, &file)?;
     parse_template(file, text)
 }
@@ -430,23 +430,25 @@ fn template_outputs(template: &Value, tables: &Tables<'_>) -> Vec<(String, (Valu
         .collect()
 }
 
-/// A template the Bicep CLI restored for a registry module, deployed with `given`
-/// parameter values (lower-cased names): what it declares, each resource at `at` (the
-/// `module` line: the template is not the repository's), its outputs by name, and the
-/// gaps it has (at `at` too).
+/// An ARM template a Bicep `module` uses, deployed with `given` parameter values
+/// (lower-cased names): what it declares, its outputs by name, and the gaps it has. For
+/// a registry module (a template the Bicep CLI restored, not the repository's), each
+/// resource is at the `module` line; a local JSON module keeps its own lines.
 pub(super) struct CachedModule {
     pub resources: Vec<Declared>,
     pub outputs: Map<String, Value>,
     pub gaps: Vec<crate::snapshot::Gap>,
 }
 
-/// Reads the restored template `path` of a registry module (see [`CachedModule`]).
-pub(super) fn read_cached_module(
+/// Reads the template `path` of a module (see [`CachedModule`]), shown as `file`; every
+/// resource at `at` when given (a registry module).
+pub(super) fn read_module_template(
     path: &Path,
+    file: String,
     given: HashMap<String, Value>,
-    at: &Origin,
+    at: Option<&Origin>,
 ) -> Result<CachedModule, IacError> {
-    let (file, text, doc) = load_template(path)?;
+    let (file, text, doc) = load_template(path, file)?;
     let reader = Reader {
         file,
         path,
@@ -460,8 +462,10 @@ pub(super) fn read_cached_module(
     let tables = Tables::new(&doc.value, given);
     let mut resources = Vec::new();
     reader.template("", &tables, &mut resources)?;
-    for resource in &mut resources {
-        resource.origin = at.clone();
+    if let Some(at) = at {
+        for resource in &mut resources {
+            resource.origin = at.clone();
+        }
     }
     let outputs = template_outputs(&doc.value, &tables)
         .into_iter()

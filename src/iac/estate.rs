@@ -70,7 +70,11 @@ impl Estate {
 
 impl Declared {
     /// A resource of `kind` named `names`, with `body`, declared at `origin`.
-    pub fn new(kind: &str, names: Vec<String>, body: JsonObject, origin: Origin) -> Declared {
+    /// A resource's members as written; members given as `null` (a Bicep `param x T?`
+    /// not given, an AVM module's optional setting) are dropped, at every level: ARM
+    /// sends them, and the resource provider reads them as not set.
+    pub fn new(kind: &str, names: Vec<String>, mut body: JsonObject, origin: Origin) -> Declared {
+        drop_nulls(&mut body);
         Declared {
             kind: kind.to_string(),
             names,
@@ -88,6 +92,22 @@ impl Declared {
             .and_then(Value::as_object)
             .cloned()
             .unwrap_or_default()
+    }
+}
+
+/// Drops the members whose value is `null` from `body` and every object inside it.
+fn drop_nulls(body: &mut JsonObject) {
+    body.retain(|_, v| !v.is_null());
+    let mut stack: Vec<&mut Value> = body.values_mut().collect();
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::Object(members) => {
+                members.retain(|_, v| !v.is_null());
+                stack.extend(members.values_mut());
+            }
+            Value::Array(items) => stack.extend(items.iter_mut()),
+            _ => {}
+        }
     }
 }
 
@@ -349,10 +369,12 @@ pub(super) fn build(estate: Estate, collected_at: String) -> Result<Snapshot, Ia
 }
 
 /// A policy document open only in attributes of elements that never decide who may call
-/// (a backend id, a header to set, a rate limit): the document with those markers
-/// escaped, so that it parses and every verdict that does not need them is decided (the
-/// attribute reads as the marker: unknown). `None` when a marker stands anywhere else
-/// (text, where it may be whole elements; an authentication or `choose` element).
+/// (a backend id, a header to set, a rate limit), or in the text of a CORS `<origin>`
+/// (`replace(xml, '{origin}', webFrontendUrl)`, as azd templates write it): the document
+/// with those markers escaped, so that it parses and every verdict that does not need
+/// them is decided (the attribute or origin reads as the marker: unknown). `None` when a
+/// marker stands anywhere else (other text, where it may be whole elements; an
+/// authentication or `choose` element).
 fn open_in_settings(text: &str) -> Option<String> {
     const SETTINGS: [&str; 18] = [
         "set-backend-service",
@@ -382,15 +404,25 @@ fn open_in_settings(text: &str) -> Option<String> {
     while let Some(start) = rest.find(unknown::PREFIX) {
         let (before, marker) = rest.split_at(start);
         out.push_str(before);
-        // Inside a tag: a `<` since the last `>`, and the marker within quotes.
-        let tag = out.rfind('<').filter(|&lt| !out[lt..].contains('>'))?;
-        let element: String = out[tag + 1..]
-            .chars()
-            .take_while(|c| !c.is_whitespace())
-            .collect();
-        let quotes = out[tag..].matches(['"', '\'']).count();
-        if !SETTINGS.contains(&element.as_str()) || quotes.is_multiple_of(2) {
-            return None;
+        let tag = out.rfind('<')?;
+        if out[tag..].contains('>') {
+            // In text: only that of an `<origin>` start tag, with no other tag since.
+            let start = &out[tag..];
+            let open = start.split_inclusive('>').next().unwrap_or_default();
+            let origin = open == "<origin>" || open.starts_with("<origin ");
+            if !origin || open.ends_with("/>") {
+                return None;
+            }
+        } else {
+            // Inside a tag: a `<` since the last `>`, and the marker within quotes.
+            let element: String = out[tag + 1..]
+                .chars()
+                .take_while(|c| !c.is_whitespace())
+                .collect();
+            let quotes = out[tag..].matches(['"', '\'']).count();
+            if !SETTINGS.contains(&element.as_str()) || quotes.is_multiple_of(2) {
+                return None;
+            }
         }
         let end = marker.find('>').map_or(marker.len(), |e| e + 1);
         out.push_str(
@@ -1074,7 +1106,14 @@ mod tests {
         let policy = policy_xml::parse_policy(&settled).unwrap();
         let backend = serde_json::to_string(&policy).unwrap();
         assert!(backend.contains("<unknown: x ? 'a' :"), "{backend}");
+        // The text of a CORS origin (contoso-real-estate's `{origin}`).
+        let cors = "<policies><inbound><cors><allowed-origins><origin>https://<unknown: parameters('web')></origin></allowed-origins></cors></inbound></policies>";
+        let settled = open_in_settings(cors).unwrap();
+        assert!(policy_xml::parse_policy(&settled).is_ok(), "{settled}");
         for closed in [
+            "<policies><inbound><check-header name=\"x\"><value><unknown: v></value></check-header></inbound></policies>",
+            "<policies><inbound><cors><allowed-origins><origin>a</origin><unknown: more></allowed-origins></cors></inbound></policies>",
+            "<policies><inbound><cors><allowed-origins><origin /><unknown: more></allowed-origins></cors></inbound></policies>",
             "<policies><inbound><check-header name=\"<unknown: h>\" /></inbound></policies>",
             "<policies><inbound><set-header name=\"x\"><value><unknown: v></value></set-header></inbound></policies>",
             "<policies><inbound><unknown: fragment></inbound></policies>",

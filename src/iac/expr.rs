@@ -57,8 +57,9 @@ pub(super) enum Kind {
     /// A lambda: Bicep `(a, b) => body`, ARM `lambda('a', 'b', body)`. Only the functions
     /// that take one call it (see [`super::lambda`]); anywhere else it is unknown.
     Lambda(Vec<String>, Box<Expr>),
-    /// Something the readers do not evaluate (a spread).
-    Opaque,
+    /// `...x` in a Bicep array (its items in place) or object (a member whose value
+    /// this is: its members in place, later ones winning).
+    Spread(Box<Expr>),
 }
 
 /// `for item in source`, `for (item, index) in source`: a Bicep loop's head.
@@ -89,6 +90,13 @@ pub(super) struct Member {
     pub value: Expr,
     /// 1-based line of the key.
     pub line: u32,
+}
+
+impl Member {
+    /// Whether this is a `...x` spread rather than a `key: value`.
+    pub(super) fn is_spread(&self) -> bool {
+        matches!(self.value.kind, Kind::Spread(_))
+    }
 }
 
 impl Expr {
@@ -307,11 +315,33 @@ fn eval_here(expr: &Expr, cx: &dyn Context) -> Value {
             }
             Value::String(out)
         }
-        Kind::Array(items) => Value::Array(items.iter().map(|i| eval(i, cx)).collect()),
+        Kind::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                let Kind::Spread(inner) = &item.kind else {
+                    out.push(eval(item, cx));
+                    continue;
+                };
+                // A spread of null is not known to deploy: open, like any other value.
+                match eval(inner, cx) {
+                    Value::Array(spread) => out.extend(spread),
+                    _ => return unknown(&expr.text),
+                }
+            }
+            Value::Array(out)
+        }
         Kind::Object(members) => {
             let mut map = Map::new();
             for m in members {
-                map.insert(as_text(&eval(&m.key, cx)), eval(&m.value, cx));
+                let Kind::Spread(inner) = &m.value.kind else {
+                    map.insert(as_text(&eval(&m.key, cx)), eval(&m.value, cx));
+                    continue;
+                };
+                // What the spread value holds is not listed: the whole object is open.
+                match eval(inner, cx) {
+                    Value::Object(spread) => map.extend(spread),
+                    _ => return unknown(&expr.text),
+                }
             }
             Value::Object(map)
         }
@@ -345,7 +375,7 @@ fn eval_here(expr: &Expr, cx: &dyn Context) -> Value {
         Kind::For(repeat, filter, body) => {
             for_items(repeat, filter.as_deref(), body, &expr.text, cx)
         }
-        Kind::Lambda(..) | Kind::Opaque => unknown(&expr.text),
+        Kind::Lambda(..) | Kind::Spread(_) => unknown(&expr.text),
     }
 }
 
@@ -583,9 +613,99 @@ fn call(expr: &Expr, name: &str, args: &[Expr], cx: &dyn Context) -> Value {
         "createarray" | "array" => Value::Array(values),
         "createobject" => create_object(&values).unwrap_or_else(|| unknown(text)),
         "union" => union(&values).unwrap_or_else(|| unknown(text)),
+        "shallowmerge" => shallow_merge(&values).unwrap_or_else(|| unknown(text)),
         _ if values.iter().any(any_unknown_text) => unknown(text),
+        _ if cuts_placeholder(name, &values) => opaque(text),
         _ => pure(name, &values).unwrap_or_else(|| unknown(text)),
     }
+}
+
+/// What a placeholder's text starts with (after its `{`): the values the deployment
+/// fixes ([`opaque`] calls, the scope's names) and the cuts of them made below.
+const PLACEHOLDERS: &[&str] = &[
+    "uniquestring(",
+    "guid(",
+    "newguid(",
+    "utcnow(",
+    "substring(",
+    "take(",
+    "skip(",
+    "first(",
+    "last(",
+    "subscriptionid}",
+    "resourcegroupname}",
+    "tenantid}",
+    "resourcegroup()",
+    "subscription()",
+    "tenant()",
+];
+
+/// Whether `substring`, `take`, `skip`, `first` or `last` of a string would cut through a
+/// placeholder (`{uniqueString(…)}`) as if its text were the value it stands for:
+/// `substring(uniqueString(…), 0, 4)` is not `{uni`, whose unbalanced `{` would swallow
+/// every later `/` of a name. Such a cut is a placeholder of its own (a stable name). A
+/// cut that keeps each placeholder whole or leaves it out (`last(split(id, '/'))`,
+/// `substring(name, 0, 5)` of `apim-{uniqueString(…)}`) is read as written.
+fn cuts_placeholder(name: &str, values: &[Value]) -> bool {
+    let Some(text) = values.first().and_then(Value::as_str) else {
+        return false;
+    };
+    let length = text.chars().count();
+    let number = |i: usize| {
+        values
+            .get(i)
+            .and_then(Value::as_i64)
+            .map(|n| usize::try_from(n.max(0)).unwrap_or(0).min(length))
+    };
+    let (start, end) = match name {
+        "substring" => {
+            let start = number(1).unwrap_or(0);
+            let end = number(2).map_or(length, |n| start.saturating_add(n).min(length));
+            (start, end)
+        }
+        "take" => (0, number(1).unwrap_or(0)),
+        "skip" => (number(1).unwrap_or(0), length),
+        "first" => (0, length.min(1)),
+        "last" => (length.saturating_sub(1), length),
+        _ => return false,
+    };
+    placeholder_spans(text)
+        .iter()
+        .any(|&(from, to)| (start > from && start < to) || (end > from && end < to))
+}
+
+/// The placeholders made by this evaluator in `text` (see [`PLACEHOLDERS`]), as
+/// character ranges from their `{` to past their matching `}` (or the end).
+fn placeholder_spans(text: &str) -> Vec<(usize, usize)> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut spans = Vec::new();
+    let mut at = 0;
+    while at < chars.len() {
+        let rest: String = chars[at..].iter().skip(1).take(24).collect();
+        let rest = rest.to_ascii_lowercase();
+        if chars[at] != '{' || !PLACEHOLDERS.iter().any(|p| rest.starts_with(p)) {
+            at += 1;
+            continue;
+        }
+        let mut depth = 0usize;
+        let mut end = chars.len();
+        for (i, c) in chars.iter().enumerate().skip(at) {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = i + 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        spans.push((at, end));
+        at = end;
+    }
+    spans
 }
 
 /// Bicep's file functions: the file is read through the context (which keeps it inside
@@ -943,6 +1063,19 @@ fn union(values: &[Value]) -> Option<Value> {
     Some(Value::Array(items))
 }
 
+/// `shallowMerge([a, b, …])` (what `bicep build` makes of an object spread): the
+/// objects' members, later ones winning; `None` unless every item is a known object.
+fn shallow_merge(values: &[Value]) -> Option<Value> {
+    let [Value::Array(items)] = values else {
+        return None;
+    };
+    let mut merged = Map::new();
+    for item in items {
+        merged.extend(item.as_object()?.clone());
+    }
+    Some(Value::Object(merged))
+}
+
 /// Deep merge: objects merge key by key, anything else in `other` replaces.
 pub(super) fn merge_objects(into: &mut Map<String, Value>, other: &Map<String, Value>) {
     for (key, value) in other {
@@ -1172,6 +1305,54 @@ mod tests {
 
     fn eval_with(text: &str, params: &[(&'static str, Value)]) -> Value {
         eval_template_string(text, &Params(params.iter().cloned().collect()))
+    }
+
+    #[test]
+    fn shallow_merges_keep_their_open_members() {
+        // As `bicep build` writes an AVM backend's `...(type == 'Single' ? {…} : {})`.
+        let merged = eval_with(
+            "[shallowMerge(createArray(createObject('title', parameters('title'), 'type', 'Single'), if(equals('Single', 'Single'), createObject('url', 'https://b'), createObject())))]",
+            &[],
+        );
+        assert_eq!(
+            merged,
+            json!({"title": "<unknown: parameters('title')>", "type": "Single", "url": "https://b"})
+        );
+        assert!(is_unknown(&eval_with(
+            "[shallowMerge(createArray(createObject('a', 1), parameters('more')))]",
+            &[]
+        )));
+    }
+
+    #[test]
+    fn cuts_of_placeholders_stay_placeholders() {
+        // As `bicep build` writes `substring(uniqueString(resourceGroup().id), 0, 4)`
+        // into a name (AI-Gateway's foundry-e2e-private): two segments, not one.
+        let name = eval_with(
+            "[toLower(format('{0}{1}apim/{2}', 'aiservices', substring(uniqueString(resourceGroup().id), 0, 4), 'azure-openai'))]",
+            &[],
+        );
+        assert_eq!(
+            name,
+            "aiservices{substring(uniquestring(resourcegroup().id), 0, 4)}apim/azure-openai"
+        );
+        assert_eq!(scope::name_parts(name.as_str().unwrap()).len(), 2);
+        for cut in ["take", "skip"] {
+            let v = eval_with(&format!("[{cut}(guid('a/b'), 3)]"), &[]);
+            assert_eq!(v, json!(format!("{{{cut}(guid('a/b'), 3)}}")));
+        }
+        // A cut that keeps placeholders whole, or leaves them out, is read as written.
+        assert_eq!(
+            eval_with("[last(split(resourceId('Microsoft.ApiManagement/service', format('apim-{0}', uniqueString('a'))), '/'))]", &[]),
+            "apim-{uniqueString('a')}"
+        );
+        assert_eq!(
+            eval_with("[take(format('apim-{0}', guid('x')), 4)]", &[]),
+            "apim"
+        );
+        assert_eq!(eval_with("[length(subscription().id)]", &[]), 31);
+        // Literal braces are text: `{0}` is no placeholder.
+        assert_eq!(eval_with("[substring('{0}/x', 0, 3)]", &[]), "{0}");
     }
 
     #[test]

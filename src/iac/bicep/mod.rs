@@ -218,6 +218,13 @@ fn read_entry(
 }
 
 /// The registry a module path names (`br:`, `br/alias:`; template specs `ts:`), if any.
+/// Whether a local module is an ARM template (`'./nested.json'`) rather than Bicep.
+fn is_json(path: &str) -> bool {
+    Path::new(path)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+}
+
 fn registry(path: &str) -> Option<&'static str> {
     match path.split([':', '/']).next() {
         Some("br") => Some("a registry"),
@@ -563,6 +570,7 @@ impl<'a> Program<'a> {
         };
         let read = match registry(&decl.path) {
             Some(from) => self.registry_module(decl, from, given)?,
+            None if is_json(&decl.path) => self.json_module(decl, given)?,
             None => self.read_module(decl, given),
         };
         match read {
@@ -610,44 +618,89 @@ impl<'a> Program<'a> {
             return None;
         };
         let origin = Origin::at(self.source.file.clone(), decl.line);
+        let shown = registry::shown(&path);
         Some(
-            super::arm_template::read_cached_module(&path, values, &origin).map(|module| {
-                self.run.read_file(registry::shown(&path));
-                for gap in module.gaps {
-                    self.run.gaps.add(
-                        &at,
-                        &gap.what,
-                        format!(
-                            "in module `{}` (`{}`): {}",
-                            decl.symbol, decl.path, gap.error
-                        ),
-                    );
-                }
-                Instance {
-                    resources: module.resources,
-                    outputs: module.outputs,
-                }
-            }),
+            super::arm_template::read_module_template(&path, shown, values, Some(&origin)).map(
+                |module| {
+                    self.run.read_file(registry::shown(&path));
+                    for gap in module.gaps {
+                        self.run.gaps.add(
+                            &at,
+                            &gap.what,
+                            format!(
+                                "in module `{}` (`{}`): {}",
+                                decl.symbol, decl.path, gap.error
+                            ),
+                        );
+                    }
+                    Instance {
+                        resources: module.resources,
+                        outputs: module.outputs,
+                    }
+                },
+            ),
         )
+    }
+
+    /// A local ARM template used as a module (`module m './nested.json' = {…}`), read
+    /// with the parameters `given`: its resources, findings and gaps keep the template's
+    /// own lines. `None` (a gap) when its `params` cannot be listed.
+    fn json_module(&self, decl: &ModuleDecl, given: Given) -> Option<Result<Instance, IacError>> {
+        let Given::Values(values) = given else {
+            self.run.gap_once(
+                &format!("{}:{}", self.source.file, decl.line),
+                "module",
+                format!(
+                    "module `{}` (`{}`): its `params` cannot be listed, so the template is not read",
+                    decl.symbol, decl.path
+                ),
+            );
+            return None;
+        };
+        let read = self.local_module(decl).and_then(|(real, shown)| {
+            let shown = shown.display().to_string();
+            self.run.read_file(shown.clone());
+            super::arm_template::read_module_template(&real, shown, values, None)
+        });
+        Some(read.map(|module| {
+            for gap in module.gaps {
+                self.run.gap_once(&gap.scope, &gap.what, gap.error);
+            }
+            Instance {
+                resources: module.resources,
+                outputs: module.outputs,
+            }
+        }))
+    }
+
+    /// The file of a local module (where it is, and its path as shown), refused at the
+    /// `module` line when it leads out of the IaC root or is not there.
+    fn local_module(&self, decl: &ModuleDecl) -> Result<(PathBuf, PathBuf), IacError> {
+        let source = self.source;
+        let real = self
+            .run
+            .root
+            .reference(&source.path, &decl.path, Want::File)
+            .map_err(|refusal| self.module_refused(decl, refusal))?;
+        Ok((real, iac_root::shown_beside(&source.path, &decl.path)))
+    }
+
+    /// A refusal of the file a `module` names, located at its line.
+    fn module_refused(&self, decl: &ModuleDecl, refusal: Refusal) -> IacError {
+        let at = At {
+            file: &self.source.file,
+            text: &self.source.text,
+            line: decl.line as usize,
+            column: 1,
+        };
+        self.run.root.refused_at(at, "module", &decl.path, refusal)
     }
 
     /// Reads the file of a local module with the parameters `given`.
     fn read_module(&self, decl: &ModuleDecl, given: Given) -> Result<Instance, IacError> {
         let source = self.source;
-        let refused = |refusal| {
-            let at = At {
-                file: &source.file,
-                text: &source.text,
-                line: decl.line as usize,
-                column: 1,
-            };
-            self.run.root.refused_at(at, "module", &decl.path, refusal)
-        };
-        let real = self
-            .run
-            .root
-            .reference(&source.path, &decl.path, Want::File)
-            .map_err(refused)?;
+        let refused = |refusal| self.module_refused(decl, refusal);
+        let (real, shown) = self.local_module(decl)?;
         if self.chain.contains(&real) {
             return Err(source.error(
                 "apimguard::iac::module_cycle",
@@ -689,7 +742,6 @@ impl<'a> Program<'a> {
                 ),
             )
         })?;
-        let shown = iac_root::shown_beside(&source.path, &decl.path);
         let module = Source::parse(shown, text, self.run.root)?;
         self.run.read_file(module.file.clone());
         let mut chain = self.chain.clone();
@@ -903,7 +955,7 @@ fn member_lines(members: &[Member], depth: usize) -> Vec<(String, u32)> {
     if depth == 0 {
         return found;
     }
-    for m in members {
+    for m in members.iter().filter(|m| !m.is_spread()) {
         let key = as_text(&expr::eval(&m.key, &expr::Empty));
         found.push((key.clone(), m.line));
         if let Kind::Object(inner) = &m.value.kind {

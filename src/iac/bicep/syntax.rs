@@ -765,8 +765,9 @@ impl Parser<'_> {
         let body = self.expression()?;
         self.loop_end(&repeat)?;
         let members = match body.kind {
+            // A spread at the top leaves `params` and `name` unlisted.
+            Kind::Object(members) if members.iter().any(Member::is_spread) => None,
             Kind::Object(members) => Some(members),
-            Kind::Opaque => None,
             _ => return Err(self.error_here("a module body `{…}` expected")),
         };
         Ok(Statement::Module(ModuleDecl {
@@ -1124,50 +1125,52 @@ impl Parser<'_> {
             return Ok(Kind::For(Box::new(repeat), filter, Box::new(body)));
         }
         let mut items = Vec::new();
-        let mut spread = false;
         loop {
             self.newlines();
             if self.eat("]") {
                 break;
             }
-            // `...xs`: items not known here; the array is read for syntax, not evaluated.
-            spread |= self.eat("...");
-            items.push(self.expression()?);
+            // `...xs`: the items of `xs`, in their place.
+            let from = self.at;
+            let spread = self.eat("...");
+            let item = self.expression()?;
+            items.push(if spread {
+                Expr::new(Kind::Spread(Box::new(item)), self.text_from(from))
+            } else {
+                item
+            });
             self.eat(",");
         }
         self.parens = saved;
-        Ok(if spread {
-            Kind::Opaque
-        } else {
-            Kind::Array(items)
-        })
+        Ok(Kind::Array(items))
     }
 
     fn object(&mut self) -> Result<Kind, SyntaxError> {
         let saved = self.parens;
         self.parens = 0;
         let mut members = Vec::new();
-        let mut spread = false;
         loop {
             self.newlines();
             if self.eat("}") {
                 break;
             }
+            let from = self.at;
+            let line = self.peek().line;
             if self.eat("...") {
-                // `...obj`: keys not known here; the object is read for syntax, not evaluated.
-                self.expression()?;
-                spread = true;
+                // `...obj`: the members of `obj`, in their place (later ones win).
+                let value = self.expression()?;
+                members.push(Member {
+                    key: Expr::new(Kind::Lit(Value::Null), "...".to_string()),
+                    value: Expr::new(Kind::Spread(Box::new(value)), self.text_from(from)),
+                    line,
+                });
             } else {
                 members.push(self.member()?);
             }
             self.eat(",");
         }
         self.parens = saved;
-        Ok(if spread {
-            Kind::Opaque
-        } else {
-            Kind::Object(members)
-        })
+        Ok(Kind::Object(members))
     }
 }
 
