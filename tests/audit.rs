@@ -71,9 +71,7 @@ fn framework_view_tells_fail_pass_not_assessed_and_names_rules_and_resources() {
         .unwrap()
         .iter()
         .any(|r| r.as_str().unwrap().ends_with("/apis/inventory-api")));
-    // No rule covers denial-of-service protection, and PL-4's only rule is a strict
-    // one: not assessed rather than passed.
-    assert_eq!(control(&report, "mcsb", "NS-5")["status"], "not-assessed");
+    // PL-4's only rule is a strict one: not assessed rather than passed.
     assert_eq!(
         control(&report, "nist-800-53", "PL-4")["status"],
         "not-assessed"
@@ -90,6 +88,10 @@ fn framework_view_tells_fail_pass_not_assessed_and_names_rules_and_resources() {
             .unwrap()
             .len()
     );
+    // Every MCSB control has a baseline rule; a run of the Defender family alone leaves
+    // denial-of-service protection (the rate-limit rule's NS-5) not assessed, never passed.
+    let (_, _, defender) = demo(&["--profile", "defender", "--framework", "mcsb"], "human");
+    assert_eq!(control(&defender, "mcsb", "NS-5")["status"], "not-assessed");
 }
 
 #[test]
